@@ -1,0 +1,3 @@
+module github.com/ttpnl/ttp
+
+go 1.26
