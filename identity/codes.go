@@ -1,0 +1,187 @@
+package identity
+
+import "strings"
+
+// Code identifies a kind of problem. Codes are stable: data managers look
+// them up in docs/problem-codes.md and registries count them in reports.
+//
+// The prefix says what happens to the data, following the upload report of
+// the Dutch heart registry:
+//
+//	F-   the record is rejected
+//	W-   the record is accepted with a warning
+//	BF-  the whole file is rejected
+//	BW-  the file is accepted with a warning
+//
+// The hundreds digit says which field is concerned: 1 BSN, 2 names and
+// initials, 3 birth date, 4 postcode and house number, 5 AGB and patient
+// number, 6 sex, 9 the record or row as a whole.
+type Code string
+
+// CodeInfo describes one code. Message is the complete, fixed text used in
+// every Problem with that code: messages are never built from input, so an
+// identifier can never leak into an error or a log line through them.
+type CodeInfo struct {
+	Code    Code
+	Field   Field // empty for record- and file-level codes
+	Message string
+}
+
+// Codes is the single table of problem codes. docs/problem-codes.md must
+// list exactly these codes (a test checks it). Never renumber or reuse a
+// code; retire it by leaving it in the table.
+var Codes = []CodeInfo{
+	{"F-101", FieldBSN, "BSN contains characters other than digits, spaces, dots and hyphens"},
+	{"F-102", FieldBSN, "BSN does not have 9 digits (8 digits are accepted and padded)"},
+	{"F-103", FieldBSN, "BSN fails the 11-check (elfproef)"},
+	{"F-104", FieldBSN, "BSN consists of zeros only"},
+	{"W-101", FieldBSN, "BSN had 8 digits and was padded with a leading zero"},
+
+	{"F-201", FieldFamilyName, "family name contains no letters"},
+	{"F-202", FieldFamilyName, "family name contains digits"},
+	{"F-203", FieldFamilyName, "family name contains characters other than letters, spaces, hyphens, apostrophes, dots and commas"},
+	{"F-204", FieldFamilyName, "family name contains a comma that is not followed by a name prefix only (expected e.g. 'Berg, van der')"},
+	{"W-201", FieldFamilyName, "family name contains letters outside the Latin script; other sources may transliterate it differently"},
+	{"F-211", FieldGivenNames, "given names contain no letters"},
+	{"F-212", FieldGivenNames, "given names contain digits"},
+	{"F-213", FieldGivenNames, "given names contain characters other than letters, spaces, hyphens, apostrophes and dots"},
+	{"W-211", FieldGivenNames, "given names look like initials; only the initials are used"},
+	{"W-212", FieldGivenNames, "given names contain letters outside the Latin script; other sources may transliterate them differently"},
+	{"F-221", FieldInitials, "initials contain no letters"},
+	{"F-222", FieldInitials, "initials contain characters other than letters, dots, spaces and hyphens"},
+
+	{"F-301", FieldBirthDate, "birth date is not in a recognised format (yyyy-mm-dd, dd-mm-yyyy, d-m-yyyy, yyyymmdd, d/m/yyyy)"},
+	{"F-302", FieldBirthDate, "birth date does not exist in the calendar"},
+	{"F-303", FieldBirthDate, "birth date is in the future"},
+	{"F-304", FieldBirthDate, "birth date is before 1880-01-01"},
+
+	{"F-401", FieldPostcode, "Dutch postcode is not 4 digits (the first not 0) followed by 2 letters"},
+	{"F-402", FieldPostcode, "Dutch postcode has the letters SA, SD or SS, which are never issued"},
+	{"F-403", FieldPostcode, "postcode is not Dutch and does not start with a known ISO 3166 country code"},
+	{"F-404", FieldPostcode, "foreign postcode is empty, longer than 10 characters, or contains characters other than letters and digits"},
+	{"F-411", FieldHouseNumber, "house number does not start with a number greater than zero"},
+	{"F-412", FieldHouseNumber, "house number has more than 5 digits"},
+	{"F-413", FieldHouseNumber, "house number addition is longer than 10 characters or contains characters other than letters and digits"},
+
+	{"F-501", FieldAGB, "AGB code is not 8 digits"},
+	{"F-502", FieldPatientNumber, "patient number given without a valid AGB code of the institution"},
+	{"F-503", FieldPatientNumber, "patient number is empty"},
+	{"F-504", FieldPatientNumber, "patient number is longer than 64 characters"},
+	{"F-505", FieldPatientNumber, "patient number contains control characters or is not valid UTF-8"},
+
+	{"F-601", FieldSex, "sex is not a recognised code (M, V, F, X, O, U, 0, 1, 2, 9, man, vrouw, male, female)"},
+	{"W-601", FieldSex, "sex is recorded as unknown"},
+
+	{"F-901", "", "record has no identifying value at all"},
+	{"W-901", "", "value missing"},
+	{"F-902", "", "row has a different number of columns than the header"},
+	{"F-903", "", "row is not valid UTF-8"},
+
+	{"BF-001", "", "file is not a readable CSV text file (binary content or NUL bytes)"},
+	{"BF-002", "", "broken quoting in CSV"},
+	{"BF-003", "", "file has no header row"},
+	{"BF-004", "", "duplicate column name in header"},
+	{"BF-005", "", "a mapped column is missing from the header"},
+}
+
+// The codes this package itself produces, named so the parsers read well.
+const (
+	codeBSNChars     Code = "F-101"
+	codeBSNLength    Code = "F-102"
+	codeBSNCheck     Code = "F-103"
+	codeBSNZeros     Code = "F-104"
+	codeBSNPadded    Code = "W-101"
+	codeFamilyEmpty  Code = "F-201"
+	codeFamilyDigits Code = "F-202"
+	codeFamilyChars  Code = "F-203"
+	codeFamilyComma  Code = "F-204"
+	codeFamilyScript Code = "W-201"
+	codeGivenEmpty   Code = "F-211"
+	codeGivenDigits  Code = "F-212"
+	codeGivenChars   Code = "F-213"
+	codeGivenInitial Code = "W-211"
+	codeGivenScript  Code = "W-212"
+	codeInitEmpty    Code = "F-221"
+	codeInitChars    Code = "F-222"
+	codeDateFormat   Code = "F-301"
+	codeDateInvalid  Code = "F-302"
+	codeDateFuture   Code = "F-303"
+	codeDateTooOld   Code = "F-304"
+	codePCDutch      Code = "F-401"
+	codePCNotIssued  Code = "F-402"
+	codePCCountry    Code = "F-403"
+	codePCForeign    Code = "F-404"
+	codeHNNoNumber   Code = "F-411"
+	codeHNTooLong    Code = "F-412"
+	codeHNAddition   Code = "F-413"
+	codeAGB          Code = "F-501"
+	codePNNoAGB      Code = "F-502"
+	codePNEmpty      Code = "F-503"
+	codePNTooLong    Code = "F-504"
+	codePNChars      Code = "F-505"
+	codeSexUnknown   Code = "F-601"
+	codeSexU         Code = "W-601"
+	codeRecordEmpty  Code = "F-901"
+	codeMissing      Code = "W-901"
+	codeColumns      Code = "F-902"
+)
+
+var codeMessages = func() map[Code]string {
+	m := make(map[Code]string, len(Codes))
+	for _, c := range Codes {
+		m[c.Code] = c.Message
+	}
+	return m
+}()
+
+// Message returns the fixed message for c, or "" for an unknown code.
+func (c Code) Message() string { return codeMessages[c] }
+
+// Fatal reports whether c rejects its record (F-) or its file (BF-).
+func (c Code) Fatal() bool {
+	return strings.HasPrefix(string(c), "F-") || strings.HasPrefix(string(c), "BF-")
+}
+
+// Problem is one finding about one value or record. Message never contains
+// the input value.
+type Problem struct {
+	Field   Field // empty for record-level problems
+	Code    Code
+	Message string
+}
+
+func newProblem(f Field, c Code) Problem {
+	return Problem{Field: f, Code: c, Message: codeMessages[c]}
+}
+
+// problemPtr turns a parser's code into the *Problem of the public API:
+// nil when there was nothing to report.
+func problemPtr(f Field, c Code) *Problem {
+	if c == "" {
+		return nil
+	}
+	p := newProblem(f, c)
+	return &p
+}
+
+// Fatal reports whether the problem rejects the record (F-codes; BF-codes
+// reject the whole file). W-codes are warnings: the record is accepted.
+func (p Problem) Fatal() bool { return p.Code.Fatal() }
+
+// Error formats the problem as "F-101 bsn: <message>".
+func (p Problem) Error() string {
+	if p.Field == "" {
+		return string(p.Code) + ": " + p.Message
+	}
+	return string(p.Code) + " " + string(p.Field) + ": " + p.Message
+}
+
+// Rejected reports whether any of the problems is fatal.
+func Rejected(ps []Problem) bool {
+	for i := range ps {
+		if ps[i].Fatal() {
+			return true
+		}
+	}
+	return false
+}
