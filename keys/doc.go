@@ -6,7 +6,7 @@
 //	tag       = HMAC-SHA256(K[domain, version], "ttp/v1" ‖ 0x00 ‖ field ‖ 0x00 ‖ value)[:16]
 //	pseudonym = "v" ‖ decimal(version) ‖ "." ‖ lowercase-unpadded-base32(tag)
 //
-// for example "v1.lkm3q7kzm5ooszro6ymc5ckpcy". docs/pseudonyms.md is the
+// for example "v1.vbe3q7kzm5oosyro6ymc5ckpcy". docs/pseudonyms.md is the
 // normative specification, with test vectors that can be reproduced with
 // openssl and coreutils.
 //

@@ -38,11 +38,8 @@ const (
 )
 
 // A KEK is the 32-byte key-encryption key that protects keyrings at rest.
-//
-// The key sits behind a pointer so that even if a KEK is embedded in some
-// other struct and printed by reflection, fmt shows an address, not bytes.
 type KEK struct {
-	key *[kekSize]byte
+	key secret
 }
 
 // NewKEK returns a KEK holding a copy of b, which must be 32 bytes.
@@ -53,7 +50,7 @@ func NewKEK(b []byte) (*KEK, error) {
 	}
 	k := new([kekSize]byte)
 	copy(k[:], b)
-	return &KEK{key: k}, nil
+	return &KEK{key: newSecret(k)}, nil
 }
 
 // LoadKEKFile reads a KEK from a file holding 64 hexadecimal characters,
@@ -105,7 +102,7 @@ func parseKEKFile(path string, content []byte) (*KEK, error) {
 		clear(k[:])
 		return nil, errBadContent // not wrapping err: it names the bad byte
 	}
-	return &KEK{key: k}, nil
+	return &KEK{key: newSecret(k)}, nil
 }
 
 // WriteNewKEKFile creates path with a fresh random KEK, hex-encoded and
@@ -183,7 +180,7 @@ func (k *KEK) Unwrap(wrapped, aad []byte) ([]byte, error) {
 // aead builds the cipher per call: wrapping is rare, and a fresh value is
 // obviously safe for concurrent use.
 func (k *KEK) aead() (cipher.AEAD, error) {
-	block, err := aes.NewCipher(k.key[:])
+	block, err := aes.NewCipher(k.key.bytes()[:])
 	if err != nil {
 		return nil, errors.New("keys: cannot initialise AES") // err could only mention the key length
 	}
@@ -195,7 +192,7 @@ func (k *KEK) aead() (cipher.AEAD, error) {
 // "ttp/v1 store encryption". Deriving it (rather than storing a second secret)
 // means the KEK file is the only secret an operator has to keep.
 func (k *KEK) DeriveStoreKey() []byte {
-	key, err := hkdf.Key(sha256.New, k.key[:], nil, storeKeyInfo, 32)
+	key, err := hkdf.Key(sha256.New, k.key.bytes()[:], nil, storeKeyInfo, 32)
 	if err != nil {
 		// Only possible for an invalid output length, which is a constant.
 		panic("keys: HKDF failed for a constant length")

@@ -39,8 +39,7 @@ type Keyring struct {
 	domain string
 
 	mu sync.RWMutex
-	// versions[i] is version i+1. Entries are immutable once added and are
-	// pointers, so a Keyring printed by reflection shows addresses, not keys.
+	// versions[i] is version i+1. Entries are immutable once added.
 	versions []*keyVersion
 }
 
@@ -49,7 +48,7 @@ type Keyring struct {
 // pool of HMAC states.
 type keyVersion struct {
 	created time.Time
-	key     *[keySize]byte
+	key     secret
 	p       *Pseudonymizer
 }
 
@@ -111,7 +110,7 @@ func newKeyVersion(v Version, key *[keySize]byte, created time.Time) *keyVersion
 	// so a created time compares equal after a Seal/OpenKeyring round trip.
 	return &keyVersion{
 		created: created.Round(0).UTC(),
-		key:     key,
+		key:     newSecret(key),
 		p:       newPseudonymizer(v, key),
 	}
 }

@@ -70,7 +70,7 @@ func newPseudonymizer(v Version, key *[keySize]byte) *Pseudonymizer {
 func (p *Pseudonymizer) Version() Version { return p.version }
 
 // Pseudonym returns the pseudonym of a normalised value of field, such as
-// "v1.lkm3q7kzm5ooszro6ymc5ckpcy".
+// "v1.vbe3q7kzm5oosyro6ymc5ckpcy".
 //
 // field is a vocabulary name ("bsn", "birth_date", ...) and must not contain
 // a NUL byte; normalised is the canonical form made by the identity package

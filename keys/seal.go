@@ -70,7 +70,7 @@ func (r *Keyring) Seal(kek *KEK, rand io.Reader) ([]byte, error) {
 	out = binary.BigEndian.AppendUint32(out, uint32(len(versions)))
 	for i, kv := range versions {
 		v := Version(i + 1)
-		wrapped, err := kek.Wrap(kv.key[:], keyAAD(r.domain, v), rand)
+		wrapped, err := kek.Wrap(kv.key.bytes()[:], keyAAD(r.domain, v), rand)
 		if err != nil {
 			return nil, err
 		}
