@@ -1,0 +1,89 @@
+package authz
+
+import (
+	"context"
+	"crypto/tls"
+	"slices"
+
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials"
+	"google.golang.org/grpc/peer"
+
+	"github.com/ttpnl/ttp/server/apierr"
+)
+
+// Directory maps principal names (the CommonName of a client certificate
+// issued by the server's CA) to principals.
+type Directory map[string]Principal
+
+// Authorizer identifies the caller of every RPC and checks Methods.
+type Authorizer struct {
+	Directory Directory
+}
+
+// identify returns the principal of the verified client certificate. TLS has
+// already verified the chain against the CA (RequireAndVerifyClientCert), so
+// the CommonName can be trusted to be what the CA issued.
+func (a *Authorizer) identify(ctx context.Context) (Principal, error) {
+	pr, ok := peer.FromContext(ctx)
+	if !ok {
+		return Principal{}, apierr.New(apierr.Unauthenticated, "no peer")
+	}
+	info, ok := pr.AuthInfo.(credentials.TLSInfo)
+	if !ok {
+		return Principal{}, apierr.New(apierr.Unauthenticated, "connection is not TLS")
+	}
+	chains := info.State.VerifiedChains
+	if len(chains) == 0 || len(chains[0]) == 0 {
+		return Principal{}, apierr.New(apierr.Unauthenticated, "no verified client certificate")
+	}
+	return a.lookup(info.State)
+}
+
+func (a *Authorizer) lookup(state tls.ConnectionState) (Principal, error) {
+	name := state.VerifiedChains[0][0].Subject.CommonName
+	p, ok := a.Directory[name]
+	if !ok {
+		return Principal{}, apierr.New(apierr.PermissionDenied, "principal %q is not configured", name)
+	}
+	return p, nil
+}
+
+// authorize identifies the caller and checks that it may call method.
+func (a *Authorizer) authorize(ctx context.Context, method string) (context.Context, error) {
+	p, err := a.identify(ctx)
+	if err != nil {
+		return nil, err
+	}
+	allowed := Methods[method]
+	if !slices.ContainsFunc(p.Roles, func(r Role) bool { return slices.Contains(allowed, r) }) {
+		return nil, apierr.New(apierr.PermissionDenied, "principal %q may not call %s", p.Name, method)
+	}
+	return WithPrincipal(ctx, p), nil
+}
+
+// Unary is the interceptor for unary RPCs.
+func (a *Authorizer) Unary(ctx context.Context, req any, info *grpc.UnaryServerInfo, handler grpc.UnaryHandler) (any, error) {
+	ctx, err := a.authorize(ctx, info.FullMethod)
+	if err != nil {
+		return nil, err
+	}
+	return handler(ctx, req)
+}
+
+// Stream is the interceptor for streaming RPCs.
+func (a *Authorizer) Stream(srv any, ss grpc.ServerStream, info *grpc.StreamServerInfo, handler grpc.StreamHandler) error {
+	ctx, err := a.authorize(ss.Context(), info.FullMethod)
+	if err != nil {
+		return err
+	}
+	return handler(srv, &principalStream{ServerStream: ss, ctx: ctx})
+}
+
+// principalStream carries the authorised context into a streaming handler.
+type principalStream struct {
+	grpc.ServerStream
+	ctx context.Context
+}
+
+func (s *principalStream) Context() context.Context { return s.ctx }

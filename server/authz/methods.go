@@ -1,0 +1,30 @@
+package authz
+
+import (
+	"google.golang.org/grpc/health/grpc_health_v1"
+
+	ttpv1 "github.com/ttpnl/ttp/proto/ttp/v1"
+)
+
+// Methods is the single table of which roles may call which method. A method
+// that is not listed is refused to everyone: a new RPC is closed until it is
+// added here (a test checks that every registered method is listed).
+var Methods = map[string][]Role{
+	ttpv1.CodingService_Code_FullMethodName:       {Broker},
+	ttpv1.CodingService_CodeStream_FullMethodName: {Broker},
+
+	ttpv1.AdminService_CreateDomain_FullMethodName:    {Operator},
+	ttpv1.AdminService_ListDomains_FullMethodName:     {Operator},
+	ttpv1.AdminService_DescribeDomain_FullMethodName:  {Operator},
+	ttpv1.AdminService_RotateDomainKey_FullMethodName: {Operator},
+
+	// Health tells any authenticated caller whether the server serves.
+	grpc_health_v1.Health_Check_FullMethodName: AllRoles,
+	grpc_health_v1.Health_Watch_FullMethodName: AllRoles,
+	grpc_health_v1.Health_List_FullMethodName:  AllRoles,
+
+	// Reflection is registered in dev mode only; even then it shows the API
+	// to operators alone.
+	"/grpc.reflection.v1.ServerReflection/ServerReflectionInfo":      {Operator},
+	"/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo": {Operator},
+}

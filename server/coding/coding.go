@@ -1,0 +1,163 @@
+// Package coding is the business logic of the Coding service: check a
+// caller's request, normalise each record's identifying values, and turn them
+// into pseudonyms under the domain's pinned key version. It works on the API's
+// protobuf messages directly, because copying a million records into other
+// structs would cost more than coding them; it knows nothing of gRPC.
+package coding
+
+import (
+	"slices"
+	"unicode/utf8"
+
+	"github.com/ttpnl/ttp/identity"
+	"github.com/ttpnl/ttp/keys"
+	ttpv1 "github.com/ttpnl/ttp/proto/ttp/v1"
+	"github.com/ttpnl/ttp/server/apierr"
+	"github.com/ttpnl/ttp/server/audit"
+	"github.com/ttpnl/ttp/server/domains"
+)
+
+// Limits on one request. They keep a single call from holding the server,
+// and they are well above what the ttp client sends.
+const (
+	MaxRecordsPerChunk = 10_000
+	MaxRecordsPerCall  = 1_000
+	MaxValueBytes      = 1_024
+	MaxRowKeyBytes     = 256
+)
+
+// Job codes records for one caller into one domain under one key version.
+// A streaming call makes one Job and keeps it for the whole stream, so the
+// key version cannot change half-way through a file.
+type Job struct {
+	Domain     *domains.Domain
+	Actor      audit.Actor
+	fields     []identity.Field
+	fieldNames []string
+	pz         *keys.Pseudonymizer
+	today      identity.Date
+}
+
+// Start checks that who may code into the domain and that the fields are
+// known, and pins the key version (0: the current one).
+func Start(reg *domains.Registry, who audit.Actor, domain string, fields []string, version uint32, today identity.Date) (*Job, error) {
+	if domain == "" {
+		return nil, apierr.BadField("domain", "is required")
+	}
+	d, err := reg.Get(domain)
+	if err != nil {
+		return nil, err
+	}
+	if !d.MayCode(who.Principal) {
+		return nil, apierr.New(apierr.PermissionDenied, "principal %q may not code into domain %q", who.Principal, domain)
+	}
+	if len(fields) == 0 {
+		return nil, apierr.BadField("fields", "at least one field is required")
+	}
+	parsed := make([]identity.Field, len(fields))
+	for i, f := range fields {
+		if parsed[i], err = identity.ParseField(f); err != nil {
+			return nil, apierr.BadField("fields", "%v", err)
+		}
+	}
+	// The normaliser checks the combination (duplicates, patient_number
+	// without agb) once, here, rather than per record.
+	if _, err := identity.NewNormalizer(parsed, today); err != nil {
+		return nil, apierr.BadField("fields", "%v", err)
+	}
+	v := keys.Version(version)
+	if v == 0 {
+		v = d.Keyring.Current()
+	}
+	pz, err := d.Keyring.Pseudonymizer(v)
+	if err != nil {
+		return nil, apierr.BadField("key_version", "domain %q has no key version %d", domain, version)
+	}
+	return &Job{Domain: d, Actor: who, fields: parsed, fieldNames: slices.Clone(fields), pz: pz, today: today}, nil
+}
+
+// KeyVersion is the version the job codes with.
+func (j *Job) KeyVersion() uint32 { return uint32(j.pz.Version()) }
+
+// Fields are the job's field names, in record order.
+func (j *Job) Fields() []string { return j.fieldNames }
+
+// Counts summarise a coded chunk for the audit log and metrics.
+type Counts struct {
+	Records, Accepted, Rejected, Pseudonyms int
+}
+
+// AuditRecord describes a coded chunk without any of its data.
+func (j *Job) AuditRecord(action string, c Counts) audit.Record {
+	rec := j.Actor.Record(action)
+	rec.Domain = j.Domain.Name
+	rec.KeyVersion = j.KeyVersion()
+	rec.Records, rec.Accepted, rec.Rejected, rec.Pseudonyms = int64(c.Records), int64(c.Accepted), int64(c.Rejected), int64(c.Pseudonyms)
+	return rec
+}
+
+// Check rejects a malformed chunk as a whole, before any record is coded:
+// a record with the wrong number of values is a bug in the caller, not a
+// data problem of the hospital.
+func (j *Job) Check(records []*ttpv1.Record, max int) error {
+	if len(records) > max {
+		return apierr.New(apierr.ResourceExhausted, "%d records in one message; at most %d", len(records), max)
+	}
+	for i, r := range records {
+		if len(r.Values) != len(j.fields) {
+			return apierr.BadField("records", "record %d has %d values for %d fields", i, len(r.Values), len(j.fields))
+		}
+		if len(r.RowKey) > MaxRowKeyBytes || !utf8.ValidString(r.RowKey) {
+			return apierr.BadField("records", "record %d: row key is longer than %d bytes or not UTF-8", i, MaxRowKeyBytes)
+		}
+		for k, v := range r.Values {
+			if len(v) > MaxValueBytes {
+				return apierr.BadField("records", "record %d, field %s: value longer than %d bytes", i, j.fieldNames[k], MaxValueBytes)
+			}
+		}
+	}
+	return nil
+}
+
+// Code codes a checked chunk. It is safe to call from several goroutines
+// at once for different chunks.
+func (j *Job) Code(records []*ttpv1.Record) ([]*ttpv1.CodedRecord, Counts) {
+	norm, _ := identity.NewNormalizer(j.fields, j.today) // checked in Start
+	out := make([]*ttpv1.CodedRecord, len(records))
+	slab := make([]ttpv1.CodedRecord, len(records))
+	normalised := make([]string, len(j.fields))
+	var problems []identity.Problem
+	c := Counts{Records: len(records)}
+	for i, r := range records {
+		cr := &slab[i]
+		cr.RowKey = r.RowKey
+		problems = norm.Normalize(problems[:0], r.Values, normalised)
+		cr.Problems = toProto(problems)
+		if identity.Rejected(problems) {
+			cr.Rejected = true
+			c.Rejected++
+		} else {
+			cr.Pseudonyms = make([]string, len(j.fields))
+			for k, v := range normalised {
+				if v != "" {
+					cr.Pseudonyms[k] = j.pz.Pseudonym(j.fieldNames[k], v)
+					c.Pseudonyms++
+				}
+			}
+			c.Accepted++
+		}
+		out[i] = cr
+	}
+	return out, c
+}
+
+func toProto(ps []identity.Problem) []*ttpv1.Problem {
+	if len(ps) == 0 {
+		return nil
+	}
+	out := make([]*ttpv1.Problem, len(ps))
+	for i, p := range ps {
+		out[i] = &ttpv1.Problem{Field: string(p.Field), Code: string(p.Code), Message: p.Message}
+	}
+	return out
+}

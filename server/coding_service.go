@@ -1,0 +1,129 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"io"
+	"runtime"
+	"slices"
+
+	ttpv1 "github.com/ttpnl/ttp/proto/ttp/v1"
+	"github.com/ttpnl/ttp/server/apierr"
+	"github.com/ttpnl/ttp/server/authz"
+	"github.com/ttpnl/ttp/server/coding"
+)
+
+// codingService translates between gRPC and package coding.
+type codingService struct {
+	ttpv1.UnimplementedCodingServiceServer
+	s *Server
+}
+
+func (c *codingService) start(ctx context.Context, domain string, fields []string, version uint32) (*coding.Job, error) {
+	p, _ := authz.FromContext(ctx)
+	return coding.Start(c.s.domains, p.Actor(), domain, fields, version, c.s.today())
+}
+
+func (c *codingService) Code(ctx context.Context, req *ttpv1.CodeRequest) (*ttpv1.CodeResponse, error) {
+	job, err := c.start(ctx, req.Domain, req.Fields, req.KeyVersion)
+	if err != nil {
+		return nil, err
+	}
+	if err := job.Check(req.Records, coding.MaxRecordsPerCall); err != nil {
+		return nil, err
+	}
+	coded, counts := job.Code(req.Records)
+	if err := c.s.audit.Append(job.AuditRecord("Code", counts), nil); err != nil {
+		return nil, err
+	}
+	c.s.metrics.observeCoding(counts.Accepted, counts.Rejected, counts.Pseudonyms)
+	return &ttpv1.CodeResponse{KeyVersion: job.KeyVersion(), Records: coded}, nil
+}
+
+// chunkResult is a coded chunk on its way back, in order.
+type chunkResult struct {
+	resp   *ttpv1.CodeStreamResponse
+	counts coding.Counts
+}
+
+// CodeStream codes chunks on all cores while the next ones arrive, and sends
+// the answers in the order the chunks came. Each answer is audited, durably,
+// before it is sent: whatever a caller received is in the audit log.
+func (c *codingService) CodeStream(stream ttpv1.CodingService_CodeStreamServer) error {
+	ctx := stream.Context()
+	first, err := stream.Recv()
+	if err != nil {
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		return err
+	}
+	job, err := c.start(ctx, first.Domain, first.Fields, first.KeyVersion)
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+
+	workers := runtime.GOMAXPROCS(0)
+	// pending holds one future per chunk, in arrival order; its capacity
+	// bounds the chunks in flight, and so the server's memory per stream.
+	pending := make(chan chan chunkResult, workers*2)
+	go func() {
+		defer close(pending)
+		req := first
+		for {
+			if err := c.checkChunk(job, req); err != nil {
+				cancel(err)
+				return
+			}
+			future := make(chan chunkResult, 1)
+			select {
+			case pending <- future:
+			case <-ctx.Done():
+				return
+			}
+			go func(records []*ttpv1.Record) {
+				coded, counts := job.Code(records)
+				future <- chunkResult{&ttpv1.CodeStreamResponse{KeyVersion: job.KeyVersion(), Records: coded}, counts}
+			}(req.Records)
+			if req, err = stream.Recv(); err != nil {
+				if !errors.Is(err, io.EOF) {
+					cancel(err)
+				}
+				return
+			}
+		}
+	}()
+	for future := range pending {
+		var res chunkResult
+		select {
+		case res = <-future:
+		case <-ctx.Done():
+			return context.Cause(ctx)
+		}
+		if err := c.s.audit.Append(job.AuditRecord("CodeStream", res.counts), nil); err != nil {
+			return err
+		}
+		c.s.metrics.observeCoding(res.counts.Accepted, res.counts.Rejected, res.counts.Pseudonyms)
+		if err := stream.Send(res.resp); err != nil {
+			return err
+		}
+	}
+	if err := context.Cause(ctx); err != nil && !errors.Is(err, context.Canceled) {
+		return err
+	}
+	return nil
+}
+
+// checkChunk rejects a chunk that changes the domain or the fields mid-stream,
+// or is malformed.
+func (c *codingService) checkChunk(job *coding.Job, req *ttpv1.CodeStreamRequest) error {
+	if req.Domain != "" && req.Domain != job.Domain.Name {
+		return apierr.BadField("domain", "a stream codes into one domain; later chunks must leave it empty or repeat it")
+	}
+	if len(req.Fields) > 0 && !slices.Equal(req.Fields, job.Fields()) {
+		return apierr.BadField("fields", "a stream has one field list; later chunks must leave it empty or repeat it")
+	}
+	return job.Check(req.Records, coding.MaxRecordsPerChunk)
+}

@@ -1,0 +1,139 @@
+// Package config reads ttpd's configuration: one JSON file, validated at
+// start-up. Secrets (the KEK, TLS private keys) are named by file path, never
+// written in the file. Relative paths are taken relative to the file's folder.
+package config
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/ttpnl/ttp/server/authz"
+)
+
+// Config is the whole server configuration.
+type Config struct {
+	// Listen is the gRPC address, e.g. "127.0.0.1:7443".
+	Listen string `json:"listen"`
+	// MetricsListen is the Prometheus /metrics address; empty disables it.
+	MetricsListen string `json:"metrics_listen,omitempty"`
+	// StoreDir is the Badger store's folder.
+	StoreDir string `json:"store_dir"`
+	// KEKFile holds the key-encryption key (64 hex characters, mode 0600).
+	KEKFile string `json:"kek_file"`
+	// TLS names the server's certificate and the CA that issues client
+	// certificates.
+	TLS TLS `json:"tls"`
+	// Principals maps client certificate names to organisations and roles.
+	Principals []Principal `json:"principals"`
+	// Dev enables development conveniences (gRPC reflection). Never in
+	// production.
+	Dev bool `json:"dev,omitempty"`
+}
+
+// TLS names certificate files (PEM).
+type TLS struct {
+	CAFile   string `json:"ca_file"`
+	CertFile string `json:"cert_file"`
+	KeyFile  string `json:"key_file"`
+}
+
+// Principal is one client identity.
+type Principal struct {
+	Name         string       `json:"name"`
+	Organisation string       `json:"organisation"`
+	Roles        []authz.Role `json:"roles"`
+}
+
+// Load reads and validates the file at path.
+func Load(path string) (*Config, error) {
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.DisallowUnknownFields()
+	var c Config
+	if err := dec.Decode(&c); err != nil {
+		return nil, fmt.Errorf("config %s: %w", path, err)
+	}
+	c.resolve(filepath.Dir(path))
+	if err := c.Validate(); err != nil {
+		return nil, fmt.Errorf("config %s: %w", path, err)
+	}
+	return &c, nil
+}
+
+// Write stores c at path (mode 0600), as Load reads it.
+func (c *Config) Write(path string) error {
+	raw, err := json.MarshalIndent(c, "", "  ")
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(path, append(raw, '\n'), 0o600)
+}
+
+func (c *Config) resolve(dir string) {
+	for _, p := range []*string{&c.StoreDir, &c.KEKFile, &c.TLS.CAFile, &c.TLS.CertFile, &c.TLS.KeyFile} {
+		if *p != "" && !filepath.IsAbs(*p) {
+			*p = filepath.Join(dir, *p)
+		}
+	}
+}
+
+// Validate checks that every required setting is there and every principal
+// is well-formed.
+func (c *Config) Validate() error {
+	var errs []error
+	need := func(v, name string) {
+		if v == "" {
+			errs = append(errs, fmt.Errorf("%s is required", name))
+		}
+	}
+	need(c.Listen, "listen")
+	need(c.StoreDir, "store_dir")
+	need(c.KEKFile, "kek_file")
+	need(c.TLS.CAFile, "tls.ca_file")
+	need(c.TLS.CertFile, "tls.cert_file")
+	need(c.TLS.KeyFile, "tls.key_file")
+	seen := map[string]bool{}
+	for i, p := range c.Principals {
+		if p.Name == "" {
+			errs = append(errs, fmt.Errorf("principals[%d]: name is required", i))
+		}
+		if seen[p.Name] {
+			errs = append(errs, fmt.Errorf("principals[%d]: %q is listed twice", i, p.Name))
+		}
+		seen[p.Name] = true
+		if len(p.Roles) == 0 {
+			errs = append(errs, fmt.Errorf("principals[%d] (%s): at least one role is required", i, p.Name))
+		}
+		for _, r := range p.Roles {
+			if !isRole(r) {
+				errs = append(errs, fmt.Errorf("principals[%d] (%s): unknown role %q (roles: %v)", i, p.Name, r, authz.AllRoles))
+			}
+		}
+	}
+	return errors.Join(errs...)
+}
+
+func isRole(r authz.Role) bool {
+	for _, known := range authz.AllRoles {
+		if r == known {
+			return true
+		}
+	}
+	return false
+}
+
+// Directory returns the principals keyed by name, for the authorizer.
+func (c *Config) Directory() authz.Directory {
+	d := authz.Directory{}
+	for _, p := range c.Principals {
+		d[p.Name] = authz.Principal{Name: p.Name, Organisation: p.Organisation, Roles: p.Roles}
+	}
+	return d
+}

@@ -1,0 +1,215 @@
+// Package domains keeps the pseudonym domains: their names, who may code into
+// them, and their keyrings. A domain is a pseudonym namespace (a registry, a
+// research project); pseudonyms of one person in two domains cannot be linked
+// without the TTP.
+//
+// Domains are few and read on every coding call, so the registry holds them
+// in memory, unwrapped, and writes every change through to the store together
+// with its audit record. A Domain value is immutable: a change replaces it, so
+// a coding stream that holds a Domain is never disturbed by a rotation.
+package domains
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"slices"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/dgraph-io/badger/v4"
+
+	"github.com/ttpnl/ttp/keys"
+	"github.com/ttpnl/ttp/server/apierr"
+	"github.com/ttpnl/ttp/server/audit"
+)
+
+// Domain is one pseudonym namespace.
+type Domain struct {
+	Name        string
+	Description string
+	Brokers     []string
+	Created     time.Time
+	Keyring     *keys.Keyring
+}
+
+// MayCode reports whether principal is listed as a broker of the domain.
+func (d *Domain) MayCode(principal string) bool { return slices.Contains(d.Brokers, principal) }
+
+// stored is a domain as kept in the store: the keyring only in sealed form.
+type stored struct {
+	Name        string    `json:"name"`
+	Description string    `json:"description"`
+	Brokers     []string  `json:"brokers"`
+	Created     time.Time `json:"created"`
+	Keyring     []byte    `json:"keyring"`
+}
+
+const prefix = "domain/"
+
+// Registry holds every domain.
+type Registry struct {
+	db   *badger.DB
+	kek  *keys.KEK
+	log  *audit.Log
+	rand io.Reader
+	now  func() time.Time
+
+	mu     sync.RWMutex // guards byName and serialises changes
+	byName map[string]*Domain
+}
+
+// Open loads every domain from the store and unwraps its keys under kek.
+func Open(db *badger.DB, kek *keys.KEK, log *audit.Log, rand io.Reader, now func() time.Time) (*Registry, error) {
+	r := &Registry{db: db, kek: kek, log: log, rand: rand, now: now, byName: map[string]*Domain{}}
+	err := db.View(func(txn *badger.Txn) error {
+		opts := badger.DefaultIteratorOptions
+		opts.Prefix = []byte(prefix)
+		it := txn.NewIterator(opts)
+		defer it.Close()
+		for it.Rewind(); it.Valid(); it.Next() {
+			raw, err := it.Item().ValueCopy(nil)
+			if err != nil {
+				return err
+			}
+			d, err := r.decode(raw)
+			if err != nil {
+				return fmt.Errorf("domain at key %q: %w", it.Item().Key(), err)
+			}
+			r.byName[d.Name] = d
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("load domains: %w", err)
+	}
+	return r, nil
+}
+
+func (r *Registry) decode(raw []byte) (*Domain, error) {
+	var s stored
+	if err := json.Unmarshal(raw, &s); err != nil {
+		return nil, err
+	}
+	ring, err := keys.OpenKeyring(r.kek, s.Name, s.Keyring)
+	if err != nil {
+		return nil, fmt.Errorf("unwrap keys (is this the right KEK?): %w", err)
+	}
+	return &Domain{Name: s.Name, Description: s.Description, Brokers: s.Brokers, Created: s.Created, Keyring: ring}, nil
+}
+
+// put writes d in txn.
+func (r *Registry) put(txn *badger.Txn, d *Domain) error {
+	sealed, err := d.Keyring.Seal(r.kek, r.rand)
+	if err != nil {
+		return err
+	}
+	raw, err := json.Marshal(stored{Name: d.Name, Description: d.Description, Brokers: d.Brokers, Created: d.Created, Keyring: sealed})
+	if err != nil {
+		return err
+	}
+	return txn.Set([]byte(prefix+d.Name), raw)
+}
+
+// Get returns the named domain.
+func (r *Registry) Get(name string) (*Domain, error) {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	d, ok := r.byName[name]
+	if !ok {
+		return nil, apierr.New(apierr.NotFound, "domain %q does not exist", name)
+	}
+	return d, nil
+}
+
+// List returns every domain, sorted by name.
+func (r *Registry) List() []*Domain {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	out := make([]*Domain, 0, len(r.byName))
+	for _, d := range r.byName {
+		out = append(out, d)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
+}
+
+// Create makes a domain with key version 1 and records it in the audit log.
+func (r *Registry) Create(who audit.Actor, name, description string, brokers []string) (*Domain, error) {
+	if err := CheckName(name); err != nil {
+		return nil, err
+	}
+	for _, b := range brokers {
+		if b == "" {
+			return nil, apierr.BadField("brokers", "a broker name is empty")
+		}
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if _, ok := r.byName[name]; ok {
+		return nil, apierr.New(apierr.AlreadyExists, "domain %q exists already", name)
+	}
+	now := r.now().UTC()
+	ring, err := keys.NewKeyring(name, r.rand, now)
+	if err != nil {
+		return nil, err
+	}
+	d := &Domain{Name: name, Description: description, Brokers: slices.Clone(brokers), Created: now, Keyring: ring}
+	rec := who.Record("CreateDomain")
+	rec.Domain, rec.KeyVersion = name, uint32(ring.Current())
+	rec.Detail = fmt.Sprintf("brokers: %v", brokers)
+	if err := r.log.Append(rec, func(txn *badger.Txn) error { return r.put(txn, d) }); err != nil {
+		return nil, err
+	}
+	r.byName[name] = d
+	return d, nil
+}
+
+// Rotate adds a key version to the named domain and makes it current. The
+// new version is on disk, with its audit record, before anyone codes with it.
+func (r *Registry) Rotate(who audit.Actor, name string) (*Domain, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	old, ok := r.byName[name]
+	if !ok {
+		return nil, apierr.New(apierr.NotFound, "domain %q does not exist", name)
+	}
+	// Rotate a copy, so that a failed write leaves the live keyring as it was.
+	sealed, err := old.Keyring.Seal(r.kek, r.rand)
+	if err != nil {
+		return nil, err
+	}
+	ring, err := keys.OpenKeyring(r.kek, name, sealed)
+	if err != nil {
+		return nil, err
+	}
+	v, err := ring.Rotate(r.rand, r.now().UTC())
+	if err != nil {
+		return nil, err
+	}
+	d := *old
+	d.Keyring = ring
+	rec := who.Record("RotateDomainKey")
+	rec.Domain, rec.KeyVersion = name, uint32(v)
+	if err := r.log.Append(rec, func(txn *badger.Txn) error { return r.put(txn, &d) }); err != nil {
+		return nil, err
+	}
+	r.byName[name] = &d
+	return &d, nil
+}
+
+// CheckName checks a domain name: lowercase letters, digits, '-' and '_',
+// starting with a letter or digit, 1 to 63 characters.
+func CheckName(name string) error {
+	if len(name) == 0 || len(name) > 63 {
+		return apierr.BadField("name", "a domain name has 1 to 63 characters")
+	}
+	for i, c := range []byte(name) {
+		ok := c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || i > 0 && (c == '-' || c == '_')
+		if !ok {
+			return apierr.BadField("name", "a domain name has only lowercase letters, digits, '-' and '_', and starts with a letter or digit")
+		}
+	}
+	return nil
+}

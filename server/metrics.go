@@ -1,0 +1,52 @@
+package server
+
+import (
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"google.golang.org/grpc/status"
+)
+
+// metrics are served in Prometheus format on their own listener, so that
+// scraping needs no client certificate and never touches the API port.
+type metrics struct {
+	registry   *prometheus.Registry
+	rpcs       *prometheus.CounterVec
+	rpcSeconds *prometheus.HistogramVec
+	records    *prometheus.CounterVec
+	pseudonyms prometheus.Counter
+}
+
+func newMetrics() *metrics {
+	m := &metrics{
+		registry: prometheus.NewRegistry(),
+		rpcs: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "ttp_rpcs_total", Help: "RPCs handled, by method and gRPC code.",
+		}, []string{"method", "code"}),
+		rpcSeconds: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name: "ttp_rpc_duration_seconds", Help: "RPC duration, by method.",
+			Buckets: prometheus.ExponentialBuckets(0.0005, 4, 10),
+		}, []string{"method"}),
+		records: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "ttp_coded_records_total", Help: "Records coded, by outcome (accepted, rejected).",
+		}, []string{"outcome"}),
+		pseudonyms: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "ttp_pseudonyms_total", Help: "Field pseudonyms made.",
+		}),
+	}
+	m.registry.MustRegister(m.rpcs, m.rpcSeconds, m.records, m.pseudonyms,
+		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	return m
+}
+
+func (m *metrics) observeRPC(method string, err error, d time.Duration) {
+	m.rpcs.WithLabelValues(method, status.Code(err).String()).Inc()
+	m.rpcSeconds.WithLabelValues(method).Observe(d.Seconds())
+}
+
+func (m *metrics) observeCoding(accepted, rejected, pseudonyms int) {
+	m.records.WithLabelValues("accepted").Add(float64(accepted))
+	m.records.WithLabelValues("rejected").Add(float64(rejected))
+	m.pseudonyms.Add(float64(pseudonyms))
+}

@@ -1,0 +1,206 @@
+// Package server builds ttpd: the gRPC services over mTLS, their interceptors,
+// the store, the audit log and the metrics listener, from one Config.
+//
+// The services are thin: they translate between protobuf and the packages
+// that do the work (coding, domains, audit), which are testable without a
+// network. Every RPC passes the same interceptor chain: recover, metrics,
+// errors (typed errors become gRPC statuses in one place), authz.
+package server
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"time"
+
+	"github.com/dgraph-io/badger/v4"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials"
+	"google.golang.org/grpc/health"
+	"google.golang.org/grpc/health/grpc_health_v1"
+	"google.golang.org/grpc/keepalive"
+	"google.golang.org/grpc/reflection"
+
+	"github.com/ttpnl/ttp/identity"
+	"github.com/ttpnl/ttp/keys"
+	ttpv1 "github.com/ttpnl/ttp/proto/ttp/v1"
+	"github.com/ttpnl/ttp/server/audit"
+	"github.com/ttpnl/ttp/server/authz"
+	"github.com/ttpnl/ttp/server/config"
+	"github.com/ttpnl/ttp/server/domains"
+	"github.com/ttpnl/ttp/server/store"
+)
+
+// Server is a running ttpd.
+type Server struct {
+	log     *slog.Logger
+	db      *badger.DB
+	audit   *audit.Log
+	domains *domains.Registry
+	metrics *metrics
+	today   func() identity.Date
+
+	grpc       *grpc.Server
+	health     *health.Server
+	listener   net.Listener
+	metricsSrv *http.Server
+	metricsLis net.Listener
+}
+
+// New opens the store, loads the domains and binds the listeners. Serve
+// starts serving.
+func New(cfg *config.Config, log *slog.Logger) (*Server, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	kek, err := keys.LoadKEKFile(cfg.KEKFile)
+	if err != nil {
+		return nil, err
+	}
+	tlsConfig, err := serverTLS(cfg.TLS)
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{log: log, metrics: newMetrics(), today: identity.Today}
+	if s.db, err = store.Open(cfg.StoreDir, kek.DeriveStoreKey(), log); err != nil {
+		return nil, err
+	}
+	if err := s.open(kek); err != nil {
+		s.db.Close()
+		return nil, err
+	}
+	if err := s.listen(cfg); err != nil {
+		s.db.Close()
+		return nil, err
+	}
+	s.buildGRPC(cfg, tlsConfig)
+	return s, nil
+}
+
+func (s *Server) open(kek *keys.KEK) (err error) {
+	if s.audit, err = audit.Open(s.db, time.Now); err != nil {
+		return err
+	}
+	s.domains, err = domains.Open(s.db, kek, s.audit, rand.Reader, time.Now)
+	return err
+}
+
+func (s *Server) listen(cfg *config.Config) (err error) {
+	if s.listener, err = net.Listen("tcp", cfg.Listen); err != nil {
+		return err
+	}
+	if cfg.MetricsListen == "" {
+		return nil
+	}
+	if s.metricsLis, err = net.Listen("tcp", cfg.MetricsListen); err != nil {
+		s.listener.Close()
+		return err
+	}
+	mux := http.NewServeMux()
+	mux.Handle("/metrics", promhttp.HandlerFor(s.metrics.registry, promhttp.HandlerOpts{}))
+	s.metricsSrv = &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+	return nil
+}
+
+func (s *Server) buildGRPC(cfg *config.Config, tlsConfig *tls.Config) {
+	authorizer := &authz.Authorizer{Directory: cfg.Directory()}
+	s.grpc = grpc.NewServer(
+		grpc.Creds(credentials.NewTLS(tlsConfig)),
+		grpc.ChainUnaryInterceptor(recoverUnary(s.log), metricsUnary(s.metrics), errorsUnary(s.log), authorizer.Unary),
+		grpc.ChainStreamInterceptor(recoverStream(s.log), metricsStream(s.metrics), errorsStream(s.log), authorizer.Stream),
+		grpc.MaxRecvMsgSize(16<<20),
+		grpc.KeepaliveEnforcementPolicy(keepalive.EnforcementPolicy{MinTime: 10 * time.Second, PermitWithoutStream: true}),
+	)
+	ttpv1.RegisterCodingServiceServer(s.grpc, &codingService{s: s})
+	ttpv1.RegisterAdminServiceServer(s.grpc, &adminService{s: s})
+	s.health = health.NewServer()
+	grpc_health_v1.RegisterHealthServer(s.grpc, s.health)
+	if cfg.Dev {
+		reflection.Register(s.grpc)
+	}
+}
+
+// serverTLS requires TLS 1.3 and a client certificate from the configured CA.
+func serverTLS(c config.TLS) (*tls.Config, error) {
+	cert, err := tls.LoadX509KeyPair(c.CertFile, c.KeyFile)
+	if err != nil {
+		return nil, fmt.Errorf("server certificate: %w", err)
+	}
+	caPEM, err := os.ReadFile(c.CAFile)
+	if err != nil {
+		return nil, fmt.Errorf("client CA: %w", err)
+	}
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM(caPEM) {
+		return nil, fmt.Errorf("client CA %s: no PEM certificate found", c.CAFile)
+	}
+	return &tls.Config{
+		MinVersion:   tls.VersionTLS13,
+		Certificates: []tls.Certificate{cert},
+		ClientAuth:   tls.RequireAndVerifyClientCert,
+		ClientCAs:    pool,
+	}, nil
+}
+
+// Addr is the gRPC listener's address.
+func (s *Server) Addr() string { return s.listener.Addr().String() }
+
+// MetricsAddr is the metrics listener's address, or "" if it is off.
+func (s *Server) MetricsAddr() string {
+	if s.metricsLis == nil {
+		return ""
+	}
+	return s.metricsLis.Addr().String()
+}
+
+// Domains gives in-process access to the domain registry (dev-mode
+// bootstrap, tests).
+func (s *Server) Domains() *domains.Registry { return s.domains }
+
+// Serve serves until ctx is done, then stops gracefully: it stops taking
+// calls, lets running ones finish (at most drain), and closes the store.
+func (s *Server) Serve(ctx context.Context, drain time.Duration) error {
+	errc := make(chan error, 2)
+	go func() { errc <- s.grpc.Serve(s.listener) }()
+	if s.metricsSrv != nil {
+		go func() {
+			if err := s.metricsSrv.Serve(s.metricsLis); !errors.Is(err, http.ErrServerClosed) {
+				errc <- err
+			}
+		}()
+	}
+	s.health.SetServingStatus("", grpc_health_v1.HealthCheckResponse_SERVING)
+	var err error
+	select {
+	case <-ctx.Done():
+	case err = <-errc:
+	}
+	s.shutdown(drain)
+	return err
+}
+
+func (s *Server) shutdown(drain time.Duration) {
+	s.health.Shutdown()
+	stopped := make(chan struct{})
+	go func() { s.grpc.GracefulStop(); close(stopped) }()
+	select {
+	case <-stopped:
+	case <-time.After(drain):
+		s.log.Warn("calls still running after the drain time; stopping them", "drain", drain)
+		s.grpc.Stop()
+	}
+	if s.metricsSrv != nil {
+		s.metricsSrv.Close()
+	}
+	if err := s.db.Close(); err != nil {
+		s.log.Error("closing the store", "err", err)
+	}
+}
