@@ -46,11 +46,11 @@ func canonicalAGB(s string) (string, Code) {
 const maxPatientNumber = 64
 
 // ParsePatientNumber normalises an institution's own patient number: the
-// surrounding whitespace is removed, inner runs of whitespace become one
-// space, and ASCII letters are upper-cased (hospital systems are not
-// consistent about case; other characters are kept as they are). Empty is
-// F-503, more than 64 characters F-504, control characters or invalid
-// UTF-8 F-505.
+// surrounding whitespace is removed, inner runs of whitespace (tabs too)
+// become one space, invisible format characters are dropped, and ASCII
+// letters are upper-cased (hospital systems are not consistent about case;
+// other characters are kept as they are). Empty is F-503, more than 64
+// characters F-504, other control characters or invalid UTF-8 F-505.
 //
 // The result is not a canonical value for pseudonyms on its own: a patient
 // number is only unique within its institution. Use
@@ -90,15 +90,15 @@ func canonicalLocalPatientNumber(s string) (string, Code) {
 			if _, size := utf8.DecodeRuneInString(s[i:]); size <= 1 {
 				return "", codePNChars
 			}
-		case unicode.IsControl(r):
-			return "", codePNChars
-		case r >= 'a' && r <= 'z':
-			clean = false
 		case r == ' ':
 			if s[i-1] == ' ' {
 				clean = false
 			}
 		case unicode.IsSpace(r) || unicode.Is(unicode.Cf, r):
+			clean = false // tabs, no-break spaces, zero-width characters
+		case unicode.IsControl(r):
+			return "", codePNChars
+		case r >= 'a' && r <= 'z':
 			clean = false
 		}
 	}

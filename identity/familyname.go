@@ -258,6 +258,9 @@ func parseFamilyName(s string) (FamilyName, Code) {
 	case !letter:
 		return FamilyName{}, codeFamilyEmpty
 	}
+	if !nonLatin && isOneWord(f) {
+		return FamilyName{Core: f}, "" // the common "jansen": nothing to split
+	}
 
 	// "Berg, van der": the part after the comma must be a prefix.
 	var commaPrefix []string
@@ -350,6 +353,18 @@ func parseFamilyName(s string) (FamilyName, Code) {
 		return n, codeFamilyScript
 	}
 	return n, ""
+}
+
+// isOneWord reports whether f is a single word of ASCII letters that is no
+// abbreviation.
+func isOneWord(f string) bool {
+	for i := 0; i < len(f); i++ {
+		if f[i] < 'a' || f[i] > 'z' {
+			return false
+		}
+	}
+	_, abbr := prefixAbbreviations[f]
+	return !abbr
 }
 
 // writeWords writes words separated by single spaces.
