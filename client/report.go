@@ -45,7 +45,7 @@ func NewReport() (*Report, error) {
 		return nil, err
 	}
 	os.Remove(f.Name()) // unlinked: gone with the process, whatever happens
-	return &Report{spool: f, w: csv.NewWriter(bufio.NewWriter(f))}, nil
+	return &Report{spool: f, w: csv.NewWriter(f)}, nil
 }
 
 // Add records one problem.

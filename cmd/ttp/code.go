@@ -1,0 +1,160 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/ttpnl/ttp/client"
+)
+
+func codeCommand(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("code", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var conn connFlags
+	conn.register(fs)
+	var (
+		domain     = fs.String("domain", "", "domain to code into (required unless -test)")
+		mapping    = fs.String("map", "", "identifying columns: field=column,... (required)")
+		outPath    = fs.String("o", "", "coded file (default: IN with .coded.csv, or .test.csv with -test)")
+		reportPath = fs.String("report", "", "quality report (default: IN with .report.csv)")
+		test       = fs.Bool("test", false, "test mode: validate here and strip the identifying columns; nothing is sent or stored")
+		comma      = fs.String("comma", "", "separator: ',' ';' or 'tab' (default: detected)")
+		chunk      = fs.Int("chunk", client.DefaultChunkSize, "records per message")
+		keyVersion = fs.Uint("key-version", 0, "key version to code with (default: the domain's current)")
+	)
+	pos, err := parseInterleaved(fs, args)
+	if err != nil {
+		return usageErr{err.Error()}
+	}
+	if len(pos) != 1 {
+		return usageError("code takes one input file")
+	}
+	if *mapping == "" || (*domain == "" && !*test) {
+		return usageError("code needs -map, and -domain unless -test")
+	}
+	mappings, err := client.ParseMappings(*mapping)
+	if err != nil {
+		return err
+	}
+	sep, err := parseComma(*comma)
+	if err != nil {
+		return err
+	}
+	in := pos[0]
+	if *outPath == "" {
+		*outPath = withSuffix(in, map[bool]string{false: ".coded.csv", true: ".test.csv"}[*test])
+	}
+	if *reportPath == "" {
+		*reportPath = withSuffix(in, ".report.csv")
+	}
+	opts := client.FileOptions{Domain: *domain, Mappings: mappings, Comma: sep, ChunkSize: *chunk, KeyVersion: uint32(*keyVersion)}
+	job := codeJob{in: in, out: *outPath, report: *reportPath, opts: opts, test: *test, conn: &conn, stderr: stderr}
+	return job.run()
+}
+
+type codeJob struct {
+	in, out, report string
+	opts            client.FileOptions
+	test            bool
+	conn            *connFlags
+	stderr          io.Writer
+}
+
+func (j *codeJob) run() error {
+	f, err := os.Open(j.in)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	rep, err := client.NewReport()
+	if err != nil {
+		return err
+	}
+	defer rep.Close()
+	if bar := newProgressBar(j.stderr, f); bar != nil {
+		j.opts.Progress = bar.update
+		defer bar.finish()
+	}
+	// Write to a side file and rename at the end: a run that fails half-way
+	// never leaves a half-coded file under the name a user expects.
+	partial := j.out + ".partial"
+	out, err := os.OpenFile(partial, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+	if err != nil {
+		return err
+	}
+	defer os.Remove(partial)
+	bw := bufio.NewWriterSize(out, 1<<20)
+	sum, codeErr := j.code(f, bw, rep)
+	if codeErr == nil {
+		codeErr = bw.Flush()
+	}
+	if err := out.Close(); codeErr == nil {
+		codeErr = err
+	}
+	heading := client.Heading{Input: j.in, Domain: j.opts.Domain, Mode: map[bool]string{false: "code", true: "test"}[j.test]}
+	if codeErr != nil {
+		heading.Error = codeErr.Error()
+	}
+	if err := client.WriteReportFile(j.report, rep, heading, sum); err != nil {
+		return err
+	}
+	if codeErr != nil {
+		return fmt.Errorf("%s: %w (report: %s)", j.in, codeErr, j.report)
+	}
+	if err := os.Rename(partial, j.out); err != nil {
+		return err
+	}
+	verb := "coded"
+	if j.test {
+		verb = "tested"
+	}
+	fmt.Fprintf(j.stderr, "%s %d records: %d accepted, %d rejected, %d warnings", verb, sum.Records, sum.Accepted, sum.Rejected, sum.Warnings)
+	if sum.KeyVersion != 0 {
+		fmt.Fprintf(j.stderr, "; key version %d", sum.KeyVersion)
+	}
+	fmt.Fprintf(j.stderr, "\n  output: %s\n  report: %s\n", j.out, j.report)
+	return nil
+}
+
+func (j *codeJob) code(in io.Reader, out io.Writer, rep *client.Report) (client.Summary, error) {
+	if j.test {
+		return client.TestFile(j.opts, in, out, rep)
+	}
+	cc, err := j.conn.dial()
+	if err != nil {
+		return client.Summary{}, err
+	}
+	defer cc.Close()
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	return client.CodeFile(ctx, cc, j.opts, in, out, rep)
+}
+
+func withSuffix(path, suffix string) string {
+	if base, ok := strings.CutSuffix(path, ".csv"); ok {
+		return base + suffix
+	}
+	return path + suffix
+}
+
+func parseComma(s string) (rune, error) {
+	switch s {
+	case "":
+		return 0, nil
+	case "tab", `\t`:
+		return '\t', nil
+	}
+	r, n := utf8.DecodeRuneInString(s)
+	if n != len(s) || !strings.ContainsRune(",;|\t", r) {
+		return 0, errors.New(`-comma: want ',' ';' '|' or 'tab'`)
+	}
+	return r, nil
+}

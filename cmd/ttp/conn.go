@@ -1,0 +1,56 @@
+package main
+
+import (
+	"flag"
+	"os"
+
+	"google.golang.org/grpc"
+
+	"github.com/ttpnl/ttp/client"
+)
+
+// connFlags are the connection flags every server command takes.
+type connFlags struct {
+	settings client.Settings
+	envFile  string
+}
+
+func (c *connFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&c.settings.Server, "server", "", "server address host:port (or "+client.EnvServer+")")
+	fs.StringVar(&c.settings.CA, "ca", "", "CA certificate file (or "+client.EnvCA+")")
+	fs.StringVar(&c.settings.Cert, "cert", "", "client certificate file (or "+client.EnvCert+")")
+	fs.StringVar(&c.settings.Key, "key", "", "client key file (or "+client.EnvKey+")")
+	fs.StringVar(&c.envFile, "env", "", "file of TTP_* settings (or "+client.EnvFile+")")
+}
+
+// dial resolves flags, then variables, then the env file, and connects.
+func (c *connFlags) dial() (*grpc.ClientConn, error) {
+	s := c.settings
+	s.FromVars(os.Getenv)
+	env := c.envFile
+	if env == "" {
+		env = os.Getenv(client.EnvFile)
+	}
+	if env != "" {
+		if err := s.FromEnvFile(env); err != nil {
+			return nil, err
+		}
+	}
+	return client.Dial(s)
+}
+
+// parseInterleaved parses flags that may come before or after the
+// positional arguments ("rotate demo -env f" as well as "rotate -env f demo").
+func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
+	var positional []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		if fs.NArg() == 0 {
+			return positional, nil
+		}
+		positional = append(positional, fs.Arg(0))
+		args = fs.Args()[1:]
+	}
+}

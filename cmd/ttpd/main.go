@@ -1,0 +1,166 @@
+// Command ttpd is the TTP server.
+//
+// With no -config it runs in dev mode: it makes (or reuses) a data directory
+// with a KEK, a private CA, server and client certificates, and a domain
+// "demo" that the dev broker may code into. Dev mode is for trying ttp out;
+// production runs with -config.
+//
+//	ttpd                         dev mode in ./ttp-data
+//	ttpd -config /etc/ttp/ttpd.json
+//	ttpd -verify-audit ...       check the audit chain (server stopped) and exit
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/ttpnl/ttp/keys"
+	"github.com/ttpnl/ttp/server"
+	"github.com/ttpnl/ttp/server/audit"
+	"github.com/ttpnl/ttp/server/config"
+	"github.com/ttpnl/ttp/server/devmode"
+	"github.com/ttpnl/ttp/server/domains"
+	"github.com/ttpnl/ttp/server/store"
+)
+
+func main() {
+	if err := run(); err != nil {
+		fmt.Fprintln(os.Stderr, "ttpd:", err)
+		os.Exit(1)
+	}
+}
+
+func run() error {
+	var (
+		configPath  = flag.String("config", "", "configuration file; without it, dev mode in -data")
+		dataDir     = flag.String("data", "ttp-data", "dev mode: data directory (created on first start)")
+		listen      = flag.String("listen", "", "gRPC address (overrides the configuration; dev default 127.0.0.1:7443)")
+		metrics     = flag.String("metrics", "", "Prometheus /metrics address (overrides the configuration; dev default 127.0.0.1:9464)")
+		verifyAudit = flag.Bool("verify-audit", false, "verify the audit chain in the store, print the record count, and exit (the server must be stopped)")
+		drain       = flag.Duration("drain", 30*time.Second, "on shutdown, how long running calls may take to finish")
+		debug       = flag.Bool("debug", false, "log at debug level")
+	)
+	flag.Parse()
+	level := slog.LevelInfo
+	if *debug {
+		level = slog.LevelDebug
+	}
+	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
+
+	cfg, dev, err := loadConfig(*configPath, *dataDir, *listen, *metrics)
+	if err != nil {
+		return err
+	}
+	if *verifyAudit {
+		return verify(cfg, log)
+	}
+	srv, err := server.New(cfg, log)
+	if err != nil {
+		return err
+	}
+	if dev != nil {
+		if err := ensureDemoDomain(srv.Domains()); err != nil {
+			return err
+		}
+		printDevBanner(dev, srv)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	log.Info("serving", "grpc", srv.Addr(), "metrics", srv.MetricsAddr(), "dev", cfg.Dev)
+	err = srv.Serve(ctx, *drain)
+	log.Info("stopped")
+	return err
+}
+
+// loadConfig reads -config, or bootstraps dev mode; flags override addresses.
+func loadConfig(path, dataDir, listen, metrics string) (*config.Config, *devmode.Result, error) {
+	var cfg *config.Config
+	var dev *devmode.Result
+	if path != "" {
+		var err error
+		if cfg, err = config.Load(path); err != nil {
+			return nil, nil, err
+		}
+	} else {
+		l, m := listen, metrics
+		if l == "" {
+			l = "127.0.0.1:7443"
+		}
+		if m == "" {
+			m = "127.0.0.1:9464"
+		}
+		var err error
+		if dev, err = devmode.Bootstrap(dataDir, l, m); err != nil {
+			return nil, nil, fmt.Errorf("dev mode: %w", err)
+		}
+		cfg = dev.Config
+	}
+	if listen != "" {
+		cfg.Listen = listen
+	}
+	if metrics != "" {
+		cfg.MetricsListen = metrics
+	}
+	return cfg, dev, nil
+}
+
+func ensureDemoDomain(reg *domains.Registry) error {
+	_, err := reg.Get(devmode.DemoDomain)
+	if err == nil {
+		return nil
+	}
+	_, err = reg.Create(devActor, devmode.DemoDomain, "dev mode demo domain", []string{devmode.BrokerName})
+	return err
+}
+
+var devActor = audit.Actor{Principal: "ttpd dev mode", Organisation: "local"}
+
+func printDevBanner(dev *devmode.Result, srv *server.Server) {
+	state := "reused"
+	if dev.Created {
+		state = "created"
+	}
+	fmt.Fprintf(os.Stderr, `ttpd dev mode: data directory %s (%s)
+  gRPC, mTLS:  %s
+  metrics:     http://%s/metrics
+  operator:    TTP_ENV=%s
+  broker:      TTP_ENV=%s   (may code into domain %q)
+Try:
+  export TTP_ENV=%s
+  go run ./cmd/ttp code -domain demo -map bsn=bsn,family_name=achternaam,birth_date=geboortedatum,postcode=postcode testdata/sample.csv
+`, dataDirOf(dev), state, srv.Addr(), srv.MetricsAddr(),
+		dev.EnvFiles[devmode.OperatorName], dev.EnvFiles[devmode.BrokerName], devmode.DemoDomain, dev.EnvFiles[devmode.BrokerName])
+}
+
+func dataDirOf(dev *devmode.Result) string {
+	return dev.ConfigPath[:len(dev.ConfigPath)-len(devmode.ConfigFile)-1]
+}
+
+// verify opens the store and walks the audit chain.
+func verify(cfg *config.Config, log *slog.Logger) error {
+	kek, err := keys.LoadKEKFile(cfg.KEKFile)
+	if err != nil {
+		return err
+	}
+	db, err := store.Open(cfg.StoreDir, kek.DeriveStoreKey(), log)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	n, err := audit.Verify(db)
+	if err != nil {
+		if errors.Is(err, audit.ErrBroken) {
+			return fmt.Errorf("audit chain does NOT verify after %d records: %w", n, err)
+		}
+		return err
+	}
+	fmt.Printf("audit chain verified: %d records\n", n)
+	return nil
+}
