@@ -204,3 +204,15 @@ func (s *Server) shutdown(drain time.Duration) {
 		s.log.Error("closing the store", "err", err)
 	}
 }
+
+// Methods lists every method the gRPC server has registered, as
+// "/package.Service/Method", for the test that checks the authz table.
+func (s *Server) Methods() []string {
+	var out []string
+	for svc, info := range s.grpc.GetServiceInfo() {
+		for _, m := range info.Methods {
+			out = append(out, "/"+svc+"/"+m.Name)
+		}
+	}
+	return out
+}
