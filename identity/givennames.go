@@ -97,6 +97,11 @@ func foldGivenNames(s string) (string, Code) {
 	case !letter:
 		return "", codeGivenEmpty
 	}
+	// Apostrophes are dropped from names anyway; drop them first so that
+	// "J'" is judged as the "J" it will become.
+	if strings.IndexByte(f, '\'') >= 0 {
+		f = strings.ReplaceAll(f, "'", "")
+	}
 	if ini, ok := initialsOnly(f); ok {
 		return ini, codeGivenInitial
 	}
@@ -132,9 +137,6 @@ func initialsOnly(f string) (string, bool) {
 			}
 			run = 0
 			continue
-		}
-		if r == '\'' {
-			return "", false
 		}
 		run++
 		if run > 1 {
