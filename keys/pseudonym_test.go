@@ -70,13 +70,16 @@ func TestPseudonymValuesMayContainAnyBytes(t *testing.T) {
 }
 
 func TestAppendPseudonymDoesNotAllocate(t *testing.T) {
+	if raceEnabled {
+		t.Skip("sync.Pool drops items under the race detector")
+	}
 	p := mustPseudonymizer(t, mustKeyring(t, "registry-a", 1), 1)
 	buf := make([]byte, 0, 64)
 	p.AppendPseudonym(buf, "bsn", "123456782") // warm the pool
 	allocs := testing.AllocsPerRun(1000, func() {
 		buf = p.AppendPseudonym(buf[:0], "bsn", "123456782")
 	})
-	// The race detector and a GC emptying the pool may cost an allocation.
+	// A GC emptying the pool may cost the odd allocation.
 	if allocs > 0.1 {
 		t.Fatalf("AppendPseudonym allocates %.2f times per call", allocs)
 	}
