@@ -29,7 +29,7 @@ type Version uint32
 // VersionInfo describes one key version without exposing the key.
 type VersionInfo struct {
 	Version Version
-	Created time.Time
+	Created time.Time // in UTC, to the nanosecond, as passed to NewKeyring or Rotate
 }
 
 // A Keyring holds the pseudonym keys of one domain: one 32-byte random key per

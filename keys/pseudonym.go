@@ -76,7 +76,7 @@ func (p *Pseudonymizer) Version() Version { return p.version }
 // a NUL byte; normalised is the canonical form made by the identity package
 // and may contain any bytes. See docs/pseudonyms.md for the exact construction.
 func (p *Pseudonymizer) Pseudonym(field, normalised string) string {
-	var buf [32]byte // "v4294967295." plus 26 characters fits
+	var buf [40]byte // room for the longest, "v4294967295." and 26 characters
 	return string(p.AppendPseudonym(buf[:0], field, normalised))
 }
 
