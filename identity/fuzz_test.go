@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
 )
 
 // The fuzz targets check properties every parser must have: no panic;
@@ -234,6 +236,31 @@ func FuzzNormalize(f *testing.F) {
 			if v != out[x] {
 				t.Fatalf("%s: Normalize %q, NormalizeValue %q (%v)", fld, out[x], v, p)
 			}
+		}
+	})
+}
+
+// foldNameReference is foldName written the slow, obvious way: whole-
+// string NFKD, then the same per-rune folding. foldName must agree with it.
+func foldNameReference(s string) (string, bool) {
+	s = strings.ReplaceAll(s, "´", "'")
+	var b strings.Builder
+	nonLatin := false
+	for _, r := range norm.NFKD.String(s) {
+		nonLatin = foldRune(&b, r) || nonLatin
+	}
+	return b.String(), nonLatin
+}
+
+func FuzzFoldName(f *testing.F) {
+	for _, s := range []string{"José", "Jose\u0301", "Strauß", "ﬁnk", "Ǆ", "한국", "Ⅻ", "´t Hart", "\xffa", "ｆｕｌｌ", "ẛ̣", "ǅ"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		got, gotNL := foldName(s)
+		want, wantNL := foldNameReference(s)
+		if got != want || gotNL != wantNL {
+			t.Fatalf("%q: foldName %q %v, reference %q %v", s, got, gotNL, want, wantNL)
 		}
 	})
 }

@@ -67,42 +67,92 @@ func foldName(s string) (folded string, nonLatin bool) {
 	if isASCII(s) {
 		return foldASCII(s), false
 	}
-	// U+00B4 (acute accent) and U+02DD decompose to a space plus a combining
-	// mark; people use ´ as an apostrophe, so map it before decomposing.
-	if strings.ContainsRune(s, '´') {
-		s = strings.ReplaceAll(s, "´", "'")
-	}
-	d := norm.NFKD.String(s)
 	var b strings.Builder
-	b.Grow(len(d))
-	for _, r := range d {
-		switch {
-		case r < utf8.RuneSelf:
-			c := byte(r)
-			b.WriteByte(foldByte(c))
-			continue
-		case unicode.IsMark(r):
-			continue // the diacritics left over after decomposition
-		case unicode.Is(unicode.Cf, r):
-			continue // invisible format characters: soft hyphen, zero-width space, BOM
-		case unicode.IsSpace(r):
-			b.WriteByte(' ')
+	b.Grow(len(s) + 8)
+	for i := 0; i < len(s); {
+		// Decompose rune by rune: the compatibility decomposition of one
+		// rune is a table lookup that does not allocate, whereas a whole-
+		// string NFKD allocates its reorder buffer. Reordering is only
+		// needed for combining marks, and those are dropped.
+		if strings.HasPrefix(s[i:], "´") {
+			// The acute accent decomposes to a space and a combining mark,
+			// but people type it as an apostrophe.
+			b.WriteByte('\'')
+			i += len("´")
 			continue
 		}
-		if rep, ok := specialLetters[r]; ok {
-			b.WriteString(rep)
-			continue
+		p := norm.NFKD.PropertiesString(s[i:])
+		size := p.Size()
+		if size == 0 { // cannot happen for non-empty input; guard the loop
+			size = 1
 		}
-		r = unicode.ToLower(r)
-		if r == 'ς' { // final sigma: fold to the ordinary sigma
-			r = 'σ'
+		if d := p.Decomposition(); d != nil {
+			for _, r := range string(d) {
+				nonLatin = foldRune(&b, r) || nonLatin
+			}
+		} else {
+			r, n := utf8.DecodeRuneInString(s[i:])
+			if n != size {
+				r = utf8.RuneError
+			}
+			if hangulSBase <= r && r < hangulSBase+hangulSCount {
+				nonLatin = true
+				decomposeHangul(&b, r)
+			} else {
+				nonLatin = foldRune(&b, r) || nonLatin
+			}
 		}
-		if unicode.IsLetter(r) && !unicode.Is(unicode.Latin, r) {
-			nonLatin = true
-		}
-		b.WriteRune(r)
+		i += size
 	}
 	return b.String(), nonLatin
+}
+
+// foldRune writes the folded form of one decomposed rune and reports
+// whether it is a letter of a script other than Latin.
+func foldRune(b *strings.Builder, r rune) bool {
+	switch {
+	case r < utf8.RuneSelf:
+		b.WriteByte(foldByte(byte(r)))
+		return false
+	case unicode.IsMark(r):
+		return false // the diacritics left over after decomposition
+	case unicode.Is(unicode.Cf, r):
+		return false // invisible format characters: soft hyphen, zero-width space, BOM
+	case unicode.IsSpace(r):
+		b.WriteByte(' ')
+		return false
+	}
+	if rep, ok := specialLetters[r]; ok {
+		b.WriteString(rep)
+		return false
+	}
+	r = unicode.ToLower(r)
+	if r == 'ς' { // final sigma: fold to the ordinary sigma
+		r = 'σ'
+	}
+	b.WriteRune(r)
+	return unicode.IsLetter(r) && !unicode.Is(unicode.Latin, r)
+}
+
+// Hangul syllables are decomposed by arithmetic rather than by table
+// (Unicode 3.12); norm's per-rune properties do not include them.
+const (
+	hangulSBase  = 0xAC00
+	hangulLBase  = 0x1100
+	hangulVBase  = 0x1161
+	hangulTBase  = 0x11A7
+	hangulTCount = 28
+	hangulNCount = 21 * hangulTCount
+	hangulSCount = 19 * hangulNCount
+)
+
+func decomposeHangul(b *strings.Builder, r rune) {
+	i := r - hangulSBase
+	b.WriteRune(hangulLBase + i/hangulNCount)
+	b.WriteRune(hangulVBase + i%hangulNCount/hangulTCount)
+	if t := i % hangulTCount; t != 0 {
+		b.WriteRune(hangulTBase + t)
+	}
 }
 
 // foldASCII lower-cases ASCII letters and turns whitespace into ' '. It

@@ -9,6 +9,6 @@ type emptyMessage struct{}
 
 type rawCodec struct{}
 
-func (rawCodec) Marshal(any) (mem.BufferSlice, error)      { return mem.BufferSlice{}, nil }
-func (rawCodec) Unmarshal(mem.BufferSlice, any) error       { return nil }
-func (rawCodec) Name() string                               { return "proto" }
+func (rawCodec) Marshal(any) (mem.BufferSlice, error) { return mem.BufferSlice{}, nil }
+func (rawCodec) Unmarshal(mem.BufferSlice, any) error { return nil }
+func (rawCodec) Name() string                         { return "proto" }
