@@ -81,28 +81,25 @@ func foldName(s string) (folded string, nonLatin bool) {
 			i += len("´")
 			continue
 		}
-		p := norm.NFKD.PropertiesString(s[i:])
-		size := p.Size()
-		if size == 0 { // cannot happen for non-empty input; guard the loop
-			size = 1
-		}
-		if d := p.Decomposition(); d != nil {
-			for _, r := range string(d) {
-				nonLatin = foldRune(&b, r) || nonLatin
-			}
-		} else {
-			r, n := utf8.DecodeRuneInString(s[i:])
-			if n != size {
-				r = utf8.RuneError
-			}
-			if hangulSBase <= r && r < hangulSBase+hangulSCount {
-				nonLatin = true
-				decomposeHangul(&b, r)
-			} else {
-				nonLatin = foldRune(&b, r) || nonLatin
-			}
-		}
+		r, size := utf8.DecodeRuneInString(s[i:])
 		i += size
+		if r == utf8.RuneError || r < utf8.RuneSelf {
+			nonLatin = foldRune(&b, r) || nonLatin // invalid UTF-8 stays U+FFFD
+			continue
+		}
+		if hangulSBase <= r && r < hangulSBase+hangulSCount {
+			nonLatin = true
+			decomposeHangul(&b, r)
+			continue
+		}
+		d := norm.NFKD.PropertiesString(s[i-size : i]).Decomposition()
+		if d == nil {
+			nonLatin = foldRune(&b, r) || nonLatin
+			continue
+		}
+		for _, r := range string(d) {
+			nonLatin = foldRune(&b, r) || nonLatin
+		}
 	}
 	return b.String(), nonLatin
 }
