@@ -270,7 +270,8 @@ func parseFamilyName(s string) (FamilyName, Code) {
 		if strings.ContainsAny(tail, ",-") {
 			return FamilyName{}, codeFamilyComma
 		}
-		toks, code := appendNameTokens(nil, tail)
+		var tailArr [4]string
+		toks, code := appendNameTokens(tailArr[:0], tail)
 		if code != "" {
 			return FamilyName{}, code
 		}
