@@ -308,8 +308,7 @@ func parseFamilyName(s string) (FamilyName, Code) {
 		commaPrefix = nil
 	}
 
-	// Decide the prefix of the first part: which tokens of it are prefix
-	// (lo:hi) and which are core.
+	// Decide the prefix of the first part; first[coreLo:coreHi] is its core.
 	first := toks[:ends[0]]
 	prefix := commaPrefix
 	coreLo, coreHi := 0, len(first)
