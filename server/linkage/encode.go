@@ -1,0 +1,212 @@
+package linkage
+
+import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/binary"
+	"hash"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/ttpnl/ttp/identity"
+)
+
+// Input is one source record, parsed by package identity. Zero values mean
+// "missing".
+type Input struct {
+	// Source identifies the record at its source: "agb:patient number", or
+	// "source name:record key". Registering the same Source again returns
+	// the same person and changes nothing.
+	Source   string
+	BSN      string
+	Family   identity.FamilyName
+	Given    identity.GivenNames
+	Birth    identity.Date
+	Sex      string // "M", "F", "X"; "" or "U" when unknown
+	Postcode identity.Postcode
+	House    identity.HouseNumber
+}
+
+// Features are a record's keyed encodings: all that the index keeps of it.
+// A zero value means the field was missing.
+type Features struct {
+	BSN, Year, Month, Day, Sex    uint64
+	Postcode, Area, House         uint64
+	Family, FamilyFirst, FamilyLast uint64 // the whole core; first and last part of a double name
+	First, Initials, FirstInitial uint64
+	FamilyBloom, FirstBloom       Bloom
+}
+
+// Encoded is a record ready for the index.
+type Encoded struct {
+	Source   uint64   // keyed hash of Input.Source
+	Features Features
+	Blocks   []uint64 // keyed blocking keys, distinct, at most MaxBlockKeys
+}
+
+// MaxBlockKeys bounds the blocking keys per record.
+const MaxBlockKeys = 8
+
+// Encoder computes encodings under the linkage key. It is safe for
+// concurrent use.
+type Encoder struct {
+	pool sync.Pool // of hash.Hash, keyed
+}
+
+// NewEncoder returns an encoder under key (32 bytes from the keyring).
+func NewEncoder(key []byte) *Encoder {
+	k := append([]byte(nil), key...)
+	e := &Encoder{}
+	e.pool.New = func() any { return hmac.New(sha256.New, k) }
+	return e
+}
+
+// hasher computes labelled keyed hashes with one pooled HMAC state.
+type hasher struct {
+	h   hash.Hash
+	buf []byte
+	sum [32]byte
+}
+
+func (e *Encoder) hasher() *hasher { return &hasher{h: e.pool.Get().(hash.Hash), buf: make([]byte, 0, 64)} }
+func (e *Encoder) release(h *hasher) { e.pool.Put(h.h) }
+
+// of returns the keyed 64-bit hash of label ‖ 0 ‖ parts joined by 0, or 0
+// when any part is empty (a missing field encodes as missing).
+func (h *hasher) of(label string, parts ...string) uint64 {
+	h.buf = append(h.buf[:0], label...)
+	for _, p := range parts {
+		if p == "" {
+			return 0
+		}
+		h.buf = append(h.buf, 0)
+		h.buf = append(h.buf, p...)
+	}
+	h.h.Reset()
+	h.h.Write(h.buf)
+	v := binary.LittleEndian.Uint64(h.h.Sum(h.sum[:0]))
+	if v == 0 {
+		v = 1 // 0 means missing
+	}
+	return v
+}
+
+// bloom adds the bigrams of " name " (padded, so first and last letters
+// count) under label.
+func (h *hasher) bloom(label, name string) Bloom {
+	var b Bloom
+	if name == "" {
+		return b
+	}
+	padded := " " + name + " "
+	for i := 0; i+2 <= len(padded); i++ {
+		b.add(h.of(label, padded[i:i+2]))
+	}
+	return b
+}
+
+// Encode computes a record's encodings.
+func (e *Encoder) Encode(in *Input) Encoded {
+	h := e.hasher()
+	defer e.release(h)
+	var f Features
+	f.BSN = h.of("bsn", in.BSN)
+	if in.Birth != (identity.Date{}) {
+		f.Year = h.of("year", strconv.Itoa(in.Birth.Year))
+		f.Month = h.of("month", strconv.Itoa(in.Birth.Month))
+		f.Day = h.of("day", strconv.Itoa(in.Birth.Day))
+	}
+	if in.Sex != "U" {
+		f.Sex = h.of("sex", in.Sex)
+	}
+	f.Postcode = h.of("postcode", in.Postcode.Code)
+	f.Area = h.of("area", in.Postcode.Area)
+	if in.House.Number != 0 {
+		f.House = h.of("house", in.House.String())
+	}
+	core := in.Family.Core
+	firstPart, lastPart := core, core
+	if i := strings.IndexByte(core, '-'); i >= 0 {
+		firstPart, lastPart = core[:i], core[strings.LastIndexByte(core, '-')+1:]
+	}
+	f.Family = h.of("family", core)
+	f.FamilyFirst = h.of("family-part", firstPart)
+	f.FamilyLast = h.of("family-part", lastPart)
+	f.FamilyBloom = h.bloom("family-bigram", firstPart)
+	f.First = h.of("first", in.Given.First)
+	f.Initials = h.of("initials", in.Given.Initials)
+	if in.Given.Initials != "" {
+		f.FirstInitial = h.of("first-initial", in.Given.Initials[:1])
+	}
+	f.FirstBloom = h.bloom("first-bigram", in.Given.First)
+
+	enc := Encoded{Source: h.of("source", in.Source), Features: f}
+	enc.Blocks = e.blocks(h, in, firstPart, lastPart)
+	return enc
+}
+
+// blocks makes the blocking keys. Each survives a different kind of error,
+// so a true match shares at least one key with its person unless several
+// fields are wrong at once:
+//
+//	bsn                                     everything but a wrong BSN
+//	date + surname sound                    a move, a given-name change
+//	date + postcode                         a surname typo or marriage name
+//	surname sound + first initial + postcode  a date error
+//	surname sound + first-name sound + year   a move and a day/month error
+//	postcode + house number + year           a surname change and a typo
+//	last surname part + date                 a double name added or dropped
+//
+// Dates enter blocking keys with day and month sorted, so a swapped day and
+// month still meet.
+func (e *Encoder) blocks(h *hasher, in *Input, firstPart, lastPart string) []uint64 {
+	var date, year string
+	if in.Birth != (identity.Date{}) {
+		d, m := in.Birth.Day, in.Birth.Month
+		if d > m {
+			d, m = m, d
+		}
+		year = strconv.Itoa(in.Birth.Year)
+		date = year + "-" + strconv.Itoa(m) + "-" + strconv.Itoa(d)
+	}
+	sound := phonetic(firstPart)
+	var initial string
+	if in.Given.Initials != "" {
+		initial = in.Given.Initials[:1]
+	}
+	keys := []uint64{
+		h.of("b-bsn", in.BSN),
+		h.of("b-date-sound", date, sound),
+		h.of("b-date-pc", date, in.Postcode.Code),
+		h.of("b-sound-init-pc", sound, initial, in.Postcode.Code),
+		h.of("b-sound-first-year", sound, phonetic(in.Given.First), year),
+		h.of("b-pc-house-year", in.Postcode.Code, houseKey(in.House), year),
+	}
+	if lastPart != firstPart {
+		keys = append(keys, h.of("b-date-sound", date, phonetic(lastPart)))
+	}
+	out := keys[:0]
+	for _, k := range keys {
+		if k != 0 && !contains(out, k) {
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
+func houseKey(h identity.HouseNumber) string {
+	if h.Number == 0 {
+		return ""
+	}
+	return h.String()
+}
+
+func contains(ks []uint64, k uint64) bool {
+	for _, x := range ks {
+		if x == k {
+			return true
+		}
+	}
+	return false
+}

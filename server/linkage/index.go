@@ -1,0 +1,289 @@
+package linkage
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"sync"
+
+	"github.com/dgraph-io/badger/v4"
+)
+
+// MaxBlock bounds how many members of one block a new record is compared
+// with (the most recent ones). It keeps the cost per record flat however
+// large the index grows; a block that large is a common combination that
+// says little anyway.
+const MaxBlock = 64
+
+// Decision is what registration did with a record.
+type Decision uint8
+
+const (
+	// Known: the source record was registered before; nothing changed.
+	Known Decision = iota + 1
+	// Linked: the record joined an existing person.
+	Linked
+	// New: the record made a new person.
+	New
+	// Review: the record made a new person, and a review item asks a clerk
+	// whether it is in fact the candidate person.
+	Review
+)
+
+func (d Decision) String() string {
+	return [...]string{"", "known", "linked", "new", "review"}[d]
+}
+
+// Result is the outcome for one record.
+type Result struct {
+	Person    uint64 // the record's person (internal ID)
+	Decision  Decision
+	Score     float64 // best candidate's score; 0 when there was none
+	Candidate uint64  // for Review: the person it may be
+}
+
+// record is one registered source record, in memory.
+type record struct {
+	person uint64
+	f      Features
+}
+
+// Index is the person index: an in-memory structure for matching, written
+// through to Badger for durability. Registration is serialised: records of
+// one batch are matched in order, so two records of the same new person in
+// one batch find each other.
+type Index struct {
+	db    *badger.DB
+	model *Model
+	rand  io.Reader
+
+	mu       sync.Mutex
+	records  []record
+	bySource map[uint64]uint32 // source hash → ordinal
+	heads    map[uint64]uint32 // block key → slot+1 of the newest member
+	next     []uint32          // slot → slot+1 of the next older member of its block
+	counts   map[uint64]uint16 // block key → members, saturating
+	alias    map[uint64]uint64 // merged-away person → survivor
+	seen     []uint32          // ordinal → query stamp, to dedupe candidates
+	stamp    uint32
+	broken   error // set when a write failed: memory and store disagree
+}
+
+// Storage keys.
+const (
+	recordPrefix = "lk/r/"
+	reviewPrefix = "lk/q/"
+)
+
+// Open loads the index from the store.
+func Open(db *badger.DB, model *Model, rand io.Reader) (*Index, error) {
+	ix := &Index{db: db, model: model, rand: rand,
+		bySource: map[uint64]uint32{}, heads: map[uint64]uint32{}, counts: map[uint64]uint16{}, alias: map[uint64]uint64{}}
+	err := db.View(func(txn *badger.Txn) error {
+		opts := badger.DefaultIteratorOptions
+		opts.Prefix = []byte(recordPrefix)
+		it := txn.NewIterator(opts)
+		defer it.Close()
+		for it.Rewind(); it.Valid(); it.Next() {
+			err := it.Item().Value(func(v []byte) error {
+				src, person, enc, err := decodeRecord(v)
+				if err != nil {
+					return err
+				}
+				ord := uint32(len(ix.records))
+				if binary.BigEndian.Uint32(it.Item().Key()[len(recordPrefix):]) != ord {
+					return errors.New("record ordinals are not contiguous")
+				}
+				ix.add(src, person, enc)
+				return nil
+			})
+			if err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("load person index: %w", err)
+	}
+	return ix, nil
+}
+
+// Len is the number of registered records.
+func (ix *Index) Len() int {
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	return len(ix.records)
+}
+
+// add puts a record into the in-memory structures.
+func (ix *Index) add(source, person uint64, enc *Encoded) uint32 {
+	ord := uint32(len(ix.records))
+	ix.records = append(ix.records, record{person: person, f: enc.Features})
+	ix.seen = append(ix.seen, 0)
+	ix.bySource[source] = ord
+	for i := range MaxBlockKeys {
+		slot := ord*MaxBlockKeys + uint32(i)
+		ix.next = append(ix.next, 0)
+		if i < len(enc.Blocks) {
+			k := enc.Blocks[i]
+			ix.next[slot] = ix.heads[k]
+			ix.heads[k] = slot + 1
+			if c := ix.counts[k]; c < 0xffff {
+				ix.counts[k] = c + 1
+			}
+		}
+	}
+	return ord
+}
+
+// resolve follows merges to the surviving person.
+func (ix *Index) resolve(p uint64) uint64 {
+	for {
+		s, ok := ix.alias[p]
+		if !ok {
+			return p
+		}
+		p = s
+	}
+}
+
+// Register matches and stores a batch of records. The batch is durable
+// (with the audit record written by audit, if given) when it returns.
+func (ix *Index) Register(batch []Encoded, audit func(txn *badger.Txn, results []Result) error) ([]Result, error) {
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	if ix.broken != nil {
+		return nil, ix.broken
+	}
+	results := make([]Result, len(batch))
+	first := uint32(len(ix.records))
+	type reviewItem struct {
+		ord       uint32
+		candidate uint64
+	}
+	var reviews []reviewItem
+	for i := range batch {
+		enc := &batch[i]
+		if ord, ok := ix.bySource[enc.Source]; ok {
+			results[i] = Result{Person: ix.resolve(ix.records[ord].person), Decision: Known}
+			continue
+		}
+		res := ix.match(enc)
+		if res.Decision != Linked {
+			id, err := ix.newPersonID()
+			if err != nil {
+				return nil, err
+			}
+			res.Person = id
+		}
+		ord := ix.add(enc.Source, res.Person, enc)
+		if res.Decision == Review {
+			reviews = append(reviews, reviewItem{ord, res.Candidate})
+		}
+		results[i] = res
+	}
+	err := ix.db.Update(func(txn *badger.Txn) error {
+		for i := range batch {
+			if results[i].Decision == Known {
+				continue
+			}
+			ord := ix.bySource[batch[i].Source]
+			if ord < first {
+				continue // an earlier record of this batch had the same source
+			}
+			if err := txn.Set(ordKey(recordPrefix, ord), encodeRecord(batch[i].Source, results[i].Person, &batch[i])); err != nil {
+				return err
+			}
+		}
+		for _, r := range reviews {
+			var v [8]byte
+			binary.BigEndian.PutUint64(v[:], r.candidate)
+			if err := txn.Set(ordKey(reviewPrefix, r.ord), v[:]); err != nil {
+				return err
+			}
+		}
+		if audit != nil {
+			return audit(txn, results)
+		}
+		return nil
+	})
+	if err != nil {
+		ix.broken = fmt.Errorf("person index out of step with the store after a failed write; restart the server: %w", err)
+		return nil, err
+	}
+	return results, nil
+}
+
+// match finds the best person among the candidates that share a blocking key.
+func (ix *Index) match(enc *Encoded) Result {
+	ix.stamp++
+	if ix.stamp == 0 { // wrapped: clear the stamps
+		clear(ix.seen)
+		ix.stamp = 1
+	}
+	best := Result{Decision: New}
+	bestScore := ix.model.Lower - 1
+	type personScore struct {
+		person uint64
+		score  float64
+	}
+	var scored [32]personScore
+	persons := scored[:0]
+	for _, k := range enc.Blocks {
+		n := 0
+		for slot := ix.heads[k]; slot != 0 && n < MaxBlock; slot = ix.next[slot-1] {
+			n++
+			ord := (slot - 1) / MaxBlockKeys
+			if ix.seen[ord] == ix.stamp {
+				continue
+			}
+			ix.seen[ord] = ix.stamp
+			r := &ix.records[ord]
+			s := ix.model.Score(Compare(&enc.Features, &r.f))
+			p := ix.resolve(r.person)
+			found := false
+			for j := range persons {
+				if persons[j].person == p {
+					persons[j].score = max(persons[j].score, s)
+					found = true
+				}
+			}
+			if !found {
+				persons = append(persons, personScore{p, s})
+			}
+		}
+	}
+	for _, ps := range persons {
+		if ps.score > bestScore {
+			bestScore = ps.score
+			best = Result{Person: ps.person, Score: ps.score, Decision: Linked}
+		}
+	}
+	switch {
+	case best.Decision != Linked:
+		return Result{Decision: New}
+	case best.Score >= ix.model.Upper:
+		return best
+	case best.Score >= ix.model.Lower:
+		return Result{Decision: Review, Score: best.Score, Candidate: best.Person}
+	}
+	return Result{Decision: New, Score: best.Score}
+}
+
+func (ix *Index) newPersonID() (uint64, error) {
+	var b [8]byte
+	for {
+		if _, err := io.ReadFull(ix.rand, b[:]); err != nil {
+			return 0, err
+		}
+		if id := binary.BigEndian.Uint64(b[:]); id != 0 {
+			return id, nil
+		}
+	}
+}
+
+func ordKey(prefix string, ord uint32) []byte {
+	return binary.BigEndian.AppendUint32([]byte(prefix), ord)
+}

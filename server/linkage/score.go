@@ -1,0 +1,213 @@
+package linkage
+
+import (
+	"fmt"
+	"math"
+)
+
+// The compared fields, and their agreement levels. Level 0 always means
+// "missing on one side": it weighs nothing.
+const (
+	cmpBSN = iota
+	cmpFamily
+	cmpFirst
+	cmpBirth
+	cmpSex
+	cmpPostcode
+	cmpHouse
+	numComparisons
+)
+
+// maxLevels bounds the levels of any comparison (0 = missing included).
+const maxLevels = 5
+
+// Level names, per comparison, for configuration and for reports.
+var levelNames = [numComparisons][]string{
+	cmpBSN:      {"missing", "agree", "disagree"},
+	cmpFamily:   {"missing", "exact", "close", "partial", "disagree"},
+	cmpFirst:    {"missing", "exact", "close", "initials", "disagree"},
+	cmpBirth:    {"missing", "exact", "swapped", "two_of_three", "disagree"},
+	cmpSex:      {"missing", "agree", "disagree"},
+	cmpPostcode: {"missing", "exact", "area", "disagree"},
+	cmpHouse:    {"missing", "agree", "disagree"},
+}
+
+var comparisonNames = [numComparisons]string{"bsn", "family_name", "given_name", "birth_date", "sex", "postcode", "house_number"}
+
+// The levels that decide the guards below.
+const (
+	bsnDisagree   = 2
+	firstDisagree = 4
+	birthDisagree = 4
+)
+
+// Pattern is the agreement level of every comparison for one record pair.
+type Pattern [numComparisons]uint8
+
+// Compare computes the agreement pattern of two records.
+func Compare(a, b *Features) Pattern {
+	var p Pattern
+	p[cmpBSN] = equality(a.BSN, b.BSN)
+	p[cmpFamily] = compareFamily(a, b)
+	p[cmpFirst] = compareFirst(a, b)
+	p[cmpBirth] = compareBirth(a, b)
+	p[cmpSex] = equality(a.Sex, b.Sex)
+	switch {
+	case a.Postcode == 0 || b.Postcode == 0:
+	case a.Postcode == b.Postcode:
+		p[cmpPostcode] = 1
+		// A house number only means something within one postcode.
+		p[cmpHouse] = equality(a.House, b.House)
+	case a.Area != 0 && a.Area == b.Area:
+		p[cmpPostcode] = 2
+	default:
+		p[cmpPostcode] = 3
+	}
+	return p
+}
+
+func equality(a, b uint64) uint8 {
+	switch {
+	case a == 0 || b == 0:
+		return 0
+	case a == b:
+		return 1
+	}
+	return 2
+}
+
+func compareFamily(a, b *Features) uint8 {
+	switch {
+	case a.Family == 0 || b.Family == 0:
+		return 0
+	case a.Family == b.Family:
+		return 1
+	}
+	d := Dice(&a.FamilyBloom, &b.FamilyBloom)
+	// One part of a double name equal ("jansen" / "jansen-de vries").
+	partAgrees := a.FamilyFirst == b.FamilyFirst || a.FamilyLast == b.FamilyLast ||
+		a.FamilyFirst == b.FamilyLast || a.FamilyLast == b.FamilyFirst
+	switch {
+	case d >= 0.8 || partAgrees:
+		return 2
+	case d >= 0.6:
+		return 3
+	}
+	return 4
+}
+
+func compareFirst(a, b *Features) uint8 {
+	switch {
+	case a.First != 0 && a.First == b.First:
+		return 1
+	case a.First != 0 && b.First != 0:
+		if Dice(&a.FirstBloom, &b.FirstBloom) >= 0.75 {
+			return 2
+		}
+		if a.Initials == b.Initials && a.Initials != 0 {
+			return 3
+		}
+		return 4
+	case a.FirstInitial == 0 || b.FirstInitial == 0:
+		return 0
+	case a.Initials == b.Initials || a.FirstInitial == b.FirstInitial:
+		return 3 // one side has initials only
+	}
+	return 4
+}
+
+func compareBirth(a, b *Features) uint8 {
+	if a.Year == 0 || b.Year == 0 {
+		return 0
+	}
+	y, m, d := a.Year == b.Year, a.Month == b.Month, a.Day == b.Day
+	switch {
+	case y && m && d:
+		return 1
+	case y && a.Month == b.Day && a.Day == b.Month:
+		return 2
+	case y && m || y && d || m && d:
+		return 3
+	}
+	return 4
+}
+
+// MU is a comparison level's m probability (of the level among true
+// matches) and u probability (among non-matches).
+type MU struct {
+	M float64 `json:"m"`
+	U float64 `json:"u"`
+}
+
+// Model is the Fellegi-Sunter model: m and u per comparison and level, and
+// the two thresholds on the summed weight log2(m/u).
+type Model struct {
+	MU    [numComparisons][maxLevels]MU
+	Upper float64 // link at or above
+	Lower float64 // new person below; review in between
+
+	weights [numComparisons][maxLevels]float64
+}
+
+// prepare computes the weights. It must be called after MU changes.
+func (m *Model) prepare() error {
+	for c := range numComparisons {
+		for l := 1; l < len(levelNames[c]); l++ {
+			mu := m.MU[c][l]
+			if mu.M <= 0 || mu.U <= 0 || mu.M > 1 || mu.U > 1 {
+				return fmt.Errorf("linkage model: %s/%s: m and u must be in (0, 1]", comparisonNames[c], levelNames[c][l])
+			}
+			m.weights[c][l] = math.Log2(mu.M / mu.U)
+		}
+	}
+	if m.Lower > m.Upper {
+		return fmt.Errorf("linkage model: lower threshold %.1f above upper %.1f", m.Lower, m.Upper)
+	}
+	return nil
+}
+
+// Score is the summed weight of a pattern, after the guards: some
+// disagreements are not outweighed by any amount of agreement elsewhere,
+// because the fields are not independent (twins share a birth date, a
+// surname and an address; a father and son may share all but the date).
+//
+//   - a different BSN on both sides: a different person (BSNs carry a check
+//     digit, so a typo rarely yields another valid number);
+//   - both full given names present and different, or a birth date that
+//     differs in more than one part: never an automatic link, at most a
+//     review.
+func (m *Model) Score(p Pattern) float64 {
+	var s float64
+	for c, l := range p {
+		s += m.weights[c][l]
+	}
+	if p[cmpBSN] == bsnDisagree {
+		return math.Min(s, m.Lower-1)
+	}
+	if p[cmpFirst] == firstDisagree || p[cmpBirth] == birthDisagree {
+		return math.Min(s, m.Upper-0.5)
+	}
+	return s
+}
+
+// DefaultModel is tuned to Dutch hospital data as the synth package's
+// default profile models it; estimate your own with EM (see Estimate).
+func DefaultModel() *Model {
+	m := &Model{Upper: 16, Lower: 8}
+	set := func(c int, mus ...MU) {
+		for i, mu := range mus {
+			m.MU[c][i+1] = mu
+		}
+	}
+	set(cmpBSN, MU{0.998, 1e-7}, MU{0.002, 0.9999999})
+	set(cmpFamily, MU{0.90, 0.003}, MU{0.07, 0.004}, MU{0.02, 0.02}, MU{0.01, 0.973})
+	set(cmpFirst, MU{0.85, 0.01}, MU{0.05, 0.002}, MU{0.08, 0.05}, MU{0.02, 0.938})
+	set(cmpBirth, MU{0.95, 3e-5}, MU{0.01, 3e-6}, MU{0.035, 0.005}, MU{0.005, 0.995})
+	set(cmpSex, MU{0.99, 0.5}, MU{0.01, 0.5})
+	set(cmpPostcode, MU{0.90, 1e-4}, MU{0.03, 0.005}, MU{0.07, 0.9949})
+	set(cmpHouse, MU{0.97, 0.1}, MU{0.03, 0.9})
+	if err := m.prepare(); err != nil {
+		panic(err)
+	}
+	return m
+}
