@@ -1,0 +1,248 @@
+// Command ttpeval measures the person index: it registers a CSV file with a
+// ground-truth column (ttpsynth writes one) into a fresh index on a real
+// Badger store and prints pairwise precision, recall and F1, records/s and
+// peak memory.
+//
+//	go run ./cmd/ttpsynth -persons 100000 -institutions 3 -o /tmp/pop.csv
+//	go run ./cmd/ttpeval /tmp/pop.csv
+package main
+
+import (
+	"crypto/rand"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"runtime"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/ttpnl/ttp/client"
+	"github.com/ttpnl/ttp/client/csvfile"
+	"github.com/ttpnl/ttp/identity"
+	"github.com/ttpnl/ttp/server/linkage"
+	"github.com/ttpnl/ttp/server/store"
+)
+
+const defaultMap = "agb=agb,patient_number=patient_number,bsn=bsn,family_name=family_name,given_names=given_names,birth_date=birth_date,sex=sex,postcode=postcode,house_number=house_number"
+
+func main() {
+	if err := run(); err != nil {
+		fmt.Fprintln(os.Stderr, "ttpeval:", err)
+		os.Exit(1)
+	}
+}
+
+func run() error {
+	mapping := flag.String("map", defaultMap, "identifying columns: field=column,...")
+	truth := flag.String("truth", "person_id", "ground-truth column: records of one person share its value")
+	batchSize := flag.Int("batch", 5000, "records per registration batch")
+	storeDir := flag.String("store", "", "store directory (default: a new temporary one)")
+	flag.Parse()
+	if flag.NArg() != 1 {
+		return errors.New("usage: ttpeval [flags] FILE.csv")
+	}
+	mappings, err := client.ParseMappings(*mapping)
+	if err != nil {
+		return err
+	}
+	f, err := os.Open(flag.Arg(0))
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	r, err := csvfile.NewReader(f, csvfile.Options{})
+	if err != nil {
+		return err
+	}
+	fields := make([]identity.Field, len(mappings))
+	cols := make([]int, len(mappings))
+	for i, m := range mappings {
+		fields[i] = m.Field
+		c, ok := r.Column(m.Column)
+		if !ok {
+			return csvfile.MissingColumn(m.Column)
+		}
+		cols[i] = c
+	}
+	truthCol, ok := r.Column(*truth)
+	if !ok {
+		return csvfile.MissingColumn(*truth)
+	}
+	dir := *storeDir
+	if dir == "" {
+		if dir, err = os.MkdirTemp("", "ttpeval-*"); err != nil {
+			return err
+		}
+		defer os.RemoveAll(dir)
+	}
+	db, err := store.Open(dir, make([]byte, 32), slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	key := make([]byte, 32)
+	rand.Read(key)
+	enc := linkage.NewEncoder(key)
+	parser, err := linkage.NewParser(fields, identity.Today())
+	if err != nil {
+		return err
+	}
+	ix, err := linkage.Open(db, linkage.DefaultModel(), rand.Reader)
+	if err != nil {
+		return err
+	}
+
+	var ev evaluation
+	start := time.Now()
+	rejected := 0
+	for {
+		rows, truths, first, err := readBatch(r, cols, truthCol, *batchSize)
+		if err != nil {
+			return err
+		}
+		if len(rows) == 0 {
+			break
+		}
+		encoded, keep := encodeParallel(parser, enc, rows, first)
+		batch := make([]linkage.Encoded, 0, len(rows))
+		var batchTruth []string
+		for i := range rows {
+			if keep[i] {
+				batch = append(batch, encoded[i])
+				batchTruth = append(batchTruth, truths[i])
+			} else {
+				rejected++
+			}
+		}
+		results, err := ix.Register(batch, nil)
+		if err != nil {
+			return err
+		}
+		for i, res := range results {
+			ev.add(batchTruth[i], res)
+		}
+	}
+	elapsed := time.Since(start)
+	p, rc, f1 := ev.scores()
+	var ru syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	fmt.Printf("records %d (rejected %d), persons found %d, true persons %d\n", ev.records, rejected, len(ev.predicted), len(ev.truth))
+	fmt.Printf("decisions: linked %d, new %d, review %d, known %d\n", ev.decisions[linkage.Linked], ev.decisions[linkage.New], ev.decisions[linkage.Review], ev.decisions[linkage.Known])
+	fmt.Printf("pairs: true %d, predicted %d, correct %d\n", ev.truePairs(), ev.predictedPairs(), ev.correctPairs())
+	fmt.Printf("precision %.5f  recall %.5f  F1 %.5f\n", p, rc, f1)
+	fmt.Printf("%.0f records/s (%v, %d cores), peak memory %.0f MB\n", float64(ev.records)/elapsed.Seconds(), elapsed.Round(time.Millisecond), runtime.GOMAXPROCS(0), float64(ru.Maxrss)/1024)
+	return nil
+}
+
+func readBatch(r *csvfile.Reader, cols []int, truthCol, n int) (rows [][]string, truths []string, first int, err error) {
+	for len(rows) < n {
+		var row csvfile.Row
+		row, err = r.Next()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return nil, nil, 0, err
+		}
+		if row.Problem != nil {
+			continue
+		}
+		if first == 0 {
+			first = row.Number
+		}
+		values := make([]string, len(cols))
+		for i, c := range cols {
+			values[i] = row.Fields[c]
+		}
+		rows = append(rows, values)
+		truths = append(truths, row.Fields[truthCol])
+	}
+	return rows, truths, first, nil
+}
+
+// encodeParallel parses and encodes a batch on every core.
+func encodeParallel(p *linkage.Parser, enc *linkage.Encoder, rows [][]string, first int) ([]linkage.Encoded, []bool) {
+	out := make([]linkage.Encoded, len(rows))
+	keep := make([]bool, len(rows))
+	workers := runtime.GOMAXPROCS(0)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var in linkage.Input
+			var problems []identity.Problem
+			for i := w; i < len(rows); i += workers {
+				problems = p.Parse(problems[:0], rows[i], fmt.Sprint("row:", first+i), &in)
+				if identity.Rejected(problems) {
+					continue
+				}
+				out[i] = enc.Encode(&in)
+				keep[i] = true
+			}
+		}()
+	}
+	wg.Wait()
+	return out, keep
+}
+
+// evaluation counts pairwise agreement between predicted and true persons.
+type evaluation struct {
+	records   int
+	cells     map[[2]string]int // (truth, predicted) → records
+	truth     map[string]int
+	predicted map[uint64]int
+	decisions map[linkage.Decision]int
+}
+
+func (e *evaluation) add(truth string, r linkage.Result) {
+	if e.cells == nil {
+		e.cells, e.truth, e.predicted, e.decisions = map[[2]string]int{}, map[string]int{}, map[uint64]int{}, map[linkage.Decision]int{}
+	}
+	e.records++
+	e.cells[[2]string{truth, fmt.Sprint(r.Person)}]++
+	e.truth[truth]++
+	e.predicted[r.Person]++
+	e.decisions[r.Decision]++
+}
+
+func pairs(n int) int { return n * (n - 1) / 2 }
+
+func (e *evaluation) truePairs() (s int) {
+	for _, n := range e.truth {
+		s += pairs(n)
+	}
+	return s
+}
+
+func (e *evaluation) predictedPairs() (s int) {
+	for _, n := range e.predicted {
+		s += pairs(n)
+	}
+	return s
+}
+
+func (e *evaluation) correctPairs() (s int) {
+	for _, n := range e.cells {
+		s += pairs(n)
+	}
+	return s
+}
+
+func (e *evaluation) scores() (precision, recall, f1 float64) {
+	tp, pp, tt := float64(e.correctPairs()), float64(e.predictedPairs()), float64(e.truePairs())
+	if pp > 0 {
+		precision = tp / pp
+	}
+	if tt > 0 {
+		recall = tp / tt
+	}
+	if precision+recall > 0 {
+		f1 = 2 * precision * recall / (precision + recall)
+	}
+	return
+}
