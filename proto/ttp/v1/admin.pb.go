@@ -36,7 +36,9 @@ type Domain struct {
 	// Every key version, oldest first.
 	KeyVersions []*KeyVersion `protobuf:"bytes,5,rep,name=key_versions,json=keyVersions,proto3" json:"key_versions,omitempty"`
 	// When the domain was created.
-	CreateTime    *timestamppb.Timestamp `protobuf:"bytes,6,opt,name=create_time,json=createTime,proto3" json:"create_time,omitempty"`
+	CreateTime *timestamppb.Timestamp `protobuf:"bytes,6,opt,name=create_time,json=createTime,proto3" json:"create_time,omitempty"`
+	// The principals that may receive from the domain (fetch person changes).
+	Recipients    []string `protobuf:"bytes,7,rep,name=recipients,proto3" json:"recipients,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -113,6 +115,13 @@ func (x *Domain) GetCreateTime() *timestamppb.Timestamp {
 	return nil
 }
 
+func (x *Domain) GetRecipients() []string {
+	if x != nil {
+		return x.Recipients
+	}
+	return nil
+}
+
 // KeyVersion describes one version of a domain key, never its material.
 type KeyVersion struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -176,7 +185,9 @@ type CreateDomainRequest struct {
 	// What the domain is for.
 	Description string `protobuf:"bytes,2,opt,name=description,proto3" json:"description,omitempty"`
 	// The principals that may code into the domain.
-	Brokers       []string `protobuf:"bytes,3,rep,name=brokers,proto3" json:"brokers,omitempty"`
+	Brokers []string `protobuf:"bytes,3,rep,name=brokers,proto3" json:"brokers,omitempty"`
+	// The principals that may receive from the domain.
+	Recipients    []string `protobuf:"bytes,4,rep,name=recipients,proto3" json:"recipients,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -228,6 +239,13 @@ func (x *CreateDomainRequest) GetDescription() string {
 func (x *CreateDomainRequest) GetBrokers() []string {
 	if x != nil {
 		return x.Brokers
+	}
+	return nil
+}
+
+func (x *CreateDomainRequest) GetRecipients() []string {
+	if x != nil {
+		return x.Recipients
 	}
 	return nil
 }
@@ -545,11 +563,261 @@ func (x *RotateDomainKeyResponse) GetDomain() *Domain {
 	return nil
 }
 
+// ListReviewItemsRequest lists open review items.
+type ListReviewItemsRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// At most this many (default and maximum 1,000).
+	PageSize      uint32 `protobuf:"varint,1,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListReviewItemsRequest) Reset() {
+	*x = ListReviewItemsRequest{}
+	mi := &file_ttp_v1_admin_proto_msgTypes[10]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListReviewItemsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListReviewItemsRequest) ProtoMessage() {}
+
+func (x *ListReviewItemsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_ttp_v1_admin_proto_msgTypes[10]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListReviewItemsRequest.ProtoReflect.Descriptor instead.
+func (*ListReviewItemsRequest) Descriptor() ([]byte, []int) {
+	return file_ttp_v1_admin_proto_rawDescGZIP(), []int{10}
+}
+
+func (x *ListReviewItemsRequest) GetPageSize() uint32 {
+	if x != nil {
+		return x.PageSize
+	}
+	return 0
+}
+
+// ListReviewItemsResponse holds open review items, oldest first.
+type ListReviewItemsResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The items.
+	Items         []*ReviewItem `protobuf:"bytes,1,rep,name=items,proto3" json:"items,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListReviewItemsResponse) Reset() {
+	*x = ListReviewItemsResponse{}
+	mi := &file_ttp_v1_admin_proto_msgTypes[11]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListReviewItemsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListReviewItemsResponse) ProtoMessage() {}
+
+func (x *ListReviewItemsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_ttp_v1_admin_proto_msgTypes[11]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListReviewItemsResponse.ProtoReflect.Descriptor instead.
+func (*ListReviewItemsResponse) Descriptor() ([]byte, []int) {
+	return file_ttp_v1_admin_proto_rawDescGZIP(), []int{11}
+}
+
+func (x *ListReviewItemsResponse) GetItems() []*ReviewItem {
+	if x != nil {
+		return x.Items
+	}
+	return nil
+}
+
+// ReviewItem is a record that may belong to an existing person. It shows
+// how the fields compare, never their values.
+type ReviewItem struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The item's identifier.
+	Id uint64 `protobuf:"varint,1,opt,name=id,proto3" json:"id,omitempty"`
+	// The match score (sum of log2(m/u) weights).
+	Score float64 `protobuf:"fixed64,2,opt,name=score,proto3" json:"score,omitempty"`
+	// Per field, the agreement level: e.g. "family_name": "close".
+	Comparison    map[string]string `protobuf:"bytes,3,rep,name=comparison,proto3" json:"comparison,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ReviewItem) Reset() {
+	*x = ReviewItem{}
+	mi := &file_ttp_v1_admin_proto_msgTypes[12]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ReviewItem) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ReviewItem) ProtoMessage() {}
+
+func (x *ReviewItem) ProtoReflect() protoreflect.Message {
+	mi := &file_ttp_v1_admin_proto_msgTypes[12]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ReviewItem.ProtoReflect.Descriptor instead.
+func (*ReviewItem) Descriptor() ([]byte, []int) {
+	return file_ttp_v1_admin_proto_rawDescGZIP(), []int{12}
+}
+
+func (x *ReviewItem) GetId() uint64 {
+	if x != nil {
+		return x.Id
+	}
+	return 0
+}
+
+func (x *ReviewItem) GetScore() float64 {
+	if x != nil {
+		return x.Score
+	}
+	return 0
+}
+
+func (x *ReviewItem) GetComparison() map[string]string {
+	if x != nil {
+		return x.Comparison
+	}
+	return nil
+}
+
+// ResolveReviewItemRequest decides one item.
+type ResolveReviewItemRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The item's identifier.
+	Id uint64 `protobuf:"varint,1,opt,name=id,proto3" json:"id,omitempty"`
+	// True: the record is the candidate person (merge). False: a different
+	// person (keep apart).
+	Match         bool `protobuf:"varint,2,opt,name=match,proto3" json:"match,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ResolveReviewItemRequest) Reset() {
+	*x = ResolveReviewItemRequest{}
+	mi := &file_ttp_v1_admin_proto_msgTypes[13]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ResolveReviewItemRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ResolveReviewItemRequest) ProtoMessage() {}
+
+func (x *ResolveReviewItemRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_ttp_v1_admin_proto_msgTypes[13]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ResolveReviewItemRequest.ProtoReflect.Descriptor instead.
+func (*ResolveReviewItemRequest) Descriptor() ([]byte, []int) {
+	return file_ttp_v1_admin_proto_rawDescGZIP(), []int{13}
+}
+
+func (x *ResolveReviewItemRequest) GetId() uint64 {
+	if x != nil {
+		return x.Id
+	}
+	return 0
+}
+
+func (x *ResolveReviewItemRequest) GetMatch() bool {
+	if x != nil {
+		return x.Match
+	}
+	return false
+}
+
+// ResolveReviewItemResponse confirms the decision.
+type ResolveReviewItemResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ResolveReviewItemResponse) Reset() {
+	*x = ResolveReviewItemResponse{}
+	mi := &file_ttp_v1_admin_proto_msgTypes[14]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ResolveReviewItemResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ResolveReviewItemResponse) ProtoMessage() {}
+
+func (x *ResolveReviewItemResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_ttp_v1_admin_proto_msgTypes[14]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ResolveReviewItemResponse.ProtoReflect.Descriptor instead.
+func (*ResolveReviewItemResponse) Descriptor() ([]byte, []int) {
+	return file_ttp_v1_admin_proto_rawDescGZIP(), []int{14}
+}
+
 var File_ttp_v1_admin_proto protoreflect.FileDescriptor
 
 const file_ttp_v1_admin_proto_rawDesc = "" +
 	"\n" +
-	"\x12ttp/v1/admin.proto\x12\x06ttp.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\xfc\x01\n" +
+	"\x12ttp/v1/admin.proto\x12\x06ttp.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\x9c\x02\n" +
 	"\x06Domain\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12 \n" +
 	"\vdescription\x18\x02 \x01(\tR\vdescription\x12\x18\n" +
@@ -557,16 +825,22 @@ const file_ttp_v1_admin_proto_rawDesc = "" +
 	"\x13current_key_version\x18\x04 \x01(\rR\x11currentKeyVersion\x125\n" +
 	"\fkey_versions\x18\x05 \x03(\v2\x12.ttp.v1.KeyVersionR\vkeyVersions\x12;\n" +
 	"\vcreate_time\x18\x06 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
-	"createTime\"c\n" +
+	"createTime\x12\x1e\n" +
+	"\n" +
+	"recipients\x18\a \x03(\tR\n" +
+	"recipients\"c\n" +
 	"\n" +
 	"KeyVersion\x12\x18\n" +
 	"\aversion\x18\x01 \x01(\rR\aversion\x12;\n" +
 	"\vcreate_time\x18\x02 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
-	"createTime\"e\n" +
+	"createTime\"\x85\x01\n" +
 	"\x13CreateDomainRequest\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12 \n" +
 	"\vdescription\x18\x02 \x01(\tR\vdescription\x12\x18\n" +
-	"\abrokers\x18\x03 \x03(\tR\abrokers\">\n" +
+	"\abrokers\x18\x03 \x03(\tR\abrokers\x12\x1e\n" +
+	"\n" +
+	"recipients\x18\x04 \x03(\tR\n" +
+	"recipients\">\n" +
 	"\x14CreateDomainResponse\x12&\n" +
 	"\x06domain\x18\x01 \x01(\v2\x0e.ttp.v1.DomainR\x06domain\"\x14\n" +
 	"\x12ListDomainsRequest\"?\n" +
@@ -579,12 +853,32 @@ const file_ttp_v1_admin_proto_rawDesc = "" +
 	"\x16RotateDomainKeyRequest\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\"A\n" +
 	"\x17RotateDomainKeyResponse\x12&\n" +
-	"\x06domain\x18\x01 \x01(\v2\x0e.ttp.v1.DomainR\x06domain2\xc6\x02\n" +
+	"\x06domain\x18\x01 \x01(\v2\x0e.ttp.v1.DomainR\x06domain\"5\n" +
+	"\x16ListReviewItemsRequest\x12\x1b\n" +
+	"\tpage_size\x18\x01 \x01(\rR\bpageSize\"C\n" +
+	"\x17ListReviewItemsResponse\x12(\n" +
+	"\x05items\x18\x01 \x03(\v2\x12.ttp.v1.ReviewItemR\x05items\"\xb5\x01\n" +
+	"\n" +
+	"ReviewItem\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\x04R\x02id\x12\x14\n" +
+	"\x05score\x18\x02 \x01(\x01R\x05score\x12B\n" +
+	"\n" +
+	"comparison\x18\x03 \x03(\v2\".ttp.v1.ReviewItem.ComparisonEntryR\n" +
+	"comparison\x1a=\n" +
+	"\x0fComparisonEntry\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"@\n" +
+	"\x18ResolveReviewItemRequest\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\x04R\x02id\x12\x14\n" +
+	"\x05match\x18\x02 \x01(\bR\x05match\"\x1b\n" +
+	"\x19ResolveReviewItemResponse2\xf4\x03\n" +
 	"\fAdminService\x12I\n" +
 	"\fCreateDomain\x12\x1b.ttp.v1.CreateDomainRequest\x1a\x1c.ttp.v1.CreateDomainResponse\x12F\n" +
 	"\vListDomains\x12\x1a.ttp.v1.ListDomainsRequest\x1a\x1b.ttp.v1.ListDomainsResponse\x12O\n" +
 	"\x0eDescribeDomain\x12\x1d.ttp.v1.DescribeDomainRequest\x1a\x1e.ttp.v1.DescribeDomainResponse\x12R\n" +
-	"\x0fRotateDomainKey\x12\x1e.ttp.v1.RotateDomainKeyRequest\x1a\x1f.ttp.v1.RotateDomainKeyResponseB)Z'github.com/ttpnl/ttp/proto/ttp/v1;ttpv1b\x06proto3"
+	"\x0fRotateDomainKey\x12\x1e.ttp.v1.RotateDomainKeyRequest\x1a\x1f.ttp.v1.RotateDomainKeyResponse\x12R\n" +
+	"\x0fListReviewItems\x12\x1e.ttp.v1.ListReviewItemsRequest\x1a\x1f.ttp.v1.ListReviewItemsResponse\x12X\n" +
+	"\x11ResolveReviewItem\x12 .ttp.v1.ResolveReviewItemRequest\x1a!.ttp.v1.ResolveReviewItemResponseB)Z'github.com/ttpnl/ttp/proto/ttp/v1;ttpv1b\x06proto3"
 
 var (
 	file_ttp_v1_admin_proto_rawDescOnce sync.Once
@@ -598,41 +892,53 @@ func file_ttp_v1_admin_proto_rawDescGZIP() []byte {
 	return file_ttp_v1_admin_proto_rawDescData
 }
 
-var file_ttp_v1_admin_proto_msgTypes = make([]protoimpl.MessageInfo, 10)
+var file_ttp_v1_admin_proto_msgTypes = make([]protoimpl.MessageInfo, 16)
 var file_ttp_v1_admin_proto_goTypes = []any{
-	(*Domain)(nil),                  // 0: ttp.v1.Domain
-	(*KeyVersion)(nil),              // 1: ttp.v1.KeyVersion
-	(*CreateDomainRequest)(nil),     // 2: ttp.v1.CreateDomainRequest
-	(*CreateDomainResponse)(nil),    // 3: ttp.v1.CreateDomainResponse
-	(*ListDomainsRequest)(nil),      // 4: ttp.v1.ListDomainsRequest
-	(*ListDomainsResponse)(nil),     // 5: ttp.v1.ListDomainsResponse
-	(*DescribeDomainRequest)(nil),   // 6: ttp.v1.DescribeDomainRequest
-	(*DescribeDomainResponse)(nil),  // 7: ttp.v1.DescribeDomainResponse
-	(*RotateDomainKeyRequest)(nil),  // 8: ttp.v1.RotateDomainKeyRequest
-	(*RotateDomainKeyResponse)(nil), // 9: ttp.v1.RotateDomainKeyResponse
-	(*timestamppb.Timestamp)(nil),   // 10: google.protobuf.Timestamp
+	(*Domain)(nil),                    // 0: ttp.v1.Domain
+	(*KeyVersion)(nil),                // 1: ttp.v1.KeyVersion
+	(*CreateDomainRequest)(nil),       // 2: ttp.v1.CreateDomainRequest
+	(*CreateDomainResponse)(nil),      // 3: ttp.v1.CreateDomainResponse
+	(*ListDomainsRequest)(nil),        // 4: ttp.v1.ListDomainsRequest
+	(*ListDomainsResponse)(nil),       // 5: ttp.v1.ListDomainsResponse
+	(*DescribeDomainRequest)(nil),     // 6: ttp.v1.DescribeDomainRequest
+	(*DescribeDomainResponse)(nil),    // 7: ttp.v1.DescribeDomainResponse
+	(*RotateDomainKeyRequest)(nil),    // 8: ttp.v1.RotateDomainKeyRequest
+	(*RotateDomainKeyResponse)(nil),   // 9: ttp.v1.RotateDomainKeyResponse
+	(*ListReviewItemsRequest)(nil),    // 10: ttp.v1.ListReviewItemsRequest
+	(*ListReviewItemsResponse)(nil),   // 11: ttp.v1.ListReviewItemsResponse
+	(*ReviewItem)(nil),                // 12: ttp.v1.ReviewItem
+	(*ResolveReviewItemRequest)(nil),  // 13: ttp.v1.ResolveReviewItemRequest
+	(*ResolveReviewItemResponse)(nil), // 14: ttp.v1.ResolveReviewItemResponse
+	nil,                               // 15: ttp.v1.ReviewItem.ComparisonEntry
+	(*timestamppb.Timestamp)(nil),     // 16: google.protobuf.Timestamp
 }
 var file_ttp_v1_admin_proto_depIdxs = []int32{
 	1,  // 0: ttp.v1.Domain.key_versions:type_name -> ttp.v1.KeyVersion
-	10, // 1: ttp.v1.Domain.create_time:type_name -> google.protobuf.Timestamp
-	10, // 2: ttp.v1.KeyVersion.create_time:type_name -> google.protobuf.Timestamp
+	16, // 1: ttp.v1.Domain.create_time:type_name -> google.protobuf.Timestamp
+	16, // 2: ttp.v1.KeyVersion.create_time:type_name -> google.protobuf.Timestamp
 	0,  // 3: ttp.v1.CreateDomainResponse.domain:type_name -> ttp.v1.Domain
 	0,  // 4: ttp.v1.ListDomainsResponse.domains:type_name -> ttp.v1.Domain
 	0,  // 5: ttp.v1.DescribeDomainResponse.domain:type_name -> ttp.v1.Domain
 	0,  // 6: ttp.v1.RotateDomainKeyResponse.domain:type_name -> ttp.v1.Domain
-	2,  // 7: ttp.v1.AdminService.CreateDomain:input_type -> ttp.v1.CreateDomainRequest
-	4,  // 8: ttp.v1.AdminService.ListDomains:input_type -> ttp.v1.ListDomainsRequest
-	6,  // 9: ttp.v1.AdminService.DescribeDomain:input_type -> ttp.v1.DescribeDomainRequest
-	8,  // 10: ttp.v1.AdminService.RotateDomainKey:input_type -> ttp.v1.RotateDomainKeyRequest
-	3,  // 11: ttp.v1.AdminService.CreateDomain:output_type -> ttp.v1.CreateDomainResponse
-	5,  // 12: ttp.v1.AdminService.ListDomains:output_type -> ttp.v1.ListDomainsResponse
-	7,  // 13: ttp.v1.AdminService.DescribeDomain:output_type -> ttp.v1.DescribeDomainResponse
-	9,  // 14: ttp.v1.AdminService.RotateDomainKey:output_type -> ttp.v1.RotateDomainKeyResponse
-	11, // [11:15] is the sub-list for method output_type
-	7,  // [7:11] is the sub-list for method input_type
-	7,  // [7:7] is the sub-list for extension type_name
-	7,  // [7:7] is the sub-list for extension extendee
-	0,  // [0:7] is the sub-list for field type_name
+	12, // 7: ttp.v1.ListReviewItemsResponse.items:type_name -> ttp.v1.ReviewItem
+	15, // 8: ttp.v1.ReviewItem.comparison:type_name -> ttp.v1.ReviewItem.ComparisonEntry
+	2,  // 9: ttp.v1.AdminService.CreateDomain:input_type -> ttp.v1.CreateDomainRequest
+	4,  // 10: ttp.v1.AdminService.ListDomains:input_type -> ttp.v1.ListDomainsRequest
+	6,  // 11: ttp.v1.AdminService.DescribeDomain:input_type -> ttp.v1.DescribeDomainRequest
+	8,  // 12: ttp.v1.AdminService.RotateDomainKey:input_type -> ttp.v1.RotateDomainKeyRequest
+	10, // 13: ttp.v1.AdminService.ListReviewItems:input_type -> ttp.v1.ListReviewItemsRequest
+	13, // 14: ttp.v1.AdminService.ResolveReviewItem:input_type -> ttp.v1.ResolveReviewItemRequest
+	3,  // 15: ttp.v1.AdminService.CreateDomain:output_type -> ttp.v1.CreateDomainResponse
+	5,  // 16: ttp.v1.AdminService.ListDomains:output_type -> ttp.v1.ListDomainsResponse
+	7,  // 17: ttp.v1.AdminService.DescribeDomain:output_type -> ttp.v1.DescribeDomainResponse
+	9,  // 18: ttp.v1.AdminService.RotateDomainKey:output_type -> ttp.v1.RotateDomainKeyResponse
+	11, // 19: ttp.v1.AdminService.ListReviewItems:output_type -> ttp.v1.ListReviewItemsResponse
+	14, // 20: ttp.v1.AdminService.ResolveReviewItem:output_type -> ttp.v1.ResolveReviewItemResponse
+	15, // [15:21] is the sub-list for method output_type
+	9,  // [9:15] is the sub-list for method input_type
+	9,  // [9:9] is the sub-list for extension type_name
+	9,  // [9:9] is the sub-list for extension extendee
+	0,  // [0:9] is the sub-list for field type_name
 }
 
 func init() { file_ttp_v1_admin_proto_init() }
@@ -646,7 +952,7 @@ func file_ttp_v1_admin_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_ttp_v1_admin_proto_rawDesc), len(file_ttp_v1_admin_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   10,
+			NumMessages:   16,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -19,10 +19,12 @@ import (
 const _ = grpc.SupportPackageIsVersion9
 
 const (
-	AdminService_CreateDomain_FullMethodName    = "/ttp.v1.AdminService/CreateDomain"
-	AdminService_ListDomains_FullMethodName     = "/ttp.v1.AdminService/ListDomains"
-	AdminService_DescribeDomain_FullMethodName  = "/ttp.v1.AdminService/DescribeDomain"
-	AdminService_RotateDomainKey_FullMethodName = "/ttp.v1.AdminService/RotateDomainKey"
+	AdminService_CreateDomain_FullMethodName      = "/ttp.v1.AdminService/CreateDomain"
+	AdminService_ListDomains_FullMethodName       = "/ttp.v1.AdminService/ListDomains"
+	AdminService_DescribeDomain_FullMethodName    = "/ttp.v1.AdminService/DescribeDomain"
+	AdminService_RotateDomainKey_FullMethodName   = "/ttp.v1.AdminService/RotateDomainKey"
+	AdminService_ListReviewItems_FullMethodName   = "/ttp.v1.AdminService/ListReviewItems"
+	AdminService_ResolveReviewItem_FullMethodName = "/ttp.v1.AdminService/ResolveReviewItem"
 )
 
 // AdminServiceClient is the client API for AdminService service.
@@ -41,6 +43,13 @@ type AdminServiceClient interface {
 	// RotateDomainKey adds a key version and makes it current. Older versions
 	// stay, so pseudonyms made under them remain verifiable and convertible.
 	RotateDomainKey(ctx context.Context, in *RotateDomainKeyRequest, opts ...grpc.CallOption) (*RotateDomainKeyResponse, error)
+	// ListReviewItems lists the person index's open review items: record pairs
+	// whose score fell between the thresholds.
+	ListReviewItems(ctx context.Context, in *ListReviewItemsRequest, opts ...grpc.CallOption) (*ListReviewItemsResponse, error)
+	// ResolveReviewItem decides a review item: a match merges the record's
+	// person into the candidate (recorded as a change recipients can fetch); a
+	// non-match keeps them apart.
+	ResolveReviewItem(ctx context.Context, in *ResolveReviewItemRequest, opts ...grpc.CallOption) (*ResolveReviewItemResponse, error)
 }
 
 type adminServiceClient struct {
@@ -91,6 +100,26 @@ func (c *adminServiceClient) RotateDomainKey(ctx context.Context, in *RotateDoma
 	return out, nil
 }
 
+func (c *adminServiceClient) ListReviewItems(ctx context.Context, in *ListReviewItemsRequest, opts ...grpc.CallOption) (*ListReviewItemsResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ListReviewItemsResponse)
+	err := c.cc.Invoke(ctx, AdminService_ListReviewItems_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *adminServiceClient) ResolveReviewItem(ctx context.Context, in *ResolveReviewItemRequest, opts ...grpc.CallOption) (*ResolveReviewItemResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ResolveReviewItemResponse)
+	err := c.cc.Invoke(ctx, AdminService_ResolveReviewItem_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // AdminServiceServer is the server API for AdminService service.
 // All implementations must embed UnimplementedAdminServiceServer
 // for forward compatibility.
@@ -107,6 +136,13 @@ type AdminServiceServer interface {
 	// RotateDomainKey adds a key version and makes it current. Older versions
 	// stay, so pseudonyms made under them remain verifiable and convertible.
 	RotateDomainKey(context.Context, *RotateDomainKeyRequest) (*RotateDomainKeyResponse, error)
+	// ListReviewItems lists the person index's open review items: record pairs
+	// whose score fell between the thresholds.
+	ListReviewItems(context.Context, *ListReviewItemsRequest) (*ListReviewItemsResponse, error)
+	// ResolveReviewItem decides a review item: a match merges the record's
+	// person into the candidate (recorded as a change recipients can fetch); a
+	// non-match keeps them apart.
+	ResolveReviewItem(context.Context, *ResolveReviewItemRequest) (*ResolveReviewItemResponse, error)
 	mustEmbedUnimplementedAdminServiceServer()
 }
 
@@ -128,6 +164,12 @@ func (UnimplementedAdminServiceServer) DescribeDomain(context.Context, *Describe
 }
 func (UnimplementedAdminServiceServer) RotateDomainKey(context.Context, *RotateDomainKeyRequest) (*RotateDomainKeyResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method RotateDomainKey not implemented")
+}
+func (UnimplementedAdminServiceServer) ListReviewItems(context.Context, *ListReviewItemsRequest) (*ListReviewItemsResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ListReviewItems not implemented")
+}
+func (UnimplementedAdminServiceServer) ResolveReviewItem(context.Context, *ResolveReviewItemRequest) (*ResolveReviewItemResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ResolveReviewItem not implemented")
 }
 func (UnimplementedAdminServiceServer) mustEmbedUnimplementedAdminServiceServer() {}
 func (UnimplementedAdminServiceServer) testEmbeddedByValue()                      {}
@@ -222,6 +264,42 @@ func _AdminService_RotateDomainKey_Handler(srv interface{}, ctx context.Context,
 	return interceptor(ctx, in, info, handler)
 }
 
+func _AdminService_ListReviewItems_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ListReviewItemsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(AdminServiceServer).ListReviewItems(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: AdminService_ListReviewItems_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(AdminServiceServer).ListReviewItems(ctx, req.(*ListReviewItemsRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _AdminService_ResolveReviewItem_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ResolveReviewItemRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(AdminServiceServer).ResolveReviewItem(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: AdminService_ResolveReviewItem_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(AdminServiceServer).ResolveReviewItem(ctx, req.(*ResolveReviewItemRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // AdminService_ServiceDesc is the grpc.ServiceDesc for AdminService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -244,6 +322,14 @@ var AdminService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "RotateDomainKey",
 			Handler:    _AdminService_RotateDomainKey_Handler,
+		},
+		{
+			MethodName: "ListReviewItems",
+			Handler:    _AdminService_ListReviewItems_Handler,
+		},
+		{
+			MethodName: "ResolveReviewItem",
+			Handler:    _AdminService_ResolveReviewItem_Handler,
 		},
 	},
 	Streams:  []grpc.StreamDesc{},
