@@ -41,6 +41,7 @@ type Result struct {
 	Decision  Decision
 	Score     float64 // best candidate's score; 0 when there was none
 	Candidate uint64  // for Review: the person it may be
+	pattern   Pattern // for Review: how the record compares with the candidate
 }
 
 // record is one registered source record, in memory.
@@ -65,6 +66,8 @@ type Index struct {
 	next     []uint32          // slot → slot+1 of the next older member of its block
 	counts   map[uint64]uint16 // block key → members, saturating
 	alias    map[uint64]uint64 // merged-away person → survivor
+	reviews  map[uint32]reviewState
+	changes  uint64 // sequence number of the last logged change
 	seen     []uint32          // ordinal → query stamp, to dedupe candidates
 	stamp    uint32
 	broken   error // set when a write failed: memory and store disagree
@@ -79,7 +82,7 @@ const (
 // Open loads the index from the store.
 func Open(db *badger.DB, model *Model, rand io.Reader) (*Index, error) {
 	ix := &Index{db: db, model: model, rand: rand,
-		bySource: map[uint64]uint32{}, heads: map[uint64]uint32{}, counts: map[uint64]uint16{}, alias: map[uint64]uint64{}}
+		bySource: map[uint64]uint32{}, heads: map[uint64]uint32{}, counts: map[uint64]uint16{}, alias: map[uint64]uint64{}, reviews: map[uint32]reviewState{}}
 	err := db.View(func(txn *badger.Txn) error {
 		opts := badger.DefaultIteratorOptions
 		opts.Prefix = []byte(recordPrefix)
@@ -102,7 +105,7 @@ func Open(db *badger.DB, model *Model, rand io.Reader) (*Index, error) {
 				return err
 			}
 		}
-		return nil
+		return ix.loadState(txn)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("load person index: %w", err)
@@ -159,11 +162,7 @@ func (ix *Index) Register(batch []Encoded, audit func(txn *badger.Txn, results [
 	}
 	results := make([]Result, len(batch))
 	first := uint32(len(ix.records))
-	type reviewItem struct {
-		ord       uint32
-		candidate uint64
-	}
-	var reviews []reviewItem
+	var reviews []uint32
 	for i := range batch {
 		enc := &batch[i]
 		if ord, ok := ix.bySource[enc.Source]; ok {
@@ -180,7 +179,8 @@ func (ix *Index) Register(batch []Encoded, audit func(txn *badger.Txn, results [
 		}
 		ord := ix.add(enc.Source, res.Person, enc)
 		if res.Decision == Review {
-			reviews = append(reviews, reviewItem{ord, res.Candidate})
+			reviews = append(reviews, ord)
+			ix.reviews[ord] = reviewState{candidate: res.Candidate, score: res.Score, pattern: res.pattern}
 		}
 		results[i] = res
 	}
@@ -197,10 +197,8 @@ func (ix *Index) Register(batch []Encoded, audit func(txn *badger.Txn, results [
 				return err
 			}
 		}
-		for _, r := range reviews {
-			var v [8]byte
-			binary.BigEndian.PutUint64(v[:], r.candidate)
-			if err := txn.Set(ordKey(reviewPrefix, r.ord), v[:]); err != nil {
+		for _, ord := range reviews {
+			if err := txn.Set(ordKey(reviewPrefix, ord), encodeReview(ix.reviews[ord])); err != nil {
 				return err
 			}
 		}
@@ -223,11 +221,11 @@ func (ix *Index) match(enc *Encoded) Result {
 		clear(ix.seen)
 		ix.stamp = 1
 	}
-	best := Result{Decision: New}
-	bestScore := ix.model.Lower - 1
+	// The best score per person: a person matches if any of its records does.
 	type personScore struct {
-		person uint64
-		score  float64
+		person  uint64
+		score   float64
+		pattern Pattern
 	}
 	var scored [32]personScore
 	persons := scored[:0]
@@ -241,35 +239,38 @@ func (ix *Index) match(enc *Encoded) Result {
 			}
 			ix.seen[ord] = ix.stamp
 			r := &ix.records[ord]
-			s := ix.model.Score(Compare(&enc.Features, &r.f))
+			pat := Compare(&enc.Features, &r.f)
+			s := ix.model.Score(pat)
 			p := ix.resolve(r.person)
 			found := false
 			for j := range persons {
 				if persons[j].person == p {
-					persons[j].score = max(persons[j].score, s)
+					if s > persons[j].score {
+						persons[j].score, persons[j].pattern = s, pat
+					}
 					found = true
 				}
 			}
 			if !found {
-				persons = append(persons, personScore{p, s})
+				persons = append(persons, personScore{p, s, pat})
 			}
 		}
 	}
-	for _, ps := range persons {
-		if ps.score > bestScore {
-			bestScore = ps.score
-			best = Result{Person: ps.person, Score: ps.score, Decision: Linked}
+	var best *personScore
+	for i := range persons {
+		if best == nil || persons[i].score > best.score {
+			best = &persons[i]
 		}
 	}
 	switch {
-	case best.Decision != Linked:
+	case best == nil:
 		return Result{Decision: New}
-	case best.Score >= ix.model.Upper:
-		return best
-	case best.Score >= ix.model.Lower:
-		return Result{Decision: Review, Score: best.Score, Candidate: best.Person}
+	case best.score >= ix.model.Upper:
+		return Result{Person: best.person, Score: best.score, Decision: Linked}
+	case best.score >= ix.model.Lower:
+		return Result{Decision: Review, Score: best.score, Candidate: best.person, pattern: best.pattern}
 	}
-	return Result{Decision: New, Score: best.Score}
+	return Result{Decision: New, Score: best.score}
 }
 
 func (ix *Index) newPersonID() (uint64, error) {
