@@ -1,6 +1,7 @@
 package keys
 
 import (
+	cryptorand "crypto/rand"
 	"errors"
 	"strings"
 	"sync"
@@ -171,5 +172,24 @@ func TestConcurrentPseudonymAndRotate(t *testing.T) {
 	}
 	if r.Current() != 51 {
 		t.Fatalf("Current = %d after 50 rotations, want 51", r.Current())
+	}
+}
+
+func TestDeriveSubkeyForServerUse(t *testing.T) {
+	r, err := NewKeyring("linkage", cryptorand.Reader, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := r.DeriveSubkeyForServerUse(1, "person index")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := r.DeriveSubkeyForServerUse(1, "person index")
+	c, _ := r.DeriveSubkeyForServerUse(1, "other purpose")
+	if len(a) != 32 || string(a) != string(b) || string(a) == string(c) {
+		t.Fatal("subkeys must be 32 bytes, deterministic per purpose, distinct across purposes")
+	}
+	if _, err := r.DeriveSubkeyForServerUse(2, "person index"); err == nil {
+		t.Fatal("a missing version must fail")
 	}
 }
