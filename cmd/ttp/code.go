@@ -9,8 +9,11 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strings"
 	"unicode/utf8"
+
+	"google.golang.org/grpc"
 
 	"github.com/ttpnl/ttp/client"
 )
@@ -26,7 +29,7 @@ func codeCommand(args []string, stdout, stderr io.Writer) error {
 		outPath    = fs.String("o", "", "coded file (default: IN with .coded.csv, or .test.csv with -test)")
 		reportPath = fs.String("report", "", "quality report (default: IN with .report.csv)")
 		test       = fs.Bool("test", false, "test mode: validate here and strip the identifying columns; nothing is sent or stored")
-		comma      = fs.String("comma", "", "separator: ',' ';' or 'tab' (default: detected)")
+		comma      = fs.String("comma", "", "separator: ',' ';' '|' or 'tab' (default: detected)")
 		chunk      = fs.Int("chunk", client.DefaultChunkSize, "records per message")
 		keyVersion = fs.Uint("key-version", 0, "key version to code with (default: the domain's current)")
 	)
@@ -42,11 +45,11 @@ func codeCommand(args []string, stdout, stderr io.Writer) error {
 	}
 	mappings, err := client.ParseMappings(*mapping)
 	if err != nil {
-		return err
+		return usageErr{err.Error()}
 	}
 	sep, err := parseComma(*comma)
 	if err != nil {
-		return err
+		return usageErr{err.Error()}
 	}
 	in := pos[0]
 	if *outPath == "" {
@@ -55,8 +58,23 @@ func codeCommand(args []string, stdout, stderr io.Writer) error {
 	if *reportPath == "" {
 		*reportPath = withSuffix(in, ".report.csv")
 	}
+	// The output is renamed over its path and the report written over
+	// its path at the end: either one named as the input would destroy it.
+	if sameFile(in, *outPath) || sameFile(in, *reportPath) || sameFile(*outPath, *reportPath) {
+		return usageError("code: the input, -o and -report must be three different files")
+	}
 	opts := client.FileOptions{Domain: *domain, Mappings: mappings, Comma: sep, ChunkSize: *chunk, KeyVersion: uint32(*keyVersion)}
-	job := codeJob{in: in, out: *outPath, report: *reportPath, opts: opts, test: *test, conn: &conn, stderr: stderr}
+	job := codeJob{in: in, out: *outPath, report: *reportPath, opts: opts, test: *test, stderr: stderr}
+	if !*test {
+		// Settings first: missing ones are the user's to fix, not a
+		// problem of the file, and must not overwrite an earlier report.
+		cc, err := conn.dial()
+		if err != nil {
+			return err
+		}
+		defer cc.Close()
+		job.cc = cc
+	}
 	return job.run()
 }
 
@@ -64,7 +82,7 @@ type codeJob struct {
 	in, out, report string
 	opts            client.FileOptions
 	test            bool
-	conn            *connFlags
+	cc              *grpc.ClientConn // nil with -test
 	stderr          io.Writer
 }
 
@@ -128,14 +146,9 @@ func (j *codeJob) code(in io.Reader, out io.Writer, rep *client.Report) (client.
 	if j.test {
 		return client.TestFile(j.opts, in, out, rep)
 	}
-	cc, err := j.conn.dial()
-	if err != nil {
-		return client.Summary{}, err
-	}
-	defer cc.Close()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	return client.CodeFile(ctx, cc, j.opts, in, out, rep)
+	return client.CodeFile(ctx, j.cc, j.opts, in, out, rep)
 }
 
 func withSuffix(path, suffix string) string {
@@ -143,6 +156,16 @@ func withSuffix(path, suffix string) string {
 		return base + suffix
 	}
 	return path + suffix
+}
+
+// sameFile says whether a and b name the same file, or would.
+func sameFile(a, b string) bool {
+	if filepath.Clean(a) == filepath.Clean(b) {
+		return true
+	}
+	sa, errA := os.Stat(a)
+	sb, errB := os.Stat(b)
+	return errA == nil && errB == nil && os.SameFile(sa, sb)
 }
 
 func parseComma(s string) (rune, error) {

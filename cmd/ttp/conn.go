@@ -23,15 +23,19 @@ func (c *connFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.envFile, "env", "", "file of TTP_* settings (or "+client.EnvFile+")")
 }
 
-// dial resolves flags, then variables, then the env file, and connects.
+// dial resolves the settings and connects. Flags come first, and -env is a
+// flag: the file it names beats TTP_* variables left in the environment, or
+// "-env operator.env" would silently act as whoever the variables name.
+// Then come the variables, then the file named by TTP_ENV.
 func (c *connFlags) dial() (*grpc.ClientConn, error) {
 	s := c.settings
-	s.FromVars(os.Getenv)
-	env := c.envFile
-	if env == "" {
-		env = os.Getenv(client.EnvFile)
+	if c.envFile != "" {
+		if err := s.FromEnvFile(c.envFile); err != nil {
+			return nil, err
+		}
 	}
-	if env != "" {
+	s.FromVars(os.Getenv)
+	if env := os.Getenv(client.EnvFile); c.envFile == "" && env != "" {
 		if err := s.FromEnvFile(env); err != nil {
 			return nil, err
 		}

@@ -1,0 +1,318 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/rogpeppe/go-internal/testscript"
+
+	"github.com/ttpnl/ttp/client"
+	"github.com/ttpnl/ttp/client/csvfile"
+	ttpv1 "github.com/ttpnl/ttp/proto/ttp/v1"
+	"github.com/ttpnl/ttp/server/authz"
+	"github.com/ttpnl/ttp/server/servertest"
+)
+
+// TestMain makes the test binary double as the ttp command: testscript puts
+// a copy named "ttp" on the scripts' PATH and runs main's run from it.
+func TestMain(m *testing.M) {
+	testscript.Main(m, map[string]func(){
+		"ttp": func() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) },
+	})
+}
+
+// TestScripts runs the scripts in testdata/script, each against a real
+// server of its own (loopback mTLS, Badger store) with the domains nkr and
+// nhr, both coded into by "hospital".
+//
+// A script runs ttp as hospital by default (TTP_SERVER TTP_CA TTP_CERT
+// TTP_KEY); $OPERATOR_ENV and $REGISTRY_ENV are env files for -env, and
+// $MALFORMED is the directory of broken sample files (testdata/malformed).
+//
+// Custom commands, beside testscript's own (grep, cmp, exists, ...):
+//
+//	csvcell FILE ROW COL REGEXP    the cell matches (! : does not)
+//	samecol COL FILE:ROW FILE:ROW  same non-empty value in column COL
+//	diffcol COL FILE:ROW FILE:ROW  different values in column COL
+//	dropcols FILE COL...           print FILE without the columns COL...
+//
+// ROW is a 1-based data row number, or the value in the row's first column
+// (A0003); * in csvcell is every row, and in samecol and diffcol every row
+// pair of two files with as many rows. UPDATE_SCRIPTS=1 rewrites the golden
+// files of failing "cmp stdout FILE" lines from what ttp does now.
+func TestScripts(t *testing.T) {
+	testscript.Run(t, scriptParams("script"))
+}
+
+var knownBugs = flag.Bool("knownbugs", false, "run the scripts in testdata/knownbugs")
+
+// TestKnownBugs runs scripts that show bugs not fixed yet (in files this
+// package does not own): they fail until the fix is in, then move to
+// testdata/script. go test ./cmd/ttp -run KnownBugs -knownbugs
+func TestKnownBugs(t *testing.T) {
+	if !*knownBugs {
+		t.Skip("scripts of open bugs: run with -knownbugs")
+	}
+	testscript.Run(t, scriptParams("knownbugs"))
+}
+
+func scriptParams(dir string) testscript.Params {
+	return testscript.Params{
+		Dir:   filepath.Join("testdata", dir),
+		Setup: setupServer,
+		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
+			"csvcell":  cmdCSVCell,
+			"samecol":  func(ts *testscript.TestScript, neg bool, args []string) { compareCol(ts, neg, args, true) },
+			"diffcol":  func(ts *testscript.TestScript, neg bool, args []string) { compareCol(ts, neg, args, false) },
+			"dropcols": cmdDropCols,
+		},
+		UpdateScripts: os.Getenv("UPDATE_SCRIPTS") != "",
+	}
+}
+
+// setupServer starts the script's server; it stops when the script's
+// subtest ends (Start registers a Cleanup on it).
+func setupServer(env *testscript.Env) error {
+	t, ok := env.T().(testing.TB)
+	if !ok {
+		return fmt.Errorf("testscript's T is a %T, not a testing.TB", env.T())
+	}
+	f := servertest.NewFixture(t,
+		servertest.Principal{Name: "operator", Roles: []authz.Role{authz.Operator}},
+		servertest.Principal{Name: "hospital", Roles: []authz.Role{authz.Broker}},
+		servertest.Principal{Name: "registry", Roles: []authz.Role{authz.Registry}},
+	)
+	s := f.Start(t)
+
+	admin := ttpv1.NewAdminServiceClient(s.Dial(t, "operator"))
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	for _, d := range []struct{ name, description string }{
+		{"nkr", "Nederlandse Kankerregistratie"},
+		{"nhr", "Nederlandse Hart Registratie"},
+	} {
+		if _, err := admin.CreateDomain(ctx, &ttpv1.CreateDomainRequest{Name: d.name, Description: d.description, Brokers: []string{"hospital"}}); err != nil {
+			return fmt.Errorf("create domain %s: %w", d.name, err)
+		}
+	}
+
+	// The broken sample files for people, in the repository's testdata.
+	malformed, err := filepath.Abs(filepath.Join("..", "..", "testdata", "malformed"))
+	if err != nil {
+		return err
+	}
+	env.Setenv("MALFORMED", malformed)
+
+	hospital := f.Settings("hospital", s.Addr())
+	env.Setenv(client.EnvServer, hospital.Server)
+	env.Setenv(client.EnvCA, hospital.CA)
+	env.Setenv(client.EnvCert, hospital.Cert)
+	env.Setenv(client.EnvKey, hospital.Key)
+	for _, p := range []string{"operator", "registry"} {
+		st := f.Settings(p, s.Addr())
+		path := filepath.Join(f.Dir, p+".env")
+		body := fmt.Sprintf("%s=%s\n%s=%s\n%s=%s\n%s=%s\n",
+			client.EnvServer, st.Server, client.EnvCA, st.CA, client.EnvCert, st.Cert, client.EnvKey, st.Key)
+		if err := os.WriteFile(path, []byte(body), 0o600); err != nil {
+			return err
+		}
+		env.Setenv(strings.ToUpper(p)+"_ENV", path)
+	}
+	return nil
+}
+
+// csvTable is a CSV file read whole, with its separator detected as ttp does.
+type csvTable struct {
+	header []string
+	rows   [][]string
+}
+
+func readTable(ts *testscript.TestScript, file string) *csvTable {
+	f, err := os.Open(ts.MkAbs(file))
+	ts.Check(err)
+	defer f.Close()
+	r, err := csvfile.NewReader(f, csvfile.Options{})
+	if err != nil {
+		ts.Fatalf("%s: %v", file, err)
+	}
+	tab := &csvTable{header: r.Header()}
+	for {
+		row, err := r.Next()
+		if errors.Is(err, io.EOF) {
+			return tab
+		}
+		if err != nil {
+			ts.Fatalf("%s: %v", file, err)
+		}
+		tab.rows = append(tab.rows, row.Fields)
+	}
+}
+
+func (tab *csvTable) col(ts *testscript.TestScript, file, name string) int {
+	for i, h := range tab.header {
+		if h == name {
+			return i
+		}
+	}
+	ts.Fatalf("%s: no column %q in %q", file, name, tab.header)
+	return -1
+}
+
+// row finds a data row: a number is the 1-based data row, anything else is
+// the value in the row's first column (A0003).
+func (tab *csvTable) row(ts *testscript.TestScript, file, spec string) []string {
+	if n, err := strconv.Atoi(spec); err == nil {
+		if n < 1 || n > len(tab.rows) {
+			ts.Fatalf("%s: no data row %d (%d rows)", file, n, len(tab.rows))
+		}
+		return tab.rows[n-1]
+	}
+	for _, r := range tab.rows {
+		if len(r) > 0 && r[0] == spec {
+			return r
+		}
+	}
+	ts.Fatalf("%s: no row with %q in the first column", file, spec)
+	return nil
+}
+
+// csvcell FILE ROW COL REGEXP: the cell matches REGEXP (with !: does not);
+// ROW * checks every row.
+func cmdCSVCell(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 4 {
+		ts.Fatalf("usage: csvcell FILE ROW COL REGEXP")
+	}
+	file, spec, name := args[0], args[1], args[2]
+	re, err := regexp.Compile(args[3])
+	ts.Check(err)
+	tab := readTable(ts, file)
+	c := tab.col(ts, file, name)
+	rows := tab.rows
+	if spec != "*" {
+		rows = [][]string{tab.row(ts, file, spec)}
+	} else if len(rows) == 0 {
+		ts.Fatalf("%s: no data rows", file)
+	}
+	for i, row := range rows {
+		if c >= len(row) {
+			ts.Fatalf("%s row %s: no column %s", file, spec, name)
+		}
+		if got := row[c]; re.MatchString(got) == neg {
+			if spec == "*" {
+				spec = strconv.Itoa(i + 1)
+			}
+			ts.Fatalf("%s row %s column %s: %q, want %s%q", file, spec, name, got, map[bool]string{true: "no match for ", false: ""}[neg], args[3])
+		}
+	}
+}
+
+// samecol COL FILE:ROW FILE:ROW: the two rows hold the same non-empty value
+// in column COL. diffcol: different values. ROW * compares every row, in
+// order, of two files with as many rows. Not negatable: a negation would
+// also pass on a missing row or column.
+func compareCol(ts *testscript.TestScript, neg bool, args []string, same bool) {
+	name := map[bool]string{true: "samecol", false: "diffcol"}[same]
+	if neg {
+		ts.Fatalf("use samecol or diffcol rather than ! %s", name)
+	}
+	if len(args) != 3 {
+		ts.Fatalf("usage: %s COL FILE:ROW FILE:ROW", name)
+	}
+	type ref struct {
+		file, row string
+		tab       *csvTable
+		col       int
+	}
+	var refs [2]ref
+	for i, a := range args[1:] {
+		file, row, ok := strings.Cut(a, ":")
+		if !ok {
+			ts.Fatalf("%s: %q: want FILE:ROW", name, a)
+		}
+		tab := readTable(ts, file)
+		refs[i] = ref{file, row, tab, tab.col(ts, file, args[0])}
+	}
+	a, b := refs[0], refs[1]
+	var pairs [][2][]string
+	switch {
+	case a.row == "*" && b.row == "*":
+		if len(a.tab.rows) != len(b.tab.rows) {
+			ts.Fatalf("%s has %d rows, %s has %d", a.file, len(a.tab.rows), b.file, len(b.tab.rows))
+		}
+		for i := range a.tab.rows {
+			pairs = append(pairs, [2][]string{a.tab.rows[i], b.tab.rows[i]})
+		}
+	case a.row != "*" && b.row != "*":
+		pairs = append(pairs, [2][]string{a.tab.row(ts, a.file, a.row), b.tab.row(ts, b.file, b.row)})
+	default:
+		ts.Fatalf("%s: compare one row with one row, or * with *", name)
+	}
+	for i, p := range pairs {
+		x, y := cell(p[0], a.col), cell(p[1], b.col)
+		if x == "" || y == "" {
+			ts.Fatalf("%s: pair %d: empty %s (%q, %q)", name, i+1, args[0], x, y)
+		}
+		if (x == y) != same {
+			ts.Fatalf("%s %s %s %s: %q and %q", name, args[0], args[1], args[2], x, y)
+		}
+	}
+	ts.Logf("%s: %d row pairs compared", name, len(pairs))
+}
+
+func cell(row []string, c int) string {
+	if c < len(row) {
+		return row[c]
+	}
+	return ""
+}
+
+// dropcols FILE COL...: print FILE as CSV (same separator) without the
+// columns COL..., so that what is left can be compared with cmp stdout.
+func cmdDropCols(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) < 2 {
+		ts.Fatalf("usage: dropcols FILE COL...")
+	}
+	f, err := os.Open(ts.MkAbs(args[0]))
+	ts.Check(err)
+	defer f.Close()
+	r, err := csvfile.NewReader(f, csvfile.Options{})
+	ts.Check(err)
+	drop := map[int]bool{}
+	for _, name := range args[1:] {
+		c, ok := r.Column(name)
+		if !ok {
+			ts.Fatalf("%s: no column %q", args[0], name)
+		}
+		drop[c] = true
+	}
+	w := csvfile.NewWriter(ts.Stdout(), r.Comma())
+	keep := func(fields []string) []string {
+		var out []string
+		for i, v := range fields {
+			if !drop[i] {
+				out = append(out, v)
+			}
+		}
+		return out
+	}
+	ts.Check(w.Write(keep(r.Header())))
+	for {
+		row, err := r.Next()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		ts.Check(err)
+		ts.Check(w.Write(keep(row.Fields)))
+	}
+	ts.Check(w.Flush())
+}
