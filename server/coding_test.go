@@ -151,7 +151,7 @@ func TestCodingRefusals(t *testing.T) {
 		code  codes.Code
 		field string
 	}{
-		{"unknown domain", &ttpv1.CodeRequest{Domain: "nope", Fields: []string{"bsn"}}, codes.NotFound, ""},
+		{"unknown domain (same answer as a forbidden one)", &ttpv1.CodeRequest{Domain: "nope", Fields: []string{"bsn"}}, codes.PermissionDenied, ""},
 		{"no domain", &ttpv1.CodeRequest{Fields: []string{"bsn"}}, codes.InvalidArgument, "domain"},
 		{"unknown field", &ttpv1.CodeRequest{Domain: "nkr", Fields: []string{"shoe_size"}}, codes.InvalidArgument, "fields"},
 		{"value count", &ttpv1.CodeRequest{Domain: "nkr", Fields: []string{"bsn", "postcode"}, Records: []*ttpv1.Record{{Values: []string{"111222333"}}}}, codes.InvalidArgument, "records"},

@@ -38,7 +38,7 @@ var kindNames = [...]string{"internal", "invalid argument", "not found", "alread
 	"permission denied", "unauthenticated", "failed precondition", "resource exhausted"}
 
 func (k Kind) String() string {
-	if int(k) < len(kindNames) {
+	if k >= 0 && int(k) < len(kindNames) {
 		return kindNames[k]
 	}
 	return fmt.Sprintf("kind(%d)", int(k))

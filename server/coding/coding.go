@@ -44,11 +44,10 @@ func Start(reg *domains.Registry, who audit.Actor, domain string, fields []strin
 	if domain == "" {
 		return nil, apierr.BadField("domain", "is required")
 	}
+	// An unknown domain and a domain the caller may not use give the same
+	// answer, so that a caller cannot find out which domains exist.
 	d, err := reg.Get(domain)
-	if err != nil {
-		return nil, err
-	}
-	if !d.MayCode(who.Principal) {
+	if err != nil || !d.MayCode(who.Principal) {
 		return nil, apierr.New(apierr.PermissionDenied, "principal %q may not code into domain %q", who.Principal, domain)
 	}
 	if len(fields) == 0 {
@@ -140,7 +139,7 @@ func (j *Job) Code(records []*ttpv1.Record) ([]*ttpv1.CodedRecord, Counts) {
 			cr.Pseudonyms = make([]string, len(j.fields))
 			for k, v := range normalised {
 				if v != "" {
-					cr.Pseudonyms[k] = j.pz.Pseudonym(j.fieldNames[k], v)
+					cr.Pseudonyms[k] = j.pz.Pseudonym(string(j.fields[k]), v)
 					c.Pseudonyms++
 				}
 			}

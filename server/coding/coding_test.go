@@ -105,7 +105,7 @@ func TestStartRefuses(t *testing.T) {
 		field   string // the violation's field, for InvalidArgument
 	}{
 		{"empty domain", broker, "", []string{"bsn"}, 0, apierr.InvalidArgument, "domain"},
-		{"unknown domain", broker, "nope", []string{"bsn"}, 0, apierr.NotFound, ""},
+		{"unknown domain (same answer as a forbidden one)", broker, "nope", []string{"bsn"}, 0, apierr.PermissionDenied, ""},
 		{"not a broker of the domain", stranger, "nkr", []string{"bsn"}, 0, apierr.PermissionDenied, ""},
 		{"empty principal", audit.Actor{}, "nkr", []string{"bsn"}, 0, apierr.PermissionDenied, ""},
 		{"no fields", broker, "nkr", nil, 0, apierr.InvalidArgument, "fields"},
