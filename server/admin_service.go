@@ -18,7 +18,7 @@ type adminService struct {
 
 func (a *adminService) CreateDomain(ctx context.Context, req *ttpv1.CreateDomainRequest) (*ttpv1.CreateDomainResponse, error) {
 	p, _ := authz.FromContext(ctx)
-	d, err := a.s.domains.Create(p.Actor(), req.Name, req.Description, req.Brokers)
+	d, err := a.s.domains.Create(p.Actor(), req.Name, req.Description, domains.Access{Brokers: req.Brokers, Recipients: req.Recipients})
 	if err != nil {
 		return nil, err
 	}
@@ -56,6 +56,7 @@ func domainProto(d *domains.Domain) *ttpv1.Domain {
 		Name:              d.Name,
 		Description:       d.Description,
 		Brokers:           d.Brokers,
+		Recipients:        d.Recipients,
 		CurrentKeyVersion: uint32(d.Keyring.Current()),
 		CreateTime:        timestamppb.New(d.Created),
 	}

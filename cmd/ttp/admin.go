@@ -25,6 +25,7 @@ func adminCommand(args []string, stdout io.Writer) error {
 	asJSON := fs.Bool("json", false, "print JSON")
 	description := fs.String("description", "", "create: what the domain is for")
 	brokers := fs.String("brokers", "", "create: principals that may code into the domain, comma-separated")
+	recipients := fs.String("recipients", "", "create: principals that may receive from the domain, comma-separated")
 	pos, err := parseInterleaved(fs, args[2:])
 	if err != nil {
 		return usageErr{err.Error()}
@@ -52,7 +53,7 @@ func adminCommand(args []string, stdout io.Writer) error {
 		if err != nil {
 			return err
 		}
-		r, err := admin.CreateDomain(ctx, &ttpv1.CreateDomainRequest{Name: n, Description: *description, Brokers: splitList(*brokers)})
+		r, err := admin.CreateDomain(ctx, &ttpv1.CreateDomainRequest{Name: n, Description: *description, Brokers: splitList(*brokers), Recipients: splitList(*recipients)})
 		if err != nil {
 			return err
 		}
@@ -124,6 +125,9 @@ func printDomain(w io.Writer, d *ttpv1.Domain) error {
 	fmt.Fprintf(tw, "domain\t%s\n", d.Name)
 	fmt.Fprintf(tw, "description\t%s\n", d.Description)
 	fmt.Fprintf(tw, "brokers\t%s\n", strings.Join(d.Brokers, ", "))
+	if len(d.Recipients) > 0 {
+		fmt.Fprintf(tw, "recipients\t%s\n", strings.Join(d.Recipients, ", "))
+	}
 	fmt.Fprintf(tw, "created\t%s\n", stamp(d.CreateTime.AsTime()))
 	fmt.Fprintf(tw, "current key\tv%d\n", d.CurrentKeyVersion)
 	for _, v := range d.KeyVersions {

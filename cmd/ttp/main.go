@@ -17,7 +17,7 @@ import (
 
 const usage = `usage:
   ttp code -domain NAME -map field=column,... [-o OUT] [-report FILE] [-test] IN.csv
-  ttp admin domain create [-description TEXT] [-brokers a,b] NAME
+  ttp admin domain create [-description TEXT] [-brokers a,b] [-recipients c,d] NAME
   ttp admin domain list
   ttp admin domain describe NAME
   ttp admin domain rotate NAME

@@ -116,7 +116,7 @@ func ensureDemoDomain(reg *domains.Registry) error {
 	if err == nil {
 		return nil
 	}
-	_, err = reg.Create(devActor, devmode.DemoDomain, "dev mode demo domain", []string{devmode.BrokerName})
+	_, err = reg.Create(devActor, devmode.DemoDomain, "dev mode demo domain", domains.Access{Brokers: []string{devmode.BrokerName}})
 	return err
 }
 

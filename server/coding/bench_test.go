@@ -49,7 +49,7 @@ func benchJob(b *testing.B) *coding.Job {
 		b.Fatal(err)
 	}
 	who := audit.Actor{Principal: "hospital"}
-	if _, err := reg.Create(who, "nkr", "", []string{"hospital"}); err != nil {
+	if _, err := reg.Create(who, "nkr", "", domains.Access{Brokers: []string{"hospital"}}); err != nil {
 		b.Fatal(err)
 	}
 	job, err := coding.Start(reg, who, "nkr", benchFields, 0, identity.Today())

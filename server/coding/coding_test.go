@@ -57,7 +57,7 @@ func newRegistry(tb testing.TB) (*domains.Registry, *badger.DB) {
 
 func create(tb testing.TB, reg *domains.Registry, name string, brokers ...string) *domains.Domain {
 	tb.Helper()
-	d, err := reg.Create(operator, name, "", brokers)
+	d, err := reg.Create(operator, name, "", domains.Access{Brokers: brokers})
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -29,19 +29,31 @@ import (
 type Domain struct {
 	Name        string
 	Description string
-	Brokers     []string
-	Created     time.Time
-	Keyring     *keys.Keyring
+	Access
+	Created time.Time
+	Keyring *keys.Keyring
+}
+
+// Access lists the principals that may use a domain.
+type Access struct {
+	Brokers    []string // may code and register records into it
+	Recipients []string // may receive from it (fetch person changes)
 }
 
 // MayCode reports whether principal is listed as a broker of the domain.
 func (d *Domain) MayCode(principal string) bool { return slices.Contains(d.Brokers, principal) }
+
+// MayReceive reports whether principal is listed as a recipient or broker.
+func (d *Domain) MayReceive(principal string) bool {
+	return d.MayCode(principal) || slices.Contains(d.Recipients, principal)
+}
 
 // stored is a domain as kept in the store: the keyring only in sealed form.
 type stored struct {
 	Name        string    `json:"name"`
 	Description string    `json:"description"`
 	Brokers     []string  `json:"brokers"`
+	Recipients  []string  `json:"recipients,omitempty"`
 	Created     time.Time `json:"created"`
 	Keyring     []byte    `json:"keyring"`
 }
@@ -96,7 +108,7 @@ func (r *Registry) decode(raw []byte) (*Domain, error) {
 	if err != nil {
 		return nil, fmt.Errorf("unwrap keys (is this the right KEK?): %w", err)
 	}
-	return &Domain{Name: s.Name, Description: s.Description, Brokers: s.Brokers, Created: s.Created, Keyring: ring}, nil
+	return &Domain{Name: s.Name, Description: s.Description, Access: Access{Brokers: s.Brokers, Recipients: s.Recipients}, Created: s.Created, Keyring: ring}, nil
 }
 
 // put writes d in txn.
@@ -105,7 +117,7 @@ func (r *Registry) put(txn *badger.Txn, d *Domain) error {
 	if err != nil {
 		return err
 	}
-	raw, err := json.Marshal(stored{Name: d.Name, Description: d.Description, Brokers: d.Brokers, Created: d.Created, Keyring: sealed})
+	raw, err := json.Marshal(stored{Name: d.Name, Description: d.Description, Brokers: d.Brokers, Recipients: d.Recipients, Created: d.Created, Keyring: sealed})
 	if err != nil {
 		return err
 	}
@@ -136,13 +148,18 @@ func (r *Registry) List() []*Domain {
 }
 
 // Create makes a domain with key version 1 and records it in the audit log.
-func (r *Registry) Create(who audit.Actor, name, description string, brokers []string) (*Domain, error) {
+func (r *Registry) Create(who audit.Actor, name, description string, access Access) (*Domain, error) {
 	if err := CheckName(name); err != nil {
 		return nil, err
 	}
-	for _, b := range brokers {
+	for _, b := range access.Brokers {
 		if b == "" {
 			return nil, apierr.BadField("brokers", "a broker name is empty")
+		}
+	}
+	for _, b := range access.Recipients {
+		if b == "" {
+			return nil, apierr.BadField("recipients", "a recipient name is empty")
 		}
 	}
 	r.mu.Lock()
@@ -155,10 +172,11 @@ func (r *Registry) Create(who audit.Actor, name, description string, brokers []s
 	if err != nil {
 		return nil, err
 	}
-	d := &Domain{Name: name, Description: description, Brokers: slices.Clone(brokers), Created: now, Keyring: ring}
+	access = Access{Brokers: slices.Clone(access.Brokers), Recipients: slices.Clone(access.Recipients)}
+	d := &Domain{Name: name, Description: description, Access: access, Created: now, Keyring: ring}
 	rec := who.Record("CreateDomain")
 	rec.Domain, rec.KeyVersion = name, uint32(ring.Current())
-	rec.Detail = fmt.Sprintf("brokers: %v", brokers)
+	rec.Detail = fmt.Sprintf("brokers: %v; recipients: %v", access.Brokers, access.Recipients)
 	if err := r.log.Append(rec, func(txn *badger.Txn) error { return r.put(txn, d) }); err != nil {
 		return nil, err
 	}

@@ -113,7 +113,7 @@ func records(t *testing.T, db *badger.DB) []audit.Record {
 
 func mustCreate(t *testing.T, reg *domains.Registry, name string, brokers ...string) *domains.Domain {
 	t.Helper()
-	d, err := reg.Create(op, name, "description of "+name, brokers)
+	d, err := reg.Create(op, name, "description of "+name, domains.Access{Brokers: brokers})
 	if err != nil {
 		t.Fatalf("Create %q: %v", name, err)
 	}
@@ -166,11 +166,14 @@ func TestErrorKinds(t *testing.T) {
 		call func() error
 		want apierr.Kind
 	}{
-		{"create twice", func() error { _, err := e.reg.Create(op, "nhr", "", nil); return err }, apierr.AlreadyExists},
+		{"create twice", func() error { _, err := e.reg.Create(op, "nhr", "", domains.Access{}); return err }, apierr.AlreadyExists},
 		{"get unknown", func() error { _, err := e.reg.Get("nope"); return err }, apierr.NotFound},
 		{"rotate unknown", func() error { _, err := e.reg.Rotate(op, "nope"); return err }, apierr.NotFound},
-		{"create bad name", func() error { _, err := e.reg.Create(op, "Bad Name", "", nil); return err }, apierr.InvalidArgument},
-		{"create empty broker", func() error { _, err := e.reg.Create(op, "ok", "", []string{"a", ""}); return err }, apierr.InvalidArgument},
+		{"create bad name", func() error { _, err := e.reg.Create(op, "Bad Name", "", domains.Access{}); return err }, apierr.InvalidArgument},
+		{"create empty broker", func() error {
+			_, err := e.reg.Create(op, "ok", "", domains.Access{Brokers: []string{"a", ""}})
+			return err
+		}, apierr.InvalidArgument},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -270,8 +273,11 @@ func TestAuditRecordPerChange(t *testing.T) {
 		version        uint32
 		do             func() error
 	}{
-		{"CreateDomain", "nkr", 1, func() error { _, err := e.reg.Create(op, "nkr", "", []string{"b1"}); return err }},
-		{"CreateDomain", "nhr", 1, func() error { _, err := e.reg.Create(op, "nhr", "", nil); return err }},
+		{"CreateDomain", "nkr", 1, func() error {
+			_, err := e.reg.Create(op, "nkr", "", domains.Access{Brokers: []string{"b1"}})
+			return err
+		}},
+		{"CreateDomain", "nhr", 1, func() error { _, err := e.reg.Create(op, "nhr", "", domains.Access{}); return err }},
 		{"RotateDomainKey", "nkr", 2, func() error { _, err := e.reg.Rotate(op, "nkr"); return err }},
 		{"RotateDomainKey", "nkr", 3, func() error { _, err := e.reg.Rotate(op, "nkr"); return err }},
 		{"RotateDomainKey", "nhr", 2, func() error { _, err := e.reg.Rotate(op, "nhr"); return err }},
@@ -417,7 +423,7 @@ func TestFailedWriteChangesNothing(t *testing.T) {
 	if got, _ := e.reg.Get("nkr"); got != d || got.Keyring.Current() != 1 {
 		t.Fatalf("a failed rotation changed the live domain: current %d", got.Keyring.Current())
 	}
-	if _, err := e.reg.Create(op, "nhr", "", nil); err == nil {
+	if _, err := e.reg.Create(op, "nhr", "", domains.Access{}); err == nil {
 		t.Fatal("Create succeeded on a closed store")
 	}
 	if _, err := e.reg.Get("nhr"); apierr.KindOf(err) != apierr.NotFound {
@@ -480,7 +486,7 @@ func TestConcurrentCreateRotate(t *testing.T) {
 	for i := range n {
 		wg.Go(func() {
 			name := fmt.Sprintf("d%d", i)
-			if _, err := e.reg.Create(op, name, "", nil); err != nil {
+			if _, err := e.reg.Create(op, name, "", domains.Access{}); err != nil {
 				t.Error(err)
 				return
 			}

@@ -150,9 +150,10 @@ func (ix *Index) Reviews(limit int) []ReviewItem {
 var ErrNoReviewItem = errors.New("no such open review item")
 
 // Resolve decides a review item. A match merges the record's person into the
-// candidate and logs the merge; either way the item is closed. audit, if
+// candidate and logs the merge; either way the item is closed. commit, if
+// not nil, performs the write (adding the audit record).
 // given, writes its record in the same transaction.
-func (ix *Index) Resolve(id uint64, match bool, now time.Time, audit func(txn *badger.Txn) error) error {
+func (ix *Index) Resolve(id uint64, match bool, now time.Time, commit func(write func(txn *badger.Txn) error) error) error {
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
 	if ix.broken != nil {
@@ -166,7 +167,7 @@ func (ix *Index) Resolve(id uint64, match bool, now time.Time, audit func(txn *b
 	from, to := ix.resolve(ix.records[ord].person), ix.resolve(r.candidate)
 	merge := match && from != to
 	change := Change{Seq: ix.changes + 1, Time: now.UTC(), Kind: Merge, From: from, To: to}
-	err := ix.db.Update(func(txn *badger.Txn) error {
+	write := func(txn *badger.Txn) error {
 		if err := txn.Delete(ordKey(reviewPrefix, ord)); err != nil {
 			return err
 		}
@@ -178,12 +179,12 @@ func (ix *Index) Resolve(id uint64, match bool, now time.Time, audit func(txn *b
 				return err
 			}
 		}
-		if audit != nil {
-			return audit(txn)
-		}
 		return nil
-	})
-	if err != nil {
+	}
+	if commit == nil {
+		commit = ix.db.Update
+	}
+	if err := commit(write); err != nil {
 		return fmt.Errorf("resolve review item: %w", err)
 	}
 	delete(ix.reviews, ord)

@@ -31,16 +31,16 @@ type Input struct {
 // Features are a record's keyed encodings: all that the index keeps of it.
 // A zero value means the field was missing.
 type Features struct {
-	BSN, Year, Month, Day, Sex    uint64
-	Postcode, Area, House         uint64
+	BSN, Year, Month, Day, Sex      uint64
+	Postcode, Area, House           uint64
 	Family, FamilyFirst, FamilyLast uint64 // the whole core; first and last part of a double name
-	First, Initials, FirstInitial uint64
-	FamilyBloom, FirstBloom       Bloom
+	First, Initials, FirstInitial   uint64
+	FamilyBloom, FirstBloom         Bloom
 }
 
 // Encoded is a record ready for the index.
 type Encoded struct {
-	Source   uint64   // keyed hash of Input.Source
+	Source   uint64 // keyed hash of Input.Source
 	Features Features
 	Blocks   []uint64 // keyed blocking keys, distinct, at most MaxBlockKeys
 }
@@ -69,7 +69,9 @@ type hasher struct {
 	sum [32]byte
 }
 
-func (e *Encoder) hasher() *hasher { return &hasher{h: e.pool.Get().(hash.Hash), buf: make([]byte, 0, 64)} }
+func (e *Encoder) hasher() *hasher {
+	return &hasher{h: e.pool.Get().(hash.Hash), buf: make([]byte, 0, 64)}
+}
 func (e *Encoder) release(h *hasher) { e.pool.Put(h.h) }
 
 // of returns the keyed 64-bit hash of label ‖ 0 ‖ parts joined by 0, or 0

@@ -67,8 +67,8 @@ type Index struct {
 	counts   map[uint64]uint16 // block key → members, saturating
 	alias    map[uint64]uint64 // merged-away person → survivor
 	reviews  map[uint32]reviewState
-	changes  uint64 // sequence number of the last logged change
-	seen     []uint32          // ordinal → query stamp, to dedupe candidates
+	changes  uint64   // sequence number of the last logged change
+	seen     []uint32 // ordinal → query stamp, to dedupe candidates
 	stamp    uint32
 	broken   error // set when a write failed: memory and store disagree
 }
@@ -152,9 +152,15 @@ func (ix *Index) resolve(p uint64) uint64 {
 	}
 }
 
-// Register matches and stores a batch of records. The batch is durable
-// (with the audit record written by audit, if given) when it returns.
-func (ix *Index) Register(batch []Encoded, audit func(txn *badger.Txn, results []Result) error) ([]Result, error) {
+// Commit makes a change durable: it runs write in one transaction (with
+// whatever else the caller adds, such as the audit record, which is how the
+// audit log's Append works) and commits it. results describe the change.
+type Commit func(results []Result, write func(txn *badger.Txn) error) error
+
+// Register matches and stores a batch of records; the batch is durable when
+// it returns. commit, if not nil, performs the write (the server passes one
+// that adds the audit record); nil writes directly.
+func (ix *Index) Register(batch []Encoded, commit Commit) ([]Result, error) {
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
 	if ix.broken != nil {
@@ -184,7 +190,7 @@ func (ix *Index) Register(batch []Encoded, audit func(txn *badger.Txn, results [
 		}
 		results[i] = res
 	}
-	err := ix.db.Update(func(txn *badger.Txn) error {
+	write := func(txn *badger.Txn) error {
 		for i := range batch {
 			if results[i].Decision == Known {
 				continue
@@ -202,11 +208,14 @@ func (ix *Index) Register(batch []Encoded, audit func(txn *badger.Txn, results [
 				return err
 			}
 		}
-		if audit != nil {
-			return audit(txn, results)
-		}
 		return nil
-	})
+	}
+	var err error
+	if commit != nil {
+		err = commit(results, write)
+	} else {
+		err = ix.db.Update(write)
+	}
 	if err != nil {
 		ix.broken = fmt.Errorf("person index out of step with the store after a failed write; restart the server: %w", err)
 		return nil, err
