@@ -1,8 +1,8 @@
-// Package synth makes synthetic Dutch patient records for tests, benchmarks
-// and demonstrations: valid BSNs, Dutch family names with prefixes, given
-// names, birth dates, postcodes and house numbers. Output is deterministic
-// for a seed. No real person's data is ever used.
 package synth
+
+// Generator is the first, simple generator: independent persons with no
+// ground truth, institutions or corruption, kept for the benchmarks and
+// tests that use it. Its output for a seed does not change.
 
 import (
 	"fmt"
