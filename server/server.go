@@ -36,6 +36,7 @@ import (
 	"github.com/ttpnl/ttp/server/authz"
 	"github.com/ttpnl/ttp/server/config"
 	"github.com/ttpnl/ttp/server/domains"
+	"github.com/ttpnl/ttp/server/linkage"
 	"github.com/ttpnl/ttp/server/store"
 )
 
@@ -47,6 +48,9 @@ type Server struct {
 	domains *domains.Registry
 	metrics *metrics
 	today   func() identity.Date
+	now     func() time.Time
+	index   *linkage.Index
+	encoder *linkage.Encoder
 
 	grpc       *grpc.Server
 	health     *health.Server
@@ -69,11 +73,11 @@ func New(cfg *config.Config, log *slog.Logger) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{log: log, metrics: newMetrics(), today: identity.Today}
+	s := &Server{log: log, metrics: newMetrics(), today: identity.Today, now: time.Now}
 	if s.db, err = store.Open(cfg.StoreDir, kek.DeriveStoreKey(), log); err != nil {
 		return nil, err
 	}
-	if err := s.open(kek); err != nil {
+	if err := s.open(kek, cfg.LinkageModelFile); err != nil {
 		s.db.Close()
 		return nil, err
 	}
@@ -85,12 +89,30 @@ func New(cfg *config.Config, log *slog.Logger) (*Server, error) {
 	return s, nil
 }
 
-func (s *Server) open(kek *keys.KEK) (err error) {
+func (s *Server) open(kek *keys.KEK, modelFile string) (err error) {
 	if s.audit, err = audit.Open(s.db, time.Now); err != nil {
 		return err
 	}
-	s.domains, err = domains.Open(s.db, kek, s.audit, rand.Reader, time.Now)
-	return err
+	if s.domains, err = domains.Open(s.db, kek, s.audit, rand.Reader, time.Now); err != nil {
+		return err
+	}
+	model := linkage.DefaultModel()
+	if modelFile != "" {
+		if model, err = linkage.LoadModel(modelFile); err != nil {
+			return err
+		}
+	}
+	key, err := linkage.EncoderKey(s.db, kek, rand.Reader, time.Now())
+	if err != nil {
+		return err
+	}
+	s.encoder = linkage.NewEncoder(key)
+	start := time.Now()
+	if s.index, err = linkage.Open(s.db, model, rand.Reader); err != nil {
+		return err
+	}
+	s.log.Info("person index loaded", "records", s.index.Len(), "took", time.Since(start).Round(time.Millisecond))
+	return nil
 }
 
 func (s *Server) listen(cfg *config.Config) (err error) {
@@ -121,6 +143,7 @@ func (s *Server) buildGRPC(cfg *config.Config, tlsConfig *tls.Config) {
 	)
 	ttpv1.RegisterCodingServiceServer(s.grpc, &codingService{s: s})
 	ttpv1.RegisterAdminServiceServer(s.grpc, &adminService{s: s})
+	ttpv1.RegisterLinkageServiceServer(s.grpc, &linkageService{s: s})
 	s.health = health.NewServer()
 	grpc_health_v1.RegisterHealthServer(s.grpc, s.health)
 	if cfg.Dev {

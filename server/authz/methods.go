@@ -17,6 +17,15 @@ var Methods = map[string][]Role{
 	ttpv1.AdminService_ListDomains_FullMethodName:     {Operator},
 	ttpv1.AdminService_DescribeDomain_FullMethodName:  {Operator},
 	ttpv1.AdminService_RotateDomainKey_FullMethodName: {Operator},
+	// Clerical review of the person index is TTP staff's work.
+	ttpv1.AdminService_ListReviewItems_FullMethodName:   {Operator},
+	ttpv1.AdminService_ResolveReviewItem_FullMethodName: {Operator},
+
+	// A broker registers its institution's records; recipients of a domain
+	// (brokers and registries listed on it) follow merges and splits.
+	ttpv1.LinkageService_Register_FullMethodName:          {Broker},
+	ttpv1.LinkageService_RegisterStream_FullMethodName:    {Broker},
+	ttpv1.LinkageService_ListPersonChanges_FullMethodName: {Broker, Registry, Researcher},
 
 	// Health tells any authenticated caller whether the server serves.
 	grpc_health_v1.Health_Check_FullMethodName: AllRoles,

@@ -7,6 +7,7 @@ package coding
 
 import (
 	"slices"
+	"strconv"
 	"unicode/utf8"
 
 	"github.com/ttpnl/ttp/identity"
@@ -131,7 +132,7 @@ func (j *Job) Code(records []*ttpv1.Record) ([]*ttpv1.CodedRecord, Counts) {
 		cr := &slab[i]
 		cr.RowKey = r.RowKey
 		problems = norm.Normalize(problems[:0], r.Values, normalised)
-		cr.Problems = toProto(problems)
+		cr.Problems = ProblemsProto(problems)
 		if identity.Rejected(problems) {
 			cr.Rejected = true
 			c.Rejected++
@@ -150,7 +151,8 @@ func (j *Job) Code(records []*ttpv1.Record) ([]*ttpv1.CodedRecord, Counts) {
 	return out, c
 }
 
-func toProto(ps []identity.Problem) []*ttpv1.Problem {
+// ProblemsProto converts identity problems to the API's messages.
+func ProblemsProto(ps []identity.Problem) []*ttpv1.Problem {
 	if len(ps) == 0 {
 		return nil
 	}
@@ -159,4 +161,21 @@ func toProto(ps []identity.Problem) []*ttpv1.Problem {
 		out[i] = &ttpv1.Problem{Field: string(p.Field), Code: string(p.Code), Message: p.Message}
 	}
 	return out
+}
+
+// IdentityFields are the job's parsed fields, in record order.
+func (j *Job) IdentityFields() []identity.Field { return j.fields }
+
+// PersonField is the field name under which a person's internal ID is
+// pseudonymised (DESIGN §5, step 4).
+const PersonField = "person"
+
+// Person returns the pseudonym of a person of the person index in the job's
+// domain and key version: a keyed hash of the internal ID, so the ID itself
+// never leaves the server.
+func (j *Job) Person(id uint64) string { return PersonPseudonym(j.pz, id) }
+
+// PersonPseudonym is a person's pseudonym under pz.
+func PersonPseudonym(pz *keys.Pseudonymizer, id uint64) string {
+	return pz.Pseudonym(PersonField, strconv.FormatUint(id, 16))
 }

@@ -30,6 +30,9 @@ type Config struct {
 	TLS TLS `json:"tls"`
 	// Principals maps client certificate names to organisations and roles.
 	Principals []Principal `json:"principals"`
+	// LinkageModelFile holds the person index's m/u probabilities and
+	// thresholds (JSON, as ttpeval -estimate writes it); empty: the default.
+	LinkageModelFile string `json:"linkage_model_file,omitempty"`
 	// Dev enables development conveniences (gRPC reflection). Never in
 	// production.
 	Dev bool `json:"dev,omitempty"`
@@ -81,7 +84,7 @@ func (c *Config) Write(path string) error {
 }
 
 func (c *Config) resolve(dir string) {
-	for _, p := range []*string{&c.StoreDir, &c.KEKFile, &c.TLS.CAFile, &c.TLS.CertFile, &c.TLS.KeyFile} {
+	for _, p := range []*string{&c.StoreDir, &c.KEKFile, &c.LinkageModelFile, &c.TLS.CAFile, &c.TLS.CertFile, &c.TLS.KeyFile} {
 		if *p != "" && !filepath.IsAbs(*p) {
 			*p = filepath.Join(dir, *p)
 		}

@@ -1,0 +1,42 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"strconv"
+
+	"github.com/dgraph-io/badger/v4"
+
+	ttpv1 "github.com/ttpnl/ttp/proto/ttp/v1"
+	"github.com/ttpnl/ttp/server/apierr"
+	"github.com/ttpnl/ttp/server/authz"
+	"github.com/ttpnl/ttp/server/linkage"
+)
+
+func (a *adminService) ListReviewItems(ctx context.Context, req *ttpv1.ListReviewItemsRequest) (*ttpv1.ListReviewItemsResponse, error) {
+	limit := int(req.PageSize)
+	if limit <= 0 || limit > 1000 {
+		limit = 1000
+	}
+	resp := &ttpv1.ListReviewItemsResponse{}
+	for _, it := range a.s.index.Reviews(limit) {
+		resp.Items = append(resp.Items, &ttpv1.ReviewItem{Id: it.ID, Score: it.Score, Comparison: it.Pattern.Comparison()})
+	}
+	return resp, nil
+}
+
+func (a *adminService) ResolveReviewItem(ctx context.Context, req *ttpv1.ResolveReviewItemRequest) (*ttpv1.ResolveReviewItemResponse, error) {
+	p, _ := authz.FromContext(ctx)
+	rec := p.Actor().Record("ResolveReviewItem")
+	rec.Detail = "item " + strconv.FormatUint(req.Id, 10) + map[bool]string{true: ": match (merge)", false: ": non-match"}[req.Match]
+	err := a.s.index.Resolve(req.Id, req.Match, a.s.now(), func(write func(*badger.Txn) error) error {
+		return a.s.audit.Append(rec, write)
+	})
+	if errors.Is(err, linkage.ErrNoReviewItem) {
+		return nil, apierr.New(apierr.NotFound, "review item %d is not open", req.Id)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &ttpv1.ResolveReviewItemResponse{}, nil
+}
