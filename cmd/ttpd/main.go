@@ -18,6 +18,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	godebug "runtime/debug"
 	"syscall"
 	"time"
 
@@ -46,8 +47,12 @@ func run() error {
 		verifyAudit = flag.Bool("verify-audit", false, "verify the audit chain in the store, print the record count, and exit (the server must be stopped)")
 		drain       = flag.Duration("drain", 30*time.Second, "on shutdown, how long running calls may take to finish")
 		debug       = flag.Bool("debug", false, "log at debug level")
+		memLimit    = flag.Int64("memory-limit-mb", 1536, "soft memory limit in MiB for the Go runtime, so the GC keeps the person index's process within its budget (0: none; GOMEMLIMIT overrides)")
 	)
 	flag.Parse()
+	if os.Getenv("GOMEMLIMIT") == "" && *memLimit > 0 {
+		godebug.SetMemoryLimit(*memLimit << 20)
+	}
 	level := slog.LevelInfo
 	if *debug {
 		level = slog.LevelDebug

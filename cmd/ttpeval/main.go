@@ -16,6 +16,7 @@ import (
 	"log/slog"
 	"os"
 	"runtime"
+	"runtime/debug"
 	"sync"
 	"syscall"
 	"time"
@@ -27,7 +28,9 @@ import (
 	"github.com/ttpnl/ttp/server/store"
 )
 
-const defaultMap = "agb=agb,patient_number=patient_number,bsn=bsn,family_name=family_name,given_names=given_names,birth_date=birth_date,sex=sex,postcode=postcode,house_number=house_number"
+var showMisses bool
+
+const defaultMap = "agb=agb,patient_number=patient_number,bsn=bsn,family_name=family_name,given_names=given_names,initials=initials,birth_date=birth_date,sex=sex,postcode=postcode,house_number=house_number"
 
 func main() {
 	if err := run(); err != nil {
@@ -41,7 +44,17 @@ func run() error {
 	truth := flag.String("truth", "person_id", "ground-truth column: records of one person share its value")
 	batchSize := flag.Int("batch", 5000, "records per registration batch")
 	storeDir := flag.String("store", "", "store directory (default: a new temporary one)")
+	speed := flag.Bool("speed", false, "instead of a file: measure registration speed on generated data (see speed.go)")
+	persons := flag.Int("persons", 1_430_000, "-speed: persons in the generated population")
+	memLimit := flag.Int64("memory-limit-mb", 1536, "soft memory limit in MiB, as ttpd sets it (0: none; GOMEMLIMIT overrides)")
+	flag.BoolVar(&showMisses, "misses", false, "print each record that did not join its true person's first record")
 	flag.Parse()
+	if os.Getenv("GOMEMLIMIT") == "" && *memLimit > 0 {
+		debug.SetMemoryLimit(*memLimit << 20)
+	}
+	if *speed {
+		return measureSpeed(*persons, *batchSize)
+	}
 	if flag.NArg() != 1 {
 		return errors.New("usage: ttpeval [flags] FILE.csv")
 	}
@@ -123,6 +136,11 @@ func run() error {
 			return err
 		}
 		for i, res := range results {
+			if showMisses {
+				if p, ok := ev.firstPerson[batchTruth[i]]; ok && p != res.Person {
+					fmt.Fprintf(os.Stderr, "missed %s %v %.1f\n", batchTruth[i], res.Decision, res.Score)
+				}
+			}
 			ev.add(batchTruth[i], res)
 		}
 	}
@@ -192,16 +210,23 @@ func encodeParallel(p *linkage.Parser, enc *linkage.Encoder, rows [][]string, fi
 
 // evaluation counts pairwise agreement between predicted and true persons.
 type evaluation struct {
-	records   int
-	cells     map[[2]string]int // (truth, predicted) → records
-	truth     map[string]int
-	predicted map[uint64]int
-	decisions map[linkage.Decision]int
+	records     int
+	cells       map[[2]string]int // (truth, predicted) → records
+	truth       map[string]int
+	predicted   map[uint64]int
+	decisions   map[linkage.Decision]int
+	firstPerson map[string]uint64
 }
 
 func (e *evaluation) add(truth string, r linkage.Result) {
 	if e.cells == nil {
 		e.cells, e.truth, e.predicted, e.decisions = map[[2]string]int{}, map[string]int{}, map[uint64]int{}, map[linkage.Decision]int{}
+	}
+	if e.firstPerson == nil {
+		e.firstPerson = map[string]uint64{}
+	}
+	if _, ok := e.firstPerson[truth]; !ok {
+		e.firstPerson[truth] = r.Person
 	}
 	e.records++
 	e.cells[[2]string{truth, fmt.Sprint(r.Person)}]++

@@ -137,7 +137,7 @@ func (ix *Index) Reviews(limit int) []ReviewItem {
 	defer ix.mu.Unlock()
 	out := make([]ReviewItem, 0, min(limit, len(ix.reviews)))
 	for ord, r := range ix.reviews {
-		out = append(out, ReviewItem{ID: uint64(ord), Person: ix.resolve(ix.records[ord].person), Candidate: ix.resolve(r.candidate), Score: r.score, Pattern: r.pattern})
+		out = append(out, ReviewItem{ID: uint64(ord), Person: ix.resolve(ix.records.at(ord).person), Candidate: ix.resolve(r.candidate), Score: r.score, Pattern: r.pattern})
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
 	if len(out) > limit {
@@ -164,7 +164,7 @@ func (ix *Index) Resolve(id uint64, match bool, now time.Time, commit func(write
 	if !ok || uint64(ord) != id {
 		return ErrNoReviewItem
 	}
-	from, to := ix.resolve(ix.records[ord].person), ix.resolve(r.candidate)
+	from, to := ix.resolve(ix.records.at(ord).person), ix.resolve(r.candidate)
 	merge := match && from != to
 	change := Change{Seq: ix.changes + 1, Time: now.UTC(), Kind: Merge, From: from, To: to}
 	write := func(txn *badger.Txn) error {

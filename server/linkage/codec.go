@@ -5,15 +5,15 @@ import (
 	"errors"
 )
 
-// A stored record: source ‖ person ‖ 14 feature words ‖ 2 Bloom filters ‖
-// block count ‖ blocks, all little-endian uint64 but the count byte.
+// A stored record: source ‖ person ‖ 14 feature words (uint32) ‖ 2 Bloom
+// filters ‖ block count (a byte) ‖ blocks, all little-endian.
 const (
 	featureWords = 14
-	recordFixed  = 8 + 8 + featureWords*8 + 2*bloomWords*8 + 1
+	recordFixed  = 8 + 8 + featureWords*4 + 2*bloomWords*8 + 1
 )
 
-func (f *Features) words() [featureWords]*uint64 {
-	return [featureWords]*uint64{&f.BSN, &f.Year, &f.Month, &f.Day, &f.Sex, &f.Postcode, &f.Area, &f.House,
+func (f *Features) words() [featureWords]*uint32 {
+	return [featureWords]*uint32{&f.BSN, &f.Year, &f.Month, &f.Day, &f.Sex, &f.Postcode, &f.Area, &f.House,
 		&f.Family, &f.FamilyFirst, &f.FamilyLast, &f.First, &f.Initials, &f.FirstInitial}
 }
 
@@ -23,7 +23,7 @@ func encodeRecord(source, person uint64, enc *Encoded) []byte {
 	b = binary.LittleEndian.AppendUint64(b, person)
 	f := enc.Features
 	for _, w := range f.words() {
-		b = binary.LittleEndian.AppendUint64(b, *w)
+		b = binary.LittleEndian.AppendUint32(b, *w)
 	}
 	for _, bl := range []*Bloom{&f.FamilyBloom, &f.FirstBloom} {
 		for _, w := range bl {
@@ -47,7 +47,8 @@ func decodeRecord(b []byte) (source, person uint64, enc *Encoded, err error) {
 	source, person = u(), u()
 	enc = &Encoded{Source: source}
 	for _, w := range enc.Features.words() {
-		*w = u()
+		*w = binary.LittleEndian.Uint32(b)
+		b = b[4:]
 	}
 	for _, bl := range []*Bloom{&enc.Features.FamilyBloom, &enc.Features.FirstBloom} {
 		for i := range bl {

@@ -47,6 +47,7 @@ type Result struct {
 // record is one registered source record, in memory.
 type record struct {
 	person uint64
+	stamp  uint32 // the last query that saw it, to count it once per query
 	f      Features
 }
 
@@ -60,11 +61,10 @@ type Index struct {
 	rand  io.Reader
 
 	mu       sync.Mutex
-	records  []record
+	records  paged[record]
 	bySource map[uint64]uint32 // source hash → ordinal
 	heads    map[uint64]uint32 // block key → slot+1 of the newest member
-	next     []uint32          // slot → slot+1 of the next older member of its block
-	counts   map[uint64]uint16 // block key → members, saturating
+	next     paged[uint32]     // slot → slot+1 of the next older member of its block
 	alias    map[uint64]uint64 // merged-away person → survivor
 	reviews  map[uint32]reviewState
 	changes  uint64   // sequence number of the last logged change
@@ -82,7 +82,7 @@ const (
 // Open loads the index from the store.
 func Open(db *badger.DB, model *Model, rand io.Reader) (*Index, error) {
 	ix := &Index{db: db, model: model, rand: rand,
-		bySource: map[uint64]uint32{}, heads: map[uint64]uint32{}, counts: map[uint64]uint16{}, alias: map[uint64]uint64{}, reviews: map[uint32]reviewState{}}
+		bySource: map[uint64]uint32{}, heads: map[uint64]uint32{}, alias: map[uint64]uint64{}, reviews: map[uint32]reviewState{}}
 	err := db.View(func(txn *badger.Txn) error {
 		opts := badger.DefaultIteratorOptions
 		opts.Prefix = []byte(recordPrefix)
@@ -94,7 +94,7 @@ func Open(db *badger.DB, model *Model, rand io.Reader) (*Index, error) {
 				if err != nil {
 					return err
 				}
-				ord := uint32(len(ix.records))
+				ord := uint32(ix.records.len())
 				if binary.BigEndian.Uint32(it.Item().Key()[len(recordPrefix):]) != ord {
 					return errors.New("record ordinals are not contiguous")
 				}
@@ -117,26 +117,23 @@ func Open(db *badger.DB, model *Model, rand io.Reader) (*Index, error) {
 func (ix *Index) Len() int {
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
-	return len(ix.records)
+	return ix.records.len()
 }
 
 // add puts a record into the in-memory structures.
 func (ix *Index) add(source, person uint64, enc *Encoded) uint32 {
-	ord := uint32(len(ix.records))
-	ix.records = append(ix.records, record{person: person, f: enc.Features})
-	ix.seen = append(ix.seen, 0)
+	ord := uint32(ix.records.len())
+	ix.records.append(record{person: person, f: enc.Features})
 	ix.bySource[source] = ord
 	for i := range MaxBlockKeys {
 		slot := ord*MaxBlockKeys + uint32(i)
-		ix.next = append(ix.next, 0)
+		var next uint32
 		if i < len(enc.Blocks) {
 			k := enc.Blocks[i]
-			ix.next[slot] = ix.heads[k]
+			next = ix.heads[k]
 			ix.heads[k] = slot + 1
-			if c := ix.counts[k]; c < 0xffff {
-				ix.counts[k] = c + 1
-			}
 		}
+		ix.next.append(next)
 	}
 	return ord
 }
@@ -167,12 +164,12 @@ func (ix *Index) Register(batch []Encoded, commit Commit) ([]Result, error) {
 		return nil, ix.broken
 	}
 	results := make([]Result, len(batch))
-	first := uint32(len(ix.records))
+	first := uint32(ix.records.len())
 	var reviews []uint32
 	for i := range batch {
 		enc := &batch[i]
 		if ord, ok := ix.bySource[enc.Source]; ok {
-			results[i] = Result{Person: ix.resolve(ix.records[ord].person), Decision: Known}
+			results[i] = Result{Person: ix.resolve(ix.records.at(ord).person), Decision: Known}
 			continue
 		}
 		res := ix.match(enc)
@@ -227,7 +224,9 @@ func (ix *Index) Register(batch []Encoded, commit Commit) ([]Result, error) {
 func (ix *Index) match(enc *Encoded) Result {
 	ix.stamp++
 	if ix.stamp == 0 { // wrapped: clear the stamps
-		clear(ix.seen)
+		for i := range uint32(ix.records.len()) {
+			ix.records.at(i).stamp = 0
+		}
 		ix.stamp = 1
 	}
 	// The best score per person: a person matches if any of its records does.
@@ -240,14 +239,14 @@ func (ix *Index) match(enc *Encoded) Result {
 	persons := scored[:0]
 	for _, k := range enc.Blocks {
 		n := 0
-		for slot := ix.heads[k]; slot != 0 && n < MaxBlock; slot = ix.next[slot-1] {
+		for slot := ix.heads[k]; slot != 0 && n < MaxBlock; slot = *ix.next.at(slot - 1) {
 			n++
 			ord := (slot - 1) / MaxBlockKeys
-			if ix.seen[ord] == ix.stamp {
+			r := ix.records.at(ord)
+			if r.stamp == ix.stamp {
 				continue
 			}
-			ix.seen[ord] = ix.stamp
-			r := &ix.records[ord]
+			r.stamp = ix.stamp
 			pat := Compare(&enc.Features, &r.f)
 			s := ix.model.Score(pat)
 			p := ix.resolve(r.person)
@@ -296,4 +295,15 @@ func (ix *Index) newPersonID() (uint64, error) {
 
 func ordKey(prefix string, ord uint32) []byte {
 	return binary.BigEndian.AppendUint32([]byte(prefix), ord)
+}
+
+// Persons counts the distinct persons (after merges).
+func (ix *Index) Persons() int {
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	seen := make(map[uint64]struct{}, ix.records.len())
+	for i := range uint32(ix.records.len()) {
+		seen[ix.resolve(ix.records.at(i).person)] = struct{}{}
+	}
+	return len(seen)
 }

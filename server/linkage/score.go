@@ -36,6 +36,7 @@ var comparisonNames = [numComparisons]string{"bsn", "family_name", "given_name",
 
 // The levels that decide the guards below.
 const (
+	bsnAgree      = 1
 	bsnDisagree   = 2
 	firstDisagree = 4
 	birthDisagree = 4
@@ -66,7 +67,7 @@ func Compare(a, b *Features) Pattern {
 	return p
 }
 
-func equality(a, b uint64) uint8 {
+func equality(a, b uint32) uint8 {
 	switch {
 	case a == 0 || b == 0:
 		return 0
@@ -175,7 +176,7 @@ func (m *Model) prepare() error {
 //     digit, so a typo rarely yields another valid number);
 //   - both full given names present and different, or a birth date that
 //     differs in more than one part: never an automatic link, at most a
-//     review.
+//     review, unless the BSN agrees (then the difference is a data error).
 func (m *Model) Score(p Pattern) float64 {
 	var s float64
 	for c, l := range p {
@@ -184,7 +185,7 @@ func (m *Model) Score(p Pattern) float64 {
 	if p[cmpBSN] == bsnDisagree {
 		return math.Min(s, m.Lower-1)
 	}
-	if p[cmpFirst] == firstDisagree || p[cmpBirth] == birthDisagree {
+	if p[cmpBSN] != bsnAgree && (p[cmpFirst] == firstDisagree || p[cmpBirth] == birthDisagree) {
 		return math.Min(s, m.Upper-0.5)
 	}
 	return s

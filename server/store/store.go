@@ -12,6 +12,7 @@ import (
 	"log/slog"
 
 	"github.com/dgraph-io/badger/v4"
+	"github.com/dgraph-io/badger/v4/options"
 )
 
 // Open opens (or creates) the store in dir, encrypted under storeKey (32
@@ -20,12 +21,21 @@ func Open(dir string, storeKey []byte, log *slog.Logger) (*badger.DB, error) {
 	opts := badger.DefaultOptions(dir).
 		WithSyncWrites(true).
 		WithEncryptionKey(storeKey).
-		// Badger requires an index cache when encryption is on.
-		WithIndexCacheSize(64 << 20).
+		// Badger requires an index cache when encryption is on. Reads are
+		// rare (the person index is loaded once, at start), so the caches
+		// stay small and the memory goes to the index.
+		WithIndexCacheSize(32 << 20).
+		WithBlockCacheSize(32 << 20).
+		// What we store is keyed hashes and ciphertext: incompressible.
+		// Compressing it would only cost CPU and table-building buffers.
+		WithCompression(options.None).
 		WithLogger(badgerLogger{log.With("component", "badger")}).
-		// Keep memory modest: the store holds little apart from the index.
+		// Keep memory modest: with encryption on, every table Badger builds
+		// (memtable flushes, compactions) holds buffers the size of the
+		// table, so small memtables and few compactors keep the peak down.
 		WithNumMemtables(2).
-		WithMemTableSize(32 << 20)
+		WithMemTableSize(16 << 20).
+		WithNumCompactors(2)
 	db, err := badger.Open(opts)
 	if err != nil {
 		return nil, fmt.Errorf("open store in %s: %w", dir, err)

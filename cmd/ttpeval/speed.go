@@ -1,0 +1,145 @@
+package main
+
+import (
+	"crypto/rand"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"runtime"
+	"runtime/pprof"
+	"syscall"
+	"time"
+
+	"github.com/ttpnl/ttp/identity"
+	"github.com/ttpnl/ttp/server/linkage"
+	"github.com/ttpnl/ttp/server/store"
+	"github.com/ttpnl/ttp/synth"
+)
+
+// speedFields is the order in which synth records are handed to the parser.
+var speedFields = []identity.Field{identity.FieldAGB, identity.FieldPatientNumber, identity.FieldBSN,
+	identity.FieldFamilyName, identity.FieldGivenNames, identity.FieldInitials, identity.FieldBirthDate,
+	identity.FieldSex, identity.FieldPostcode, identity.FieldHouseNumber}
+
+func values(r *synth.Record) []string {
+	return []string{r.AGB, r.PatientNumber, r.BSN, r.FamilyName, r.GivenNames, r.Initials, r.BirthDate, r.Sex, r.Postcode, r.HouseNo}
+}
+
+// measureSpeed builds two indexes from generated populations of two
+// institutions (default profile, 40% of persons at both): institution 0's
+// records fill the index, institution 1's records are the ones measured.
+// The small population is a tenth of the large one, so the per-record cost
+// is compared with ~100,000 and ~1,000,000 persons in the index, in one run.
+func measureSpeed(persons, batch int) error {
+	small, err := speedRun(persons/10, batch, 90_000)
+	if err != nil {
+		return err
+	}
+	large, err := speedRun(persons, batch, 0)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("cost per record, first 90,000 measured records: %.1f µs with %d persons indexed, %.1f µs with %d: ratio %.2f\n",
+		small.firstUS, small.indexed, large.firstUS, large.indexed, large.firstUS/small.firstUS)
+	var ru syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	fmt.Printf("peak memory (max RSS of this process) %.0f MB\n", float64(ru.Maxrss)/1024)
+	return nil
+}
+
+type speedResult struct {
+	indexed int     // persons in the index before measuring
+	firstUS float64 // µs per record over the first 90,000 measured records
+}
+
+// speedRun fills an index with institution 0 and registers institution 1,
+// at most limit records of it (0: all).
+func speedRun(persons, batch, limit int) (speedResult, error) {
+	var res speedResult
+	dir, err := os.MkdirTemp("", "ttpeval-speed-*")
+	if err != nil {
+		return res, err
+	}
+	defer os.RemoveAll(dir)
+	db, err := store.Open(dir, make([]byte, 32), slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		return res, err
+	}
+	defer db.Close()
+	key := make([]byte, 32)
+	rand.Read(key)
+	enc := linkage.NewEncoder(key)
+	parser, err := linkage.NewParser(speedFields, identity.Today())
+	if err != nil {
+		return res, err
+	}
+	ix, err := linkage.Open(db, linkage.DefaultModel(), rand.Reader)
+	if err != nil {
+		return res, err
+	}
+	pop := synth.NewPopulation(synth.Config{Seed: 1, Persons: persons, Institutions: 2, Profile: synth.DefaultProfile()})
+
+	var rows [][]string
+	phase, registered, measured := 0, 0, 0
+	var start, firstDone time.Time
+	flush := func() error {
+		encoded, keep := encodeParallel(parser, enc, rows, registered)
+		b := make([]linkage.Encoded, 0, len(rows))
+		for i := range rows {
+			if keep[i] {
+				b = append(b, encoded[i])
+			}
+		}
+		_, err := ix.Register(b, nil)
+		if err != nil {
+			return err
+		}
+		registered += len(rows)
+		if phase == 1 {
+			measured += len(rows)
+			if firstDone.IsZero() && measured >= 90_000 {
+				firstDone = time.Now()
+				res.firstUS = float64(firstDone.Sub(start).Microseconds()) / float64(measured)
+			}
+		}
+		rows = rows[:0]
+		return nil
+	}
+	fillStart := time.Now()
+	for r := range pop.Records() {
+		if r.Institution == 1 && phase == 0 {
+			if err := flush(); err != nil {
+				return res, err
+			}
+			phase = 1
+			res.indexed = ix.Persons()
+			fmt.Printf("index filled: %d records, %d persons, in %v\n", ix.Len(), res.indexed, time.Since(fillStart).Round(time.Millisecond))
+			runtime.GC()
+			start = time.Now()
+		}
+		rows = append(rows, values(&r))
+		if len(rows) == batch {
+			if err := flush(); err != nil {
+				return res, err
+			}
+			if limit > 0 && measured >= limit {
+				break
+			}
+		}
+	}
+	if len(rows) > 0 {
+		if err := flush(); err != nil {
+			return res, err
+		}
+	}
+	elapsed := time.Since(start)
+	if f := os.Getenv("TTPEVAL_HEAPPROFILE"); f != "" {
+		out, _ := os.Create(f)
+		pprof.WriteHeapProfile(out)
+		out.Close()
+	}
+	fmt.Printf("registered %d records into an index of %d persons: %.0f records/s (%v, %d cores)\n",
+		measured, res.indexed, float64(measured)/elapsed.Seconds(), elapsed.Round(time.Millisecond), runtime.GOMAXPROCS(0))
+	return res, nil
+}
