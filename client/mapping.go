@@ -28,7 +28,9 @@ func ParseMappings(s string) ([]Mapping, error) {
 		}
 		f, err := identity.ParseField(strings.TrimSpace(name))
 		if err != nil {
-			return nil, fmt.Errorf("-map: %w", err)
+			// The field name comes from the command line, not from a cell,
+			// so it may be repeated.
+			return nil, fmt.Errorf("-map: %q: %w", part, err)
 		}
 		if seen[f] {
 			return nil, fmt.Errorf("-map: field %s is mapped twice", f)
