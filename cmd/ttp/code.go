@@ -97,9 +97,9 @@ func (j *codeJob) run() error {
 		return err
 	}
 	defer rep.Close()
-	if bar := newProgressBar(j.stderr, f); bar != nil {
+	bar := newProgressBar(j.stderr, f)
+	if bar != nil {
 		j.opts.Progress = bar.update
-		defer bar.finish()
 	}
 	// Write to a side file and rename at the end: a run that fails half-way
 	// never leaves a half-coded file under the name a user expects.
@@ -111,6 +111,9 @@ func (j *codeJob) run() error {
 	defer os.Remove(partial)
 	bw := bufio.NewWriterSize(out, 1<<20)
 	sum, codeErr := j.code(f, bw, rep)
+	if bar != nil {
+		bar.finish(codeErr == nil) // before anything else is printed
+	}
 	if codeErr == nil {
 		codeErr = bw.Flush()
 	}

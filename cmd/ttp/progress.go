@@ -52,9 +52,12 @@ func (p *progressBar) draw(done int64) {
 	fmt.Fprintf(p.w, "\r[%s%s] %3.0f%%  %.1f MiB/s", strings.Repeat("#", filled), strings.Repeat(" ", width-filled), frac*100, rate)
 }
 
-func (p *progressBar) finish() {
+// finish ends the bar's line; a run that failed does not claim 100%.
+func (p *progressBar) finish(completed bool) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	p.draw(p.total)
+	if completed {
+		p.draw(p.total)
+	}
 	fmt.Fprintln(p.w)
 }
