@@ -20,6 +20,10 @@ type FileOptions struct {
 	Comma      rune   // 0: detect
 	ChunkSize  int    // records per message; 0: DefaultChunkSize
 	KeyVersion uint32 // 0: the domain's current version
+	// Source names the source of records without agb and patient_number
+	// (LinkFile only): such a record is identified by Source and its row
+	// number, so registering the same file again changes nothing.
+	Source string
 	// Progress, if set, is called now and then with the input bytes read.
 	Progress func(bytesRead int64)
 }
@@ -104,7 +108,19 @@ type columnPlan int
 const (
 	renameColumns columnPlan = iota // replaced by pseudonym columns
 	dropColumns                     // removed (test mode)
+	personColumn                    // removed, and one PersonColumn first (LinkFile)
 )
+
+// pseudonyms is how many pseudonyms an accepted record's answer holds.
+func (p columnPlan) pseudonyms(mapped int) int {
+	switch p {
+	case renameColumns:
+		return mapped
+	case personColumn:
+		return 1
+	}
+	return 0
+}
 
 // chunk is a run of input rows and the records sent for them.
 type chunk struct {
@@ -180,7 +196,10 @@ func isMapped(cols []int, c int) (int, bool) {
 }
 
 func outputHeader(header []string, cols []int, plan columnPlan) []string {
-	out := make([]string, 0, len(header))
+	out := make([]string, 0, len(header)+1)
+	if plan == personColumn {
+		out = append(out, PersonColumn)
+	}
 	for c, name := range header {
 		if _, ok := isMapped(cols, c); !ok {
 			out = append(out, name)
@@ -283,12 +302,15 @@ func writeChunks(chunks <-chan chunk, coder chunkCoder, cols []int, columnOf map
 				sum.Rejected++
 				continue
 			}
-			if len(cr.Pseudonyms) != len(cols) && plan == renameColumns {
-				return fmt.Errorf("server answered %d pseudonyms for %d fields in row %d", len(cr.Pseudonyms), len(cols), row.Number)
+			if want := plan.pseudonyms(len(cols)); len(cr.Pseudonyms) != want {
+				return fmt.Errorf("server answered %d pseudonyms for %d expected in row %d", len(cr.Pseudonyms), want, row.Number)
 			}
 			sum.Accepted++
 			sum.Warnings += len(cr.Problems)
 			outRow = outRow[:0]
+			if plan == personColumn {
+				outRow = append(outRow, cr.Pseudonyms[0])
+			}
 			for c, v := range row.Fields {
 				i, ok := isMapped(cols, c)
 				switch {

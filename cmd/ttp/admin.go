@@ -16,8 +16,11 @@ import (
 )
 
 func adminCommand(args []string, stdout io.Writer) error {
+	if len(args) >= 1 && args[0] == "review" {
+		return reviewCommand(args[1:], stdout)
+	}
 	if len(args) < 2 || args[0] != "domain" {
-		return usageError("admin takes: domain create|list|describe|rotate")
+		return usageError("admin takes: domain create|list|describe|rotate, review list|resolve")
 	}
 	fs := flag.NewFlagSet("admin domain "+args[1], flag.ContinueOnError)
 	var conn connFlags

@@ -82,6 +82,7 @@ type codeJob struct {
 	in, out, report string
 	opts            client.FileOptions
 	test            bool
+	link            bool             // ttp link: register in the person index
 	cc              *grpc.ClientConn // nil with -test
 	stderr          io.Writer
 }
@@ -120,7 +121,7 @@ func (j *codeJob) run() error {
 	if err := out.Close(); codeErr == nil {
 		codeErr = err
 	}
-	heading := client.Heading{Input: j.in, Domain: j.opts.Domain, Mode: map[bool]string{false: "code", true: "test"}[j.test]}
+	heading := client.Heading{Input: j.in, Domain: j.opts.Domain, Mode: j.mode()}
 	if codeErr != nil {
 		heading.Error = codeErr.Error()
 	}
@@ -133,16 +134,27 @@ func (j *codeJob) run() error {
 	if err := os.Rename(partial, j.out); err != nil {
 		return err
 	}
-	verb := "coded"
-	if j.test {
-		verb = "tested"
-	}
+	verb := map[string]string{"code": "coded", "test": "tested", "link": "linked"}[j.mode()]
 	fmt.Fprintf(j.stderr, "%s %d records: %d accepted, %d rejected, %d warnings", verb, sum.Records, sum.Accepted, sum.Rejected, sum.Warnings)
+	if j.link {
+		d := sum.Decisions
+		fmt.Fprintf(j.stderr, "; persons: %d linked, %d new, %d review, %d known", d.Linked, d.New, d.Review, d.Known)
+	}
 	if sum.KeyVersion != 0 {
 		fmt.Fprintf(j.stderr, "; key version %d", sum.KeyVersion)
 	}
 	fmt.Fprintf(j.stderr, "\n  output: %s\n  report: %s\n", j.out, j.report)
 	return nil
+}
+
+func (j *codeJob) mode() string {
+	switch {
+	case j.test:
+		return "test"
+	case j.link:
+		return "link"
+	}
+	return "code"
 }
 
 func (j *codeJob) code(in io.Reader, out io.Writer, rep *client.Report) (client.Summary, error) {
@@ -151,6 +163,9 @@ func (j *codeJob) code(in io.Reader, out io.Writer, rep *client.Report) (client.
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
+	if j.link {
+		return client.LinkFile(ctx, j.cc, j.opts, in, out, rep)
+	}
 	return client.CodeFile(ctx, j.cc, j.opts, in, out, rep)
 }
 

@@ -2,6 +2,8 @@
 // registries, researchers and operators.
 //
 //	ttp code  -domain NAME -map field=column,... [-o OUT] [-report FILE] [-test] IN.csv
+//	ttp link  -domain NAME -map field=column,... [-source NAME] [-o OUT] [-report FILE] IN.csv
+//	ttp admin review list|resolve ...
 //	ttp admin domain create|list|describe|rotate ...
 //
 // Every command that talks to the server takes -server -ca -cert -key, or
@@ -17,10 +19,13 @@ import (
 
 const usage = `usage:
   ttp code -domain NAME -map field=column,... [-o OUT] [-report FILE] [-test] IN.csv
+  ttp link -domain NAME -map field=column,... [-source NAME] [-o OUT] [-report FILE] IN.csv
   ttp admin domain create [-description TEXT] [-brokers a,b] [-recipients c,d] NAME
   ttp admin domain list
   ttp admin domain describe NAME
   ttp admin domain rotate NAME
+  ttp admin review list [-json]
+  ttp admin review resolve -match|-non-match ID
 
 Connection (every command but 'code -test'): -server -ca -cert -key, or
 TTP_SERVER TTP_CA TTP_CERT TTP_KEY, or -env FILE / TTP_ENV.
@@ -42,6 +47,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 	switch args[0] {
 	case "code":
 		err = codeCommand(args[1:], stdout, stderr)
+	case "link":
+		err = linkCommand(args[1:], stdout, stderr)
 	case "admin":
 		err = adminCommand(args[1:], stdout)
 	case "help", "-h", "-help", "--help":
