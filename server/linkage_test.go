@@ -1,0 +1,158 @@
+package server_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+
+	ttpv1 "github.com/ttpnl/ttp/proto/ttp/v1"
+	"github.com/ttpnl/ttp/server/authz"
+	"github.com/ttpnl/ttp/server/servertest"
+)
+
+var linkFields = []string{"agb", "patient_number", "bsn", "family_name", "given_names", "birth_date", "sex", "postcode", "house_number"}
+
+func register(t *testing.T, cc grpc.ClientConnInterface, domain string, fields []string, source string, records ...*ttpv1.Record) (*ttpv1.RegisterResponse, error) {
+	t.Helper()
+	return ttpv1.NewLinkageServiceClient(cc).Register(context.Background(),
+		&ttpv1.RegisterRequest{Domain: domain, Fields: fields, Source: source, Records: records})
+}
+
+func mustRegister(t *testing.T, cc grpc.ClientConnInterface, domain string, fields []string, records ...*ttpv1.Record) []*ttpv1.LinkedRecord {
+	t.Helper()
+	resp, err := register(t, cc, domain, fields, "", records...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(resp.Records) != len(records) {
+		t.Fatalf("%d results for %d records", len(resp.Records), len(records))
+	}
+	return resp.Records
+}
+
+func rec(key string, values ...string) *ttpv1.Record { return &ttpv1.Record{RowKey: key, Values: values} }
+
+// TestLinkageEndToEnd registers records through a real server and checks the
+// person pseudonyms, the decisions, the problems, access, and a review item
+// resolved as a match, through to the change recipients fetch.
+func TestLinkageEndToEnd(t *testing.T) {
+	f := servertest.NewFixture(t,
+		servertest.Principal{Name: "operator", Roles: []authz.Role{authz.Operator}},
+		servertest.Principal{Name: "hospital", Roles: []authz.Role{authz.Broker}},
+		servertest.Principal{Name: "other-broker", Roles: []authz.Role{authz.Broker}},
+		servertest.Principal{Name: "registry", Roles: []authz.Role{authz.Registry}})
+	s := f.Start(t)
+	ctx := context.Background()
+	admin := ttpv1.NewAdminServiceClient(s.Dial(t, "operator"))
+	for _, d := range []string{"nkr", "nhr"} {
+		if _, err := admin.CreateDomain(ctx, &ttpv1.CreateDomainRequest{Name: d, Brokers: []string{"hospital"}, Recipients: []string{"registry"}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	hospital := s.Dial(t, "hospital")
+
+	// One person at two institutions, written differently.
+	a := rec("1", "06000001", "A0001", "111222333", "van der Berg", "Jan Pieter", "1956-03-14", "M", "1234 AB", "12")
+	b := rec("2", "06000002", "77-123", "111 222 333", "Berg, van der", "JAN PIETER", "14-03-1956", "man", "1234ab", "12")
+	got := mustRegister(t, hospital, "nkr", linkFields, a, b)
+	if got[0].Decision != ttpv1.LinkDecision_LINK_DECISION_NEW || got[1].Decision != ttpv1.LinkDecision_LINK_DECISION_LINKED {
+		t.Fatalf("decisions %v, %v; want new, linked", got[0].Decision, got[1].Decision)
+	}
+	person := got[0].PersonPseudonym
+	if person == "" || got[1].PersonPseudonym != person {
+		t.Fatalf("person pseudonyms %q and %q; want one", person, got[1].PersonPseudonym)
+	}
+	if got[0].RowKey != "1" || got[1].RowKey != "2" {
+		t.Fatalf("row keys %q %q", got[0].RowKey, got[1].RowKey)
+	}
+
+	// Another domain: the same person, another pseudonym.
+	other := mustRegister(t, hospital, "nhr", linkFields, a)
+	if other[0].Decision != ttpv1.LinkDecision_LINK_DECISION_KNOWN || other[0].PersonPseudonym == "" || other[0].PersonPseudonym == person {
+		t.Fatalf("in nhr: %v %q; want known, and a pseudonym other than nkr's %q", other[0].Decision, other[0].PersonPseudonym, person)
+	}
+
+	// The same source record again: known, same pseudonym.
+	again := mustRegister(t, hospital, "nkr", linkFields, b)
+	if again[0].Decision != ttpv1.LinkDecision_LINK_DECISION_KNOWN || again[0].PersonPseudonym != person {
+		t.Fatalf("again: %v %q; want known %q", again[0].Decision, again[0].PersonPseudonym, person)
+	}
+
+	// A bad BSN rejects the record: F-code, no pseudonym, no decision.
+	bad := mustRegister(t, hospital, "nkr", linkFields,
+		rec("3", "06000001", "A0002", "123456789", "Bakker", "Kees", "1970-01-01", "M", "2011 AA", "7"))[0]
+	if !bad.Rejected || bad.PersonPseudonym != "" || bad.Decision != ttpv1.LinkDecision_LINK_DECISION_UNSPECIFIED {
+		t.Fatalf("bad BSN: %+v; want rejected without pseudonym", bad)
+	}
+	if len(bad.Problems) == 0 || !strings.HasPrefix(bad.Problems[0].Code, "F-") || bad.Problems[0].Field != "bsn" {
+		t.Fatalf("bad BSN problems %v; want an F- code on bsn", bad.Problems)
+	}
+
+	// A broker not listed on the domain.
+	_, err := register(t, s.Dial(t, "other-broker"), "nkr", linkFields, "", a)
+	if status.Code(err) != codes.PermissionDenied {
+		t.Fatalf("unlisted broker: %v; want PermissionDenied", err)
+	}
+	// Records that cannot be identified: no agb/patient_number, no source.
+	nameOnly := []string{"family_name", "birth_date"}
+	if _, err := register(t, hospital, "nkr", nameOnly, "", rec("1", "Jansen", "1960-01-01")); status.Code(err) != codes.InvalidArgument {
+		t.Fatalf("no source: %v; want InvalidArgument", err)
+	}
+	// With a source they can be.
+	if r, err := register(t, hospital, "nkr", nameOnly, "lab-x", rec("1", "Jansen", "1960-01-01")); err != nil || r.Records[0].PersonPseudonym == "" {
+		t.Fatalf("with a source: %v %v", r, err)
+	}
+
+	// Two records that agree on surname, birth date and postcode but not on
+	// the given name, without BSN: the guard sends the second to review.
+	reviewFields := []string{"agb", "patient_number", "family_name", "given_names", "birth_date", "sex", "postcode"}
+	first := mustRegister(t, hospital, "nkr", reviewFields, rec("1", "06000001", "R-1", "Hoogeveld", "Maria", "1948-07-21", "V", "9712 GP"))[0]
+	second := mustRegister(t, hospital, "nkr", reviewFields, rec("1", "06000002", "R-2", "Hoogeveld", "Johanna", "1948-07-21", "V", "9712 GP"))[0]
+	if second.Decision != ttpv1.LinkDecision_LINK_DECISION_REVIEW || second.PersonPseudonym == first.PersonPseudonym {
+		t.Fatalf("second: %v %q (first %q); want review and a new person", second.Decision, second.PersonPseudonym, first.PersonPseudonym)
+	}
+	list, err := admin.ListReviewItems(ctx, &ttpv1.ListReviewItemsRequest{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(list.Items) != 1 {
+		t.Fatalf("%d review items; want 1: %v", len(list.Items), list.Items)
+	}
+	item := list.Items[0]
+	want := map[string]string{"family_name": "exact", "given_name": "disagree", "birth_date": "exact", "postcode": "exact", "bsn": "missing"}
+	for k, v := range want {
+		if item.Comparison[k] != v {
+			t.Errorf("comparison %s = %q; want %q (all: %v)", k, item.Comparison[k], v, item.Comparison)
+		}
+	}
+	if _, err := admin.ResolveReviewItem(ctx, &ttpv1.ResolveReviewItemRequest{Id: item.Id, Match: true}); err != nil {
+		t.Fatal(err)
+	}
+	changes, err := ttpv1.NewLinkageServiceClient(s.Dial(t, "registry")).ListPersonChanges(ctx, &ttpv1.ListPersonChangesRequest{Domain: "nkr"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(changes.Changes) != 1 {
+		t.Fatalf("%d changes; want 1: %v", len(changes.Changes), changes.Changes)
+	}
+	c := changes.Changes[0]
+	if c.Kind != ttpv1.PersonChangeKind_PERSON_CHANGE_KIND_MERGE || c.FromPerson != second.PersonPseudonym || c.ToPerson != first.PersonPseudonym || c.Sequence != 1 {
+		t.Fatalf("change %v; want merge %s → %s", c, second.PersonPseudonym, first.PersonPseudonym)
+	}
+	// The merged-away person's record now answers with the survivor.
+	merged := mustRegister(t, hospital, "nkr", reviewFields, rec("1", "06000002", "R-2", "Hoogeveld", "Johanna", "1948-07-21", "V", "9712 GP"))[0]
+	if merged.Decision != ttpv1.LinkDecision_LINK_DECISION_KNOWN || merged.PersonPseudonym != first.PersonPseudonym {
+		t.Fatalf("after merge: %v %q; want known %q", merged.Decision, merged.PersonPseudonym, first.PersonPseudonym)
+	}
+	// The item is closed.
+	if _, err := admin.ResolveReviewItem(ctx, &ttpv1.ResolveReviewItemRequest{Id: item.Id, Match: false}); status.Code(err) != codes.NotFound {
+		t.Fatalf("resolve again: %v; want NotFound", err)
+	}
+	if list, err := admin.ListReviewItems(ctx, &ttpv1.ListReviewItemsRequest{}); err != nil || len(list.Items) != 0 {
+		t.Fatalf("after resolving: %v %v; want no items", list, err)
+	}
+}
