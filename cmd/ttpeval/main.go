@@ -17,6 +17,7 @@ import (
 	"os"
 	"runtime"
 	"runtime/debug"
+	"strconv"
 	"sync"
 	"syscall"
 	"time"
@@ -145,12 +146,12 @@ func run() error {
 		}
 	}
 	elapsed := time.Since(start)
-	p, rc, f1 := ev.scores()
+	p, rc, f1 := ev.Scores()
 	var ru syscall.Rusage
 	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	fmt.Printf("records %d (rejected %d), persons found %d, true persons %d\n", ev.records, rejected, len(ev.predicted), len(ev.truth))
+	fmt.Printf("records %d (rejected %d), persons found %d, true persons %d\n", ev.records, rejected, ev.PredictedPersons(), ev.TruePersons())
 	fmt.Printf("decisions: linked %d, new %d, review %d, known %d\n", ev.decisions[linkage.Linked], ev.decisions[linkage.New], ev.decisions[linkage.Review], ev.decisions[linkage.Known])
-	fmt.Printf("pairs: true %d, predicted %d, correct %d\n", ev.truePairs(), ev.predictedPairs(), ev.correctPairs())
+	fmt.Printf("pairs: true %d, predicted %d, correct %d\n", ev.TruePairs(), ev.PredictedPairs(), ev.CorrectPairs())
 	fmt.Printf("precision %.5f  recall %.5f  F1 %.5f\n", p, rc, f1)
 	fmt.Printf("%.0f records/s (%v, %d cores), peak memory %.0f MB\n", float64(ev.records)/elapsed.Seconds(), elapsed.Round(time.Millisecond), runtime.GOMAXPROCS(0), float64(ru.Maxrss)/1024)
 	return nil
@@ -208,66 +209,23 @@ func encodeParallel(p *linkage.Parser, enc *linkage.Encoder, rows [][]string, fi
 	return out, keep
 }
 
-// evaluation counts pairwise agreement between predicted and true persons.
+// evaluation counts decisions and, with linkage.PairwiseScores, pairwise
+// agreement between predicted and true persons.
 type evaluation struct {
+	linkage.PairwiseScores
 	records     int
-	cells       map[[2]string]int // (truth, predicted) → records
-	truth       map[string]int
-	predicted   map[uint64]int
 	decisions   map[linkage.Decision]int
 	firstPerson map[string]uint64
 }
 
 func (e *evaluation) add(truth string, r linkage.Result) {
-	if e.cells == nil {
-		e.cells, e.truth, e.predicted, e.decisions = map[[2]string]int{}, map[string]int{}, map[uint64]int{}, map[linkage.Decision]int{}
-	}
-	if e.firstPerson == nil {
-		e.firstPerson = map[string]uint64{}
+	if e.decisions == nil {
+		e.decisions, e.firstPerson = map[linkage.Decision]int{}, map[string]uint64{}
 	}
 	if _, ok := e.firstPerson[truth]; !ok {
 		e.firstPerson[truth] = r.Person
 	}
 	e.records++
-	e.cells[[2]string{truth, fmt.Sprint(r.Person)}]++
-	e.truth[truth]++
-	e.predicted[r.Person]++
+	e.Add(truth, strconv.FormatUint(r.Person, 16))
 	e.decisions[r.Decision]++
-}
-
-func pairs(n int) int { return n * (n - 1) / 2 }
-
-func (e *evaluation) truePairs() (s int) {
-	for _, n := range e.truth {
-		s += pairs(n)
-	}
-	return s
-}
-
-func (e *evaluation) predictedPairs() (s int) {
-	for _, n := range e.predicted {
-		s += pairs(n)
-	}
-	return s
-}
-
-func (e *evaluation) correctPairs() (s int) {
-	for _, n := range e.cells {
-		s += pairs(n)
-	}
-	return s
-}
-
-func (e *evaluation) scores() (precision, recall, f1 float64) {
-	tp, pp, tt := float64(e.correctPairs()), float64(e.predictedPairs()), float64(e.truePairs())
-	if pp > 0 {
-		precision = tp / pp
-	}
-	if tt > 0 {
-		recall = tp / tt
-	}
-	if precision+recall > 0 {
-		f1 = 2 * precision * recall / (precision + recall)
-	}
-	return
 }

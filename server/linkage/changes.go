@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"math"
 	"sort"
 	"time"
 
@@ -60,9 +61,13 @@ type reviewState struct {
 
 func encodeReview(r reviewState) []byte {
 	b := binary.BigEndian.AppendUint64(nil, r.candidate)
-	b = binary.BigEndian.AppendUint64(b, uint64(int64(r.score*1000)))
+	b = binary.BigEndian.AppendUint64(b, uint64(int64(math.Round(r.score*1000))))
 	return append(b, r.pattern[:]...)
 }
+
+// reviewScore is a score as a review item keeps it: to three decimals, as
+// stored, so that an item reads the same before and after a restart.
+func reviewScore(s float64) float64 { return float64(int64(math.Round(s*1000))) / 1000 }
 
 func decodeReview(b []byte) (reviewState, error) {
 	if len(b) != 16+numComparisons {

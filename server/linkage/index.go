@@ -183,7 +183,7 @@ func (ix *Index) Register(batch []Encoded, commit Commit) ([]Result, error) {
 		ord := ix.add(enc.Source, res.Person, enc)
 		if res.Decision == Review {
 			reviews = append(reviews, ord)
-			ix.reviews[ord] = reviewState{candidate: res.Candidate, score: res.Score, pattern: res.pattern}
+			ix.reviews[ord] = reviewState{candidate: res.Candidate, score: reviewScore(res.Score), pattern: res.pattern}
 		}
 		results[i] = res
 	}

@@ -8,7 +8,7 @@ import "strings"
 // folded ASCII of identity's canonical names.
 func phonetic(name string) string {
 	s := strings.NewReplacer(
-		"ij", "y", "ei", "y", "ey", "y", "ie", "i",
+		"eij", "y", "ij", "y", "ei", "y", "ey", "y", "ie", "i",
 		"sch", "s", "ch", "g", "ck", "k", "ph", "f", "th", "t",
 		"dt", "t", "oe", "u", "ou", "au", "c", "k", "z", "s", "v", "f", "w", "f",
 		"q", "k", "x", "ks", " ", "", "-", "", "'", "",

@@ -1,0 +1,85 @@
+package linkage
+
+import (
+	"crypto/rand"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/ttpnl/ttp/synth"
+)
+
+// TestQuality registers a synthetic population of 20,000 persons at three
+// institutions into a fresh index on a real store, as ttpd does (parser,
+// encoder, index, batches), and checks pairwise precision and F1 against the
+// ground truth, with BSNs and without.
+func TestQuality(t *testing.T) {
+	if testing.Short() {
+		t.Skip("registers two populations of 20,000 persons")
+	}
+	noBSN := synth.DefaultProfile()
+	noBSN.NoBSN = true
+	for _, tc := range []struct {
+		name                string
+		profile             synth.Profile
+		minPrecision, minF1 float64
+	}{
+		{"default", synth.DefaultProfile(), 0.999, 0.995},
+		{"no-bsn", noBSN, 0.995, 0.98},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			start := time.Now()
+			k := newKit(t)
+			db := openStore(t, t.TempDir())
+			defer db.Close()
+			ix, err := Open(db, DefaultModel(), rand.Reader)
+			if err != nil {
+				t.Fatal(err)
+			}
+			recs := population(20_000, tc.profile)
+			var sc PairwiseScores
+			decisions := map[Decision]int{}
+			const batchSize = 5000
+			for i := 0; i < len(recs); i += batchSize {
+				batch, truths := k.encode(recs[i:min(i+batchSize, len(recs))])
+				results, err := ix.Register(batch, nil)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for j, r := range results {
+					sc.Add(strconv.FormatInt(truths[j], 10), strconv.FormatUint(r.Person, 16))
+					decisions[r.Decision]++
+				}
+			}
+			p, r, f1 := sc.Scores()
+			t.Logf("%d records, %d true persons, %d found; decisions linked %d new %d review %d; pairs true %d predicted %d correct %d; precision %.5f recall %.5f F1 %.5f (%v)",
+				sc.Records(), sc.TruePersons(), sc.PredictedPersons(), decisions[Linked], decisions[New], decisions[Review],
+				sc.TruePairs(), sc.PredictedPairs(), sc.CorrectPairs(), p, r, f1, time.Since(start).Round(time.Millisecond))
+			if sc.Records() < 25_000 {
+				t.Fatalf("only %d records registered", sc.Records())
+			}
+			if p < tc.minPrecision || f1 < tc.minF1 {
+				t.Fatalf("precision %.5f (want ≥ %v), F1 %.5f (want ≥ %v)", p, tc.minPrecision, f1, tc.minF1)
+			}
+		})
+	}
+}
+
+func TestPairwiseScores(t *testing.T) {
+	var s PairwiseScores
+	// Truth {a1 a2 a3} {b1 b2}; predicted {a1 a2} {a3 b1 b2}.
+	for _, r := range [][2]string{{"a", "x"}, {"a", "x"}, {"a", "y"}, {"b", "y"}, {"b", "y"}} {
+		s.Add(r[0], r[1])
+	}
+	if s.TruePairs() != 4 || s.PredictedPairs() != 4 || s.CorrectPairs() != 2 || s.Records() != 5 {
+		t.Fatalf("pairs true %d predicted %d correct %d", s.TruePairs(), s.PredictedPairs(), s.CorrectPairs())
+	}
+	if p, r, f1 := s.Scores(); p != 0.5 || r != 0.5 || f1 != 0.5 {
+		t.Fatalf("scores %v %v %v", p, r, f1)
+	}
+	var empty PairwiseScores
+	if p, r, f1 := empty.Scores(); p != 0 || r != 0 || f1 != 0 {
+		t.Fatal("scores of nothing")
+	}
+}
