@@ -6,6 +6,7 @@ import (
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	ttpv1 "github.com/ttpnl/ttp/proto/ttp/v1"
+	"github.com/ttpnl/ttp/server/apierr"
 	"github.com/ttpnl/ttp/server/authz"
 	"github.com/ttpnl/ttp/server/domains"
 )
@@ -18,7 +19,11 @@ type adminService struct {
 
 func (a *adminService) CreateDomain(ctx context.Context, req *ttpv1.CreateDomainRequest) (*ttpv1.CreateDomainResponse, error) {
 	p, _ := authz.FromContext(ctx)
-	d, err := a.s.domains.Create(p.Actor(), req.Name, req.Description, domains.Access{Brokers: req.Brokers, Recipients: req.Recipients})
+	mode, err := domainMode(req.Mode)
+	if err != nil {
+		return nil, err
+	}
+	d, err := a.s.domains.CreateWithMode(p.Actor(), req.Name, req.Description, domains.Access{Brokers: req.Brokers, Recipients: req.Recipients}, mode)
 	if err != nil {
 		return nil, err
 	}
@@ -59,9 +64,24 @@ func domainProto(d *domains.Domain) *ttpv1.Domain {
 		Recipients:        d.Recipients,
 		CurrentKeyVersion: uint32(d.Keyring.Current()),
 		CreateTime:        timestamppb.New(d.Created),
+		Mode:              ttpv1.DomainMode_DOMAIN_MODE_HMAC,
+	}
+	if d.Mode == domains.ModeOPRF {
+		out.Mode = ttpv1.DomainMode_DOMAIN_MODE_OPRF
 	}
 	for _, v := range d.Keyring.Versions() {
 		out.KeyVersions = append(out.KeyVersions, &ttpv1.KeyVersion{Version: uint32(v.Version), CreateTime: timestamppb.New(v.Created)})
 	}
 	return out
+}
+
+// domainMode maps the API's mode to the registry's; unspecified is HMAC.
+func domainMode(m ttpv1.DomainMode) (domains.Mode, error) {
+	switch m {
+	case ttpv1.DomainMode_DOMAIN_MODE_UNSPECIFIED, ttpv1.DomainMode_DOMAIN_MODE_HMAC:
+		return domains.ModeHMAC, nil
+	case ttpv1.DomainMode_DOMAIN_MODE_OPRF:
+		return domains.ModeOPRF, nil
+	}
+	return "", apierr.BadField("mode", "unknown domain mode %d", m)
 }

@@ -80,6 +80,7 @@ func contains(rs []authz.Role, r authz.Role) bool {
 // streaming says how each streaming method streams.
 var streaming = map[string]grpc.StreamDesc{
 	ttpv1.CodingService_CodeStream_FullMethodName:                    {ClientStreams: true, ServerStreams: true},
+	ttpv1.ObliviousService_EvaluateStream_FullMethodName:             {ClientStreams: true, ServerStreams: true},
 	grpc_health_v1.Health_Watch_FullMethodName:                       {ServerStreams: true},
 	"/grpc.reflection.v1.ServerReflection/ServerReflectionInfo":      {ClientStreams: true, ServerStreams: true},
 	"/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo": {ClientStreams: true, ServerStreams: true},

@@ -37,6 +37,8 @@ import (
 	"github.com/ttpnl/ttp/server/config"
 	"github.com/ttpnl/ttp/server/domains"
 	"github.com/ttpnl/ttp/server/linkage"
+	"github.com/ttpnl/ttp/server/oblivious"
+	"github.com/ttpnl/ttp/server/recipients"
 	"github.com/ttpnl/ttp/server/store"
 )
 
@@ -51,6 +53,9 @@ type Server struct {
 	now     func() time.Time
 	index   *linkage.Index
 	encoder *linkage.Encoder
+
+	recipients *recipients.Registry // sealing keys of recipients
+	evalQuota  *oblivious.Quota     // nil: unlimited
 
 	grpc       *grpc.Server
 	health     *health.Server
@@ -74,6 +79,9 @@ func New(cfg *config.Config, log *slog.Logger) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{log: log, metrics: newMetrics(), today: identity.Today, now: time.Now}
+	if q := cfg.EvaluateQuota; q != nil {
+		s.evalQuota = &oblivious.Quota{Rate: q.PerSecond, Burst: q.Burst}
+	}
 	if s.db, err = store.Open(cfg.StoreDir, kek.DeriveStoreKey(), log); err != nil {
 		return nil, err
 	}
@@ -94,6 +102,9 @@ func (s *Server) open(kek *keys.KEK, modelFile string) (err error) {
 		return err
 	}
 	if s.domains, err = domains.Open(s.db, kek, s.audit, rand.Reader, time.Now); err != nil {
+		return err
+	}
+	if s.recipients, err = recipients.Open(s.db, s.audit, time.Now); err != nil {
 		return err
 	}
 	model := linkage.DefaultModel()
@@ -144,6 +155,7 @@ func (s *Server) buildGRPC(cfg *config.Config, tlsConfig *tls.Config) {
 	ttpv1.RegisterCodingServiceServer(s.grpc, &codingService{s: s})
 	ttpv1.RegisterAdminServiceServer(s.grpc, &adminService{s: s})
 	ttpv1.RegisterLinkageServiceServer(s.grpc, &linkageService{s: s})
+	ttpv1.RegisterObliviousServiceServer(s.grpc, &obliviousService{s: s})
 	s.health = health.NewServer()
 	grpc_health_v1.RegisterHealthServer(s.grpc, s.health)
 	if cfg.Dev {

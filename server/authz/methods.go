@@ -20,6 +20,17 @@ var Methods = map[string][]Role{
 	// Clerical review of the person index is TTP staff's work.
 	ttpv1.AdminService_ListReviewItems_FullMethodName:   {Operator},
 	ttpv1.AdminService_ResolveReviewItem_FullMethodName: {Operator},
+	// Recipients' sealing keys: public keys, registered by TTP staff.
+	ttpv1.AdminService_RegisterRecipientKey_FullMethodName: {Operator},
+	ttpv1.AdminService_ListRecipientKeys_FullMethodName:    {Operator},
+
+	// Oblivious coding is coding: brokers only (and only into the domains
+	// that list them). A recipient key is public; whoever seals to it or
+	// receives under it may read it.
+	ttpv1.ObliviousService_GetPublicKey_FullMethodName:    {Broker},
+	ttpv1.ObliviousService_Evaluate_FullMethodName:        {Broker},
+	ttpv1.ObliviousService_EvaluateStream_FullMethodName:  {Broker},
+	ttpv1.ObliviousService_GetRecipientKey_FullMethodName: {Broker, Registry, Researcher},
 
 	// A broker registers its institution's records; recipients of a domain
 	// (brokers and registries listed on it) follow merges and splits.

@@ -36,6 +36,7 @@ type Job struct {
 	fields     []identity.Field
 	fieldNames []string
 	pz         *keys.Pseudonymizer
+	oprf       *keys.OPRFKey // set for domains in OPRF mode
 	today      identity.Date
 }
 
@@ -73,7 +74,15 @@ func Start(reg *domains.Registry, who audit.Actor, domain string, fields []strin
 	if err != nil {
 		return nil, apierr.BadField("key_version", "domain %q has no key version %d", domain, version)
 	}
-	return &Job{Domain: d, Actor: who, fields: parsed, fieldNames: slices.Clone(fields), pz: pz, today: today}, nil
+	j := &Job{Domain: d, Actor: who, fields: parsed, fieldNames: slices.Clone(fields), pz: pz, today: today}
+	if d.Mode == domains.ModeOPRF {
+		// The plaintext path of an OPRF domain: FullEvaluate gives the
+		// pseudonym that blinding, evaluating and finalising give.
+		if j.oprf, err = d.OPRF(v); err != nil {
+			return nil, err
+		}
+	}
+	return j, nil
 }
 
 // KeyVersion is the version the job codes with.
@@ -138,17 +147,46 @@ func (j *Job) Code(records []*ttpv1.Record) ([]*ttpv1.CodedRecord, Counts) {
 			c.Rejected++
 		} else {
 			cr.Pseudonyms = make([]string, len(j.fields))
-			for k, v := range normalised {
-				if v != "" {
-					cr.Pseudonyms[k] = j.pz.Pseudonym(string(j.fields[k]), v)
-					c.Pseudonyms++
-				}
+			if !j.pseudonyms(cr, normalised, &c) {
+				cr.Pseudonyms = nil
+				cr.Rejected = true
+				c.Rejected++
+				out[i] = cr
+				continue
 			}
 			c.Accepted++
 		}
 		out[i] = cr
 	}
 	return out, c
+}
+
+// pseudonyms fills in cr's pseudonyms of the non-empty normalised values.
+// It returns false, with a problem added, for a value the domain's function
+// cannot take (an OPRF input above keys.MaxOPRFInputLen bytes, which only a
+// value that normalisation lengthens can reach).
+func (j *Job) pseudonyms(cr *ttpv1.CodedRecord, normalised []string, c *Counts) bool {
+	n := 0
+	for k, v := range normalised {
+		if v == "" {
+			continue
+		}
+		field := string(j.fields[k])
+		if j.oprf == nil {
+			cr.Pseudonyms[k] = j.pz.Pseudonym(field, v)
+			n++
+			continue
+		}
+		p, err := j.oprf.Pseudonym(field, v)
+		if err != nil {
+			cr.Problems = append(cr.Problems, &ttpv1.Problem{Field: field, Message: "The normalised value is too long for an OPRF domain."})
+			return false
+		}
+		cr.Pseudonyms[k] = p
+		n++
+	}
+	c.Pseudonyms += n
+	return true
 }
 
 // ProblemsProto converts identity problems to the API's messages.

@@ -33,9 +33,19 @@ type Config struct {
 	// LinkageModelFile holds the person index's m/u probabilities and
 	// thresholds (JSON, as ttpeval -estimate writes it); empty: the default.
 	LinkageModelFile string `json:"linkage_model_file,omitempty"`
+	// EvaluateQuota limits each principal's oblivious evaluations (a token
+	// bucket of elements); absent: unlimited. See docs/oblivious.md,
+	// "Dictionary attacks and quotas".
+	EvaluateQuota *Quota `json:"evaluate_quota,omitempty"`
 	// Dev enables development conveniences (gRPC reflection). Never in
 	// production.
 	Dev bool `json:"dev,omitempty"`
+}
+
+// Quota is a token bucket: PerSecond tokens a second, at most Burst saved.
+type Quota struct {
+	PerSecond float64 `json:"per_second"`
+	Burst     float64 `json:"burst"`
 }
 
 // TLS names certificate files (PEM).
@@ -106,6 +116,9 @@ func (c *Config) Validate() error {
 	need(c.TLS.CAFile, "tls.ca_file")
 	need(c.TLS.CertFile, "tls.cert_file")
 	need(c.TLS.KeyFile, "tls.key_file")
+	if q := c.EvaluateQuota; q != nil && (q.PerSecond <= 0 || q.Burst < 1) {
+		errs = append(errs, errors.New("evaluate_quota: per_second must be above 0 and burst at least 1"))
+	}
 	seen := map[string]bool{}
 	for i, p := range c.Principals {
 		if p.Name == "" {

@@ -32,6 +32,43 @@ type Domain struct {
 	Access
 	Created time.Time
 	Keyring *keys.Keyring
+	Mode    Mode // how pseudonyms are computed; fixed at creation
+
+	oprf *oprfCache // OPRF keys by version, shared by a domain's copies
+}
+
+// Mode is how a domain computes its pseudonyms.
+type Mode string
+
+const (
+	// ModeHMAC: HMAC-SHA256 (docs/pseudonyms.md), the default.
+	ModeHMAC Mode = "hmac"
+	// ModeOPRF: RFC 9497 POPRF ristretto255-SHA512 (docs/oblivious.md).
+	ModeOPRF Mode = "oprf"
+)
+
+// oprfCache keeps one OPRF key per version: deriving one costs tens of µs.
+// Version keys never change, so a rotated copy of a domain shares it.
+type oprfCache struct{ m sync.Map } // keys.Version → *keys.OPRFKey
+
+// OPRF returns the OPRF key of version v (cached) of a domain in OPRF mode.
+func (d *Domain) OPRF(v keys.Version) (*keys.OPRFKey, error) {
+	if d.Mode != ModeOPRF {
+		return nil, apierr.New(apierr.FailedPrecondition, "domain %q is in %s mode, not oprf", d.Name, d.Mode)
+	}
+	if d.oprf != nil {
+		if k, ok := d.oprf.m.Load(v); ok {
+			return k.(*keys.OPRFKey), nil
+		}
+	}
+	k, err := d.Keyring.OPRF(v)
+	if err != nil {
+		return nil, err
+	}
+	if d.oprf != nil {
+		d.oprf.m.Store(v, k)
+	}
+	return k, nil
 }
 
 // Access lists the principals that may use a domain.
@@ -56,6 +93,7 @@ type stored struct {
 	Recipients  []string  `json:"recipients,omitempty"`
 	Created     time.Time `json:"created"`
 	Keyring     []byte    `json:"keyring"`
+	Mode        Mode      `json:"mode,omitempty"` // empty in domains stored before modes: HMAC
 }
 
 const prefix = "domain/"
@@ -108,7 +146,11 @@ func (r *Registry) decode(raw []byte) (*Domain, error) {
 	if err != nil {
 		return nil, fmt.Errorf("unwrap keys (is this the right KEK?): %w", err)
 	}
-	return &Domain{Name: s.Name, Description: s.Description, Access: Access{Brokers: s.Brokers, Recipients: s.Recipients}, Created: s.Created, Keyring: ring}, nil
+	mode := s.Mode
+	if mode == "" {
+		mode = ModeHMAC
+	}
+	return &Domain{Name: s.Name, Description: s.Description, Access: Access{Brokers: s.Brokers, Recipients: s.Recipients}, Created: s.Created, Keyring: ring, Mode: mode, oprf: &oprfCache{}}, nil
 }
 
 // put writes d in txn.
@@ -117,7 +159,7 @@ func (r *Registry) put(txn *badger.Txn, d *Domain) error {
 	if err != nil {
 		return err
 	}
-	raw, err := json.Marshal(stored{Name: d.Name, Description: d.Description, Brokers: d.Brokers, Recipients: d.Recipients, Created: d.Created, Keyring: sealed})
+	raw, err := json.Marshal(stored{Name: d.Name, Description: d.Description, Brokers: d.Brokers, Recipients: d.Recipients, Created: d.Created, Keyring: sealed, Mode: d.Mode})
 	if err != nil {
 		return err
 	}
@@ -147,10 +189,24 @@ func (r *Registry) List() []*Domain {
 	return out
 }
 
-// Create makes a domain with key version 1 and records it in the audit log.
+// Create makes an HMAC-mode domain with key version 1 and records it in the
+// audit log.
 func (r *Registry) Create(who audit.Actor, name, description string, access Access) (*Domain, error) {
+	return r.CreateWithMode(who, name, description, access, ModeHMAC)
+}
+
+// CreateWithMode makes a domain in the given mode ("" is HMAC) with key
+// version 1 and records it in the audit log.
+func (r *Registry) CreateWithMode(who audit.Actor, name, description string, access Access, mode Mode) (*Domain, error) {
 	if err := CheckName(name); err != nil {
 		return nil, err
+	}
+	switch mode {
+	case "":
+		mode = ModeHMAC
+	case ModeHMAC, ModeOPRF:
+	default:
+		return nil, apierr.BadField("mode", "unknown domain mode %q", mode)
 	}
 	for _, b := range access.Brokers {
 		if b == "" {
@@ -173,10 +229,13 @@ func (r *Registry) Create(who audit.Actor, name, description string, access Acce
 		return nil, err
 	}
 	access = Access{Brokers: slices.Clone(access.Brokers), Recipients: slices.Clone(access.Recipients)}
-	d := &Domain{Name: name, Description: description, Access: access, Created: now, Keyring: ring}
+	d := &Domain{Name: name, Description: description, Access: access, Created: now, Keyring: ring, Mode: mode, oprf: &oprfCache{}}
 	rec := who.Record("CreateDomain")
 	rec.Domain, rec.KeyVersion = name, uint32(ring.Current())
 	rec.Detail = fmt.Sprintf("brokers: %v; recipients: %v", access.Brokers, access.Recipients)
+	if mode != ModeHMAC {
+		rec.Detail += "; mode: " + string(mode)
+	}
 	if err := r.log.Append(rec, func(txn *badger.Txn) error { return r.put(txn, d) }); err != nil {
 		return nil, err
 	}

@@ -22,6 +22,60 @@ const (
 	_ = protoimpl.EnforceVersion(protoimpl.MaxVersion - 20)
 )
 
+// DomainMode is how a domain computes its pseudonyms.
+type DomainMode int32
+
+const (
+	// Not given: HMAC when creating a domain.
+	DomainMode_DOMAIN_MODE_UNSPECIFIED DomainMode = 0
+	// HMAC-SHA256 (docs/pseudonyms.md).
+	DomainMode_DOMAIN_MODE_HMAC DomainMode = 1
+	// RFC 9497 POPRF ristretto255-SHA512, evaluated obliviously or from the
+	// plain value with the same result (docs/oblivious.md).
+	DomainMode_DOMAIN_MODE_OPRF DomainMode = 2
+)
+
+// Enum value maps for DomainMode.
+var (
+	DomainMode_name = map[int32]string{
+		0: "DOMAIN_MODE_UNSPECIFIED",
+		1: "DOMAIN_MODE_HMAC",
+		2: "DOMAIN_MODE_OPRF",
+	}
+	DomainMode_value = map[string]int32{
+		"DOMAIN_MODE_UNSPECIFIED": 0,
+		"DOMAIN_MODE_HMAC":        1,
+		"DOMAIN_MODE_OPRF":        2,
+	}
+)
+
+func (x DomainMode) Enum() *DomainMode {
+	p := new(DomainMode)
+	*p = x
+	return p
+}
+
+func (x DomainMode) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (DomainMode) Descriptor() protoreflect.EnumDescriptor {
+	return file_ttp_v1_admin_proto_enumTypes[0].Descriptor()
+}
+
+func (DomainMode) Type() protoreflect.EnumType {
+	return &file_ttp_v1_admin_proto_enumTypes[0]
+}
+
+func (x DomainMode) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use DomainMode.Descriptor instead.
+func (DomainMode) EnumDescriptor() ([]byte, []int) {
+	return file_ttp_v1_admin_proto_rawDescGZIP(), []int{0}
+}
+
 // Domain is a pseudonym namespace: a registry or a research project.
 type Domain struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -38,7 +92,9 @@ type Domain struct {
 	// When the domain was created.
 	CreateTime *timestamppb.Timestamp `protobuf:"bytes,6,opt,name=create_time,json=createTime,proto3" json:"create_time,omitempty"`
 	// The principals that may receive from the domain (fetch person changes).
-	Recipients    []string `protobuf:"bytes,7,rep,name=recipients,proto3" json:"recipients,omitempty"`
+	Recipients []string `protobuf:"bytes,7,rep,name=recipients,proto3" json:"recipients,omitempty"`
+	// How pseudonyms are computed (docs/oblivious.md).
+	Mode          DomainMode `protobuf:"varint,8,opt,name=mode,proto3,enum=ttp.v1.DomainMode" json:"mode,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -122,6 +178,13 @@ func (x *Domain) GetRecipients() []string {
 	return nil
 }
 
+func (x *Domain) GetMode() DomainMode {
+	if x != nil {
+		return x.Mode
+	}
+	return DomainMode_DOMAIN_MODE_UNSPECIFIED
+}
+
 // KeyVersion describes one version of a domain key, never its material.
 type KeyVersion struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -187,7 +250,9 @@ type CreateDomainRequest struct {
 	// The principals that may code into the domain.
 	Brokers []string `protobuf:"bytes,3,rep,name=brokers,proto3" json:"brokers,omitempty"`
 	// The principals that may receive from the domain.
-	Recipients    []string `protobuf:"bytes,4,rep,name=recipients,proto3" json:"recipients,omitempty"`
+	Recipients []string `protobuf:"bytes,4,rep,name=recipients,proto3" json:"recipients,omitempty"`
+	// The mode; unspecified means HMAC. It cannot change later.
+	Mode          DomainMode `protobuf:"varint,5,opt,name=mode,proto3,enum=ttp.v1.DomainMode" json:"mode,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -248,6 +313,13 @@ func (x *CreateDomainRequest) GetRecipients() []string {
 		return x.Recipients
 	}
 	return nil
+}
+
+func (x *CreateDomainRequest) GetMode() DomainMode {
+	if x != nil {
+		return x.Mode
+	}
+	return DomainMode_DOMAIN_MODE_UNSPECIFIED
 }
 
 // CreateDomainResponse returns the new domain.
@@ -813,11 +885,195 @@ func (*ResolveReviewItemResponse) Descriptor() ([]byte, []int) {
 	return file_ttp_v1_admin_proto_rawDescGZIP(), []int{14}
 }
 
+// RegisterRecipientKeyRequest registers a recipient's public key.
+type RegisterRecipientKeyRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The recipient's name (usually its principal name).
+	Name string `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	// The public key text from ttp keygen ("ttp-recipient-pub-v1:...").
+	PublicKey     string `protobuf:"bytes,2,opt,name=public_key,json=publicKey,proto3" json:"public_key,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RegisterRecipientKeyRequest) Reset() {
+	*x = RegisterRecipientKeyRequest{}
+	mi := &file_ttp_v1_admin_proto_msgTypes[15]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RegisterRecipientKeyRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RegisterRecipientKeyRequest) ProtoMessage() {}
+
+func (x *RegisterRecipientKeyRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_ttp_v1_admin_proto_msgTypes[15]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RegisterRecipientKeyRequest.ProtoReflect.Descriptor instead.
+func (*RegisterRecipientKeyRequest) Descriptor() ([]byte, []int) {
+	return file_ttp_v1_admin_proto_rawDescGZIP(), []int{15}
+}
+
+func (x *RegisterRecipientKeyRequest) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *RegisterRecipientKeyRequest) GetPublicKey() string {
+	if x != nil {
+		return x.PublicKey
+	}
+	return ""
+}
+
+// RegisterRecipientKeyResponse returns the registered key.
+type RegisterRecipientKeyResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The key as registered, with its fingerprint.
+	Key           *RecipientKey `protobuf:"bytes,1,opt,name=key,proto3" json:"key,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RegisterRecipientKeyResponse) Reset() {
+	*x = RegisterRecipientKeyResponse{}
+	mi := &file_ttp_v1_admin_proto_msgTypes[16]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RegisterRecipientKeyResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RegisterRecipientKeyResponse) ProtoMessage() {}
+
+func (x *RegisterRecipientKeyResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_ttp_v1_admin_proto_msgTypes[16]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RegisterRecipientKeyResponse.ProtoReflect.Descriptor instead.
+func (*RegisterRecipientKeyResponse) Descriptor() ([]byte, []int) {
+	return file_ttp_v1_admin_proto_rawDescGZIP(), []int{16}
+}
+
+func (x *RegisterRecipientKeyResponse) GetKey() *RecipientKey {
+	if x != nil {
+		return x.Key
+	}
+	return nil
+}
+
+// ListRecipientKeysRequest lists recipient keys.
+type ListRecipientKeysRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListRecipientKeysRequest) Reset() {
+	*x = ListRecipientKeysRequest{}
+	mi := &file_ttp_v1_admin_proto_msgTypes[17]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListRecipientKeysRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListRecipientKeysRequest) ProtoMessage() {}
+
+func (x *ListRecipientKeysRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_ttp_v1_admin_proto_msgTypes[17]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListRecipientKeysRequest.ProtoReflect.Descriptor instead.
+func (*ListRecipientKeysRequest) Descriptor() ([]byte, []int) {
+	return file_ttp_v1_admin_proto_rawDescGZIP(), []int{17}
+}
+
+// ListRecipientKeysResponse holds every recipient key, by name.
+type ListRecipientKeysResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The keys.
+	Keys          []*RecipientKey `protobuf:"bytes,1,rep,name=keys,proto3" json:"keys,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListRecipientKeysResponse) Reset() {
+	*x = ListRecipientKeysResponse{}
+	mi := &file_ttp_v1_admin_proto_msgTypes[18]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListRecipientKeysResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListRecipientKeysResponse) ProtoMessage() {}
+
+func (x *ListRecipientKeysResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_ttp_v1_admin_proto_msgTypes[18]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListRecipientKeysResponse.ProtoReflect.Descriptor instead.
+func (*ListRecipientKeysResponse) Descriptor() ([]byte, []int) {
+	return file_ttp_v1_admin_proto_rawDescGZIP(), []int{18}
+}
+
+func (x *ListRecipientKeysResponse) GetKeys() []*RecipientKey {
+	if x != nil {
+		return x.Keys
+	}
+	return nil
+}
+
 var File_ttp_v1_admin_proto protoreflect.FileDescriptor
 
 const file_ttp_v1_admin_proto_rawDesc = "" +
 	"\n" +
-	"\x12ttp/v1/admin.proto\x12\x06ttp.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\x9c\x02\n" +
+	"\x12ttp/v1/admin.proto\x12\x06ttp.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x16ttp/v1/oblivious.proto\"\xc4\x02\n" +
 	"\x06Domain\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12 \n" +
 	"\vdescription\x18\x02 \x01(\tR\vdescription\x12\x18\n" +
@@ -828,19 +1084,21 @@ const file_ttp_v1_admin_proto_rawDesc = "" +
 	"createTime\x12\x1e\n" +
 	"\n" +
 	"recipients\x18\a \x03(\tR\n" +
-	"recipients\"c\n" +
+	"recipients\x12&\n" +
+	"\x04mode\x18\b \x01(\x0e2\x12.ttp.v1.DomainModeR\x04mode\"c\n" +
 	"\n" +
 	"KeyVersion\x12\x18\n" +
 	"\aversion\x18\x01 \x01(\rR\aversion\x12;\n" +
 	"\vcreate_time\x18\x02 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
-	"createTime\"\x85\x01\n" +
+	"createTime\"\xad\x01\n" +
 	"\x13CreateDomainRequest\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12 \n" +
 	"\vdescription\x18\x02 \x01(\tR\vdescription\x12\x18\n" +
 	"\abrokers\x18\x03 \x03(\tR\abrokers\x12\x1e\n" +
 	"\n" +
 	"recipients\x18\x04 \x03(\tR\n" +
-	"recipients\">\n" +
+	"recipients\x12&\n" +
+	"\x04mode\x18\x05 \x01(\x0e2\x12.ttp.v1.DomainModeR\x04mode\">\n" +
 	"\x14CreateDomainResponse\x12&\n" +
 	"\x06domain\x18\x01 \x01(\v2\x0e.ttp.v1.DomainR\x06domain\"\x14\n" +
 	"\x12ListDomainsRequest\"?\n" +
@@ -871,14 +1129,30 @@ const file_ttp_v1_admin_proto_rawDesc = "" +
 	"\x18ResolveReviewItemRequest\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\x04R\x02id\x12\x14\n" +
 	"\x05match\x18\x02 \x01(\bR\x05match\"\x1b\n" +
-	"\x19ResolveReviewItemResponse2\xf4\x03\n" +
+	"\x19ResolveReviewItemResponse\"P\n" +
+	"\x1bRegisterRecipientKeyRequest\x12\x12\n" +
+	"\x04name\x18\x01 \x01(\tR\x04name\x12\x1d\n" +
+	"\n" +
+	"public_key\x18\x02 \x01(\tR\tpublicKey\"F\n" +
+	"\x1cRegisterRecipientKeyResponse\x12&\n" +
+	"\x03key\x18\x01 \x01(\v2\x14.ttp.v1.RecipientKeyR\x03key\"\x1a\n" +
+	"\x18ListRecipientKeysRequest\"E\n" +
+	"\x19ListRecipientKeysResponse\x12(\n" +
+	"\x04keys\x18\x01 \x03(\v2\x14.ttp.v1.RecipientKeyR\x04keys*U\n" +
+	"\n" +
+	"DomainMode\x12\x1b\n" +
+	"\x17DOMAIN_MODE_UNSPECIFIED\x10\x00\x12\x14\n" +
+	"\x10DOMAIN_MODE_HMAC\x10\x01\x12\x14\n" +
+	"\x10DOMAIN_MODE_OPRF\x10\x022\xb1\x05\n" +
 	"\fAdminService\x12I\n" +
 	"\fCreateDomain\x12\x1b.ttp.v1.CreateDomainRequest\x1a\x1c.ttp.v1.CreateDomainResponse\x12F\n" +
 	"\vListDomains\x12\x1a.ttp.v1.ListDomainsRequest\x1a\x1b.ttp.v1.ListDomainsResponse\x12O\n" +
 	"\x0eDescribeDomain\x12\x1d.ttp.v1.DescribeDomainRequest\x1a\x1e.ttp.v1.DescribeDomainResponse\x12R\n" +
 	"\x0fRotateDomainKey\x12\x1e.ttp.v1.RotateDomainKeyRequest\x1a\x1f.ttp.v1.RotateDomainKeyResponse\x12R\n" +
 	"\x0fListReviewItems\x12\x1e.ttp.v1.ListReviewItemsRequest\x1a\x1f.ttp.v1.ListReviewItemsResponse\x12X\n" +
-	"\x11ResolveReviewItem\x12 .ttp.v1.ResolveReviewItemRequest\x1a!.ttp.v1.ResolveReviewItemResponseB)Z'github.com/ttpnl/ttp/proto/ttp/v1;ttpv1b\x06proto3"
+	"\x11ResolveReviewItem\x12 .ttp.v1.ResolveReviewItemRequest\x1a!.ttp.v1.ResolveReviewItemResponse\x12a\n" +
+	"\x14RegisterRecipientKey\x12#.ttp.v1.RegisterRecipientKeyRequest\x1a$.ttp.v1.RegisterRecipientKeyResponse\x12X\n" +
+	"\x11ListRecipientKeys\x12 .ttp.v1.ListRecipientKeysRequest\x1a!.ttp.v1.ListRecipientKeysResponseB)Z'github.com/ttpnl/ttp/proto/ttp/v1;ttpv1b\x06proto3"
 
 var (
 	file_ttp_v1_admin_proto_rawDescOnce sync.Once
@@ -892,53 +1166,68 @@ func file_ttp_v1_admin_proto_rawDescGZIP() []byte {
 	return file_ttp_v1_admin_proto_rawDescData
 }
 
-var file_ttp_v1_admin_proto_msgTypes = make([]protoimpl.MessageInfo, 16)
+var file_ttp_v1_admin_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
+var file_ttp_v1_admin_proto_msgTypes = make([]protoimpl.MessageInfo, 20)
 var file_ttp_v1_admin_proto_goTypes = []any{
-	(*Domain)(nil),                    // 0: ttp.v1.Domain
-	(*KeyVersion)(nil),                // 1: ttp.v1.KeyVersion
-	(*CreateDomainRequest)(nil),       // 2: ttp.v1.CreateDomainRequest
-	(*CreateDomainResponse)(nil),      // 3: ttp.v1.CreateDomainResponse
-	(*ListDomainsRequest)(nil),        // 4: ttp.v1.ListDomainsRequest
-	(*ListDomainsResponse)(nil),       // 5: ttp.v1.ListDomainsResponse
-	(*DescribeDomainRequest)(nil),     // 6: ttp.v1.DescribeDomainRequest
-	(*DescribeDomainResponse)(nil),    // 7: ttp.v1.DescribeDomainResponse
-	(*RotateDomainKeyRequest)(nil),    // 8: ttp.v1.RotateDomainKeyRequest
-	(*RotateDomainKeyResponse)(nil),   // 9: ttp.v1.RotateDomainKeyResponse
-	(*ListReviewItemsRequest)(nil),    // 10: ttp.v1.ListReviewItemsRequest
-	(*ListReviewItemsResponse)(nil),   // 11: ttp.v1.ListReviewItemsResponse
-	(*ReviewItem)(nil),                // 12: ttp.v1.ReviewItem
-	(*ResolveReviewItemRequest)(nil),  // 13: ttp.v1.ResolveReviewItemRequest
-	(*ResolveReviewItemResponse)(nil), // 14: ttp.v1.ResolveReviewItemResponse
-	nil,                               // 15: ttp.v1.ReviewItem.ComparisonEntry
-	(*timestamppb.Timestamp)(nil),     // 16: google.protobuf.Timestamp
+	(DomainMode)(0),                      // 0: ttp.v1.DomainMode
+	(*Domain)(nil),                       // 1: ttp.v1.Domain
+	(*KeyVersion)(nil),                   // 2: ttp.v1.KeyVersion
+	(*CreateDomainRequest)(nil),          // 3: ttp.v1.CreateDomainRequest
+	(*CreateDomainResponse)(nil),         // 4: ttp.v1.CreateDomainResponse
+	(*ListDomainsRequest)(nil),           // 5: ttp.v1.ListDomainsRequest
+	(*ListDomainsResponse)(nil),          // 6: ttp.v1.ListDomainsResponse
+	(*DescribeDomainRequest)(nil),        // 7: ttp.v1.DescribeDomainRequest
+	(*DescribeDomainResponse)(nil),       // 8: ttp.v1.DescribeDomainResponse
+	(*RotateDomainKeyRequest)(nil),       // 9: ttp.v1.RotateDomainKeyRequest
+	(*RotateDomainKeyResponse)(nil),      // 10: ttp.v1.RotateDomainKeyResponse
+	(*ListReviewItemsRequest)(nil),       // 11: ttp.v1.ListReviewItemsRequest
+	(*ListReviewItemsResponse)(nil),      // 12: ttp.v1.ListReviewItemsResponse
+	(*ReviewItem)(nil),                   // 13: ttp.v1.ReviewItem
+	(*ResolveReviewItemRequest)(nil),     // 14: ttp.v1.ResolveReviewItemRequest
+	(*ResolveReviewItemResponse)(nil),    // 15: ttp.v1.ResolveReviewItemResponse
+	(*RegisterRecipientKeyRequest)(nil),  // 16: ttp.v1.RegisterRecipientKeyRequest
+	(*RegisterRecipientKeyResponse)(nil), // 17: ttp.v1.RegisterRecipientKeyResponse
+	(*ListRecipientKeysRequest)(nil),     // 18: ttp.v1.ListRecipientKeysRequest
+	(*ListRecipientKeysResponse)(nil),    // 19: ttp.v1.ListRecipientKeysResponse
+	nil,                                  // 20: ttp.v1.ReviewItem.ComparisonEntry
+	(*timestamppb.Timestamp)(nil),        // 21: google.protobuf.Timestamp
+	(*RecipientKey)(nil),                 // 22: ttp.v1.RecipientKey
 }
 var file_ttp_v1_admin_proto_depIdxs = []int32{
-	1,  // 0: ttp.v1.Domain.key_versions:type_name -> ttp.v1.KeyVersion
-	16, // 1: ttp.v1.Domain.create_time:type_name -> google.protobuf.Timestamp
-	16, // 2: ttp.v1.KeyVersion.create_time:type_name -> google.protobuf.Timestamp
-	0,  // 3: ttp.v1.CreateDomainResponse.domain:type_name -> ttp.v1.Domain
-	0,  // 4: ttp.v1.ListDomainsResponse.domains:type_name -> ttp.v1.Domain
-	0,  // 5: ttp.v1.DescribeDomainResponse.domain:type_name -> ttp.v1.Domain
-	0,  // 6: ttp.v1.RotateDomainKeyResponse.domain:type_name -> ttp.v1.Domain
-	12, // 7: ttp.v1.ListReviewItemsResponse.items:type_name -> ttp.v1.ReviewItem
-	15, // 8: ttp.v1.ReviewItem.comparison:type_name -> ttp.v1.ReviewItem.ComparisonEntry
-	2,  // 9: ttp.v1.AdminService.CreateDomain:input_type -> ttp.v1.CreateDomainRequest
-	4,  // 10: ttp.v1.AdminService.ListDomains:input_type -> ttp.v1.ListDomainsRequest
-	6,  // 11: ttp.v1.AdminService.DescribeDomain:input_type -> ttp.v1.DescribeDomainRequest
-	8,  // 12: ttp.v1.AdminService.RotateDomainKey:input_type -> ttp.v1.RotateDomainKeyRequest
-	10, // 13: ttp.v1.AdminService.ListReviewItems:input_type -> ttp.v1.ListReviewItemsRequest
-	13, // 14: ttp.v1.AdminService.ResolveReviewItem:input_type -> ttp.v1.ResolveReviewItemRequest
-	3,  // 15: ttp.v1.AdminService.CreateDomain:output_type -> ttp.v1.CreateDomainResponse
-	5,  // 16: ttp.v1.AdminService.ListDomains:output_type -> ttp.v1.ListDomainsResponse
-	7,  // 17: ttp.v1.AdminService.DescribeDomain:output_type -> ttp.v1.DescribeDomainResponse
-	9,  // 18: ttp.v1.AdminService.RotateDomainKey:output_type -> ttp.v1.RotateDomainKeyResponse
-	11, // 19: ttp.v1.AdminService.ListReviewItems:output_type -> ttp.v1.ListReviewItemsResponse
-	14, // 20: ttp.v1.AdminService.ResolveReviewItem:output_type -> ttp.v1.ResolveReviewItemResponse
-	15, // [15:21] is the sub-list for method output_type
-	9,  // [9:15] is the sub-list for method input_type
-	9,  // [9:9] is the sub-list for extension type_name
-	9,  // [9:9] is the sub-list for extension extendee
-	0,  // [0:9] is the sub-list for field type_name
+	2,  // 0: ttp.v1.Domain.key_versions:type_name -> ttp.v1.KeyVersion
+	21, // 1: ttp.v1.Domain.create_time:type_name -> google.protobuf.Timestamp
+	0,  // 2: ttp.v1.Domain.mode:type_name -> ttp.v1.DomainMode
+	21, // 3: ttp.v1.KeyVersion.create_time:type_name -> google.protobuf.Timestamp
+	0,  // 4: ttp.v1.CreateDomainRequest.mode:type_name -> ttp.v1.DomainMode
+	1,  // 5: ttp.v1.CreateDomainResponse.domain:type_name -> ttp.v1.Domain
+	1,  // 6: ttp.v1.ListDomainsResponse.domains:type_name -> ttp.v1.Domain
+	1,  // 7: ttp.v1.DescribeDomainResponse.domain:type_name -> ttp.v1.Domain
+	1,  // 8: ttp.v1.RotateDomainKeyResponse.domain:type_name -> ttp.v1.Domain
+	13, // 9: ttp.v1.ListReviewItemsResponse.items:type_name -> ttp.v1.ReviewItem
+	20, // 10: ttp.v1.ReviewItem.comparison:type_name -> ttp.v1.ReviewItem.ComparisonEntry
+	22, // 11: ttp.v1.RegisterRecipientKeyResponse.key:type_name -> ttp.v1.RecipientKey
+	22, // 12: ttp.v1.ListRecipientKeysResponse.keys:type_name -> ttp.v1.RecipientKey
+	3,  // 13: ttp.v1.AdminService.CreateDomain:input_type -> ttp.v1.CreateDomainRequest
+	5,  // 14: ttp.v1.AdminService.ListDomains:input_type -> ttp.v1.ListDomainsRequest
+	7,  // 15: ttp.v1.AdminService.DescribeDomain:input_type -> ttp.v1.DescribeDomainRequest
+	9,  // 16: ttp.v1.AdminService.RotateDomainKey:input_type -> ttp.v1.RotateDomainKeyRequest
+	11, // 17: ttp.v1.AdminService.ListReviewItems:input_type -> ttp.v1.ListReviewItemsRequest
+	14, // 18: ttp.v1.AdminService.ResolveReviewItem:input_type -> ttp.v1.ResolveReviewItemRequest
+	16, // 19: ttp.v1.AdminService.RegisterRecipientKey:input_type -> ttp.v1.RegisterRecipientKeyRequest
+	18, // 20: ttp.v1.AdminService.ListRecipientKeys:input_type -> ttp.v1.ListRecipientKeysRequest
+	4,  // 21: ttp.v1.AdminService.CreateDomain:output_type -> ttp.v1.CreateDomainResponse
+	6,  // 22: ttp.v1.AdminService.ListDomains:output_type -> ttp.v1.ListDomainsResponse
+	8,  // 23: ttp.v1.AdminService.DescribeDomain:output_type -> ttp.v1.DescribeDomainResponse
+	10, // 24: ttp.v1.AdminService.RotateDomainKey:output_type -> ttp.v1.RotateDomainKeyResponse
+	12, // 25: ttp.v1.AdminService.ListReviewItems:output_type -> ttp.v1.ListReviewItemsResponse
+	15, // 26: ttp.v1.AdminService.ResolveReviewItem:output_type -> ttp.v1.ResolveReviewItemResponse
+	17, // 27: ttp.v1.AdminService.RegisterRecipientKey:output_type -> ttp.v1.RegisterRecipientKeyResponse
+	19, // 28: ttp.v1.AdminService.ListRecipientKeys:output_type -> ttp.v1.ListRecipientKeysResponse
+	21, // [21:29] is the sub-list for method output_type
+	13, // [13:21] is the sub-list for method input_type
+	13, // [13:13] is the sub-list for extension type_name
+	13, // [13:13] is the sub-list for extension extendee
+	0,  // [0:13] is the sub-list for field type_name
 }
 
 func init() { file_ttp_v1_admin_proto_init() }
@@ -946,18 +1235,20 @@ func file_ttp_v1_admin_proto_init() {
 	if File_ttp_v1_admin_proto != nil {
 		return
 	}
+	file_ttp_v1_oblivious_proto_init()
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_ttp_v1_admin_proto_rawDesc), len(file_ttp_v1_admin_proto_rawDesc)),
-			NumEnums:      0,
-			NumMessages:   16,
+			NumEnums:      1,
+			NumMessages:   20,
 			NumExtensions: 0,
 			NumServices:   1,
 		},
 		GoTypes:           file_ttp_v1_admin_proto_goTypes,
 		DependencyIndexes: file_ttp_v1_admin_proto_depIdxs,
+		EnumInfos:         file_ttp_v1_admin_proto_enumTypes,
 		MessageInfos:      file_ttp_v1_admin_proto_msgTypes,
 	}.Build()
 	File_ttp_v1_admin_proto = out.File

@@ -19,12 +19,14 @@ import (
 const _ = grpc.SupportPackageIsVersion9
 
 const (
-	AdminService_CreateDomain_FullMethodName      = "/ttp.v1.AdminService/CreateDomain"
-	AdminService_ListDomains_FullMethodName       = "/ttp.v1.AdminService/ListDomains"
-	AdminService_DescribeDomain_FullMethodName    = "/ttp.v1.AdminService/DescribeDomain"
-	AdminService_RotateDomainKey_FullMethodName   = "/ttp.v1.AdminService/RotateDomainKey"
-	AdminService_ListReviewItems_FullMethodName   = "/ttp.v1.AdminService/ListReviewItems"
-	AdminService_ResolveReviewItem_FullMethodName = "/ttp.v1.AdminService/ResolveReviewItem"
+	AdminService_CreateDomain_FullMethodName         = "/ttp.v1.AdminService/CreateDomain"
+	AdminService_ListDomains_FullMethodName          = "/ttp.v1.AdminService/ListDomains"
+	AdminService_DescribeDomain_FullMethodName       = "/ttp.v1.AdminService/DescribeDomain"
+	AdminService_RotateDomainKey_FullMethodName      = "/ttp.v1.AdminService/RotateDomainKey"
+	AdminService_ListReviewItems_FullMethodName      = "/ttp.v1.AdminService/ListReviewItems"
+	AdminService_ResolveReviewItem_FullMethodName    = "/ttp.v1.AdminService/ResolveReviewItem"
+	AdminService_RegisterRecipientKey_FullMethodName = "/ttp.v1.AdminService/RegisterRecipientKey"
+	AdminService_ListRecipientKeys_FullMethodName    = "/ttp.v1.AdminService/ListRecipientKeys"
 )
 
 // AdminServiceClient is the client API for AdminService service.
@@ -50,6 +52,12 @@ type AdminServiceClient interface {
 	// person into the candidate (recorded as a change recipients can fetch); a
 	// non-match keeps them apart.
 	ResolveReviewItem(ctx context.Context, in *ResolveReviewItemRequest, opts ...grpc.CallOption) (*ResolveReviewItemResponse, error)
+	// RegisterRecipientKey registers (or replaces) a recipient's public key
+	// for sealed values. The recipient made the key pair with ttp keygen and
+	// keeps the private key; the TTP never holds it.
+	RegisterRecipientKey(ctx context.Context, in *RegisterRecipientKeyRequest, opts ...grpc.CallOption) (*RegisterRecipientKeyResponse, error)
+	// ListRecipientKeys lists every registered recipient key.
+	ListRecipientKeys(ctx context.Context, in *ListRecipientKeysRequest, opts ...grpc.CallOption) (*ListRecipientKeysResponse, error)
 }
 
 type adminServiceClient struct {
@@ -120,6 +128,26 @@ func (c *adminServiceClient) ResolveReviewItem(ctx context.Context, in *ResolveR
 	return out, nil
 }
 
+func (c *adminServiceClient) RegisterRecipientKey(ctx context.Context, in *RegisterRecipientKeyRequest, opts ...grpc.CallOption) (*RegisterRecipientKeyResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(RegisterRecipientKeyResponse)
+	err := c.cc.Invoke(ctx, AdminService_RegisterRecipientKey_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *adminServiceClient) ListRecipientKeys(ctx context.Context, in *ListRecipientKeysRequest, opts ...grpc.CallOption) (*ListRecipientKeysResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ListRecipientKeysResponse)
+	err := c.cc.Invoke(ctx, AdminService_ListRecipientKeys_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // AdminServiceServer is the server API for AdminService service.
 // All implementations must embed UnimplementedAdminServiceServer
 // for forward compatibility.
@@ -143,6 +171,12 @@ type AdminServiceServer interface {
 	// person into the candidate (recorded as a change recipients can fetch); a
 	// non-match keeps them apart.
 	ResolveReviewItem(context.Context, *ResolveReviewItemRequest) (*ResolveReviewItemResponse, error)
+	// RegisterRecipientKey registers (or replaces) a recipient's public key
+	// for sealed values. The recipient made the key pair with ttp keygen and
+	// keeps the private key; the TTP never holds it.
+	RegisterRecipientKey(context.Context, *RegisterRecipientKeyRequest) (*RegisterRecipientKeyResponse, error)
+	// ListRecipientKeys lists every registered recipient key.
+	ListRecipientKeys(context.Context, *ListRecipientKeysRequest) (*ListRecipientKeysResponse, error)
 	mustEmbedUnimplementedAdminServiceServer()
 }
 
@@ -170,6 +204,12 @@ func (UnimplementedAdminServiceServer) ListReviewItems(context.Context, *ListRev
 }
 func (UnimplementedAdminServiceServer) ResolveReviewItem(context.Context, *ResolveReviewItemRequest) (*ResolveReviewItemResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method ResolveReviewItem not implemented")
+}
+func (UnimplementedAdminServiceServer) RegisterRecipientKey(context.Context, *RegisterRecipientKeyRequest) (*RegisterRecipientKeyResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method RegisterRecipientKey not implemented")
+}
+func (UnimplementedAdminServiceServer) ListRecipientKeys(context.Context, *ListRecipientKeysRequest) (*ListRecipientKeysResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ListRecipientKeys not implemented")
 }
 func (UnimplementedAdminServiceServer) mustEmbedUnimplementedAdminServiceServer() {}
 func (UnimplementedAdminServiceServer) testEmbeddedByValue()                      {}
@@ -300,6 +340,42 @@ func _AdminService_ResolveReviewItem_Handler(srv interface{}, ctx context.Contex
 	return interceptor(ctx, in, info, handler)
 }
 
+func _AdminService_RegisterRecipientKey_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(RegisterRecipientKeyRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(AdminServiceServer).RegisterRecipientKey(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: AdminService_RegisterRecipientKey_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(AdminServiceServer).RegisterRecipientKey(ctx, req.(*RegisterRecipientKeyRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _AdminService_ListRecipientKeys_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ListRecipientKeysRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(AdminServiceServer).ListRecipientKeys(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: AdminService_ListRecipientKeys_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(AdminServiceServer).ListRecipientKeys(ctx, req.(*ListRecipientKeysRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // AdminService_ServiceDesc is the grpc.ServiceDesc for AdminService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -330,6 +406,14 @@ var AdminService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "ResolveReviewItem",
 			Handler:    _AdminService_ResolveReviewItem_Handler,
+		},
+		{
+			MethodName: "RegisterRecipientKey",
+			Handler:    _AdminService_RegisterRecipientKey_Handler,
+		},
+		{
+			MethodName: "ListRecipientKeys",
+			Handler:    _AdminService_ListRecipientKeys_Handler,
 		},
 	},
 	Streams:  []grpc.StreamDesc{},

@@ -1,0 +1,207 @@
+// Package oblivious is the business logic of the Oblivious service: check a
+// broker's evaluation request and evaluate its blinded elements under the
+// domain's OPRF key (RFC 9497 POPRF ristretto255-SHA512, docs/oblivious.md).
+// It never sees an identifier: only blinded elements, which are uniformly
+// random group elements. Like package coding it knows nothing of gRPC.
+package oblivious
+
+import (
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/ttpnl/ttp/identity"
+	"github.com/ttpnl/ttp/keys"
+	ttpv1 "github.com/ttpnl/ttp/proto/ttp/v1"
+	"github.com/ttpnl/ttp/server/apierr"
+	"github.com/ttpnl/ttp/server/audit"
+	"github.com/ttpnl/ttp/server/domains"
+)
+
+// Limits. A message carries at most MaxElementsPerMessage elements (one
+// message is at most 4,096 × 34 bytes on the wire); a stream at most
+// MaxElementsPerStream.
+const (
+	MaxElementsPerMessage = keys.MaxEvaluateBatch
+	MaxElementsPerStream  = 1 << 24
+)
+
+// Job evaluates for one broker in one domain under one key version. A stream
+// makes one Job, so its key version cannot change half-way.
+type Job struct {
+	Domain *domains.Domain
+	Actor  audit.Actor
+	key    *keys.OPRFKey
+	infos  sync.Map // field name → info
+	total  int      // elements evaluated so far (streams)
+	mu     sync.Mutex
+}
+
+// Start checks that who may evaluate in the domain (as a broker of it) and
+// that it is an OPRF domain, and pins the key version (0: current).
+func Start(reg *domains.Registry, who audit.Actor, domain string, version uint32) (*Job, error) {
+	if domain == "" {
+		return nil, apierr.BadField("domain", "is required")
+	}
+	// An unknown domain and one the caller may not use give the same answer.
+	d, err := reg.Get(domain)
+	if err != nil || !d.MayCode(who.Principal) {
+		return nil, apierr.New(apierr.PermissionDenied, "principal %q may not code into domain %q", who.Principal, domain)
+	}
+	if d.Mode != domains.ModeOPRF {
+		return nil, apierr.New(apierr.FailedPrecondition, "domain %q is in %s mode; oblivious evaluation needs a domain in oprf mode", domain, d.Mode)
+	}
+	v := keys.Version(version)
+	if v == 0 {
+		v = d.Keyring.Current()
+	}
+	key, err := d.OPRF(v)
+	if err != nil {
+		return nil, apierr.BadField("key_version", "domain %q has no key version %d", domain, version)
+	}
+	return &Job{Domain: d, Actor: who, key: key}, nil
+}
+
+// NewJob is a job on a given key, for tests and fuzzing.
+func NewJob(key *keys.OPRFKey) *Job { return &Job{key: key} }
+
+// KeyVersion is the version the job evaluates with.
+func (j *Job) KeyVersion() uint32 { return uint32(j.key.Version()) }
+
+// PublicKey is the job's OPRF public key.
+func (j *Job) PublicKey() []byte { return j.key.PublicKey() }
+
+// Info checks a field name and returns its POPRF info in the job's domain.
+func (j *Job) Info(field string) ([]byte, error) {
+	if v, ok := j.infos.Load(field); ok {
+		return v.([]byte), nil
+	}
+	if field == "" {
+		return nil, apierr.BadField("field", "is required")
+	}
+	if _, err := identity.ParseField(field); err != nil {
+		return nil, apierr.BadField("field", "%v", err)
+	}
+	info := keys.OPRFInfo(j.key.Domain(), field)
+	j.infos.Store(field, info)
+	return info, nil
+}
+
+// Check rejects a message's elements as a whole, before any work: empty,
+// too many, or more than the stream may still take. It does not look at
+// the elements' contents; Evaluate does.
+func (j *Job) Check(elements [][]byte, stream bool) error {
+	switch {
+	case len(elements) == 0:
+		return apierr.BadField("blinded_elements", "no elements")
+	case len(elements) > MaxElementsPerMessage:
+		return apierr.BadField("blinded_elements", "%d elements in one message; at most %d", len(elements), MaxElementsPerMessage)
+	}
+	if stream {
+		j.mu.Lock()
+		defer j.mu.Unlock()
+		if j.total+len(elements) > MaxElementsPerStream {
+			return apierr.BadField("blinded_elements", "more than %d elements in one stream; start another", MaxElementsPerStream)
+		}
+		j.total += len(elements)
+	}
+	return nil
+}
+
+// Evaluate evaluates checked elements under info. With parallel, it cuts
+// them into sub-batches over the cores, each with its own proof; otherwise
+// one proof covers them all (a stream parallelises over messages instead).
+// A bad element gives InvalidArgument naming its index, never its bytes.
+func (j *Job) Evaluate(elements [][]byte, info []byte, parallel bool) ([]*ttpv1.EvaluatedBatch, error) {
+	var batches []keys.Batch
+	if parallel {
+		var err error
+		if batches, err = j.key.EvaluateParallel(elements, info, 0); err != nil {
+			return nil, evalError(err)
+		}
+	} else {
+		ev, proof, err := j.key.Evaluate(elements, info)
+		if err != nil {
+			return nil, evalError(err)
+		}
+		batches = []keys.Batch{{Offset: 0, Evaluated: ev, Proof: proof}}
+	}
+	out := make([]*ttpv1.EvaluatedBatch, len(batches))
+	for i, b := range batches {
+		out[i] = &ttpv1.EvaluatedBatch{Offset: uint32(b.Offset), EvaluatedElements: b.Evaluated, Proof: b.Proof}
+	}
+	return out, nil
+}
+
+// evalError maps the keys package's errors to API errors.
+func evalError(err error) error {
+	var ee *keys.ElementError
+	switch {
+	case errors.As(err, &ee):
+		return apierr.BadField("blinded_elements", "element %d: %s", ee.Index, ee.Reason)
+	case errors.Is(err, keys.ErrEmptyBatch), errors.Is(err, keys.ErrBatchTooLarge), errors.Is(err, keys.ErrInfoTooLong):
+		return apierr.BadField("blinded_elements", "%v", err)
+	}
+	return fmt.Errorf("oblivious: evaluate: %w", err)
+}
+
+// AuditRecord describes an evaluation by counts only: elements and the field.
+func (j *Job) AuditRecord(action, field string, elements int) audit.Record {
+	rec := j.Actor.Record(action)
+	if j.Domain != nil {
+		rec.Domain = j.Domain.Name
+	}
+	rec.KeyVersion = j.KeyVersion()
+	rec.Records, rec.Pseudonyms = int64(elements), int64(elements)
+	rec.Detail = "field " + field
+	return rec
+}
+
+// Quota is a token bucket per principal: Rate elements per second, at most
+// Burst at once. The zero Quota, or a nil one, is unlimited. It answers
+// ResourceExhausted when a principal has used up its tokens: the defence
+// against dictionary building that obliviousness cannot give
+// (docs/oblivious.md, "Dictionary attacks and quotas").
+type Quota struct {
+	Rate  float64 // tokens per second
+	Burst float64 // bucket size
+	Now   func() time.Time
+
+	mu      sync.Mutex
+	buckets map[string]*bucket
+}
+
+type bucket struct {
+	tokens float64
+	last   time.Time
+}
+
+// Take takes n tokens of principal's bucket, or none and an error.
+func (q *Quota) Take(principal string, n int) error {
+	if q == nil || q.Rate <= 0 {
+		return nil
+	}
+	now := time.Now
+	if q.Now != nil {
+		now = q.Now
+	}
+	t := now()
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if q.buckets == nil {
+		q.buckets = map[string]*bucket{}
+	}
+	b, ok := q.buckets[principal]
+	if !ok {
+		b = &bucket{tokens: q.Burst, last: t}
+		q.buckets[principal] = b
+	}
+	b.tokens = min(q.Burst, b.tokens+t.Sub(b.last).Seconds()*q.Rate)
+	b.last = t
+	if float64(n) > b.tokens {
+		return apierr.New(apierr.ResourceExhausted, "principal %q has used its evaluation quota (%g per second, bursts of %g); try again later", principal, q.Rate, q.Burst)
+	}
+	b.tokens -= float64(n)
+	return nil
+}

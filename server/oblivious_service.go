@@ -1,0 +1,201 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"io"
+	"runtime"
+
+	"google.golang.org/protobuf/types/known/timestamppb"
+
+	"github.com/ttpnl/ttp/keys"
+	ttpv1 "github.com/ttpnl/ttp/proto/ttp/v1"
+	"github.com/ttpnl/ttp/server/apierr"
+	"github.com/ttpnl/ttp/server/authz"
+	"github.com/ttpnl/ttp/server/oblivious"
+	"github.com/ttpnl/ttp/server/recipients"
+)
+
+// obliviousService translates between gRPC and package oblivious.
+type obliviousService struct {
+	ttpv1.UnimplementedObliviousServiceServer
+	s *Server
+}
+
+func (o *obliviousService) start(ctx context.Context, domain string, version uint32) (*oblivious.Job, error) {
+	p, _ := authz.FromContext(ctx)
+	return oblivious.Start(o.s.domains, p.Actor(), domain, version)
+}
+
+func (o *obliviousService) GetPublicKey(ctx context.Context, req *ttpv1.GetPublicKeyRequest) (*ttpv1.GetPublicKeyResponse, error) {
+	job, err := o.start(ctx, req.Domain, req.KeyVersion)
+	if err != nil {
+		return nil, err
+	}
+	return &ttpv1.GetPublicKeyResponse{KeyVersion: job.KeyVersion(), PublicKey: job.PublicKey(), Suite: keys.OPRFSuite}, nil
+}
+
+func (o *obliviousService) Evaluate(ctx context.Context, req *ttpv1.EvaluateRequest) (*ttpv1.EvaluateResponse, error) {
+	job, err := o.start(ctx, req.Domain, req.KeyVersion)
+	if err != nil {
+		return nil, err
+	}
+	info, err := job.Info(req.Field)
+	if err != nil {
+		return nil, err
+	}
+	if err := job.Check(req.BlindedElements, false); err != nil {
+		return nil, err
+	}
+	if err := o.s.evalQuota.Take(job.Actor.Principal, len(req.BlindedElements)); err != nil {
+		return nil, err
+	}
+	batches, err := job.Evaluate(req.BlindedElements, info, true)
+	if err != nil {
+		return nil, err
+	}
+	if err := o.s.audit.Append(job.AuditRecord("Evaluate", req.Field, len(req.BlindedElements)), nil); err != nil {
+		return nil, err
+	}
+	return &ttpv1.EvaluateResponse{KeyVersion: job.KeyVersion(), Batches: batches}, nil
+}
+
+// evalResult is an evaluated message on its way back, in order.
+type evalResult struct {
+	resp  *ttpv1.EvaluateStreamResponse
+	field string
+	n     int
+	err   error
+}
+
+// EvaluateStream evaluates messages on all cores while the next ones arrive
+// (one proof per message), and answers in the order the messages came. Each
+// answer is audited, durably, before it is sent.
+func (o *obliviousService) EvaluateStream(stream ttpv1.ObliviousService_EvaluateStreamServer) error {
+	ctx := stream.Context()
+	first, err := stream.Recv()
+	if err != nil {
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		return err
+	}
+	job, err := o.start(ctx, first.Domain, first.KeyVersion)
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+
+	workers := runtime.GOMAXPROCS(0)
+	pending := make(chan chan evalResult, workers*2)
+	go func() {
+		defer close(pending)
+		req := first
+		for {
+			info, err := o.checkMessage(job, req)
+			if err != nil {
+				cancel(err)
+				return
+			}
+			future := make(chan evalResult, 1)
+			select {
+			case pending <- future:
+			case <-ctx.Done():
+				return
+			}
+			go func(req *ttpv1.EvaluateStreamRequest) {
+				batches, err := job.Evaluate(req.BlindedElements, info, false)
+				future <- evalResult{&ttpv1.EvaluateStreamResponse{KeyVersion: job.KeyVersion(), Batches: batches}, req.Field, len(req.BlindedElements), err}
+			}(req)
+			if req, err = stream.Recv(); err != nil {
+				if !errors.Is(err, io.EOF) {
+					cancel(err)
+				}
+				return
+			}
+		}
+	}()
+	for future := range pending {
+		var res evalResult
+		select {
+		case res = <-future:
+		case <-ctx.Done():
+			return context.Cause(ctx)
+		}
+		if res.err != nil {
+			cancel(res.err)
+			return res.err
+		}
+		if err := o.s.audit.Append(job.AuditRecord("EvaluateStream", res.field, res.n), nil); err != nil {
+			return err
+		}
+		if err := stream.Send(res.resp); err != nil {
+			return err
+		}
+	}
+	if err := context.Cause(ctx); err != nil && !errors.Is(err, context.Canceled) {
+		return err
+	}
+	return nil
+}
+
+// checkMessage rejects a message that changes the domain or is malformed,
+// and takes its elements from the caller's quota.
+func (o *obliviousService) checkMessage(job *oblivious.Job, req *ttpv1.EvaluateStreamRequest) ([]byte, error) {
+	if req.Domain != "" && req.Domain != job.Domain.Name {
+		return nil, apierr.BadField("domain", "a stream evaluates in one domain; later messages must leave it empty or repeat it")
+	}
+	info, err := job.Info(req.Field)
+	if err != nil {
+		return nil, err
+	}
+	if err := job.Check(req.BlindedElements, true); err != nil {
+		return nil, err
+	}
+	if err := o.s.evalQuota.Take(job.Actor.Principal, len(req.BlindedElements)); err != nil {
+		return nil, err
+	}
+	return info, nil
+}
+
+func (o *obliviousService) GetRecipientKey(ctx context.Context, req *ttpv1.GetRecipientKeyRequest) (*ttpv1.GetRecipientKeyResponse, error) {
+	if err := recipients.CheckName(req.Name); err != nil {
+		return nil, err
+	}
+	k, err := o.s.recipients.Get(req.Name)
+	if err != nil {
+		return nil, err
+	}
+	return &ttpv1.GetRecipientKeyResponse{Key: recipientKeyProto(k)}, nil
+}
+
+func recipientKeyProto(k *recipients.Key) *ttpv1.RecipientKey {
+	return &ttpv1.RecipientKey{
+		Name:         k.Name,
+		PublicKey:    k.Public.Encode(),
+		Suite:        k.Public.Suite().String(),
+		Fingerprint:  k.Public.Fingerprint(),
+		RegisterTime: timestamppb.New(k.Registered),
+	}
+}
+
+// RegisterRecipientKey and ListRecipientKeys are AdminService methods; they
+// live here with the rest of sealing.
+
+func (a *adminService) RegisterRecipientKey(ctx context.Context, req *ttpv1.RegisterRecipientKeyRequest) (*ttpv1.RegisterRecipientKeyResponse, error) {
+	p, _ := authz.FromContext(ctx)
+	k, err := a.s.recipients.Register(p.Actor(), req.Name, req.PublicKey)
+	if err != nil {
+		return nil, err
+	}
+	return &ttpv1.RegisterRecipientKeyResponse{Key: recipientKeyProto(k)}, nil
+}
+
+func (a *adminService) ListRecipientKeys(ctx context.Context, req *ttpv1.ListRecipientKeysRequest) (*ttpv1.ListRecipientKeysResponse, error) {
+	resp := &ttpv1.ListRecipientKeysResponse{}
+	for _, k := range a.s.recipients.List() {
+		resp.Keys = append(resp.Keys, recipientKeyProto(k))
+	}
+	return resp, nil
+}
