@@ -34,7 +34,9 @@ func mustRegister(t *testing.T, cc grpc.ClientConnInterface, domain string, fiel
 	return resp.Records
 }
 
-func rec(key string, values ...string) *ttpv1.Record { return &ttpv1.Record{RowKey: key, Values: values} }
+func rec(key string, values ...string) *ttpv1.Record {
+	return &ttpv1.Record{RowKey: key, Values: values}
+}
 
 // TestLinkageEndToEnd registers records through a real server and checks the
 // person pseudonyms, the decisions, the problems, access, and a review item
