@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"io"
 	"log/slog"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -85,7 +86,7 @@ func TestCodecRoundTrip(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if src != batch[i].Source || p != person || enc.Features != batch[i].Features || !equalBlocks(enc.Blocks, batch[i].Blocks) {
+		if src != batch[i].Source || p != person || enc.Features != batch[i].Features || !slices.Equal(enc.Blocks, batch[i].Blocks) {
 			t.Fatalf("record %d: round trip changed it", i)
 		}
 		// Truncated, or with a byte too many, it is refused.
@@ -104,17 +105,6 @@ func TestCodecRoundTrip(t *testing.T) {
 	}
 }
 
-func equalBlocks(a, b []uint64) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
-}
 
 func FuzzDecodeRecord(f *testing.F) {
 	f.Add(encodeRecord(1, 2, &Encoded{Blocks: []uint64{3, 4}}))
@@ -259,7 +249,7 @@ func TestOpenReloads(t *testing.T) {
 	if again.Len() != wantLen || again.Persons() != wantPersons {
 		t.Fatalf("reloaded: %d records, %d persons; want %d, %d", again.Len(), again.Persons(), wantLen, wantPersons)
 	}
-	if got := again.Reviews(1000); !equalReviews(got, wantReviews) {
+	if got := again.Reviews(1000); !slices.Equal(got, wantReviews) {
 		t.Fatalf("reloaded review items differ:\n%v\n%v", got, wantReviews)
 	}
 	if ch, err := again.Changes(0, 100); err != nil || len(ch) != 1 || ch[0] != wantChanges[0] {
@@ -298,17 +288,6 @@ func reviewPair(k *testKit) []Encoded {
 	return out
 }
 
-func equalReviews(a, b []ReviewItem) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
-}
 
 func TestComparisonNamesLevels(t *testing.T) {
 	c := Pattern{}.Comparison()
