@@ -105,7 +105,6 @@ func TestCodecRoundTrip(t *testing.T) {
 	}
 }
 
-
 func FuzzDecodeRecord(f *testing.F) {
 	f.Add(encodeRecord(1, 2, &Encoded{Blocks: []uint64{3, 4}}))
 	f.Add(make([]byte, recordFixed))
@@ -287,7 +286,6 @@ func reviewPair(k *testKit) []Encoded {
 	}
 	return out
 }
-
 
 func TestComparisonNamesLevels(t *testing.T) {
 	c := Pattern{}.Comparison()
