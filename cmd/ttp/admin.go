@@ -19,8 +19,11 @@ func adminCommand(args []string, stdout io.Writer) error {
 	if len(args) >= 1 && args[0] == "review" {
 		return reviewCommand(args[1:], stdout)
 	}
+	if len(args) >= 1 && args[0] == "recipient" {
+		return adminRecipientCommand(args[1:], stdout)
+	}
 	if len(args) < 2 || args[0] != "domain" {
-		return usageError("admin takes: domain create|list|describe|rotate, review list|resolve")
+		return usageError("admin takes: domain create|list|describe|rotate, review list|resolve, recipient register|list")
 	}
 	fs := flag.NewFlagSet("admin domain "+args[1], flag.ContinueOnError)
 	var conn connFlags
@@ -29,6 +32,7 @@ func adminCommand(args []string, stdout io.Writer) error {
 	description := fs.String("description", "", "create: what the domain is for")
 	brokers := fs.String("brokers", "", "create: principals that may code into the domain, comma-separated")
 	recipients := fs.String("recipients", "", "create: principals that may receive from the domain, comma-separated")
+	mode := fs.String("mode", "hmac", "create: hmac, or oprf for oblivious coding (docs/oblivious.md)")
 	pos, err := parseInterleaved(fs, args[2:])
 	if err != nil {
 		return usageErr{err.Error()}
@@ -56,7 +60,11 @@ func adminCommand(args []string, stdout io.Writer) error {
 		if err != nil {
 			return err
 		}
-		r, err := admin.CreateDomain(ctx, &ttpv1.CreateDomainRequest{Name: n, Description: *description, Brokers: splitList(*brokers), Recipients: splitList(*recipients)})
+		m, err := domainModeFlag(*mode)
+		if err != nil {
+			return err
+		}
+		r, err := admin.CreateDomain(ctx, &ttpv1.CreateDomainRequest{Name: n, Description: *description, Brokers: splitList(*brokers), Recipients: splitList(*recipients), Mode: m})
 		if err != nil {
 			return err
 		}
@@ -130,6 +138,9 @@ func printDomain(w io.Writer, d *ttpv1.Domain) error {
 	fmt.Fprintf(tw, "brokers\t%s\n", strings.Join(d.Brokers, ", "))
 	if len(d.Recipients) > 0 {
 		fmt.Fprintf(tw, "recipients\t%s\n", strings.Join(d.Recipients, ", "))
+	}
+	if d.Mode == ttpv1.DomainMode_DOMAIN_MODE_OPRF {
+		fmt.Fprintf(tw, "mode\toprf\n")
 	}
 	fmt.Fprintf(tw, "created\t%s\n", stamp(d.CreateTime.AsTime()))
 	fmt.Fprintf(tw, "current key\tv%d\n", d.CurrentKeyVersion)

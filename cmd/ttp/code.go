@@ -33,6 +33,8 @@ func codeCommand(args []string, stdout, stderr io.Writer) error {
 		chunk      = fs.Int("chunk", client.DefaultChunkSize, "records per message")
 		keyVersion = fs.Uint("key-version", 0, "key version to code with (default: the domain's current)")
 	)
+	var privacy privacyFlags
+	privacy.register(fs)
 	pos, err := parseInterleaved(fs, args)
 	if err != nil {
 		return usageErr{err.Error()}
@@ -42,6 +44,9 @@ func codeCommand(args []string, stdout, stderr io.Writer) error {
 	}
 	if *mapping == "" || (*domain == "" && !*test) {
 		return usageError("code needs -map, and -domain unless -test")
+	}
+	if *test && privacy.set() {
+		return usageError("code: -test sends nothing; it takes neither -oblivious nor -seal-to")
 	}
 	mappings, err := client.ParseMappings(*mapping)
 	if err != nil {
@@ -74,6 +79,12 @@ func codeCommand(args []string, stdout, stderr io.Writer) error {
 		}
 		defer cc.Close()
 		job.cc = cc
+		if privacy.set() {
+			if job.privacy, err = privacy.options(cc, stderr); err != nil {
+				return err
+			}
+			job.private, job.heading = true, privacy.modeName()
+		}
 	}
 	return job.run()
 }
@@ -85,6 +96,9 @@ type codeJob struct {
 	link            bool             // ttp link: register in the person index
 	cc              *grpc.ClientConn // nil with -test
 	stderr          io.Writer
+	private         bool // -oblivious or -seal-to
+	privacy         client.PrivacyOptions
+	heading         string // the report's mode, if more than mode()
 }
 
 func (j *codeJob) run() error {
@@ -122,6 +136,9 @@ func (j *codeJob) run() error {
 		codeErr = err
 	}
 	heading := client.Heading{Input: j.in, Domain: j.opts.Domain, Mode: j.mode()}
+	if j.heading != "" {
+		heading.Mode = j.heading
+	}
 	if codeErr != nil {
 		heading.Error = codeErr.Error()
 	}
@@ -165,6 +182,9 @@ func (j *codeJob) code(in io.Reader, out io.Writer, rep *client.Report) (client.
 	defer stop()
 	if j.link {
 		return client.LinkFile(ctx, j.cc, j.opts, in, out, rep)
+	}
+	if j.private {
+		return client.CodeFilePrivate(ctx, j.cc, j.opts, j.privacy, in, out, rep)
 	}
 	return client.CodeFile(ctx, j.cc, j.opts, in, out, rep)
 }

@@ -5,6 +5,9 @@
 //	ttp link  -domain NAME -map field=column,... [-source NAME] [-o OUT] [-report FILE] IN.csv
 //	ttp admin review list|resolve ...
 //	ttp admin domain create|list|describe|rotate ...
+//	ttp admin recipient register|list ...
+//	ttp keygen [-suite S] [-o STEM]
+//	ttp open -domain NAME -map field=column,... -private-key FILE [-o OUT] IN.csv
 //
 // Every command that talks to the server takes -server -ca -cert -key, or
 // the TTP_SERVER TTP_CA TTP_CERT TTP_KEY variables, or -env FILE / TTP_ENV
@@ -19,6 +22,7 @@ import (
 
 const usage = `usage:
   ttp code -domain NAME -map field=column,... [-o OUT] [-report FILE] [-test] IN.csv
+           [-oblivious] [-seal-to RECIPIENT]
   ttp link -domain NAME -map field=column,... [-source NAME] [-o OUT] [-report FILE] IN.csv
   ttp admin domain create [-description TEXT] [-brokers a,b] [-recipients c,d] NAME
   ttp admin domain list
@@ -26,8 +30,12 @@ const usage = `usage:
   ttp admin domain rotate NAME
   ttp admin review list [-json]
   ttp admin review resolve -match|-non-match ID
+  ttp admin recipient register NAME FILE.pub
+  ttp admin recipient list
+  ttp keygen [-suite mlkem768x25519|x25519] [-o STEM]
+  ttp open -domain NAME -map field=column,... -private-key FILE [-o OUT] IN.csv
 
-Connection (every command but 'code -test'): -server -ca -cert -key, or
+Connection (every command but 'code -test', keygen and open): -server -ca -cert -key, or
 TTP_SERVER TTP_CA TTP_CERT TTP_KEY, or -env FILE / TTP_ENV.
 Fields: bsn family_name given_names initials birth_date sex postcode
 house_number agb patient_number. Problem codes: docs/problem-codes.md.
@@ -49,6 +57,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 		err = codeCommand(args[1:], stdout, stderr)
 	case "link":
 		err = linkCommand(args[1:], stdout, stderr)
+	case "keygen":
+		err = keygenCommand(args[1:], stdout, stderr)
+	case "open":
+		err = openCommand(args[1:], stdout, stderr)
 	case "admin":
 		err = adminCommand(args[1:], stdout)
 	case "help", "-h", "-help", "--help":
