@@ -49,6 +49,7 @@ func run() error {
 	persons := flag.Int("persons", 1_430_000, "-speed: persons in the generated population")
 	memLimit := flag.Int64("memory-limit-mb", 1536, "soft memory limit in MiB, as ttpd sets it (0: none; GOMEMLIMIT overrides)")
 	flag.BoolVar(&showMisses, "misses", false, "print each record that did not join its true person's first record")
+	estimateOut := flag.String("estimate", "", "write a model estimated by EM from FILE.csv to this JSON file, and compare it with the default (see estimate.go)")
 	flag.Parse()
 	if os.Getenv("GOMEMLIMIT") == "" && *memLimit > 0 {
 		debug.SetMemoryLimit(*memLimit << 20)
@@ -58,6 +59,9 @@ func run() error {
 	}
 	if flag.NArg() != 1 {
 		return errors.New("usage: ttpeval [flags] FILE.csv")
+	}
+	if *estimateOut != "" {
+		return runEstimate(*estimateOut, flag.Arg(0), *mapping, *truth, *batchSize)
 	}
 	mappings, err := client.ParseMappings(*mapping)
 	if err != nil {
