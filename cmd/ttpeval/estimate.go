@@ -24,7 +24,7 @@ import (
 var (
 	estUPairs     = flag.Int("u-pairs", 1_000_000, "-estimate: random record pairs to count u on")
 	estIterations = flag.Int("em-iterations", 500, "-estimate: most EM iterations")
-	estMode       = flag.String("estimate-mode", "fix-u", "-estimate: the model written: fix-u (u from random pairs, EM for m with u fixed), em (EM for m and u on the candidate pairs), hybrid (m from em, u from random pairs)")
+	estMode       = flag.String("estimate-mode", "hybrid", "-estimate: the model written: fix-u (u from random pairs, EM for m with u fixed), em (EM for m and u on the candidate pairs), hybrid (m from em, u from random pairs)")
 	estSample     = flag.Float64("candidate-sample", 1, "-estimate: share of records whose candidate pairs EM uses")
 	estSeed       = flag.Uint64("seed", 1, "-estimate: seed of the random pairs")
 )

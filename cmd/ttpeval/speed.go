@@ -36,7 +36,7 @@ func measureSpeed(persons, batch int) error {
 	if err != nil {
 		return err
 	}
-	large, err := speedRun(persons, batch, 0)
+	large, err := speedRun(persons, batch, 1_000_000)
 	if err != nil {
 		return err
 	}
