@@ -46,7 +46,7 @@ func run() error {
 	batchSize := flag.Int("batch", 5000, "records per registration batch")
 	storeDir := flag.String("store", "", "store directory (default: a new temporary one)")
 	speed := flag.Bool("speed", false, "instead of a file: measure registration speed on generated data (see speed.go)")
-	persons := flag.Int("persons", 1_500_000, "-speed: persons in the generated population")
+	persons := flag.Int("persons", 1_520_000, "-speed: persons in the generated population")
 	memLimit := flag.Int64("memory-limit-mb", 1536, "soft memory limit in MiB, as ttpd sets it (0: none; GOMEMLIMIT overrides)")
 	flag.BoolVar(&showMisses, "misses", false, "print each record that did not join its true person's first record")
 	estimateOut := flag.String("estimate", "", "write a model estimated by EM from FILE.csv to this JSON file, and compare it with the default (see estimate.go)")
