@@ -138,6 +138,10 @@ func run(ctx context.Context, cancel context.CancelFunc, opts FileOptions, coder
 	if err != nil {
 		return sum, fileProblem(rep, err)
 	}
+	header := outputHeader(r.Header(), cols, plan)
+	if len(header) == 0 {
+		return sum, errors.New("every column is mapped: the output would have no columns")
+	}
 	size := opts.ChunkSize
 	if size <= 0 {
 		size = DefaultChunkSize
@@ -147,7 +151,7 @@ func run(ctx context.Context, cancel context.CancelFunc, opts FileOptions, coder
 	go func() { readErr <- readChunks(ctx, r, cols, size, coder, chunks, opts.Progress) }()
 
 	w := csvfile.NewWriter(out, r.Comma())
-	if err := w.Write(outputHeader(r.Header(), cols, plan)); err != nil {
+	if err := w.Write(header); err != nil {
 		cancel()
 		return sum, err
 	}
