@@ -7,6 +7,7 @@ import (
 
 	"github.com/dgraph-io/badger/v4"
 
+	"github.com/ttpnl/ttp/identity"
 	ttpv1 "github.com/ttpnl/ttp/proto/ttp/v1"
 	"github.com/ttpnl/ttp/server/apierr"
 	"github.com/ttpnl/ttp/server/authz"
@@ -39,4 +40,41 @@ func (a *adminService) ResolveReviewItem(ctx context.Context, req *ttpv1.Resolve
 		return nil, err
 	}
 	return &ttpv1.ResolveReviewItemResponse{}, nil
+}
+
+func (a *adminService) SplitRecord(ctx context.Context, req *ttpv1.SplitRecordRequest) (*ttpv1.SplitRecordResponse, error) {
+	source, err := splitSource(req)
+	if err != nil {
+		return nil, err
+	}
+	p, _ := authz.FromContext(ctx)
+	rec := p.Actor().Record("SplitRecord")
+	change, err := a.s.index.Split(a.s.encoder.SourceKey(source), a.s.now(), func(write func(*badger.Txn) error) error {
+		return a.s.audit.Append(rec, write)
+	})
+	switch {
+	case errors.Is(err, linkage.ErrNoRecord):
+		return nil, apierr.New(apierr.NotFound, "no record is registered under that source")
+	case errors.Is(err, linkage.ErrOnlyRecord):
+		return nil, apierr.New(apierr.FailedPrecondition, "the record is its person's only record: nothing to split")
+	case err != nil:
+		return nil, err
+	}
+	return &ttpv1.SplitRecordResponse{ChangeSequence: change.Seq}, nil
+}
+
+// splitSource spells the record's source as registration did: the canonical
+// "agb:patient number", or "source:row key".
+func splitSource(req *ttpv1.SplitRecordRequest) (string, error) {
+	if req.Agb != "" || req.PatientNumber != "" {
+		canonical, problem := identity.CanonicalPatientNumber(req.Agb, req.PatientNumber)
+		if problem != nil {
+			return "", apierr.BadField("patient_number", "%s", problem.Message)
+		}
+		return canonical, nil
+	}
+	if req.Source == "" || req.RowKey == "" {
+		return "", apierr.BadField("source", "give agb and patient_number, or source and row_key")
+	}
+	return req.Source + ":" + req.RowKey, nil
 }

@@ -19,11 +19,14 @@ func adminCommand(args []string, stdout io.Writer) error {
 	if len(args) >= 1 && args[0] == "review" {
 		return reviewCommand(args[1:], stdout)
 	}
+	if len(args) >= 1 && args[0] == "person" {
+		return splitCommand(args[1:], stdout)
+	}
 	if len(args) >= 1 && args[0] == "recipient" {
 		return adminRecipientCommand(args[1:], stdout)
 	}
 	if len(args) < 2 || args[0] != "domain" {
-		return usageError("admin takes: domain create|list|describe|rotate, review list|resolve, recipient register|list")
+		return usageError("admin takes: domain create|list|describe|rotate, review list|resolve, person split, recipient register|list")
 	}
 	fs := flag.NewFlagSet("admin domain "+args[1], flag.ContinueOnError)
 	var conn connFlags

@@ -4,6 +4,7 @@
 //	ttp code  -domain NAME -map field=column,... [-o OUT] [-report FILE] [-test] IN.csv
 //	ttp link  -domain NAME -map field=column,... [-source NAME] [-o OUT] [-report FILE] IN.csv
 //	ttp admin review list|resolve ...
+//	ttp admin person split ...
 //	ttp admin domain create|list|describe|rotate ...
 //	ttp admin recipient register|list ...
 //	ttp keygen [-suite S] [-o STEM]
@@ -30,6 +31,7 @@ const usage = `usage:
   ttp admin domain rotate NAME
   ttp admin review list [-json]
   ttp admin review resolve -match|-non-match ID
+  ttp admin person split (-agb A -patient-number N | -source S -row-key K)
   ttp admin recipient register NAME FILE.pub
   ttp admin recipient list
   ttp keygen [-suite mlkem768x25519|x25519] [-o STEM]

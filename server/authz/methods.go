@@ -20,6 +20,7 @@ var Methods = map[string][]Role{
 	// Clerical review of the person index is TTP staff's work.
 	ttpv1.AdminService_ListReviewItems_FullMethodName:   {Operator},
 	ttpv1.AdminService_ResolveReviewItem_FullMethodName: {Operator},
+	ttpv1.AdminService_SplitRecord_FullMethodName:       {Operator},
 	// Recipients' sealing keys: public keys, registered by TTP staff.
 	ttpv1.AdminService_RegisterRecipientKey_FullMethodName: {Operator},
 	ttpv1.AdminService_ListRecipientKeys_FullMethodName:    {Operator},

@@ -157,7 +157,6 @@ var ErrNoReviewItem = errors.New("no such open review item")
 // Resolve decides a review item. A match merges the record's person into the
 // candidate and logs the merge; either way the item is closed. commit, if
 // not nil, performs the write (adding the audit record).
-// given, writes its record in the same transaction.
 func (ix *Index) Resolve(id uint64, match bool, now time.Time, commit func(write func(txn *badger.Txn) error) error) error {
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
@@ -230,4 +229,65 @@ func (ix *Index) Survivor(person uint64) uint64 {
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
 	return ix.resolve(person)
+}
+
+// ErrNoRecord reports a source record that is not registered.
+var ErrNoRecord = errors.New("no record registered under that source")
+
+// ErrOnlyRecord reports a split of a person's only record.
+var ErrOnlyRecord = errors.New("the record is its person's only record")
+
+// Split undoes a wrong link: the record registered under source (its keyed
+// hash, see Encoder.SourceKey) leaves its person for a new person, and the
+// split is logged. commit, if not nil, performs the write (adding the audit
+// record). It returns the logged change.
+func (ix *Index) Split(source uint64, now time.Time, commit func(write func(txn *badger.Txn) error) error) (Change, error) {
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	if ix.broken != nil {
+		return Change{}, ix.broken
+	}
+	ord, ok := ix.bySource[source]
+	if !ok {
+		return Change{}, ErrNoRecord
+	}
+	from := ix.resolve(ix.records.at(ord).person)
+	members := 0
+	for i := range uint32(ix.records.len()) {
+		if ix.resolve(ix.records.at(i).person) == from {
+			members++
+		}
+	}
+	if members < 2 {
+		return Change{}, ErrOnlyRecord
+	}
+	to, err := ix.newPersonID()
+	if err != nil {
+		return Change{}, err
+	}
+	change := Change{Seq: ix.changes + 1, Time: now.UTC(), Kind: Split, From: from, To: to}
+	write := func(txn *badger.Txn) error {
+		item, err := txn.Get(ordKey(recordPrefix, ord))
+		if err != nil {
+			return err
+		}
+		v, err := item.ValueCopy(nil)
+		if err != nil {
+			return err
+		}
+		binary.LittleEndian.PutUint64(v[8:16], to) // the person field, after the source
+		if err := txn.Set(ordKey(recordPrefix, ord), v); err != nil {
+			return err
+		}
+		return txn.Set(binary.BigEndian.AppendUint64([]byte(changePrefix), change.Seq), encodeChange(change))
+	}
+	if commit == nil {
+		commit = ix.db.Update
+	}
+	if err := commit(write); err != nil {
+		return Change{}, fmt.Errorf("split record: %w", err)
+	}
+	ix.records.at(ord).person = to
+	ix.changes = change.Seq
+	return change, nil
 }

@@ -230,3 +230,11 @@ func contains(ks []uint64, k uint64) bool {
 	}
 	return false
 }
+
+// SourceKey is the keyed hash under which a source record is registered
+// ("agb:patient number" or "source name:row key", as in Input.Source).
+func (e *Encoder) SourceKey(source string) uint64 {
+	h := e.hasher()
+	defer e.release(h)
+	return h.of("source", source)
+}

@@ -885,6 +885,126 @@ func (*ResolveReviewItemResponse) Descriptor() ([]byte, []int) {
 	return file_ttp_v1_admin_proto_rawDescGZIP(), []int{14}
 }
 
+// SplitRecordRequest names a registered record: by agb and patient_number,
+// or by the source name and row key it was registered with.
+type SplitRecordRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The institution's AGB code.
+	Agb string `protobuf:"bytes,1,opt,name=agb,proto3" json:"agb,omitempty"`
+	// The institution's patient number.
+	PatientNumber string `protobuf:"bytes,2,opt,name=patient_number,json=patientNumber,proto3" json:"patient_number,omitempty"`
+	// The source name, for records registered without agb and patient_number.
+	Source string `protobuf:"bytes,3,opt,name=source,proto3" json:"source,omitempty"`
+	// The row key, with source.
+	RowKey        string `protobuf:"bytes,4,opt,name=row_key,json=rowKey,proto3" json:"row_key,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SplitRecordRequest) Reset() {
+	*x = SplitRecordRequest{}
+	mi := &file_ttp_v1_admin_proto_msgTypes[15]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SplitRecordRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SplitRecordRequest) ProtoMessage() {}
+
+func (x *SplitRecordRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_ttp_v1_admin_proto_msgTypes[15]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SplitRecordRequest.ProtoReflect.Descriptor instead.
+func (*SplitRecordRequest) Descriptor() ([]byte, []int) {
+	return file_ttp_v1_admin_proto_rawDescGZIP(), []int{15}
+}
+
+func (x *SplitRecordRequest) GetAgb() string {
+	if x != nil {
+		return x.Agb
+	}
+	return ""
+}
+
+func (x *SplitRecordRequest) GetPatientNumber() string {
+	if x != nil {
+		return x.PatientNumber
+	}
+	return ""
+}
+
+func (x *SplitRecordRequest) GetSource() string {
+	if x != nil {
+		return x.Source
+	}
+	return ""
+}
+
+func (x *SplitRecordRequest) GetRowKey() string {
+	if x != nil {
+		return x.RowKey
+	}
+	return ""
+}
+
+// SplitRecordResponse confirms the split.
+type SplitRecordResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The sequence number of the logged split.
+	ChangeSequence uint64 `protobuf:"varint,1,opt,name=change_sequence,json=changeSequence,proto3" json:"change_sequence,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
+}
+
+func (x *SplitRecordResponse) Reset() {
+	*x = SplitRecordResponse{}
+	mi := &file_ttp_v1_admin_proto_msgTypes[16]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SplitRecordResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SplitRecordResponse) ProtoMessage() {}
+
+func (x *SplitRecordResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_ttp_v1_admin_proto_msgTypes[16]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SplitRecordResponse.ProtoReflect.Descriptor instead.
+func (*SplitRecordResponse) Descriptor() ([]byte, []int) {
+	return file_ttp_v1_admin_proto_rawDescGZIP(), []int{16}
+}
+
+func (x *SplitRecordResponse) GetChangeSequence() uint64 {
+	if x != nil {
+		return x.ChangeSequence
+	}
+	return 0
+}
+
 // RegisterRecipientKeyRequest registers a recipient's public key.
 type RegisterRecipientKeyRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -898,7 +1018,7 @@ type RegisterRecipientKeyRequest struct {
 
 func (x *RegisterRecipientKeyRequest) Reset() {
 	*x = RegisterRecipientKeyRequest{}
-	mi := &file_ttp_v1_admin_proto_msgTypes[15]
+	mi := &file_ttp_v1_admin_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -910,7 +1030,7 @@ func (x *RegisterRecipientKeyRequest) String() string {
 func (*RegisterRecipientKeyRequest) ProtoMessage() {}
 
 func (x *RegisterRecipientKeyRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ttp_v1_admin_proto_msgTypes[15]
+	mi := &file_ttp_v1_admin_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -923,7 +1043,7 @@ func (x *RegisterRecipientKeyRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RegisterRecipientKeyRequest.ProtoReflect.Descriptor instead.
 func (*RegisterRecipientKeyRequest) Descriptor() ([]byte, []int) {
-	return file_ttp_v1_admin_proto_rawDescGZIP(), []int{15}
+	return file_ttp_v1_admin_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *RegisterRecipientKeyRequest) GetName() string {
@@ -951,7 +1071,7 @@ type RegisterRecipientKeyResponse struct {
 
 func (x *RegisterRecipientKeyResponse) Reset() {
 	*x = RegisterRecipientKeyResponse{}
-	mi := &file_ttp_v1_admin_proto_msgTypes[16]
+	mi := &file_ttp_v1_admin_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -963,7 +1083,7 @@ func (x *RegisterRecipientKeyResponse) String() string {
 func (*RegisterRecipientKeyResponse) ProtoMessage() {}
 
 func (x *RegisterRecipientKeyResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ttp_v1_admin_proto_msgTypes[16]
+	mi := &file_ttp_v1_admin_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -976,7 +1096,7 @@ func (x *RegisterRecipientKeyResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RegisterRecipientKeyResponse.ProtoReflect.Descriptor instead.
 func (*RegisterRecipientKeyResponse) Descriptor() ([]byte, []int) {
-	return file_ttp_v1_admin_proto_rawDescGZIP(), []int{16}
+	return file_ttp_v1_admin_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *RegisterRecipientKeyResponse) GetKey() *RecipientKey {
@@ -995,7 +1115,7 @@ type ListRecipientKeysRequest struct {
 
 func (x *ListRecipientKeysRequest) Reset() {
 	*x = ListRecipientKeysRequest{}
-	mi := &file_ttp_v1_admin_proto_msgTypes[17]
+	mi := &file_ttp_v1_admin_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1007,7 +1127,7 @@ func (x *ListRecipientKeysRequest) String() string {
 func (*ListRecipientKeysRequest) ProtoMessage() {}
 
 func (x *ListRecipientKeysRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ttp_v1_admin_proto_msgTypes[17]
+	mi := &file_ttp_v1_admin_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1020,7 +1140,7 @@ func (x *ListRecipientKeysRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListRecipientKeysRequest.ProtoReflect.Descriptor instead.
 func (*ListRecipientKeysRequest) Descriptor() ([]byte, []int) {
-	return file_ttp_v1_admin_proto_rawDescGZIP(), []int{17}
+	return file_ttp_v1_admin_proto_rawDescGZIP(), []int{19}
 }
 
 // ListRecipientKeysResponse holds every recipient key, by name.
@@ -1034,7 +1154,7 @@ type ListRecipientKeysResponse struct {
 
 func (x *ListRecipientKeysResponse) Reset() {
 	*x = ListRecipientKeysResponse{}
-	mi := &file_ttp_v1_admin_proto_msgTypes[18]
+	mi := &file_ttp_v1_admin_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1046,7 +1166,7 @@ func (x *ListRecipientKeysResponse) String() string {
 func (*ListRecipientKeysResponse) ProtoMessage() {}
 
 func (x *ListRecipientKeysResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ttp_v1_admin_proto_msgTypes[18]
+	mi := &file_ttp_v1_admin_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1059,7 +1179,7 @@ func (x *ListRecipientKeysResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListRecipientKeysResponse.ProtoReflect.Descriptor instead.
 func (*ListRecipientKeysResponse) Descriptor() ([]byte, []int) {
-	return file_ttp_v1_admin_proto_rawDescGZIP(), []int{18}
+	return file_ttp_v1_admin_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *ListRecipientKeysResponse) GetKeys() []*RecipientKey {
@@ -1129,7 +1249,14 @@ const file_ttp_v1_admin_proto_rawDesc = "" +
 	"\x18ResolveReviewItemRequest\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\x04R\x02id\x12\x14\n" +
 	"\x05match\x18\x02 \x01(\bR\x05match\"\x1b\n" +
-	"\x19ResolveReviewItemResponse\"P\n" +
+	"\x19ResolveReviewItemResponse\"~\n" +
+	"\x12SplitRecordRequest\x12\x10\n" +
+	"\x03agb\x18\x01 \x01(\tR\x03agb\x12%\n" +
+	"\x0epatient_number\x18\x02 \x01(\tR\rpatientNumber\x12\x16\n" +
+	"\x06source\x18\x03 \x01(\tR\x06source\x12\x17\n" +
+	"\arow_key\x18\x04 \x01(\tR\x06rowKey\">\n" +
+	"\x13SplitRecordResponse\x12'\n" +
+	"\x0fchange_sequence\x18\x01 \x01(\x04R\x0echangeSequence\"P\n" +
 	"\x1bRegisterRecipientKeyRequest\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x1d\n" +
 	"\n" +
@@ -1143,14 +1270,15 @@ const file_ttp_v1_admin_proto_rawDesc = "" +
 	"DomainMode\x12\x1b\n" +
 	"\x17DOMAIN_MODE_UNSPECIFIED\x10\x00\x12\x14\n" +
 	"\x10DOMAIN_MODE_HMAC\x10\x01\x12\x14\n" +
-	"\x10DOMAIN_MODE_OPRF\x10\x022\xb1\x05\n" +
+	"\x10DOMAIN_MODE_OPRF\x10\x022\xf9\x05\n" +
 	"\fAdminService\x12I\n" +
 	"\fCreateDomain\x12\x1b.ttp.v1.CreateDomainRequest\x1a\x1c.ttp.v1.CreateDomainResponse\x12F\n" +
 	"\vListDomains\x12\x1a.ttp.v1.ListDomainsRequest\x1a\x1b.ttp.v1.ListDomainsResponse\x12O\n" +
 	"\x0eDescribeDomain\x12\x1d.ttp.v1.DescribeDomainRequest\x1a\x1e.ttp.v1.DescribeDomainResponse\x12R\n" +
 	"\x0fRotateDomainKey\x12\x1e.ttp.v1.RotateDomainKeyRequest\x1a\x1f.ttp.v1.RotateDomainKeyResponse\x12R\n" +
 	"\x0fListReviewItems\x12\x1e.ttp.v1.ListReviewItemsRequest\x1a\x1f.ttp.v1.ListReviewItemsResponse\x12X\n" +
-	"\x11ResolveReviewItem\x12 .ttp.v1.ResolveReviewItemRequest\x1a!.ttp.v1.ResolveReviewItemResponse\x12a\n" +
+	"\x11ResolveReviewItem\x12 .ttp.v1.ResolveReviewItemRequest\x1a!.ttp.v1.ResolveReviewItemResponse\x12F\n" +
+	"\vSplitRecord\x12\x1a.ttp.v1.SplitRecordRequest\x1a\x1b.ttp.v1.SplitRecordResponse\x12a\n" +
 	"\x14RegisterRecipientKey\x12#.ttp.v1.RegisterRecipientKeyRequest\x1a$.ttp.v1.RegisterRecipientKeyResponse\x12X\n" +
 	"\x11ListRecipientKeys\x12 .ttp.v1.ListRecipientKeysRequest\x1a!.ttp.v1.ListRecipientKeysResponseB)Z'github.com/ttpnl/ttp/proto/ttp/v1;ttpv1b\x06proto3"
 
@@ -1167,7 +1295,7 @@ func file_ttp_v1_admin_proto_rawDescGZIP() []byte {
 }
 
 var file_ttp_v1_admin_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_ttp_v1_admin_proto_msgTypes = make([]protoimpl.MessageInfo, 20)
+var file_ttp_v1_admin_proto_msgTypes = make([]protoimpl.MessageInfo, 22)
 var file_ttp_v1_admin_proto_goTypes = []any{
 	(DomainMode)(0),                      // 0: ttp.v1.DomainMode
 	(*Domain)(nil),                       // 1: ttp.v1.Domain
@@ -1185,46 +1313,50 @@ var file_ttp_v1_admin_proto_goTypes = []any{
 	(*ReviewItem)(nil),                   // 13: ttp.v1.ReviewItem
 	(*ResolveReviewItemRequest)(nil),     // 14: ttp.v1.ResolveReviewItemRequest
 	(*ResolveReviewItemResponse)(nil),    // 15: ttp.v1.ResolveReviewItemResponse
-	(*RegisterRecipientKeyRequest)(nil),  // 16: ttp.v1.RegisterRecipientKeyRequest
-	(*RegisterRecipientKeyResponse)(nil), // 17: ttp.v1.RegisterRecipientKeyResponse
-	(*ListRecipientKeysRequest)(nil),     // 18: ttp.v1.ListRecipientKeysRequest
-	(*ListRecipientKeysResponse)(nil),    // 19: ttp.v1.ListRecipientKeysResponse
-	nil,                                  // 20: ttp.v1.ReviewItem.ComparisonEntry
-	(*timestamppb.Timestamp)(nil),        // 21: google.protobuf.Timestamp
-	(*RecipientKey)(nil),                 // 22: ttp.v1.RecipientKey
+	(*SplitRecordRequest)(nil),           // 16: ttp.v1.SplitRecordRequest
+	(*SplitRecordResponse)(nil),          // 17: ttp.v1.SplitRecordResponse
+	(*RegisterRecipientKeyRequest)(nil),  // 18: ttp.v1.RegisterRecipientKeyRequest
+	(*RegisterRecipientKeyResponse)(nil), // 19: ttp.v1.RegisterRecipientKeyResponse
+	(*ListRecipientKeysRequest)(nil),     // 20: ttp.v1.ListRecipientKeysRequest
+	(*ListRecipientKeysResponse)(nil),    // 21: ttp.v1.ListRecipientKeysResponse
+	nil,                                  // 22: ttp.v1.ReviewItem.ComparisonEntry
+	(*timestamppb.Timestamp)(nil),        // 23: google.protobuf.Timestamp
+	(*RecipientKey)(nil),                 // 24: ttp.v1.RecipientKey
 }
 var file_ttp_v1_admin_proto_depIdxs = []int32{
 	2,  // 0: ttp.v1.Domain.key_versions:type_name -> ttp.v1.KeyVersion
-	21, // 1: ttp.v1.Domain.create_time:type_name -> google.protobuf.Timestamp
+	23, // 1: ttp.v1.Domain.create_time:type_name -> google.protobuf.Timestamp
 	0,  // 2: ttp.v1.Domain.mode:type_name -> ttp.v1.DomainMode
-	21, // 3: ttp.v1.KeyVersion.create_time:type_name -> google.protobuf.Timestamp
+	23, // 3: ttp.v1.KeyVersion.create_time:type_name -> google.protobuf.Timestamp
 	0,  // 4: ttp.v1.CreateDomainRequest.mode:type_name -> ttp.v1.DomainMode
 	1,  // 5: ttp.v1.CreateDomainResponse.domain:type_name -> ttp.v1.Domain
 	1,  // 6: ttp.v1.ListDomainsResponse.domains:type_name -> ttp.v1.Domain
 	1,  // 7: ttp.v1.DescribeDomainResponse.domain:type_name -> ttp.v1.Domain
 	1,  // 8: ttp.v1.RotateDomainKeyResponse.domain:type_name -> ttp.v1.Domain
 	13, // 9: ttp.v1.ListReviewItemsResponse.items:type_name -> ttp.v1.ReviewItem
-	20, // 10: ttp.v1.ReviewItem.comparison:type_name -> ttp.v1.ReviewItem.ComparisonEntry
-	22, // 11: ttp.v1.RegisterRecipientKeyResponse.key:type_name -> ttp.v1.RecipientKey
-	22, // 12: ttp.v1.ListRecipientKeysResponse.keys:type_name -> ttp.v1.RecipientKey
+	22, // 10: ttp.v1.ReviewItem.comparison:type_name -> ttp.v1.ReviewItem.ComparisonEntry
+	24, // 11: ttp.v1.RegisterRecipientKeyResponse.key:type_name -> ttp.v1.RecipientKey
+	24, // 12: ttp.v1.ListRecipientKeysResponse.keys:type_name -> ttp.v1.RecipientKey
 	3,  // 13: ttp.v1.AdminService.CreateDomain:input_type -> ttp.v1.CreateDomainRequest
 	5,  // 14: ttp.v1.AdminService.ListDomains:input_type -> ttp.v1.ListDomainsRequest
 	7,  // 15: ttp.v1.AdminService.DescribeDomain:input_type -> ttp.v1.DescribeDomainRequest
 	9,  // 16: ttp.v1.AdminService.RotateDomainKey:input_type -> ttp.v1.RotateDomainKeyRequest
 	11, // 17: ttp.v1.AdminService.ListReviewItems:input_type -> ttp.v1.ListReviewItemsRequest
 	14, // 18: ttp.v1.AdminService.ResolveReviewItem:input_type -> ttp.v1.ResolveReviewItemRequest
-	16, // 19: ttp.v1.AdminService.RegisterRecipientKey:input_type -> ttp.v1.RegisterRecipientKeyRequest
-	18, // 20: ttp.v1.AdminService.ListRecipientKeys:input_type -> ttp.v1.ListRecipientKeysRequest
-	4,  // 21: ttp.v1.AdminService.CreateDomain:output_type -> ttp.v1.CreateDomainResponse
-	6,  // 22: ttp.v1.AdminService.ListDomains:output_type -> ttp.v1.ListDomainsResponse
-	8,  // 23: ttp.v1.AdminService.DescribeDomain:output_type -> ttp.v1.DescribeDomainResponse
-	10, // 24: ttp.v1.AdminService.RotateDomainKey:output_type -> ttp.v1.RotateDomainKeyResponse
-	12, // 25: ttp.v1.AdminService.ListReviewItems:output_type -> ttp.v1.ListReviewItemsResponse
-	15, // 26: ttp.v1.AdminService.ResolveReviewItem:output_type -> ttp.v1.ResolveReviewItemResponse
-	17, // 27: ttp.v1.AdminService.RegisterRecipientKey:output_type -> ttp.v1.RegisterRecipientKeyResponse
-	19, // 28: ttp.v1.AdminService.ListRecipientKeys:output_type -> ttp.v1.ListRecipientKeysResponse
-	21, // [21:29] is the sub-list for method output_type
-	13, // [13:21] is the sub-list for method input_type
+	16, // 19: ttp.v1.AdminService.SplitRecord:input_type -> ttp.v1.SplitRecordRequest
+	18, // 20: ttp.v1.AdminService.RegisterRecipientKey:input_type -> ttp.v1.RegisterRecipientKeyRequest
+	20, // 21: ttp.v1.AdminService.ListRecipientKeys:input_type -> ttp.v1.ListRecipientKeysRequest
+	4,  // 22: ttp.v1.AdminService.CreateDomain:output_type -> ttp.v1.CreateDomainResponse
+	6,  // 23: ttp.v1.AdminService.ListDomains:output_type -> ttp.v1.ListDomainsResponse
+	8,  // 24: ttp.v1.AdminService.DescribeDomain:output_type -> ttp.v1.DescribeDomainResponse
+	10, // 25: ttp.v1.AdminService.RotateDomainKey:output_type -> ttp.v1.RotateDomainKeyResponse
+	12, // 26: ttp.v1.AdminService.ListReviewItems:output_type -> ttp.v1.ListReviewItemsResponse
+	15, // 27: ttp.v1.AdminService.ResolveReviewItem:output_type -> ttp.v1.ResolveReviewItemResponse
+	17, // 28: ttp.v1.AdminService.SplitRecord:output_type -> ttp.v1.SplitRecordResponse
+	19, // 29: ttp.v1.AdminService.RegisterRecipientKey:output_type -> ttp.v1.RegisterRecipientKeyResponse
+	21, // 30: ttp.v1.AdminService.ListRecipientKeys:output_type -> ttp.v1.ListRecipientKeysResponse
+	22, // [22:31] is the sub-list for method output_type
+	13, // [13:22] is the sub-list for method input_type
 	13, // [13:13] is the sub-list for extension type_name
 	13, // [13:13] is the sub-list for extension extendee
 	0,  // [0:13] is the sub-list for field type_name
@@ -1242,7 +1374,7 @@ func file_ttp_v1_admin_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_ttp_v1_admin_proto_rawDesc), len(file_ttp_v1_admin_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   20,
+			NumMessages:   22,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -25,6 +25,7 @@ const (
 	AdminService_RotateDomainKey_FullMethodName      = "/ttp.v1.AdminService/RotateDomainKey"
 	AdminService_ListReviewItems_FullMethodName      = "/ttp.v1.AdminService/ListReviewItems"
 	AdminService_ResolveReviewItem_FullMethodName    = "/ttp.v1.AdminService/ResolveReviewItem"
+	AdminService_SplitRecord_FullMethodName          = "/ttp.v1.AdminService/SplitRecord"
 	AdminService_RegisterRecipientKey_FullMethodName = "/ttp.v1.AdminService/RegisterRecipientKey"
 	AdminService_ListRecipientKeys_FullMethodName    = "/ttp.v1.AdminService/ListRecipientKeys"
 )
@@ -52,6 +53,9 @@ type AdminServiceClient interface {
 	// person into the candidate (recorded as a change recipients can fetch); a
 	// non-match keeps them apart.
 	ResolveReviewItem(ctx context.Context, in *ResolveReviewItemRequest, opts ...grpc.CallOption) (*ResolveReviewItemResponse, error)
+	// SplitRecord undoes a wrong link: the record leaves its person for a new
+	// person of its own. The split is logged as a change recipients can fetch.
+	SplitRecord(ctx context.Context, in *SplitRecordRequest, opts ...grpc.CallOption) (*SplitRecordResponse, error)
 	// RegisterRecipientKey registers (or replaces) a recipient's public key
 	// for sealed values. The recipient made the key pair with ttp keygen and
 	// keeps the private key; the TTP never holds it.
@@ -128,6 +132,16 @@ func (c *adminServiceClient) ResolveReviewItem(ctx context.Context, in *ResolveR
 	return out, nil
 }
 
+func (c *adminServiceClient) SplitRecord(ctx context.Context, in *SplitRecordRequest, opts ...grpc.CallOption) (*SplitRecordResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(SplitRecordResponse)
+	err := c.cc.Invoke(ctx, AdminService_SplitRecord_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 func (c *adminServiceClient) RegisterRecipientKey(ctx context.Context, in *RegisterRecipientKeyRequest, opts ...grpc.CallOption) (*RegisterRecipientKeyResponse, error) {
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
 	out := new(RegisterRecipientKeyResponse)
@@ -171,6 +185,9 @@ type AdminServiceServer interface {
 	// person into the candidate (recorded as a change recipients can fetch); a
 	// non-match keeps them apart.
 	ResolveReviewItem(context.Context, *ResolveReviewItemRequest) (*ResolveReviewItemResponse, error)
+	// SplitRecord undoes a wrong link: the record leaves its person for a new
+	// person of its own. The split is logged as a change recipients can fetch.
+	SplitRecord(context.Context, *SplitRecordRequest) (*SplitRecordResponse, error)
 	// RegisterRecipientKey registers (or replaces) a recipient's public key
 	// for sealed values. The recipient made the key pair with ttp keygen and
 	// keeps the private key; the TTP never holds it.
@@ -204,6 +221,9 @@ func (UnimplementedAdminServiceServer) ListReviewItems(context.Context, *ListRev
 }
 func (UnimplementedAdminServiceServer) ResolveReviewItem(context.Context, *ResolveReviewItemRequest) (*ResolveReviewItemResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method ResolveReviewItem not implemented")
+}
+func (UnimplementedAdminServiceServer) SplitRecord(context.Context, *SplitRecordRequest) (*SplitRecordResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method SplitRecord not implemented")
 }
 func (UnimplementedAdminServiceServer) RegisterRecipientKey(context.Context, *RegisterRecipientKeyRequest) (*RegisterRecipientKeyResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method RegisterRecipientKey not implemented")
@@ -340,6 +360,24 @@ func _AdminService_ResolveReviewItem_Handler(srv interface{}, ctx context.Contex
 	return interceptor(ctx, in, info, handler)
 }
 
+func _AdminService_SplitRecord_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(SplitRecordRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(AdminServiceServer).SplitRecord(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: AdminService_SplitRecord_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(AdminServiceServer).SplitRecord(ctx, req.(*SplitRecordRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 func _AdminService_RegisterRecipientKey_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
 	in := new(RegisterRecipientKeyRequest)
 	if err := dec(in); err != nil {
@@ -406,6 +444,10 @@ var AdminService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "ResolveReviewItem",
 			Handler:    _AdminService_ResolveReviewItem_Handler,
+		},
+		{
+			MethodName: "SplitRecord",
+			Handler:    _AdminService_SplitRecord_Handler,
 		},
 		{
 			MethodName: "RegisterRecipientKey",

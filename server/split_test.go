@@ -1,0 +1,74 @@
+package server_test
+
+import (
+	"context"
+	"testing"
+
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+
+	ttpv1 "github.com/ttpnl/ttp/proto/ttp/v1"
+	"github.com/ttpnl/ttp/server/authz"
+	"github.com/ttpnl/ttp/server/servertest"
+)
+
+// TestSplitRecord undoes a link: the record becomes a person of its own,
+// the split is logged for recipients, and the other record keeps its person.
+func TestSplitRecord(t *testing.T) {
+	f := servertest.NewFixture(t,
+		servertest.Principal{Name: "operator", Roles: []authz.Role{authz.Operator}},
+		servertest.Principal{Name: "hospital", Roles: []authz.Role{authz.Broker}},
+		servertest.Principal{Name: "registry", Roles: []authz.Role{authz.Registry}})
+	s := f.Start(t)
+	ctx := context.Background()
+	admin := ttpv1.NewAdminServiceClient(s.Dial(t, "operator"))
+	if _, err := admin.CreateDomain(ctx, &ttpv1.CreateDomainRequest{Name: "nkr", Brokers: []string{"hospital"}, Recipients: []string{"registry"}}); err != nil {
+		t.Fatal(err)
+	}
+	hospital := s.Dial(t, "hospital")
+	a := rec("1", "06000001", "A0001", "111222333", "van der Berg", "Jan Pieter", "1956-03-14", "M", "1234 AB", "12")
+	b := rec("2", "06000002", "77-123", "111222333", "Berg, van der", "Jan Pieter", "14-03-1956", "M", "1234ab", "12")
+	got := mustRegister(t, hospital, "nkr", linkFields, a, b)
+	if got[0].PersonPseudonym != got[1].PersonPseudonym {
+		t.Fatal("the two records should have been linked")
+	}
+	person := got[0].PersonPseudonym
+
+	// The operator names the record as the hospital knows it (layout free).
+	resp, err := admin.SplitRecord(ctx, &ttpv1.SplitRecordRequest{Agb: "0600 0002", PatientNumber: "77-123"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	again := mustRegister(t, hospital, "nkr", linkFields, a, b)
+	if again[0].PersonPseudonym != person {
+		t.Fatalf("the record not split changed person: %s, was %s", again[0].PersonPseudonym, person)
+	}
+	if again[1].PersonPseudonym == person || again[1].Decision != ttpv1.LinkDecision_LINK_DECISION_KNOWN {
+		t.Fatalf("the split record: %v, %s; want known, a new person", again[1].Decision, again[1].PersonPseudonym)
+	}
+	changes, err := ttpv1.NewLinkageServiceClient(s.Dial(t, "registry")).ListPersonChanges(ctx, &ttpv1.ListPersonChangesRequest{Domain: "nkr"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(changes.Changes) != 1 {
+		t.Fatalf("%d changes, want the split", len(changes.Changes))
+	}
+	c := changes.Changes[0]
+	if c.Kind != ttpv1.PersonChangeKind_PERSON_CHANGE_KIND_SPLIT || c.FromPerson != person || c.ToPerson != again[1].PersonPseudonym || c.Sequence != resp.ChangeSequence {
+		t.Fatalf("change %v; want a split from %s to %s", c, person, again[1].PersonPseudonym)
+	}
+
+	// Splitting the person's only record, or an unknown record, is refused.
+	for _, tc := range []struct {
+		req  *ttpv1.SplitRecordRequest
+		code codes.Code
+	}{
+		{&ttpv1.SplitRecordRequest{Agb: "06000002", PatientNumber: "77-123"}, codes.FailedPrecondition},
+		{&ttpv1.SplitRecordRequest{Agb: "06000002", PatientNumber: "nope"}, codes.NotFound},
+		{&ttpv1.SplitRecordRequest{}, codes.InvalidArgument},
+	} {
+		if _, err := admin.SplitRecord(ctx, tc.req); status.Code(err) != tc.code {
+			t.Errorf("split %v: got %v, want %v", tc.req, err, tc.code)
+		}
+	}
+}
