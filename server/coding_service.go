@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"io"
-	"runtime"
 	"slices"
 
 	ttpv1 "github.com/ttpnl/ttp/proto/ttp/v1"
@@ -62,58 +61,23 @@ func (c *codingService) CodeStream(stream ttpv1.CodingService_CodeStreamServer) 
 	if err != nil {
 		return err
 	}
-	ctx, cancel := context.WithCancelCause(ctx)
-	defer cancel(nil)
-
-	workers := runtime.GOMAXPROCS(0)
-	// pending holds one future per chunk, in arrival order; its capacity
-	// bounds the chunks in flight, and so the server's memory per stream.
-	pending := make(chan chan chunkResult, workers*2)
-	go func() {
-		defer close(pending)
-		req := first
-		for {
-			if err := c.checkChunk(job, req); err != nil {
-				cancel(err)
-				return
-			}
-			future := make(chan chunkResult, 1)
-			select {
-			case pending <- future:
-			case <-ctx.Done():
-				return
-			}
-			go func(records []*ttpv1.Record) {
-				coded, counts := job.Code(records)
-				future <- chunkResult{&ttpv1.CodeStreamResponse{KeyVersion: job.KeyVersion(), Records: coded}, counts}
-			}(req.Records)
-			if req, err = stream.Recv(); err != nil {
-				if !errors.Is(err, io.EOF) {
-					cancel(err)
-				}
-				return
-			}
+	check := func(req *ttpv1.CodeStreamRequest) (func() (chunkResult, error), error) {
+		if err := c.checkChunk(job, req); err != nil {
+			return nil, err
 		}
-	}()
-	for future := range pending {
-		var res chunkResult
-		select {
-		case res = <-future:
-		case <-ctx.Done():
-			return context.Cause(ctx)
-		}
+		return func() (chunkResult, error) {
+			coded, counts := job.Code(req.Records)
+			return chunkResult{&ttpv1.CodeStreamResponse{KeyVersion: job.KeyVersion(), Records: coded}, counts}, nil
+		}, nil
+	}
+	deliver := func(res chunkResult) error {
 		if err := c.s.audit.Append(job.AuditRecord("CodeStream", res.counts), nil); err != nil {
 			return err
 		}
 		c.s.metrics.observeCoding(res.counts.Accepted, res.counts.Rejected, res.counts.Pseudonyms)
-		if err := stream.Send(res.resp); err != nil {
-			return err
-		}
+		return stream.Send(res.resp)
 	}
-	if err := context.Cause(ctx); err != nil && !errors.Is(err, context.Canceled) {
-		return err
-	}
-	return nil
+	return serveOrdered(ctx, first, stream.Recv, check, deliver)
 }
 
 // checkChunk rejects a chunk that changes the domain or the fields mid-stream,

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"io"
-	"runtime"
 
 	"google.golang.org/protobuf/types/known/timestamppb"
 
@@ -65,7 +64,6 @@ type evalResult struct {
 	resp  *ttpv1.EvaluateStreamResponse
 	field string
 	n     int
-	err   error
 }
 
 // EvaluateStream evaluates messages on all cores while the next ones arrive
@@ -84,60 +82,23 @@ func (o *obliviousService) EvaluateStream(stream ttpv1.ObliviousService_Evaluate
 	if err != nil {
 		return err
 	}
-	ctx, cancel := context.WithCancelCause(ctx)
-	defer cancel(nil)
-
-	workers := runtime.GOMAXPROCS(0)
-	pending := make(chan chan evalResult, workers*2)
-	go func() {
-		defer close(pending)
-		req := first
-		for {
-			info, err := o.checkMessage(job, req)
-			if err != nil {
-				cancel(err)
-				return
-			}
-			future := make(chan evalResult, 1)
-			select {
-			case pending <- future:
-			case <-ctx.Done():
-				return
-			}
-			go func(req *ttpv1.EvaluateStreamRequest) {
-				batches, err := job.Evaluate(req.BlindedElements, info, false)
-				future <- evalResult{&ttpv1.EvaluateStreamResponse{KeyVersion: job.KeyVersion(), Batches: batches}, req.Field, len(req.BlindedElements), err}
-			}(req)
-			if req, err = stream.Recv(); err != nil {
-				if !errors.Is(err, io.EOF) {
-					cancel(err)
-				}
-				return
-			}
+	check := func(req *ttpv1.EvaluateStreamRequest) (func() (evalResult, error), error) {
+		info, err := o.checkMessage(job, req)
+		if err != nil {
+			return nil, err
 		}
-	}()
-	for future := range pending {
-		var res evalResult
-		select {
-		case res = <-future:
-		case <-ctx.Done():
-			return context.Cause(ctx)
-		}
-		if res.err != nil {
-			cancel(res.err)
-			return res.err
-		}
+		return func() (evalResult, error) {
+			batches, err := job.Evaluate(req.BlindedElements, info, false)
+			return evalResult{&ttpv1.EvaluateStreamResponse{KeyVersion: job.KeyVersion(), Batches: batches}, req.Field, len(req.BlindedElements)}, err
+		}, nil
+	}
+	deliver := func(res evalResult) error {
 		if err := o.s.audit.Append(job.AuditRecord("EvaluateStream", res.field, res.n), nil); err != nil {
 			return err
 		}
-		if err := stream.Send(res.resp); err != nil {
-			return err
-		}
+		return stream.Send(res.resp)
 	}
-	if err := context.Cause(ctx); err != nil && !errors.Is(err, context.Canceled) {
-		return err
-	}
-	return nil
+	return serveOrdered(ctx, first, stream.Recv, check, deliver)
 }
 
 // checkMessage rejects a message that changes the domain or is malformed,

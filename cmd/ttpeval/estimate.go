@@ -229,21 +229,13 @@ func evaluateFile(path, mapping, truth string, batchSize int, key []byte, model 
 		if len(rows) == 0 {
 			break
 		}
-		encoded, keep := encodeParallel(parser, enc, rows, first)
-		batch := make([]linkage.Encoded, 0, len(rows))
-		var batchTruth []string
-		for i := range rows {
-			if keep[i] {
-				batch = append(batch, encoded[i])
-				batchTruth = append(batchTruth, truths[i])
-			}
-		}
+		batch, kept := encodeBatch(parser, enc, rows, first)
 		results, err := ix.Register(batch, nil)
 		if err != nil {
 			return nil, err
 		}
 		for i, res := range results {
-			ev.add(batchTruth[i], res)
+			ev.add(truths[kept[i]], res)
 		}
 	}
 	if ev.records == 0 {

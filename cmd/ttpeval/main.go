@@ -18,7 +18,6 @@ import (
 	"runtime"
 	"runtime/debug"
 	"strconv"
-	"sync"
 	"syscall"
 	"time"
 
@@ -125,28 +124,20 @@ func run() error {
 		if len(rows) == 0 {
 			break
 		}
-		encoded, keep := encodeParallel(parser, enc, rows, first)
-		batch := make([]linkage.Encoded, 0, len(rows))
-		var batchTruth []string
-		for i := range rows {
-			if keep[i] {
-				batch = append(batch, encoded[i])
-				batchTruth = append(batchTruth, truths[i])
-			} else {
-				rejected++
-			}
-		}
+		batch, kept := encodeBatch(parser, enc, rows, first)
+		rejected += len(rows) - len(kept)
 		results, err := ix.Register(batch, nil)
 		if err != nil {
 			return err
 		}
 		for i, res := range results {
+			truth := truths[kept[i]]
 			if showMisses {
-				if p, ok := ev.firstPerson[batchTruth[i]]; ok && p != res.Person {
-					fmt.Fprintf(os.Stderr, "missed %s %v %.1f\n", batchTruth[i], res.Decision, res.Score)
+				if p, ok := ev.firstPerson[truth]; ok && p != res.Person {
+					fmt.Fprintf(os.Stderr, "missed %s %v %.1f\n", truth, res.Decision, res.Score)
 				}
 			}
-			ev.add(batchTruth[i], res)
+			ev.add(truth, res)
 		}
 	}
 	elapsed := time.Since(start)
@@ -187,30 +178,19 @@ func readBatch(r *csvfile.Reader, cols []int, truthCol, n int) (rows [][]string,
 	return rows, truths, first, nil
 }
 
-// encodeParallel parses and encodes a batch on every core.
-func encodeParallel(p *linkage.Parser, enc *linkage.Encoder, rows [][]string, first int) ([]linkage.Encoded, []bool) {
-	out := make([]linkage.Encoded, len(rows))
-	keep := make([]bool, len(rows))
-	workers := runtime.GOMAXPROCS(0)
-	var wg sync.WaitGroup
-	for w := range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			var in linkage.Input
-			var problems []identity.Problem
-			for i := w; i < len(rows); i += workers {
-				problems = p.Parse(problems[:0], rows[i], fmt.Sprint("row:", first+i), &in)
-				if identity.Rejected(problems) {
-					continue
-				}
-				out[i] = enc.Encode(&in)
-				keep[i] = true
-			}
-		}()
+// encodeBatch parses and encodes rows on every core. It returns the
+// encodings of the accepted rows and, for each, its index in rows.
+func encodeBatch(p *linkage.Parser, enc *linkage.Encoder, rows [][]string, first int) (batch []linkage.Encoded, kept []int) {
+	prep := linkage.PrepareAll(p, enc, len(rows),
+		func(i int) []string { return rows[i] },
+		func(i int) string { return fmt.Sprint("row:", first+i) })
+	for i := range prep {
+		if !prep[i].Rejected {
+			batch = append(batch, prep[i].Encoded)
+			kept = append(kept, i)
+		}
 	}
-	wg.Wait()
-	return out, keep
+	return batch, kept
 }
 
 // evaluation counts decisions and, with linkage.PairwiseScores, pairwise

@@ -84,14 +84,8 @@ func speedRun(persons, batch, limit int) (speedResult, error) {
 	phase, registered, measured := 0, 0, 0
 	var start, firstDone time.Time
 	flush := func() error {
-		encoded, keep := encodeParallel(parser, enc, rows, registered)
-		b := make([]linkage.Encoded, 0, len(rows))
-		for i := range rows {
-			if keep[i] {
-				b = append(b, encoded[i])
-			}
-		}
-		_, err := ix.Register(b, nil)
+		batch, _ := encodeBatch(parser, enc, rows, registered)
+		_, err := ix.Register(batch, nil)
 		if err != nil {
 			return err
 		}

@@ -37,7 +37,7 @@ type Job struct {
 	fieldNames []string
 	pz         *keys.Pseudonymizer
 	oprf       *keys.OPRFKey // set for domains in OPRF mode
-	today      identity.Date
+	norm       *identity.Normalizer
 }
 
 // Start checks that who may code into the domain and that the fields are
@@ -62,8 +62,10 @@ func Start(reg *domains.Registry, who audit.Actor, domain string, fields []strin
 		}
 	}
 	// The normaliser checks the combination (duplicates, patient_number
-	// without agb) once, here, rather than per record.
-	if _, err := identity.NewNormalizer(parsed, today); err != nil {
+	// without agb) once, here, rather than per record; it is safe for
+	// concurrent use, so every chunk of the job shares it.
+	norm, err := identity.NewNormalizer(parsed, today)
+	if err != nil {
 		return nil, apierr.BadField("fields", "%v", err)
 	}
 	v := keys.Version(version)
@@ -74,7 +76,7 @@ func Start(reg *domains.Registry, who audit.Actor, domain string, fields []strin
 	if err != nil {
 		return nil, apierr.BadField("key_version", "domain %q has no key version %d", domain, version)
 	}
-	j := &Job{Domain: d, Actor: who, fields: parsed, fieldNames: slices.Clone(fields), pz: pz, today: today}
+	j := &Job{Domain: d, Actor: who, fields: parsed, fieldNames: slices.Clone(fields), pz: pz, norm: norm}
 	if d.Mode == domains.ModeOPRF {
 		// The plaintext path of an OPRF domain: FullEvaluate gives the
 		// pseudonym that blinding, evaluating and finalising give.
@@ -131,7 +133,6 @@ func (j *Job) Check(records []*ttpv1.Record, max int) error {
 // Code codes a checked chunk. It is safe to call from several goroutines
 // at once for different chunks.
 func (j *Job) Code(records []*ttpv1.Record) ([]*ttpv1.CodedRecord, Counts) {
-	norm, _ := identity.NewNormalizer(j.fields, j.today) // checked in Start
 	out := make([]*ttpv1.CodedRecord, len(records))
 	slab := make([]ttpv1.CodedRecord, len(records))
 	normalised := make([]string, len(j.fields))
@@ -140,7 +141,7 @@ func (j *Job) Code(records []*ttpv1.Record) ([]*ttpv1.CodedRecord, Counts) {
 	for i, r := range records {
 		cr := &slab[i]
 		cr.RowKey = r.RowKey
-		problems = norm.Normalize(problems[:0], r.Values, normalised)
+		problems = j.norm.Normalize(problems[:0], r.Values, normalised)
 		cr.Problems = ProblemsProto(problems)
 		if identity.Rejected(problems) {
 			cr.Rejected = true

@@ -5,9 +5,6 @@
 package register
 
 import (
-	"runtime"
-	"sync"
-
 	"github.com/dgraph-io/badger/v4"
 	"github.com/ttpnl/ttp/identity"
 	ttpv1 "github.com/ttpnl/ttp/proto/ttp/v1"
@@ -51,20 +48,15 @@ func (j *Job) KeyVersion() uint32 { return j.coding.KeyVersion() }
 // Check rejects a malformed chunk as a whole (see coding.Job.Check).
 func (j *Job) Check(records []*ttpv1.Record, max int) error { return j.coding.Check(records, max) }
 
-// prepared is a parsed and encoded record.
-type prepared struct {
-	enc      linkage.Encoded
-	problems []identity.Problem
-	rejected bool
-}
-
 // Register registers a checked chunk. action names it in the audit log.
 func (j *Job) Register(action string, records []*ttpv1.Record) ([]*ttpv1.LinkedRecord, error) {
-	prep := j.prepare(records)
+	prep := linkage.PrepareAll(j.parser, j.enc, len(records),
+		func(i int) []string { return records[i].Values },
+		func(i int) string { return j.source + ":" + records[i].RowKey })
 	batch := make([]linkage.Encoded, 0, len(records))
 	for i := range prep {
-		if !prep[i].rejected {
-			batch = append(batch, prep[i].enc)
+		if !prep[i].Rejected {
+			batch = append(batch, prep[i].Encoded)
 		}
 	}
 	commit := func(results []linkage.Result, write func(txn *badger.Txn) error) error {
@@ -80,8 +72,8 @@ func (j *Job) Register(action string, records []*ttpv1.Record) ([]*ttpv1.LinkedR
 	for i, r := range records {
 		lr := &slab[i]
 		lr.RowKey = r.RowKey
-		lr.Problems = coding.ProblemsProto(prep[i].problems)
-		if prep[i].rejected {
+		lr.Problems = coding.ProblemsProto(prep[i].Problems)
+		if prep[i].Rejected {
 			lr.Rejected = true
 		} else {
 			res := results[next]
@@ -99,31 +91,6 @@ var decisionProto = map[linkage.Decision]ttpv1.LinkDecision{
 	linkage.Linked: ttpv1.LinkDecision_LINK_DECISION_LINKED,
 	linkage.New:    ttpv1.LinkDecision_LINK_DECISION_NEW,
 	linkage.Review: ttpv1.LinkDecision_LINK_DECISION_REVIEW,
-}
-
-// prepare parses and encodes records on every core.
-func (j *Job) prepare(records []*ttpv1.Record) []prepared {
-	out := make([]prepared, len(records))
-	workers := min(runtime.GOMAXPROCS(0), 1+len(records)/256)
-	var wg sync.WaitGroup
-	for w := range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			var in linkage.Input
-			for i := w; i < len(records); i += workers {
-				p := &out[i]
-				p.problems = j.parser.Parse(nil, records[i].Values, j.source+":"+records[i].RowKey, &in)
-				if identity.Rejected(p.problems) {
-					p.rejected = true
-					continue
-				}
-				p.enc = j.enc.Encode(&in)
-			}
-		}()
-	}
-	wg.Wait()
-	return out
 }
 
 func (j *Job) auditRecord(action string, n int, results []linkage.Result) audit.Record {
