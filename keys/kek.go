@@ -12,6 +12,8 @@ import (
 	"io"
 	"log/slog"
 	"os"
+
+	"github.com/ttpnl/ttp/secretfile"
 )
 
 // ErrUnwrap is the only error [KEK.Unwrap] returns. It deliberately does not
@@ -60,30 +62,10 @@ func NewKEK(b []byte) (*KEK, error) {
 // other accounts can read is already compromised, so refusing to start is the
 // safe answer. Errors never echo the file's content.
 func LoadKEKFile(path string) (*KEK, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, fmt.Errorf("keys: open KEK file: %w", err)
-	}
-	defer f.Close()
-
-	// Stat the open file, not the path, so the mode we check belongs to the
-	// bytes we read.
-	fi, err := f.Stat()
-	if err != nil {
-		return nil, fmt.Errorf("keys: stat KEK file: %w", err)
-	}
-	if !fi.Mode().IsRegular() {
-		return nil, fmt.Errorf("keys: KEK file %s is not a regular file", path)
-	}
-	if perm := fi.Mode().Perm(); perm&0o077 != 0 {
-		return nil, fmt.Errorf("keys: KEK file %s has mode %04o; it must be accessible by its owner only (chmod 0600 %s)",
-			path, perm, path)
-	}
-
-	content, err := io.ReadAll(io.LimitReader(f, maxKEKFileSize+1))
+	content, err := secretfile.Read(path, maxKEKFileSize)
 	defer clear(content)
 	if err != nil {
-		return nil, fmt.Errorf("keys: read KEK file: %w", err)
+		return nil, fmt.Errorf("keys: KEK file: %w", err)
 	}
 	return parseKEKFile(path, content)
 }

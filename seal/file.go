@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+
+	"github.com/ttpnl/ttp/secretfile"
 )
 
 // maxKeyFileSize bounds what ReadPrivateKeyFile and ReadPublicKeyFile read.
@@ -49,25 +51,10 @@ func writeNew(path, text string, mode os.FileMode) error {
 // refuses a file that other accounts can read or write: such a key is
 // already compromised. Errors never echo the file's content.
 func ReadPrivateKeyFile(path string) (*PrivateKey, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, fmt.Errorf("seal: open private key file: %w", err)
-	}
-	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil {
-		return nil, fmt.Errorf("seal: stat private key file: %w", err)
-	}
-	if !fi.Mode().IsRegular() {
-		return nil, fmt.Errorf("seal: private key file %s is not a regular file", path)
-	}
-	if perm := fi.Mode().Perm(); perm&0o077 != 0 {
-		return nil, fmt.Errorf("seal: private key file %s has mode %04o; it must be accessible by its owner only (chmod 0600 %s)", path, perm, path)
-	}
-	b, err := io.ReadAll(io.LimitReader(f, maxKeyFileSize+1))
+	b, err := secretfile.Read(path, maxKeyFileSize)
 	defer clear(b)
 	if err != nil {
-		return nil, fmt.Errorf("seal: read private key file: %w", err)
+		return nil, fmt.Errorf("seal: private key file: %w", err)
 	}
 	if len(b) > maxKeyFileSize {
 		return nil, fmt.Errorf("seal: private key file %s: %w", path, ErrMalformedKey)
