@@ -95,43 +95,44 @@ func decodeChange(seq uint64, b []byte) (Change, error) {
 
 // loadState reads review items, aliases and the change count.
 func (ix *Index) loadState(txn *badger.Txn) error {
-	return eachKV(txn, reviewPrefix, func(k, v []byte) error {
+	if err := eachKV(txn, reviewPrefix, func(k, v []byte) error {
 		r, err := decodeReview(v)
 		ix.reviews[binary.BigEndian.Uint32(k)] = r
 		return err
-	}, aliasPrefix, func(k, v []byte) error {
+	}); err != nil {
+		return err
+	}
+	if err := eachKV(txn, aliasPrefix, func(k, v []byte) error {
 		if len(k) != 8 || len(v) != 8 {
 			return errors.New("stored alias is malformed")
 		}
 		ix.alias[binary.BigEndian.Uint64(k)] = binary.BigEndian.Uint64(v)
 		return nil
-	}, changePrefix, func(k, v []byte) error {
+	}); err != nil {
+		return err
+	}
+	return eachKV(txn, changePrefix, func(k, v []byte) error {
 		ix.changes = binary.BigEndian.Uint64(k)
 		return nil
 	})
 }
 
-// eachKV walks several prefixes, calling each one's function with the key
-// (prefix removed) and value.
-func eachKV(txn *badger.Txn, pairs ...any) error {
-	for i := 0; i < len(pairs); i += 2 {
-		prefix := []byte(pairs[i].(string))
-		fn := pairs[i+1].(func(k, v []byte) error)
-		opts := badger.DefaultIteratorOptions
-		opts.Prefix = prefix
-		it := txn.NewIterator(opts)
-		for it.Rewind(); it.Valid(); it.Next() {
-			k := it.Item().KeyCopy(nil)[len(prefix):]
-			v, err := it.Item().ValueCopy(nil)
-			if err == nil {
-				err = fn(k, v)
-			}
-			if err != nil {
-				it.Close()
-				return err
-			}
+// eachKV calls fn with the key (prefix removed) and value of every entry
+// under prefix, in order.
+func eachKV(txn *badger.Txn, prefix string, fn func(k, v []byte) error) error {
+	opts := badger.DefaultIteratorOptions
+	opts.Prefix = []byte(prefix)
+	it := txn.NewIterator(opts)
+	defer it.Close()
+	for it.Rewind(); it.Valid(); it.Next() {
+		k := it.Item().KeyCopy(nil)[len(prefix):]
+		v, err := it.Item().ValueCopy(nil)
+		if err != nil {
+			return err
 		}
-		it.Close()
+		if err := fn(k, v); err != nil {
+			return err
+		}
 	}
 	return nil
 }

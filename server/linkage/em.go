@@ -381,18 +381,6 @@ func (ix *Index) CandidatePatterns(limit int, sample float64) []Pattern {
 	return out
 }
 
-// nextStamp starts a new candidate query, as match does. ix.mu must be held.
-func (ix *Index) nextStamp() uint32 {
-	ix.stamp++
-	if ix.stamp == 0 { // wrapped: clear the stamps
-		for i := range uint32(ix.records.len()) {
-			ix.records.at(i).stamp = 0
-		}
-		ix.stamp = 1
-	}
-	return ix.stamp
-}
-
 // mix64 is SplitMix64's finaliser: a fixed, well-spread hash of x.
 func mix64(x uint64) uint64 {
 	x += 0x9e3779b97f4a7c15

@@ -222,13 +222,7 @@ func (ix *Index) Register(batch []Encoded, commit Commit) ([]Result, error) {
 
 // match finds the best person among the candidates that share a blocking key.
 func (ix *Index) match(enc *Encoded) Result {
-	ix.stamp++
-	if ix.stamp == 0 { // wrapped: clear the stamps
-		for i := range uint32(ix.records.len()) {
-			ix.records.at(i).stamp = 0
-		}
-		ix.stamp = 1
-	}
+	stamp := ix.nextStamp()
 	// The best score per person: a person matches if any of its records does.
 	type personScore struct {
 		person  uint64
@@ -243,10 +237,10 @@ func (ix *Index) match(enc *Encoded) Result {
 			n++
 			ord := (slot - 1) / MaxBlockKeys
 			r := ix.records.at(ord)
-			if r.stamp == ix.stamp {
+			if r.stamp == stamp {
 				continue
 			}
-			r.stamp = ix.stamp
+			r.stamp = stamp
 			pat := Compare(&enc.Features, &r.f)
 			s := ix.model.Score(pat)
 			p := ix.resolve(r.person)
@@ -306,4 +300,17 @@ func (ix *Index) Persons() int {
 		seen[ix.resolve(ix.records.at(i).person)] = struct{}{}
 	}
 	return len(seen)
+}
+
+// nextStamp starts a new candidate query: records seen in it get the stamp,
+// so each is compared once however many blocks it shares. ix.mu must be held.
+func (ix *Index) nextStamp() uint32 {
+	ix.stamp++
+	if ix.stamp == 0 { // wrapped: clear the stamps
+		for i := range uint32(ix.records.len()) {
+			ix.records.at(i).stamp = 0
+		}
+		ix.stamp = 1
+	}
+	return ix.stamp
 }

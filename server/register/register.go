@@ -5,6 +5,7 @@
 package register
 
 import (
+	"fmt"
 	"github.com/dgraph-io/badger/v4"
 	"github.com/ttpnl/ttp/identity"
 	ttpv1 "github.com/ttpnl/ttp/proto/ttp/v1"
@@ -104,5 +105,5 @@ func (j *Job) auditRecord(action string, n int, results []linkage.Result) audit.
 }
 
 func fmtDecisions(c [5]int) string {
-	return "linked " + itoa(c[linkage.Linked]) + ", new " + itoa(c[linkage.New]) + ", review " + itoa(c[linkage.Review]) + ", known " + itoa(c[linkage.Known])
+	return fmt.Sprintf("linked %d, new %d, review %d, known %d", c[linkage.Linked], c[linkage.New], c[linkage.Review], c[linkage.Known])
 }
