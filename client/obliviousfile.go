@@ -353,6 +353,8 @@ func firstError(errs []error) error {
 	return nil
 }
 
+// problemsProto converts problems found on this machine to the messages the
+// server would have answered, so local and remote answers are handled alike.
 func problemsProto(ps []identity.Problem) []*ttpv1.Problem {
 	if len(ps) == 0 {
 		return nil

@@ -41,11 +41,7 @@ func (v *localValidator) Send(records []*ttpv1.Record) error {
 	var problems []identity.Problem
 	for i, r := range records {
 		problems = v.norm.Normalize(problems[:0], r.Values, normalised)
-		cr := &ttpv1.CodedRecord{RowKey: r.RowKey, Rejected: identity.Rejected(problems)}
-		for _, p := range problems {
-			cr.Problems = append(cr.Problems, &ttpv1.Problem{Field: string(p.Field), Code: string(p.Code), Message: p.Message})
-		}
-		resp.Records[i] = cr
+		resp.Records[i] = &ttpv1.CodedRecord{RowKey: r.RowKey, Rejected: identity.Rejected(problems), Problems: problemsProto(problems)}
 	}
 	v.answers <- resp
 	return nil
