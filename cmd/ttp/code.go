@@ -25,14 +25,11 @@ func codeCommand(args []string, stdout, stderr io.Writer) error {
 	conn.register(fs)
 	var (
 		domain     = fs.String("domain", "", "domain to code into (required unless -test)")
-		mapping    = fs.String("map", "", "identifying columns: field=column,... (required)")
-		outPath    = fs.String("o", "", "coded file (default: IN with .coded.csv, or .test.csv with -test)")
-		reportPath = fs.String("report", "", "quality report (default: IN with .report.csv)")
 		test       = fs.Bool("test", false, "test mode: validate here and strip the identifying columns; nothing is sent or stored")
-		comma      = fs.String("comma", "", "separator: ',' ';' '|' or 'tab' (default: detected)")
-		chunk      = fs.Int("chunk", client.DefaultChunkSize, "records per message")
 		keyVersion = fs.Uint("key-version", 0, "key version to code with (default: the domain's current)")
 	)
+	var files fileFlags
+	files.register(fs, "coded file (default: IN with .coded.csv, or .test.csv with -test)")
 	var privacy privacyFlags
 	privacy.register(fs)
 	pos, err := parseInterleaved(fs, args)
@@ -42,34 +39,19 @@ func codeCommand(args []string, stdout, stderr io.Writer) error {
 	if len(pos) != 1 {
 		return usageError("code takes one input file")
 	}
-	if *mapping == "" || (*domain == "" && !*test) {
+	if files.mapping == "" || (*domain == "" && !*test) {
 		return usageError("code needs -map, and -domain unless -test")
 	}
 	if *test && privacy.set() {
 		return usageError("code: -test sends nothing; it takes neither -oblivious nor -seal-to")
 	}
-	mappings, err := client.ParseMappings(*mapping)
-	if err != nil {
-		return usageErr{err.Error()}
-	}
-	sep, err := parseComma(*comma)
-	if err != nil {
-		return usageErr{err.Error()}
-	}
 	in := pos[0]
-	if *outPath == "" {
-		*outPath = withSuffix(in, map[bool]string{false: ".coded.csv", true: ".test.csv"}[*test])
+	opts, err := files.resolve("code", in, map[bool]string{false: ".coded.csv", true: ".test.csv"}[*test])
+	if err != nil {
+		return err
 	}
-	if *reportPath == "" {
-		*reportPath = withSuffix(in, ".report.csv")
-	}
-	// The output is renamed over its path and the report written over
-	// its path at the end: either one named as the input would destroy it.
-	if sameFile(in, *outPath) || sameFile(in, *reportPath) || sameFile(*outPath, *reportPath) {
-		return usageError("code: the input, -o and -report must be three different files")
-	}
-	opts := client.FileOptions{Domain: *domain, Mappings: mappings, Comma: sep, ChunkSize: *chunk, KeyVersion: uint32(*keyVersion)}
-	job := codeJob{in: in, out: *outPath, report: *reportPath, opts: opts, test: *test, stderr: stderr}
+	opts.Domain, opts.KeyVersion = *domain, uint32(*keyVersion)
+	job := codeJob{in: in, out: files.out, report: files.report, opts: opts, test: *test, stderr: stderr}
 	if !*test {
 		// Settings first: missing ones are the user's to fix, not a
 		// problem of the file, and must not overwrite an earlier report.

@@ -3,8 +3,6 @@ package main
 import (
 	"flag"
 	"io"
-
-	"github.com/ttpnl/ttp/client"
 )
 
 // linkCommand is ttp link: register a file's records in the person index
@@ -17,14 +15,11 @@ func linkCommand(args []string, stdout, stderr io.Writer) error {
 	var conn connFlags
 	conn.register(fs)
 	var (
-		domain     = fs.String("domain", "", "domain of the person pseudonyms (required)")
-		mapping    = fs.String("map", "", "identifying columns: field=column,... (required)")
-		source     = fs.String("source", "", "name of the source, for records without agb and patient_number (they are identified by it and their row number)")
-		outPath    = fs.String("o", "", "linked file (default: IN with .linked.csv)")
-		reportPath = fs.String("report", "", "quality report (default: IN with .report.csv)")
-		comma      = fs.String("comma", "", "separator: ',' ';' '|' or 'tab' (default: detected)")
-		chunk      = fs.Int("chunk", client.DefaultChunkSize, "records per message")
+		domain = fs.String("domain", "", "domain of the person pseudonyms (required)")
+		source = fs.String("source", "", "name of the source, for records without agb and patient_number (they are identified by it and their row number)")
 	)
+	var files fileFlags
+	files.register(fs, "linked file (default: IN with .linked.csv)")
 	pos, err := parseInterleaved(fs, args)
 	if err != nil {
 		return usageErr{err.Error()}
@@ -32,33 +27,20 @@ func linkCommand(args []string, stdout, stderr io.Writer) error {
 	if len(pos) != 1 {
 		return usageError("link takes one input file")
 	}
-	if *mapping == "" || *domain == "" {
+	if files.mapping == "" || *domain == "" {
 		return usageError("link needs -domain and -map")
 	}
-	mappings, err := client.ParseMappings(*mapping)
-	if err != nil {
-		return usageErr{err.Error()}
-	}
-	sep, err := parseComma(*comma)
-	if err != nil {
-		return usageErr{err.Error()}
-	}
 	in := pos[0]
-	if *outPath == "" {
-		*outPath = withSuffix(in, ".linked.csv")
+	opts, err := files.resolve("link", in, ".linked.csv")
+	if err != nil {
+		return err
 	}
-	if *reportPath == "" {
-		*reportPath = withSuffix(in, ".report.csv")
-	}
-	if sameFile(in, *outPath) || sameFile(in, *reportPath) || sameFile(*outPath, *reportPath) {
-		return usageError("link: the input, -o and -report must be three different files")
-	}
-	opts := client.FileOptions{Domain: *domain, Mappings: mappings, Comma: sep, ChunkSize: *chunk, Source: *source}
+	opts.Domain, opts.Source = *domain, *source
 	cc, err := conn.dial()
 	if err != nil {
 		return err
 	}
 	defer cc.Close()
-	job := codeJob{in: in, out: *outPath, report: *reportPath, opts: opts, link: true, cc: cc, stderr: stderr}
+	job := codeJob{in: in, out: files.out, report: files.report, opts: opts, link: true, cc: cc, stderr: stderr}
 	return job.run()
 }

@@ -1,0 +1,48 @@
+package main
+
+import (
+	"flag"
+
+	"github.com/ttpnl/ttp/client"
+)
+
+// fileFlags are the flags of the commands that turn one CSV file into
+// another (code, link): the column mapping, the output and report paths,
+// the separator and the chunk size.
+type fileFlags struct {
+	mapping, out, report, comma string
+	chunk                       int
+}
+
+func (f *fileFlags) register(fs *flag.FlagSet, outHelp string) {
+	fs.StringVar(&f.mapping, "map", "", "identifying columns: field=column,... (required)")
+	fs.StringVar(&f.out, "o", "", outHelp)
+	fs.StringVar(&f.report, "report", "", "quality report (default: IN with .report.csv)")
+	fs.StringVar(&f.comma, "comma", "", "separator: ',' ';' '|' or 'tab' (default: detected)")
+	fs.IntVar(&f.chunk, "chunk", client.DefaultChunkSize, "records per message")
+}
+
+// resolve checks the flags for input file in, fills in the default paths
+// (the output gets outSuffix), and returns the file options they give.
+func (f *fileFlags) resolve(command, in, outSuffix string) (client.FileOptions, error) {
+	mappings, err := client.ParseMappings(f.mapping)
+	if err != nil {
+		return client.FileOptions{}, usageErr{err.Error()}
+	}
+	sep, err := parseComma(f.comma)
+	if err != nil {
+		return client.FileOptions{}, usageErr{err.Error()}
+	}
+	if f.out == "" {
+		f.out = withSuffix(in, outSuffix)
+	}
+	if f.report == "" {
+		f.report = withSuffix(in, ".report.csv")
+	}
+	// The output is renamed over its path and the report written over
+	// its path at the end: either one named as the input would destroy it.
+	if sameFile(in, f.out) || sameFile(in, f.report) || sameFile(f.out, f.report) {
+		return client.FileOptions{}, usageError("%s: the input, -o and -report must be three different files", command)
+	}
+	return client.FileOptions{Mappings: mappings, Comma: sep, ChunkSize: f.chunk}, nil
+}
