@@ -152,10 +152,7 @@ func TestKill9DuringRegistration(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs ttpd as a process")
 	}
-	bin := filepath.Join(t.TempDir(), "ttpd")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := buildTTPD(t)
 	chunks := registerBatch()
 	total := 0
 	for _, c := range chunks {

@@ -35,10 +35,7 @@ func TestKill9DuringCodingStream(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs ttpd as a process")
 	}
-	bin := filepath.Join(t.TempDir(), "ttpd")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := buildTTPD(t)
 	f := servertest.NewFixture(t,
 		servertest.Principal{Name: "operator", Roles: []authz.Role{authz.Operator}},
 		servertest.Principal{Name: "hospital", Roles: []authz.Role{authz.Broker}})
@@ -218,4 +215,15 @@ func freeAddr(t *testing.T) string {
 	}
 	defer l.Close()
 	return l.Addr().String()
+}
+
+// buildTTPD builds this command into a temporary directory, so a test can
+// run it as a process (and kill it).
+func buildTTPD(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "ttpd")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
 }
