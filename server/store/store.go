@@ -1,53 +1,248 @@
-// Package store opens the server's Badger database: one store on disk for
-// domains, keys and the audit log (and later the person index).
+// Package store is the server's durable state behind one interface:
+// transactions over typed repositories of domains, recipient keys, sealed
+// keyrings, the audit log and the person index. The server's packages use
+// only this interface; the backends live in subpackages and are the only
+// code that imports a database driver:
 //
-// Every write is durable before Commit returns (SyncWrites), because an
-// accepted change and its audit record must survive kill -9. The files are
-// encrypted at rest with Badger's own AES encryption, under a key derived from
-// the KEK, so a copy of the data directory alone reveals nothing.
+//   - badgerstore: Badger, embedded, one process. The default: one binary,
+//     no set-up. Files encrypted at rest under a key derived from the KEK.
+//   - pgstore: PostgreSQL, shared by any number of ttpd processes.
+//
+// storetest holds the conformance suite both pass.
+//
+// # What the store holds
+//
+// Nothing in the store is a plaintext identifier or key: domains and the
+// linkage key are kept as keyrings sealed under the KEK (which the store never
+// sees), the person index as keyed encodings that are opaque here, the audit
+// log as the audit package's records (counts, never data).
+//
+// # Transactions and locks
+//
+// Update runs a function in a read-write transaction that is durable when
+// Update returns nil (synced to disk, or committed in PostgreSQL), and undone
+// when the function returns an error. Several servers may share one store, so
+// read-modify-write sequences take locks that last until the transaction
+// ends:
+//
+//   - Domains.Get and Recipients.Get in Update lock the row they read.
+//   - AuditLog.Last locks the end of the log: appends stay one chain.
+//   - PersonIndex.Lock serialises registration, so that two servers never
+//     make two persons of one person.
+//
+// Take them in that order (index, then domain or recipient, then audit log),
+// and the audit log last, just before commit, so that it is held briefly.
 package store
 
 import (
-	"fmt"
-	"log/slog"
-
-	"github.com/dgraph-io/badger/v4"
-	"github.com/dgraph-io/badger/v4/options"
+	"context"
+	"errors"
+	"time"
 )
 
-// Open opens (or creates) the store in dir, encrypted under storeKey (32
-// bytes). A wrong key fails here, not on first read.
-func Open(dir string, storeKey []byte, log *slog.Logger) (*badger.DB, error) {
-	opts := badger.DefaultOptions(dir).
-		WithSyncWrites(true).
-		WithEncryptionKey(storeKey).
-		// Badger requires an index cache when encryption is on. Reads are
-		// rare (the person index is loaded once, at start), so the caches
-		// stay small and the memory goes to the index.
-		WithIndexCacheSize(32 << 20).
-		WithBlockCacheSize(32 << 20).
-		// What we store is keyed hashes and ciphertext: incompressible.
-		// Compressing it would only cost CPU and table-building buffers.
-		WithCompression(options.None).
-		WithLogger(badgerLogger{log.With("component", "badger")}).
-		// Keep memory modest: with encryption on, every table Badger builds
-		// (memtable flushes, compactions) holds buffers the size of the
-		// table, so small memtables and few compactors keep the peak down.
-		WithNumMemtables(2).
-		WithMemTableSize(16 << 20).
-		WithNumCompactors(2)
-	db, err := badger.Open(opts)
-	if err != nil {
-		return nil, fmt.Errorf("open store in %s: %w", dir, err)
-	}
-	return db, nil
+// Store is the server's durable state.
+type Store interface {
+	// Update runs fn in a read-write transaction. It commits, durably, when
+	// fn returns nil, and rolls back when fn returns an error, which Update
+	// returns. fn runs once: Update does not retry.
+	Update(ctx context.Context, fn func(Tx) error) error
+	// View runs fn in a read-only transaction: a consistent snapshot. Writes
+	// in it fail.
+	View(ctx context.Context, fn func(Tx) error) error
+	// Shared reports whether other processes may write to the store at the
+	// same time (PostgreSQL). Caches of what the store holds must then be
+	// refreshed; an embedded store is written only by its own process.
+	Shared() bool
+	// Close releases the store. Transactions must have ended.
+	Close() error
 }
 
-// badgerLogger routes Badger's messages to slog. Badger logs file names and
-// table statistics, never values.
-type badgerLogger struct{ log *slog.Logger }
+// Tx is one transaction. Its repositories are valid until the transaction
+// ends, and are not safe for concurrent use unless a method says so.
+type Tx interface {
+	Domains() Domains
+	Recipients() Recipients
+	Keyrings() Keyrings
+	Audit() AuditLog
+	Index() PersonIndex
+}
 
-func (l badgerLogger) Errorf(f string, a ...any)   { l.log.Error(fmt.Sprintf(f, a...)) }
-func (l badgerLogger) Warningf(f string, a ...any) { l.log.Warn(fmt.Sprintf(f, a...)) }
-func (l badgerLogger) Infof(f string, a ...any)    { l.log.Debug(fmt.Sprintf(f, a...)) }
-func (l badgerLogger) Debugf(f string, a ...any)   { l.log.Debug(fmt.Sprintf(f, a...)) }
+// Errors that repositories return; test with errors.Is.
+var (
+	ErrNotFound = errors.New("store: not found")
+	ErrExists   = errors.New("store: already exists")
+	ErrReadOnly = errors.New("store: write in a read-only transaction")
+	// ErrCorrupt reports stored data that cannot be read back as written
+	// (a failed checksum, a malformed row): never a wrong answer instead.
+	ErrCorrupt = errors.New("store: stored data is corrupt")
+)
+
+// Domain is a pseudonym domain as stored (package domains gives it meaning).
+type Domain struct {
+	Name        string
+	Description string
+	Mode        string // "hmac" or "oprf"
+	Brokers     []string
+	Recipients  []string
+	Created     time.Time
+	// Keyring is the domain's keyring sealed under the KEK.
+	Keyring []byte
+	// Revision is set by the store: 1 when created, one more on every
+	// Update, so that a server can tell that another changed the domain.
+	Revision uint64
+}
+
+// Domains holds the pseudonym domains.
+type Domains interface {
+	// Get returns the named domain, or ErrNotFound. In Update it locks the
+	// domain until the transaction ends.
+	Get(name string) (Domain, error)
+	// List returns every domain, by name.
+	List() ([]Domain, error)
+	// Create stores a new domain (Revision 1), or gives ErrExists.
+	Create(d Domain) error
+	// Update replaces a domain (Revision one more than stored), or gives
+	// ErrNotFound.
+	Update(d Domain) error
+}
+
+// RecipientKey is a recipient's public sealing key.
+type RecipientKey struct {
+	Name       string
+	PublicKey  string // as seal.PublicKey.Encode writes it
+	Registered time.Time
+	Revision   uint64 // set by the store, as for Domain
+}
+
+// Recipients holds recipients' public keys.
+type Recipients interface {
+	// Get returns name's key, or ErrNotFound. In Update it locks the key
+	// until the transaction ends.
+	Get(name string) (RecipientKey, error)
+	// List returns every key, by name.
+	List() ([]RecipientKey, error)
+	// Put stores or replaces name's key.
+	Put(k RecipientKey) error
+}
+
+// Keyrings holds sealed keyrings that belong to no domain (the person
+// index's linkage key).
+type Keyrings interface {
+	// Get returns the sealed keyring, or ErrNotFound.
+	Get(name string) ([]byte, error)
+	// Create stores a keyring under a new name, or gives ErrExists, leaving
+	// the transaction usable (another server made it first: read it).
+	Create(name string, sealed []byte) error
+}
+
+// AuditEntry is one stored audit record.
+type AuditEntry struct {
+	Seq  uint64 // 1, 2, 3, ... without gaps
+	Data []byte // the record as package audit wrote it; stored byte for byte
+}
+
+// AuditLog is the append-only audit log.
+type AuditLog interface {
+	// Last returns the last entry (Seq 0 when the log is empty). In Update it
+	// locks the end of the log until the transaction ends, so that appends
+	// from every server form one sequence.
+	Last() (AuditEntry, error)
+	// Append adds e, whose Seq must be one more than Last's; any other
+	// Seq gives an error.
+	Append(e AuditEntry) error
+	// Scan calls fn for every entry with Seq ≥ from, in order, until fn
+	// returns an error, which Scan returns.
+	Scan(from uint64, fn func(AuditEntry) error) error
+}
+
+// IndexRecord is a registered source record of the person index.
+type IndexRecord struct {
+	// ID is assigned by PersonIndex.ReserveIDs: a newer record has a larger
+	// ID. Never 0.
+	ID uint64
+	// Source is the keyed hash of the record's source; unique in the index.
+	Source uint64
+	// Person is the person the record belongs to now.
+	Person uint64
+	// Features are the record's keyed encodings, opaque to the store.
+	Features []byte
+	// Blocks are its blocking keys, distinct, at most MaxBlocks.
+	Blocks []uint64
+}
+
+// MaxBlocks bounds the blocking keys of a record.
+const MaxBlocks = 8
+
+// ReviewItem is a record whose best candidate scored between the thresholds.
+type ReviewItem struct {
+	Record     uint64 // the record's ID; one item per record
+	Candidate  uint64 // the person it may be
+	ScoreMilli int64  // the score × 1000, rounded
+	Pattern    []byte // how the record compares with the candidate (opaque)
+}
+
+// PersonChange is an entry of the person change log, which recipients read
+// to follow merges and splits.
+type PersonChange struct {
+	Seq      uint64 // assigned by AppendChange: 1, 2, 3, ...
+	Time     time.Time
+	Kind     uint8 // opaque to the store
+	From, To uint64
+}
+
+// IndexStats count the person index.
+type IndexStats struct {
+	Records, Persons int64
+}
+
+// PersonIndex is the person index: records, their blocking keys, persons,
+// review items and the change log. The index is read by blocking key, never
+// loaded whole, so memory does not grow with it.
+type PersonIndex interface {
+	// Lock serialises registration until the transaction ends: another
+	// transaction's Lock waits. Take it before reading candidates.
+	Lock() error
+	// ReserveIDs reserves n record IDs and returns the first; the others
+	// follow it.
+	ReserveIDs(n int) (first uint64, err error)
+
+	// BySource returns the records registered under the given sources, by
+	// source; absent sources are left out.
+	BySource(sources []uint64) (map[uint64]IndexRecord, error)
+	// BlockMembers returns, per block key, the IDs of its newest members,
+	// newest first, at most perBlock; keys without members are left out.
+	// Safe to call concurrently with other reads of the same transaction.
+	BlockMembers(blocks []uint64, perBlock int) (map[uint64][]uint64, error)
+	// Records returns the records with the given IDs, by ID; absent IDs are
+	// left out. Safe to call concurrently with other reads of the same
+	// transaction.
+	Records(ids []uint64) (map[uint64]IndexRecord, error)
+	// OfPerson returns up to limit records of a person, oldest first.
+	OfPerson(person uint64, limit int) ([]IndexRecord, error)
+	// Add stores new records, with their source and block entries. A source
+	// or ID already stored gives ErrExists.
+	Add(records []IndexRecord) error
+	// SetPerson moves a record to another person.
+	SetPerson(id, person uint64) error
+
+	// AddPerson records a new person; RemovePerson one that has no records
+	// left (merged away). Both keep IndexStats.Persons.
+	AddPerson(person uint64) error
+	RemovePerson(person uint64) error
+	// Stats counts records and persons.
+	Stats() (IndexStats, error)
+
+	// PutReview stores or replaces the review item of a record.
+	PutReview(r ReviewItem) error
+	// Review returns a record's open review item, or ErrNotFound.
+	Review(record uint64) (ReviewItem, error)
+	// DeleteReview closes a review item (no error if there was none).
+	DeleteReview(record uint64) error
+	// Reviews lists open items with Record > after, by Record, at most limit.
+	Reviews(after uint64, limit int) ([]ReviewItem, error)
+
+	// AppendChange logs a change and returns it with its sequence number.
+	AppendChange(c PersonChange) (PersonChange, error)
+	// Changes lists changes with Seq > after, in order, at most limit.
+	Changes(after uint64, limit int) ([]PersonChange, error)
+}
