@@ -176,7 +176,7 @@ const MaxBlocks = 8
 // ReviewItem is a record whose best candidate scored between the thresholds.
 type ReviewItem struct {
 	Record     uint64 // the record's ID; one item per record
-	Candidate  uint64 // the person it may be
+	Candidate  uint64 // what it may be the same person as (opaque)
 	ScoreMilli int64  // the score × 1000, rounded
 	Pattern    []byte // how the record compares with the candidate (opaque)
 }
