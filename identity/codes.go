@@ -68,6 +68,7 @@ var Codes = []CodeInfo{
 	{"F-503", FieldPatientNumber, "patient number is empty"},
 	{"F-504", FieldPatientNumber, "patient number is longer than 64 characters"},
 	{"F-505", FieldPatientNumber, "patient number contains control characters or is not valid UTF-8"},
+	{"F-506", FieldPatientNumber, "patient number missing: a record registered in the person index needs the patient number, or a source name for the file"},
 
 	{"F-601", FieldSex, "sex is not a recognised code (M, V, F, X, O, U, 0, 1, 2, 9, man, vrouw, male, female)"},
 	{"W-601", FieldSex, "sex is recorded as unknown"},
@@ -119,11 +120,14 @@ const (
 	codePNEmpty      Code = "F-503"
 	codePNTooLong    Code = "F-504"
 	codePNChars      Code = "F-505"
-	codeSexUnknown   Code = "F-601"
-	codeSexU         Code = "W-601"
-	codeRecordEmpty  Code = "F-901"
-	codeMissing      Code = "W-901"
-	codeColumns      Code = "F-902"
+	// CodeNoSource is given by registration (package linkage), not by
+	// normalisation: a record it cannot tell apart from others.
+	CodeNoSource    Code = "F-506"
+	codeSexUnknown  Code = "F-601"
+	codeSexU        Code = "W-601"
+	codeRecordEmpty Code = "F-901"
+	codeMissing     Code = "W-901"
+	codeColumns     Code = "F-902"
 )
 
 var codeMessages = func() map[Code]string {
@@ -149,6 +153,9 @@ type Problem struct {
 	Code    Code
 	Message string
 }
+
+// NewProblem is the problem c about field f, with c's fixed message.
+func NewProblem(f Field, c Code) Problem { return newProblem(f, c) }
 
 func newProblem(f Field, c Code) Problem {
 	return Problem{Field: f, Code: c, Message: codeMessages[c]}

@@ -8,8 +8,8 @@ import (
 
 	ttpv1 "github.com/ttpnl/ttp/proto/ttp/v1"
 	"github.com/ttpnl/ttp/server/apierr"
-	"github.com/ttpnl/ttp/server/authz"
 	"github.com/ttpnl/ttp/server/coding"
+	"github.com/ttpnl/ttp/server/session"
 )
 
 // codingService translates between gRPC and package coding.
@@ -19,8 +19,11 @@ type codingService struct {
 }
 
 func (c *codingService) start(ctx context.Context, domain string, fields []string, version uint32) (*coding.Job, error) {
-	p, _ := authz.FromContext(ctx)
-	return coding.Start(c.s.domains, p.Actor(), domain, fields, version, c.s.today())
+	sess, err := c.s.openSession(ctx, domain, version, session.Code)
+	if err != nil {
+		return nil, err
+	}
+	return coding.Start(sess, fields, c.s.today())
 }
 
 func (c *codingService) Code(ctx context.Context, req *ttpv1.CodeRequest) (*ttpv1.CodeResponse, error) {
@@ -32,7 +35,7 @@ func (c *codingService) Code(ctx context.Context, req *ttpv1.CodeRequest) (*ttpv
 		return nil, err
 	}
 	coded, counts := job.Code(req.Records)
-	if err := c.s.audit.Append(job.AuditRecord("Code", counts), nil); err != nil {
+	if err := c.s.audit.Append(ctx, job.AuditRecord("Code", counts), nil); err != nil {
 		return nil, err
 	}
 	c.s.metrics.observeCoding(counts.Accepted, counts.Rejected, counts.Pseudonyms)
@@ -71,7 +74,7 @@ func (c *codingService) CodeStream(stream ttpv1.CodingService_CodeStreamServer) 
 		}, nil
 	}
 	deliver := func(res chunkResult) error {
-		if err := c.s.audit.Append(job.AuditRecord("CodeStream", res.counts), nil); err != nil {
+		if err := c.s.audit.Append(ctx, job.AuditRecord("CodeStream", res.counts), nil); err != nil {
 			return err
 		}
 		c.s.metrics.observeCoding(res.counts.Accepted, res.counts.Rejected, res.counts.Pseudonyms)
@@ -83,8 +86,8 @@ func (c *codingService) CodeStream(stream ttpv1.CodingService_CodeStreamServer) 
 // checkChunk rejects a chunk that changes the domain or the fields mid-stream,
 // or is malformed.
 func (c *codingService) checkChunk(job *coding.Job, req *ttpv1.CodeStreamRequest) error {
-	if req.Domain != "" && req.Domain != job.Domain.Name {
-		return apierr.BadField("domain", "a stream codes into one domain; later chunks must leave it empty or repeat it")
+	if err := job.Session.SameDomain(req.Domain); err != nil {
+		return err
 	}
 	if len(req.Fields) > 0 && !slices.Equal(req.Fields, job.Fields()) {
 		return apierr.BadField("fields", "a stream has one field list; later chunks must leave it empty or repeat it")

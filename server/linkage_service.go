@@ -4,52 +4,64 @@ import (
 	"context"
 	"errors"
 	"io"
-
-	"google.golang.org/protobuf/types/known/timestamppb"
+	"slices"
 
 	ttpv1 "github.com/ttpnl/ttp/proto/ttp/v1"
 	"github.com/ttpnl/ttp/server/apierr"
-	"github.com/ttpnl/ttp/server/authz"
 	"github.com/ttpnl/ttp/server/coding"
 	"github.com/ttpnl/ttp/server/linkage"
-	"github.com/ttpnl/ttp/server/register"
+	"github.com/ttpnl/ttp/server/session"
 )
 
-// linkageService translates between gRPC and package register.
+// linkageService translates between gRPC and package linkage.
 type linkageService struct {
 	ttpv1.UnimplementedLinkageServiceServer
 	s *Server
 }
 
-func (l *linkageService) start(ctx context.Context, domain string, fields []string, source string) (*register.Job, error) {
-	p, _ := authz.FromContext(ctx)
-	c, err := coding.Start(l.s.domains, p.Actor(), domain, fields, 0, l.s.today())
+// registration is one call's registration, with the fields it pinned.
+type registration struct {
+	*linkage.Registration
+	fields []string
+}
+
+func (l *linkageService) start(ctx context.Context, domain string, fields []string, source string) (*registration, error) {
+	sess, err := l.s.openSession(ctx, domain, 0, session.Register)
 	if err != nil {
 		return nil, err
 	}
-	return register.Start(c, l.s.index, l.s.encoder, l.s.audit, source, l.s.today())
+	parsed, err := coding.ParseFields(fields)
+	if err != nil {
+		return nil, err
+	}
+	reg, err := linkage.NewRegistration(sess, parsed, source, l.s.index, l.s.encoder, l.s.audit, l.s.today())
+	if err != nil {
+		return nil, apierr.BadField("fields", "%v", err)
+	}
+	return &registration{Registration: reg, fields: slices.Clone(fields)}, nil
 }
 
 func (l *linkageService) Register(ctx context.Context, req *ttpv1.RegisterRequest) (*ttpv1.RegisterResponse, error) {
-	job, err := l.start(ctx, req.Domain, req.Fields, req.Source)
+	reg, err := l.start(ctx, req.Domain, req.Fields, req.Source)
 	if err != nil {
 		return nil, err
 	}
-	if err := job.Check(req.Records, coding.MaxRecordsPerCall); err != nil {
+	if err := coding.CheckRecords(req.Records, reg.fields, coding.MaxRecordsPerCall); err != nil {
 		return nil, err
 	}
-	out, err := job.Register("Register", req.Records)
+	out, err := reg.Register(ctx, "Register", rowsFromProto(req.Records))
 	if err != nil {
 		return nil, err
 	}
-	return &ttpv1.RegisterResponse{KeyVersion: job.KeyVersion(), Records: out}, nil
+	return &ttpv1.RegisterResponse{KeyVersion: uint32(reg.Session().KeyVersion()), Records: registeredProto(out)}, nil
 }
 
 // RegisterStream registers chunk by chunk. The index registers one batch at
 // a time anyway (records of a batch are matched in order), so the stream
 // needs no pipeline of its own; each chunk is parsed and encoded on every
-// core inside the job.
+// core inside the registration.
 func (l *linkageService) RegisterStream(stream ttpv1.LinkageService_RegisterStreamServer) error {
+	ctx := stream.Context()
 	first, err := stream.Recv()
 	if errors.Is(err, io.EOF) {
 		return nil
@@ -57,22 +69,19 @@ func (l *linkageService) RegisterStream(stream ttpv1.LinkageService_RegisterStre
 	if err != nil {
 		return err
 	}
-	job, err := l.start(stream.Context(), first.Domain, first.Fields, first.Source)
+	reg, err := l.start(ctx, first.Domain, first.Fields, first.Source)
 	if err != nil {
 		return err
 	}
 	for req := first; ; {
-		if req.Domain != "" && req.Domain != first.Domain {
-			return apierr.BadField("domain", "a stream registers into one domain; later chunks must leave it empty or repeat it")
-		}
-		if err := job.Check(req.Records, coding.MaxRecordsPerChunk); err != nil {
+		if err := reg.checkChunk(req, first); err != nil {
 			return err
 		}
-		out, err := job.Register("RegisterStream", req.Records)
+		out, err := reg.Register(ctx, "RegisterStream", rowsFromProto(req.Records))
 		if err != nil {
 			return err
 		}
-		if err := stream.Send(&ttpv1.RegisterStreamResponse{KeyVersion: job.KeyVersion(), Records: out}); err != nil {
+		if err := stream.Send(&ttpv1.RegisterStreamResponse{KeyVersion: uint32(reg.Session().KeyVersion()), Records: registeredProto(out)}); err != nil {
 			return err
 		}
 		if req, err = stream.Recv(); err != nil {
@@ -84,16 +93,23 @@ func (l *linkageService) RegisterStream(stream ttpv1.LinkageService_RegisterStre
 	}
 }
 
+// checkChunk rejects a chunk that changes the domain, the fields or the
+// source mid-stream, or is malformed.
+func (r *registration) checkChunk(req, first *ttpv1.RegisterStreamRequest) error {
+	if err := r.Session().SameDomain(req.Domain); err != nil {
+		return err
+	}
+	if len(req.Fields) > 0 && !slices.Equal(req.Fields, r.fields) {
+		return apierr.BadField("fields", "a stream has one field list; later chunks must leave it empty or repeat it")
+	}
+	if req.Source != "" && req.Source != first.Source {
+		return apierr.BadField("source", "a stream has one source name; later chunks must leave it empty or repeat it")
+	}
+	return coding.CheckRecords(req.Records, r.fields, coding.MaxRecordsPerChunk)
+}
+
 func (l *linkageService) ListPersonChanges(ctx context.Context, req *ttpv1.ListPersonChangesRequest) (*ttpv1.ListPersonChangesResponse, error) {
-	if req.Domain == "" {
-		return nil, apierr.BadField("domain", "is required")
-	}
-	p, _ := authz.FromContext(ctx)
-	d, err := l.s.domains.Get(req.Domain)
-	if err != nil || !d.MayReceive(p.Name) {
-		return nil, apierr.New(apierr.PermissionDenied, "principal %q may not receive from domain %q", p.Name, req.Domain)
-	}
-	pz, err := d.Keyring.Pseudonymizer(d.Keyring.Current())
+	sess, err := l.s.openSession(ctx, req.Domain, req.KeyVersion, session.Receive)
 	if err != nil {
 		return nil, err
 	}
@@ -101,24 +117,9 @@ func (l *linkageService) ListPersonChanges(ctx context.Context, req *ttpv1.ListP
 	if limit <= 0 || limit > 10_000 {
 		limit = 10_000
 	}
-	changes, err := l.s.index.Changes(req.AfterSequence, limit)
+	changes, err := l.s.index.Changes(ctx, req.AfterSequence, limit)
 	if err != nil {
 		return nil, err
 	}
-	resp := &ttpv1.ListPersonChangesResponse{}
-	for _, c := range changes {
-		resp.Changes = append(resp.Changes, &ttpv1.PersonChange{
-			Sequence:   c.Seq,
-			Time:       timestamppb.New(c.Time),
-			Kind:       changeKindProto[c.Kind],
-			FromPerson: coding.PersonPseudonym(pz, c.From),
-			ToPerson:   coding.PersonPseudonym(pz, c.To),
-		})
-	}
-	return resp, nil
-}
-
-var changeKindProto = map[linkage.ChangeKind]ttpv1.PersonChangeKind{
-	linkage.Merge: ttpv1.PersonChangeKind_PERSON_CHANGE_KIND_MERGE,
-	linkage.Split: ttpv1.PersonChangeKind_PERSON_CHANGE_KIND_SPLIT,
+	return &ttpv1.ListPersonChangesResponse{Changes: changesProto(changes, sess.Pseudonymizer())}, nil
 }

@@ -5,14 +5,12 @@ import (
 	"errors"
 	"io"
 
-	"google.golang.org/protobuf/types/known/timestamppb"
-
 	"github.com/ttpnl/ttp/keys"
 	ttpv1 "github.com/ttpnl/ttp/proto/ttp/v1"
-	"github.com/ttpnl/ttp/server/apierr"
 	"github.com/ttpnl/ttp/server/authz"
 	"github.com/ttpnl/ttp/server/oblivious"
 	"github.com/ttpnl/ttp/server/recipients"
+	"github.com/ttpnl/ttp/server/session"
 )
 
 // obliviousService translates between gRPC and package oblivious.
@@ -22,8 +20,11 @@ type obliviousService struct {
 }
 
 func (o *obliviousService) start(ctx context.Context, domain string, version uint32) (*oblivious.Job, error) {
-	p, _ := authz.FromContext(ctx)
-	return oblivious.Start(o.s.domains, p.Actor(), domain, version)
+	sess, err := o.s.openSession(ctx, domain, version, session.Evaluate)
+	if err != nil {
+		return nil, err
+	}
+	return oblivious.Start(sess)
 }
 
 func (o *obliviousService) GetPublicKey(ctx context.Context, req *ttpv1.GetPublicKeyRequest) (*ttpv1.GetPublicKeyResponse, error) {
@@ -46,14 +47,14 @@ func (o *obliviousService) Evaluate(ctx context.Context, req *ttpv1.EvaluateRequ
 	if err := job.Check(req.BlindedElements, false); err != nil {
 		return nil, err
 	}
-	if err := o.s.evalQuota.Take(job.Actor.Principal, len(req.BlindedElements)); err != nil {
+	if err := o.s.evalQuota.Take(job.Session.Actor.Principal, len(req.BlindedElements)); err != nil {
 		return nil, err
 	}
 	batches, err := job.Evaluate(req.BlindedElements, info, true)
 	if err != nil {
 		return nil, err
 	}
-	if err := o.s.audit.Append(job.AuditRecord("Evaluate", req.Field, len(req.BlindedElements)), nil); err != nil {
+	if err := o.s.audit.Append(ctx, job.AuditRecord("Evaluate", req.Field, len(req.BlindedElements)), nil); err != nil {
 		return nil, err
 	}
 	return &ttpv1.EvaluateResponse{KeyVersion: job.KeyVersion(), Batches: batches}, nil
@@ -93,7 +94,7 @@ func (o *obliviousService) EvaluateStream(stream ttpv1.ObliviousService_Evaluate
 		}, nil
 	}
 	deliver := func(res evalResult) error {
-		if err := o.s.audit.Append(job.AuditRecord("EvaluateStream", res.field, res.n), nil); err != nil {
+		if err := o.s.audit.Append(ctx, job.AuditRecord("EvaluateStream", res.field, res.n), nil); err != nil {
 			return err
 		}
 		return stream.Send(res.resp)
@@ -104,8 +105,8 @@ func (o *obliviousService) EvaluateStream(stream ttpv1.ObliviousService_Evaluate
 // checkMessage rejects a message that changes the domain or is malformed,
 // and takes its elements from the caller's quota.
 func (o *obliviousService) checkMessage(job *oblivious.Job, req *ttpv1.EvaluateStreamRequest) ([]byte, error) {
-	if req.Domain != "" && req.Domain != job.Domain.Name {
-		return nil, apierr.BadField("domain", "a stream evaluates in one domain; later messages must leave it empty or repeat it")
+	if err := job.Session.SameDomain(req.Domain); err != nil {
+		return nil, err
 	}
 	info, err := job.Info(req.Field)
 	if err != nil {
@@ -114,7 +115,7 @@ func (o *obliviousService) checkMessage(job *oblivious.Job, req *ttpv1.EvaluateS
 	if err := job.Check(req.BlindedElements, true); err != nil {
 		return nil, err
 	}
-	if err := o.s.evalQuota.Take(job.Actor.Principal, len(req.BlindedElements)); err != nil {
+	if err := o.s.evalQuota.Take(job.Session.Actor.Principal, len(req.BlindedElements)); err != nil {
 		return nil, err
 	}
 	return info, nil
@@ -131,22 +132,12 @@ func (o *obliviousService) GetRecipientKey(ctx context.Context, req *ttpv1.GetRe
 	return &ttpv1.GetRecipientKeyResponse{Key: recipientKeyProto(k)}, nil
 }
 
-func recipientKeyProto(k *recipients.Key) *ttpv1.RecipientKey {
-	return &ttpv1.RecipientKey{
-		Name:         k.Name,
-		PublicKey:    k.Public.Encode(),
-		Suite:        k.Public.Suite().String(),
-		Fingerprint:  k.Public.Fingerprint(),
-		RegisterTime: timestamppb.New(k.Registered),
-	}
-}
-
 // RegisterRecipientKey and ListRecipientKeys are AdminService methods; they
 // live here with the rest of sealing.
 
 func (a *adminService) RegisterRecipientKey(ctx context.Context, req *ttpv1.RegisterRecipientKeyRequest) (*ttpv1.RegisterRecipientKeyResponse, error) {
 	p, _ := authz.FromContext(ctx)
-	k, err := a.s.recipients.Register(p.Actor(), req.Name, req.PublicKey)
+	k, err := a.s.recipients.Register(ctx, p.Actor(), req.Name, req.PublicKey)
 	if err != nil {
 		return nil, err
 	}

@@ -5,13 +5,12 @@ import (
 	"errors"
 	"strconv"
 
-	"github.com/dgraph-io/badger/v4"
-
 	"github.com/ttpnl/ttp/identity"
 	ttpv1 "github.com/ttpnl/ttp/proto/ttp/v1"
 	"github.com/ttpnl/ttp/server/apierr"
 	"github.com/ttpnl/ttp/server/authz"
 	"github.com/ttpnl/ttp/server/linkage"
+	"github.com/ttpnl/ttp/server/store"
 )
 
 func (a *adminService) ListReviewItems(ctx context.Context, req *ttpv1.ListReviewItemsRequest) (*ttpv1.ListReviewItemsResponse, error) {
@@ -19,9 +18,13 @@ func (a *adminService) ListReviewItems(ctx context.Context, req *ttpv1.ListRevie
 	if limit <= 0 || limit > 1000 {
 		limit = 1000
 	}
+	items, err := a.s.index.Reviews(ctx, limit)
+	if err != nil {
+		return nil, err
+	}
 	resp := &ttpv1.ListReviewItemsResponse{}
-	for _, it := range a.s.index.Reviews(limit) {
-		resp.Items = append(resp.Items, &ttpv1.ReviewItem{Id: it.ID, Score: it.Score, Comparison: it.Pattern.Comparison()})
+	for _, it := range items {
+		resp.Items = append(resp.Items, reviewItemProto(it))
 	}
 	return resp, nil
 }
@@ -30,8 +33,8 @@ func (a *adminService) ResolveReviewItem(ctx context.Context, req *ttpv1.Resolve
 	p, _ := authz.FromContext(ctx)
 	rec := p.Actor().Record("ResolveReviewItem")
 	rec.Detail = "item " + strconv.FormatUint(req.Id, 10) + map[bool]string{true: ": match (merge)", false: ": non-match"}[req.Match]
-	err := a.s.index.Resolve(req.Id, req.Match, a.s.now(), func(write func(*badger.Txn) error) error {
-		return a.s.audit.Append(rec, write)
+	err := a.s.index.Resolve(ctx, req.Id, req.Match, a.s.now(), func(tx store.Tx) error {
+		return a.s.audit.AppendTx(tx, rec)
 	})
 	if errors.Is(err, linkage.ErrNoReviewItem) {
 		return nil, apierr.New(apierr.NotFound, "review item %d is not open", req.Id)
@@ -49,8 +52,8 @@ func (a *adminService) SplitRecord(ctx context.Context, req *ttpv1.SplitRecordRe
 	}
 	p, _ := authz.FromContext(ctx)
 	rec := p.Actor().Record("SplitRecord")
-	change, err := a.s.index.Split(a.s.encoder.SourceKey(source), a.s.now(), func(write func(*badger.Txn) error) error {
-		return a.s.audit.Append(rec, write)
+	change, err := a.s.index.Split(ctx, a.s.encoder.SourceKey(source), a.s.now(), func(tx store.Tx) error {
+		return a.s.audit.AppendTx(tx, rec)
 	})
 	switch {
 	case errors.Is(err, linkage.ErrNoRecord):
@@ -63,18 +66,19 @@ func (a *adminService) SplitRecord(ctx context.Context, req *ttpv1.SplitRecordRe
 	return &ttpv1.SplitRecordResponse{ChangeSequence: change.Seq}, nil
 }
 
-// splitSource spells the record's source as registration did: the canonical
-// "agb:patient number", or "source:row key".
+// splitSource names the record as registration did (linkage.SourceOf).
 func splitSource(req *ttpv1.SplitRecordRequest) (string, error) {
+	var patientNumber string
 	if req.Agb != "" || req.PatientNumber != "" {
 		canonical, problem := identity.CanonicalPatientNumber(req.Agb, req.PatientNumber)
 		if problem != nil {
 			return "", apierr.BadField("patient_number", "%s", problem.Message)
 		}
-		return canonical, nil
+		patientNumber = canonical
 	}
-	if req.Source == "" || req.RowKey == "" {
+	source, ok := linkage.SourceOf(patientNumber, req.Source, req.RowKey)
+	if !ok {
 		return "", apierr.BadField("source", "give agb and patient_number, or source and row_key")
 	}
-	return req.Source + ":" + req.RowKey, nil
+	return source, nil
 }

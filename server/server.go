@@ -20,7 +20,6 @@ import (
 	"os"
 	"time"
 
-	"github.com/dgraph-io/badger/v4"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials"
@@ -39,13 +38,14 @@ import (
 	"github.com/ttpnl/ttp/server/linkage"
 	"github.com/ttpnl/ttp/server/oblivious"
 	"github.com/ttpnl/ttp/server/recipients"
+	"github.com/ttpnl/ttp/server/session"
 	"github.com/ttpnl/ttp/server/store"
 )
 
 // Server is a running ttpd.
 type Server struct {
 	log     *slog.Logger
-	db      *badger.DB
+	st      store.Store
 	audit   *audit.Log
 	domains *domains.Registry
 	metrics *metrics
@@ -82,29 +82,28 @@ func New(cfg *config.Config, log *slog.Logger) (*Server, error) {
 	if q := cfg.EvaluateQuota; q != nil {
 		s.evalQuota = &oblivious.Quota{Rate: q.PerSecond, Burst: q.Burst}
 	}
-	if s.db, err = store.Open(cfg.StoreDir, kek.DeriveStoreKey(), log); err != nil {
+	ctx := context.Background()
+	if s.st, err = OpenStore(ctx, cfg, kek, log); err != nil {
 		return nil, err
 	}
-	if err := s.open(kek, cfg.LinkageModelFile); err != nil {
-		s.db.Close()
+	if err := s.open(ctx, kek, cfg.LinkageModelFile); err != nil {
+		s.st.Close()
 		return nil, err
 	}
 	if err := s.listen(cfg); err != nil {
-		s.db.Close()
+		s.st.Close()
 		return nil, err
 	}
 	s.buildGRPC(cfg, tlsConfig)
 	return s, nil
 }
 
-func (s *Server) open(kek *keys.KEK, modelFile string) (err error) {
-	if s.audit, err = audit.Open(s.db, time.Now); err != nil {
+func (s *Server) open(ctx context.Context, kek *keys.KEK, modelFile string) (err error) {
+	s.audit = audit.New(s.st, time.Now)
+	if s.domains, err = domains.Open(ctx, s.st, kek, s.audit, rand.Reader, time.Now); err != nil {
 		return err
 	}
-	if s.domains, err = domains.Open(s.db, kek, s.audit, rand.Reader, time.Now); err != nil {
-		return err
-	}
-	if s.recipients, err = recipients.Open(s.db, s.audit, time.Now); err != nil {
+	if s.recipients, err = recipients.Open(ctx, s.st, s.audit, time.Now); err != nil {
 		return err
 	}
 	model := linkage.DefaultModel()
@@ -113,17 +112,25 @@ func (s *Server) open(kek *keys.KEK, modelFile string) (err error) {
 			return err
 		}
 	}
-	key, err := linkage.EncoderKey(s.db, kek, rand.Reader, time.Now())
+	key, err := linkage.EncoderKey(ctx, s.st, kek, rand.Reader, time.Now())
 	if err != nil {
 		return err
 	}
 	s.encoder = linkage.NewEncoder(key)
-	start := time.Now()
-	if s.index, err = linkage.Open(s.db, model, rand.Reader); err != nil {
+	s.index = linkage.Open(s.st, model, rand.Reader)
+	stats, err := s.index.Stats(ctx)
+	if err != nil {
 		return err
 	}
-	s.log.Info("person index loaded", "records", s.index.Len(), "took", time.Since(start).Round(time.Millisecond))
+	s.log.Info("person index opened", "records", stats.Records, "persons", stats.Persons, "shared_store", s.st.Shared())
 	return nil
+}
+
+// openSession opens a session for the calling principal (see package
+// session): every service starts its calls here.
+func (s *Server) openSession(ctx context.Context, domain string, version uint32, purpose session.Purpose) (*session.Session, error) {
+	p, _ := authz.FromContext(ctx)
+	return session.Open(s.domains, p.Actor(), domain, version, purpose)
 }
 
 func (s *Server) listen(cfg *config.Config) (err error) {
@@ -235,7 +242,7 @@ func (s *Server) shutdown(drain time.Duration) {
 	if s.metricsSrv != nil {
 		s.metricsSrv.Close()
 	}
-	if err := s.db.Close(); err != nil {
+	if err := s.st.Close(); err != nil {
 		s.log.Error("closing the store", "err", err)
 	}
 }

@@ -24,11 +24,11 @@ import (
 
 	"github.com/ttpnl/ttp/keys"
 	"github.com/ttpnl/ttp/server"
+	"github.com/ttpnl/ttp/server/apierr"
 	"github.com/ttpnl/ttp/server/audit"
 	"github.com/ttpnl/ttp/server/config"
 	"github.com/ttpnl/ttp/server/devmode"
 	"github.com/ttpnl/ttp/server/domains"
-	"github.com/ttpnl/ttp/server/store"
 )
 
 func main() {
@@ -44,6 +44,7 @@ func run() error {
 		dataDir     = flag.String("data", "ttp-data", "dev mode: data directory (created on first start)")
 		listen      = flag.String("listen", "", "gRPC address (overrides the configuration; dev default 127.0.0.1:7443)")
 		metrics     = flag.String("metrics", "", "Prometheus /metrics address (overrides the configuration; dev default 127.0.0.1:9464)")
+		storeURL    = flag.String("store", "", "a PostgreSQL URL, postgres://... (overrides the configuration's store; several ttpd may share one database)")
 		verifyAudit = flag.Bool("verify-audit", false, "verify the audit chain in the store, print the record count, and exit (the server must be stopped)")
 		drain       = flag.Duration("drain", 30*time.Second, "on shutdown, how long running calls may take to finish")
 		debug       = flag.Bool("debug", false, "log at debug level")
@@ -63,6 +64,12 @@ func run() error {
 	if err != nil {
 		return err
 	}
+	if *storeURL != "" {
+		cfg.StoreURL = *storeURL
+		if err := cfg.Validate(); err != nil {
+			return fmt.Errorf("-store: %w", err)
+		}
+	}
 	if *verifyAudit {
 		return verify(cfg, log)
 	}
@@ -71,7 +78,7 @@ func run() error {
 		return err
 	}
 	if dev != nil {
-		if err := ensureDemoDomain(srv.Domains()); err != nil {
+		if err := ensureDemoDomain(context.Background(), srv.Domains()); err != nil {
 			return err
 		}
 		printDevBanner(dev, srv)
@@ -116,12 +123,16 @@ func loadConfig(path, dataDir, listen, metrics string) (*config.Config, *devmode
 	return cfg, dev, nil
 }
 
-func ensureDemoDomain(reg *domains.Registry) error {
-	_, err := reg.Get(devmode.DemoDomain)
-	if err == nil {
+// ensureDemoDomain creates the demo domain unless it exists; two dev-mode
+// servers starting at once on one shared store may both try.
+func ensureDemoDomain(ctx context.Context, reg *domains.Registry) error {
+	if _, err := reg.Get(devmode.DemoDomain); err == nil {
 		return nil
 	}
-	_, err = reg.Create(devActor, devmode.DemoDomain, "dev mode demo domain", domains.Access{Brokers: []string{devmode.BrokerName}})
+	_, err := reg.Create(ctx, devActor, devmode.DemoDomain, "dev mode demo domain", domains.Access{Brokers: []string{devmode.BrokerName}})
+	if apierr.KindOf(err) == apierr.AlreadyExists {
+		return nil
+	}
 	return err
 }
 
@@ -154,12 +165,13 @@ func verify(cfg *config.Config, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
-	db, err := store.Open(cfg.StoreDir, kek.DeriveStoreKey(), log)
+	ctx := context.Background()
+	st, err := server.OpenStore(ctx, cfg, kek, log)
 	if err != nil {
 		return err
 	}
-	defer db.Close()
-	n, err := audit.Verify(db)
+	defer st.Close()
+	n, err := audit.Verify(ctx, st)
 	if err != nil {
 		if errors.Is(err, audit.ErrBroken) {
 			return fmt.Errorf("audit chain does NOT verify after %d records: %w", n, err)

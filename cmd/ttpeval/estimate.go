@@ -1,13 +1,12 @@
 package main
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
-	"io"
-	"log/slog"
 	"math"
 	mrand "math/rand/v2"
 	"os"
@@ -17,7 +16,6 @@ import (
 	"github.com/ttpnl/ttp/client/csvfile"
 	"github.com/ttpnl/ttp/identity"
 	"github.com/ttpnl/ttp/server/linkage"
-	"github.com/ttpnl/ttp/server/store"
 )
 
 // Flags of -estimate (see runEstimate).
@@ -55,13 +53,16 @@ func runEstimate(out, path, mapping, truth string, batch int) error {
 	fmt.Printf("registering %s with the default model\n", path)
 	base, err := evaluateFile(path, mapping, truth, batch, key, def, func(ix *linkage.Index) error {
 		t := time.Now()
-		withU, err := linkage.EstimateU(ix, def, *estUPairs, mrand.New(mrand.NewPCG(*estSeed, 0x7470)))
+		withU, err := linkage.EstimateU(context.Background(), ix, def, *estUPairs, mrand.New(mrand.NewPCG(*estSeed, 0x7470)))
 		if err != nil {
 			return err
 		}
 		fmt.Printf("u from %d random pairs: %v\n", *estUPairs, time.Since(t).Round(time.Millisecond))
 		t = time.Now()
-		patterns := ix.CandidatePatterns(0, *estSample)
+		patterns, err := ix.CandidatePatterns(context.Background(), 0, *estSample)
+		if err != nil {
+			return err
+		}
 		candidates = len(patterns)
 		fmt.Printf("%d candidate pairs: %v\n", len(patterns), time.Since(t).Round(time.Millisecond))
 		t = time.Now()
@@ -206,17 +207,13 @@ func evaluateFile(path, mapping, truth string, batchSize int, key []byte, model 
 		return nil, err
 	}
 	defer os.RemoveAll(dir)
-	db, err := store.Open(dir, make([]byte, 32), slog.New(slog.NewTextHandler(io.Discard, nil)))
+	ix, st, err := openIndex(dir, model)
 	if err != nil {
 		return nil, err
 	}
-	defer db.Close()
+	defer st.Close()
 	enc := linkage.NewEncoder(key)
-	parser, err := linkage.NewParser(fields, identity.Today())
-	if err != nil {
-		return nil, err
-	}
-	ix, err := linkage.Open(db, model, rand.Reader)
+	parser, err := linkage.NewParser(fields, "eval", identity.Today())
 	if err != nil {
 		return nil, err
 	}
@@ -230,7 +227,7 @@ func evaluateFile(path, mapping, truth string, batchSize int, key []byte, model 
 			break
 		}
 		batch, kept := encodeBatch(parser, enc, rows, first)
-		results, err := ix.Register(batch, nil)
+		results, err := register(ix, batch)
 		if err != nil {
 			return nil, err
 		}

@@ -12,8 +12,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"io"
-	"log/slog"
 	"os"
 	"runtime"
 	"runtime/debug"
@@ -25,7 +23,6 @@ import (
 	"github.com/ttpnl/ttp/client/csvfile"
 	"github.com/ttpnl/ttp/identity"
 	"github.com/ttpnl/ttp/server/linkage"
-	"github.com/ttpnl/ttp/server/store"
 )
 
 var showMisses bool
@@ -96,19 +93,15 @@ func run() error {
 		}
 		defer os.RemoveAll(dir)
 	}
-	db, err := store.Open(dir, make([]byte, 32), slog.New(slog.NewTextHandler(io.Discard, nil)))
+	ix, st, err := openIndex(dir, linkage.DefaultModel())
 	if err != nil {
 		return err
 	}
-	defer db.Close()
+	defer st.Close()
 	key := make([]byte, 32)
 	rand.Read(key)
 	enc := linkage.NewEncoder(key)
-	parser, err := linkage.NewParser(fields, identity.Today())
-	if err != nil {
-		return err
-	}
-	ix, err := linkage.Open(db, linkage.DefaultModel(), rand.Reader)
+	parser, err := linkage.NewParser(fields, "eval", identity.Today())
 	if err != nil {
 		return err
 	}
@@ -126,7 +119,7 @@ func run() error {
 		}
 		batch, kept := encodeBatch(parser, enc, rows, first)
 		rejected += len(rows) - len(kept)
-		results, err := ix.Register(batch, nil)
+		results, err := register(ix, batch)
 		if err != nil {
 			return err
 		}
@@ -183,7 +176,7 @@ func readBatch(r *csvfile.Reader, cols []int, truthCol, n int) (rows [][]string,
 func encodeBatch(p *linkage.Parser, enc *linkage.Encoder, rows [][]string, first int) (batch []linkage.Encoded, kept []int) {
 	prep := linkage.PrepareAll(p, enc, len(rows),
 		func(i int) []string { return rows[i] },
-		func(i int) string { return fmt.Sprint("row:", first+i) })
+		func(i int) string { return fmt.Sprint(first + i) })
 	for i := range prep {
 		if !prep[i].Rejected {
 			batch = append(batch, prep[i].Encoded)

@@ -1,10 +1,9 @@
 package main
 
 import (
+	"context"
 	"crypto/rand"
 	"fmt"
-	"io"
-	"log/slog"
 	"os"
 	"runtime"
 	"runtime/pprof"
@@ -13,7 +12,6 @@ import (
 
 	"github.com/ttpnl/ttp/identity"
 	"github.com/ttpnl/ttp/server/linkage"
-	"github.com/ttpnl/ttp/server/store"
 	"github.com/ttpnl/ttp/synth"
 )
 
@@ -62,19 +60,15 @@ func speedRun(persons, batch, limit int) (speedResult, error) {
 		return res, err
 	}
 	defer os.RemoveAll(dir)
-	db, err := store.Open(dir, make([]byte, 32), slog.New(slog.NewTextHandler(io.Discard, nil)))
+	ix, st, err := openIndex(dir, linkage.DefaultModel())
 	if err != nil {
 		return res, err
 	}
-	defer db.Close()
+	defer st.Close()
 	key := make([]byte, 32)
 	rand.Read(key)
 	enc := linkage.NewEncoder(key)
-	parser, err := linkage.NewParser(speedFields, identity.Today())
-	if err != nil {
-		return res, err
-	}
-	ix, err := linkage.Open(db, linkage.DefaultModel(), rand.Reader)
+	parser, err := linkage.NewParser(speedFields, "eval", identity.Today())
 	if err != nil {
 		return res, err
 	}
@@ -85,7 +79,7 @@ func speedRun(persons, batch, limit int) (speedResult, error) {
 	var start, firstDone time.Time
 	flush := func() error {
 		batch, _ := encodeBatch(parser, enc, rows, registered)
-		_, err := ix.Register(batch, nil)
+		_, err := register(ix, batch)
 		if err != nil {
 			return err
 		}
@@ -107,8 +101,12 @@ func speedRun(persons, batch, limit int) (speedResult, error) {
 				return res, err
 			}
 			phase = 1
-			res.indexed = ix.Persons()
-			fmt.Printf("index filled: %d records, %d persons, in %v\n", ix.Len(), res.indexed, time.Since(fillStart).Round(time.Millisecond))
+			stats, err := ix.Stats(context.Background())
+			if err != nil {
+				return res, err
+			}
+			res.indexed = int(stats.Persons)
+			fmt.Printf("index filled: %d records, %d persons, in %v\n", stats.Records, res.indexed, time.Since(fillStart).Round(time.Millisecond))
 			runtime.GC()
 			start = time.Now()
 		}

@@ -5,21 +5,22 @@
 // The log is an append-only, hash-chained sequence in the store: record n
 // carries the SHA-256 of record n-1's stored bytes, so a removed, reordered or
 // altered record breaks the chain and Verify finds it. An audit record is
-// written in the same Badger transaction as the change it describes, and the
-// store syncs every commit, so a change is never durable without its record.
+// written in the same store transaction as the change it describes, and the
+// store makes every transaction durable, so a change is never durable without
+// its record. Several servers on one store append to one chain: the store
+// locks the end of the log for each appending transaction.
 package audit
 
 import (
+	"context"
 	"crypto/sha256"
-	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"sync"
 	"time"
 
-	"github.com/dgraph-io/badger/v4"
+	"github.com/ttpnl/ttp/server/store"
 )
 
 // Record is one audited action.
@@ -42,83 +43,52 @@ type Record struct {
 	Prev string `json:"prev"`
 }
 
-const prefix = "audit/"
-
-func key(seq uint64) []byte {
-	return binary.BigEndian.AppendUint64([]byte(prefix), seq)
-}
-
-// Log appends records to the chain. It is safe for concurrent use; appends
-// are serialised, which also orders them.
+// Log appends records to the chain in a store.
 type Log struct {
-	db  *badger.DB
+	st  store.Store
 	now func() time.Time
-
-	mu   sync.Mutex
-	next uint64 // seq of the next record
-	prev string // hash of the last record
 }
 
-// Open positions a Log after the last stored record.
-func Open(db *badger.DB, now func() time.Time) (*Log, error) {
-	l := &Log{db: db, now: now, next: 1}
-	err := db.View(func(txn *badger.Txn) error {
-		opts := badger.DefaultIteratorOptions
-		opts.Reverse = true
-		opts.Prefix = []byte(prefix)
-		it := txn.NewIterator(opts)
-		defer it.Close()
-		it.Seek(append([]byte(prefix), 0xff))
-		if !it.Valid() {
-			return nil
-		}
-		raw, err := it.Item().ValueCopy(nil)
-		if err != nil {
-			return err
-		}
-		var last Record
-		if err := json.Unmarshal(raw, &last); err != nil {
-			return fmt.Errorf("last audit record is unreadable: %w", err)
-		}
-		l.next = last.Seq + 1
-		l.prev = hash(raw)
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("open audit log: %w", err)
-	}
-	return l, nil
+// New returns the log kept in st; now stamps records that carry no time.
+func New(st store.Store, now func() time.Time) *Log {
+	return &Log{st: st, now: now}
 }
 
 // Append writes rec, and the effect it describes, in one durable
 // transaction. effect may be nil (a coding call changes nothing but the log).
 // When Append returns nil, both are on disk.
-func (l *Log) Append(rec Record, effect func(txn *badger.Txn) error) error {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	rec.Seq = l.next
-	rec.Prev = l.prev
-	if rec.Time.IsZero() {
-		rec.Time = l.now().UTC()
+func (l *Log) Append(ctx context.Context, rec Record, effect func(tx store.Tx) error) error {
+	return l.st.Update(ctx, func(tx store.Tx) error {
+		if effect != nil {
+			if err := effect(tx); err != nil {
+				return err
+			}
+		}
+		return l.AppendTx(tx, rec)
+	})
+}
+
+// AppendTx adds rec to the log inside tx, for a caller whose record depends
+// on what its transaction did (registration counts its decisions). Call it
+// last: it locks the end of the log until tx ends.
+func (l *Log) AppendTx(tx store.Tx, rec Record) error {
+	last, err := tx.Audit().Last()
+	if err != nil {
+		return fmt.Errorf("audit log: %w", err)
 	}
+	rec.Seq, rec.Prev = last.Seq+1, ""
+	if last.Seq > 0 {
+		rec.Prev = hash(last.Data)
+	}
+	if rec.Time.IsZero() {
+		rec.Time = l.now()
+	}
+	rec.Time = rec.Time.UTC()
 	raw, err := json.Marshal(rec)
 	if err != nil {
 		return err
 	}
-	err = l.db.Update(func(txn *badger.Txn) error {
-		if effect != nil {
-			if err := effect(txn); err != nil {
-				return err
-			}
-		}
-		return txn.Set(key(rec.Seq), raw)
-	})
-	if err != nil {
-		return err
-	}
-	l.next++
-	l.prev = hash(raw)
-	return nil
+	return tx.Audit().Append(store.AuditEntry{Seq: rec.Seq, Data: raw})
 }
 
 // ErrBroken reports a chain that does not verify.
@@ -127,45 +97,53 @@ var ErrBroken = errors.New("audit chain broken")
 // Verify walks the whole chain and checks that sequence numbers run from 1
 // without gaps and that every record names its predecessor's hash. It
 // returns the number of records.
-func Verify(db *badger.DB) (uint64, error) {
-	var n uint64
-	err := Each(db, func(rec Record, raw []byte, prev string) error {
-		n++
-		if rec.Seq != n {
-			return fmt.Errorf("%w: record %d found where %d was expected", ErrBroken, rec.Seq, n)
-		}
-		if rec.Prev != prev {
-			return fmt.Errorf("%w: record %d does not follow record %d", ErrBroken, rec.Seq, n-1)
-		}
-		return nil
+func Verify(ctx context.Context, st store.Store) (uint64, error) {
+	c := NewChecker()
+	err := st.View(ctx, func(tx store.Tx) error {
+		return tx.Audit().Scan(1, c.Check)
 	})
-	return n, err
+	return c.Count(), err
 }
 
-// Each calls fn for every record in order, with its stored bytes and the
-// hash of the record before it.
-func Each(db *badger.DB, fn func(rec Record, raw []byte, prevHash string) error) error {
-	return db.View(func(txn *badger.Txn) error {
-		opts := badger.DefaultIteratorOptions
-		opts.Prefix = []byte(prefix)
-		it := txn.NewIterator(opts)
-		defer it.Close()
-		prev := ""
-		for it.Rewind(); it.Valid(); it.Next() {
-			raw, err := it.Item().ValueCopy(nil)
-			if err != nil {
-				return err
-			}
+// Checker verifies a chain entry by entry, from the first.
+type Checker struct {
+	n    uint64
+	prev string
+}
+
+// NewChecker starts a check at the first record.
+func NewChecker() *Checker { return &Checker{} }
+
+// Check verifies the next stored entry.
+func (c *Checker) Check(e store.AuditEntry) error {
+	var rec Record
+	if err := json.Unmarshal(e.Data, &rec); err != nil {
+		return fmt.Errorf("%w: record %d is unreadable", ErrBroken, e.Seq)
+	}
+	want := c.n + 1
+	if e.Seq != want || rec.Seq != want {
+		return fmt.Errorf("%w: record %d found where %d was expected", ErrBroken, rec.Seq, want)
+	}
+	if rec.Prev != c.prev {
+		return fmt.Errorf("%w: record %d does not follow record %d", ErrBroken, rec.Seq, c.n)
+	}
+	c.n, c.prev = want, hash(e.Data)
+	return nil
+}
+
+// Count is the number of records checked so far.
+func (c *Checker) Count() uint64 { return c.n }
+
+// Each calls fn for every record in order, with its stored bytes.
+func Each(ctx context.Context, st store.Store, fn func(rec Record, raw []byte) error) error {
+	return st.View(ctx, func(tx store.Tx) error {
+		return tx.Audit().Scan(1, func(e store.AuditEntry) error {
 			var rec Record
-			if err := json.Unmarshal(raw, &rec); err != nil {
-				return fmt.Errorf("%w: unreadable record at key %x", ErrBroken, it.Item().Key())
+			if err := json.Unmarshal(e.Data, &rec); err != nil {
+				return fmt.Errorf("%w: record %d is unreadable", ErrBroken, e.Seq)
 			}
-			if err := fn(rec, raw, prev); err != nil {
-				return err
-			}
-			prev = hash(raw)
-		}
-		return nil
+			return fn(rec, e.Data)
+		})
 	})
 }
 

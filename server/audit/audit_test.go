@@ -2,8 +2,8 @@ package audit_test
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
-	"encoding/binary"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -13,21 +13,20 @@ import (
 	"testing"
 	"time"
 
-	"github.com/dgraph-io/badger/v4"
-
 	"github.com/ttpnl/ttp/server/audit"
 	"github.com/ttpnl/ttp/server/store"
+	"github.com/ttpnl/ttp/server/store/badgerstore"
 )
 
 var storeKey = bytes.Repeat([]byte{0x5a}, 32)
 
-func openStore(t *testing.T, dir string) *badger.DB {
+func openStore(t *testing.T, dir string) store.Store {
 	t.Helper()
-	db, err := store.Open(dir, storeKey, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	st, err := badgerstore.Open(dir, storeKey, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
 		t.Fatalf("open store: %v", err)
 	}
-	return db
+	return st
 }
 
 // clock returns a deterministic clock that advances one second per call.
@@ -42,14 +41,12 @@ func clock() func() time.Time {
 	}
 }
 
-func openLog(t *testing.T, db *badger.DB) *audit.Log {
+func openLog(t *testing.T, st store.Store) *audit.Log {
 	t.Helper()
-	l, err := audit.Open(db, clock())
-	if err != nil {
-		t.Fatalf("audit.Open: %v", err)
-	}
-	return l
+	return audit.New(st, clock())
 }
+
+var ctx = context.Background()
 
 func actor() audit.Actor { return audit.Actor{Principal: "op", Organisation: "TTP ops"} }
 
@@ -59,7 +56,7 @@ func appendN(t *testing.T, l *audit.Log, n int, tag string) {
 		rec := actor().Record("Test")
 		rec.Domain = tag
 		rec.Records = int64(i)
-		if err := l.Append(rec, nil); err != nil {
+		if err := l.Append(ctx, rec, nil); err != nil {
 			t.Fatalf("Append %d: %v", i, err)
 		}
 	}
@@ -70,10 +67,10 @@ type stored struct {
 	raw []byte
 }
 
-func all(t *testing.T, db *badger.DB) []stored {
+func all(t *testing.T, st store.Store) []stored {
 	t.Helper()
 	var out []stored
-	if err := audit.Each(db, func(rec audit.Record, raw []byte, _ string) error {
+	if err := audit.Each(ctx, st, func(rec audit.Record, raw []byte) error {
 		out = append(out, stored{rec, bytes.Clone(raw)})
 		return nil
 	}); err != nil {
@@ -109,7 +106,7 @@ func TestAppendVerify(t *testing.T) {
 			defer db.Close()
 			l := openLog(t, db)
 			appendN(t, l, n, "d")
-			got, err := audit.Verify(db)
+			got, err := audit.Verify(ctx, db)
 			if err != nil {
 				t.Fatalf("Verify: %v", err)
 			}
@@ -144,7 +141,7 @@ func TestAppendKeepsGivenTimeAndIgnoresGivenSeq(t *testing.T) {
 	when := time.Date(2020, 5, 6, 7, 8, 9, 0, time.UTC)
 	rec := actor().Record("Test")
 	rec.Time, rec.Seq, rec.Prev = when, 42, "forged"
-	if err := l.Append(rec, nil); err != nil {
+	if err := l.Append(ctx, rec, nil); err != nil {
 		t.Fatal(err)
 	}
 	recs := all(t, db)
@@ -178,7 +175,7 @@ func TestReopenContinuesChain(t *testing.T) {
 			}
 		}
 		checkChain(t, recs)
-		if n, err := audit.Verify(db); err != nil || n != uint64(want) {
+		if n, err := audit.Verify(ctx, db); err != nil || n != uint64(want) {
 			t.Fatalf("round %d: Verify = %d, %v; want %d, nil", round, n, err, want)
 		}
 		before = recs
@@ -195,14 +192,17 @@ func TestFailedEffectLeavesNothing(t *testing.T) {
 	appendN(t, l, 2, "d")
 
 	errEffect := errors.New("effect failed")
-	effectKey := []byte("thing/1")
+	const effectKey = "effect-keyring"
+	keyringThere := func() error {
+		return db.View(ctx, func(tx store.Tx) error { _, err := tx.Keyrings().Get(effectKey); return err })
+	}
 	cases := []struct {
 		name   string
-		effect func(txn *badger.Txn) error
+		effect func(tx store.Tx) error
 	}{
-		{"fails before writing", func(txn *badger.Txn) error { return errEffect }},
-		{"fails after writing", func(txn *badger.Txn) error {
-			if err := txn.Set(effectKey, []byte("x")); err != nil {
+		{"fails before writing", func(tx store.Tx) error { return errEffect }},
+		{"fails after writing", func(tx store.Tx) error {
+			if err := tx.Keyrings().Create(effectKey, []byte("x")); err != nil {
 				return err
 			}
 			return errEffect
@@ -210,26 +210,22 @@ func TestFailedEffectLeavesNothing(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			err := l.Append(actor().Record("Fail"), c.effect)
+			err := l.Append(ctx, actor().Record("Fail"), c.effect)
 			if !errors.Is(err, errEffect) {
 				t.Fatalf("Append = %v, want the effect's error", err)
 			}
-			if n, err := audit.Verify(db); err != nil || n != 2 {
+			if n, err := audit.Verify(ctx, db); err != nil || n != 2 {
 				t.Fatalf("Verify = %d, %v; want 2, nil", n, err)
 			}
-			err = db.View(func(txn *badger.Txn) error {
-				_, err := txn.Get(effectKey)
-				return err
-			})
-			if !errors.Is(err, badger.ErrKeyNotFound) {
-				t.Fatalf("effect key after a failed Append: %v", err)
+			if err := keyringThere(); !errors.Is(err, store.ErrNotFound) {
+				t.Fatalf("effect after a failed Append: %v", err)
 			}
 		})
 	}
 
 	// The next append takes the seq the failed ones did not use, and writes
 	// its effect with it.
-	if err := l.Append(actor().Record("Good"), func(txn *badger.Txn) error { return txn.Set(effectKey, []byte("y")) }); err != nil {
+	if err := l.Append(ctx, actor().Record("Good"), func(tx store.Tx) error { return tx.Keyrings().Create(effectKey, []byte("y")) }); err != nil {
 		t.Fatal(err)
 	}
 	recs := all(t, db)
@@ -237,60 +233,73 @@ func TestFailedEffectLeavesNothing(t *testing.T) {
 		t.Fatalf("after a good append: %d records, last %+v", len(recs), recs[len(recs)-1].rec)
 	}
 	checkChain(t, recs)
-	if n, err := audit.Verify(db); err != nil || n != 3 {
+	if n, err := audit.Verify(ctx, db); err != nil || n != 3 {
 		t.Fatalf("Verify = %d, %v; want 3, nil", n, err)
 	}
-	if err := db.View(func(txn *badger.Txn) error { _, err := txn.Get(effectKey); return err }); err != nil {
+	if err := keyringThere(); err != nil {
 		t.Fatalf("effect of the good append: %v", err)
 	}
 }
 
-func auditKey(seq uint64) []byte { return binary.BigEndian.AppendUint64([]byte("audit/"), seq) }
+// entries are the stored entries of recs, as a store would hand them out.
+func entries(recs []stored) []store.AuditEntry {
+	out := make([]store.AuditEntry, len(recs))
+	for i, r := range recs {
+		out[i] = store.AuditEntry{Seq: uint64(i + 1), Data: bytes.Clone(r.raw)}
+	}
+	return out
+}
+
+// check runs the Checker over entries as Verify does.
+func check(es []store.AuditEntry) error {
+	c := audit.NewChecker()
+	for _, e := range es {
+		if err := c.Check(e); err != nil {
+			return err
+		}
+	}
+	return nil
+}
 
 func TestTamperingBreaksChain(t *testing.T) {
 	const n = 5
 	cases := []struct {
 		name   string
-		tamper func(txn *badger.Txn, recs []stored) error
+		tamper func(es []store.AuditEntry) []store.AuditEntry
 	}{
-		{"rewrite a field of a middle record", func(txn *badger.Txn, recs []stored) error {
-			raw := bytes.Replace(recs[2].raw, []byte(`"principal":"op"`), []byte(`"principal":"xx"`), 1)
-			if bytes.Equal(raw, recs[2].raw) {
-				return errors.New("test bug: nothing replaced")
+		{"rewrite a field of a middle record", func(es []store.AuditEntry) []store.AuditEntry {
+			es[2].Data = bytes.Replace(es[2].Data, []byte(`"principal":"op"`), []byte(`"principal":"xx"`), 1)
+			return es
+		}},
+		{"rewrite a count of the first record", func(es []store.AuditEntry) []store.AuditEntry {
+			es[0].Data = bytes.Replace(es[0].Data, []byte(`"action":"Test"`), []byte(`"action":"Test","records":99`), 1)
+			return es
+		}},
+		{"reformat a record (same meaning, other bytes)", func(es []store.AuditEntry) []store.AuditEntry {
+			es[1].Data = append(es[1].Data, ' ')
+			return es
+		}},
+		{"make a record unreadable", func(es []store.AuditEntry) []store.AuditEntry {
+			es[3].Data = []byte("not json")
+			return es
+		}},
+		{"delete a middle record", func(es []store.AuditEntry) []store.AuditEntry {
+			return append(es[:2:2], es[3:]...)
+		}},
+		{"delete the first record", func(es []store.AuditEntry) []store.AuditEntry {
+			return es[1:]
+		}},
+		{"swap two records", func(es []store.AuditEntry) []store.AuditEntry {
+			es[1].Data, es[3].Data = es[3].Data, es[1].Data
+			return es
+		}},
+		{"insert a record between two", func(es []store.AuditEntry) []store.AuditEntry {
+			forged := fmt.Sprintf(`{"seq":3,"time":"2025-01-01T00:00:00Z","principal":"op","action":"Forged","outcome":"ok","prev":%q}`, sha(es[1].Data))
+			out := append(es[:2:2], store.AuditEntry{Seq: 3, Data: []byte(forged)})
+			for _, e := range es[2:] {
+				out = append(out, store.AuditEntry{Seq: e.Seq + 1, Data: e.Data})
 			}
-			return txn.Set(auditKey(3), raw)
-		}},
-		{"rewrite a count of the first record", func(txn *badger.Txn, recs []stored) error {
-			raw := bytes.Replace(recs[0].raw, []byte(`"action":"Test"`), []byte(`"action":"Test","records":99`), 1)
-			return txn.Set(auditKey(1), raw)
-		}},
-		{"reformat a record (same meaning, other bytes)", func(txn *badger.Txn, recs []stored) error {
-			return txn.Set(auditKey(2), append(bytes.Clone(recs[1].raw), ' '))
-		}},
-		{"make a record unreadable", func(txn *badger.Txn, recs []stored) error {
-			return txn.Set(auditKey(4), []byte("not json"))
-		}},
-		{"delete a middle record", func(txn *badger.Txn, recs []stored) error {
-			return txn.Delete(auditKey(3))
-		}},
-		{"delete the first record", func(txn *badger.Txn, recs []stored) error {
-			return txn.Delete(auditKey(1))
-		}},
-		{"swap two records", func(txn *badger.Txn, recs []stored) error {
-			if err := txn.Set(auditKey(2), recs[3].raw); err != nil {
-				return err
-			}
-			return txn.Set(auditKey(4), recs[1].raw)
-		}},
-		{"insert a record between two", func(txn *badger.Txn, recs []stored) error {
-			// Renumber 3..5 to 4..6 and put a forged record at 3 that names 2.
-			for i := n; i >= 3; i-- {
-				if err := txn.Set(auditKey(uint64(i+1)), recs[i-1].raw); err != nil {
-					return err
-				}
-			}
-			forged := fmt.Sprintf(`{"seq":3,"time":"2025-01-01T00:00:00Z","principal":"op","action":"Forged","outcome":"ok","prev":%q}`, sha(recs[1].raw))
-			return txn.Set(auditKey(3), []byte(forged))
+			return out
 		}},
 	}
 	for _, c := range cases {
@@ -298,16 +307,12 @@ func TestTamperingBreaksChain(t *testing.T) {
 			db := openStore(t, t.TempDir())
 			defer db.Close()
 			appendN(t, openLog(t, db), n, "d")
-			if _, err := audit.Verify(db); err != nil {
-				t.Fatalf("Verify before tampering: %v", err)
+			es := entries(all(t, db))
+			if err := check(es); err != nil {
+				t.Fatalf("check before tampering: %v", err)
 			}
-			recs := all(t, db)
-			if err := db.Update(func(txn *badger.Txn) error { return c.tamper(txn, recs) }); err != nil {
-				t.Fatal(err)
-			}
-			_, err := audit.Verify(db)
-			if !errors.Is(err, audit.ErrBroken) {
-				t.Fatalf("Verify after tampering = %v, want an error wrapping ErrBroken", err)
+			if err := check(c.tamper(es)); !errors.Is(err, audit.ErrBroken) {
+				t.Fatalf("check after tampering = %v, want an error wrapping ErrBroken", err)
 			}
 		})
 	}
@@ -326,7 +331,7 @@ func TestConcurrentAppends(t *testing.T) {
 				rec := actor().Record("Concurrent")
 				rec.Domain = fmt.Sprintf("g%d", g)
 				rec.Records = int64(i)
-				if err := l.Append(rec, nil); err != nil {
+				if err := l.Append(ctx, rec, nil); err != nil {
 					errs <- err
 				}
 			}
@@ -337,7 +342,7 @@ func TestConcurrentAppends(t *testing.T) {
 	for err := range errs {
 		t.Fatalf("Append: %v", err)
 	}
-	n, err := audit.Verify(db)
+	n, err := audit.Verify(ctx, db)
 	if err != nil || n != goroutines*each {
 		t.Fatalf("Verify = %d, %v; want %d, nil", n, err, goroutines*each)
 	}

@@ -7,7 +7,6 @@ package coding
 
 import (
 	"slices"
-	"strconv"
 	"unicode/utf8"
 
 	"github.com/ttpnl/ttp/identity"
@@ -16,6 +15,7 @@ import (
 	"github.com/ttpnl/ttp/server/apierr"
 	"github.com/ttpnl/ttp/server/audit"
 	"github.com/ttpnl/ttp/server/domains"
+	"github.com/ttpnl/ttp/server/session"
 )
 
 // Limits on one request. They keep a single call from holding the server,
@@ -31,8 +31,7 @@ const (
 // A streaming call makes one Job and keeps it for the whole stream, so the
 // key version cannot change half-way through a file.
 type Job struct {
-	Domain     *domains.Domain
-	Actor      audit.Actor
+	Session    *session.Session
 	fields     []identity.Field
 	fieldNames []string
 	pz         *keys.Pseudonymizer
@@ -40,26 +39,27 @@ type Job struct {
 	norm       *identity.Normalizer
 }
 
-// Start checks that who may code into the domain and that the fields are
-// known, and pins the key version (0: the current one).
-func Start(reg *domains.Registry, who audit.Actor, domain string, fields []string, version uint32, today identity.Date) (*Job, error) {
-	if domain == "" {
-		return nil, apierr.BadField("domain", "is required")
-	}
-	// An unknown domain and a domain the caller may not use give the same
-	// answer, so that a caller cannot find out which domains exist.
-	d, err := reg.Get(domain)
-	if err != nil || !d.MayCode(who.Principal) {
-		return nil, apierr.New(apierr.PermissionDenied, "principal %q may not code into domain %q", who.Principal, domain)
-	}
+// ParseFields checks a request's field names and their combination
+// (duplicates, patient_number without agb).
+func ParseFields(fields []string) ([]identity.Field, error) {
 	if len(fields) == 0 {
 		return nil, apierr.BadField("fields", "at least one field is required")
 	}
 	parsed := make([]identity.Field, len(fields))
 	for i, f := range fields {
+		var err error
 		if parsed[i], err = identity.ParseField(f); err != nil {
 			return nil, apierr.BadField("fields", "%v", err)
 		}
+	}
+	return parsed, nil
+}
+
+// Start checks the fields of a session opened for coding.
+func Start(sess *session.Session, fields []string, today identity.Date) (*Job, error) {
+	parsed, err := ParseFields(fields)
+	if err != nil {
+		return nil, err
 	}
 	// The normaliser checks the combination (duplicates, patient_number
 	// without agb) once, here, rather than per record; it is safe for
@@ -68,19 +68,11 @@ func Start(reg *domains.Registry, who audit.Actor, domain string, fields []strin
 	if err != nil {
 		return nil, apierr.BadField("fields", "%v", err)
 	}
-	v := keys.Version(version)
-	if v == 0 {
-		v = d.Keyring.Current()
-	}
-	pz, err := d.Keyring.Pseudonymizer(v)
-	if err != nil {
-		return nil, apierr.BadField("key_version", "domain %q has no key version %d", domain, version)
-	}
-	j := &Job{Domain: d, Actor: who, fields: parsed, fieldNames: slices.Clone(fields), pz: pz, norm: norm}
-	if d.Mode == domains.ModeOPRF {
+	j := &Job{Session: sess, fields: parsed, fieldNames: slices.Clone(fields), pz: sess.Pseudonymizer(), norm: norm}
+	if sess.Domain.Mode == domains.ModeOPRF {
 		// The plaintext path of an OPRF domain: FullEvaluate gives the
 		// pseudonym that blinding, evaluating and finalising give.
-		if j.oprf, err = d.OPRF(v); err != nil {
+		if j.oprf, err = sess.OPRF(); err != nil {
 			return nil, err
 		}
 	}
@@ -100,30 +92,36 @@ type Counts struct {
 
 // AuditRecord describes a coded chunk without any of its data.
 func (j *Job) AuditRecord(action string, c Counts) audit.Record {
-	rec := j.Actor.Record(action)
-	rec.Domain = j.Domain.Name
-	rec.KeyVersion = j.KeyVersion()
+	rec := j.Session.AuditRecord(action)
 	rec.Records, rec.Accepted, rec.Rejected, rec.Pseudonyms = int64(c.Records), int64(c.Accepted), int64(c.Rejected), int64(c.Pseudonyms)
 	return rec
 }
 
-// Check rejects a malformed chunk as a whole, before any record is coded:
-// a record with the wrong number of values is a bug in the caller, not a
-// data problem of the hospital.
+// Check rejects a malformed chunk as a whole (see CheckRecords).
 func (j *Job) Check(records []*ttpv1.Record, max int) error {
+	return CheckRecords(records, j.fieldNames, max)
+}
+
+// CheckRecords rejects a malformed chunk as a whole, before any record is
+// coded or registered: a record with the wrong number of values is a bug in
+// the caller, not a data problem of the hospital.
+func CheckRecords(records []*ttpv1.Record, fields []string, max int) error {
+	if len(records) == 0 {
+		return apierr.BadField("records", "no records")
+	}
 	if len(records) > max {
 		return apierr.New(apierr.ResourceExhausted, "%d records in one message; at most %d", len(records), max)
 	}
 	for i, r := range records {
-		if len(r.Values) != len(j.fields) {
-			return apierr.BadField("records", "record %d has %d values for %d fields", i, len(r.Values), len(j.fields))
+		if len(r.Values) != len(fields) {
+			return apierr.BadField("records", "record %d has %d values for %d fields", i, len(r.Values), len(fields))
 		}
 		if len(r.RowKey) > MaxRowKeyBytes || !utf8.ValidString(r.RowKey) {
 			return apierr.BadField("records", "record %d: row key is longer than %d bytes or not UTF-8", i, MaxRowKeyBytes)
 		}
 		for k, v := range r.Values {
 			if len(v) > MaxValueBytes {
-				return apierr.BadField("records", "record %d, field %s: value longer than %d bytes", i, j.fieldNames[k], MaxValueBytes)
+				return apierr.BadField("records", "record %d, field %s: value longer than %d bytes", i, fields[k], MaxValueBytes)
 			}
 		}
 	}
@@ -200,21 +198,4 @@ func ProblemsProto(ps []identity.Problem) []*ttpv1.Problem {
 		out[i] = &ttpv1.Problem{Field: string(p.Field), Code: string(p.Code), Message: p.Message}
 	}
 	return out
-}
-
-// IdentityFields are the job's parsed fields, in record order.
-func (j *Job) IdentityFields() []identity.Field { return j.fields }
-
-// PersonField is the field name under which a person's internal ID is
-// pseudonymised (DESIGN §5, step 4).
-const PersonField = "person"
-
-// Person returns the pseudonym of a person of the person index in the job's
-// domain and key version: a keyed hash of the internal ID, so the ID itself
-// never leaves the server.
-func (j *Job) Person(id uint64) string { return PersonPseudonym(j.pz, id) }
-
-// PersonPseudonym is a person's pseudonym under pz.
-func PersonPseudonym(pz *keys.Pseudonymizer, id uint64) string {
-	return pz.Pseudonym(PersonField, strconv.FormatUint(id, 16))
 }

@@ -11,6 +11,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/ttpnl/ttp/server/authz"
 )
@@ -21,8 +22,13 @@ type Config struct {
 	Listen string `json:"listen"`
 	// MetricsListen is the Prometheus /metrics address; empty disables it.
 	MetricsListen string `json:"metrics_listen,omitempty"`
-	// StoreDir is the Badger store's folder.
-	StoreDir string `json:"store_dir"`
+	// StoreDir is the Badger store's folder (the embedded default).
+	StoreDir string `json:"store_dir,omitempty"`
+	// StoreURL, when set, names a PostgreSQL database instead
+	// ("postgres://..."), which several ttpd processes may share. Use
+	// sslmode=verify-full, and a password file (passfile=), never a password
+	// in the URL.
+	StoreURL string `json:"store_url,omitempty"`
 	// KEKFile holds the key-encryption key (64 hex characters, mode 0600).
 	KEKFile string `json:"kek_file"`
 	// TLS names the server's certificate and the CA that issues client
@@ -111,7 +117,12 @@ func (c *Config) Validate() error {
 		}
 	}
 	need(c.Listen, "listen")
-	need(c.StoreDir, "store_dir")
+	switch {
+	case c.StoreURL == "":
+		need(c.StoreDir, "store_dir")
+	case !IsPostgresURL(c.StoreURL):
+		errs = append(errs, errors.New("store_url: only postgres:// and postgresql:// URLs are supported"))
+	}
 	need(c.KEKFile, "kek_file")
 	need(c.TLS.CAFile, "tls.ca_file")
 	need(c.TLS.CertFile, "tls.cert_file")
@@ -138,6 +149,11 @@ func (c *Config) Validate() error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// IsPostgresURL reports whether u names a PostgreSQL database.
+func IsPostgresURL(u string) bool {
+	return strings.HasPrefix(u, "postgres://") || strings.HasPrefix(u, "postgresql://")
 }
 
 func isRole(r authz.Role) bool {

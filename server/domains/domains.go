@@ -4,13 +4,13 @@
 // without the TTP.
 //
 // Domains are few and read on every coding call, so the registry holds them
-// in memory, unwrapped, and writes every change through to the store together
-// with its audit record. A Domain value is immutable: a change replaces it, so
+// in memory, unwrapped (see Registry). A Domain value is immutable: a change replaces it, so
 // a coding stream that holds a Domain is never disturbed by a rotation.
 package domains
 
 import (
-	"encoding/json"
+	"context"
+	"errors"
 	"fmt"
 	"io"
 	"slices"
@@ -18,11 +18,10 @@ import (
 	"sync"
 	"time"
 
-	"github.com/dgraph-io/badger/v4"
-
 	"github.com/ttpnl/ttp/keys"
 	"github.com/ttpnl/ttp/server/apierr"
 	"github.com/ttpnl/ttp/server/audit"
+	"github.com/ttpnl/ttp/server/store"
 )
 
 // Domain is one pseudonym namespace.
@@ -34,7 +33,8 @@ type Domain struct {
 	Keyring *keys.Keyring
 	Mode    Mode // how pseudonyms are computed; fixed at creation
 
-	oprf *oprfCache // OPRF keys by version, shared by a domain's copies
+	oprf     *oprfCache // OPRF keys by version, shared by a domain's copies
+	revision uint64     // the store's revision this copy was read at
 }
 
 // Mode is how a domain computes its pseudonyms.
@@ -85,100 +85,144 @@ func (d *Domain) MayReceive(principal string) bool {
 	return d.MayCode(principal) || slices.Contains(d.Recipients, principal)
 }
 
-// stored is a domain as kept in the store: the keyring only in sealed form.
-type stored struct {
-	Name        string    `json:"name"`
-	Description string    `json:"description"`
-	Brokers     []string  `json:"brokers"`
-	Recipients  []string  `json:"recipients,omitempty"`
-	Created     time.Time `json:"created"`
-	Keyring     []byte    `json:"keyring"`
-	Mode        Mode      `json:"mode,omitempty"` // empty in domains stored before modes: HMAC
-}
-
-const prefix = "domain/"
-
-// Registry holds every domain.
+// Registry holds every domain. It keeps them in memory, unwrapped, and
+// writes every change through to the store with its audit record. On a store
+// that other servers write too (store.Shared), it reloads what changed at
+// most every RefreshInterval, and at once when asked for a domain or key
+// version it does not know, so a domain created or rotated on another server
+// is used here without a restart.
 type Registry struct {
-	db   *badger.DB
-	kek  *keys.KEK
-	log  *audit.Log
-	rand io.Reader
-	now  func() time.Time
+	st      store.Store
+	kek     *keys.KEK
+	log     *audit.Log
+	rand    io.Reader
+	now     func() time.Time
+	refresh time.Duration // 0: this registry is the store's only writer
 
-	mu     sync.RWMutex // guards byName and serialises changes
+	mu     sync.RWMutex // guards byName and loaded
 	byName map[string]*Domain
+	loaded time.Time
 }
+
+// RefreshInterval bounds how long a change made by another server on a
+// shared store goes unseen.
+const RefreshInterval = time.Second
 
 // Open loads every domain from the store and unwraps its keys under kek.
-func Open(db *badger.DB, kek *keys.KEK, log *audit.Log, rand io.Reader, now func() time.Time) (*Registry, error) {
-	r := &Registry{db: db, kek: kek, log: log, rand: rand, now: now, byName: map[string]*Domain{}}
-	err := db.View(func(txn *badger.Txn) error {
-		opts := badger.DefaultIteratorOptions
-		opts.Prefix = []byte(prefix)
-		it := txn.NewIterator(opts)
-		defer it.Close()
-		for it.Rewind(); it.Valid(); it.Next() {
-			raw, err := it.Item().ValueCopy(nil)
-			if err != nil {
-				return err
-			}
-			d, err := r.decode(raw)
-			if err != nil {
-				return fmt.Errorf("domain at key %q: %w", it.Item().Key(), err)
-			}
-			r.byName[d.Name] = d
-		}
-		return nil
-	})
-	if err != nil {
+func Open(ctx context.Context, st store.Store, kek *keys.KEK, log *audit.Log, rand io.Reader, now func() time.Time) (*Registry, error) {
+	r := &Registry{st: st, kek: kek, log: log, rand: rand, now: now, byName: map[string]*Domain{}}
+	if st.Shared() {
+		r.refresh = RefreshInterval
+	}
+	if err := r.reload(ctx); err != nil {
 		return nil, fmt.Errorf("load domains: %w", err)
 	}
 	return r, nil
 }
 
-func (r *Registry) decode(raw []byte) (*Domain, error) {
-	var s stored
-	if err := json.Unmarshal(raw, &s); err != nil {
-		return nil, err
+// reload reads every domain and unwraps those whose revision changed.
+func (r *Registry) reload(ctx context.Context) error {
+	var stored []store.Domain
+	err := r.st.View(ctx, func(tx store.Tx) error {
+		var err error
+		stored, err = tx.Domains().List()
+		return err
+	})
+	if err != nil {
+		return err
 	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, s := range stored {
+		if old, ok := r.byName[s.Name]; ok && old.revision >= s.Revision {
+			continue
+		}
+		d, err := r.decode(s)
+		if err != nil {
+			return fmt.Errorf("domain %q: %w", s.Name, err)
+		}
+		r.byName[d.Name] = d
+	}
+	r.loaded = r.now()
+	return nil
+}
+
+// reloadIfShared reloads on a shared store when the copy is older than
+// maxAge; errors leave the copy as it was (the next call tries again).
+func (r *Registry) reloadIfShared(maxAge time.Duration) {
+	if r.refresh == 0 {
+		return
+	}
+	r.mu.RLock()
+	fresh := r.now().Sub(r.loaded) < maxAge
+	r.mu.RUnlock()
+	if fresh {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	_ = r.reload(ctx)
+}
+
+func (r *Registry) decode(s store.Domain) (*Domain, error) {
 	ring, err := keys.OpenKeyring(r.kek, s.Name, s.Keyring)
 	if err != nil {
 		return nil, fmt.Errorf("unwrap keys (is this the right KEK?): %w", err)
 	}
-	mode := s.Mode
+	mode := Mode(s.Mode)
 	if mode == "" {
 		mode = ModeHMAC
 	}
-	return &Domain{Name: s.Name, Description: s.Description, Access: Access{Brokers: s.Brokers, Recipients: s.Recipients}, Created: s.Created, Keyring: ring, Mode: mode, oprf: &oprfCache{}}, nil
+	return &Domain{Name: s.Name, Description: s.Description, Access: Access{Brokers: s.Brokers, Recipients: s.Recipients},
+		Created: s.Created, Keyring: ring, Mode: mode, oprf: &oprfCache{}, revision: s.Revision}, nil
 }
 
-// put writes d in txn.
-func (r *Registry) put(txn *badger.Txn, d *Domain) error {
+// encode seals d's keyring for the store.
+func (r *Registry) encode(d *Domain) (store.Domain, error) {
 	sealed, err := d.Keyring.Seal(r.kek, r.rand)
 	if err != nil {
-		return err
+		return store.Domain{}, err
 	}
-	raw, err := json.Marshal(stored{Name: d.Name, Description: d.Description, Brokers: d.Brokers, Recipients: d.Recipients, Created: d.Created, Keyring: sealed, Mode: d.Mode})
-	if err != nil {
-		return err
-	}
-	return txn.Set([]byte(prefix+d.Name), raw)
+	return store.Domain{Name: d.Name, Description: d.Description, Mode: string(d.Mode), Brokers: d.Brokers,
+		Recipients: d.Recipients, Created: d.Created, Keyring: sealed}, nil
 }
 
 // Get returns the named domain.
 func (r *Registry) Get(name string) (*Domain, error) {
-	r.mu.RLock()
-	defer r.mu.RUnlock()
-	d, ok := r.byName[name]
+	r.reloadIfShared(r.refresh)
+	d, ok := r.lookup(name)
+	if !ok && r.refresh != 0 {
+		// Perhaps created on another server a moment ago.
+		r.reloadIfShared(0)
+		d, ok = r.lookup(name)
+	}
 	if !ok {
 		return nil, apierr.New(apierr.NotFound, "domain %q does not exist", name)
 	}
 	return d, nil
 }
 
+// GetWithVersion returns the named domain with key version v (0: any), and
+// reloads once from a shared store if v is newer than the copy here.
+func (r *Registry) GetWithVersion(name string, v keys.Version) (*Domain, error) {
+	d, err := r.Get(name)
+	if err != nil || v == 0 || v <= d.Keyring.Current() || r.refresh == 0 {
+		return d, err
+	}
+	r.reloadIfShared(0)
+	return r.Get(name)
+}
+
+func (r *Registry) lookup(name string) (*Domain, bool) {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	d, ok := r.byName[name]
+	return d, ok
+}
+
 // List returns every domain, sorted by name.
 func (r *Registry) List() []*Domain {
+	r.reloadIfShared(r.refresh)
 	r.mu.RLock()
 	defer r.mu.RUnlock()
 	out := make([]*Domain, 0, len(r.byName))
@@ -191,13 +235,13 @@ func (r *Registry) List() []*Domain {
 
 // Create makes an HMAC-mode domain with key version 1 and records it in the
 // audit log.
-func (r *Registry) Create(who audit.Actor, name, description string, access Access) (*Domain, error) {
-	return r.CreateWithMode(who, name, description, access, ModeHMAC)
+func (r *Registry) Create(ctx context.Context, who audit.Actor, name, description string, access Access) (*Domain, error) {
+	return r.CreateWithMode(ctx, who, name, description, access, ModeHMAC)
 }
 
 // CreateWithMode makes a domain in the given mode ("" is HMAC) with key
 // version 1 and records it in the audit log.
-func (r *Registry) CreateWithMode(who audit.Actor, name, description string, access Access, mode Mode) (*Domain, error) {
+func (r *Registry) CreateWithMode(ctx context.Context, who audit.Actor, name, description string, access Access, mode Mode) (*Domain, error) {
 	if err := CheckName(name); err != nil {
 		return nil, err
 	}
@@ -218,62 +262,78 @@ func (r *Registry) CreateWithMode(who audit.Actor, name, description string, acc
 			return nil, apierr.BadField("recipients", "a recipient name is empty")
 		}
 	}
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if _, ok := r.byName[name]; ok {
-		return nil, apierr.New(apierr.AlreadyExists, "domain %q exists already", name)
-	}
 	now := r.now().UTC()
 	ring, err := keys.NewKeyring(name, r.rand, now)
 	if err != nil {
 		return nil, err
 	}
 	access = Access{Brokers: slices.Clone(access.Brokers), Recipients: slices.Clone(access.Recipients)}
-	d := &Domain{Name: name, Description: description, Access: access, Created: now, Keyring: ring, Mode: mode, oprf: &oprfCache{}}
+	d := &Domain{Name: name, Description: description, Access: access, Created: now, Keyring: ring, Mode: mode, oprf: &oprfCache{}, revision: 1}
 	rec := who.Record("CreateDomain")
 	rec.Domain, rec.KeyVersion = name, uint32(ring.Current())
 	rec.Detail = fmt.Sprintf("brokers: %v; recipients: %v", access.Brokers, access.Recipients)
 	if mode != ModeHMAC {
 		rec.Detail += "; mode: " + string(mode)
 	}
-	if err := r.log.Append(rec, func(txn *badger.Txn) error { return r.put(txn, d) }); err != nil {
+	sd, err := r.encode(d)
+	if err != nil {
 		return nil, err
 	}
+	err = r.log.Append(ctx, rec, func(tx store.Tx) error { return tx.Domains().Create(sd) })
+	if errors.Is(err, store.ErrExists) {
+		return nil, apierr.New(apierr.AlreadyExists, "domain %q exists already", name)
+	}
+	if err != nil {
+		return nil, err
+	}
+	r.mu.Lock()
 	r.byName[name] = d
+	r.mu.Unlock()
 	return d, nil
 }
 
 // Rotate adds a key version to the named domain and makes it current. The
 // new version is on disk, with its audit record, before anyone codes with it.
-func (r *Registry) Rotate(who audit.Actor, name string) (*Domain, error) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	old, ok := r.byName[name]
-	if !ok {
+// The keyring is read from the store under a lock, so two servers rotating
+// at once make two versions, never two different keys for one version.
+func (r *Registry) Rotate(ctx context.Context, who audit.Actor, name string) (*Domain, error) {
+	var d *Domain
+	err := r.st.Update(ctx, func(tx store.Tx) error {
+		s, err := tx.Domains().Get(name)
+		if err != nil {
+			return err
+		}
+		if d, err = r.decode(s); err != nil {
+			return err
+		}
+		v, err := d.Keyring.Rotate(r.rand, r.now().UTC())
+		if err != nil {
+			return err
+		}
+		sd, err := r.encode(d)
+		if err != nil {
+			return err
+		}
+		if err := tx.Domains().Update(sd); err != nil {
+			return err
+		}
+		d.revision = s.Revision + 1
+		rec := who.Record("RotateDomainKey")
+		rec.Domain, rec.KeyVersion = name, uint32(v)
+		return r.log.AppendTx(tx, rec)
+	})
+	if errors.Is(err, store.ErrNotFound) {
 		return nil, apierr.New(apierr.NotFound, "domain %q does not exist", name)
 	}
-	// Rotate a copy, so that a failed write leaves the live keyring as it was.
-	sealed, err := old.Keyring.Seal(r.kek, r.rand)
 	if err != nil {
 		return nil, err
 	}
-	ring, err := keys.OpenKeyring(r.kek, name, sealed)
-	if err != nil {
-		return nil, err
+	r.mu.Lock()
+	if old, ok := r.byName[name]; !ok || old.revision < d.revision {
+		r.byName[name] = d
 	}
-	v, err := ring.Rotate(r.rand, r.now().UTC())
-	if err != nil {
-		return nil, err
-	}
-	d := *old
-	d.Keyring = ring
-	rec := who.Record("RotateDomainKey")
-	rec.Domain, rec.KeyVersion = name, uint32(v)
-	if err := r.log.Append(rec, func(txn *badger.Txn) error { return r.put(txn, &d) }); err != nil {
-		return nil, err
-	}
-	r.byName[name] = &d
-	return &d, nil
+	r.mu.Unlock()
+	return d, nil
 }
 
 // CheckName checks a domain name: lowercase letters, digits, '-' and '_',

@@ -1,6 +1,7 @@
 package domains_test
 
 import (
+	"context"
 	"crypto/rand"
 	"errors"
 	"fmt"
@@ -13,13 +14,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/dgraph-io/badger/v4"
-
 	"github.com/ttpnl/ttp/keys"
 	"github.com/ttpnl/ttp/server/apierr"
 	"github.com/ttpnl/ttp/server/audit"
 	"github.com/ttpnl/ttp/server/domains"
 	"github.com/ttpnl/ttp/server/store"
+	"github.com/ttpnl/ttp/server/store/badgerstore"
 )
 
 func newKEK(t *testing.T) *keys.KEK {
@@ -51,23 +51,20 @@ func clock() func() time.Time {
 type env struct {
 	dir string
 	kek *keys.KEK
-	db  *badger.DB
+	db  store.Store
 	log *audit.Log
 	reg *domains.Registry
 }
 
 func open(t *testing.T, dir string, kek *keys.KEK) (*env, error) {
 	t.Helper()
-	db, err := store.Open(dir, kek.DeriveStoreKey(), slog.New(slog.NewTextHandler(io.Discard, nil)))
+	db, err := openStore(dir, kek.DeriveStoreKey())
 	if err != nil {
 		return nil, err
 	}
 	e := &env{dir: dir, kek: kek, db: db}
-	if e.log, err = audit.Open(db, clock()); err != nil {
-		db.Close()
-		return nil, err
-	}
-	if e.reg, err = domains.Open(db, kek, e.log, rand.Reader, clock()); err != nil {
+	e.log = audit.New(db, clock())
+	if e.reg, err = domains.Open(ctx, db, kek, e.log, rand.Reader, clock()); err != nil {
 		db.Close()
 		return nil, err
 	}
@@ -99,10 +96,16 @@ func (e *env) reopen(t *testing.T, kek *keys.KEK) (*env, error) {
 
 var op = audit.Actor{Principal: "operator", Organisation: "TTP"}
 
-func records(t *testing.T, db *badger.DB) []audit.Record {
+var ctx = context.Background()
+
+func openStore(dir string, key []byte) (store.Store, error) {
+	return badgerstore.Open(dir, key, slog.New(slog.NewTextHandler(io.Discard, nil)))
+}
+
+func records(t *testing.T, db store.Store) []audit.Record {
 	t.Helper()
 	var out []audit.Record
-	if err := audit.Each(db, func(rec audit.Record, _ []byte, _ string) error {
+	if err := audit.Each(ctx, db, func(rec audit.Record, _ []byte) error {
 		out = append(out, rec)
 		return nil
 	}); err != nil {
@@ -113,7 +116,7 @@ func records(t *testing.T, db *badger.DB) []audit.Record {
 
 func mustCreate(t *testing.T, reg *domains.Registry, name string, brokers ...string) *domains.Domain {
 	t.Helper()
-	d, err := reg.Create(op, name, "description of "+name, domains.Access{Brokers: brokers})
+	d, err := reg.Create(ctx, op, name, "description of "+name, domains.Access{Brokers: brokers})
 	if err != nil {
 		t.Fatalf("Create %q: %v", name, err)
 	}
@@ -166,12 +169,12 @@ func TestErrorKinds(t *testing.T) {
 		call func() error
 		want apierr.Kind
 	}{
-		{"create twice", func() error { _, err := e.reg.Create(op, "nhr", "", domains.Access{}); return err }, apierr.AlreadyExists},
+		{"create twice", func() error { _, err := e.reg.Create(ctx, op, "nhr", "", domains.Access{}); return err }, apierr.AlreadyExists},
 		{"get unknown", func() error { _, err := e.reg.Get("nope"); return err }, apierr.NotFound},
-		{"rotate unknown", func() error { _, err := e.reg.Rotate(op, "nope"); return err }, apierr.NotFound},
-		{"create bad name", func() error { _, err := e.reg.Create(op, "Bad Name", "", domains.Access{}); return err }, apierr.InvalidArgument},
+		{"rotate unknown", func() error { _, err := e.reg.Rotate(ctx, op, "nope"); return err }, apierr.NotFound},
+		{"create bad name", func() error { _, err := e.reg.Create(ctx, op, "Bad Name", "", domains.Access{}); return err }, apierr.InvalidArgument},
 		{"create empty broker", func() error {
-			_, err := e.reg.Create(op, "ok", "", domains.Access{Brokers: []string{"a", ""}})
+			_, err := e.reg.Create(ctx, op, "ok", "", domains.Access{Brokers: []string{"a", ""}})
 			return err
 		}, apierr.InvalidArgument},
 	}
@@ -236,7 +239,7 @@ func TestRotate(t *testing.T) {
 	e := newEnv(t)
 	d1 := mustCreate(t, e.reg, "nkr", "b")
 	p1 := pseudonym(t, d1, 1, "bsn", "123456782")
-	d2, err := e.reg.Rotate(op, "nkr")
+	d2, err := e.reg.Rotate(ctx, op, "nkr")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -274,13 +277,13 @@ func TestAuditRecordPerChange(t *testing.T) {
 		do             func() error
 	}{
 		{"CreateDomain", "nkr", 1, func() error {
-			_, err := e.reg.Create(op, "nkr", "", domains.Access{Brokers: []string{"b1"}})
+			_, err := e.reg.Create(ctx, op, "nkr", "", domains.Access{Brokers: []string{"b1"}})
 			return err
 		}},
-		{"CreateDomain", "nhr", 1, func() error { _, err := e.reg.Create(op, "nhr", "", domains.Access{}); return err }},
-		{"RotateDomainKey", "nkr", 2, func() error { _, err := e.reg.Rotate(op, "nkr"); return err }},
-		{"RotateDomainKey", "nkr", 3, func() error { _, err := e.reg.Rotate(op, "nkr"); return err }},
-		{"RotateDomainKey", "nhr", 2, func() error { _, err := e.reg.Rotate(op, "nhr"); return err }},
+		{"CreateDomain", "nhr", 1, func() error { _, err := e.reg.Create(ctx, op, "nhr", "", domains.Access{}); return err }},
+		{"RotateDomainKey", "nkr", 2, func() error { _, err := e.reg.Rotate(ctx, op, "nkr"); return err }},
+		{"RotateDomainKey", "nkr", 3, func() error { _, err := e.reg.Rotate(ctx, op, "nkr"); return err }},
+		{"RotateDomainKey", "nhr", 2, func() error { _, err := e.reg.Rotate(ctx, op, "nhr"); return err }},
 	}
 	for i, s := range steps {
 		if err := s.do(); err != nil {
@@ -295,7 +298,7 @@ func TestAuditRecordPerChange(t *testing.T) {
 			t.Errorf("step %d: audit record %+v, want %s of %s version %d by %s", i, r, s.action, s.domain, s.version, op.Principal)
 		}
 	}
-	if n, err := audit.Verify(e.db); err != nil || n != uint64(len(steps)) {
+	if n, err := audit.Verify(ctx, e.db); err != nil || n != uint64(len(steps)) {
 		t.Fatalf("Verify = %d, %v", n, err)
 	}
 }
@@ -310,7 +313,7 @@ func TestReopen(t *testing.T) {
 	}
 	mustCreate(t, e.reg, "nkr", "b1", "b2")
 	mustCreate(t, e.reg, "nhr")
-	if _, err := e.reg.Rotate(op, "nkr"); err != nil {
+	if _, err := e.reg.Rotate(ctx, op, "nkr"); err != nil {
 		t.Fatal(err)
 	}
 	snapshot := func(reg *domains.Registry) (map[key]string, []string) {
@@ -349,7 +352,7 @@ func TestReopen(t *testing.T) {
 	}
 
 	// Rotating after the reopen keeps the old versions and the audit chain.
-	d, err := e2.reg.Rotate(op, "nkr")
+	d, err := e2.reg.Rotate(ctx, op, "nkr")
 	if err != nil || d.Keyring.Current() != 3 {
 		t.Fatalf("rotate after reopen: %v, %v", d, err)
 	}
@@ -360,7 +363,7 @@ func TestReopen(t *testing.T) {
 			}
 		}
 	}
-	if n, err := audit.Verify(e2.db); err != nil || n != 4 {
+	if n, err := audit.Verify(ctx, e2.db); err != nil || n != 4 {
 		t.Fatalf("Verify after reopen and rotate = %d, %v; want 4, nil", n, err)
 	}
 
@@ -384,22 +387,18 @@ func TestReopenWithOtherKEK(t *testing.T) {
 
 	// The store itself is encrypted under a key derived from the KEK, so
 	// another KEK does not even open it.
-	if db, err := store.Open(e.dir, other.DeriveStoreKey(), slog.New(slog.NewTextHandler(io.Discard, nil))); err == nil {
+	if db, err := openStore(e.dir, other.DeriveStoreKey()); err == nil {
 		db.Close()
 		t.Fatal("store opened under another KEK's store key")
 	}
 
 	// With the right store key but the wrong KEK the keyrings do not unwrap.
-	db, err := store.Open(e.dir, e.kek.DeriveStoreKey(), slog.New(slog.NewTextHandler(io.Discard, nil)))
+	db, err := openStore(e.dir, e.kek.DeriveStoreKey())
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	log, err := audit.Open(db, clock())
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, err = domains.Open(db, other, log, rand.Reader, clock())
+	_, err = domains.Open(ctx, db, other, audit.New(db, clock()), rand.Reader, clock())
 	if err == nil {
 		t.Fatal("domains opened under another KEK")
 	}
@@ -417,13 +416,13 @@ func TestFailedWriteChangesNothing(t *testing.T) {
 	if err := e.db.Close(); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.reg.Rotate(op, "nkr"); err == nil {
+	if _, err := e.reg.Rotate(ctx, op, "nkr"); err == nil {
 		t.Fatal("Rotate succeeded on a closed store")
 	}
 	if got, _ := e.reg.Get("nkr"); got != d || got.Keyring.Current() != 1 {
 		t.Fatalf("a failed rotation changed the live domain: current %d", got.Keyring.Current())
 	}
-	if _, err := e.reg.Create(op, "nhr", "", domains.Access{}); err == nil {
+	if _, err := e.reg.Create(ctx, op, "nhr", "", domains.Access{}); err == nil {
 		t.Fatal("Create succeeded on a closed store")
 	}
 	if _, err := e.reg.Get("nhr"); apierr.KindOf(err) != apierr.NotFound {
@@ -439,7 +438,7 @@ var (
 func TestFormattingShowsNoKeys(t *testing.T) {
 	e := newEnv(t)
 	mustCreate(t, e.reg, "nkr", "b1")
-	if _, err := e.reg.Rotate(op, "nkr"); err != nil {
+	if _, err := e.reg.Rotate(ctx, op, "nkr"); err != nil {
 		t.Fatal(err)
 	}
 	mustCreate(t, e.reg, "nhr")
@@ -466,7 +465,7 @@ func TestFormattingShowsNoKeys(t *testing.T) {
 		}
 	}
 	// The audit records say what happened and nothing secret either.
-	if err := audit.Each(e.db, func(_ audit.Record, raw []byte, _ string) error {
+	if err := audit.Each(ctx, e.db, func(_ audit.Record, raw []byte) error {
 		// Each record names its predecessor by a 64-digit hash; nothing else
 		// may look like key material.
 		s := regexp.MustCompile(`"prev":"[0-9a-f]*"`).ReplaceAllString(string(raw), "")
@@ -486,11 +485,11 @@ func TestConcurrentCreateRotate(t *testing.T) {
 	for i := range n {
 		wg.Go(func() {
 			name := fmt.Sprintf("d%d", i)
-			if _, err := e.reg.Create(op, name, "", domains.Access{}); err != nil {
+			if _, err := e.reg.Create(ctx, op, name, "", domains.Access{}); err != nil {
 				t.Error(err)
 				return
 			}
-			if _, err := e.reg.Rotate(op, name); err != nil {
+			if _, err := e.reg.Rotate(ctx, op, name); err != nil {
 				t.Error(err)
 			}
 			e.reg.List()
@@ -500,7 +499,7 @@ func TestConcurrentCreateRotate(t *testing.T) {
 	if got := len(e.reg.List()); got != n {
 		t.Fatalf("%d domains, want %d", got, n)
 	}
-	if c, err := audit.Verify(e.db); err != nil || c != 2*n {
+	if c, err := audit.Verify(ctx, e.db); err != nil || c != 2*n {
 		t.Fatalf("Verify = %d, %v; want %d", c, err, 2*n)
 	}
 }

@@ -5,11 +5,11 @@ import (
 	"errors"
 )
 
-// A stored record: source ‖ person ‖ 14 feature words (uint32) ‖ 2 Bloom
-// filters ‖ block count (a byte) ‖ blocks, all little-endian.
+// Stored features: 14 feature words (uint32) ‖ 2 Bloom filters, all
+// little-endian. The store keeps them as opaque bytes.
 const (
 	featureWords = 14
-	recordFixed  = 8 + 8 + featureWords*4 + 2*bloomWords*8 + 1
+	featureBytes = featureWords*4 + 2*bloomWords*8
 )
 
 func (f *Features) words() [featureWords]*uint32 {
@@ -17,11 +17,8 @@ func (f *Features) words() [featureWords]*uint32 {
 		&f.Family, &f.FamilyFirst, &f.FamilyLast, &f.First, &f.Initials, &f.FirstInitial}
 }
 
-func encodeRecord(source, person uint64, enc *Encoded) []byte {
-	b := make([]byte, 0, recordFixed+8*len(enc.Blocks))
-	b = binary.LittleEndian.AppendUint64(b, source)
-	b = binary.LittleEndian.AppendUint64(b, person)
-	f := enc.Features
+func encodeFeatures(f *Features) []byte {
+	b := make([]byte, 0, featureBytes)
 	for _, w := range f.words() {
 		b = binary.LittleEndian.AppendUint32(b, *w)
 	}
@@ -30,38 +27,40 @@ func encodeRecord(source, person uint64, enc *Encoded) []byte {
 			b = binary.LittleEndian.AppendUint64(b, w)
 		}
 	}
-	b = append(b, byte(len(enc.Blocks)))
-	for _, k := range enc.Blocks {
-		b = binary.LittleEndian.AppendUint64(b, k)
-	}
 	return b
 }
 
-var errBadRecord = errors.New("stored person-index record is malformed")
+var errBadFeatures = errors.New("stored person-index features are malformed")
 
-func decodeRecord(b []byte) (source, person uint64, enc *Encoded, err error) {
-	if len(b) < recordFixed {
-		return 0, 0, nil, errBadRecord
+func decodeFeatures(b []byte, f *Features) error {
+	if len(b) != featureBytes {
+		return errBadFeatures
 	}
-	u := func() uint64 { v := binary.LittleEndian.Uint64(b); b = b[8:]; return v }
-	source, person = u(), u()
-	enc = &Encoded{Source: source}
-	for _, w := range enc.Features.words() {
+	for _, w := range f.words() {
 		*w = binary.LittleEndian.Uint32(b)
 		b = b[4:]
 	}
-	for _, bl := range []*Bloom{&enc.Features.FamilyBloom, &enc.Features.FirstBloom} {
+	for _, bl := range []*Bloom{&f.FamilyBloom, &f.FirstBloom} {
 		for i := range bl {
-			bl[i] = u()
+			bl[i] = binary.LittleEndian.Uint64(b)
+			b = b[8:]
 		}
 	}
-	n := int(b[0])
-	b = b[1:]
-	if n > MaxBlockKeys || len(b) != 8*n {
-		return 0, 0, nil, errBadRecord
+	return nil
+}
+
+var errBadPattern = errors.New("stored review pattern is malformed")
+
+func decodePattern(b []byte) (Pattern, error) {
+	var p Pattern
+	if len(b) != numComparisons {
+		return p, errBadPattern
 	}
-	for range n {
-		enc.Blocks = append(enc.Blocks, u())
+	for c := range p {
+		if int(b[c]) >= len(levelNames[c]) {
+			return p, errBadPattern
+		}
+		p[c] = b[c]
 	}
-	return source, person, enc, nil
+	return p, nil
 }

@@ -1,13 +1,9 @@
 package linkage
 
 import (
-	"io"
-	"log/slog"
 	"math"
 	"math/rand/v2"
 	"testing"
-
-	"github.com/ttpnl/ttp/server/store"
 )
 
 // emTruth is a known two-class model to draw patterns from.
@@ -239,16 +235,9 @@ func TestUFromPatterns(t *testing.T) {
 // openEMIndex opens an empty index on a temporary store.
 func openEMIndex(t *testing.T) *Index {
 	t.Helper()
-	db, err := store.Open(t.TempDir(), make([]byte, 32), slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if err != nil {
-		t.Fatal(err)
-	}
+	db := openStore(t, t.TempDir())
 	t.Cleanup(func() { db.Close() })
-	ix, err := Open(db, DefaultModel(), rand.NewChaCha8([32]byte{9}))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return ix
+	return Open(db, DefaultModel(), rand.NewChaCha8([32]byte{9}))
 }
 
 // emRecord is a record with its own BSN (so that any two records disagree
@@ -279,13 +268,9 @@ func TestCandidatePatternsEachPairOnce(t *testing.T) {
 	// Register in a few batches, and once the same record again (Known:
 	// not added twice).
 	for i := 0; i < len(batch); i += 70 {
-		if _, err := ix.Register(batch[i:min(i+70, len(batch))], nil); err != nil {
-			t.Fatal(err)
-		}
+		registerAll(t, ix, batch[i:min(i+70, len(batch))])
 	}
-	if _, err := ix.Register(batch[:1], nil); err != nil {
-		t.Fatal(err)
-	}
+	registerAll(t, ix, batch[:1])
 	want, biggest := 0, map[uint64]int{}
 	for i := range batch {
 		for _, k := range batch[i].Blocks {
@@ -305,7 +290,7 @@ func TestCandidatePatternsEachPairOnce(t *testing.T) {
 			t.Fatalf("block %d has %d members: the test wants no capping", k, n)
 		}
 	}
-	got := ix.CandidatePatterns(0, 0)
+	got := candidatePatternsOf(t, ix, 0, 0)
 	if len(got) != want {
 		t.Errorf("%d candidate patterns, want %d unordered pairs", len(got), want)
 	}
@@ -314,15 +299,18 @@ func TestCandidatePatternsEachPairOnce(t *testing.T) {
 			t.Fatalf("pattern %v: a record compared with itself?", p)
 		}
 	}
-	if n := len(ix.CandidatePatterns(100, 0)); n != 100 {
+	if n := len(candidatePatternsOf(t, ix, 100, 0)); n != 100 {
 		t.Errorf("limit 100: %d patterns", n)
 	}
-	half := ix.CandidatePatterns(0, 0.5)
-	if len(half) == 0 || len(half) >= len(got) || len(ix.CandidatePatterns(0, 0.5)) != len(half) {
+	half := candidatePatternsOf(t, ix, 0, 0.5)
+	if len(half) == 0 || len(half) >= len(got) || len(candidatePatternsOf(t, ix, 0, 0.5)) != len(half) {
 		t.Errorf("sample 0.5: %d of %d patterns, not repeatable or not a part", len(half), len(got))
 	}
 
-	random := ix.RandomPatterns(1000, rand.New(rand.NewPCG(13, 14)))
+	random, err := ix.RandomPatterns(ctx, 1000, rand.New(rand.NewPCG(13, 14)))
+	if err != nil {
+		t.Fatal(err)
+	}
 	if len(random) != 1000 {
 		t.Errorf("%d random patterns", len(random))
 	}
@@ -340,15 +328,23 @@ func TestCandidatePatternsMaxBlock(t *testing.T) {
 	for i := range n {
 		batch = append(batch, emRecord(i, 42))
 	}
-	if _, err := ix.Register(batch, nil); err != nil {
-		t.Fatal(err)
-	}
-	// Record i meets the min(i, MaxBlock) newest older members.
+	registerAll(t, ix, batch)
+	// The block's newest MaxBlock members are the last ones registered;
+	// each of them meets those older than itself among them.
 	want := 0
-	for i := range n {
-		want += min(i, MaxBlock)
+	for i := range MaxBlock {
+		want += i
 	}
-	if got := len(ix.CandidatePatterns(0, 0)); got != want {
+	if got := len(candidatePatternsOf(t, ix, 0, 0)); got != want {
 		t.Errorf("%d candidate patterns, want %d", got, want)
 	}
+}
+
+func candidatePatternsOf(t *testing.T, ix *Index, limit int, sample float64) []Pattern {
+	t.Helper()
+	ps, err := ix.CandidatePatterns(ctx, limit, sample)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ps
 }

@@ -1,13 +1,13 @@
 package linkage
 
 import (
+	"context"
 	"encoding/binary"
-	"errors"
 	"fmt"
 	"io"
 	"sync"
 
-	"github.com/dgraph-io/badger/v4"
+	"github.com/ttpnl/ttp/server/store"
 )
 
 // MaxBlock bounds how many members of one block a new record is compared
@@ -15,6 +15,10 @@ import (
 // large the index grows; a block that large is a common combination that
 // says little anyway.
 const MaxBlock = 64
+
+// MaxBatch bounds the records of one Register call: one store transaction,
+// which must stay small enough for every backend.
+const MaxBatch = 1000
 
 // Decision is what registration did with a record.
 type Decision uint8
@@ -41,221 +45,244 @@ type Result struct {
 	Decision  Decision
 	Score     float64 // best candidate's score; 0 when there was none
 	Candidate uint64  // for Review: the person it may be
-	pattern   Pattern // for Review: how the record compares with the candidate
 }
 
-// record is one registered source record, in memory.
-type record struct {
+// Index is the person index. It lives in the store, not in memory: a new
+// record's candidates are read by blocking key, so memory does not grow with
+// the number of persons, and several servers on a shared store work on one
+// index. Registration is serialised by the store's index lock: records of
+// one batch are matched in order, so two records of the same new person in
+// one batch find each other, and two servers never make two persons of one.
+type Index struct {
+	st    store.Store
+	model *Model
+
+	randMu sync.Mutex
+	rand   io.Reader
+}
+
+// Open returns the index kept in st, matching with model.
+func Open(st store.Store, model *Model, rand io.Reader) *Index {
+	return &Index{st: st, model: model, rand: rand}
+}
+
+// Stats counts the index's records and persons.
+func (ix *Index) Stats(ctx context.Context) (store.IndexStats, error) {
+	var s store.IndexStats
+	err := ix.st.View(ctx, func(tx store.Tx) error {
+		var err error
+		s, err = tx.Index().Stats()
+		return err
+	})
+	return s, err
+}
+
+// Register matches and stores a batch of at most MaxBatch records in one
+// transaction; the batch is durable when Register returns. commit, if not
+// nil, adds to the transaction what depends on the results (the server's
+// audit record).
+func (ix *Index) Register(ctx context.Context, batch []Encoded, commit func(tx store.Tx, results []Result) error) ([]Result, error) {
+	if len(batch) > MaxBatch {
+		return nil, fmt.Errorf("linkage: %d records in one batch; at most %d", len(batch), MaxBatch)
+	}
+	var results []Result
+	err := ix.st.Update(ctx, func(tx store.Tx) error {
+		var err error
+		if results, err = ix.register(tx.Index(), batch); err != nil {
+			return err
+		}
+		if commit != nil {
+			return commit(tx, results)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("register in the person index: %w", err)
+	}
+	return results, nil
+}
+
+// candidate is a registered record as matching sees it.
+type candidate struct {
 	person uint64
-	stamp  uint32 // the last query that saw it, to count it once per query
 	f      Features
 }
 
-// Index is the person index: an in-memory structure for matching, written
-// through to Badger for durability. Registration is serialised: records of
-// one batch are matched in order, so two records of the same new person in
-// one batch find each other.
-type Index struct {
-	db    *badger.DB
-	model *Model
-	rand  io.Reader
-
-	mu       sync.Mutex
-	records  paged[record]
-	bySource map[uint64]uint32 // source hash → ordinal
-	heads    map[uint64]uint32 // block key → slot+1 of the newest member
-	next     paged[uint32]     // slot → slot+1 of the next older member of its block
-	alias    map[uint64]uint64 // merged-away person → survivor
-	reviews  map[uint32]reviewState
-	changes  uint64   // sequence number of the last logged change
-	seen     []uint32 // ordinal → query stamp, to dedupe candidates
-	stamp    uint32
-	broken   error // set when a write failed: memory and store disagree
+// batchState is one registration: the candidates read from the store and the
+// records of the batch registered so far.
+type batchState struct {
+	cands   map[uint64]*candidate // record ID → candidate
+	members map[uint64][]uint64   // block → stored members, newest first
+	added   map[uint64][]uint64   // block → this batch's new records, oldest first
+	seen    map[uint64]struct{}   // candidates already compared for the current record
 }
 
-// Storage keys.
-const (
-	recordPrefix = "lk/r/"
-	reviewPrefix = "lk/q/"
-)
-
-// Open loads the index from the store.
-func Open(db *badger.DB, model *Model, rand io.Reader) (*Index, error) {
-	ix := &Index{db: db, model: model, rand: rand,
-		bySource: map[uint64]uint32{}, heads: map[uint64]uint32{}, alias: map[uint64]uint64{}, reviews: map[uint32]reviewState{}}
-	err := db.View(func(txn *badger.Txn) error {
-		opts := badger.DefaultIteratorOptions
-		opts.Prefix = []byte(recordPrefix)
-		it := txn.NewIterator(opts)
-		defer it.Close()
-		for it.Rewind(); it.Valid(); it.Next() {
-			err := it.Item().Value(func(v []byte) error {
-				src, person, enc, err := decodeRecord(v)
-				if err != nil {
-					return err
-				}
-				ord := uint32(ix.records.len())
-				if binary.BigEndian.Uint32(it.Item().Key()[len(recordPrefix):]) != ord {
-					return errors.New("record ordinals are not contiguous")
-				}
-				ix.add(src, person, enc)
-				return nil
-			})
-			if err != nil {
-				return err
-			}
-		}
-		return ix.loadState(txn)
-	})
+func (ix *Index) register(px store.PersonIndex, batch []Encoded) ([]Result, error) {
+	if err := px.Lock(); err != nil {
+		return nil, err
+	}
+	sources := make([]uint64, len(batch))
+	for i := range batch {
+		sources[i] = batch[i].Source
+	}
+	known, err := px.BySource(sources)
 	if err != nil {
-		return nil, fmt.Errorf("load person index: %w", err)
+		return nil, err
 	}
-	return ix, nil
-}
-
-// Len is the number of registered records.
-func (ix *Index) Len() int {
-	ix.mu.Lock()
-	defer ix.mu.Unlock()
-	return ix.records.len()
-}
-
-// add puts a record into the in-memory structures.
-func (ix *Index) add(source, person uint64, enc *Encoded) uint32 {
-	ord := uint32(ix.records.len())
-	ix.records.append(record{person: person, f: enc.Features})
-	ix.bySource[source] = ord
-	for i := range MaxBlockKeys {
-		slot := ord*MaxBlockKeys + uint32(i)
-		var next uint32
-		if i < len(enc.Blocks) {
-			k := enc.Blocks[i]
-			next = ix.heads[k]
-			ix.heads[k] = slot + 1
+	st, err := ix.readCandidates(px, batch, known)
+	if err != nil {
+		return nil, err
+	}
+	var first uint64
+	if fresh := len(batch) - len(known); fresh > 0 {
+		if first, err = px.ReserveIDs(fresh); err != nil {
+			return nil, err
 		}
-		ix.next.append(next)
-	}
-	return ord
-}
-
-// resolve follows merges to the surviving person.
-func (ix *Index) resolve(p uint64) uint64 {
-	for {
-		s, ok := ix.alias[p]
-		if !ok {
-			return p
-		}
-		p = s
-	}
-}
-
-// Commit makes a change durable: it runs write in one transaction (with
-// whatever else the caller adds, such as the audit record, which is how the
-// audit log's Append works) and commits it. results describe the change.
-type Commit func(results []Result, write func(txn *badger.Txn) error) error
-
-// Register matches and stores a batch of records; the batch is durable when
-// it returns. commit, if not nil, performs the write (the server passes one
-// that adds the audit record); nil writes directly.
-func (ix *Index) Register(batch []Encoded, commit Commit) ([]Result, error) {
-	ix.mu.Lock()
-	defer ix.mu.Unlock()
-	if ix.broken != nil {
-		return nil, ix.broken
 	}
 	results := make([]Result, len(batch))
-	first := uint32(ix.records.len())
-	var reviews []uint32
+	inBatch := map[uint64]uint64{} // source → person, for a source twice in one batch
+	var added []store.IndexRecord
 	for i := range batch {
 		enc := &batch[i]
-		if ord, ok := ix.bySource[enc.Source]; ok {
-			results[i] = Result{Person: ix.resolve(ix.records.at(ord).person), Decision: Known}
+		if r, ok := known[enc.Source]; ok {
+			results[i] = Result{Person: r.Person, Decision: Known}
 			continue
 		}
-		res := ix.match(enc)
+		if p, ok := inBatch[enc.Source]; ok {
+			results[i] = Result{Person: p, Decision: Known}
+			continue
+		}
+		res, candRecord := ix.match(st, enc)
 		if res.Decision != Linked {
-			id, err := ix.newPersonID()
-			if err != nil {
+			if res.Person, err = ix.newPersonID(); err != nil {
 				return nil, err
 			}
-			res.Person = id
+			if err := px.AddPerson(res.Person); err != nil {
+				return nil, err
+			}
 		}
-		ord := ix.add(enc.Source, res.Person, enc)
+		id := first + uint64(len(added))
+		added = append(added, store.IndexRecord{ID: id, Source: enc.Source, Person: res.Person,
+			Features: encodeFeatures(&enc.Features), Blocks: enc.Blocks})
+		st.cands[id] = &candidate{person: res.Person, f: enc.Features}
+		for _, k := range enc.Blocks {
+			st.added[k] = append(st.added[k], id)
+		}
 		if res.Decision == Review {
-			reviews = append(reviews, ord)
-			ix.reviews[ord] = reviewState{candidate: res.Candidate, score: reviewScore(res.Score), pattern: res.pattern}
-		}
-		results[i] = res
-	}
-	write := func(txn *badger.Txn) error {
-		for i := range batch {
-			if results[i].Decision == Known {
-				continue
-			}
-			ord := ix.bySource[batch[i].Source]
-			if ord < first {
-				continue // an earlier record of this batch had the same source
-			}
-			if err := txn.Set(ordKey(recordPrefix, ord), encodeRecord(batch[i].Source, results[i].Person, &batch[i])); err != nil {
-				return err
+			item := store.ReviewItem{Record: id, Candidate: candRecord, ScoreMilli: scoreMilli(res.Score), Pattern: res.pattern()}
+			if err := px.PutReview(item); err != nil {
+				return nil, err
 			}
 		}
-		for _, ord := range reviews {
-			if err := txn.Set(ordKey(reviewPrefix, ord), encodeReview(ix.reviews[ord])); err != nil {
-				return err
-			}
-		}
-		return nil
+		inBatch[enc.Source] = res.Person
+		results[i] = res.Result
 	}
-	var err error
-	if commit != nil {
-		err = commit(results, write)
-	} else {
-		err = ix.db.Update(write)
-	}
-	if err != nil {
-		ix.broken = fmt.Errorf("person index out of step with the store after a failed write; restart the server: %w", err)
+	if err := px.Add(added); err != nil {
 		return nil, err
 	}
 	return results, nil
 }
 
-// match finds the best person among the candidates that share a blocking key.
-func (ix *Index) match(enc *Encoded) Result {
-	stamp := ix.nextStamp()
+// readCandidates reads, for the records not yet known, the newest members of
+// their blocks and those members' features.
+func (ix *Index) readCandidates(px store.PersonIndex, batch []Encoded, known map[uint64]store.IndexRecord) (*batchState, error) {
+	var blocks []uint64
+	distinct := map[uint64]struct{}{}
+	for i := range batch {
+		if _, ok := known[batch[i].Source]; ok {
+			continue
+		}
+		for _, k := range batch[i].Blocks {
+			if _, ok := distinct[k]; !ok {
+				distinct[k] = struct{}{}
+				blocks = append(blocks, k)
+			}
+		}
+	}
+	st := &batchState{cands: map[uint64]*candidate{}, added: map[uint64][]uint64{}, seen: map[uint64]struct{}{}}
+	var err error
+	if st.members, err = px.BlockMembers(blocks, MaxBlock); err != nil {
+		return nil, err
+	}
+	var ids []uint64
+	for _, m := range st.members {
+		for _, id := range m {
+			if _, ok := st.cands[id]; !ok {
+				st.cands[id] = nil // placeholder: dedupes ids
+				ids = append(ids, id)
+			}
+		}
+	}
+	recs, err := px.Records(ids)
+	if err != nil {
+		return nil, err
+	}
+	for _, id := range ids {
+		r, ok := recs[id]
+		if !ok {
+			return nil, fmt.Errorf("%w: block entry names record %d, which is missing", store.ErrCorrupt, id)
+		}
+		c := &candidate{person: r.Person}
+		if err := decodeFeatures(r.Features, &c.f); err != nil {
+			return nil, fmt.Errorf("%w: record %d: %v", store.ErrCorrupt, id, err)
+		}
+		st.cands[id] = c
+	}
+	return st, nil
+}
+
+// matchResult is a Result with what a review item keeps.
+type matchResult struct {
+	Result
+	pat Pattern
+}
+
+func (m matchResult) pattern() []byte { return m.pat[:] }
+
+// match finds the best person among the candidates that share a blocking key
+// with enc: per block, the batch's own records newest first, then the
+// store's, at most MaxBlock in all. It returns the best candidate's record.
+func (ix *Index) match(st *batchState, enc *Encoded) (matchResult, uint64) {
+	clear(st.seen)
 	// The best score per person: a person matches if any of its records does.
 	type personScore struct {
-		person  uint64
-		score   float64
-		pattern Pattern
+		person, record uint64
+		score          float64
+		pattern        Pattern
 	}
 	var scored [32]personScore
 	persons := scored[:0]
+	consider := func(id uint64) {
+		if _, dup := st.seen[id]; dup {
+			return
+		}
+		st.seen[id] = struct{}{}
+		c := st.cands[id]
+		pat := Compare(&enc.Features, &c.f)
+		s := ix.model.Score(pat)
+		for j := range persons {
+			if persons[j].person == c.person {
+				if s > persons[j].score {
+					persons[j].score, persons[j].pattern, persons[j].record = s, pat, id
+				}
+				return
+			}
+		}
+		persons = append(persons, personScore{c.person, id, s, pat})
+	}
 	for _, k := range enc.Blocks {
 		n := 0
-		for slot := ix.heads[k]; slot != 0 && n < MaxBlock; slot = *ix.next.at(slot - 1) {
+		own := st.added[k]
+		for j := len(own) - 1; j >= 0 && n < MaxBlock; j-- {
+			consider(own[j])
 			n++
-			ord := (slot - 1) / MaxBlockKeys
-			r := ix.records.at(ord)
-			if r.stamp == stamp {
-				continue
+		}
+		for _, id := range st.members[k] {
+			if n >= MaxBlock {
+				break
 			}
-			r.stamp = stamp
-			pat := Compare(&enc.Features, &r.f)
-			s := ix.model.Score(pat)
-			p := ix.resolve(r.person)
-			found := false
-			for j := range persons {
-				if persons[j].person == p {
-					if s > persons[j].score {
-						persons[j].score, persons[j].pattern = s, pat
-					}
-					found = true
-				}
-			}
-			if !found {
-				persons = append(persons, personScore{p, s, pat})
-			}
+			consider(id)
+			n++
 		}
 	}
 	var best *personScore
@@ -266,16 +293,18 @@ func (ix *Index) match(enc *Encoded) Result {
 	}
 	switch {
 	case best == nil:
-		return Result{Decision: New}
+		return matchResult{Result: Result{Decision: New}}, 0
 	case best.score >= ix.model.Upper:
-		return Result{Person: best.person, Score: best.score, Decision: Linked}
+		return matchResult{Result: Result{Person: best.person, Score: best.score, Decision: Linked}}, best.record
 	case best.score >= ix.model.Lower:
-		return Result{Decision: Review, Score: best.score, Candidate: best.person, pattern: best.pattern}
+		return matchResult{Result: Result{Decision: Review, Score: best.score, Candidate: best.person}, pat: best.pattern}, best.record
 	}
-	return Result{Decision: New, Score: best.score}
+	return matchResult{Result: Result{Decision: New, Score: best.score}}, 0
 }
 
 func (ix *Index) newPersonID() (uint64, error) {
+	ix.randMu.Lock()
+	defer ix.randMu.Unlock()
 	var b [8]byte
 	for {
 		if _, err := io.ReadFull(ix.rand, b[:]); err != nil {
@@ -285,32 +314,4 @@ func (ix *Index) newPersonID() (uint64, error) {
 			return id, nil
 		}
 	}
-}
-
-func ordKey(prefix string, ord uint32) []byte {
-	return binary.BigEndian.AppendUint32([]byte(prefix), ord)
-}
-
-// Persons counts the distinct persons (after merges).
-func (ix *Index) Persons() int {
-	ix.mu.Lock()
-	defer ix.mu.Unlock()
-	seen := make(map[uint64]struct{}, ix.records.len())
-	for i := range uint32(ix.records.len()) {
-		seen[ix.resolve(ix.records.at(i).person)] = struct{}{}
-	}
-	return len(seen)
-}
-
-// nextStamp starts a new candidate query: records seen in it get the stamp,
-// so each is compared once however many blocks it shares. ix.mu must be held.
-func (ix *Index) nextStamp() uint32 {
-	ix.stamp++
-	if ix.stamp == 0 { // wrapped: clear the stamps
-		for i := range uint32(ix.records.len()) {
-			ix.records.at(i).stamp = 0
-		}
-		ix.stamp = 1
-	}
-	return ix.stamp
 }

@@ -7,31 +7,35 @@ import (
 // Parser turns raw values into Inputs, with identity's problem codes. It is
 // built once per field list and is safe for concurrent use.
 type Parser struct {
-	fields []identity.Field
-	norm   *identity.Normalizer
-	today  identity.Date
+	fields     []identity.Field
+	norm       *identity.Normalizer
+	today      identity.Date
+	sourceName string
 }
 
 // NewParser checks the field list (as identity.NewNormalizer does).
-func NewParser(fields []identity.Field, today identity.Date) (*Parser, error) {
+// sourceName names the file for records without a patient number (see
+// SourceOf); it may be empty.
+func NewParser(fields []identity.Field, sourceName string, today identity.Date) (*Parser, error) {
 	norm, err := identity.NewNormalizer(fields, today)
 	if err != nil {
 		return nil, err
 	}
-	return &Parser{fields: fields, norm: norm, today: today}, nil
+	return &Parser{fields: fields, norm: norm, today: today, sourceName: sourceName}, nil
 }
 
 // Parse validates one record and fills in. The problems are those of
-// identity.Normalizer; when identity.Rejected(problems), in is unusable.
-// source identifies the record when the fields hold no agb and
-// patient_number (a source name and record key, say).
-func (p *Parser) Parse(dst []identity.Problem, values []string, source string, in *Input) []identity.Problem {
+// identity.Normalizer, and CodeNoSource for a record that SourceOf cannot
+// name; when identity.Rejected(problems), in is unusable. rowKey is the
+// record's key within its file.
+func (p *Parser) Parse(dst []identity.Problem, values []string, rowKey string, in *Input) []identity.Problem {
 	canonical := make([]string, len(p.fields))
 	dst = p.norm.Normalize(dst, values, canonical)
-	*in = Input{Source: source}
+	*in = Input{}
 	if identity.Rejected(dst) {
 		return dst
 	}
+	var patientNumber string
 	for i, f := range p.fields {
 		if canonical[i] == "" {
 			continue // missing, or a problem already reported
@@ -42,7 +46,7 @@ func (p *Parser) Parse(dst []identity.Problem, values []string, source string, i
 		case identity.FieldSex:
 			in.Sex = canonical[i]
 		case identity.FieldPatientNumber:
-			in.Source = canonical[i] // agb:number
+			patientNumber = canonical[i] // agb:number
 		case identity.FieldFamilyName:
 			in.Family, _ = identity.ParseFamilyName(values[i])
 		case identity.FieldGivenNames:
@@ -59,5 +63,10 @@ func (p *Parser) Parse(dst []identity.Problem, values []string, source string, i
 			in.House, _ = identity.ParseHouseNumber(values[i])
 		}
 	}
+	source, ok := SourceOf(patientNumber, p.sourceName, rowKey)
+	if !ok {
+		return append(dst, identity.NewProblem(identity.FieldPatientNumber, identity.CodeNoSource))
+	}
+	in.Source = source
 	return dst
 }

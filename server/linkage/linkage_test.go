@@ -2,6 +2,7 @@ package linkage
 
 import (
 	"bytes"
+	"context"
 	"crypto/rand"
 	"encoding/json"
 	"io"
@@ -12,10 +13,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/dgraph-io/badger/v4"
-
 	"github.com/ttpnl/ttp/identity"
 	"github.com/ttpnl/ttp/server/store"
+	"github.com/ttpnl/ttp/server/store/badgerstore"
 	"github.com/ttpnl/ttp/synth"
 )
 
@@ -28,13 +28,55 @@ func synthValues(r *synth.Record) []string {
 	return []string{r.AGB, r.PatientNumber, r.BSN, r.FamilyName, r.GivenNames, r.Initials, r.BirthDate, r.Sex, r.Postcode, r.HouseNo}
 }
 
-func openStore(t testing.TB, dir string) *badger.DB {
+func openStore(t testing.TB, dir string) store.Store {
 	t.Helper()
-	db, err := store.Open(dir, make([]byte, 32), slog.New(slog.NewTextHandler(io.Discard, nil)))
+	db, err := badgerstore.Open(dir, make([]byte, 32), slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
 		t.Fatal(err)
 	}
 	return db
+}
+
+var ctx = context.Background()
+
+// openIndex opens an index on a fresh store, closed at the test's end.
+func openIndex(t testing.TB) *Index {
+	t.Helper()
+	db := openStore(t, t.TempDir())
+	t.Cleanup(func() { db.Close() })
+	return Open(db, DefaultModel(), rand.Reader)
+}
+
+// registerAll registers a batch of any size in MaxBatch pieces.
+func registerAll(t testing.TB, ix *Index, batch []Encoded) []Result {
+	t.Helper()
+	var out []Result
+	for lo := 0; lo < len(batch); lo += MaxBatch {
+		res, err := ix.Register(ctx, batch[lo:min(lo+MaxBatch, len(batch))], nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, res...)
+	}
+	return out
+}
+
+func stats(t testing.TB, ix *Index) store.IndexStats {
+	t.Helper()
+	s, err := ix.Stats(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func reviews(t testing.TB, ix *Index) []ReviewItem {
+	t.Helper()
+	items, err := ix.Reviews(ctx, 1000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return items
 }
 
 // testKit parses and encodes synth records with a fixed linkage key.
@@ -45,7 +87,7 @@ type testKit struct {
 
 func newKit(t testing.TB) *testKit {
 	t.Helper()
-	p, err := NewParser(synthFields, identity.Date{Year: 2026, Month: 1, Day: 1})
+	p, err := NewParser(synthFields, "", identity.Date{Year: 2026, Month: 1, Day: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -58,7 +100,7 @@ func (k *testKit) encode(recs []synth.Record) (batch []Encoded, truths []int64) 
 	var in Input
 	var problems []identity.Problem
 	for i := range recs {
-		problems = k.parser.Parse(problems[:0], synthValues(&recs[i]), "", &in)
+		problems = k.parser.Parse(problems[:0], synthValues(&recs[i]), strconv.Itoa(i), &in)
 		if identity.Rejected(problems) {
 			continue
 		}
@@ -76,49 +118,53 @@ func population(persons int, prof synth.Profile) []synth.Record {
 	return out
 }
 
-func TestCodecRoundTrip(t *testing.T) {
+func TestFeaturesCodecRoundTrip(t *testing.T) {
 	k := newKit(t)
 	batch, _ := k.encode(population(200, synth.DefaultProfile()))
 	for i := range batch {
-		person := uint64(i)*0x9e3779b97f4a7c15 + 1
-		raw := encodeRecord(batch[i].Source, person, &batch[i])
-		src, p, enc, err := decodeRecord(raw)
-		if err != nil {
+		raw := encodeFeatures(&batch[i].Features)
+		var f Features
+		if err := decodeFeatures(raw, &f); err != nil {
 			t.Fatal(err)
 		}
-		if src != batch[i].Source || p != person || enc.Features != batch[i].Features || !slices.Equal(enc.Blocks, batch[i].Blocks) {
+		if f != batch[i].Features {
 			t.Fatalf("record %d: round trip changed it", i)
 		}
 		// Truncated, or with a byte too many, it is refused.
-		for _, bad := range [][]byte{raw[:len(raw)-1], append(raw[:len(raw):len(raw)], 0), raw[:recordFixed-1], nil} {
-			if _, _, _, err := decodeRecord(bad); err == nil {
+		for _, bad := range [][]byte{raw[:len(raw)-1], append(raw[:len(raw):len(raw)], 0), nil} {
+			if err := decodeFeatures(bad, &f); err == nil {
 				t.Fatalf("record %d: decoded %d malformed bytes", i, len(bad))
 			}
 		}
 	}
-	// A block count above MaxBlockKeys is refused even with bytes to match.
-	raw := encodeRecord(1, 2, &Encoded{})
-	raw[recordFixed-1] = MaxBlockKeys + 1
-	raw = append(raw, make([]byte, 8*(MaxBlockKeys+1))...)
-	if _, _, _, err := decodeRecord(raw); err == nil {
-		t.Fatal("decoded a record with too many blocks")
-	}
 }
 
-func FuzzDecodeRecord(f *testing.F) {
-	f.Add(encodeRecord(1, 2, &Encoded{Blocks: []uint64{3, 4}}))
-	f.Add(make([]byte, recordFixed))
+func FuzzDecodeFeatures(f *testing.F) {
+	f.Add(encodeFeatures(&Features{BSN: 3, FamilyBloom: Bloom{1, 2}}))
+	f.Add(make([]byte, featureBytes))
 	f.Add([]byte{})
 	f.Fuzz(func(t *testing.T, b []byte) {
-		src, person, enc, err := decodeRecord(b)
-		if err != nil {
+		var feat Features
+		if err := decodeFeatures(b, &feat); err != nil {
 			return
 		}
 		// What decodes encodes back to the same bytes.
-		if again := encodeRecord(src, person, enc); !bytes.Equal(again, b) {
-			t.Fatalf("decode then encode changed the record:\n%x\n%x", b, again)
+		if again := encodeFeatures(&feat); !bytes.Equal(again, b) {
+			t.Fatalf("decode then encode changed the features:\n%x\n%x", b, again)
 		}
 	})
+}
+
+func TestDecodePatternRefusesUnknownLevels(t *testing.T) {
+	p := Pattern{1, 2, 3, 4, 1, 3, 2}
+	if got, err := decodePattern(p[:]); err != nil || got != p {
+		t.Fatalf("decodePattern(%v) = %v, %v", p, got, err)
+	}
+	for _, bad := range [][]byte{nil, p[:3], append(p[:], 0), {9, 0, 0, 0, 0, 0, 0}} {
+		if _, err := decodePattern(bad); err == nil {
+			t.Fatalf("decoded pattern %v", bad)
+		}
+	}
 }
 
 func TestDice(t *testing.T) {
@@ -201,39 +247,32 @@ func TestOpenReloads(t *testing.T) {
 	dir := t.TempDir()
 	db := openStore(t, dir)
 	k := newKit(t)
-	ix, err := Open(db, DefaultModel(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
+	ix := Open(db, DefaultModel(), rand.Reader)
 	batch, _ := k.encode(population(2000, synth.DefaultProfile()))
 	var results []Result
 	for i := 0; i < len(batch); i += 500 {
-		res, err := ix.Register(batch[i:min(i+500, len(batch))], nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		results = append(results, res...)
+		results = append(results, registerAll(t, ix, batch[i:min(i+500, len(batch))])...)
 	}
 	// Two extra records that go to review.
 	review := reviewPair(k)
-	res, err := ix.Register(review, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	res := registerAll(t, ix, review)
 	if res[1].Decision != Review {
 		t.Fatalf("review pair: second record %v (score %.1f); want review", res[1].Decision, res[1].Score)
 	}
-	items := ix.Reviews(1000)
+	items := reviews(t, ix)
 	if len(items) == 0 {
 		t.Fatal("no review items")
 	}
-	if err := ix.Resolve(items[len(items)-1].ID, true, synthNow, nil); err != nil {
+	if err := ix.Resolve(ctx, items[len(items)-1].ID, true, synthNow, nil); err != nil {
 		t.Fatal(err)
 	}
-	wantLen, wantPersons, wantReviews := ix.Len(), ix.Persons(), ix.Reviews(1000)
-	wantChanges, err := ix.Changes(0, 100)
-	if err != nil || len(wantChanges) != 1 {
-		t.Fatalf("changes %v %v; want one", wantChanges, err)
+	wantStats, wantReviews := stats(t, ix), reviews(t, ix)
+	if len(wantReviews) != len(items)-1 {
+		t.Fatalf("%d review items after resolving one of %d", len(wantReviews), len(items))
+	}
+	wantChanges, err := ix.Changes(ctx, 0, 100)
+	if err != nil || len(wantChanges) != 1 || wantChanges[0].Kind != Merge {
+		t.Fatalf("changes %v %v; want one merge", wantChanges, err)
 	}
 	if err := db.Close(); err != nil {
 		t.Fatal(err)
@@ -241,32 +280,33 @@ func TestOpenReloads(t *testing.T) {
 
 	db = openStore(t, dir)
 	defer db.Close()
-	again, err := Open(db, DefaultModel(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
+	again := Open(db, DefaultModel(), rand.Reader)
+	if got := stats(t, again); got != wantStats {
+		t.Fatalf("reloaded: %+v; want %+v", got, wantStats)
 	}
-	if again.Len() != wantLen || again.Persons() != wantPersons {
-		t.Fatalf("reloaded: %d records, %d persons; want %d, %d", again.Len(), again.Persons(), wantLen, wantPersons)
-	}
-	if got := again.Reviews(1000); !slices.Equal(got, wantReviews) {
+	if got := reviews(t, again); !slices.Equal(got, wantReviews) {
 		t.Fatalf("reloaded review items differ:\n%v\n%v", got, wantReviews)
 	}
-	if ch, err := again.Changes(0, 100); err != nil || len(ch) != 1 || ch[0] != wantChanges[0] {
+	if ch, err := again.Changes(ctx, 0, 100); err != nil || len(ch) != 1 || ch[0] != wantChanges[0] {
 		t.Fatalf("reloaded changes %v %v; want %v", ch, err, wantChanges)
 	}
-	// Everything registered is known, with the same (surviving) person.
-	known, err := again.Register(append(batch[:len(batch):len(batch)], review...), nil)
-	if err != nil {
-		t.Fatal(err)
+	// Everything registered is known, with the same person; the merged-away
+	// person's records now answer with the survivor.
+	survivor := func(p uint64) uint64 {
+		if p == wantChanges[0].From {
+			return wantChanges[0].To
+		}
+		return p
 	}
 	all := append(results, res...)
+	known := registerAll(t, again, append(batch[:len(batch):len(batch)], review...))
 	for i, r := range known {
-		if r.Decision != Known || r.Person != ix.Survivor(all[i].Person) {
-			t.Fatalf("record %d after reload: %v person %x; want known %x", i, r.Decision, r.Person, ix.Survivor(all[i].Person))
+		if r.Decision != Known || r.Person != survivor(all[i].Person) {
+			t.Fatalf("record %d after reload: %v person %x; want known %x", i, r.Decision, r.Person, survivor(all[i].Person))
 		}
 	}
-	if again.Len() != wantLen {
-		t.Fatalf("registering known records grew the index to %d", again.Len())
+	if got := stats(t, again); got != wantStats {
+		t.Fatalf("registering known records changed the index to %+v", got)
 	}
 }
 

@@ -15,11 +15,11 @@ type Prepared struct {
 }
 
 // PrepareAll parses and encodes n records on every core: values(i) gives
-// record i's raw values, source(i) the source for records whose fields hold
-// no agb and patient_number (see Parser.Parse). Parsing and encoding are the
+// record i's raw values, rowKey(i) its key within the caller's file (see
+// Parser.Parse). Parsing and encoding are the
 // costly part of registration (keyed hashes), and records are independent;
 // matching, which is not, happens afterwards in Index.Register.
-func PrepareAll(p *Parser, e *Encoder, n int, values func(int) []string, source func(int) string) []Prepared {
+func PrepareAll(p *Parser, e *Encoder, n int, values func(int) []string, rowKey func(int) string) []Prepared {
 	out := make([]Prepared, n)
 	workers := min(runtime.GOMAXPROCS(0), 1+n/256)
 	var wg sync.WaitGroup
@@ -30,7 +30,7 @@ func PrepareAll(p *Parser, e *Encoder, n int, values func(int) []string, source 
 			var in Input
 			for i := w; i < n; i += workers {
 				pr := &out[i]
-				pr.Problems = p.Parse(nil, values(i), source(i), &in)
+				pr.Problems = p.Parse(nil, values(i), rowKey(i), &in)
 				if identity.Rejected(pr.Problems) {
 					pr.Rejected = true
 					continue

@@ -33,20 +33,14 @@ func TestQuality(t *testing.T) {
 			k := newKit(t)
 			db := openStore(t, t.TempDir())
 			defer db.Close()
-			ix, err := Open(db, DefaultModel(), rand.Reader)
-			if err != nil {
-				t.Fatal(err)
-			}
+			ix := Open(db, DefaultModel(), rand.Reader)
 			recs := population(20_000, tc.profile)
 			var sc PairwiseScores
 			decisions := map[Decision]int{}
 			const batchSize = 5000
 			for i := 0; i < len(recs); i += batchSize {
 				batch, truths := k.encode(recs[i:min(i+batchSize, len(recs))])
-				results, err := ix.Register(batch, nil)
-				if err != nil {
-					t.Fatal(err)
-				}
+				results := registerAll(t, ix, batch)
 				for j, r := range results {
 					sc.Add(strconv.FormatInt(truths[j], 10), strconv.FormatUint(r.Person, 16))
 					decisions[r.Decision]++

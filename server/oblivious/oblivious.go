@@ -16,7 +16,7 @@ import (
 	ttpv1 "github.com/ttpnl/ttp/proto/ttp/v1"
 	"github.com/ttpnl/ttp/server/apierr"
 	"github.com/ttpnl/ttp/server/audit"
-	"github.com/ttpnl/ttp/server/domains"
+	"github.com/ttpnl/ttp/server/session"
 )
 
 // Limits. A message carries at most MaxElementsPerMessage elements (one
@@ -30,37 +30,20 @@ const (
 // Job evaluates for one broker in one domain under one key version. A stream
 // makes one Job, so its key version cannot change half-way.
 type Job struct {
-	Domain *domains.Domain
-	Actor  audit.Actor
-	key    *keys.OPRFKey
-	infos  sync.Map // field name → info
-	total  int      // elements evaluated so far (streams)
-	mu     sync.Mutex
+	Session *session.Session // nil in tests on a bare key
+	key     *keys.OPRFKey
+	infos   sync.Map // field name → info
+	total   int      // elements evaluated so far (streams)
+	mu      sync.Mutex
 }
 
-// Start checks that who may evaluate in the domain (as a broker of it) and
-// that it is an OPRF domain, and pins the key version (0: current).
-func Start(reg *domains.Registry, who audit.Actor, domain string, version uint32) (*Job, error) {
-	if domain == "" {
-		return nil, apierr.BadField("domain", "is required")
-	}
-	// An unknown domain and one the caller may not use give the same answer.
-	d, err := reg.Get(domain)
-	if err != nil || !d.MayCode(who.Principal) {
-		return nil, apierr.New(apierr.PermissionDenied, "principal %q may not code into domain %q", who.Principal, domain)
-	}
-	if d.Mode != domains.ModeOPRF {
-		return nil, apierr.New(apierr.FailedPrecondition, "domain %q is in %s mode; oblivious evaluation needs a domain in oprf mode", domain, d.Mode)
-	}
-	v := keys.Version(version)
-	if v == 0 {
-		v = d.Keyring.Current()
-	}
-	key, err := d.OPRF(v)
+// Start starts evaluating in a session opened for evaluation.
+func Start(sess *session.Session) (*Job, error) {
+	key, err := sess.OPRF()
 	if err != nil {
-		return nil, apierr.BadField("key_version", "domain %q has no key version %d", domain, version)
+		return nil, err
 	}
-	return &Job{Domain: d, Actor: who, key: key}, nil
+	return &Job{Session: sess, key: key}, nil
 }
 
 // NewJob is a job on a given key, for tests and fuzzing.
@@ -148,11 +131,10 @@ func evalError(err error) error {
 
 // AuditRecord describes an evaluation by counts only: elements and the field.
 func (j *Job) AuditRecord(action, field string, elements int) audit.Record {
-	rec := j.Actor.Record(action)
-	if j.Domain != nil {
-		rec.Domain = j.Domain.Name
+	var rec audit.Record
+	if j.Session != nil {
+		rec = j.Session.AuditRecord(action)
 	}
-	rec.KeyVersion = j.KeyVersion()
 	rec.Records, rec.Pseudonyms = int64(elements), int64(elements)
 	rec.Detail = "field " + field
 	return rec

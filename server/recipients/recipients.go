@@ -6,18 +6,18 @@
 package recipients
 
 import (
-	"encoding/json"
+	"context"
+	"errors"
 	"fmt"
 	"sort"
 	"sync"
 	"time"
 	"unicode"
 
-	"github.com/dgraph-io/badger/v4"
-
 	"github.com/ttpnl/ttp/seal"
 	"github.com/ttpnl/ttp/server/apierr"
 	"github.com/ttpnl/ttp/server/audit"
+	"github.com/ttpnl/ttp/server/store"
 )
 
 // Key is a registered recipient key.
@@ -27,56 +27,78 @@ type Key struct {
 	Registered time.Time
 }
 
-type stored struct {
-	Name       string    `json:"name"`
-	PublicKey  string    `json:"public_key"`
-	Registered time.Time `json:"registered"`
-}
-
-const prefix = "recipient/"
-
 // MaxNameLen bounds a recipient's name.
 const MaxNameLen = 128
 
-// Registry holds every recipient key in memory, written through to the store.
+// Registry holds every recipient key in memory, written through to the
+// store. On a shared store it reloads on a miss and at most every
+// RefreshInterval, as package domains does.
 type Registry struct {
-	db  *badger.DB
-	log *audit.Log
-	now func() time.Time
+	st      store.Store
+	log     *audit.Log
+	now     func() time.Time
+	refresh time.Duration // 0: this registry is the store's only writer
 
 	mu     sync.RWMutex
 	byName map[string]*Key
+	loaded time.Time
 }
 
+// RefreshInterval bounds how long a key registered on another server of a
+// shared store goes unseen.
+const RefreshInterval = time.Second
+
 // Open loads the registered keys.
-func Open(db *badger.DB, log *audit.Log, now func() time.Time) (*Registry, error) {
-	r := &Registry{db: db, log: log, now: now, byName: map[string]*Key{}}
-	err := db.View(func(txn *badger.Txn) error {
-		opts := badger.DefaultIteratorOptions
-		opts.Prefix = []byte(prefix)
-		it := txn.NewIterator(opts)
-		defer it.Close()
-		for it.Rewind(); it.Valid(); it.Next() {
-			raw, err := it.Item().ValueCopy(nil)
-			if err != nil {
-				return err
-			}
-			var s stored
-			if err := json.Unmarshal(raw, &s); err != nil {
-				return fmt.Errorf("recipient key at %q: %w", it.Item().Key(), err)
-			}
-			pub, err := seal.ParsePublicKey(s.PublicKey)
-			if err != nil {
-				return fmt.Errorf("recipient key %q: %w", s.Name, err)
-			}
-			r.byName[s.Name] = &Key{Name: s.Name, Public: pub, Registered: s.Registered}
-		}
-		return nil
-	})
-	if err != nil {
+func Open(ctx context.Context, st store.Store, log *audit.Log, now func() time.Time) (*Registry, error) {
+	r := &Registry{st: st, log: log, now: now, byName: map[string]*Key{}}
+	if st.Shared() {
+		r.refresh = RefreshInterval
+	}
+	if err := r.reload(ctx); err != nil {
 		return nil, fmt.Errorf("load recipient keys: %w", err)
 	}
 	return r, nil
+}
+
+func (r *Registry) reload(ctx context.Context) error {
+	var stored []store.RecipientKey
+	err := r.st.View(ctx, func(tx store.Tx) error {
+		var err error
+		stored, err = tx.Recipients().List()
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	byName := make(map[string]*Key, len(stored))
+	for _, s := range stored {
+		pub, err := seal.ParsePublicKey(s.PublicKey)
+		if err != nil {
+			return fmt.Errorf("recipient key %q: %w", s.Name, err)
+		}
+		byName[s.Name] = &Key{Name: s.Name, Public: pub, Registered: s.Registered}
+	}
+	r.mu.Lock()
+	r.byName, r.loaded = byName, r.now()
+	r.mu.Unlock()
+	return nil
+}
+
+// reloadIfShared reloads on a shared store when the copy is older than
+// maxAge; an error leaves the copy as it was.
+func (r *Registry) reloadIfShared(maxAge time.Duration) {
+	if r.refresh == 0 {
+		return
+	}
+	r.mu.RLock()
+	fresh := r.now().Sub(r.loaded) < maxAge
+	r.mu.RUnlock()
+	if fresh {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	_ = r.reload(ctx)
 }
 
 // CheckName checks a recipient name: 1 to MaxNameLen printable characters
@@ -95,7 +117,7 @@ func CheckName(name string) error {
 
 // Register registers or replaces name's key, with an audit record that
 // carries the key's fingerprint.
-func (r *Registry) Register(who audit.Actor, name, publicKey string) (*Key, error) {
+func (r *Registry) Register(ctx context.Context, who audit.Actor, name, publicKey string) (*Key, error) {
 	if err := CheckName(name); err != nil {
 		return nil, err
 	}
@@ -103,38 +125,59 @@ func (r *Registry) Register(who audit.Actor, name, publicKey string) (*Key, erro
 	if err != nil {
 		return nil, apierr.BadField("public_key", "not a recipient public key from ttp keygen: %v", err)
 	}
-	r.mu.Lock()
-	defer r.mu.Unlock()
 	k := &Key{Name: name, Public: pub, Registered: r.now().UTC()}
-	raw, err := json.Marshal(stored{Name: name, PublicKey: pub.Encode(), Registered: k.Registered})
+	err = r.st.Update(ctx, func(tx store.Tx) error {
+		rec := who.Record("RegisterRecipientKey")
+		rec.Detail = fmt.Sprintf("recipient %q, suite %s, fingerprint %s", name, pub.Suite(), pub.Fingerprint())
+		old, err := tx.Recipients().Get(name)
+		switch {
+		case err == nil:
+			oldPub, err := seal.ParsePublicKey(old.PublicKey)
+			if err != nil {
+				return fmt.Errorf("recipient key %q: %w", name, err)
+			}
+			rec.Detail += fmt.Sprintf(", replaces %s", oldPub.Fingerprint())
+		case !errors.Is(err, store.ErrNotFound):
+			return err
+		}
+		if err := tx.Recipients().Put(store.RecipientKey{Name: name, PublicKey: pub.Encode(), Registered: k.Registered}); err != nil {
+			return err
+		}
+		return r.log.AppendTx(tx, rec)
+	})
 	if err != nil {
 		return nil, err
 	}
-	rec := who.Record("RegisterRecipientKey")
-	rec.Detail = fmt.Sprintf("recipient %q, suite %s, fingerprint %s", name, pub.Suite(), pub.Fingerprint())
-	if old, ok := r.byName[name]; ok {
-		rec.Detail += fmt.Sprintf(", replaces %s", old.Public.Fingerprint())
-	}
-	if err := r.log.Append(rec, func(txn *badger.Txn) error { return txn.Set([]byte(prefix+name), raw) }); err != nil {
-		return nil, err
-	}
+	r.mu.Lock()
 	r.byName[name] = k
+	r.mu.Unlock()
 	return k, nil
 }
 
 // Get returns name's key.
 func (r *Registry) Get(name string) (*Key, error) {
-	r.mu.RLock()
-	defer r.mu.RUnlock()
-	k, ok := r.byName[name]
+	r.reloadIfShared(r.refresh)
+	k, ok := r.lookup(name)
+	if !ok && r.refresh != 0 {
+		r.reloadIfShared(0)
+		k, ok = r.lookup(name)
+	}
 	if !ok {
 		return nil, apierr.New(apierr.NotFound, "no key is registered for recipient %q", name)
 	}
 	return k, nil
 }
 
+func (r *Registry) lookup(name string) (*Key, bool) {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	k, ok := r.byName[name]
+	return k, ok
+}
+
 // List returns every key, by name.
 func (r *Registry) List() []*Key {
+	r.reloadIfShared(r.refresh)
 	r.mu.RLock()
 	defer r.mu.RUnlock()
 	out := make([]*Key, 0, len(r.byName))

@@ -485,7 +485,10 @@ type ListPersonChangesRequest struct {
 	// Changes with a sequence number above this one; 0 for all.
 	AfterSequence uint64 `protobuf:"varint,2,opt,name=after_sequence,json=afterSequence,proto3" json:"after_sequence,omitempty"`
 	// At most this many (default and maximum 10,000).
-	PageSize      uint32 `protobuf:"varint,3,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
+	PageSize uint32 `protobuf:"varint,3,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
+	// The key version the pseudonyms are told under; 0 for the current one.
+	// A recipient holding pseudonyms of an older version asks for that one.
+	KeyVersion    uint32 `protobuf:"varint,4,opt,name=key_version,json=keyVersion,proto3" json:"key_version,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -537,6 +540,13 @@ func (x *ListPersonChangesRequest) GetAfterSequence() uint64 {
 func (x *ListPersonChangesRequest) GetPageSize() uint32 {
 	if x != nil {
 		return x.PageSize
+	}
+	return 0
+}
+
+func (x *ListPersonChangesRequest) GetKeyVersion() uint32 {
+	if x != nil {
+		return x.KeyVersion
 	}
 	return 0
 }
@@ -697,11 +707,13 @@ const file_ttp_v1_linkage_proto_rawDesc = "" +
 	"\x10person_pseudonym\x18\x02 \x01(\tR\x0fpersonPseudonym\x120\n" +
 	"\bdecision\x18\x03 \x01(\x0e2\x14.ttp.v1.LinkDecisionR\bdecision\x12+\n" +
 	"\bproblems\x18\x04 \x03(\v2\x0f.ttp.v1.ProblemR\bproblems\x12\x1a\n" +
-	"\brejected\x18\x05 \x01(\bR\brejected\"v\n" +
+	"\brejected\x18\x05 \x01(\bR\brejected\"\x97\x01\n" +
 	"\x18ListPersonChangesRequest\x12\x16\n" +
 	"\x06domain\x18\x01 \x01(\tR\x06domain\x12%\n" +
 	"\x0eafter_sequence\x18\x02 \x01(\x04R\rafterSequence\x12\x1b\n" +
-	"\tpage_size\x18\x03 \x01(\rR\bpageSize\"K\n" +
+	"\tpage_size\x18\x03 \x01(\rR\bpageSize\x12\x1f\n" +
+	"\vkey_version\x18\x04 \x01(\rR\n" +
+	"keyVersion\"K\n" +
 	"\x19ListPersonChangesResponse\x12.\n" +
 	"\achanges\x18\x01 \x03(\v2\x14.ttp.v1.PersonChangeR\achanges\"\xc6\x01\n" +
 	"\fPersonChange\x12\x1a\n" +

@@ -1,0 +1,35 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"io"
+	"log/slog"
+
+	"github.com/ttpnl/ttp/server/linkage"
+	"github.com/ttpnl/ttp/server/store"
+	"github.com/ttpnl/ttp/server/store/badgerstore"
+)
+
+// openIndex opens a person index on a Badger store in dir, as ttpd does
+// (the store's encryption key is a fixed one: the data is synthetic).
+func openIndex(dir string, model *linkage.Model) (*linkage.Index, store.Store, error) {
+	st, err := badgerstore.Open(dir, make([]byte, 32), slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		return nil, nil, err
+	}
+	return linkage.Open(st, model, rand.Reader), st, nil
+}
+
+// register registers a batch of any size, in the index's batches.
+func register(ix *linkage.Index, batch []linkage.Encoded) ([]linkage.Result, error) {
+	var out []linkage.Result
+	for lo := 0; lo < len(batch); lo += linkage.MaxBatch {
+		res, err := ix.Register(context.Background(), batch[lo:min(lo+linkage.MaxBatch, len(batch))], nil)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, res...)
+	}
+	return out, nil
+}

@@ -1,0 +1,127 @@
+package linkage
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+
+	"github.com/ttpnl/ttp/identity"
+	"github.com/ttpnl/ttp/keys"
+	"github.com/ttpnl/ttp/server/audit"
+	"github.com/ttpnl/ttp/server/session"
+	"github.com/ttpnl/ttp/server/store"
+)
+
+// Row is one record to register: its values in field order and its key
+// within the caller's file.
+type Row struct {
+	RowKey string
+	Values []string
+}
+
+// Registered is what registration answers for one row.
+type Registered struct {
+	RowKey   string
+	Problems []identity.Problem
+	Rejected bool
+	// Person is the person's pseudonym in the session's domain and key
+	// version; Decision what the index did. Both are empty when Rejected.
+	Person   string
+	Decision Decision
+}
+
+// Registration registers rows for one caller's session.
+type Registration struct {
+	sess   *session.Session
+	parser *Parser
+	enc    *Encoder
+	index  *Index
+	log    *audit.Log
+}
+
+// NewRegistration checks the fields of a session opened for registration.
+// sourceName names the caller's file for rows without a patient number (see
+// SourceOf).
+func NewRegistration(sess *session.Session, fields []identity.Field, sourceName string, index *Index, enc *Encoder, log *audit.Log, today identity.Date) (*Registration, error) {
+	parser, err := NewParser(fields, sourceName, today)
+	if err != nil {
+		return nil, err
+	}
+	return &Registration{sess: sess, parser: parser, enc: enc, index: index, log: log}, nil
+}
+
+// Register registers rows: parsed and encoded on every core, then matched and
+// stored in batches of at most MaxBatch, each durable with its audit record
+// (action names the call). Rows of a batch that was stored stay stored if a
+// later batch fails; sending them again answers Known.
+func (r *Registration) Register(ctx context.Context, action string, rows []Row) ([]Registered, error) {
+	prep := PrepareAll(r.parser, r.enc, len(rows),
+		func(i int) []string { return rows[i].Values },
+		func(i int) string { return rows[i].RowKey })
+	out := make([]Registered, len(rows))
+	for lo := 0; lo < len(rows); lo += MaxBatch {
+		hi := min(lo+MaxBatch, len(rows))
+		if err := r.registerBatch(ctx, action, rows[lo:hi], prep[lo:hi], out[lo:hi]); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+func (r *Registration) registerBatch(ctx context.Context, action string, rows []Row, prep []Prepared, out []Registered) error {
+	batch := make([]Encoded, 0, len(rows))
+	for i := range prep {
+		if !prep[i].Rejected {
+			batch = append(batch, prep[i].Encoded)
+		}
+	}
+	commit := func(tx store.Tx, results []Result) error {
+		return r.log.AppendTx(tx, r.auditRecord(action, len(rows), results))
+	}
+	var results []Result
+	if len(batch) > 0 {
+		var err error
+		if results, err = r.index.Register(ctx, batch, commit); err != nil {
+			return err
+		}
+	} else if err := r.log.Append(ctx, r.auditRecord(action, len(rows), nil), nil); err != nil {
+		return err
+	}
+	next := 0
+	for i := range rows {
+		o := &out[i]
+		o.RowKey, o.Problems, o.Rejected = rows[i].RowKey, prep[i].Problems, prep[i].Rejected
+		if o.Rejected {
+			continue
+		}
+		res := results[next]
+		next++
+		o.Person = PersonPseudonym(r.sess.Pseudonymizer(), res.Person)
+		o.Decision = res.Decision
+	}
+	return nil
+}
+
+func (r *Registration) auditRecord(action string, n int, results []Result) audit.Record {
+	var c [5]int
+	for _, res := range results {
+		c[res.Decision]++
+	}
+	rec := r.sess.AuditRecord(action)
+	rec.Records, rec.Accepted, rec.Rejected = int64(n), int64(len(results)), int64(n-len(results))
+	rec.Detail = fmt.Sprintf("linked %d, new %d, review %d, known %d", c[Linked], c[New], c[Review], c[Known])
+	return rec
+}
+
+// PersonField is the field name under which a person's internal ID is
+// pseudonymised (DESIGN §5, step 4).
+const PersonField = "person"
+
+// PersonPseudonym is a person's pseudonym under pz: a keyed hash of the
+// internal ID, so the ID itself never leaves the server.
+func PersonPseudonym(pz *keys.Pseudonymizer, person uint64) string {
+	return pz.Pseudonym(PersonField, strconv.FormatUint(person, 16))
+}
+
+// Session is the session the registration runs in.
+func (r *Registration) Session() *session.Session { return r.sess }

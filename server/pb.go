@@ -1,0 +1,113 @@
+package server
+
+import (
+	"google.golang.org/protobuf/types/known/timestamppb"
+
+	"github.com/ttpnl/ttp/keys"
+	ttpv1 "github.com/ttpnl/ttp/proto/ttp/v1"
+	"github.com/ttpnl/ttp/server/apierr"
+	"github.com/ttpnl/ttp/server/coding"
+	"github.com/ttpnl/ttp/server/domains"
+	"github.com/ttpnl/ttp/server/linkage"
+	"github.com/ttpnl/ttp/server/recipients"
+)
+
+// This file holds the conversions between the API's protobuf messages and
+// the server's own types: the packages that do the work never see protobuf.
+// (Package coding still codes the messages in place, for speed; see its doc.)
+
+// domainProto describes a domain: versions and dates, never key material.
+func domainProto(d *domains.Domain) *ttpv1.Domain {
+	out := &ttpv1.Domain{
+		Name:              d.Name,
+		Description:       d.Description,
+		Brokers:           d.Brokers,
+		Recipients:        d.Recipients,
+		CurrentKeyVersion: uint32(d.Keyring.Current()),
+		CreateTime:        timestamppb.New(d.Created),
+		Mode:              ttpv1.DomainMode_DOMAIN_MODE_HMAC,
+	}
+	if d.Mode == domains.ModeOPRF {
+		out.Mode = ttpv1.DomainMode_DOMAIN_MODE_OPRF
+	}
+	for _, v := range d.Keyring.Versions() {
+		out.KeyVersions = append(out.KeyVersions, &ttpv1.KeyVersion{Version: uint32(v.Version), CreateTime: timestamppb.New(v.Created)})
+	}
+	return out
+}
+
+// domainMode maps the API's mode to the registry's; unspecified is HMAC.
+func domainMode(m ttpv1.DomainMode) (domains.Mode, error) {
+	switch m {
+	case ttpv1.DomainMode_DOMAIN_MODE_UNSPECIFIED, ttpv1.DomainMode_DOMAIN_MODE_HMAC:
+		return domains.ModeHMAC, nil
+	case ttpv1.DomainMode_DOMAIN_MODE_OPRF:
+		return domains.ModeOPRF, nil
+	}
+	return "", apierr.BadField("mode", "unknown domain mode %d", m)
+}
+
+func recipientKeyProto(k *recipients.Key) *ttpv1.RecipientKey {
+	return &ttpv1.RecipientKey{
+		Name:         k.Name,
+		PublicKey:    k.Public.Encode(),
+		Suite:        k.Public.Suite().String(),
+		Fingerprint:  k.Public.Fingerprint(),
+		RegisterTime: timestamppb.New(k.Registered),
+	}
+}
+
+// rowsFromProto takes a checked chunk's records as rows to register; the
+// values are shared, not copied.
+func rowsFromProto(records []*ttpv1.Record) []linkage.Row {
+	rows := make([]linkage.Row, len(records))
+	for i, r := range records {
+		rows[i] = linkage.Row{RowKey: r.RowKey, Values: r.Values}
+	}
+	return rows
+}
+
+func registeredProto(rs []linkage.Registered) []*ttpv1.LinkedRecord {
+	out := make([]*ttpv1.LinkedRecord, len(rs))
+	slab := make([]ttpv1.LinkedRecord, len(rs))
+	for i, r := range rs {
+		lr := &slab[i]
+		lr.RowKey, lr.Rejected, lr.Problems = r.RowKey, r.Rejected, coding.ProblemsProto(r.Problems)
+		if !r.Rejected {
+			lr.PersonPseudonym, lr.Decision = r.Person, decisionProto[r.Decision]
+		}
+		out[i] = lr
+	}
+	return out
+}
+
+var decisionProto = map[linkage.Decision]ttpv1.LinkDecision{
+	linkage.Known:  ttpv1.LinkDecision_LINK_DECISION_KNOWN,
+	linkage.Linked: ttpv1.LinkDecision_LINK_DECISION_LINKED,
+	linkage.New:    ttpv1.LinkDecision_LINK_DECISION_NEW,
+	linkage.Review: ttpv1.LinkDecision_LINK_DECISION_REVIEW,
+}
+
+// changesProto tells changes in pseudonyms under pz.
+func changesProto(changes []linkage.Change, pz *keys.Pseudonymizer) []*ttpv1.PersonChange {
+	out := make([]*ttpv1.PersonChange, len(changes))
+	for i, c := range changes {
+		out[i] = &ttpv1.PersonChange{
+			Sequence:   c.Seq,
+			Time:       timestamppb.New(c.Time),
+			Kind:       changeKindProto[c.Kind],
+			FromPerson: linkage.PersonPseudonym(pz, c.From),
+			ToPerson:   linkage.PersonPseudonym(pz, c.To),
+		}
+	}
+	return out
+}
+
+var changeKindProto = map[linkage.ChangeKind]ttpv1.PersonChangeKind{
+	linkage.Merge: ttpv1.PersonChangeKind_PERSON_CHANGE_KIND_MERGE,
+	linkage.Split: ttpv1.PersonChangeKind_PERSON_CHANGE_KIND_SPLIT,
+}
+
+func reviewItemProto(it linkage.ReviewItem) *ttpv1.ReviewItem {
+	return &ttpv1.ReviewItem{Id: it.ID, Score: it.Score, Comparison: it.Pattern.Comparison()}
+}
