@@ -1,0 +1,36 @@
+package badgerstore
+
+import (
+	"runtime"
+	"sync"
+)
+
+// minPerWorker is the fewest point reads worth a goroutine of their own:
+// below it, starting one costs more than it saves.
+const minPerWorker = 64
+
+// fanOut splits [0, n) into contiguous ranges and calls read on each, over
+// up to GOMAXPROCS goroutines, so that a batch's point reads use every
+// core. It returns the first error. read must be safe to call
+// concurrently: the reads it does use tx.get, and Badger's Txn.Get is safe
+// for concurrent readers as long as nothing writes to the transaction
+// meanwhile (which the callers ensure: Add fans out before it writes).
+func fanOut(n int, read func(lo, hi int) error) error {
+	workers := min(runtime.GOMAXPROCS(0), n/minPerWorker)
+	if workers <= 1 {
+		return read(0, n)
+	}
+	var wg sync.WaitGroup
+	errs := make([]error, workers)
+	for w := range workers {
+		lo, hi := n*w/workers, n*(w+1)/workers
+		wg.Go(func() { errs[w] = read(lo, hi) })
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}

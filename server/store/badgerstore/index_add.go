@@ -1,0 +1,119 @@
+package badgerstore
+
+import (
+	"slices"
+
+	"github.com/ttpnl/ttp/server/store"
+)
+
+// Add checks the whole batch before it writes anything, so that a refused
+// Add leaves the transaction as it was. Per record it writes the record,
+// its source and its person's member key; per block of the batch, the
+// block's posting list once, however many of the batch's records it
+// gains.
+func (ix index) Add(records []store.IndexRecord) error {
+	t := ix.t
+	if err := t.writable(); err != nil {
+		return err
+	}
+	if len(records) == 0 {
+		return nil
+	}
+	c, err := t.counters()
+	if err != nil {
+		return err
+	}
+	if err := t.checkNew(records, c.topID); err != nil {
+		return err
+	}
+
+	members := map[uint64][]uint64{} // block → the batch's IDs in it
+	for i := range records {
+		r := &records[i]
+		if err := t.set("write index record", numKey(recordPrefix, r.ID), encodeRecord(r)); err != nil {
+			return err
+		}
+		if err := t.set("write index source", numKey(sourcePrefix, r.Source), numKey("", r.ID)); err != nil {
+			return err
+		}
+		if err := t.set("write person's records", memberKey(r.Person, r.ID), nil); err != nil {
+			return err
+		}
+		for _, b := range r.Blocks {
+			members[b] = append(members[b], r.ID)
+		}
+		c.topID = max(c.topID, r.ID)
+	}
+	c.records += int64(len(records))
+	t.changed()
+
+	blocks := make([]uint64, 0, len(members))
+	for b := range members {
+		blocks = append(blocks, b)
+	}
+	// Read the heads this transaction has not read yet, fanned out while
+	// nothing writes (Txn.Get is safe for concurrent readers only then).
+	if err := fanOut(len(blocks), func(lo, hi int) error {
+		key := make([]byte, 0, len(headPrefix)+8)
+		for _, b := range blocks[lo:hi] {
+			if _, err := t.head(b, key); err != nil {
+				return err
+			}
+		}
+		return nil
+	}); err != nil {
+		return err
+	}
+	for _, b := range blocks {
+		ids := members[b]
+		slices.Sort(ids)
+		if err := t.addMembers(b, ids); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// checkNew refuses a batch with a source or ID stored already or twice in
+// it. IDs above topID cannot be stored: only the others are looked up.
+func (t *tx) checkNew(records []store.IndexRecord, topID uint64) error {
+	ids := make(map[uint64]struct{}, len(records))
+	sources := make(map[uint64]struct{}, len(records))
+	var old []uint64 // IDs that may be stored
+	for i := range records {
+		r := &records[i]
+		if err := checkRecord(r); err != nil {
+			return err
+		}
+		if _, dup := ids[r.ID]; dup {
+			return store.ErrExists
+		}
+		if _, dup := sources[r.Source]; dup {
+			return store.ErrExists
+		}
+		ids[r.ID] = struct{}{}
+		sources[r.Source] = struct{}{}
+		if r.ID <= topID {
+			old = append(old, r.ID)
+		}
+	}
+	return fanOut(len(records)+len(old), func(lo, hi int) error {
+		key := make([]byte, 0, len(recordPrefix)+8)
+		for i := lo; i < hi; i++ {
+			var found bool
+			var err error
+			if i < len(records) {
+				found, err = t.has("read index source", appendNumKey(key[:0], sourcePrefix, records[i].Source))
+			} else {
+				found, err = t.has("read index record", appendNumKey(key[:0], recordPrefix, old[i-len(records)]))
+			}
+			if err != nil {
+				return err
+			}
+			if found {
+				return store.ErrExists
+			}
+		}
+		return nil
+	})
+}

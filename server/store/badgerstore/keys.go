@@ -1,0 +1,67 @@
+package badgerstore
+
+import "encoding/binary"
+
+// Every storage key starts with one of these prefixes. Numbers in keys are
+// big-endian, so that Badger's key order is their numeric order.
+const (
+	// counters → the meta counters: next record ID, record and person
+	// counts, last change and last audit sequence numbers (meta.go).
+	countersKey = "m/counters"
+
+	// domainPrefix + name → a domain (domains.go).
+	domainPrefix = "d/"
+	// recipientPrefix + name → a recipient's public key (recipients.go).
+	recipientPrefix = "r/"
+	// keyringPrefix + name → a sealed keyring (keyrings.go).
+	keyringPrefix = "k/"
+	// auditPrefix + seq → an audit entry's data (audit.go).
+	auditPrefix = "a/"
+
+	// recordPrefix + ID → an index record: source, person, blocks,
+	// features (records.go).
+	recordPrefix = "i/r"
+	// sourcePrefix + source → the ID of the record of that source.
+	sourcePrefix = "i/s"
+	// memberPrefix + person + ID → nothing: the person's records, for
+	// OfPerson in ID order.
+	memberPrefix = "i/m"
+	// personPrefix + person → nothing: the persons that AddPerson recorded.
+	personPrefix = "i/p"
+	// headPrefix + block → the newest members of a block, and how many
+	// chunks hold the older ones (postings.go).
+	headPrefix = "i/b"
+	// chunkPrefix + block + chunk number (4 bytes) → older members of a
+	// block; a larger number holds newer members.
+	chunkPrefix = "i/c"
+	// reviewPrefix + record ID → an open review item (reviews.go).
+	reviewPrefix = "i/v"
+	// changePrefix + seq → a person change (changes.go).
+	changePrefix = "i/e"
+)
+
+// nameKey is prefix + a name.
+func nameKey(prefix, name string) []byte {
+	return append([]byte(prefix), name...)
+}
+
+// numKey is prefix + n.
+func numKey(prefix string, n uint64) []byte {
+	return appendNumKey(make([]byte, 0, len(prefix)+8), prefix, n)
+}
+
+// appendNumKey appends prefix + n to dst, so that a hot loop can reuse
+// one buffer.
+func appendNumKey(dst []byte, prefix string, n uint64) []byte {
+	return binary.BigEndian.AppendUint64(append(dst, prefix...), n)
+}
+
+// memberKey is memberPrefix + person + id.
+func memberKey(person, id uint64) []byte {
+	return binary.BigEndian.AppendUint64(numKey(memberPrefix, person), id)
+}
+
+// chunkKey is chunkPrefix + block + chunk number.
+func chunkKey(block uint64, chunk uint32) []byte {
+	return binary.BigEndian.AppendUint32(numKey(chunkPrefix, block), chunk)
+}

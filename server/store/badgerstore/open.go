@@ -1,0 +1,103 @@
+package badgerstore
+
+import (
+	"fmt"
+	"log/slog"
+	"strings"
+
+	"github.com/dgraph-io/badger/v4"
+	"github.com/dgraph-io/badger/v4/options"
+
+	"github.com/ttpnl/ttp/server/store"
+)
+
+// Config sets the memory a Store may use. The defaults (DefaultConfig) keep
+// an index of ten million records under a few hundred MiB of caches.
+type Config struct {
+	// MemTableBytes is the size of each of Badger's two memtables. It also
+	// bounds one transaction, to 15% of it: 64 MiB fits the largest batch
+	// the server writes (1,000 records of 8 blocks, whose posting lists may
+	// all be full) several times over.
+	MemTableBytes int64
+	// BlockCacheBytes caches decrypted table blocks: the hot part of the
+	// person index (recent records, and the posting lists of common
+	// blocks). Without it every read decrypts a block.
+	BlockCacheBytes int64
+	// IndexCacheBytes caches the tables' indexes and bloom filters, which
+	// make a read of an absent key (a new source, a new block) cheap. They
+	// take about 1.5 bytes per stored key: give them room for all.
+	IndexCacheBytes int64
+}
+
+// DefaultConfig is the configuration Open uses.
+func DefaultConfig() Config {
+	return Config{
+		MemTableBytes:   64 << 20,
+		BlockCacheBytes: 256 << 20,
+		IndexCacheBytes: 128 << 20,
+	}
+}
+
+// Open opens (or creates) the store in dir, encrypted under encryptionKey
+// (32 bytes), with DefaultConfig. A wrong key fails here, not on first
+// read.
+func Open(dir string, encryptionKey []byte, log *slog.Logger) (*Store, error) {
+	return OpenConfig(dir, encryptionKey, log, DefaultConfig())
+}
+
+// OpenConfig is Open with a configuration.
+func OpenConfig(dir string, encryptionKey []byte, log *slog.Logger, cfg Config) (*Store, error) {
+	opts := badger.DefaultOptions(dir).
+		// Every write is durable before Commit returns, because an accepted
+		// change and its audit record must survive kill -9.
+		WithSyncWrites(true).
+		// The files are encrypted at rest with Badger's own AES encryption,
+		// under a key derived from the KEK, so that a copy of the data
+		// directory alone reveals nothing.
+		WithEncryptionKey(encryptionKey).
+		// A flipped bit must give an error, never a wrong answer: every
+		// table is checked whole when opened and every block when read.
+		WithChecksumVerificationMode(options.OnTableAndBlockRead).
+		// Badger requires an index cache when encryption is on.
+		WithIndexCacheSize(cfg.IndexCacheBytes).
+		WithBlockCacheSize(cfg.BlockCacheBytes).
+		// What we store is keyed hashes and ciphertext: incompressible.
+		// Compressing it would only cost CPU and table-building buffers.
+		WithCompression(options.None).
+		WithLogger(badgerLogger{log.With("component", "badger")}).
+		// Keep memory modest: with encryption on, every table Badger builds
+		// (memtable flushes, compactions) holds buffers the size of the
+		// table, so few memtables and few compactors keep the peak down.
+		WithNumMemtables(2).
+		WithMemTableSize(cfg.MemTableBytes).
+		WithNumCompactors(2).
+		// Update transactions are serialised by Store.mu: there is nothing
+		// to detect, and tracking reads would only cost memory.
+		WithDetectConflicts(false)
+	db, err := badger.Open(opts)
+	if err != nil {
+		if isCorrupt(err) {
+			// Badger's message names the table file, never its content.
+			return nil, fmt.Errorf("open store in %s: %w (%v)", dir, store.ErrCorrupt, err)
+		}
+		return nil, fmt.Errorf("open store in %s: %w", dir, err)
+	}
+	return &Store{db: db, log: log}, nil
+}
+
+// badgerLogger routes Badger's messages to slog. Badger logs file names and
+// table statistics, and, on a failed read, the key: a message whose format
+// names a key is logged without its arguments.
+type badgerLogger struct{ log *slog.Logger }
+
+func (l badgerLogger) Errorf(f string, a ...any)   { l.log.Error(format(f, a)) }
+func (l badgerLogger) Warningf(f string, a ...any) { l.log.Warn(format(f, a)) }
+func (l badgerLogger) Infof(f string, a ...any)    { l.log.Debug(format(f, a)) }
+func (l badgerLogger) Debugf(f string, a ...any)   { l.log.Debug(format(f, a)) }
+
+func format(f string, a []any) string {
+	if strings.Contains(strings.ToLower(f), "key:") || strings.Contains(f, "%q") {
+		return strings.TrimSpace(f) + " (arguments withheld: they may quote a key)"
+	}
+	return strings.TrimSpace(fmt.Sprintf(f, a...))
+}

@@ -1,0 +1,74 @@
+package badgerstore
+
+import (
+	"context"
+	"log/slog"
+	"sync"
+
+	"github.com/dgraph-io/badger/v4"
+
+	"github.com/ttpnl/ttp/server/store"
+)
+
+// Store is a store.Store in a Badger directory.
+type Store struct {
+	db  *badger.DB
+	log *slog.Logger
+
+	// mu serialises Update transactions, and Close with them. One process
+	// owns the directory, so this is every lock the contract asks for.
+	mu     sync.Mutex
+	closed bool
+}
+
+var _ store.Store = (*Store)(nil)
+
+// Update runs fn in a read-write transaction, alone: the next Update
+// starts when this one has committed or rolled back.
+func (s *Store) Update(ctx context.Context, fn func(store.Tx) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return fail("update", badger.ErrDBClosed)
+	}
+	txn := s.db.NewTransaction(true)
+	defer txn.Discard()
+	t := newTx(txn, true)
+	if err := fn(t); err != nil {
+		return err
+	}
+	if err := t.flush(); err != nil {
+		return err
+	}
+	// With SyncWrites, Commit returns once the write is on disk.
+	return fail("commit", txn.Commit())
+}
+
+// View runs fn in a read-only transaction on a snapshot; Updates go on
+// beside it.
+func (s *Store) View(ctx context.Context, fn func(store.Tx) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	txn := s.db.NewTransaction(false)
+	defer txn.Discard()
+	return fn(newTx(txn, false))
+}
+
+// Shared is false: one process owns a Badger directory.
+func (s *Store) Shared() bool { return false }
+
+// Close waits for a running Update and closes the database. Closing twice
+// does nothing.
+func (s *Store) Close() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return nil
+	}
+	s.closed = true
+	return fail("close", s.db.Close())
+}

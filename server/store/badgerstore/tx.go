@@ -1,0 +1,98 @@
+package badgerstore
+
+import (
+	"errors"
+	"sync"
+
+	"github.com/dgraph-io/badger/v4"
+
+	"github.com/ttpnl/ttp/server/store"
+)
+
+// tx is one transaction and the repositories over it. Its methods are
+// not safe for concurrent use except the reads that say so, which use only
+// get (Badger's Txn.Get is safe for concurrent readers while nothing writes
+// to the transaction) and heads, under mu.
+type tx struct {
+	txn    *badger.Txn
+	update bool
+
+	// The counters, read on first use and written back by flush.
+	ctr       counters
+	ctrLoaded bool
+	ctrDirty  bool
+
+	// heads are the posting-list heads this transaction read or wrote, so
+	// that Add does not read again what BlockMembers just read.
+	mu    sync.Mutex
+	heads map[uint64]*posting
+}
+
+var _ store.Tx = (*tx)(nil)
+
+func newTx(txn *badger.Txn, update bool) *tx {
+	return &tx{txn: txn, update: update}
+}
+
+func (t *tx) Domains() store.Domains       { return domains{t} }
+func (t *tx) Recipients() store.Recipients { return recipients{t} }
+func (t *tx) Keyrings() store.Keyrings     { return keyrings{t} }
+func (t *tx) Audit() store.AuditLog        { return auditLog{t} }
+func (t *tx) Index() store.PersonIndex     { return index{t} }
+
+// writable refuses writes in a View.
+func (t *tx) writable() error {
+	if !t.update {
+		return store.ErrReadOnly
+	}
+	return nil
+}
+
+// get calls fn with key's value and reports whether the key was there.
+// The value is valid only during fn. An error of fn is returned as it is.
+func (t *tx) get(op string, key []byte, fn func(v []byte) error) (bool, error) {
+	item, err := t.txn.Get(key)
+	if errors.Is(err, badger.ErrKeyNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fail(op, err)
+	}
+	var fnErr error
+	err = item.Value(func(v []byte) error {
+		fnErr = fn(v)
+		return fnErr
+	})
+	if fnErr != nil {
+		return true, fnErr
+	}
+	return true, fail(op, err)
+}
+
+// has reports whether key is stored.
+func (t *tx) has(op string, key []byte) (bool, error) {
+	_, err := t.txn.Get(key)
+	if errors.Is(err, badger.ErrKeyNotFound) {
+		return false, nil
+	}
+	return err == nil, fail(op, err)
+}
+
+// set writes value under key. Badger keeps both slices until the
+// transaction ends, so they must not be the caller's.
+func (t *tx) set(op string, key, value []byte) error {
+	return fail(op, t.txn.Set(key, value))
+}
+
+// del deletes key.
+func (t *tx) del(op string, key []byte) error {
+	return fail(op, t.txn.Delete(key))
+}
+
+// flush writes what the transaction keeps in memory until commit.
+func (t *tx) flush() error {
+	if !t.ctrDirty {
+		return nil
+	}
+	return t.set("write counters", []byte(countersKey), t.ctr.encode())
+}
