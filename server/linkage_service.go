@@ -36,7 +36,10 @@ func (l *linkageService) start(ctx context.Context, domain string, fields []stri
 	}
 	reg, err := linkage.NewRegistration(sess, parsed, source, l.s.index, l.s.encoder, l.s.audit, l.s.today())
 	if err != nil {
-		return nil, apierr.BadField("fields", "%v", err)
+		if apierr.KindOf(err) == apierr.Internal {
+			err = apierr.BadField("fields", "%v", err)
+		}
+		return nil, err
 	}
 	return &registration{Registration: reg, fields: slices.Clone(fields)}, nil
 }

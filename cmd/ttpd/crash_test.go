@@ -20,10 +20,10 @@ import (
 	"github.com/ttpnl/ttp/client"
 	"github.com/ttpnl/ttp/keys"
 	ttpv1 "github.com/ttpnl/ttp/proto/ttp/v1"
+	"github.com/ttpnl/ttp/server"
 	"github.com/ttpnl/ttp/server/audit"
 	"github.com/ttpnl/ttp/server/authz"
 	"github.com/ttpnl/ttp/server/servertest"
-	"github.com/ttpnl/ttp/server/store"
 	"github.com/ttpnl/ttp/synth"
 )
 
@@ -117,13 +117,14 @@ func TestKill9DuringCodingStream(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	db, err := store.Open(f.Config.StoreDir, kek.DeriveStoreKey(), slog.New(slog.NewTextHandler(io.Discard, nil)))
+	ctx = context.Background()
+	db, err := server.OpenStore(ctx, f.Config, kek, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer db.Close()
 	streamed := 0
-	err = audit.Each(db, func(rec audit.Record, _ []byte, _ string) error {
+	err = audit.Each(ctx, db, func(rec audit.Record, _ []byte) error {
 		if rec.Action == "CodeStream" {
 			streamed++
 			if rec.Records != 2000 || rec.Domain != "nkr" || rec.KeyVersion != 2 {

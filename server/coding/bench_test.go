@@ -2,21 +2,15 @@ package coding_test
 
 import (
 	"crypto/hmac"
-	"crypto/rand"
 	"crypto/sha256"
-	"io"
-	"log/slog"
 	"strconv"
 	"testing"
-	"time"
 
 	"github.com/ttpnl/ttp/identity"
-	"github.com/ttpnl/ttp/keys"
 	ttpv1 "github.com/ttpnl/ttp/proto/ttp/v1"
 	"github.com/ttpnl/ttp/server/audit"
 	"github.com/ttpnl/ttp/server/coding"
 	"github.com/ttpnl/ttp/server/domains"
-	"github.com/ttpnl/ttp/server/store"
 	"github.com/ttpnl/ttp/synth"
 )
 
@@ -34,25 +28,12 @@ func benchRecords(n int) []*ttpv1.Record {
 
 func benchJob(b *testing.B) *coding.Job {
 	b.Helper()
-	db, err := store.Open(b.TempDir(), make([]byte, 32), slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { db.Close() })
-	kek, _ := keys.NewKEK(make([]byte, 32))
-	log, err := audit.Open(db, time.Now)
-	if err != nil {
-		b.Fatal(err)
-	}
-	reg, err := domains.Open(db, kek, log, rand.Reader, time.Now)
-	if err != nil {
-		b.Fatal(err)
-	}
+	reg, _ := newRegistry(b)
 	who := audit.Actor{Principal: "hospital"}
-	if _, err := reg.Create(who, "nkr", "", domains.Access{Brokers: []string{"hospital"}}); err != nil {
+	if _, err := reg.Create(ctx, who, "nkr", "", domains.Access{Brokers: []string{"hospital"}}); err != nil {
 		b.Fatal(err)
 	}
-	job, err := coding.Start(reg, who, "nkr", benchFields, 0, identity.Today())
+	job, err := codingStart(reg, who, "nkr", benchFields, 0, identity.Today())
 	if err != nil {
 		b.Fatal(err)
 	}

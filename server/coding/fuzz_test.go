@@ -24,7 +24,7 @@ const fuzzDomain = "fuzz"
 func fuzzRegistry(f *testing.F) *domains.Registry {
 	reg, _ := newRegistry(f)
 	create(f, reg, fuzzDomain, broker.Principal)
-	if _, err := reg.Rotate(operator, fuzzDomain); err != nil {
+	if _, err := reg.Rotate(ctx, operator, fuzzDomain); err != nil {
 		f.Fatal(err)
 	}
 	return reg
@@ -54,7 +54,7 @@ func seedRequests() []*ttpv1.CodeStreamRequest {
 func codeFuzzed(t *testing.T, reg *domains.Registry, domain string, fields []string, version uint32, records []*ttpv1.Record, limit int) {
 	// Start as the server would call it: it may refuse, but with a kind
 	// the caller can act on and without echoing record values.
-	if _, err := coding.Start(reg, broker, domain, fields, version, today); err != nil {
+	if _, err := codingStart(reg, broker, domain, fields, version, today); err != nil {
 		if apierr.KindOf(err) == apierr.Internal {
 			t.Fatalf("Start failed with an internal error: %v", err)
 		}
@@ -63,13 +63,13 @@ func codeFuzzed(t *testing.T, reg *domains.Registry, domain string, fields []str
 	// Then code into the real domain, with the request's fields if they
 	// are valid and otherwise with as many known fields as the first record
 	// has values, so that Check and Code see most inputs.
-	job, err := coding.Start(reg, broker, fuzzDomain, fields, version%3, today)
+	job, err := codingStart(reg, broker, fuzzDomain, fields, version%3, today)
 	if err != nil {
 		n := 1
 		if len(records) > 0 {
 			n = min(max(len(records[0].Values), 1), len(allFields))
 		}
-		if job, err = coding.Start(reg, broker, fuzzDomain, allFields[:n], 0, today); err != nil {
+		if job, err = codingStart(reg, broker, fuzzDomain, allFields[:n], 0, today); err != nil {
 			t.Fatalf("Start with known fields: %v", err)
 		}
 	}

@@ -3,10 +3,12 @@ package linkage
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 
 	"github.com/ttpnl/ttp/identity"
 	"github.com/ttpnl/ttp/keys"
+	"github.com/ttpnl/ttp/server/apierr"
 	"github.com/ttpnl/ttp/server/audit"
 	"github.com/ttpnl/ttp/server/session"
 	"github.com/ttpnl/ttp/server/store"
@@ -43,6 +45,9 @@ type Registration struct {
 // sourceName names the caller's file for rows without a patient number (see
 // SourceOf).
 func NewRegistration(sess *session.Session, fields []identity.Field, sourceName string, index *Index, enc *Encoder, log *audit.Log, today identity.Date) (*Registration, error) {
+	if sourceName == "" && !slices.Contains(fields, identity.FieldPatientNumber) {
+		return nil, apierr.BadField("source", "is required when the fields hold no agb and patient_number")
+	}
 	parser, err := NewParser(fields, sourceName, today)
 	if err != nil {
 		return nil, err

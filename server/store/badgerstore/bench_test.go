@@ -1,0 +1,206 @@
+package badgerstore_test
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/ttpnl/ttp/server/store"
+	"github.com/ttpnl/ttp/server/store/badgerstore"
+)
+
+var (
+	benchFill = flag.Int("badgerstore.fill", 1_000_000, "records (and persons) in the index before BenchmarkRegisterBatch measures")
+	benchDir  = flag.String("badgerstore.dir", "", "directory for the benchmark's store (default: a new temporary one, removed after)")
+)
+
+// batchSize is the records the server registers in one transaction.
+const batchSize = 1000
+
+// perBlock is how many members of a block registration compares with
+// (linkage.MaxBlock).
+const perBlock = 64
+
+// registration is a store being filled by the registration flow.
+type registration struct {
+	s      *badgerstore.Store
+	shapes shapes
+	next   uint64 // the next record to register (from 0)
+	audit  []byte
+
+	candidates int // records read as candidates, for the report
+}
+
+// registerBatch registers the next n records as the server does, in one
+// Update: under the index lock, the batch's sources, its blocks' members
+// and those members' records, then the records, their persons and an
+// audit entry.
+func (r *registration) registerBatch(n int) error {
+	recs := make([]store.IndexRecord, n)
+	sources := make([]uint64, n)
+	var blocks []uint64
+	for i := range recs {
+		recs[i] = r.shapes.record(r.next+uint64(i), 0)
+		sources[i] = recs[i].Source
+		blocks = append(blocks, recs[i].Blocks...)
+	}
+	err := r.s.Update(context.Background(), func(tx store.Tx) error {
+		ix := tx.Index()
+		if err := ix.Lock(); err != nil {
+			return err
+		}
+		known, err := ix.BySource(sources)
+		if err != nil {
+			return err
+		}
+		members, err := ix.BlockMembers(blocks, perBlock)
+		if err != nil {
+			return err
+		}
+		// The candidates of each record: the members of its blocks, once.
+		seen := map[uint64]struct{}{}
+		var ids []uint64
+		for i := range recs {
+			clear(seen)
+			for _, b := range recs[i].Blocks {
+				for _, id := range members[b] {
+					if _, ok := seen[id]; !ok {
+						seen[id] = struct{}{}
+						ids = append(ids, id)
+					}
+				}
+			}
+		}
+		r.candidates += len(ids)
+		if _, err := ix.Records(ids); err != nil {
+			return err
+		}
+		first, err := ix.ReserveIDs(n)
+		if err != nil {
+			return err
+		}
+		add := recs[:0]
+		for i := range recs {
+			if _, ok := known[recs[i].Source]; ok {
+				continue
+			}
+			recs[i].ID = first + uint64(i)
+			if err := ix.AddPerson(recs[i].Person); err != nil {
+				return err
+			}
+			add = append(add, recs[i])
+		}
+		if err := ix.Add(add); err != nil {
+			return err
+		}
+		last, err := tx.Audit().Last()
+		if err != nil {
+			return err
+		}
+		return tx.Audit().Append(store.AuditEntry{Seq: last.Seq + 1, Data: r.audit})
+	})
+	r.next += uint64(n)
+	return err
+}
+
+var (
+	benchMu    sync.Mutex
+	benchStore *registration // filled once, kept across the benchmark's runs
+	benchClean func()
+)
+
+// filled returns the benchmark's store, filling it on first use.
+func filled(b *testing.B) *registration {
+	benchMu.Lock()
+	defer benchMu.Unlock()
+	if benchStore != nil {
+		return benchStore
+	}
+	dir := *benchDir
+	if dir == "" {
+		var err error
+		if dir, err = os.MkdirTemp("", "badgerstore-bench-"); err != nil {
+			b.Fatal(err)
+		}
+		benchClean = func() { os.RemoveAll(dir) }
+	}
+	s, err := badgerstore.Open(dir, testKey, quiet)
+	if err != nil {
+		b.Fatal(err)
+	}
+	r := &registration{s: s, shapes: shapes{seed: 1}, audit: []byte(strings.Repeat("a", 300))}
+	start := time.Now()
+	for r.next < uint64(*benchFill) {
+		if err := r.registerBatch(min(batchSize, *benchFill-int(r.next))); err != nil {
+			b.Fatal(err)
+		}
+		if r.next%1_000_000 == 0 {
+			b.Logf("filled %d records in %v (%.0f records/s so far), peak RSS %d MiB",
+				r.next, time.Since(start).Round(time.Second), float64(r.next)/time.Since(start).Seconds(), peakRSS()>>20)
+		}
+	}
+	b.Logf("filled %d records in %v", r.next, time.Since(start).Round(time.Second))
+	benchStore = r
+	return r
+}
+
+// BenchmarkRegisterBatch measures registering batches of 1,000 new records
+// into an index of -badgerstore.fill records and persons (1,000,000 by
+// default): BySource, BlockMembers, Records of the candidates, Add,
+// AddPerson and an audit entry, in one Update each. It reports records/s,
+// the candidates read per record and the process's peak RSS (fill
+// included).
+func BenchmarkRegisterBatch(b *testing.B) {
+	r := filled(b)
+	candidates := r.candidates
+	from := r.next
+	b.ResetTimer()
+	start := time.Now()
+	for b.Loop() {
+		if err := r.registerBatch(batchSize); err != nil {
+			b.Fatal(err)
+		}
+	}
+	elapsed := time.Since(start)
+	n := r.next - from
+	b.ReportMetric(float64(n)/elapsed.Seconds(), "records/s")
+	b.ReportMetric(float64(r.candidates-candidates)/float64(n), "candidates/record")
+	b.ReportMetric(float64(peakRSS())/(1<<20), "peakRSS-MiB")
+}
+
+// peakRSS is the process's peak resident set (VmHWM), in bytes.
+func peakRSS() int64 {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			kb, _ := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 10, 64)
+			return kb << 10
+		}
+	}
+	return 0
+}
+
+func TestMain(m *testing.M) {
+	flag.Parse()
+	code := m.Run()
+	benchMu.Lock()
+	if benchStore != nil {
+		if err := benchStore.s.Close(); err != nil {
+			fmt.Fprintln(os.Stderr, "close benchmark store:", err)
+		}
+	}
+	if benchClean != nil {
+		benchClean()
+	}
+	benchMu.Unlock()
+	os.Exit(code)
+}

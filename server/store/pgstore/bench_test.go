@@ -1,0 +1,250 @@
+package pgstore_test
+
+import (
+	"flag"
+	"fmt"
+	"math/rand/v2"
+	"testing"
+	"time"
+
+	"github.com/ttpnl/ttp/server/store"
+	"github.com/ttpnl/ttp/server/store/pgtest"
+)
+
+var (
+	benchIndex = flag.Int("pgstore.index", 1_000_000, "records in the person index before BenchmarkRegisterBatch measures")
+	benchBatch = flag.Int("pgstore.batch", 1000, "records per registration batch in BenchmarkRegisterBatch")
+)
+
+// Shape of the benchmark's records, as registration makes them.
+const (
+	benchBlocks   = 7   // blocking keys per record
+	benchFeatures = 200 // bytes of keyed encodings per record
+	benchShared   = 0.6 // share of block keys that earlier records have too
+	benchPerBlock = 64  // linkage.MaxBlock
+)
+
+// BenchmarkRegisterBatch measures the person index's part of registration:
+// per batch, one transaction with Lock, BySource, BlockMembers of the
+// batch's block keys, Records of their members, ReserveIDs, Add, and one
+// audit Last and Append; "persons" also records a new person per record,
+// as registration does for a record that links to nobody. The index is
+// first filled to -pgstore.index records (1,000,000) and analysed, as
+// autovacuum would have done by then. Run:
+//
+//	go test -run '^$' -bench RegisterBatch -benchtime 40x ./server/store/pgstore
+func BenchmarkRegisterBatch(b *testing.B) {
+	url := pgtest.URL(b)
+	s := open(b, url)
+	w := newWorkload()
+	start := time.Now()
+	for filled := 0; filled < *benchIndex; {
+		n := min(10_000, *benchIndex-filled)
+		recs := w.records(n)
+		if err := s.Update(ctx, func(tx store.Tx) error {
+			first, err := tx.Index().ReserveIDs(n)
+			if err != nil {
+				return err
+			}
+			for i := range recs {
+				recs[i].ID = first + uint64(i)
+			}
+			return tx.Index().Add(recs)
+		}); err != nil {
+			b.Fatal(err)
+		}
+		w.stored(recs)
+		filled += n
+	}
+	fill := time.Since(start)
+	start = time.Now()
+	if _, err := connect(b, url).Exec(ctx, `VACUUM ANALYZE`); err != nil {
+		b.Fatal(err)
+	}
+	b.Logf("filled the index with %d records in %v (%.0f records/s), analysed in %v",
+		*benchIndex, fill.Round(time.Millisecond), float64(*benchIndex)/fill.Seconds(), time.Since(start).Round(time.Millisecond))
+
+	for _, persons := range []bool{false, true} {
+		name := "shape"
+		if persons {
+			name = "persons"
+		}
+		b.Run(name, func(b *testing.B) {
+			var steps stepTimes
+			for b.Loop() {
+				recs := w.records(*benchBatch)
+				if err := register(s, recs, persons, &steps); err != nil {
+					b.Fatal(err)
+				}
+				w.stored(recs)
+			}
+			b.ReportMetric(float64(b.N**benchBatch)/b.Elapsed().Seconds(), "records/s")
+			steps.report(b)
+		})
+	}
+}
+
+// register is one batch's transaction.
+func register(s store.Store, recs []store.IndexRecord, persons bool, steps *stepTimes) error {
+	start := time.Now()
+	var inFn time.Duration
+	err := s.Update(ctx, func(tx store.Tx) error {
+		fnStart := time.Now()
+		defer func() { inFn = time.Since(fnStart) }()
+		ix := tx.Index()
+		lap := steps.lap()
+		if err := ix.Lock(); err != nil {
+			return err
+		}
+		sources := make([]uint64, len(recs))
+		var blocks []uint64
+		for i, r := range recs {
+			sources[i] = r.Source
+			blocks = append(blocks, r.Blocks...)
+		}
+		known, err := ix.BySource(sources)
+		if err != nil {
+			return err
+		}
+		if len(known) != 0 {
+			return fmt.Errorf("%d sources known", len(known))
+		}
+		lap(&steps.bySource)
+		members, err := ix.BlockMembers(blocks, benchPerBlock)
+		if err != nil {
+			return err
+		}
+		lap(&steps.members)
+		seen := map[uint64]bool{}
+		var ids []uint64
+		for _, m := range members {
+			for _, id := range m {
+				if !seen[id] {
+					seen[id] = true
+					ids = append(ids, id)
+				}
+			}
+		}
+		cands, err := ix.Records(ids)
+		if err != nil {
+			return err
+		}
+		if len(cands) != len(ids) {
+			return fmt.Errorf("%d of %d candidates read", len(cands), len(ids))
+		}
+		steps.candidates += len(ids)
+		lap(&steps.records)
+		first, err := ix.ReserveIDs(len(recs))
+		if err != nil {
+			return err
+		}
+		for i := range recs {
+			recs[i].ID = first + uint64(i)
+		}
+		if persons {
+			for _, r := range recs {
+				if err := ix.AddPerson(r.Person); err != nil {
+					return err
+				}
+			}
+			lap(&steps.persons)
+		}
+		if err := ix.Add(recs); err != nil {
+			return err
+		}
+		lap(&steps.add)
+		last, err := tx.Audit().Last()
+		if err != nil {
+			return err
+		}
+		data := fmt.Appendf(nil, `{"seq":%d,"op":"register","records":%d,"prev":"%064x"}`, last.Seq+1, len(recs), last.Seq)
+		err = tx.Audit().Append(store.AuditEntry{Seq: last.Seq + 1, Data: data})
+		lap(&steps.audit)
+		return err
+	})
+	steps.commit += time.Since(start) - inFn
+	steps.batches++
+	return err
+}
+
+// stepTimes add up the time of each step over the batches.
+type stepTimes struct {
+	bySource, members, records, persons, add, audit, commit time.Duration
+	batches, candidates                                    int
+}
+
+// lap returns a function that adds the time since the last lap to a step.
+func (s *stepTimes) lap() func(*time.Duration) {
+	last := time.Now()
+	return func(d *time.Duration) {
+		now := time.Now()
+		*d += now.Sub(last)
+		last = now
+	}
+}
+
+func (s *stepTimes) report(b *testing.B) {
+	n := float64(s.batches)
+	ms := func(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) / n }
+	b.ReportMetric(ms(s.bySource), "lock+bysource-ms/batch")
+	b.ReportMetric(ms(s.members), "members-ms/batch")
+	b.ReportMetric(ms(s.records), "records-ms/batch")
+	if s.persons > 0 {
+		b.ReportMetric(ms(s.persons), "addperson-ms/batch")
+	}
+	b.ReportMetric(ms(s.add), "add-ms/batch")
+	b.ReportMetric(ms(s.audit), "audit-ms/batch")
+	b.ReportMetric(ms(s.commit), "begin+commit-ms/batch")
+	b.ReportMetric(float64(s.candidates)/n, "candidates/batch")
+}
+
+// workload makes records like registration's: random 64-bit sources and
+// persons, 200 bytes of features, 7 distinct block keys of which about 60%
+// an earlier record has too.
+type workload struct {
+	rng  *rand.Rand
+	keys []uint64 // every block key stored so far, once per record that has it
+}
+
+func newWorkload() *workload { return &workload{rng: rand.New(rand.NewPCG(7, 11))} }
+
+func (w *workload) records(n int) []store.IndexRecord {
+	recs := make([]store.IndexRecord, n)
+	for i := range recs {
+		features := make([]byte, benchFeatures)
+		for j := 0; j < len(features); j += 8 {
+			v := w.rng.Uint64()
+			for k := 0; k < 8 && j+k < len(features); k++ {
+				features[j+k] = byte(v >> (8 * k))
+			}
+		}
+		blocks := make([]uint64, 0, benchBlocks)
+		for len(blocks) < benchBlocks {
+			k := w.rng.Uint64()
+			if len(w.keys) > 0 && w.rng.Float64() < benchShared {
+				k = w.keys[w.rng.IntN(len(w.keys))]
+			}
+			if !contains(blocks, k) {
+				blocks = append(blocks, k)
+			}
+		}
+		recs[i] = store.IndexRecord{Source: w.rng.Uint64(), Person: w.rng.Uint64(), Features: features, Blocks: blocks}
+	}
+	return recs
+}
+
+// stored adds the records' keys to those that later records may share.
+func (w *workload) stored(recs []store.IndexRecord) {
+	for _, r := range recs {
+		w.keys = append(w.keys, r.Blocks...)
+	}
+}
+
+func contains(s []uint64, v uint64) bool {
+	for _, x := range s {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}
