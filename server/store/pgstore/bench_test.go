@@ -170,7 +170,7 @@ func register(s store.Store, recs []store.IndexRecord, persons bool, steps *step
 // stepTimes add up the time of each step over the batches.
 type stepTimes struct {
 	bySource, members, records, persons, add, audit, commit time.Duration
-	batches, candidates                                    int
+	batches, candidates                                     int
 }
 
 // lap returns a function that adds the time since the last lap to a step.
