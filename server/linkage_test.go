@@ -158,3 +158,47 @@ func TestLinkageEndToEnd(t *testing.T) {
 		t.Fatalf("after resolving: %v %v; want no items", list, err)
 	}
 }
+
+// TestEmptyPatientNumberIsNoSource is the regression test for a wrong-person
+// link: with agb and patient_number mapped, a row whose patient number was
+// empty was named ":<row key>", the same name for every caller's row with
+// that key, so hospital B's row 2 (Bakker, another BSN) came back known as
+// hospital A's row-2 person (Jansen). Such a row cannot be named: it is
+// refused with F-506 and changes nothing; with a source name it is a
+// record of its own.
+func TestEmptyPatientNumberIsNoSource(t *testing.T) {
+	f := servertest.NewFixture(t,
+		servertest.Principal{Name: "operator", Roles: []authz.Role{authz.Operator}},
+		servertest.Principal{Name: "hospital", Roles: []authz.Role{authz.Broker}})
+	s := f.Start(t)
+	ctx := context.Background()
+	admin := ttpv1.NewAdminServiceClient(s.Dial(t, "operator"))
+	if _, err := admin.CreateDomain(ctx, &ttpv1.CreateDomainRequest{Name: "nkr", Brokers: []string{"hospital"}}); err != nil {
+		t.Fatal(err)
+	}
+	hospital := s.Dial(t, "hospital")
+	fields := []string{"agb", "patient_number", "bsn", "family_name", "birth_date"}
+	jansen := mustRegister(t, hospital, "nkr", fields, rec("2", "06000001", "", "123456782", "Jansen", "1960-01-01"))[0]
+	bakker := mustRegister(t, hospital, "nkr", fields, rec("2", "06000002", "", "111222333", "Bakker", "1971-05-05"))[0]
+	for name, r := range map[string]*ttpv1.LinkedRecord{"Jansen": jansen, "Bakker": bakker} {
+		if !r.Rejected || r.PersonPseudonym != "" || r.Decision != ttpv1.LinkDecision_LINK_DECISION_UNSPECIFIED {
+			t.Fatalf("%s without a patient number: %v; want rejected, no person", name, r)
+		}
+		if len(r.Problems) == 0 || r.Problems[len(r.Problems)-1].Code != "F-506" {
+			t.Fatalf("%s: problems %v; want F-506", name, r.Problems)
+		}
+	}
+	// With a source name each is a record of its own: two persons.
+	resp, err := register(t, hospital, "nkr", fields, "export-a", rec("2", "06000001", "", "123456782", "Jansen", "1960-01-01"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp2, err := register(t, hospital, "nkr", fields, "export-b", rec("2", "06000002", "", "111222333", "Bakker", "1971-05-05"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, b := resp.Records[0], resp2.Records[0]
+	if a.Decision != ttpv1.LinkDecision_LINK_DECISION_NEW || b.Decision != ttpv1.LinkDecision_LINK_DECISION_NEW || a.PersonPseudonym == b.PersonPseudonym {
+		t.Fatalf("Jansen %v %s, Bakker %v %s; want two new persons", a.Decision, a.PersonPseudonym, b.Decision, b.PersonPseudonym)
+	}
+}
