@@ -11,7 +11,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"os"
 
 	"github.com/ttpnl/ttp/secretfile"
 )
@@ -103,20 +102,8 @@ func WriteNewKEKFile(path string, rand io.Reader) error {
 	hex.Encode(text, key[:])
 	text[2*kekSize] = '\n'
 
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-	if err != nil {
-		return fmt.Errorf("keys: create KEK file: %w", err)
-	}
-	_, err = f.Write(text)
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		os.Remove(path)
-		return fmt.Errorf("keys: write KEK file: %w", err)
+	if err := secretfile.WriteNew(path, text); err != nil {
+		return fmt.Errorf("keys: KEK file: %w", err)
 	}
 	return nil
 }

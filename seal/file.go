@@ -19,21 +19,23 @@ func WritePrivateKeyFile(path string, k *PrivateKey) error {
 	if err != nil {
 		return err
 	}
-	return writeNew(path, text+"\n", 0o600)
+	content := []byte(text + "\n")
+	defer clear(content)
+	if err := secretfile.WriteNew(path, content); err != nil {
+		return fmt.Errorf("seal: private key file: %w", err)
+	}
+	return nil
 }
 
 // WritePublicKeyFile writes the public key's text form and a newline to a
-// new file of mode 0644. It never overwrites an existing file.
+// new file of mode 0644. It never overwrites an existing file: a recipient
+// may have sent it to the TTP already.
 func WritePublicKeyFile(path string, k *PublicKey) error {
-	return writeNew(path, k.Encode()+"\n", 0o644)
-}
-
-func writeNew(path, text string, mode os.FileMode) error {
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, mode)
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
 	if err != nil {
 		return fmt.Errorf("seal: create key file: %w", err)
 	}
-	_, err = io.WriteString(f, text)
+	_, err = io.WriteString(f, k.Encode()+"\n")
 	if err == nil {
 		err = f.Sync()
 	}

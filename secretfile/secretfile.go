@@ -1,7 +1,8 @@
-// Package secretfile reads files that hold secrets: the TTP's KEK, a
-// recipient's private key. It refuses a file that other accounts can read or
-// write (such a secret is already compromised, so refusing is the safe
-// answer), and its errors never echo the content.
+// Package secretfile reads and writes files that hold secrets: the TTP's
+// KEK, a recipient's private key, a TLS private key. Read refuses a file
+// that other accounts can read or write (such a secret is already
+// compromised, so refusing is the safe answer); WriteNew creates a file only
+// its owner can read and never replaces one. Errors never echo the content.
 package secretfile
 
 import (

@@ -42,19 +42,3 @@ func (c *connFlags) dial() (*grpc.ClientConn, error) {
 	}
 	return client.Dial(s)
 }
-
-// parseInterleaved parses flags that may come before or after the
-// positional arguments ("rotate demo -env f" as well as "rotate -env f demo").
-func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
-	var positional []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			return nil, err
-		}
-		if fs.NArg() == 0 {
-			return positional, nil
-		}
-		positional = append(positional, fs.Arg(0))
-		args = fs.Args()[1:]
-	}
-}

@@ -1,7 +1,12 @@
 package main
 
 import (
+	"errors"
 	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"unicode/utf8"
 
 	"github.com/ttpnl/ttp/client"
 )
@@ -45,4 +50,38 @@ func (f *fileFlags) resolve(command, in, outSuffix string) (client.FileOptions, 
 		return client.FileOptions{}, usageError("%s: the input, -o and -report must be three different files", command)
 	}
 	return client.FileOptions{Mappings: mappings, Comma: sep, ChunkSize: f.chunk}, nil
+}
+
+// withSuffix is the default name of a file made from path: path with its
+// .csv replaced by suffix.
+func withSuffix(path, suffix string) string {
+	if base, ok := strings.CutSuffix(path, ".csv"); ok {
+		return base + suffix
+	}
+	return path + suffix
+}
+
+// sameFile says whether a and b name the same file, or would.
+func sameFile(a, b string) bool {
+	if filepath.Clean(a) == filepath.Clean(b) {
+		return true
+	}
+	sa, errA := os.Stat(a)
+	sb, errB := os.Stat(b)
+	return errA == nil && errB == nil && os.SameFile(sa, sb)
+}
+
+// parseComma parses -comma; 0 means: detect the separator.
+func parseComma(s string) (rune, error) {
+	switch s {
+	case "":
+		return 0, nil
+	case "tab", `\t`:
+		return '\t', nil
+	}
+	r, n := utf8.DecodeRuneInString(s)
+	if n != len(s) || !strings.ContainsRune(",;|\t", r) {
+		return 0, errors.New(`-comma: want ',' ';' '|' or 'tab'`)
+	}
+	return r, nil
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"flag"
 	"fmt"
 	"io"
@@ -8,22 +9,23 @@ import (
 	"github.com/ttpnl/ttp/seal"
 )
 
-// keygenCommand makes a recipient's key pair for sealed values: NAME.key
-// (the private key, mode 0600, never overwritten; it stays on this machine)
-// and NAME.pub (the public key, for the TTP to register).
-func keygenCommand(args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("keygen", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	suiteName := fs.String("suite", seal.MLKEM768X25519.String(), "HPKE suite: mlkem768x25519 (post-quantum hybrid) or x25519")
-	out := fs.String("o", "recipient", "file name stem: writes STEM.key and STEM.pub")
-	pos, err := parseInterleaved(fs, args)
-	if err != nil {
-		return usageErr{err.Error()}
-	}
-	if len(pos) != 0 {
+// keygenCommand is ttp keygen: make a recipient's key pair for sealed
+// values, STEM.key (the private key, mode 0600, never overwritten; it stays
+// on this machine) and STEM.pub (the public key, for the TTP to register).
+type keygenCommand struct {
+	suite, stem string
+}
+
+func (c *keygenCommand) flags(fs *flag.FlagSet) {
+	fs.StringVar(&c.suite, "suite", seal.MLKEM768X25519.String(), "HPKE suite: mlkem768x25519 (post-quantum hybrid) or x25519")
+	fs.StringVar(&c.stem, "o", "recipient", "file name stem: writes STEM.key and STEM.pub")
+}
+
+func (c *keygenCommand) run(_ context.Context, args []string, stdout, _ io.Writer) error {
+	if len(args) != 0 {
 		return usageError("keygen takes no arguments")
 	}
-	suite, err := seal.ParseSuite(*suiteName)
+	suite, err := seal.ParseSuite(c.suite)
 	if err != nil {
 		return usageErr{"-suite: " + err.Error()}
 	}
@@ -31,7 +33,7 @@ func keygenCommand(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	keyFile, pubFile := *out+".key", *out+".pub"
+	keyFile, pubFile := c.stem+".key", c.stem+".pub"
 	if err := seal.WritePrivateKeyFile(keyFile, priv); err != nil {
 		return err
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"flag"
 	"io"
 )
@@ -9,38 +10,37 @@ import (
 // and write it with the identifying columns replaced by one first column,
 // person_pseudonym. It shares codeJob with ttp code: the same side file
 // renamed at the end, the same quality report.
-func linkCommand(args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("link", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	var conn connFlags
-	conn.register(fs)
-	var (
-		domain = fs.String("domain", "", "domain of the person pseudonyms (required)")
-		source = fs.String("source", "", "name of the source, for records without agb and patient_number (they are identified by it and their row number)")
-	)
-	var files fileFlags
-	files.register(fs, "linked file (default: IN with .linked.csv)")
-	pos, err := parseInterleaved(fs, args)
-	if err != nil {
-		return usageErr{err.Error()}
-	}
-	if len(pos) != 1 {
+type linkCommand struct {
+	conn           connFlags
+	files          fileFlags
+	domain, source string
+}
+
+func (c *linkCommand) flags(fs *flag.FlagSet) {
+	c.conn.register(fs)
+	fs.StringVar(&c.domain, "domain", "", "domain of the person pseudonyms (required)")
+	fs.StringVar(&c.source, "source", "", "name of the source, for records without agb and patient_number (they are identified by it and their row number)")
+	c.files.register(fs, "linked file (default: IN with .linked.csv)")
+}
+
+func (c *linkCommand) run(ctx context.Context, args []string, _, stderr io.Writer) error {
+	if len(args) != 1 {
 		return usageError("link takes one input file")
 	}
-	if files.mapping == "" || *domain == "" {
+	if c.files.mapping == "" || c.domain == "" {
 		return usageError("link needs -domain and -map")
 	}
-	in := pos[0]
-	opts, err := files.resolve("link", in, ".linked.csv")
+	in := args[0]
+	opts, err := c.files.resolve("link", in, ".linked.csv")
 	if err != nil {
 		return err
 	}
-	opts.Domain, opts.Source = *domain, *source
-	cc, err := conn.dial()
+	opts.Domain, opts.Source = c.domain, c.source
+	cc, err := c.conn.dial()
 	if err != nil {
 		return err
 	}
 	defer cc.Close()
-	job := codeJob{in: in, out: files.out, report: files.report, opts: opts, link: true, cc: cc, stderr: stderr}
-	return job.run()
+	job := codeJob{in: in, out: c.files.out, report: c.files.report, opts: opts, link: true, cc: cc, stderr: stderr}
+	return job.run(ctx)
 }

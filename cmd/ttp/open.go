@@ -1,7 +1,7 @@
 package main
 
 import (
-	"bufio"
+	"context"
 	"flag"
 	"fmt"
 	"io"
@@ -11,44 +11,43 @@ import (
 	"github.com/ttpnl/ttp/seal"
 )
 
-// openCommand unseals the sealed pseudonym columns of a coded file with the
-// recipient's private key. It needs no connection to the TTP.
-func openCommand(args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("open", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	var (
-		domain  = fs.String("domain", "", "domain the file was coded into (required)")
-		mapping = fs.String("map", "", "sealed columns: field=column,... as given to ttp code (required)")
-		keyFile = fs.String("private-key", "", "the recipient's private key file from ttp keygen (required)")
-		outPath = fs.String("o", "", "opened file (default: IN with .opened.csv)")
-		comma   = fs.String("comma", "", "separator: ',' ';' '|' or 'tab' (default: detected)")
-	)
-	pos, err := parseInterleaved(fs, args)
-	if err != nil {
-		return usageErr{err.Error()}
-	}
-	if len(pos) != 1 {
+// openCommand is ttp open: unseal the sealed pseudonym columns of a coded
+// file with the recipient's private key. It needs no connection to the TTP.
+type openCommand struct {
+	domain, mapping, keyFile, out, comma string
+}
+
+func (c *openCommand) flags(fs *flag.FlagSet) {
+	fs.StringVar(&c.domain, "domain", "", "domain the file was coded into (required)")
+	fs.StringVar(&c.mapping, "map", "", "sealed columns: field=column,... as given to ttp code (required)")
+	fs.StringVar(&c.keyFile, "private-key", "", "the recipient's private key file from ttp keygen (required)")
+	fs.StringVar(&c.out, "o", "", "opened file (default: IN with .opened.csv)")
+	fs.StringVar(&c.comma, "comma", "", "separator: ',' ';' '|' or 'tab' (default: detected)")
+}
+
+func (c *openCommand) run(ctx context.Context, args []string, _, stderr io.Writer) error {
+	if len(args) != 1 {
 		return usageError("open takes one input file")
 	}
-	if *domain == "" || *mapping == "" || *keyFile == "" {
+	if c.domain == "" || c.mapping == "" || c.keyFile == "" {
 		return usageError("open needs -domain, -map and -private-key")
 	}
-	mappings, err := client.ParseMappings(*mapping)
+	mappings, err := client.ParseMappings(c.mapping)
 	if err != nil {
 		return usageErr{err.Error()}
 	}
-	sep, err := parseComma(*comma)
+	sep, err := parseComma(c.comma)
 	if err != nil {
 		return usageErr{err.Error()}
 	}
-	in := pos[0]
-	if *outPath == "" {
-		*outPath = withSuffix(in, ".opened.csv")
+	in := args[0]
+	if c.out == "" {
+		c.out = withSuffix(in, ".opened.csv")
 	}
-	if sameFile(in, *outPath) {
+	if sameFile(in, c.out) {
 		return usageError("open: the input and -o must be different files")
 	}
-	priv, err := seal.ReadPrivateKeyFile(*keyFile)
+	priv, err := seal.ReadPrivateKeyFile(c.keyFile)
 	if err != nil {
 		return err
 	}
@@ -57,26 +56,21 @@ func openCommand(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer f.Close()
-	partial := *outPath + ".partial"
-	out, err := os.OpenFile(partial, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+	out, err := createSideFile(c.out)
 	if err != nil {
 		return err
 	}
-	defer os.Remove(partial)
-	bw := bufio.NewWriterSize(out, 1<<20)
-	n, openErr := client.OpenFile(client.OpenOptions{Domain: *domain, Mappings: mappings, Comma: sep}, priv, f, bw)
-	if openErr == nil {
-		openErr = bw.Flush()
-	}
-	if err := out.Close(); openErr == nil {
+	defer out.discard()
+	n, openErr := client.OpenFile(client.OpenOptions{Domain: c.domain, Mappings: mappings, Comma: sep}, priv, stopReading(ctx, f), out)
+	if err := out.close(); openErr == nil {
 		openErr = err
 	}
-	if openErr != nil {
+	if openErr = stoppedBy(ctx, openErr); openErr != nil {
 		return fmt.Errorf("%s: %w", in, openErr)
 	}
-	if err := os.Rename(partial, *outPath); err != nil {
+	if err := out.commit(); err != nil {
 		return err
 	}
-	fmt.Fprintf(stderr, "opened %d values\n  output: %s\n", n, *outPath)
+	fmt.Fprintf(stderr, "opened %d values\n  output: %s\n", n, c.out)
 	return nil
 }

@@ -24,11 +24,9 @@ import (
 )
 
 // TestMain makes the test binary double as the ttp command: testscript puts
-// a copy named "ttp" on the scripts' PATH and runs main's run from it.
+// a copy named "ttp" on the tests' PATH and runs main from it.
 func TestMain(m *testing.M) {
-	testscript.Main(m, map[string]func(){
-		"ttp": func() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) },
-	})
+	testscript.Main(m, map[string]func(){"ttp": main})
 }
 
 // TestScripts runs the scripts in testdata/script, each against a real
@@ -87,6 +85,39 @@ func setupServer(env *testscript.Env) error {
 	if !ok {
 		return fmt.Errorf("testscript's T is a %T, not a testing.TB", env.T())
 	}
+	f, addr, err := startServer(t)
+	if err != nil {
+		return err
+	}
+
+	// The broken sample files for people, in the repository's testdata.
+	malformed, err := filepath.Abs(filepath.Join("..", "..", "testdata", "malformed"))
+	if err != nil {
+		return err
+	}
+	env.Setenv("MALFORMED", malformed)
+
+	for name, value := range settingsVars(f.Settings("hospital", addr)) {
+		env.Setenv(name, value)
+	}
+	for _, p := range []string{"operator", "registry"} {
+		path := filepath.Join(f.Dir, p+".env")
+		var body strings.Builder
+		for name, value := range settingsVars(f.Settings(p, addr)) {
+			fmt.Fprintf(&body, "%s=%s\n", name, value)
+		}
+		if err := os.WriteFile(path, []byte(body.String()), 0o600); err != nil {
+			return err
+		}
+		env.Setenv(strings.ToUpper(p)+"_ENV", path)
+	}
+	return nil
+}
+
+// startServer starts a server (loopback mTLS, Badger store) for the
+// principals operator, hospital (a broker) and registry, with the domains
+// nkr and nhr, both coded into by hospital. It stops when t ends.
+func startServer(t testing.TB) (*servertest.Fixture, string, error) {
 	f := servertest.NewFixture(t,
 		servertest.Principal{Name: "operator", Roles: []authz.Role{authz.Operator}},
 		servertest.Principal{Name: "hospital", Roles: []authz.Role{authz.Broker}},
@@ -102,33 +133,15 @@ func setupServer(env *testscript.Env) error {
 		{"nhr", "Nederlandse Hart Registratie"},
 	} {
 		if _, err := admin.CreateDomain(ctx, &ttpv1.CreateDomainRequest{Name: d.name, Description: d.description, Brokers: []string{"hospital"}}); err != nil {
-			return fmt.Errorf("create domain %s: %w", d.name, err)
+			return nil, "", fmt.Errorf("create domain %s: %w", d.name, err)
 		}
 	}
+	return f, s.Addr(), nil
+}
 
-	// The broken sample files for people, in the repository's testdata.
-	malformed, err := filepath.Abs(filepath.Join("..", "..", "testdata", "malformed"))
-	if err != nil {
-		return err
-	}
-	env.Setenv("MALFORMED", malformed)
-
-	hospital := f.Settings("hospital", s.Addr())
-	env.Setenv(client.EnvServer, hospital.Server)
-	env.Setenv(client.EnvCA, hospital.CA)
-	env.Setenv(client.EnvCert, hospital.Cert)
-	env.Setenv(client.EnvKey, hospital.Key)
-	for _, p := range []string{"operator", "registry"} {
-		st := f.Settings(p, s.Addr())
-		path := filepath.Join(f.Dir, p+".env")
-		body := fmt.Sprintf("%s=%s\n%s=%s\n%s=%s\n%s=%s\n",
-			client.EnvServer, st.Server, client.EnvCA, st.CA, client.EnvCert, st.Cert, client.EnvKey, st.Key)
-		if err := os.WriteFile(path, []byte(body), 0o600); err != nil {
-			return err
-		}
-		env.Setenv(strings.ToUpper(p)+"_ENV", path)
-	}
-	return nil
+// settingsVars are the TTP_* variables that give settings s.
+func settingsVars(s client.Settings) map[string]string {
+	return map[string]string{client.EnvServer: s.Server, client.EnvCA: s.CA, client.EnvCert: s.Cert, client.EnvKey: s.Key}
 }
 
 // csvTable is a CSV file read whole, with its separator detected as ttp does.

@@ -271,6 +271,43 @@ func TestBootstrapKeepsKEK(t *testing.T) {
 	}
 }
 
+// When the configuration has to be made again, the certificates and keys
+// are issued again, and the new keys replace the old ones, mode 0600 even
+// where an old key file had a looser mode.
+func TestBootstrapAgainReplacesKeys(t *testing.T) {
+	dir := t.TempDir()
+	res, err := devmode.Bootstrap(dir, "127.0.0.1:7000", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	keyFiles := []string{res.Config.TLS.KeyFile}
+	for _, p := range res.EnvFiles {
+		keyFiles = append(keyFiles, readEnv(t, p)["TTP_KEY"])
+	}
+	before := snapshot(t, dir)
+	if err := os.Chmod(keyFiles[0], 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Remove(res.ConfigPath); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := devmode.Bootstrap(dir, "127.0.0.1:7000", ""); err != nil {
+		t.Fatal(err)
+	}
+	after := snapshot(t, dir)
+	for _, k := range keyFiles {
+		if bytes.Equal(before[k], after[k]) {
+			t.Errorf("%s was not issued again", k)
+		}
+		if m := mode(t, k); m != 0o600 {
+			t.Errorf("%s has mode %04o, want 0600", k, m)
+		}
+	}
+	if _, err := tls.LoadX509KeyPair(res.Config.TLS.CertFile, res.Config.TLS.KeyFile); err != nil {
+		t.Errorf("the server certificate and key do not match: %v", err)
+	}
+}
+
 func TestDialAddress(t *testing.T) {
 	cases := []struct{ listen, want string }{
 		{"0.0.0.0:7443", "localhost:7443"},

@@ -7,11 +7,15 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/pem"
+	"errors"
 	"fmt"
+	"io/fs"
 	"math/big"
 	"net"
 	"os"
 	"time"
+
+	"github.com/ttpnl/ttp/secretfile"
 )
 
 // CA is a private certificate authority for development and tests. It is
@@ -100,13 +104,19 @@ func (ca *CA) issue(tmpl *x509.Certificate) (*Issued, error) {
 	return &Issued{CertPEM: pemBlock("CERTIFICATE", der), KeyPEM: pemBlock("PRIVATE KEY", keyDER)}, nil
 }
 
-// WriteFiles writes the certificate and key; the key file gets mode 0600.
+// WriteFiles writes the certificate, and the key with secretfile.WriteNew
+// (mode 0600). Files already at those paths are replaced: dev mode issues
+// everything anew when its configuration is missing, and what an earlier
+// start left there belongs to a CA that is gone.
 func (i *Issued) WriteFiles(certPath, keyPath string) error {
 	if err := os.WriteFile(certPath, i.CertPEM, 0o644); err != nil {
 		return err
 	}
-	if err := os.WriteFile(keyPath, i.KeyPEM, 0o600); err != nil {
-		return fmt.Errorf("write key %s: %w", keyPath, err)
+	if err := os.Remove(keyPath); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("replace key %s: %w", keyPath, err)
+	}
+	if err := secretfile.WriteNew(keyPath, i.KeyPEM); err != nil {
+		return fmt.Errorf("write key: %w", err)
 	}
 	return nil
 }
