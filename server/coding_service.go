@@ -9,6 +9,7 @@ import (
 	ttpv1 "github.com/ttpnl/ttp/proto/ttp/v1"
 	"github.com/ttpnl/ttp/server/apierr"
 	"github.com/ttpnl/ttp/server/coding"
+	"github.com/ttpnl/ttp/server/records"
 	"github.com/ttpnl/ttp/server/session"
 )
 
@@ -31,15 +32,16 @@ func (c *codingService) Code(ctx context.Context, req *ttpv1.CodeRequest) (*ttpv
 	if err != nil {
 		return nil, err
 	}
-	if err := job.Check(req.Records, coding.MaxRecordsPerCall); err != nil {
+	recs := recordsFromProto(req.Records)
+	if err := job.Check(recs, records.MaxPerCall); err != nil {
 		return nil, err
 	}
-	coded, counts := job.Code(req.Records)
+	coded, counts := job.Code(recs)
 	if err := c.s.audit.Append(ctx, job.AuditRecord("Code", counts), nil); err != nil {
 		return nil, err
 	}
 	c.s.metrics.observeCoding(counts.Accepted, counts.Rejected, counts.Pseudonyms)
-	return &ttpv1.CodeResponse{KeyVersion: job.KeyVersion(), Records: coded}, nil
+	return &ttpv1.CodeResponse{KeyVersion: job.KeyVersion(), Records: codedProto(coded)}, nil
 }
 
 // chunkResult is a coded chunk on its way back, in order.
@@ -65,12 +67,13 @@ func (c *codingService) CodeStream(stream ttpv1.CodingService_CodeStreamServer) 
 		return err
 	}
 	check := func(req *ttpv1.CodeStreamRequest) (func() (chunkResult, error), error) {
-		if err := c.checkChunk(job, req); err != nil {
+		recs := recordsFromProto(req.Records)
+		if err := c.checkChunk(job, req, recs); err != nil {
 			return nil, err
 		}
 		return func() (chunkResult, error) {
-			coded, counts := job.Code(req.Records)
-			return chunkResult{&ttpv1.CodeStreamResponse{KeyVersion: job.KeyVersion(), Records: coded}, counts}, nil
+			coded, counts := job.Code(recs)
+			return chunkResult{&ttpv1.CodeStreamResponse{KeyVersion: job.KeyVersion(), Records: codedProto(coded)}, counts}, nil
 		}, nil
 	}
 	deliver := func(res chunkResult) error {
@@ -85,12 +88,12 @@ func (c *codingService) CodeStream(stream ttpv1.CodingService_CodeStreamServer) 
 
 // checkChunk rejects a chunk that changes the domain or the fields mid-stream,
 // or is malformed.
-func (c *codingService) checkChunk(job *coding.Job, req *ttpv1.CodeStreamRequest) error {
+func (c *codingService) checkChunk(job *coding.Job, req *ttpv1.CodeStreamRequest, recs []records.Record) error {
 	if err := job.Session.SameDomain(req.Domain); err != nil {
 		return err
 	}
 	if len(req.Fields) > 0 && !slices.Equal(req.Fields, job.Fields()) {
 		return apierr.BadField("fields", "a stream has one field list; later chunks must leave it empty or repeat it")
 	}
-	return job.Check(req.Records, coding.MaxRecordsPerChunk)
+	return job.Check(recs, records.MaxPerChunk)
 }

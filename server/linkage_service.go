@@ -10,6 +10,7 @@ import (
 	"github.com/ttpnl/ttp/server/apierr"
 	"github.com/ttpnl/ttp/server/coding"
 	"github.com/ttpnl/ttp/server/linkage"
+	"github.com/ttpnl/ttp/server/records"
 	"github.com/ttpnl/ttp/server/session"
 )
 
@@ -49,10 +50,11 @@ func (l *linkageService) Register(ctx context.Context, req *ttpv1.RegisterReques
 	if err != nil {
 		return nil, err
 	}
-	if err := coding.CheckRecords(req.Records, reg.fields, coding.MaxRecordsPerCall); err != nil {
+	recs := recordsFromProto(req.Records)
+	if err := records.Check(recs, reg.fields, records.MaxPerCall); err != nil {
 		return nil, err
 	}
-	out, err := reg.Register(ctx, "Register", rowsFromProto(req.Records))
+	out, err := reg.Register(ctx, "Register", recs)
 	if err != nil {
 		return nil, err
 	}
@@ -77,10 +79,11 @@ func (l *linkageService) RegisterStream(stream ttpv1.LinkageService_RegisterStre
 		return err
 	}
 	for req := first; ; {
-		if err := reg.checkChunk(req, first); err != nil {
+		recs := recordsFromProto(req.Records)
+		if err := reg.checkChunk(req, first, recs); err != nil {
 			return err
 		}
-		out, err := reg.Register(ctx, "RegisterStream", rowsFromProto(req.Records))
+		out, err := reg.Register(ctx, "RegisterStream", recs)
 		if err != nil {
 			return err
 		}
@@ -98,7 +101,7 @@ func (l *linkageService) RegisterStream(stream ttpv1.LinkageService_RegisterStre
 
 // checkChunk rejects a chunk that changes the domain, the fields or the
 // source mid-stream, or is malformed.
-func (r *registration) checkChunk(req, first *ttpv1.RegisterStreamRequest) error {
+func (r *registration) checkChunk(req, first *ttpv1.RegisterStreamRequest, recs []records.Record) error {
 	if err := r.Session().SameDomain(req.Domain); err != nil {
 		return err
 	}
@@ -108,7 +111,7 @@ func (r *registration) checkChunk(req, first *ttpv1.RegisterStreamRequest) error
 	if req.Source != "" && req.Source != first.Source {
 		return apierr.BadField("source", "a stream has one source name; later chunks must leave it empty or repeat it")
 	}
-	return coding.CheckRecords(req.Records, r.fields, coding.MaxRecordsPerChunk)
+	return records.Check(recs, r.fields, records.MaxPerChunk)
 }
 
 func (l *linkageService) ListPersonChanges(ctx context.Context, req *ttpv1.ListPersonChangesRequest) (*ttpv1.ListPersonChangesResponse, error) {

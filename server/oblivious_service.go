@@ -57,7 +57,7 @@ func (o *obliviousService) Evaluate(ctx context.Context, req *ttpv1.EvaluateRequ
 	if err := o.s.audit.Append(ctx, job.AuditRecord("Evaluate", req.Field, len(req.BlindedElements)), nil); err != nil {
 		return nil, err
 	}
-	return &ttpv1.EvaluateResponse{KeyVersion: job.KeyVersion(), Batches: batches}, nil
+	return &ttpv1.EvaluateResponse{KeyVersion: job.KeyVersion(), Batches: batchesProto(batches)}, nil
 }
 
 // evalResult is an evaluated message on its way back, in order.
@@ -90,7 +90,7 @@ func (o *obliviousService) EvaluateStream(stream ttpv1.ObliviousService_Evaluate
 		}
 		return func() (evalResult, error) {
 			batches, err := job.Evaluate(req.BlindedElements, info, false)
-			return evalResult{&ttpv1.EvaluateStreamResponse{KeyVersion: job.KeyVersion(), Batches: batches}, req.Field, len(req.BlindedElements)}, err
+			return evalResult{&ttpv1.EvaluateStreamResponse{KeyVersion: job.KeyVersion(), Batches: batchesProto(batches)}, req.Field, len(req.BlindedElements)}, err
 		}, nil
 	}
 	deliver := func(res evalResult) error {

@@ -3,6 +3,7 @@ package server
 import (
 	"google.golang.org/protobuf/types/known/timestamppb"
 
+	"github.com/ttpnl/ttp/identity"
 	"github.com/ttpnl/ttp/keys"
 	ttpv1 "github.com/ttpnl/ttp/proto/ttp/v1"
 	"github.com/ttpnl/ttp/server/apierr"
@@ -10,11 +11,11 @@ import (
 	"github.com/ttpnl/ttp/server/domains"
 	"github.com/ttpnl/ttp/server/linkage"
 	"github.com/ttpnl/ttp/server/recipients"
+	"github.com/ttpnl/ttp/server/records"
 )
 
 // This file holds the conversions between the API's protobuf messages and
 // the server's own types: the packages that do the work never see protobuf.
-// (Package coding still codes the messages in place, for speed; see its doc.)
 
 // domainProto describes a domain: versions and dates, never key material.
 func domainProto(d *domains.Domain) *ttpv1.Domain {
@@ -57,14 +58,36 @@ func recipientKeyProto(k *recipients.Key) *ttpv1.RecipientKey {
 	}
 }
 
-// rowsFromProto takes a checked chunk's records as rows to register; the
-// values are shared, not copied.
-func rowsFromProto(records []*ttpv1.Record) []linkage.Row {
-	rows := make([]linkage.Row, len(records))
-	for i, r := range records {
-		rows[i] = linkage.Row{RowKey: r.RowKey, Values: r.Values}
+// recordsFromProto takes a request's records; the values are shared, not
+// copied.
+func recordsFromProto(in []*ttpv1.Record) []records.Record {
+	out := make([]records.Record, len(in))
+	for i, r := range in {
+		out[i] = records.Record{RowKey: r.RowKey, Values: r.Values}
 	}
-	return rows
+	return out
+}
+
+func codedProto(coded []coding.Coded) []*ttpv1.CodedRecord {
+	out := make([]*ttpv1.CodedRecord, len(coded))
+	slab := make([]ttpv1.CodedRecord, len(coded))
+	for i, c := range coded {
+		cr := &slab[i]
+		cr.RowKey, cr.Pseudonyms, cr.Problems, cr.Rejected = c.RowKey, c.Pseudonyms, problemsProto(c.Problems), c.Rejected
+		out[i] = cr
+	}
+	return out
+}
+
+func problemsProto(ps []identity.Problem) []*ttpv1.Problem {
+	if len(ps) == 0 {
+		return nil
+	}
+	out := make([]*ttpv1.Problem, len(ps))
+	for i, p := range ps {
+		out[i] = &ttpv1.Problem{Field: string(p.Field), Code: string(p.Code), Message: p.Message}
+	}
+	return out
 }
 
 func registeredProto(rs []linkage.Registered) []*ttpv1.LinkedRecord {
@@ -72,7 +95,7 @@ func registeredProto(rs []linkage.Registered) []*ttpv1.LinkedRecord {
 	slab := make([]ttpv1.LinkedRecord, len(rs))
 	for i, r := range rs {
 		lr := &slab[i]
-		lr.RowKey, lr.Rejected, lr.Problems = r.RowKey, r.Rejected, coding.ProblemsProto(r.Problems)
+		lr.RowKey, lr.Rejected, lr.Problems = r.RowKey, r.Rejected, problemsProto(r.Problems)
 		if !r.Rejected {
 			lr.PersonPseudonym, lr.Decision = r.Person, decisionProto[r.Decision]
 		}
@@ -110,4 +133,12 @@ var changeKindProto = map[linkage.ChangeKind]ttpv1.PersonChangeKind{
 
 func reviewItemProto(it linkage.ReviewItem) *ttpv1.ReviewItem {
 	return &ttpv1.ReviewItem{Id: it.ID, Score: it.Score, Comparison: it.Pattern.Comparison()}
+}
+
+func batchesProto(batches []keys.Batch) []*ttpv1.EvaluatedBatch {
+	out := make([]*ttpv1.EvaluatedBatch, len(batches))
+	for i, b := range batches {
+		out[i] = &ttpv1.EvaluatedBatch{Offset: uint32(b.Offset), EvaluatedElements: b.Evaluated, Proof: b.Proof}
+	}
+	return out
 }

@@ -36,7 +36,7 @@ import (
 	"github.com/ttpnl/ttp/server/config"
 	"github.com/ttpnl/ttp/server/domains"
 	"github.com/ttpnl/ttp/server/linkage"
-	"github.com/ttpnl/ttp/server/oblivious"
+	"github.com/ttpnl/ttp/server/quota"
 	"github.com/ttpnl/ttp/server/recipients"
 	"github.com/ttpnl/ttp/server/session"
 	"github.com/ttpnl/ttp/server/store"
@@ -55,7 +55,7 @@ type Server struct {
 	encoder *linkage.Encoder
 
 	recipients *recipients.Registry // sealing keys of recipients
-	evalQuota  *oblivious.Quota     // nil: unlimited
+	evalQuota  *quota.Quota         // nil: unlimited
 
 	grpc       *grpc.Server
 	health     *health.Server
@@ -80,7 +80,7 @@ func New(cfg *config.Config, log *slog.Logger) (*Server, error) {
 	}
 	s := &Server{log: log, metrics: newMetrics(), today: identity.Today, now: time.Now}
 	if q := cfg.EvaluateQuota; q != nil {
-		s.evalQuota = &oblivious.Quota{Rate: q.PerSecond, Burst: q.Burst}
+		s.evalQuota = &quota.Quota{Rate: q.PerSecond, Burst: q.Burst}
 	}
 	ctx := context.Background()
 	if s.st, err = OpenStore(ctx, cfg, kek, log); err != nil {

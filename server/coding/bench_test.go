@@ -7,21 +7,21 @@ import (
 	"testing"
 
 	"github.com/ttpnl/ttp/identity"
-	ttpv1 "github.com/ttpnl/ttp/proto/ttp/v1"
 	"github.com/ttpnl/ttp/server/audit"
 	"github.com/ttpnl/ttp/server/coding"
+	"github.com/ttpnl/ttp/server/records"
 	"github.com/ttpnl/ttp/server/domains"
 	"github.com/ttpnl/ttp/synth"
 )
 
 var benchFields = []string{"bsn", "family_name", "birth_date", "postcode"}
 
-func benchRecords(n int) []*ttpv1.Record {
+func benchRecords(n int) []records.Record {
 	g := synth.New(3)
-	out := make([]*ttpv1.Record, n)
+	out := make([]records.Record, n)
 	for i := range out {
 		p := g.Person()
-		out[i] = &ttpv1.Record{RowKey: strconv.Itoa(i), Values: []string{p.BSN, p.FamilyName, p.BirthDate, p.Postcode}}
+		out[i] = records.Record{RowKey: strconv.Itoa(i), Values: []string{p.BSN, p.FamilyName, p.BirthDate, p.Postcode}}
 	}
 	return out
 }
@@ -48,16 +48,16 @@ func benchJob(b *testing.B) *coding.Job {
 //	go test -run XXX -bench 'JobCode|BareHMAC4' ./server/coding/
 func BenchmarkJobCode(b *testing.B) {
 	job := benchJob(b)
-	records := benchRecords(4096)
+	recs := benchRecords(4096)
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		job.Code(records)
+		job.Code(recs)
 	}
-	reportRecords(b, len(records))
+	reportRecords(b, len(recs))
 }
 
 func BenchmarkBareHMAC4(b *testing.B) {
-	records := benchRecords(4096)
+	recs := benchRecords(4096)
 	key := make([]byte, 32)
 	sum := make([]byte, 0, 32)
 	// One keyed HMAC state, Reset per value: the cheapest way Go's
@@ -65,7 +65,7 @@ func BenchmarkBareHMAC4(b *testing.B) {
 	m := hmac.New(sha256.New, key)
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		for _, r := range records {
+		for _, r := range recs {
 			for _, v := range r.Values {
 				m.Reset()
 				m.Write([]byte(v))
@@ -73,7 +73,7 @@ func BenchmarkBareHMAC4(b *testing.B) {
 			}
 		}
 	}
-	reportRecords(b, len(records))
+	reportRecords(b, len(recs))
 }
 
 func reportRecords(b *testing.B, perOp int) {

@@ -1,30 +1,19 @@
 // Package coding is the business logic of the Coding service: check a
-// caller's request, normalise each record's identifying values, and turn them
-// into pseudonyms under the domain's pinned key version. It works on the API's
-// protobuf messages directly, because copying a million records into other
-// structs would cost more than coding them; it knows nothing of gRPC.
+// caller's records, normalise each record's identifying values, and turn
+// them into pseudonyms under the session's pinned key version. It works on
+// plain Go types and knows nothing of gRPC or protobuf.
 package coding
 
 import (
 	"slices"
-	"unicode/utf8"
 
 	"github.com/ttpnl/ttp/identity"
 	"github.com/ttpnl/ttp/keys"
-	ttpv1 "github.com/ttpnl/ttp/proto/ttp/v1"
 	"github.com/ttpnl/ttp/server/apierr"
 	"github.com/ttpnl/ttp/server/audit"
 	"github.com/ttpnl/ttp/server/domains"
+	"github.com/ttpnl/ttp/server/records"
 	"github.com/ttpnl/ttp/server/session"
-)
-
-// Limits on one request. They keep a single call from holding the server,
-// and they are well above what the ttp client sends.
-const (
-	MaxRecordsPerChunk = 10_000
-	MaxRecordsPerCall  = 1_000
-	MaxValueBytes      = 1_024
-	MaxRowKeyBytes     = 256
 )
 
 // Job codes records for one caller into one domain under one key version.
@@ -97,65 +86,36 @@ func (j *Job) AuditRecord(action string, c Counts) audit.Record {
 	return rec
 }
 
-// Check rejects a malformed chunk as a whole (see CheckRecords).
-func (j *Job) Check(records []*ttpv1.Record, max int) error {
-	return CheckRecords(records, j.fieldNames, max)
+// Check rejects a malformed chunk as a whole (see records.Check).
+func (j *Job) Check(recs []records.Record, max int) error {
+	return records.Check(recs, j.fieldNames, max)
 }
 
-// CheckRecords rejects a malformed chunk as a whole, before any record is
-// coded or registered: a record with the wrong number of values is a bug in
-// the caller, not a data problem of the hospital.
-func CheckRecords(records []*ttpv1.Record, fields []string, max int) error {
-	if len(records) == 0 {
-		return apierr.BadField("records", "no records")
-	}
-	if len(records) > max {
-		return apierr.New(apierr.ResourceExhausted, "%d records in one message; at most %d", len(records), max)
-	}
-	for i, r := range records {
-		if len(r.Values) != len(fields) {
-			return apierr.BadField("records", "record %d has %d values for %d fields", i, len(r.Values), len(fields))
-		}
-		if len(r.RowKey) > MaxRowKeyBytes || !utf8.ValidString(r.RowKey) {
-			return apierr.BadField("records", "record %d: row key is longer than %d bytes or not UTF-8", i, MaxRowKeyBytes)
-		}
-		for k, v := range r.Values {
-			if len(v) > MaxValueBytes {
-				return apierr.BadField("records", "record %d, field %s: value longer than %d bytes", i, fields[k], MaxValueBytes)
-			}
-		}
-	}
-	return nil
+// Coded is one coded record: a pseudonym per field in field order (empty for
+// a missing value), or Rejected with the problems that rejected it.
+type Coded struct {
+	RowKey     string
+	Pseudonyms []string
+	Problems   []identity.Problem
+	Rejected   bool
 }
 
 // Code codes a checked chunk. It is safe to call from several goroutines
 // at once for different chunks.
-func (j *Job) Code(records []*ttpv1.Record) ([]*ttpv1.CodedRecord, Counts) {
-	out := make([]*ttpv1.CodedRecord, len(records))
-	slab := make([]ttpv1.CodedRecord, len(records))
+func (j *Job) Code(recs []records.Record) ([]Coded, Counts) {
+	out := make([]Coded, len(recs))
 	normalised := make([]string, len(j.fields))
-	var problems []identity.Problem
-	c := Counts{Records: len(records)}
-	for i, r := range records {
-		cr := &slab[i]
+	c := Counts{Records: len(recs)}
+	for i, r := range recs {
+		cr := &out[i]
 		cr.RowKey = r.RowKey
-		problems = j.norm.Normalize(problems[:0], r.Values, normalised)
-		cr.Problems = ProblemsProto(problems)
-		if identity.Rejected(problems) {
-			cr.Rejected = true
-			c.Rejected++
-		} else {
-			cr.Pseudonyms = make([]string, len(j.fields))
-			if !j.pseudonyms(cr, normalised, &c) {
-				cr.Pseudonyms = nil
-				cr.Rejected = true
-				c.Rejected++
-				out[i] = cr
-				continue
-			}
+		cr.Problems = j.norm.Normalize(nil, r.Values, normalised)
+		if !identity.Rejected(cr.Problems) && j.pseudonyms(cr, normalised, &c) {
 			c.Accepted++
+			continue
 		}
-		out[i] = cr
+		cr.Pseudonyms, cr.Rejected = nil, true
+		c.Rejected++
 	}
 	return out, c
 }
@@ -164,7 +124,8 @@ func (j *Job) Code(records []*ttpv1.Record) ([]*ttpv1.CodedRecord, Counts) {
 // It returns false, with a problem added, for a value the domain's function
 // cannot take (an OPRF input above keys.MaxOPRFInputLen bytes, which only a
 // value that normalisation lengthens can reach).
-func (j *Job) pseudonyms(cr *ttpv1.CodedRecord, normalised []string, c *Counts) bool {
+func (j *Job) pseudonyms(cr *Coded, normalised []string, c *Counts) bool {
+	cr.Pseudonyms = make([]string, len(j.fields))
 	n := 0
 	for k, v := range normalised {
 		if v == "" {
@@ -178,7 +139,7 @@ func (j *Job) pseudonyms(cr *ttpv1.CodedRecord, normalised []string, c *Counts) 
 		}
 		p, err := j.oprf.Pseudonym(field, v)
 		if err != nil {
-			cr.Problems = append(cr.Problems, &ttpv1.Problem{Field: field, Message: "The normalised value is too long for an OPRF domain."})
+			cr.Problems = append(cr.Problems, identity.Problem{Field: j.fields[k], Message: "The normalised value is too long for an OPRF domain."})
 			return false
 		}
 		cr.Pseudonyms[k] = p
@@ -186,16 +147,4 @@ func (j *Job) pseudonyms(cr *ttpv1.CodedRecord, normalised []string, c *Counts) 
 	}
 	c.Pseudonyms += n
 	return true
-}
-
-// ProblemsProto converts identity problems to the API's messages.
-func ProblemsProto(ps []identity.Problem) []*ttpv1.Problem {
-	if len(ps) == 0 {
-		return nil
-	}
-	out := make([]*ttpv1.Problem, len(ps))
-	for i, p := range ps {
-		out[i] = &ttpv1.Problem{Field: string(p.Field), Code: string(p.Code), Message: p.Message}
-	}
-	return out
 }

@@ -11,10 +11,10 @@ import (
 
 	"github.com/ttpnl/ttp/identity"
 	"github.com/ttpnl/ttp/keys"
-	ttpv1 "github.com/ttpnl/ttp/proto/ttp/v1"
 	"github.com/ttpnl/ttp/server/apierr"
 	"github.com/ttpnl/ttp/server/audit"
 	"github.com/ttpnl/ttp/server/coding"
+	"github.com/ttpnl/ttp/server/records"
 	"github.com/ttpnl/ttp/server/domains"
 	"github.com/ttpnl/ttp/server/session"
 	"github.com/ttpnl/ttp/server/store"
@@ -97,8 +97,8 @@ func want(t *testing.T, d *domains.Domain, v keys.Version, field, raw string) st
 	return pz.Pseudonym(field, canonical)
 }
 
-func rec(key string, values ...string) *ttpv1.Record {
-	return &ttpv1.Record{RowKey: key, Values: values}
+func rec(key string, values ...string) records.Record {
+	return records.Record{RowKey: key, Values: values}
 }
 
 func TestStartRefuses(t *testing.T) {
@@ -177,24 +177,24 @@ func TestCheckRefuses(t *testing.T) {
 	create(t, reg, "nkr", broker.Principal)
 	job := start(t, reg, "nkr", 0, "bsn", "family_name")
 	secret := "123456782"
-	long := strings.Repeat("x", coding.MaxValueBytes+1)
-	many := make([]*ttpv1.Record, 11)
+	long := strings.Repeat("x", records.MaxValueBytes+1)
+	many := make([]records.Record, 11)
 	for i := range many {
 		many[i] = rec("r", secret, "jansen")
 	}
 	cases := []struct {
 		name    string
-		records []*ttpv1.Record
+		records []records.Record
 		max     int
 		kind    apierr.Kind
 	}{
-		{"too few values", []*ttpv1.Record{rec("1", secret, "jansen"), rec("2", secret)}, 10, apierr.InvalidArgument},
-		{"too many values", []*ttpv1.Record{rec("1", secret, "jansen", "extra")}, 10, apierr.InvalidArgument},
-		{"no values", []*ttpv1.Record{rec("1")}, 10, apierr.InvalidArgument},
+		{"too few values", []records.Record{rec("1", secret, "jansen"), rec("2", secret)}, 10, apierr.InvalidArgument},
+		{"too many values", []records.Record{rec("1", secret, "jansen", "extra")}, 10, apierr.InvalidArgument},
+		{"no values", []records.Record{rec("1")}, 10, apierr.InvalidArgument},
 		{"too many records", many, 10, apierr.ResourceExhausted},
-		{"oversize value", []*ttpv1.Record{rec("1", secret, long)}, 10, apierr.InvalidArgument},
-		{"oversize row key", []*ttpv1.Record{rec(strings.Repeat("k", coding.MaxRowKeyBytes+1), secret, "jansen")}, 10, apierr.InvalidArgument},
-		{"non-UTF-8 row key", []*ttpv1.Record{rec("row\xff\xfe", secret, "jansen")}, 10, apierr.InvalidArgument},
+		{"oversize value", []records.Record{rec("1", secret, long)}, 10, apierr.InvalidArgument},
+		{"oversize row key", []records.Record{rec(strings.Repeat("k", records.MaxRowKeyBytes+1), secret, "jansen")}, 10, apierr.InvalidArgument},
+		{"non-UTF-8 row key", []records.Record{rec("row\xff\xfe", secret, "jansen")}, 10, apierr.InvalidArgument},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -215,8 +215,8 @@ func TestCheckRefuses(t *testing.T) {
 		})
 	}
 	// The limits themselves are allowed.
-	ok := []*ttpv1.Record{
-		rec(strings.Repeat("k", coding.MaxRowKeyBytes), secret, strings.Repeat("x", coding.MaxValueBytes)),
+	ok := []records.Record{
+		rec(strings.Repeat("k", records.MaxRowKeyBytes), secret, strings.Repeat("x", records.MaxValueBytes)),
 		rec("", "", ""),
 	}
 	if err := job.Check(ok, 2); err != nil {
@@ -237,27 +237,27 @@ func TestCodeOnePersonManySpellings(t *testing.T) {
 	d := create(t, reg, "nkr", broker.Principal)
 	fields := []string{"bsn", "family_name", "postcode", "birth_date"}
 	job := start(t, reg, "nkr", 0, fields...)
-	records := []*ttpv1.Record{
+	recs := []records.Record{
 		rec("a", "123456782", "van der Berg", "1234 ab", "1956-03-14"),
 		rec("b", "1234.56.782", "Berg, van der", "1234AB", "14-03-1956"),
 		rec("c", " 123456782 ", "VAN DER BERG", "1234ab", "19560314"),
 	}
-	if err := job.Check(records, 10); err != nil {
+	if err := job.Check(recs, 10); err != nil {
 		t.Fatal(err)
 	}
-	out, counts := job.Code(records)
-	if len(out) != len(records) {
-		t.Fatalf("%d coded records for %d", len(out), len(records))
+	out, counts := job.Code(recs)
+	if len(out) != len(recs) {
+		t.Fatalf("%d coded records for %d", len(out), len(recs))
 	}
 	for i, cr := range out {
-		if cr.RowKey != records[i].RowKey || cr.Rejected || len(cr.Problems) != 0 {
+		if cr.RowKey != recs[i].RowKey || cr.Rejected || len(cr.Problems) != 0 {
 			t.Fatalf("record %d: %+v", i, cr)
 		}
 		if len(cr.Pseudonyms) != len(fields) {
 			t.Fatalf("record %d: %d pseudonyms for %d fields", i, len(cr.Pseudonyms), len(fields))
 		}
 		for k, f := range fields {
-			if w := want(t, d, 1, f, records[0].Values[k]); cr.Pseudonyms[k] != w {
+			if w := want(t, d, 1, f, recs[0].Values[k]); cr.Pseudonyms[k] != w {
 				t.Errorf("record %d, %s: %s, want %s", i, f, cr.Pseudonyms[k], w)
 			}
 		}
@@ -284,7 +284,7 @@ func TestCodeFieldNameSpelling(t *testing.T) {
 	for _, name := range []string{"bsn", "BSN", " bsn ", "Bsn"} {
 		t.Run(name, func(t *testing.T) {
 			job := start(t, reg, "nkr", 0, name)
-			out, _ := job.Code([]*ttpv1.Record{rec("1", "123456782")})
+			out, _ := job.Code([]records.Record{rec("1", "123456782")})
 			if got := out[0].Pseudonyms[0]; got != w {
 				t.Errorf("field spelled %q gives pseudonym %s, want %s (the one of \"bsn\")", name, got, w)
 			}
@@ -297,7 +297,7 @@ func TestCodeDomainsDiffer(t *testing.T) {
 	create(t, reg, "nkr", broker.Principal)
 	create(t, reg, "nhr", broker.Principal)
 	fields := []string{"bsn", "family_name"}
-	r := []*ttpv1.Record{rec("1", "123456782", "Jansen")}
+	r := []records.Record{rec("1", "123456782", "Jansen")}
 	a, _ := start(t, reg, "nkr", 0, fields...).Code(r)
 	b, _ := start(t, reg, "nhr", 0, fields...).Code(r)
 	for k := range fields {
@@ -310,7 +310,7 @@ func TestCodeDomainsDiffer(t *testing.T) {
 func TestCodePinnedVersion(t *testing.T) {
 	reg, _ := newRegistry(t)
 	create(t, reg, "nkr", broker.Principal)
-	r := []*ttpv1.Record{rec("1", "123456782")}
+	r := []records.Record{rec("1", "123456782")}
 	before := start(t, reg, "nkr", 0, "bsn") // current: 1, held across the rotation
 	v1, _ := before.Code(r)
 	d, err := reg.Rotate(ctx, operator, "nkr")
@@ -345,7 +345,7 @@ func TestCodeRejectedAndCounts(t *testing.T) {
 	d := create(t, reg, "nkr", broker.Principal)
 	fields := []string{"bsn", "birth_date", "postcode"}
 	job := start(t, reg, "nkr", 0, fields...)
-	records := []*ttpv1.Record{
+	recs := []records.Record{
 		rec("good", "123456782", "1980-02-29", "1234AB"),
 		rec("bad-bsn", "123456789", "1980-02-28", "1234AB"),
 		rec("bad-date", "123456782", "1980-02-30", "1234AB"),
@@ -364,18 +364,18 @@ func TestCodeRejectedAndCounts(t *testing.T) {
 		{false, []string{"W-901"}, 2},
 		{true, []string{"F-901"}, 0},
 	}
-	if err := job.Check(records, coding.MaxRecordsPerCall); err != nil {
+	if err := job.Check(recs, records.MaxPerCall); err != nil {
 		t.Fatal(err)
 	}
-	out, counts := job.Code(records)
-	if len(out) != len(records) {
-		t.Fatalf("%d coded for %d", len(out), len(records))
+	out, counts := job.Code(recs)
+	if len(out) != len(recs) {
+		t.Fatalf("%d coded for %d", len(out), len(recs))
 	}
 	var wantCounts coding.Counts
-	wantCounts.Records = len(records)
+	wantCounts.Records = len(recs)
 	for i, e := range expect {
 		cr := out[i]
-		if cr.RowKey != records[i].RowKey {
+		if cr.RowKey != recs[i].RowKey {
 			t.Errorf("record %d: row key %q", i, cr.RowKey)
 		}
 		if cr.Rejected != e.rejected {
@@ -383,11 +383,11 @@ func TestCodeRejectedAndCounts(t *testing.T) {
 		}
 		var codes []string
 		for _, p := range cr.Problems {
-			codes = append(codes, p.Code)
+			codes = append(codes, string(p.Code))
 			if p.Message == "" {
 				t.Errorf("%s: problem %s without a message", cr.RowKey, p.Code)
 			}
-			for _, v := range records[i].Values {
+			for _, v := range recs[i].Values {
 				if len(strings.TrimSpace(v)) >= 6 && strings.Contains(p.Message, strings.TrimSpace(v)) {
 					t.Errorf("%s: problem message %q contains a value", cr.RowKey, p.Message)
 				}
@@ -400,7 +400,7 @@ func TestCodeRejectedAndCounts(t *testing.T) {
 		for k, p := range cr.Pseudonyms {
 			if p != "" {
 				n++
-				if w := want(t, d, 1, fields[k], records[i].Values[k]); p != w {
+				if w := want(t, d, 1, fields[k], recs[i].Values[k]); p != w {
 					t.Errorf("%s, %s: %s, want %s", cr.RowKey, fields[k], p, w)
 				}
 			}
@@ -435,7 +435,7 @@ func TestCodeConcurrentChunks(t *testing.T) {
 	reg, _ := newRegistry(t)
 	create(t, reg, "nkr", broker.Principal)
 	job := start(t, reg, "nkr", 0, "bsn", "family_name")
-	chunk := []*ttpv1.Record{rec("1", "123456782", "Jansen"), rec("2", "123456789", "de Vries")}
+	chunk := []records.Record{rec("1", "123456782", "Jansen"), rec("2", "123456789", "de Vries")}
 	ref, refCounts := job.Code(chunk)
 	done := make(chan error, 8)
 	for range 8 {

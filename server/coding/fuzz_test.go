@@ -12,6 +12,7 @@ import (
 	"github.com/ttpnl/ttp/server/apierr"
 	"github.com/ttpnl/ttp/server/coding"
 	"github.com/ttpnl/ttp/server/domains"
+	"github.com/ttpnl/ttp/server/records"
 )
 
 // allFields is a field list whose every prefix is valid (agb comes before
@@ -33,25 +34,26 @@ func fuzzRegistry(f *testing.F) *domains.Registry {
 func seedRequests() []*ttpv1.CodeStreamRequest {
 	return []*ttpv1.CodeStreamRequest{
 		{Domain: fuzzDomain, Fields: []string{"bsn", "family_name", "postcode", "birth_date"}, Records: []*ttpv1.Record{
-			rec("1", "123456782", "van der Berg", "1234 ab", "1956-03-14"),
-			rec("2", "123456789", "Berg, van der", "1234AB", "1980-02-30"),
-			rec("3", "", "", "", ""),
+			pbRec("1", "123456782", "van der Berg", "1234 ab", "1956-03-14"),
+			pbRec("2", "123456789", "Berg, van der", "1234AB", "1980-02-30"),
+			pbRec("3", "", "", "", ""),
 		}},
 		{Domain: fuzzDomain, Fields: allFields, KeyVersion: 1, Records: []*ttpv1.Record{
-			rec("r1", "12345678", "Jansen-de Vries", "Jan Pieter", "J.P.", "14-03-1956", "V", "BE-1000", "12-bis", "01234567", "A12345"),
-			rec("r2", "000000000", "O'Brien", "Ærøskøbing", "-", "19560314", "x", "0123AB", "0", "1234567", "\x01"),
+			pbRec("r1", "12345678", "Jansen-de Vries", "Jan Pieter", "J.P.", "14-03-1956", "V", "BE-1000", "12-bis", "01234567", "A12345"),
+			pbRec("r2", "000000000", "O'Brien", "Ærøskøbing", "-", "19560314", "x", "0123AB", "0", "1234567", "\x01"),
 		}},
 		{Domain: fuzzDomain, Fields: []string{"agb", "patient_number"}, KeyVersion: 2, Records: []*ttpv1.Record{
-			rec("", "01234567", "A12345"), rec("", "", "A12345"),
+			pbRec("", "01234567", "A12345"), pbRec("", "", "A12345"),
 		}},
-		{Domain: "other", Fields: []string{"bsn"}, KeyVersion: 7, Records: []*ttpv1.Record{rec("x", "1")}},
-		{Domain: fuzzDomain, Fields: []string{"BSN ", "sex"}, Records: []*ttpv1.Record{rec("x", "123456782", "M", "extra")}},
+		{Domain: "other", Fields: []string{"bsn"}, KeyVersion: 7, Records: []*ttpv1.Record{pbRec("x", "1")}},
+		{Domain: fuzzDomain, Fields: []string{"BSN ", "sex"}, Records: []*ttpv1.Record{pbRec("x", "123456782", "M", "extra")}},
 	}
 }
 
 // codeFuzzed runs what the server does with a decoded request and checks
 // the invariants of the result.
-func codeFuzzed(t *testing.T, reg *domains.Registry, domain string, fields []string, version uint32, records []*ttpv1.Record, limit int) {
+func codeFuzzed(t *testing.T, reg *domains.Registry, domain string, fields []string, version uint32, fromWire []*ttpv1.Record, limit int) {
+	records := fromProto(fromWire)
 	// Start as the server would call it: it may refuse, but with a kind
 	// the caller can act on and without echoing record values.
 	if _, err := codingStart(reg, broker, domain, fields, version, today); err != nil {
@@ -91,14 +93,14 @@ func codeFuzzed(t *testing.T, reg *domains.Registry, domain string, fields []str
 			t.Fatalf("record %d: row key changed", i)
 		}
 		for _, p := range cr.Problems {
-			info, ok := codeInfo[p.Code]
+			info, ok := codeInfo[string(p.Code)]
 			if !ok {
 				t.Fatalf("record %d: unknown problem code %q", i, p.Code)
 			}
 			if p.Message != info.Message {
 				t.Fatalf("record %d: problem %s has message %q, not the fixed text", i, p.Code, p.Message)
 			}
-			if p.Field != "" && !strings.Contains(strings.Join(allFields, ","), p.Field) {
+			if p.Field != "" && !strings.Contains(strings.Join(allFields, ","), string(p.Field)) {
 				t.Fatalf("record %d: problem about unknown field %q", i, p.Field)
 			}
 			for _, v := range records[i].Values {
@@ -116,7 +118,7 @@ func codeFuzzed(t *testing.T, reg *domains.Registry, domain string, fields []str
 			}
 			fatal := false
 			for _, p := range cr.Problems {
-				fatal = fatal || strings.HasPrefix(p.Code, "F")
+				fatal = fatal || strings.HasPrefix(string(p.Code), "F")
 			}
 			if !fatal {
 				t.Fatalf("record %d: rejected without an F-code: %v", i, cr.Problems)
@@ -128,7 +130,7 @@ func codeFuzzed(t *testing.T, reg *domains.Registry, domain string, fields []str
 			t.Fatalf("record %d: %d pseudonyms for %d fields", i, len(cr.Pseudonyms), nf)
 		}
 		for _, p := range cr.Problems {
-			if strings.HasPrefix(p.Code, "F") {
+			if strings.HasPrefix(string(p.Code), "F") {
 				t.Fatalf("record %d: accepted with problem %s", i, p.Code)
 			}
 		}
@@ -155,7 +157,21 @@ var codeInfo = func() map[string]identity.CodeInfo {
 	return m
 }()
 
-func checkNoValues(t *testing.T, msg string, records []*ttpv1.Record) {
+// pbRec is a record as the client sends it.
+func pbRec(key string, values ...string) *ttpv1.Record {
+	return &ttpv1.Record{RowKey: key, Values: values}
+}
+
+// fromProto takes the wire records as the server's conversion does.
+func fromProto(in []*ttpv1.Record) []records.Record {
+	out := make([]records.Record, len(in))
+	for i, r := range in {
+		out[i] = records.Record{RowKey: r.RowKey, Values: r.Values}
+	}
+	return out
+}
+
+func checkNoValues(t *testing.T, msg string, records []records.Record) {
 	t.Helper()
 	for _, r := range records {
 		for _, v := range r.Values {
@@ -180,7 +196,7 @@ func FuzzCodeStreamRequest(f *testing.F) {
 		if err := proto.Unmarshal(raw, &req); err != nil {
 			return
 		}
-		codeFuzzed(t, reg, req.Domain, req.Fields, req.KeyVersion, req.Records, coding.MaxRecordsPerChunk)
+		codeFuzzed(t, reg, req.Domain, req.Fields, req.KeyVersion, req.Records, records.MaxPerChunk)
 	})
 }
 
@@ -198,6 +214,6 @@ func FuzzCodeRequest(f *testing.F) {
 		if err := proto.Unmarshal(raw, &req); err != nil {
 			return
 		}
-		codeFuzzed(t, reg, req.Domain, req.Fields, req.KeyVersion, req.Records, coding.MaxRecordsPerCall)
+		codeFuzzed(t, reg, req.Domain, req.Fields, req.KeyVersion, req.Records, records.MaxPerCall)
 	})
 }

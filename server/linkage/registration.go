@@ -10,16 +10,10 @@ import (
 	"github.com/ttpnl/ttp/keys"
 	"github.com/ttpnl/ttp/server/apierr"
 	"github.com/ttpnl/ttp/server/audit"
+	"github.com/ttpnl/ttp/server/records"
 	"github.com/ttpnl/ttp/server/session"
 	"github.com/ttpnl/ttp/server/store"
 )
-
-// Row is one record to register: its values in field order and its key
-// within the caller's file.
-type Row struct {
-	RowKey string
-	Values []string
-}
 
 // Registered is what registration answers for one row.
 type Registered struct {
@@ -59,7 +53,7 @@ func NewRegistration(sess *session.Session, fields []identity.Field, sourceName 
 // stored in batches of at most MaxBatch, each durable with its audit record
 // (action names the call). Rows of a batch that was stored stay stored if a
 // later batch fails; sending them again answers Known.
-func (r *Registration) Register(ctx context.Context, action string, rows []Row) ([]Registered, error) {
+func (r *Registration) Register(ctx context.Context, action string, rows []records.Record) ([]Registered, error) {
 	prep := PrepareAll(r.parser, r.enc, len(rows),
 		func(i int) []string { return rows[i].Values },
 		func(i int) string { return rows[i].RowKey })
@@ -73,7 +67,7 @@ func (r *Registration) Register(ctx context.Context, action string, rows []Row) 
 	return out, nil
 }
 
-func (r *Registration) registerBatch(ctx context.Context, action string, rows []Row, prep []Prepared, out []Registered) error {
+func (r *Registration) registerBatch(ctx context.Context, action string, rows []records.Record, prep []Prepared, out []Registered) error {
 	batch := make([]Encoded, 0, len(rows))
 	for i := range prep {
 		if !prep[i].Rejected {

@@ -47,7 +47,7 @@ func FuzzEvaluateRequest(f *testing.F) {
 		if err == nil {
 			err = job.Check(req.BlindedElements, false)
 		}
-		var batches []*ttpv1.EvaluatedBatch
+		var batches []keys.Batch
 		if err == nil {
 			batches, err = job.Evaluate(req.BlindedElements, info, len(req.BlindedElements)%2 == 0)
 		}
@@ -62,35 +62,10 @@ func FuzzEvaluateRequest(f *testing.F) {
 			if int(b.Offset) != n || len(b.Proof) != keys.OPRFProofSize {
 				t.Fatalf("batch at %d, proof %d bytes", b.Offset, len(b.Proof))
 			}
-			n += len(b.EvaluatedElements)
+			n += len(b.Evaluated)
 		}
 		if n != len(req.BlindedElements) {
 			t.Fatalf("%d evaluations for %d elements", n, len(req.BlindedElements))
 		}
 	})
-}
-
-func TestQuota(t *testing.T) {
-	now := time.Unix(1000, 0)
-	q := &oblivious.Quota{Rate: 10, Burst: 100, Now: func() time.Time { return now }}
-	if err := q.Take("a", 100); err != nil {
-		t.Fatal(err)
-	}
-	if err := q.Take("a", 1); apierr.KindOf(err) != apierr.ResourceExhausted {
-		t.Fatalf("over the burst: %v", err)
-	}
-	if err := q.Take("b", 50); err != nil {
-		t.Fatalf("another principal has its own bucket: %v", err)
-	}
-	now = now.Add(2 * time.Second)
-	if err := q.Take("a", 20); err != nil {
-		t.Fatalf("after 2 s at 10/s: %v", err)
-	}
-	if err := q.Take("a", 1); err == nil {
-		t.Fatal("bucket should be empty again")
-	}
-	var unlimited *oblivious.Quota
-	if err := unlimited.Take("a", 1<<30); err != nil {
-		t.Fatal(err)
-	}
 }

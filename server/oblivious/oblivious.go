@@ -9,11 +9,9 @@ import (
 	"errors"
 	"fmt"
 	"sync"
-	"time"
 
 	"github.com/ttpnl/ttp/identity"
 	"github.com/ttpnl/ttp/keys"
-	ttpv1 "github.com/ttpnl/ttp/proto/ttp/v1"
 	"github.com/ttpnl/ttp/server/apierr"
 	"github.com/ttpnl/ttp/server/audit"
 	"github.com/ttpnl/ttp/server/session"
@@ -96,25 +94,19 @@ func (j *Job) Check(elements [][]byte, stream bool) error {
 // them into sub-batches over the cores, each with its own proof; otherwise
 // one proof covers them all (a stream parallelises over messages instead).
 // A bad element gives InvalidArgument naming its index, never its bytes.
-func (j *Job) Evaluate(elements [][]byte, info []byte, parallel bool) ([]*ttpv1.EvaluatedBatch, error) {
-	var batches []keys.Batch
+func (j *Job) Evaluate(elements [][]byte, info []byte, parallel bool) ([]keys.Batch, error) {
 	if parallel {
-		var err error
-		if batches, err = j.key.EvaluateParallel(elements, info, 0); err != nil {
-			return nil, evalError(err)
-		}
-	} else {
-		ev, proof, err := j.key.Evaluate(elements, info)
+		batches, err := j.key.EvaluateParallel(elements, info, 0)
 		if err != nil {
 			return nil, evalError(err)
 		}
-		batches = []keys.Batch{{Offset: 0, Evaluated: ev, Proof: proof}}
+		return batches, nil
 	}
-	out := make([]*ttpv1.EvaluatedBatch, len(batches))
-	for i, b := range batches {
-		out[i] = &ttpv1.EvaluatedBatch{Offset: uint32(b.Offset), EvaluatedElements: b.Evaluated, Proof: b.Proof}
+	ev, proof, err := j.key.Evaluate(elements, info)
+	if err != nil {
+		return nil, evalError(err)
 	}
-	return out, nil
+	return []keys.Batch{{Offset: 0, Evaluated: ev, Proof: proof}}, nil
 }
 
 // evalError maps the keys package's errors to API errors.
@@ -138,52 +130,4 @@ func (j *Job) AuditRecord(action, field string, elements int) audit.Record {
 	rec.Records, rec.Pseudonyms = int64(elements), int64(elements)
 	rec.Detail = "field " + field
 	return rec
-}
-
-// Quota is a token bucket per principal: Rate elements per second, at most
-// Burst at once. The zero Quota, or a nil one, is unlimited. It answers
-// ResourceExhausted when a principal has used up its tokens: the defence
-// against dictionary building that obliviousness cannot give
-// (docs/oblivious.md, "Dictionary attacks and quotas").
-type Quota struct {
-	Rate  float64 // tokens per second
-	Burst float64 // bucket size
-	Now   func() time.Time
-
-	mu      sync.Mutex
-	buckets map[string]*bucket
-}
-
-type bucket struct {
-	tokens float64
-	last   time.Time
-}
-
-// Take takes n tokens of principal's bucket, or none and an error.
-func (q *Quota) Take(principal string, n int) error {
-	if q == nil || q.Rate <= 0 {
-		return nil
-	}
-	now := time.Now
-	if q.Now != nil {
-		now = q.Now
-	}
-	t := now()
-	q.mu.Lock()
-	defer q.mu.Unlock()
-	if q.buckets == nil {
-		q.buckets = map[string]*bucket{}
-	}
-	b, ok := q.buckets[principal]
-	if !ok {
-		b = &bucket{tokens: q.Burst, last: t}
-		q.buckets[principal] = b
-	}
-	b.tokens = min(q.Burst, b.tokens+t.Sub(b.last).Seconds()*q.Rate)
-	b.last = t
-	if float64(n) > b.tokens {
-		return apierr.New(apierr.ResourceExhausted, "principal %q has used its evaluation quota (%g per second, bursts of %g); try again later", principal, q.Rate, q.Burst)
-	}
-	b.tokens -= float64(n)
-	return nil
 }

@@ -35,7 +35,11 @@ type registration struct {
 	audit  []byte
 
 	candidates int // records read as candidates, for the report
+	phases     [6]time.Duration
 }
+
+// phaseNames name registration.phases.
+var phaseNames = [...]string{"bysource", "blockmembers", "records", "add", "audit", "commit"}
 
 // registerBatch registers the next n records as the server does, in one
 // Update: under the index lock, the batch's sources, its blocks' members
@@ -50,6 +54,12 @@ func (r *registration) registerBatch(n int) error {
 		sources[i] = recs[i].Source
 		blocks = append(blocks, recs[i].Blocks...)
 	}
+	t0 := time.Now()
+	lap := func(i int) {
+		now := time.Now()
+		r.phases[i] += now.Sub(t0)
+		t0 = now
+	}
 	err := r.s.Update(context.Background(), func(tx store.Tx) error {
 		ix := tx.Index()
 		if err := ix.Lock(); err != nil {
@@ -59,10 +69,12 @@ func (r *registration) registerBatch(n int) error {
 		if err != nil {
 			return err
 		}
+		lap(0)
 		members, err := ix.BlockMembers(blocks, perBlock)
 		if err != nil {
 			return err
 		}
+		lap(1)
 		// The candidates of each record: the members of its blocks, once.
 		seen := map[uint64]struct{}{}
 		var ids []uint64
@@ -81,6 +93,7 @@ func (r *registration) registerBatch(n int) error {
 		if _, err := ix.Records(ids); err != nil {
 			return err
 		}
+		lap(2)
 		first, err := ix.ReserveIDs(n)
 		if err != nil {
 			return err
@@ -99,12 +112,16 @@ func (r *registration) registerBatch(n int) error {
 		if err := ix.Add(add); err != nil {
 			return err
 		}
+		lap(3)
 		last, err := tx.Audit().Last()
 		if err != nil {
 			return err
 		}
-		return tx.Audit().Append(store.AuditEntry{Seq: last.Seq + 1, Data: r.audit})
+		err = tx.Audit().Append(store.AuditEntry{Seq: last.Seq + 1, Data: r.audit})
+		lap(4)
+		return err
 	})
+	lap(5)
 	r.next += uint64(n)
 	return err
 }
@@ -135,6 +152,15 @@ func filled(b *testing.B) *registration {
 		b.Fatal(err)
 	}
 	r := &registration{s: s, shapes: shapes{seed: 1}, audit: []byte(strings.Repeat("a", 300))}
+	// A -badgerstore.dir filled before goes on from where it was.
+	err = s.View(context.Background(), func(tx store.Tx) error {
+		st, err := tx.Index().Stats()
+		r.next = uint64(st.Records)
+		return err
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
 	start := time.Now()
 	for r.next < uint64(*benchFill) {
 		if err := r.registerBatch(min(batchSize, *benchFill-int(r.next))); err != nil {
@@ -145,7 +171,7 @@ func filled(b *testing.B) *registration {
 				r.next, time.Since(start).Round(time.Second), float64(r.next)/time.Since(start).Seconds(), peakRSS()>>20)
 		}
 	}
-	b.Logf("filled %d records in %v", r.next, time.Since(start).Round(time.Second))
+	b.Logf("filled to %d records in %v", r.next, time.Since(start).Round(time.Second))
 	benchStore = r
 	return r
 }
@@ -159,6 +185,7 @@ func filled(b *testing.B) *registration {
 func BenchmarkRegisterBatch(b *testing.B) {
 	r := filled(b)
 	candidates := r.candidates
+	phases := r.phases
 	from := r.next
 	b.ResetTimer()
 	start := time.Now()
@@ -172,6 +199,9 @@ func BenchmarkRegisterBatch(b *testing.B) {
 	b.ReportMetric(float64(n)/elapsed.Seconds(), "records/s")
 	b.ReportMetric(float64(r.candidates-candidates)/float64(n), "candidates/record")
 	b.ReportMetric(float64(peakRSS())/(1<<20), "peakRSS-MiB")
+	for i, name := range phaseNames {
+		b.ReportMetric(float64((r.phases[i]-phases[i]).Microseconds())/float64(n), name+"-µs/record")
+	}
 }
 
 // peakRSS is the process's peak resident set (VmHWM), in bytes.

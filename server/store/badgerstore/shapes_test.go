@@ -8,11 +8,10 @@ import (
 
 // shapes makes realistic index records, the n-th always the same, without
 // keeping earlier ones in memory: random 64-bit sources and persons, 200
-// bytes of features, 7 blocks, of which about 60% are shared with an
-// earlier record (the n-th record takes each of its blocks, with
-// probability 0.6, from one random earlier "relative", as records of
-// related people share names, dates and places). Sharing by copying makes
-// block sizes skewed, as real blocks are: most small, a few very large.
+// bytes of features and 7 blocks, each of which is, with probability 0.6,
+// one that an earlier record has (a block key chosen uniformly among those
+// in use, so that blocks grow slowly with the index, as selective blocking
+// keys do: a new record meets a handful of candidates), else new.
 type shapes struct{ seed uint64 }
 
 const (
@@ -31,16 +30,23 @@ func mix(x uint64) uint64 {
 
 func (s shapes) hash(n uint64, what uint64) uint64 { return mix(mix(s.seed^n) ^ what) }
 
-// origin is the record whose fresh key n's block j is: n itself, or its
-// relative's origin. The chain is short (2.5 records on average).
+// fresh reports whether record n's block j is a new key.
+func (s shapes) fresh(n uint64, j int) bool {
+	return n == 0 || float64(s.hash(n, 100+uint64(j))>>11)/(1<<53) >= shapeShared
+}
+
+// origin is the record whose new key n's block j is: n itself, or a
+// uniformly random earlier record whose block j was new (found by
+// drawing earlier records until one is: 2.5 draws on average).
 func (s shapes) origin(n uint64, j int) uint64 {
-	for n > 0 {
-		if float64(s.hash(n, 100+uint64(j))>>11)/(1<<53) >= shapeShared {
-			return n
-		}
-		n = s.hash(n, 1) % n // the relative: a uniformly random earlier record
+	if s.fresh(n, j) {
+		return n
 	}
-	return 0
+	for try := uint64(0); ; try++ {
+		if m := s.hash(n, 300+uint64(j)+16*try) % n; s.fresh(m, j) {
+			return m
+		}
+	}
 }
 
 // record returns the n-th record (from 0), with the given ID.
