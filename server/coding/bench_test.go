@@ -9,8 +9,8 @@ import (
 	"github.com/ttpnl/ttp/identity"
 	"github.com/ttpnl/ttp/server/audit"
 	"github.com/ttpnl/ttp/server/coding"
-	"github.com/ttpnl/ttp/server/records"
 	"github.com/ttpnl/ttp/server/domains"
+	"github.com/ttpnl/ttp/server/records"
 	"github.com/ttpnl/ttp/synth"
 )
 
