@@ -88,7 +88,7 @@ func (d *Domain) MayReceive(principal string) bool {
 // Registry holds every domain. It keeps them in memory, unwrapped, and
 // writes every change through to the store with its audit record. On a store
 // that other servers write too (store.Shared), it reloads what changed at
-// most every RefreshInterval, and at once when asked for a domain or key
+// most every store.RefreshInterval, and at once when asked for a domain or key
 // version it does not know, so a domain created or rotated on another server
 // is used here without a restart.
 type Registry struct {
@@ -97,24 +97,17 @@ type Registry struct {
 	log     *audit.Log
 	rand    io.Reader
 	now     func() time.Time
-	refresh time.Duration // 0: this registry is the store's only writer
+	refresh *store.Refresher
 
-	mu     sync.RWMutex // guards byName and loaded
+	mu     sync.RWMutex // guards byName
 	byName map[string]*Domain
-	loaded time.Time
 }
-
-// RefreshInterval bounds how long a change made by another server on a
-// shared store goes unseen.
-const RefreshInterval = time.Second
 
 // Open loads every domain from the store and unwraps its keys under kek.
 func Open(ctx context.Context, st store.Store, kek *keys.KEK, log *audit.Log, rand io.Reader, now func() time.Time) (*Registry, error) {
 	r := &Registry{st: st, kek: kek, log: log, rand: rand, now: now, byName: map[string]*Domain{}}
-	if st.Shared() {
-		r.refresh = RefreshInterval
-	}
-	if err := r.reload(ctx); err != nil {
+	r.refresh = store.NewRefresher(st, r.reload, now)
+	if err := r.refresh.Load(ctx); err != nil {
 		return nil, fmt.Errorf("load domains: %w", err)
 	}
 	return r, nil
@@ -143,25 +136,7 @@ func (r *Registry) reload(ctx context.Context) error {
 		}
 		r.byName[d.Name] = d
 	}
-	r.loaded = r.now()
 	return nil
-}
-
-// reloadIfShared reloads on a shared store when the copy is older than
-// maxAge; errors leave the copy as it was (the next call tries again).
-func (r *Registry) reloadIfShared(maxAge time.Duration) {
-	if r.refresh == 0 {
-		return
-	}
-	r.mu.RLock()
-	fresh := r.now().Sub(r.loaded) < maxAge
-	r.mu.RUnlock()
-	if fresh {
-		return
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	_ = r.reload(ctx)
 }
 
 func (r *Registry) decode(s store.Domain) (*Domain, error) {
@@ -189,11 +164,10 @@ func (r *Registry) encode(d *Domain) (store.Domain, error) {
 
 // Get returns the named domain.
 func (r *Registry) Get(name string) (*Domain, error) {
-	r.reloadIfShared(r.refresh)
+	r.refresh.Stale()
 	d, ok := r.lookup(name)
-	if !ok && r.refresh != 0 {
+	if !ok && r.refresh.Missed() {
 		// Perhaps created on another server a moment ago.
-		r.reloadIfShared(0)
 		d, ok = r.lookup(name)
 	}
 	if !ok {
@@ -206,10 +180,9 @@ func (r *Registry) Get(name string) (*Domain, error) {
 // reloads once from a shared store if v is newer than the copy here.
 func (r *Registry) GetWithVersion(name string, v keys.Version) (*Domain, error) {
 	d, err := r.Get(name)
-	if err != nil || v == 0 || v <= d.Keyring.Current() || r.refresh == 0 {
+	if err != nil || v == 0 || v <= d.Keyring.Current() || !r.refresh.Missed() {
 		return d, err
 	}
-	r.reloadIfShared(0)
 	return r.Get(name)
 }
 
@@ -222,7 +195,7 @@ func (r *Registry) lookup(name string) (*Domain, bool) {
 
 // List returns every domain, sorted by name.
 func (r *Registry) List() []*Domain {
-	r.reloadIfShared(r.refresh)
+	r.refresh.Stale()
 	r.mu.RLock()
 	defer r.mu.RUnlock()
 	out := make([]*Domain, 0, len(r.byName))

@@ -32,29 +32,22 @@ const MaxNameLen = 128
 
 // Registry holds every recipient key in memory, written through to the
 // store. On a shared store it reloads on a miss and at most every
-// RefreshInterval, as package domains does.
+// store.RefreshInterval, as package domains does.
 type Registry struct {
 	st      store.Store
 	log     *audit.Log
 	now     func() time.Time
-	refresh time.Duration // 0: this registry is the store's only writer
+	refresh *store.Refresher
 
 	mu     sync.RWMutex
 	byName map[string]*Key
-	loaded time.Time
 }
-
-// RefreshInterval bounds how long a key registered on another server of a
-// shared store goes unseen.
-const RefreshInterval = time.Second
 
 // Open loads the registered keys.
 func Open(ctx context.Context, st store.Store, log *audit.Log, now func() time.Time) (*Registry, error) {
 	r := &Registry{st: st, log: log, now: now, byName: map[string]*Key{}}
-	if st.Shared() {
-		r.refresh = RefreshInterval
-	}
-	if err := r.reload(ctx); err != nil {
+	r.refresh = store.NewRefresher(st, r.reload, now)
+	if err := r.refresh.Load(ctx); err != nil {
 		return nil, fmt.Errorf("load recipient keys: %w", err)
 	}
 	return r, nil
@@ -79,26 +72,9 @@ func (r *Registry) reload(ctx context.Context) error {
 		byName[s.Name] = &Key{Name: s.Name, Public: pub, Registered: s.Registered}
 	}
 	r.mu.Lock()
-	r.byName, r.loaded = byName, r.now()
+	r.byName = byName
 	r.mu.Unlock()
 	return nil
-}
-
-// reloadIfShared reloads on a shared store when the copy is older than
-// maxAge; an error leaves the copy as it was.
-func (r *Registry) reloadIfShared(maxAge time.Duration) {
-	if r.refresh == 0 {
-		return
-	}
-	r.mu.RLock()
-	fresh := r.now().Sub(r.loaded) < maxAge
-	r.mu.RUnlock()
-	if fresh {
-		return
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	_ = r.reload(ctx)
 }
 
 // CheckName checks a recipient name: 1 to MaxNameLen printable characters
@@ -156,10 +132,9 @@ func (r *Registry) Register(ctx context.Context, who audit.Actor, name, publicKe
 
 // Get returns name's key.
 func (r *Registry) Get(name string) (*Key, error) {
-	r.reloadIfShared(r.refresh)
+	r.refresh.Stale()
 	k, ok := r.lookup(name)
-	if !ok && r.refresh != 0 {
-		r.reloadIfShared(0)
+	if !ok && r.refresh.Missed() {
 		k, ok = r.lookup(name)
 	}
 	if !ok {
@@ -177,7 +152,7 @@ func (r *Registry) lookup(name string) (*Key, bool) {
 
 // List returns every key, by name.
 func (r *Registry) List() []*Key {
-	r.reloadIfShared(r.refresh)
+	r.refresh.Stale()
 	r.mu.RLock()
 	defer r.mu.RUnlock()
 	out := make([]*Key, 0, len(r.byName))
