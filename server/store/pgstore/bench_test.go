@@ -4,16 +4,21 @@ import (
 	"flag"
 	"fmt"
 	"math/rand/v2"
+	"syscall"
 	"testing"
 	"time"
+
+	"github.com/jackc/pgx/v5"
 
 	"github.com/ttpnl/ttp/server/store"
 	"github.com/ttpnl/ttp/server/store/pgtest"
 )
 
 var (
-	benchIndex = flag.Int("pgstore.index", 1_000_000, "records in the person index before BenchmarkRegisterBatch measures")
-	benchBatch = flag.Int("pgstore.batch", 1000, "records per registration batch in BenchmarkRegisterBatch")
+	benchIndex   = flag.Int("pgstore.index", 1_000_000, "records in the person index before BenchmarkRegisterBatch measures")
+	benchBatch   = flag.Int("pgstore.batch", 1000, "records per registration batch in BenchmarkRegisterBatch")
+	benchUniform = flag.Bool("pgstore.uniform", false, "BenchmarkRegisterBatch: draw a shared block key uniformly from the distinct keys, not as often as records have it")
+	benchBuffers = flag.String("pgstore.shared_buffers", "2GB", "BenchmarkRegisterBatch: the cluster's shared_buffers")
 )
 
 // Shape of the benchmark's records, as registration makes them.
@@ -30,11 +35,15 @@ const (
 // audit Last and Append; "persons" also records a new person per record,
 // as registration does for a record that links to nobody. The index is
 // first filled to -pgstore.index records (1,000,000) and analysed, as
-// autovacuum would have done by then. Run:
+// autovacuum would have done by then, on a cluster of its own with
+// shared_buffers as a server of this size would have. Besides records/s
+// it reports the time of each step, and the processor time of PostgreSQL
+// and of this process per batch, which tell what bounds it. Run:
 //
 //	go test -run '^$' -bench RegisterBatch -benchtime 40x ./server/store/pgstore
 func BenchmarkRegisterBatch(b *testing.B) {
-	url := pgtest.URL(b)
+	cluster := pgtest.Start(b, "shared_buffers = '"+*benchBuffers+"'")
+	url := cluster.URL(b)
 	s := open(b, url)
 	w := newWorkload()
 	start := time.Now()
@@ -58,7 +67,8 @@ func BenchmarkRegisterBatch(b *testing.B) {
 	}
 	fill := time.Since(start)
 	start = time.Now()
-	if _, err := connect(b, url).Exec(ctx, `VACUUM ANALYZE`); err != nil {
+	conn := connect(b, url)
+	if _, err := conn.Exec(ctx, `VACUUM ANALYZE`); err != nil {
 		b.Fatal(err)
 	}
 	b.Logf("filled the index with %d records in %v (%.0f records/s), analysed in %v",
@@ -71,14 +81,20 @@ func BenchmarkRegisterBatch(b *testing.B) {
 		}
 		b.Run(name, func(b *testing.B) {
 			var steps stepTimes
+			walBefore := walBytes(b, conn)
 			for b.Loop() {
 				recs := w.records(*benchBatch)
+				serverBefore, clientBefore := cpu(b, cluster)
 				if err := register(s, recs, persons, &steps); err != nil {
 					b.Fatal(err)
 				}
+				serverAfter, clientAfter := cpu(b, cluster)
+				steps.serverCPU += serverAfter - serverBefore
+				steps.clientCPU += clientAfter - clientBefore
 				w.stored(recs)
 			}
 			b.ReportMetric(float64(b.N**benchBatch)/b.Elapsed().Seconds(), "records/s")
+			b.ReportMetric(float64(walBytes(b, conn)-walBefore)/1024/float64(b.N), "wal-kB/batch")
 			steps.report(b)
 		})
 	}
@@ -170,7 +186,30 @@ func register(s store.Store, recs []store.IndexRecord, persons bool, steps *step
 // stepTimes add up the time of each step over the batches.
 type stepTimes struct {
 	bySource, members, records, persons, add, audit, commit time.Duration
+	serverCPU, clientCPU                                    time.Duration
 	batches, candidates                                     int
+}
+
+// walBytes is the position in the WAL: its growth is what was written.
+func walBytes(b *testing.B, conn *pgx.Conn) int64 {
+	var n int64
+	if err := conn.QueryRow(ctx, `SELECT pg_current_wal_lsn() - '0/0'`).Scan(&n); err != nil {
+		b.Fatal(err)
+	}
+	return n
+}
+
+// cpu reads the processor time of PostgreSQL and of this process.
+func cpu(b *testing.B, c *pgtest.Cluster) (server, client time.Duration) {
+	server, err := c.ServerCPU()
+	if err != nil {
+		b.Fatal(err)
+	}
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		b.Fatal(err)
+	}
+	return server, time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // lap returns a function that adds the time since the last lap to a step.
@@ -196,17 +235,25 @@ func (s *stepTimes) report(b *testing.B) {
 	b.ReportMetric(ms(s.audit), "audit-ms/batch")
 	b.ReportMetric(ms(s.commit), "begin+commit-ms/batch")
 	b.ReportMetric(float64(s.candidates)/n, "candidates/batch")
+	b.ReportMetric(ms(s.serverCPU), "postgres-cpu-ms/batch")
+	b.ReportMetric(ms(s.clientCPU), "client-cpu-ms/batch")
 }
 
 // workload makes records like registration's: random 64-bit sources and
 // persons, 200 bytes of features, 7 distinct block keys of which about 60%
-// an earlier record has too.
+// an earlier record has too. A shared key is drawn as often as records
+// have it, so that common keys grow more common, as common names and
+// birth years do; -pgstore.uniform draws it from the distinct keys.
 type workload struct {
-	rng  *rand.Rand
-	keys []uint64 // every block key stored so far, once per record that has it
+	rng      *rand.Rand
+	keys     []uint64 // every block key stored so far, once per record that has it
+	distinct []uint64 // every block key stored so far, once (with -pgstore.uniform)
+	seen     map[uint64]bool
 }
 
-func newWorkload() *workload { return &workload{rng: rand.New(rand.NewPCG(7, 11))} }
+func newWorkload() *workload {
+	return &workload{rng: rand.New(rand.NewPCG(7, 11)), seen: map[uint64]bool{}}
+}
 
 func (w *workload) records(n int) []store.IndexRecord {
 	recs := make([]store.IndexRecord, n)
@@ -222,7 +269,11 @@ func (w *workload) records(n int) []store.IndexRecord {
 		for len(blocks) < benchBlocks {
 			k := w.rng.Uint64()
 			if len(w.keys) > 0 && w.rng.Float64() < benchShared {
-				k = w.keys[w.rng.IntN(len(w.keys))]
+				if *benchUniform {
+					k = w.distinct[w.rng.IntN(len(w.distinct))]
+				} else {
+					k = w.keys[w.rng.IntN(len(w.keys))]
+				}
 			}
 			if !contains(blocks, k) {
 				blocks = append(blocks, k)
@@ -237,6 +288,14 @@ func (w *workload) records(n int) []store.IndexRecord {
 func (w *workload) stored(recs []store.IndexRecord) {
 	for _, r := range recs {
 		w.keys = append(w.keys, r.Blocks...)
+		if *benchUniform {
+			for _, k := range r.Blocks {
+				if !w.seen[k] {
+					w.seen[k] = true
+					w.distinct = append(w.distinct, k)
+				}
+			}
+		}
 	}
 }
 

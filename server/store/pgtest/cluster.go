@@ -47,8 +47,9 @@ const maxSocketDir = 80
 // startTimeout bounds initdb and each start of the server.
 const startTimeout = 60 * time.Second
 
-// newCluster makes and starts a cluster in a new temporary directory.
-func newCluster() (_ *Cluster, err error) {
+// newCluster makes and starts a cluster in a new temporary directory, with
+// settings (postgresql.conf lines) after ours.
+func newCluster(settings ...string) (_ *Cluster, err error) {
 	binDir, err := findBinDir()
 	if err != nil {
 		return nil, err
@@ -84,7 +85,7 @@ func newCluster() (_ *Cluster, err error) {
 	if err := c.initdb(); err != nil {
 		return nil, err
 	}
-	conf := fmt.Sprintf(clusterSettings, quoteConf(c.dir))
+	conf := fmt.Sprintf(clusterSettings, quoteConf(c.dir)) + strings.Join(settings, "\n") + "\n"
 	if err := appendFile(filepath.Join(c.dataDir(), "postgresql.conf"), conf); err != nil {
 		return nil, fmt.Errorf("pgtest: %w", err)
 	}

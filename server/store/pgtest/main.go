@@ -39,14 +39,16 @@ func sharedCluster() (*Cluster, error) {
 var errSkip = errors.New("pgtest: TTP_TEST_POSTGRES=off: PostgreSQL tests skipped")
 
 // Start starts a private cluster for the test, for a test that needs the
-// cluster itself, to kill and restart it. It is stopped and removed when
-// the test ends. Its URLs are not dropped one by one.
-func Start(t testing.TB) *Cluster {
+// cluster itself, to kill and restart it or to measure it, or that needs
+// settings of its own: lines for postgresql.conf, such as
+// "shared_buffers = '1GB'". It is stopped and removed when the test ends.
+// Its URLs are not dropped one by one.
+func Start(t testing.TB, settings ...string) *Cluster {
 	t.Helper()
 	if disabled() {
 		t.Skip(errSkip)
 	}
-	c, err := newCluster()
+	c, err := newCluster(settings...)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -219,3 +219,22 @@ func isZombie(pid int) bool {
 	i := strings.LastIndexByte(s, ')')
 	return i < 0 || i+2 >= len(s) || s[i+2] == 'Z'
 }
+
+// ServerCPU grows when the server works.
+func TestServerCPU(t *testing.T) {
+	t.Parallel()
+	c := Start(t)
+	before, err := c.ServerCPU()
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn := connect(t, c.URL(t))
+	exec1(t, conn, "SELECT count(*) FROM generate_series(1, 3000000)")
+	after, err := c.ServerCPU()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if after <= before {
+		t.Errorf("server CPU before %v, after a query %v", before, after)
+	}
+}
