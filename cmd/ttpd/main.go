@@ -45,7 +45,7 @@ func run() error {
 		listen      = flag.String("listen", "", "gRPC address (overrides the configuration; dev default 127.0.0.1:7443)")
 		metrics     = flag.String("metrics", "", "Prometheus /metrics address (overrides the configuration; dev default 127.0.0.1:9464)")
 		storeURL    = flag.String("store", "", "a PostgreSQL URL, postgres://... (overrides the configuration's store; several ttpd may share one database)")
-		verifyAudit = flag.Bool("verify-audit", false, "verify the audit chain in the store, print the record count, and exit (the server must be stopped)")
+		verifyAudit = flag.Bool("verify-audit", false, "verify the audit chain in the store, print the record count, and exit (on Badger the server must be stopped)")
 		drain       = flag.Duration("drain", 30*time.Second, "on shutdown, how long running calls may take to finish")
 		debug       = flag.Bool("debug", false, "log at debug level")
 		memLimit    = flag.Int64("memory-limit-mb", 1536, "soft memory limit in MiB for the Go runtime, so the GC keeps the person index's process within its budget (0: none; GOMEMLIMIT overrides)")

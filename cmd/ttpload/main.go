@@ -1,9 +1,11 @@
-// Command ttpload measures `ttp code` end to end: it builds ttpd and ttp,
-// generates a synthetic CSV file, starts ttpd in dev mode on loopback (mTLS,
-// real Badger store), codes the file with ttp as a separate process, and
-// reports records/s, pseudonyms/s and the client's peak memory.
+// Command ttpload measures `ttp code` (or, with -link, `ttp link`) end to
+// end: it builds ttpd and ttp, generates a synthetic CSV file, starts ttpd in
+// dev mode on loopback (mTLS, a real Badger store, or the PostgreSQL database
+// -store names), runs ttp on the file as a separate process, and reports
+// records/s, pseudonyms/s and the client's peak memory.
 //
 //	go run ./cmd/ttpload -rows 1000000
+//	go run ./cmd/ttpload -rows 200000 -link -store postgres:///ttp?host=/run/postgresql
 package main
 
 import (
@@ -32,6 +34,8 @@ func run() error {
 	rows := flag.Int("rows", 1_000_000, "rows in the generated file")
 	dir := flag.String("dir", "", "working directory (default: a new temporary one, removed afterwards)")
 	chunk := flag.Int("chunk", 0, "records per message (default: ttp's)")
+	storeURL := flag.String("store", "", "a PostgreSQL URL for ttpd's store (default: Badger in the working directory)")
+	link := flag.Bool("link", false, "measure ttp link (registration in the person index) instead of ttp code")
 	flag.Parse()
 	work := *dir
 	if work == "" {
@@ -65,7 +69,11 @@ func run() error {
 	if err != nil {
 		return err
 	}
-	ttpd := exec.Command(filepath.Join(work, "ttpd"), "-data", filepath.Join(work, "data"), "-listen", addr, "-metrics", metrics)
+	ttpdArgs := []string{"-data", filepath.Join(work, "data"), "-listen", addr, "-metrics", metrics}
+	if *storeURL != "" {
+		ttpdArgs = append(ttpdArgs, "-store", *storeURL)
+	}
+	ttpd := exec.Command(filepath.Join(work, "ttpd"), ttpdArgs...)
 	ttpd.Stderr = os.Stderr
 	if err := ttpd.Start(); err != nil {
 		return err
@@ -76,9 +84,12 @@ func run() error {
 	}
 
 	out := filepath.Join(work, "load.coded.csv")
-	args := []string{"code", "-env", filepath.Join(work, "data", "clients", "broker.env"), "-domain", "demo",
-		"-map", "bsn=bsn,family_name=achternaam,birth_date=geboortedatum,postcode=postcode",
-		"-o", out, "-report", filepath.Join(work, "load.report.csv")}
+	command, mapping := "code", "bsn=bsn,family_name=achternaam,birth_date=geboortedatum,postcode=postcode"
+	if *link {
+		command, mapping = "link", "agb=agb,patient_number=patientnummer,"+mapping
+	}
+	args := []string{command, "-env", filepath.Join(work, "data", "clients", "broker.env"), "-domain", "demo",
+		"-map", mapping, "-o", out, "-report", filepath.Join(work, "load.report.csv")}
 	if *chunk > 0 {
 		args = append(args, "-chunk", fmt.Sprint(*chunk))
 	}
@@ -86,7 +97,7 @@ func run() error {
 	ttp.Stdout, ttp.Stderr = os.Stdout, os.Stderr
 	start = time.Now()
 	if err := ttp.Run(); err != nil {
-		return fmt.Errorf("ttp code: %w", err)
+		return fmt.Errorf("ttp %s: %w", command, err)
 	}
 	wall := time.Since(start)
 	ru := ttp.ProcessState.SysUsage().(*syscall.Rusage)
@@ -95,10 +106,10 @@ func run() error {
 		return err
 	}
 	if lines != *rows+1 {
-		return fmt.Errorf("coded file has %d lines, want %d", lines, *rows+1)
+		return fmt.Errorf("output file has %d lines, want %d", lines, *rows+1)
 	}
 	rps := float64(*rows) / wall.Seconds()
-	fmt.Printf("ttp code: %d records, 4 identifying columns, in %v\n", *rows, wall.Round(time.Millisecond))
+	fmt.Printf("ttp %s: %d records, 4 identifying columns, in %v\n", command, *rows, wall.Round(time.Millisecond))
 	fmt.Printf("  %.0f records/s, %.0f pseudonyms/s\n", rps, 4*rps)
 	fmt.Printf("  client peak memory (max RSS) %.1f MB, client CPU %.2fs\n", float64(ru.Maxrss)/1024, cpu(ru).Seconds())
 	return nil
@@ -111,10 +122,10 @@ func generate(path string, rows int) (int64, error) {
 	}
 	w := bufio.NewWriterSize(f, 1<<20)
 	g := synth.New(1)
-	fmt.Fprintln(w, "id;bsn;achternaam;geboortedatum;postcode;icd10;diagnosedatum;stadium;opmerking")
+	fmt.Fprintln(w, "id;agb;patientnummer;bsn;achternaam;geboortedatum;postcode;icd10;diagnosedatum;stadium;opmerking")
 	for i := 1; i <= rows; i++ {
 		p := g.Person()
-		fmt.Fprintf(w, "%d;%s;%s;%s;%s;C%02d.%d;2026-%02d-%02d;%s;%s\n", i, p.BSN, p.FamilyName, p.BirthDate, p.Postcode,
+		fmt.Fprintf(w, "%d;06000001;P%d;%s;%s;%s;%s;C%02d.%d;2026-%02d-%02d;%s;%s\n", i, i, p.BSN, p.FamilyName, p.BirthDate, p.Postcode,
 			i%97, i%10, 1+i%12, 1+i%28, []string{"I", "II", "III", "IV"}[i%4], strings.Repeat("x", i%7))
 	}
 	if err := w.Flush(); err != nil {
