@@ -128,6 +128,18 @@ func (ix index) BySource(sources []uint64) (map[uint64]store.IndexRecord, error)
 		}
 		return nil
 	})
+	if err == nil && ix.t.update {
+		ix.t.mu.Lock()
+		if ix.t.absent == nil {
+			ix.t.absent = make(map[uint64]struct{}, len(sources))
+		}
+		for i, r := range found {
+			if r.ID == 0 {
+				ix.t.absent[sources[i]] = struct{}{}
+			}
+		}
+		ix.t.mu.Unlock()
+	}
 	return byKey(found, err, func(r *store.IndexRecord) uint64 { return r.Source })
 }
 

@@ -79,7 +79,10 @@ func (ix index) Add(records []store.IndexRecord) error {
 func (t *tx) checkNew(records []store.IndexRecord, topID uint64) error {
 	ids := make(map[uint64]struct{}, len(records))
 	sources := make(map[uint64]struct{}, len(records))
-	var old []uint64 // IDs that may be stored
+	var old []uint64     // IDs that may be stored
+	var unknown []uint64 // sources this transaction has not seen absent
+	t.mu.Lock()
+	defer t.mu.Unlock()
 	for i := range records {
 		r := &records[i]
 		if err := checkRecord(r); err != nil {
@@ -96,16 +99,21 @@ func (t *tx) checkNew(records []store.IndexRecord, topID uint64) error {
 		if r.ID <= topID {
 			old = append(old, r.ID)
 		}
+		if _, ok := t.absent[r.Source]; ok {
+			delete(t.absent, r.Source) // stored from now on
+		} else {
+			unknown = append(unknown, r.Source)
+		}
 	}
-	return fanOut(len(records)+len(old), func(lo, hi int) error {
+	return fanOut(len(unknown)+len(old), func(lo, hi int) error {
 		key := make([]byte, 0, len(recordPrefix)+8)
 		for i := lo; i < hi; i++ {
 			var found bool
 			var err error
-			if i < len(records) {
-				found, err = t.has("read index source", appendNumKey(key[:0], sourcePrefix, records[i].Source))
+			if i < len(unknown) {
+				found, err = t.has("read index source", appendNumKey(key[:0], sourcePrefix, unknown[i]))
 			} else {
-				found, err = t.has("read index record", appendNumKey(key[:0], recordPrefix, old[i-len(records)]))
+				found, err = t.has("read index record", appendNumKey(key[:0], recordPrefix, old[i-len(unknown)]))
 			}
 			if err != nil {
 				return err

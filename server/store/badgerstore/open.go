@@ -46,7 +46,34 @@ func Open(dir string, encryptionKey []byte, log *slog.Logger) (*Store, error) {
 }
 
 // OpenConfig is Open with a configuration.
+//
+// A flipped bit must give an error, never a wrong answer, so Badger checks
+// every table whole when the store opens and every block when it reads
+// one: the effect of options.OnTableAndBlockRead. That mode itself is not
+// used: in Badger v4.9.6 a table whose block fails its check makes the
+// whole-table check dereference a nil block (table.VerifyChecksum formats
+// b.offset after t.block failed) and the process panics in a goroutine of
+// badger.Open, where nothing can recover. So the store opens twice: first
+// with OnTableRead, whose whole-table check reports a bad block as an
+// error, then, the tables known good, with OnBlockRead for every read
+// after.
 func OpenConfig(dir string, encryptionKey []byte, log *slog.Logger, cfg Config) (*Store, error) {
+	check, err := openBadger(dir, encryptionKey, log, cfg, options.OnTableRead)
+	if err != nil {
+		return nil, err
+	}
+	if err := check.Close(); err != nil {
+		return nil, fmt.Errorf("open store in %s: %w", dir, err)
+	}
+	db, err := openBadger(dir, encryptionKey, log, cfg, options.OnBlockRead)
+	if err != nil {
+		return nil, err
+	}
+	return &Store{db: db, log: log}, nil
+}
+
+// openBadger opens the Badger database with the store's options.
+func openBadger(dir string, encryptionKey []byte, log *slog.Logger, cfg Config, checks options.ChecksumVerificationMode) (*badger.DB, error) {
 	opts := badger.DefaultOptions(dir).
 		// Every write is durable before Commit returns, because an accepted
 		// change and its audit record must survive kill -9.
@@ -55,9 +82,7 @@ func OpenConfig(dir string, encryptionKey []byte, log *slog.Logger, cfg Config) 
 		// under a key derived from the KEK, so that a copy of the data
 		// directory alone reveals nothing.
 		WithEncryptionKey(encryptionKey).
-		// A flipped bit must give an error, never a wrong answer: every
-		// table is checked whole when opened and every block when read.
-		WithChecksumVerificationMode(options.OnTableAndBlockRead).
+		WithChecksumVerificationMode(checks).
 		// Badger requires an index cache when encryption is on.
 		WithIndexCacheSize(cfg.IndexCacheBytes).
 		WithBlockCacheSize(cfg.BlockCacheBytes).
@@ -73,7 +98,10 @@ func OpenConfig(dir string, encryptionKey []byte, log *slog.Logger, cfg Config) 
 		WithNumCompactors(2).
 		// Update transactions are serialised by Store.mu: there is nothing
 		// to detect, and tracking reads would only cost memory.
-		WithDetectConflicts(false)
+		WithDetectConflicts(false).
+		// Badger's metrics cost atomic adds on every read; the server
+		// exports its own.
+		WithMetricsEnabled(false)
 	db, err := badger.Open(opts)
 	if err != nil {
 		if isCorrupt(err) {
@@ -82,7 +110,7 @@ func OpenConfig(dir string, encryptionKey []byte, log *slog.Logger, cfg Config) 
 		}
 		return nil, fmt.Errorf("open store in %s: %w", dir, err)
 	}
-	return &Store{db: db, log: log}, nil
+	return db, nil
 }
 
 // badgerLogger routes Badger's messages to slog. Badger logs file names and

@@ -23,9 +23,12 @@ type tx struct {
 	ctrDirty  bool
 
 	// heads are the posting-list heads this transaction read or wrote, so
-	// that Add does not read again what BlockMembers just read.
-	mu    sync.Mutex
-	heads map[uint64]*posting
+	// that Add does not read again what BlockMembers just read; absent
+	// the sources that BySource found absent, so that Add need not look
+	// them up again (Add removes those it stores). Both under mu.
+	mu     sync.Mutex
+	heads  map[uint64]*posting
+	absent map[uint64]struct{}
 }
 
 var _ store.Tx = (*tx)(nil)
