@@ -25,13 +25,21 @@ import (
 
 // TestMain makes the test binary double as the ttp command: testscript puts
 // a copy named "ttp" on the tests' PATH and runs main from it.
+//
+// It does not call pgtest.Main, as packages that use pgtest should: both
+// Mains exit, so either one nested in the other skips the outer one's
+// clean-up, and testscript's is the removal of the copy of this binary.
+// pgtest's watchdog stops the PostgreSQL cluster instead, as soon as this
+// process exits (each script's database is dropped when the script ends).
 func TestMain(m *testing.M) {
 	testscript.Main(m, map[string]func(){"ttp": main})
 }
 
 // TestScripts runs the scripts in testdata/script, each against a real
-// server of its own (loopback mTLS, Badger store) with the domains nkr and
-// nhr, both coded into by "hospital".
+// server of its own (loopback mTLS) with the domains nkr and nhr, both coded
+// into by "hospital": every script once on each store backend (subtests
+// badger/NAME and postgres/NAME), except the few that never reach the store
+// (storeIndependent), which run on Badger only.
 //
 // A script runs ttp as hospital by default (TTP_SERVER TTP_CA TTP_CERT
 // TTP_KEY); $OPERATOR_ENV and $REGISTRY_ENV are env files for -env, and
@@ -49,7 +57,7 @@ func TestMain(m *testing.M) {
 // pair of two files with as many rows. UPDATE_SCRIPTS=1 rewrites the golden
 // files of failing "cmp stdout FILE" lines from what ttp does now.
 func TestScripts(t *testing.T) {
-	testscript.Run(t, scriptParams("script"))
+	runScripts(t, "script")
 }
 
 var knownBugs = flag.Bool("knownbugs", false, "run the scripts in testdata/knownbugs")
@@ -61,13 +69,51 @@ func TestKnownBugs(t *testing.T) {
 	if !*knownBugs {
 		t.Skip("scripts of open bugs: run with -knownbugs")
 	}
-	testscript.Run(t, scriptParams("knownbugs"))
+	runScripts(t, "knownbugs")
 }
 
-func scriptParams(dir string) testscript.Params {
+// runScripts runs the scripts in testdata/DIR on each backend.
+func runScripts(t *testing.T, dir string) {
+	for _, b := range servertest.Backends {
+		t.Run(string(b), func(t *testing.T) {
+			files := scriptFiles(t, dir, b)
+			if len(files) == 0 {
+				t.Skipf("no scripts in testdata/%s for %s", dir, b)
+			}
+			testscript.Run(t, scriptParams(files, b))
+		})
+	}
+}
+
+// storeIndependent are the scripts that never reach the server's store
+// (command-line mistakes, help, test mode): they run on Badger only. A
+// script not listed runs on every backend.
+var storeIndependent = map[string]bool{
+	"help.txtar":                  true,
+	"usage.txtar":                 true,
+	"testmode.txtar":              true,
+	"testmode_nothing_left.txtar": true,
+}
+
+// scriptFiles are the scripts in testdata/DIR to run on backend b.
+func scriptFiles(t *testing.T, dir string, b servertest.Backend) []string {
+	all, err := filepath.Glob(filepath.Join("testdata", dir, "*.txtar"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var files []string
+	for _, f := range all {
+		if b == servertest.Badger || !storeIndependent[filepath.Base(f)] {
+			files = append(files, f)
+		}
+	}
+	return files
+}
+
+func scriptParams(files []string, b servertest.Backend) testscript.Params {
 	return testscript.Params{
-		Dir:   filepath.Join("testdata", dir),
-		Setup: setupServer,
+		Files: files,
+		Setup: func(env *testscript.Env) error { return setupServer(env, b) },
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			"csvcell":  cmdCSVCell,
 			"samecol":  func(ts *testscript.TestScript, neg bool, args []string) { compareCol(ts, neg, args, true) },
@@ -78,14 +124,14 @@ func scriptParams(dir string) testscript.Params {
 	}
 }
 
-// setupServer starts the script's server; it stops when the script's
-// subtest ends (Start registers a Cleanup on it).
-func setupServer(env *testscript.Env) error {
+// setupServer starts the script's server on backend b; it stops when the
+// script's subtest ends (Start registers a Cleanup on it).
+func setupServer(env *testscript.Env, b servertest.Backend) error {
 	t, ok := env.T().(testing.TB)
 	if !ok {
 		return fmt.Errorf("testscript's T is a %T, not a testing.TB", env.T())
 	}
-	f, addr, err := startServer(t)
+	f, addr, err := startServerOn(t, b)
 	if err != nil {
 		return err
 	}
@@ -118,11 +164,17 @@ func setupServer(env *testscript.Env) error {
 // principals operator, hospital (a broker) and registry, with the domains
 // nkr and nhr, both coded into by hospital. It stops when t ends.
 func startServer(t testing.TB) (*servertest.Fixture, string, error) {
+	return startServerOn(t, servertest.Badger)
+}
+
+// startServerOn is startServer with its store on backend b.
+func startServerOn(t testing.TB, b servertest.Backend) (*servertest.Fixture, string, error) {
 	f := servertest.NewFixture(t,
 		servertest.Principal{Name: "operator", Roles: []authz.Role{authz.Operator}},
 		servertest.Principal{Name: "hospital", Roles: []authz.Role{authz.Broker}},
 		servertest.Principal{Name: "registry", Roles: []authz.Role{authz.Registry}},
 	)
+	f.UseBackend(t, b)
 	s := f.Start(t)
 
 	admin := ttpv1.NewAdminServiceClient(s.Dial(t, "operator"))
