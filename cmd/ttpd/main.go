@@ -1,9 +1,9 @@
 // Command ttpd is the TTP server.
 //
 // With no -config it runs in dev mode: it makes (or reuses) a data directory
-// with a KEK, a private CA, server and client certificates, and a domain
-// "demo" that the dev broker may code into. Dev mode is for trying ttp out;
-// production runs with -config.
+// with a KEK, a private CA, server and client certificates (an operator, two
+// brokers, the committee), and a domain "demo" that both brokers may code
+// into. Dev mode is for trying ttp out; production runs with -config.
 //
 //	ttpd                         dev mode in ./ttp-data
 //	ttpd -config /etc/ttp/ttpd.json
@@ -19,6 +19,8 @@ import (
 	"os"
 	"os/signal"
 	godebug "runtime/debug"
+	"slices"
+	"strings"
 	"syscall"
 	"time"
 
@@ -78,10 +80,11 @@ func run() error {
 		return err
 	}
 	if dev != nil {
-		if err := ensureDemoDomain(context.Background(), srv.Domains()); err != nil {
+		demo, err := ensureDemoDomain(context.Background(), srv.Domains())
+		if err != nil {
 			return err
 		}
-		printDevBanner(dev, srv)
+		printDevBanner(dev, srv, demo)
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -123,36 +126,48 @@ func loadConfig(path, dataDir, listen, metrics string) (*config.Config, *devmode
 	return cfg, dev, nil
 }
 
-// ensureDemoDomain creates the demo domain unless it exists; two dev-mode
-// servers starting at once on one shared store may both try.
-func ensureDemoDomain(ctx context.Context, reg *domains.Registry) error {
-	if _, err := reg.Get(devmode.DemoDomain); err == nil {
-		return nil
+// ensureDemoDomain creates the demo domain unless it exists, and returns
+// it; two dev-mode servers starting at once on one shared store may both
+// try.
+func ensureDemoDomain(ctx context.Context, reg *domains.Registry) (*domains.Domain, error) {
+	if d, err := reg.Get(devmode.DemoDomain); err == nil {
+		return d, nil
 	}
-	_, err := reg.Create(ctx, devActor, devmode.DemoDomain, "dev mode demo domain", domains.Access{Brokers: []string{devmode.BrokerName}})
+	d, err := reg.Create(ctx, devActor, devmode.DemoDomain, "dev mode demo domain", domains.Access{Brokers: devmode.DemoBrokers()})
 	if apierr.KindOf(err) == apierr.AlreadyExists {
-		return nil
+		return reg.Get(devmode.DemoDomain)
 	}
-	return err
+	return d, err
 }
 
 var devActor = audit.Actor{Principal: "ttpd dev mode", Organisation: "local"}
 
-func printDevBanner(dev *devmode.Result, srv *server.Server) {
+func printDevBanner(dev *devmode.Result, srv *server.Server, demo *domains.Domain) {
 	state := "reused"
-	if dev.Created {
+	switch {
+	case dev.Created:
 		state = "created"
+	case len(dev.Issued) > 0:
+		state = "reused; certificates issued for " + strings.Join(dev.Issued, ", ")
 	}
-	fmt.Fprintf(os.Stderr, `ttpd dev mode: data directory %s (%s)
-  gRPC, mTLS:  %s
-  metrics:     http://%s/metrics
-  operator:    TTP_ENV=%s
-  broker:      TTP_ENV=%s   (may code into domain %q)
-Try:
+	var b strings.Builder
+	fmt.Fprintf(&b, "ttpd dev mode: data directory %s (%s)\n", dataDirOf(dev), state)
+	fmt.Fprintf(&b, "  gRPC, mTLS:  %s\n  metrics:     http://%s/metrics\n", srv.Addr(), srv.MetricsAddr())
+	for _, p := range devmode.Principals() {
+		note := ""
+		if demo.MayCode(p.Name) {
+			note = fmt.Sprintf("   (may code into domain %q)", devmode.DemoDomain)
+		} else if slices.Contains(devmode.DemoBrokers(), p.Name) {
+			// A demo domain made before this broker existed does not list it.
+			note = fmt.Sprintf("   (not a broker of domain %q, which is older than it)", devmode.DemoDomain)
+		}
+		fmt.Fprintf(&b, "  %-11s  TTP_ENV=%s%s\n", p.Name+":", dev.EnvFiles[p.Name], note)
+	}
+	fmt.Fprintf(&b, `Try:
   export TTP_ENV=%s
   go run ./cmd/ttp code -domain demo -map bsn=bsn,family_name=achternaam,birth_date=geboortedatum,postcode=postcode testdata/sample.csv
-`, dataDirOf(dev), state, srv.Addr(), srv.MetricsAddr(),
-		dev.EnvFiles[devmode.OperatorName], dev.EnvFiles[devmode.BrokerName], devmode.DemoDomain, dev.EnvFiles[devmode.BrokerName])
+`, dev.EnvFiles[devmode.BrokerName])
+	os.Stderr.WriteString(b.String())
 }
 
 func dataDirOf(dev *devmode.Result) string {

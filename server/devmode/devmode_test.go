@@ -117,10 +117,28 @@ func TestBootstrap(t *testing.T) {
 		t.Errorf("server key mode %v, want 0600", m)
 	}
 
-	// Principals: an operator and a broker.
+	// Principals: an operator, two brokers of two organisations, and the
+	// committee, each with that role only.
 	dirByName := cfg.Directory()
-	if !dirByName[devmode.OperatorName].Has(authz.Operator) || !dirByName[devmode.BrokerName].Has(authz.Broker) || len(dirByName) != 2 {
+	wantRoles := map[string]authz.Role{
+		devmode.OperatorName:  authz.Operator,
+		devmode.BrokerName:    authz.Broker,
+		devmode.Broker2Name:   authz.Broker,
+		devmode.CommitteeName: authz.Committee,
+	}
+	for name, role := range wantRoles {
+		if p := dirByName[name]; len(p.Roles) != 1 || !p.Has(role) || p.Organisation == "" {
+			t.Errorf("principal %s: %+v, want role %s only", name, p, role)
+		}
+	}
+	if len(dirByName) != len(wantRoles) {
 		t.Fatalf("principals %+v", cfg.Principals)
+	}
+	if dirByName[devmode.BrokerName].Organisation == dirByName[devmode.Broker2Name].Organisation {
+		t.Errorf("the two brokers are of one organisation, %q", dirByName[devmode.BrokerName].Organisation)
+	}
+	if !slices.Equal(res.Issued, []string{devmode.OperatorName, devmode.BrokerName, devmode.Broker2Name, devmode.CommitteeName}) {
+		t.Errorf("Issued = %v on creation", res.Issued)
 	}
 
 	ca := parseCert(t, cfg.TLS.CAFile)
@@ -146,10 +164,10 @@ func TestBootstrap(t *testing.T) {
 		t.Errorf("server key pair: %v", err)
 	}
 
-	if len(res.EnvFiles) != 2 {
+	if len(res.EnvFiles) != len(wantRoles) {
 		t.Fatalf("env files %v", res.EnvFiles)
 	}
-	for _, name := range []string{devmode.OperatorName, devmode.BrokerName} {
+	for name := range wantRoles {
 		t.Run(name, func(t *testing.T) {
 			envPath := res.EnvFiles[name]
 			if envPath == "" {
@@ -211,8 +229,8 @@ func TestBootstrap(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if again.Created {
-		t.Error("second Bootstrap says Created")
+	if again.Created || len(again.Issued) > 0 {
+		t.Errorf("second Bootstrap says Created %v, Issued %v", again.Created, again.Issued)
 	}
 	if !reflect.DeepEqual(again.Config, res.Config) || again.ConfigPath != res.ConfigPath || !reflect.DeepEqual(again.EnvFiles, res.EnvFiles) {
 		t.Errorf("second Bootstrap returned\n%+v\nwant\n%+v", again, res)
