@@ -5,19 +5,12 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strconv"
-	"syscall"
 	"testing"
-	"time"
 
 	"google.golang.org/grpc"
 	"google.golang.org/protobuf/proto"
 
-	"github.com/ttpnl/ttp/client"
 	"github.com/ttpnl/ttp/keys"
 	ttpv1 "github.com/ttpnl/ttp/proto/ttp/v1"
 	"github.com/ttpnl/ttp/server"
@@ -31,20 +24,28 @@ import (
 // large coding stream, restarts it, and checks that the store opens, the
 // domains and keys are intact (same pseudonyms as before), and the audit
 // chain verifies and holds a record for every chunk the client received.
+// On PostgreSQL only ttpd dies; the database keeps running.
 func TestKill9DuringCodingStream(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs ttpd as a process")
 	}
 	bin := buildTTPD(t)
+	for _, b := range servertest.Backends {
+		t.Run(string(b), func(t *testing.T) { kill9DuringCodingStream(t, bin, b) })
+	}
+}
+
+func kill9DuringCodingStream(t *testing.T, bin string, b servertest.Backend) {
 	f := servertest.NewFixture(t,
 		servertest.Principal{Name: "operator", Roles: []authz.Role{authz.Operator}},
 		servertest.Principal{Name: "hospital", Roles: []authz.Role{authz.Broker}})
+	f.UseBackend(t, b)
 	f.Config.Listen = freeAddr(t)
 	if err := f.Config.Write(f.ConfigPath); err != nil {
 		t.Fatal(err)
 	}
 
-	proc := startTTPD(t, bin, f)
+	proc := startFixture(t, bin, f)
 	operator := dial(t, f, "operator")
 	hospital := dial(t, f, "hospital")
 	ctx := context.Background()
@@ -74,10 +75,7 @@ func TestKill9DuringCodingStream(t *testing.T) {
 		}
 		received++
 	}
-	if err := proc.Process.Kill(); err != nil {
-		t.Fatal(err)
-	}
-	proc.Wait()
+	proc.kill(t)
 	for {
 		if _, err := stream.Recv(); err != nil {
 			break // the stream must end with an error, not hang
@@ -86,7 +84,7 @@ func TestKill9DuringCodingStream(t *testing.T) {
 	}
 
 	// Restart on the same store: domains, keys and pseudonyms are intact.
-	proc = startTTPD(t, bin, f)
+	proc = startFixture(t, bin, f)
 	hospital = dial(t, f, "hospital")
 	admin = ttpv1.NewAdminServiceClient(dial(t, f, "operator"))
 	after, err := admin.DescribeDomain(ctx, &ttpv1.DescribeDomainRequest{Name: "nkr"})
@@ -102,22 +100,15 @@ func TestKill9DuringCodingStream(t *testing.T) {
 			t.Fatalf("key version %d gives another pseudonym after restart", v)
 		}
 	}
-	proc.Process.Signal(syscall.SIGTERM)
-	if err := proc.Wait(); err != nil {
-		t.Fatalf("ttpd did not stop cleanly on SIGTERM: %v", err)
-	}
+	proc.stop(t)
 
 	// The audit chain verifies, with the command an operator would run.
-	out, err := exec.Command(bin, "-config", f.ConfigPath, "-verify-audit").CombinedOutput()
-	if err != nil {
-		t.Fatalf("-verify-audit: %v\n%s", err, out)
-	}
+	out := verifyAudit(t, bin, "-config", f.ConfigPath)
 	// Every chunk answer the client saw was audited before it was sent.
 	kek, err := keys.LoadKEKFile(f.Config.KEKFile)
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx = context.Background()
 	db, err := server.OpenStore(ctx, f.Config, kek, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
 		t.Fatal(err)
@@ -140,38 +131,6 @@ func TestKill9DuringCodingStream(t *testing.T) {
 		t.Fatalf("client received %d answers but only %d are audited", received, streamed)
 	}
 	t.Logf("killed after %d answers received; %d chunk records audited; %s", received, streamed, out)
-}
-
-func startTTPD(t *testing.T, bin string, f *servertest.Fixture) *exec.Cmd {
-	t.Helper()
-	cmd := exec.Command(bin, "-config", f.ConfigPath)
-	if testing.Verbose() {
-		cmd.Stderr = os.Stderr
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-	deadline := time.Now().Add(30 * time.Second)
-	for time.Now().Before(deadline) {
-		if c, err := net.Dial("tcp", f.Config.Listen); err == nil {
-			c.Close()
-			return cmd
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	t.Fatal("ttpd did not start listening")
-	return nil
-}
-
-func dial(t *testing.T, f *servertest.Fixture, name string) *grpc.ClientConn {
-	t.Helper()
-	cc, err := client.Dial(f.Settings(name, f.Config.Listen))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { cc.Close() })
-	return cc
 }
 
 // probePseudonyms codes one fixed record under each key version.
@@ -207,24 +166,4 @@ func sendChunks(stream ttpv1.CodingService_CodeStreamClient, chunks, size int) {
 		}
 	}
 	stream.CloseSend()
-}
-
-func freeAddr(t *testing.T) string {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().String()
-}
-
-// buildTTPD builds this command into a temporary directory, so a test can
-// run it as a process (and kill it).
-func buildTTPD(t *testing.T) string {
-	t.Helper()
-	bin := filepath.Join(t.TempDir(), "ttpd")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	return bin
 }

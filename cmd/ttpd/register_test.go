@@ -1,0 +1,128 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"sync"
+	"testing"
+
+	"google.golang.org/grpc"
+
+	ttpv1 "github.com/ttpnl/ttp/proto/ttp/v1"
+	"github.com/ttpnl/ttp/server/linkage"
+	"github.com/ttpnl/ttp/synth"
+)
+
+// registerFields are the fields of every registration in these tests.
+var registerFields = []string{"agb", "patient_number", "bsn", "family_name", "given_names", "initials", "birth_date", "sex", "postcode", "house_number"}
+
+// recordOf is a synthetic record as the registration sends it.
+func recordOf(r synth.Record, rowKey string) *ttpv1.Record {
+	return &ttpv1.Record{RowKey: rowKey, Values: []string{
+		r.AGB, r.PatientNumber, r.BSN, r.FamilyName, r.GivenNames, r.Initials, r.BirthDate, r.Sex, r.Postcode, r.HouseNo}}
+}
+
+// registered is what a registration stream answered.
+type registered struct {
+	persons   map[string]string // row key → person pseudonym, accepted rows
+	decisions map[ttpv1.LinkDecision]int
+	answers   int // chunk answers
+}
+
+// registerStream registers chunks in domain as one RegisterStream and
+// collects the answers. With killAfter > 0 it calls kill once that many
+// answers have come back, and then reads what the stream still holds until
+// it ends, which must be with an error, not by hanging. It returns errors
+// rather than failing t, so that streams may run in goroutines.
+func registerStream(ctx context.Context, cc grpc.ClientConnInterface, domain string, chunks [][]*ttpv1.Record, killAfter int, kill func()) (registered, error) {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	got := registered{persons: map[string]string{}, decisions: map[ttpv1.LinkDecision]int{}}
+	st, err := ttpv1.NewLinkageServiceClient(cc).RegisterStream(ctx)
+	if err != nil {
+		return got, err
+	}
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	defer cancel() // before Wait: a sender blocked on a dead server returns
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for i, c := range chunks {
+			req := &ttpv1.RegisterStreamRequest{Records: c}
+			if i == 0 {
+				req.Domain, req.Fields = domain, registerFields
+			}
+			if st.Send(req) != nil {
+				return
+			}
+		}
+		st.CloseSend()
+	}()
+	killed := false
+	for {
+		if killAfter > 0 && got.answers == killAfter && !killed {
+			kill()
+			killed = true
+		}
+		resp, err := st.Recv()
+		if errors.Is(err, io.EOF) {
+			if killed {
+				return got, fmt.Errorf("the stream ended normally after the kill, after %d answers: the server had finished", got.answers)
+			}
+			return got, nil
+		}
+		if err != nil {
+			if killed {
+				return got, nil
+			}
+			return got, fmt.Errorf("after %d answers: %w", got.answers, err)
+		}
+		got.answers++
+		for _, r := range resp.Records {
+			if !r.Rejected {
+				got.persons[r.RowKey] = r.PersonPseudonym
+			}
+			got.decisions[r.Decision]++
+		}
+	}
+}
+
+// samePartition fails t unless got and want hold the same rows, grouped
+// into persons the same way: pairwise precision and recall both exactly 1.
+// The pseudonyms themselves may differ (person IDs are random).
+func samePartition(t *testing.T, what string, got, want map[string]string) linkage.PairwiseScores {
+	t.Helper()
+	if len(got) != len(want) {
+		t.Fatalf("%s: %d rows, want %d", what, len(got), len(want))
+	}
+	var sc linkage.PairwiseScores
+	for row, p := range want {
+		q, ok := got[row]
+		if !ok {
+			t.Fatalf("%s: row %s has no person", what, row)
+		}
+		sc.Add(p, q)
+	}
+	// Every pair in common: pairwise precision and recall both exactly 1
+	// (and, without pairs, where those are undefined, the same singletons).
+	if sc.CorrectPairs() != sc.TruePairs() || sc.CorrectPairs() != sc.PredictedPairs() || sc.PredictedPersons() != sc.TruePersons() {
+		precision, recall, _ := sc.Scores()
+		t.Fatalf("%s: partitions differ: precision %v, recall %v; %d persons, want %d; record pairs %d, want %d, in common %d",
+			what, precision, recall, sc.PredictedPersons(), sc.TruePersons(), sc.PredictedPairs(), sc.TruePairs(), sc.CorrectPairs())
+	}
+	return sc
+}
+
+// union is the rows of maps that share none.
+func union(ms ...map[string]string) map[string]string {
+	out := map[string]string{}
+	for _, m := range ms {
+		for k, v := range m {
+			out[k] = v
+		}
+	}
+	return out
+}
