@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"net"
 	"os"
 	"os/exec"
@@ -38,9 +39,10 @@ type ttpdProcess struct {
 }
 
 // startTTPD runs bin with args and waits until it serves: until its health
-// service answers SERVING to a client with the settings probe. A process
-// still running when the test ends is killed; the output of a failed
-// test's processes is logged.
+// service answers SERVING to a client with the settings probe, whose files
+// may be the ones that the process makes first (dev mode). A process still
+// running when the test ends is killed; the output of a failed test's
+// processes is logged.
 func startTTPD(t *testing.T, bin string, probe client.Settings, args ...string) *ttpdProcess {
 	t.Helper()
 	cmd := exec.Command(bin, args...)
@@ -62,30 +64,40 @@ func startTTPD(t *testing.T, bin string, probe client.Settings, args ...string) 
 		}
 	})
 
-	cc, err := client.Dial(probe)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer cc.Close()
 	deadline := time.Now().Add(30 * time.Second)
-	for !serving(cc) {
+	for {
+		err := serving(probe)
+		if err == nil {
+			return p
+		}
 		select {
 		case <-p.exited:
 			t.Fatalf("ttpd %v exited before it served: %v\n%s", args, p.err, out.String())
 		case <-time.After(20 * time.Millisecond):
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("ttpd %v does not serve after 30 s", args)
+			t.Fatalf("ttpd %v does not serve after 30 s: %v", args, err)
 		}
 	}
-	return p
 }
 
-func serving(cc *grpc.ClientConn) bool {
+// serving asks the server's health service whether it serves.
+func serving(s client.Settings) error {
+	cc, err := client.Dial(s)
+	if err != nil {
+		return err
+	}
+	defer cc.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 	defer cancel()
 	resp, err := grpc_health_v1.NewHealthClient(cc).Check(ctx, &grpc_health_v1.HealthCheckRequest{})
-	return err == nil && resp.Status == grpc_health_v1.HealthCheckResponse_SERVING
+	if err != nil {
+		return err
+	}
+	if resp.Status != grpc_health_v1.HealthCheckResponse_SERVING {
+		return fmt.Errorf("health: %v", resp.Status)
+	}
+	return nil
 }
 
 // kill kills the process with SIGKILL, as a crash would, and waits for it.

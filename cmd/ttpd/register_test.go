@@ -12,6 +12,7 @@ import (
 
 	ttpv1 "github.com/ttpnl/ttp/proto/ttp/v1"
 	"github.com/ttpnl/ttp/server/linkage"
+	"github.com/ttpnl/ttp/server/store"
 	"github.com/ttpnl/ttp/synth"
 )
 
@@ -125,4 +126,44 @@ func union(ms ...map[string]string) map[string]string {
 		}
 	}
 	return out
+}
+
+// checkOneRecordPerSource fails t unless the person index holds as many
+// records as rows were registered: no source registered twice.
+func checkOneRecordPerSource(t *testing.T, st store.Store, rows int) {
+	t.Helper()
+	var stats store.IndexStats
+	err := st.View(context.Background(), func(tx store.Tx) error {
+		var err error
+		stats, err = tx.Index().Stats()
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if stats.Records != int64(rows) {
+		t.Fatalf("the person index holds %d records; %d distinct rows were registered", stats.Records, rows)
+	}
+}
+
+// personsAtBoth counts the persons with rows in both files.
+func personsAtBoth(persons map[string]string, file0, file1 delivery) int {
+	in := func(f delivery) map[string]bool {
+		m := map[string]bool{}
+		for _, c := range f.chunks {
+			for _, r := range c {
+				if p, ok := persons[r.RowKey]; ok {
+					m[p] = true
+				}
+			}
+		}
+		return m
+	}
+	at0, n := in(file0), 0
+	for p := range in(file1) {
+		if at0[p] {
+			n++
+		}
+	}
+	return n
 }
