@@ -61,10 +61,10 @@ func (l *linkageService) Register(ctx context.Context, req *ttpv1.RegisterReques
 	return &ttpv1.RegisterResponse{KeyVersion: uint32(reg.Session().KeyVersion()), Records: registeredProto(out)}, nil
 }
 
-// RegisterStream registers chunk by chunk. The index registers one batch at
-// a time anyway (records of a batch are matched in order), so the stream
-// needs no pipeline of its own; each chunk is parsed and encoded on every
-// core inside the registration.
+// RegisterStream parses and encodes chunks on all cores while earlier ones
+// are matched and stored, and answers in the order the chunks came. Matching
+// is one chunk at a time (records of a batch are matched in order); each
+// answer is durable, with its audit record, before it is sent.
 func (l *linkageService) RegisterStream(stream ttpv1.LinkageService_RegisterStreamServer) error {
 	ctx := stream.Context()
 	first, err := stream.Recv()
@@ -78,25 +78,21 @@ func (l *linkageService) RegisterStream(stream ttpv1.LinkageService_RegisterStre
 	if err != nil {
 		return err
 	}
-	for req := first; ; {
+	check := func(req *ttpv1.RegisterStreamRequest) (func() (*linkage.Chunk, error), error) {
 		recs := recordsFromProto(req.Records)
 		if err := reg.checkChunk(req, first, recs); err != nil {
-			return err
+			return nil, err
 		}
-		out, err := reg.Register(ctx, "RegisterStream", recs)
+		return func() (*linkage.Chunk, error) { return reg.Prepare(recs), nil }, nil
+	}
+	deliver := func(c *linkage.Chunk) error {
+		out, err := reg.Commit(ctx, "RegisterStream", c)
 		if err != nil {
 			return err
 		}
-		if err := stream.Send(&ttpv1.RegisterStreamResponse{KeyVersion: uint32(reg.Session().KeyVersion()), Records: registeredProto(out)}); err != nil {
-			return err
-		}
-		if req, err = stream.Recv(); err != nil {
-			if errors.Is(err, io.EOF) {
-				return nil
-			}
-			return err
-		}
+		return stream.Send(&ttpv1.RegisterStreamResponse{KeyVersion: uint32(reg.Session().KeyVersion()), Records: registeredProto(out)})
 	}
+	return serveOrdered(ctx, first, stream.Recv, check, deliver)
 }
 
 // checkChunk rejects a chunk that changes the domain, the fields or the

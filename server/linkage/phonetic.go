@@ -7,12 +7,7 @@ import "strings"
 // so a typo or spelling variant still finds its candidates. It works on the
 // folded ASCII of identity's canonical names.
 func phonetic(name string) string {
-	s := strings.NewReplacer(
-		"eij", "y", "ij", "y", "ei", "y", "ey", "y", "ie", "i",
-		"sch", "s", "ch", "g", "ck", "k", "ph", "f", "th", "t",
-		"dt", "t", "oe", "u", "ou", "au", "c", "k", "z", "s", "v", "f", "w", "f",
-		"q", "k", "x", "ks", " ", "", "-", "", "'", "",
-	).Replace(name)
+	s := soundAlike.Replace(name)
 	var b strings.Builder
 	var last byte
 	for i := 0; i < len(s); i++ {
@@ -31,3 +26,12 @@ func phonetic(name string) string {
 	}
 	return b.String()
 }
+
+// soundAlike spells alike what sounds alike. A Replacer builds a trie on first
+// use and is safe for concurrent use, so one serves every call.
+var soundAlike = strings.NewReplacer(
+	"eij", "y", "ij", "y", "ei", "y", "ey", "y", "ie", "i",
+	"sch", "s", "ch", "g", "ck", "k", "ph", "f", "th", "t",
+	"dt", "t", "oe", "u", "ou", "au", "c", "k", "z", "s", "v", "f", "w", "f",
+	"q", "k", "x", "ks", " ", "", "-", "", "'", "",
+)

@@ -49,22 +49,39 @@ func NewRegistration(sess *session.Session, fields []identity.Field, sourceName 
 	return &Registration{sess: sess, parser: parser, enc: enc, index: index, log: log}, nil
 }
 
-// Register registers rows: parsed and encoded on every core, then matched and
-// stored in batches of at most MaxBatch, each durable with its audit record
-// (action names the call). Rows of a batch that was stored stay stored if a
-// later batch fails; sending them again answers Known.
-func (r *Registration) Register(ctx context.Context, action string, rows []records.Record) ([]Registered, error) {
-	prep := PrepareAll(r.parser, r.enc, len(rows),
+// Chunk is rows parsed and encoded, ready to be registered.
+type Chunk struct {
+	rows []records.Record
+	prep []Prepared
+}
+
+// Prepare parses and encodes rows on every core: the costly, independent
+// part of registration. It is safe to call for one chunk while another is
+// being committed, so a stream prepares the next chunk meanwhile.
+func (r *Registration) Prepare(rows []records.Record) *Chunk {
+	return &Chunk{rows: rows, prep: PrepareAll(r.parser, r.enc, len(rows),
 		func(i int) []string { return rows[i].Values },
-		func(i int) string { return rows[i].RowKey })
-	out := make([]Registered, len(rows))
-	for lo := 0; lo < len(rows); lo += MaxBatch {
-		hi := min(lo+MaxBatch, len(rows))
-		if err := r.registerBatch(ctx, action, rows[lo:hi], prep[lo:hi], out[lo:hi]); err != nil {
+		func(i int) string { return rows[i].RowKey })}
+}
+
+// Commit matches and stores a prepared chunk in batches of at most MaxBatch,
+// each durable with its audit record (action names the call). Rows of a
+// batch that was stored stay stored if a later batch fails; sending them
+// again answers Known. Chunks are committed one at a time, in order.
+func (r *Registration) Commit(ctx context.Context, action string, c *Chunk) ([]Registered, error) {
+	out := make([]Registered, len(c.rows))
+	for lo := 0; lo < len(c.rows); lo += MaxBatch {
+		hi := min(lo+MaxBatch, len(c.rows))
+		if err := r.registerBatch(ctx, action, c.rows[lo:hi], c.prep[lo:hi], out[lo:hi]); err != nil {
 			return nil, err
 		}
 	}
 	return out, nil
+}
+
+// Register prepares and commits rows.
+func (r *Registration) Register(ctx context.Context, action string, rows []records.Record) ([]Registered, error) {
+	return r.Commit(ctx, action, r.Prepare(rows))
 }
 
 func (r *Registration) registerBatch(ctx context.Context, action string, rows []records.Record, prep []Prepared, out []Registered) error {
