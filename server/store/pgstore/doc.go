@@ -40,6 +40,21 @@
 // change in the same transaction: AddPerson, RemovePerson and Add add up
 // their changes and write them once, just before commit.
 //
+// # Performance
+//
+// BenchmarkRegisterBatch measures a registration batch of 1,000 records
+// against an index of 1,000,000 (about 1 GB in PostgreSQL) on 2 cores. A
+// batch whose block keys hold 10 earlier records per new one costs about
+// 160 ms of PostgreSQL's processor time and 35 ms of the client's, which
+// on an idle machine is about 5,000 records/s; at 40 per new one, 330 ms
+// and 135 ms, about 2,000 records/s. The transaction runs in one backend,
+// so that is the bound: processor time in proportion to the candidate
+// records read and to the rows and index entries written. The round trips
+// (nine a batch) and the commit's fsync are a few percent. AddPerson is a
+// round trip each, about 40 µs. A server for it should give PostgreSQL
+// shared_buffers that hold the index; wal_compression = lz4 shrinks the
+// full-page images that random index inserts write after a checkpoint.
+//
 // # Values
 //
 // A uint64 key is stored as the bigint with the same bits (see the

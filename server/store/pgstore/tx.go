@@ -102,7 +102,7 @@ func (t *tx) flushCounters() error {
 	_, err := t.exec("count records and persons", `
 		UPDATE index_counters c SET value = c.value + d.delta
 		FROM unnest($1::text[], $2::bigint[]) AS d(name, delta)
-		WHERE c.name = d.name`,
+		WHERE c.name = d.name AND d.delta <> 0`,
 		[]string{"records", "persons"}, []int64{t.records, t.persons})
 	return err
 }
