@@ -13,7 +13,9 @@
 // on a Unix socket in that directory, which the URLs use. fsync stays on,
 // as in production, so durability tests mean something. Every URL is a new
 // database (CREATE DATABASE), so tests are isolated and may run in parallel.
-// Start gives a test a private cluster of its own, to crash and restart.
+// Start gives a test a private cluster of its own: to crash and restart
+// (Kill, Restart), to run with settings of its own, or to measure
+// PostgreSQL's processor time (ServerCPU).
 //
 // # Cleanup
 //
