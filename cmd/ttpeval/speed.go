@@ -46,6 +46,14 @@ func measureSpeed(persons, batch int) error {
 	return nil
 }
 
+// encoded is a batch ready for the index, from phase 0 (filling) or 1
+// (measured), of rows rows (some may have been rejected).
+type encoded struct {
+	batch []linkage.Encoded
+	phase int
+	rows  int
+}
+
 type speedResult struct {
 	indexed int     // persons in the index before measuring
 	firstUS float64 // µs per record over the first 90,000 measured records
@@ -74,33 +82,39 @@ func speedRun(persons, batch, limit int) (speedResult, error) {
 	}
 	pop := synth.NewPopulation(synth.Config{Seed: 1, Persons: persons, Institutions: 2, Profile: synth.DefaultProfile()})
 
-	var rows [][]string
-	phase, registered, measured := 0, 0, 0
+	// Generating, parsing and encoding run ahead on every core while the
+	// index registers, as ttpd's RegisterStream does.
+	batches := make(chan encoded, 2)
+	go func() {
+		defer close(batches)
+		var rows [][]string
+		phase, first := 0, 0
+		send := func() {
+			b, _ := encodeBatch(parser, enc, rows, first)
+			batches <- encoded{b, phase, len(rows)}
+			first += len(rows)
+			rows = nil
+		}
+		for r := range pop.Records() {
+			if r.Institution == 1 && phase == 0 {
+				send()
+				phase = 1
+			}
+			rows = append(rows, values(&r))
+			if len(rows) == batch {
+				send()
+			}
+		}
+		if len(rows) > 0 {
+			send()
+		}
+	}()
+
+	measured := 0
 	var start, firstDone time.Time
-	flush := func() error {
-		batch, _ := encodeBatch(parser, enc, rows, registered)
-		_, err := register(ix, batch)
-		if err != nil {
-			return err
-		}
-		registered += len(rows)
-		if phase == 1 {
-			measured += len(rows)
-			if firstDone.IsZero() && measured >= 90_000 {
-				firstDone = time.Now()
-				res.firstUS = float64(firstDone.Sub(start).Microseconds()) / float64(measured)
-			}
-		}
-		rows = rows[:0]
-		return nil
-	}
 	fillStart := time.Now()
-	for r := range pop.Records() {
-		if r.Institution == 1 && phase == 0 {
-			if err := flush(); err != nil {
-				return res, err
-			}
-			phase = 1
+	for b := range batches {
+		if b.phase == 1 && start.IsZero() {
 			stats, err := ix.Stats(context.Background())
 			if err != nil {
 				return res, err
@@ -110,19 +124,18 @@ func speedRun(persons, batch, limit int) (speedResult, error) {
 			runtime.GC()
 			start = time.Now()
 		}
-		rows = append(rows, values(&r))
-		if len(rows) == batch {
-			if err := flush(); err != nil {
-				return res, err
-			}
-			if limit > 0 && measured >= limit {
-				break
-			}
+		if b.phase == 1 && limit > 0 && measured >= limit {
+			continue // drain: the producer stops at the population's end
 		}
-	}
-	if len(rows) > 0 {
-		if err := flush(); err != nil {
+		if _, err := register(ix, b.batch); err != nil {
 			return res, err
+		}
+		if b.phase == 1 {
+			measured += b.rows
+			if firstDone.IsZero() && measured >= 90_000 {
+				firstDone = time.Now()
+				res.firstUS = float64(firstDone.Sub(start).Microseconds()) / float64(measured)
+			}
 		}
 	}
 	elapsed := time.Since(start)
