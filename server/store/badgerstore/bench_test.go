@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -19,6 +20,7 @@ import (
 
 var (
 	benchFill = flag.Int("badgerstore.fill", 1_000_000, "records (and persons) in the index before BenchmarkRegisterBatch measures")
+	benchFast = flag.Bool("badgerstore.fastfill", false, "fill with Add alone, without the reads of registration (the index is the same; the fill is faster)")
 	benchDir  = flag.String("badgerstore.dir", "", "directory for the benchmark's store (default: a new temporary one, removed after)")
 )
 
@@ -128,6 +130,28 @@ func (r *registration) registerBatch(n int) error {
 	return err
 }
 
+// addBatch stores the next n records and their persons, without the
+// reads that registration does first.
+func (r *registration) addBatch(n int) error {
+	err := r.s.Update(context.Background(), func(tx store.Tx) error {
+		ix := tx.Index()
+		first, err := ix.ReserveIDs(n)
+		if err != nil {
+			return err
+		}
+		recs := make([]store.IndexRecord, n)
+		for i := range recs {
+			recs[i] = r.shapes.record(r.next+uint64(i), first+uint64(i))
+			if err := ix.AddPerson(recs[i].Person); err != nil {
+				return err
+			}
+		}
+		return ix.Add(recs)
+	})
+	r.next += uint64(n)
+	return err
+}
+
 var (
 	benchMu    sync.Mutex
 	benchStore *registration // filled once, kept across the benchmark's runs
@@ -153,7 +177,7 @@ func filled(b *testing.B) *registration {
 	if os.Getenv("BADGERSTORE_LOG") != "" {
 		log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	}
-	s, err := badgerstore.Open(dir, testKey, log)
+	s, err := badgerstore.OpenConfig(dir, testKey, log, benchConfig())
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -169,7 +193,11 @@ func filled(b *testing.B) *registration {
 	}
 	start := time.Now()
 	for r.next < uint64(*benchFill) {
-		if err := r.registerBatch(min(batchSize, *benchFill-int(r.next))); err != nil {
+		fill := r.registerBatch
+		if *benchFast {
+			fill = r.addBatch
+		}
+		if err := fill(min(batchSize, *benchFill-int(r.next))); err != nil {
 			b.Fatal(err)
 		}
 		if r.next%100_000 == 0 {
@@ -208,9 +236,32 @@ func BenchmarkRegisterBatch(b *testing.B) {
 	// records/s does.
 	b.ReportMetric(float64(cpuUsed.Microseconds())/float64(n), "cpu-µs/record")
 	b.ReportMetric(float64(peakRSS())/(1<<20), "peakRSS-MiB")
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	b.Logf("memory now: %s; Go heap in use %d MiB, heap from the OS %d MiB, GC goal %d MiB",
+		procStatus("VmRSS", "RssAnon", "RssFile"), ms.HeapInuse>>20, ms.HeapSys>>20, ms.NextGC>>20)
 	for i, name := range phaseNames {
 		b.ReportMetric(float64((r.phases[i]-phases[i]).Microseconds())/float64(n), name+"-µs/record")
 	}
+}
+
+// benchConfig is DefaultConfig, changed by BADGERSTORE_MEMTABLE_MB,
+// BADGERSTORE_BLOCKCACHE_MB, BADGERSTORE_L0_TABLES and
+// BADGERSTORE_BASELEVEL_MB, to try others.
+func benchConfig() badgerstore.Config {
+	c := badgerstore.DefaultConfig()
+	mb := func(name string, v *int64) {
+		if n, err := strconv.Atoi(os.Getenv(name)); err == nil {
+			*v = int64(n) << 20
+		}
+	}
+	mb("BADGERSTORE_MEMTABLE_MB", &c.MemTableBytes)
+	mb("BADGERSTORE_BLOCKCACHE_MB", &c.BlockCacheBytes)
+	mb("BADGERSTORE_BASELEVEL_MB", &c.BaseLevelBytes)
+	if n, err := strconv.Atoi(os.Getenv("BADGERSTORE_L0_TABLES")); err == nil {
+		c.LevelZeroTables = n
+	}
+	return c
 }
 
 // cpuTime is the CPU time the process has used, user and system.
@@ -224,17 +275,29 @@ func cpuTime() time.Duration {
 
 // peakRSS is the process's peak resident set (VmHWM), in bytes.
 func peakRSS() int64 {
+	kb, _ := strconv.ParseInt(strings.TrimSuffix(procStatus("VmHWM"), " kB"), 10, 64)
+	return kb << 10
+}
+
+// procStatus returns the named lines of /proc/self/status, as "value" for
+// one name and "name value, ..." for several.
+func procStatus(names ...string) string {
 	b, err := os.ReadFile("/proc/self/status")
 	if err != nil {
-		return 0
+		return ""
 	}
+	var out []string
 	for _, line := range strings.Split(string(b), "\n") {
-		if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
-			kb, _ := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 10, 64)
-			return kb << 10
+		for _, name := range names {
+			if rest, ok := strings.CutPrefix(line, name+":"); ok {
+				if len(names) == 1 {
+					return strings.TrimSpace(rest)
+				}
+				out = append(out, name+" "+strings.TrimSpace(rest))
+			}
 		}
 	}
-	return 0
+	return strings.Join(out, ", ")
 }
 
 func TestMain(m *testing.M) {

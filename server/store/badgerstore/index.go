@@ -89,9 +89,10 @@ func (t *tx) record(id uint64, key []byte) (r store.IndexRecord, ok bool, err er
 // Records reads the records fanned out over goroutines.
 func (ix index) Records(ids []uint64) (map[uint64]store.IndexRecord, error) {
 	found := make([]store.IndexRecord, len(ids))
+	order := keyOrder(ids)
 	err := fanOut(len(ids), func(lo, hi int) error {
 		key := make([]byte, 0, len(recordPrefix)+8)
-		for i := lo; i < hi; i++ {
+		for _, i := range order[lo:hi] {
 			r, _, err := ix.t.record(ids[i], key)
 			if err != nil {
 				return err
@@ -107,9 +108,10 @@ func (ix index) Records(ids []uint64) (map[uint64]store.IndexRecord, error) {
 // goroutines.
 func (ix index) BySource(sources []uint64) (map[uint64]store.IndexRecord, error) {
 	found := make([]store.IndexRecord, len(sources))
+	order := keyOrder(sources)
 	err := fanOut(len(sources), func(lo, hi int) error {
 		key := make([]byte, 0, len(sourcePrefix)+8)
-		for i := lo; i < hi; i++ {
+		for _, i := range order[lo:hi] {
 			id, ok, err := ix.t.sourceID(sources[i], key)
 			if err != nil {
 				return err

@@ -15,9 +15,11 @@ import (
 // an index of ten million records under a few hundred MiB of caches.
 type Config struct {
 	// MemTableBytes is the size of each of Badger's two memtables. It also
-	// bounds one transaction, to 15% of it: 64 MiB fits the largest batch
-	// the server writes (1,000 records of 8 blocks, whose posting lists may
-	// all be full) several times over.
+	// bounds one transaction, to 15% of it: the largest batch the server
+	// writes, 1,000 records of 8 blocks whose posting-list heads are all
+	// full of far-apart IDs, takes between 3.6 and 4.8 MB
+	// (TestLargestBatchFits), so 48 MiB (7.2 MB) leaves room; a typical
+	// batch takes under 1 MB.
 	MemTableBytes int64
 	// BlockCacheBytes caches decrypted table blocks: the hot part of the
 	// person index (recent records, and the posting lists of common
@@ -27,14 +29,28 @@ type Config struct {
 	// make a read of an absent key (a new source, a new block) cheap. They
 	// take about 1.5 bytes per stored key: give them room for all.
 	IndexCacheBytes int64
+	// LevelZeroTables is how many tables (memtable flushes) Badger lets
+	// pile up before it merges them into the levels below. A read checks
+	// every one of them, so fewer make reads cheaper and compaction busier.
+	LevelZeroTables int
+	// MappedBytes bounds the table pages Badger's file mappings keep
+	// resident (trim.go); 0 leaves them to the kernel.
+	MappedBytes int64
+	// BaseLevelBytes is the size of the first level below level 0; each
+	// level after is ten times the one before. A larger base means fewer
+	// levels, so fewer tables per read and less rewriting.
+	BaseLevelBytes int64
 }
 
 // DefaultConfig is the configuration Open uses.
 func DefaultConfig() Config {
 	return Config{
-		MemTableBytes:   64 << 20,
-		BlockCacheBytes: 256 << 20,
-		IndexCacheBytes: 128 << 20,
+		MemTableBytes:   48 << 20,
+		BlockCacheBytes: 192 << 20,
+		IndexCacheBytes: 64 << 20,
+		MappedBytes:     128 << 20,
+		LevelZeroTables: 3,
+		BaseLevelBytes:  64 << 20,
 	}
 }
 
@@ -69,7 +85,12 @@ func OpenConfig(dir string, encryptionKey []byte, log *slog.Logger, cfg Config) 
 	if err != nil {
 		return nil, err
 	}
-	return &Store{db: db, log: log}, nil
+	s := &Store{db: db, log: log}
+	if cfg.MappedBytes > 0 {
+		s.stopTrim, s.trimDone = make(chan struct{}), make(chan struct{})
+		go s.trimmer(dir, cfg.MappedBytes, s.stopTrim, s.trimDone)
+	}
+	return s, nil
 }
 
 // openBadger opens the Badger database with the store's options.
@@ -96,6 +117,9 @@ func openBadger(dir string, encryptionKey []byte, log *slog.Logger, cfg Config, 
 		WithNumMemtables(2).
 		WithMemTableSize(cfg.MemTableBytes).
 		WithNumCompactors(2).
+		WithNumLevelZeroTables(cfg.LevelZeroTables).
+		WithNumLevelZeroTablesStall(3 * cfg.LevelZeroTables).
+		WithBaseLevelSize(cfg.BaseLevelBytes).
 		// Update transactions are serialised by Store.mu: there is nothing
 		// to detect, and tracking reads would only cost memory.
 		WithDetectConflicts(false).

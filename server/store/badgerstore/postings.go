@@ -156,9 +156,10 @@ func (t *tx) members(block uint64, perBlock int, key []byte) ([]uint64, error) {
 // BlockMembers reads the blocks' heads, fanned out over goroutines.
 func (ix index) BlockMembers(blocks []uint64, perBlock int) (map[uint64][]uint64, error) {
 	found := make([][]uint64, len(blocks))
+	order := keyOrder(blocks)
 	err := fanOut(len(blocks), func(lo, hi int) error {
 		key := make([]byte, 0, len(headPrefix)+8)
-		for i := lo; i < hi; i++ {
+		for _, i := range order[lo:hi] {
 			var err error
 			if found[i], err = ix.t.members(blocks[i], perBlock, key); err != nil {
 				return err

@@ -19,6 +19,10 @@ type Store struct {
 	// owns the directory, so this is every lock the contract asks for.
 	mu     sync.Mutex
 	closed bool
+
+	// stopTrim ends the trimmer (trim.go), which closes trimDone.
+	stopTrim chan struct{}
+	trimDone chan struct{}
 }
 
 var _ store.Store = (*Store)(nil)
@@ -70,5 +74,9 @@ func (s *Store) Close() error {
 		return nil
 	}
 	s.closed = true
+	if s.stopTrim != nil {
+		close(s.stopTrim)
+		<-s.trimDone
+	}
 	return fail("close", s.db.Close())
 }
