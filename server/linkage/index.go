@@ -56,14 +56,22 @@ type Result struct {
 type Index struct {
 	st    store.Store
 	model *Model
+	cache *candidateCache
 
 	randMu sync.Mutex
 	rand   io.Reader
 }
 
-// Open returns the index kept in st, matching with model.
+// Open returns the index kept in st, matching with model, with a candidate
+// cache of DefaultCacheRecords records.
 func Open(st store.Store, model *Model, rand io.Reader) *Index {
-	return &Index{st: st, model: model, rand: rand}
+	return OpenWithCache(st, model, rand, DefaultCacheRecords)
+}
+
+// OpenWithCache is Open with a candidate cache of the given number of
+// records.
+func OpenWithCache(st store.Store, model *Model, rand io.Reader, cacheRecords int) *Index {
+	return &Index{st: st, model: model, rand: rand, cache: newCandidateCache(cacheRecords)}
 }
 
 // Stats counts the index's records and persons.
@@ -86,9 +94,10 @@ func (ix *Index) Register(ctx context.Context, batch []Encoded, commit func(tx s
 		return nil, fmt.Errorf("linkage: %d records in one batch; at most %d", len(batch), MaxBatch)
 	}
 	var results []Result
+	var st *batchState
 	err := ix.st.Update(ctx, func(tx store.Tx) error {
 		var err error
-		if results, err = ix.register(tx.Index(), batch); err != nil {
+		if results, st, err = ix.register(tx.Index(), batch); err != nil {
 			return err
 		}
 		if commit != nil {
@@ -98,6 +107,13 @@ func (ix *Index) Register(ctx context.Context, batch []Encoded, commit func(tx s
 	})
 	if err != nil {
 		return nil, fmt.Errorf("register in the person index: %w", err)
+	}
+	// Only now are the new records in the store: a rolled-back batch's
+	// IDs may be handed out again.
+	for _, ids := range st.added {
+		for _, id := range ids {
+			ix.cache.put(id, *st.cands[id], st.seq)
+		}
 	}
 	return results, nil
 }
@@ -115,11 +131,18 @@ type batchState struct {
 	members map[uint64][]uint64   // block → stored members, newest first
 	added   map[uint64][]uint64   // block → this batch's new records, oldest first
 	seen    map[uint64]struct{}   // candidates already compared for the current record
+	seq     uint64                // the change log's end when the batch began
 }
 
-func (ix *Index) register(px store.PersonIndex, batch []Encoded) ([]Result, error) {
+// register registers batch in px. It returns the results, and the batch's
+// state for the cache once the transaction has committed.
+func (ix *Index) register(px store.PersonIndex, batch []Encoded) ([]Result, *batchState, error) {
 	if err := px.Lock(); err != nil {
-		return nil, err
+		return nil, nil, err
+	}
+	seq, err := ix.checkCache(px)
+	if err != nil {
+		return nil, nil, err
 	}
 	sources := make([]uint64, len(batch))
 	for i := range batch {
@@ -127,16 +150,16 @@ func (ix *Index) register(px store.PersonIndex, batch []Encoded) ([]Result, erro
 	}
 	known, err := px.BySource(sources)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	st, err := ix.readCandidates(px, batch, known)
+	st, err := ix.readCandidates(px, batch, known, seq)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	var first uint64
 	if fresh := len(batch) - len(known); fresh > 0 {
 		if first, err = px.ReserveIDs(fresh); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	}
 	results := make([]Result, len(batch))
@@ -155,10 +178,10 @@ func (ix *Index) register(px store.PersonIndex, batch []Encoded) ([]Result, erro
 		res, candRecord := ix.match(st, enc)
 		if res.Decision != Linked {
 			if res.Person, err = ix.newPersonID(); err != nil {
-				return nil, err
+				return nil, nil, err
 			}
 			if err := px.AddPerson(res.Person); err != nil {
-				return nil, err
+				return nil, nil, err
 			}
 		}
 		id := first + uint64(len(added))
@@ -171,21 +194,21 @@ func (ix *Index) register(px store.PersonIndex, batch []Encoded) ([]Result, erro
 		if res.Decision == Review {
 			item := store.ReviewItem{Record: id, Candidate: candRecord, ScoreMilli: scoreMilli(res.Score), Pattern: res.pattern()}
 			if err := px.PutReview(item); err != nil {
-				return nil, err
+				return nil, nil, err
 			}
 		}
 		inBatch[enc.Source] = res.Person
 		results[i] = res.Result
 	}
 	if err := px.Add(added); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return results, nil
+	return results, st, nil
 }
 
 // readCandidates reads, for the records not yet known, the newest members of
 // their blocks and those members' features.
-func (ix *Index) readCandidates(px store.PersonIndex, batch []Encoded, known map[uint64]store.IndexRecord) (*batchState, error) {
+func (ix *Index) readCandidates(px store.PersonIndex, batch []Encoded, known map[uint64]store.IndexRecord, seq uint64) (*batchState, error) {
 	var blocks []uint64
 	distinct := map[uint64]struct{}{}
 	for i := range batch {
@@ -199,7 +222,7 @@ func (ix *Index) readCandidates(px store.PersonIndex, batch []Encoded, known map
 			}
 		}
 	}
-	st := &batchState{cands: map[uint64]*candidate{}, added: map[uint64][]uint64{}, seen: map[uint64]struct{}{}}
+	st := &batchState{cands: map[uint64]*candidate{}, added: map[uint64][]uint64{}, seen: map[uint64]struct{}{}, seq: seq}
 	var err error
 	if st.members, err = px.BlockMembers(blocks, MaxBlock); err != nil {
 		return nil, err
@@ -207,10 +230,15 @@ func (ix *Index) readCandidates(px store.PersonIndex, batch []Encoded, known map
 	var ids []uint64
 	for _, m := range st.members {
 		for _, id := range m {
-			if _, ok := st.cands[id]; !ok {
-				st.cands[id] = nil // placeholder: dedupes ids
-				ids = append(ids, id)
+			if _, ok := st.cands[id]; ok {
+				continue
 			}
+			if c, ok := ix.cache.get(id); ok {
+				st.cands[id] = &c
+				continue
+			}
+			st.cands[id] = nil // placeholder: dedupes ids
+			ids = append(ids, id)
 		}
 	}
 	recs, err := px.Records(ids)
@@ -227,8 +255,29 @@ func (ix *Index) readCandidates(px store.PersonIndex, batch []Encoded, known map
 			return nil, fmt.Errorf("%w: record %d: %v", store.ErrCorrupt, id, err)
 		}
 		st.cands[id] = c
+		ix.cache.put(id, *c, seq) // committed by an earlier transaction: safe to keep
 	}
 	return st, nil
+}
+
+// checkCache empties the candidate cache if persons changed (a merge or a
+// split, here or on another server) since it was filled: the change log
+// says so. Merges and splits are rare, so this reads nothing most times.
+// It returns the log's last sequence number.
+func (ix *Index) checkCache(px store.PersonIndex) (uint64, error) {
+	seq := ix.cache.validSeq()
+	for {
+		cs, err := px.Changes(seq, 1000)
+		if err != nil {
+			return 0, err
+		}
+		if len(cs) == 0 {
+			break
+		}
+		seq = cs[len(cs)-1].Seq
+	}
+	ix.cache.validFor(seq)
+	return seq, nil
 }
 
 // matchResult is a Result with what a review item keeps.
