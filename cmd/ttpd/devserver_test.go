@@ -41,7 +41,23 @@ func (d *devServer) start(t *testing.T) {
 		CA:   filepath.Join(d.dir, "pki", "ca.pem"),
 		Cert: filepath.Join(d.dir, "clients", devmode.OperatorName+".pem"),
 		Key:  filepath.Join(d.dir, "clients", devmode.OperatorName+"-key.pem")}
+	if d.running() {
+		t.Fatalf("ttpd on %s runs already", d.addr)
+	}
 	d.proc = startTTPD(t, d.bin, probe, "-data", d.dir, "-store", d.store, "-listen", d.addr, "-metrics", d.metrics)
+}
+
+// running reports whether the server's process runs.
+func (d *devServer) running() bool {
+	if d.proc == nil {
+		return false
+	}
+	select {
+	case <-d.proc.exited:
+		return false
+	default:
+		return true
+	}
 }
 
 // settings are a dev principal's, from the settings file dev mode wrote
