@@ -246,8 +246,8 @@ func BenchmarkRegisterBatch(b *testing.B) {
 }
 
 // benchConfig is DefaultConfig, changed by BADGERSTORE_MEMTABLE_MB,
-// BADGERSTORE_BLOCKCACHE_MB, BADGERSTORE_L0_TABLES and
-// BADGERSTORE_BASELEVEL_MB, to try others.
+// BADGERSTORE_BLOCKCACHE_MB, BADGERSTORE_L0_TABLES, BADGERSTORE_BASELEVEL_MB,
+// BADGERSTORE_BLOCK_KB and BADGERSTORE_MAPPED_MB, to try others.
 func benchConfig() badgerstore.Config {
 	c := badgerstore.DefaultConfig()
 	mb := func(name string, v *int64) {
@@ -261,6 +261,10 @@ func benchConfig() badgerstore.Config {
 	if n, err := strconv.Atoi(os.Getenv("BADGERSTORE_L0_TABLES")); err == nil {
 		c.LevelZeroTables = n
 	}
+	if n, err := strconv.Atoi(os.Getenv("BADGERSTORE_BLOCK_KB")); err == nil {
+		c.BlockBytes = n << 10
+	}
+	mb("BADGERSTORE_MAPPED_MB", &c.MappedBytes)
 	return c
 }
 

@@ -9,11 +9,20 @@
 //
 // The person index is read from Badger by key, never loaded whole: a record
 // is one key, its source another, and each blocking key holds a posting
-// list of its newest members (see postings.go), so that matching a batch
-// costs point reads that Badger's bloom filters make cheap when the key is
-// absent. The reads of a batch fan out over goroutines (fanout.go). keys.go
-// lists every key prefix.
+// list of its newest members (postings.go), so that matching a batch costs
+// point reads, which Badger's bloom filters make cheap when the key is
+// absent. The reads of a batch go in key order and fan out over goroutines
+// (fanout.go). keys.go lists every key prefix.
+//
+// Memory: Badger's memtables, block cache and index cache are set by
+// Config; the table pages that Badger's file mappings keep resident are
+// bounded by a trimmer (trim.go). The Go heap around the caches churns
+// (every block read from a table is a new buffer), so a server should also
+// give the Go runtime a memory limit (GOMEMLIMIT), or its heap grows to
+// twice what is live between collections.
 //
 // Errors never quote keys or values: Badger's own messages can (Txn.Get
-// wraps its errors with the key), so they are reduced to their cause.
+// wraps its errors with the key), so they are reduced to their cause, and
+// Badger's log messages that name a key are logged without their
+// arguments.
 package badgerstore

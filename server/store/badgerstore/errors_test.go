@@ -51,11 +51,11 @@ func TestErrorsQuoteNoKey(t *testing.T) {
 
 // TestBadgerLogWithholdsKeys checks the log adapter's filter.
 func TestBadgerLogWithholdsKeys(t *testing.T) {
-	msg := format("Unable to read: Key: %v, Version : %v", []any{[]byte("secret"), 3})
+	msg := logMessage("Unable to read: Key: %v, Version : %v", []any{[]byte("secret"), 3})
 	if strings.Contains(msg, "secret") {
 		t.Errorf("logged %q", msg)
 	}
-	if got := format("Compaction for level: %d DONE", []any{2}); got != "Compaction for level: 2 DONE" {
+	if got := logMessage("Compaction for level: %d DONE", []any{2}); got != "Compaction for level: 2 DONE" {
 		t.Errorf("logged %q", got)
 	}
 }

@@ -1,6 +1,7 @@
 package badgerstore
 
 import (
+	"encoding/binary"
 	"slices"
 
 	"github.com/ttpnl/ttp/server/store"
@@ -33,7 +34,7 @@ func (ix index) Add(records []store.IndexRecord) error {
 		if err := t.set("write index record", numKey(recordPrefix, r.ID), encodeRecord(r)); err != nil {
 			return err
 		}
-		if err := t.set("write index source", numKey(sourcePrefix, r.Source), numKey("", r.ID)); err != nil {
+		if err := t.set("write index source", numKey(sourcePrefix, r.Source), binary.BigEndian.AppendUint64(nil, r.ID)); err != nil {
 			return err
 		}
 		if err := t.set("write person's records", memberKey(r.Person, r.ID), nil); err != nil {

@@ -1,6 +1,7 @@
 package badgerstore
 
 import (
+	"cmp"
 	"encoding/binary"
 	"slices"
 
@@ -200,7 +201,7 @@ func (t *tx) addMembers(block uint64, ids []uint64) error {
 			}
 			continue
 		}
-		i, dup := slices.BinarySearchFunc(p.ids, id, func(have, want uint64) int { return -cmpU64(have, want) })
+		i, dup := slices.BinarySearchFunc(p.ids, id, func(have, want uint64) int { return cmp.Compare(want, have) })
 		if dup {
 			return store.ErrExists
 		}
@@ -239,7 +240,7 @@ func (t *tx) rebuildMembers(block uint64, p *posting, id uint64) error {
 		return store.ErrExists
 	}
 	all = append(all, id)
-	slices.SortFunc(all, func(a, b uint64) int { return -cmpU64(a, b) })
+	slices.SortFunc(all, func(a, b uint64) int { return cmp.Compare(b, a) })
 	p.ids = all[:min(headKeep, len(all))]
 	rest := all[len(p.ids):]
 	// Chunk 0 is the oldest: cut from the end, so that only the newest
@@ -261,14 +262,4 @@ func (t *tx) rebuildMembers(block uint64, p *posting, id uint64) error {
 	p.chunks = uint32(len(chunks))
 	p.ids = slices.Clone(p.ids)
 	return nil
-}
-
-func cmpU64(a, b uint64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }

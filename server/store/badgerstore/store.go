@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 
 	"github.com/dgraph-io/badger/v4"
 
@@ -18,7 +19,7 @@ type Store struct {
 	// mu serialises Update transactions, and Close with them. One process
 	// owns the directory, so this is every lock the contract asks for.
 	mu     sync.Mutex
-	closed bool
+	closed atomic.Bool // also read by View, which does not take mu
 
 	// stopTrim ends the trimmer (trim.go), which closes trimDone.
 	stopTrim chan struct{}
@@ -35,7 +36,7 @@ func (s *Store) Update(ctx context.Context, fn func(store.Tx) error) error {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.closed {
+	if s.closed.Load() {
 		return fail("update", badger.ErrDBClosed)
 	}
 	txn := s.db.NewTransaction(true)
@@ -57,6 +58,9 @@ func (s *Store) View(ctx context.Context, fn func(store.Tx) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
+	if s.closed.Load() {
+		return fail("view", badger.ErrDBClosed)
+	}
 	txn := s.db.NewTransaction(false)
 	defer txn.Discard()
 	return fn(newTx(txn, false))
@@ -70,10 +74,10 @@ func (s *Store) Shared() bool { return false }
 func (s *Store) Close() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.closed {
+	if s.closed.Load() {
 		return nil
 	}
-	s.closed = true
+	s.closed.Store(true)
 	if s.stopTrim != nil {
 		close(s.stopTrim)
 		<-s.trimDone
