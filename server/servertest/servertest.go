@@ -1,7 +1,13 @@
 // Package servertest sets up real ttpd servers for tests: a private CA,
-// certificates for any principals, a KEK, a Badger store in a temporary
-// directory, and a server listening on loopback TCP with mTLS. Nothing is
-// mocked: a test talks to the server exactly as a hospital's client does.
+// certificates for any principals, a KEK, a store, and a server listening on
+// loopback TCP with mTLS. Nothing is mocked: a test talks to the server
+// exactly as a hospital's client does.
+//
+// The store is Badger in the fixture's temporary directory, or, after
+// UsePostgres (or UseBackend), a fresh database on pgtest's throwaway
+// PostgreSQL; a test that runs on each backend loops over Backends. The
+// configuration file follows, so a fixture can also run ttpd as a
+// process. SnapshotStore copies a store, to run twice from one start.
 package servertest
 
 import (
