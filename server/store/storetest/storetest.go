@@ -20,6 +20,7 @@
 //     AddPerson of a recorded person gives ErrExists and RemovePerson of
 //     an unrecorded one ErrNotFound (so that Stats stays a true count);
 //     Lock may be taken more than once in a transaction.
+//   - Records come back with their Blocks in the order Add was given them.
 //   - PersonIndex.Add takes any non-zero ID, not only those ReserveIDs
 //     gave (the suite uses fixed IDs where it does not test ReserveIDs),
 //     in any order: BlockMembers orders by ID, not by when Add ran.
