@@ -58,6 +58,25 @@ func TestSplitRecord(t *testing.T) {
 		t.Fatalf("change %v; want a split from %s to %s", c, person, again[1].PersonPseudonym)
 	}
 
+	// After a rotation, a recipient that holds version 1 pseudonyms asks for
+	// the changes in version 1 and can match them; by default they come in
+	// the current version.
+	if _, err := admin.RotateDomainKey(ctx, &ttpv1.RotateDomainKeyRequest{Name: "nkr"}); err != nil {
+		t.Fatal(err)
+	}
+	registry := ttpv1.NewLinkageServiceClient(s.Dial(t, "registry"))
+	v1, err := registry.ListPersonChanges(ctx, &ttpv1.ListPersonChangesRequest{Domain: "nkr", KeyVersion: 1})
+	if err != nil || len(v1.Changes) != 1 || v1.Changes[0].FromPerson != person {
+		t.Fatalf("changes in version 1: %v %v; want the split from %s", v1, err, person)
+	}
+	current, err := registry.ListPersonChanges(ctx, &ttpv1.ListPersonChangesRequest{Domain: "nkr"})
+	if err != nil || len(current.Changes) != 1 || current.Changes[0].FromPerson == person || current.Changes[0].FromPerson[:3] != "v2." {
+		t.Fatalf("changes in the current version: %v %v; want version 2 pseudonyms", current, err)
+	}
+	if _, err := registry.ListPersonChanges(ctx, &ttpv1.ListPersonChangesRequest{Domain: "nkr", KeyVersion: 3}); status.Code(err) != codes.InvalidArgument {
+		t.Fatalf("changes in a version that does not exist: %v; want InvalidArgument", err)
+	}
+
 	// Splitting the person's only record, or an unknown record, is refused.
 	for _, tc := range []struct {
 		req  *ttpv1.SplitRecordRequest
