@@ -2,14 +2,21 @@ package devmode_test
 
 import (
 	"bytes"
+	"context"
 	"crypto/x509"
 	"encoding/pem"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"reflect"
 	"slices"
 	"testing"
+	"time"
 
+	"google.golang.org/grpc/health/grpc_health_v1"
+
+	"github.com/ttpnl/ttp/client"
+	"github.com/ttpnl/ttp/server"
 	"github.com/ttpnl/ttp/server/config"
 	"github.com/ttpnl/ttp/server/devmode"
 )
@@ -126,6 +133,10 @@ func TestBootstrapUpgradesOldDataDir(t *testing.T) {
 			t.Errorf("%s changed on the third start", path)
 		}
 	}
+
+	// A real server on the upgraded directory lets every principal in,
+	// over mTLS, the old ones and the new.
+	serveAll(t, res)
 }
 
 // oldPrincipals are the principals of a configuration file's old content.
@@ -178,5 +189,44 @@ func TestBootstrapReissuesMissingFiles(t *testing.T) {
 	}
 	if m := mode(t, keyFile); m != 0o600 {
 		t.Errorf("key mode %v", m)
+	}
+}
+
+// serveAll runs a server on a dev configuration and checks that every dev
+// principal, with its settings file, gets through the TLS handshake and
+// the health check.
+func serveAll(t *testing.T, res *devmode.Result) {
+	t.Helper()
+	cfg := *res.Config
+	cfg.Listen, cfg.MetricsListen = "127.0.0.1:0", ""
+	srv, err := server.New(&cfg, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, stop := context.WithCancel(context.Background())
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ctx, time.Second) }()
+	defer func() {
+		stop()
+		if err := <-served; err != nil {
+			t.Error(err)
+		}
+	}()
+	for _, p := range devmode.Principals() {
+		s := client.Settings{Server: srv.Addr()}
+		if err := s.FromEnvFile(res.EnvFiles[p.Name]); err != nil {
+			t.Fatal(err)
+		}
+		cc, err := client.Dial(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		resp, err := grpc_health_v1.NewHealthClient(cc).Check(ctx, &grpc_health_v1.HealthCheckRequest{})
+		cancel()
+		cc.Close()
+		if err != nil || resp.Status != grpc_health_v1.HealthCheckResponse_SERVING {
+			t.Errorf("%s: health check: %v %v", p.Name, resp, err)
+		}
 	}
 }
