@@ -177,10 +177,12 @@ func filled(b *testing.B) *registration {
 	if os.Getenv("BADGERSTORE_LOG") != "" {
 		log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	}
+	opening := time.Now()
 	s, err := badgerstore.OpenConfig(dir, testKey, log, benchConfig())
 	if err != nil {
 		b.Fatal(err)
 	}
+	b.Logf("opened %s in %v, peak RSS %d MiB", dir, time.Since(opening).Round(time.Millisecond), peakRSS()>>20)
 	r := &registration{s: s, shapes: shapes{seed: 1}, audit: []byte(strings.Repeat("a", 300))}
 	// A -badgerstore.dir filled before goes on from where it was.
 	err = s.View(context.Background(), func(tx store.Tx) error {

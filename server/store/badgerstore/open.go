@@ -81,7 +81,11 @@ func Open(dir string, encryptionKey []byte, log *slog.Logger) (*Store, error) {
 // error, then, the tables known good, with OnBlockRead for every read
 // after.
 func OpenConfig(dir string, encryptionKey []byte, log *slog.Logger, cfg Config) (*Store, error) {
-	check, err := openBadger(dir, encryptionKey, log, cfg, options.OnTableRead)
+	// The check reads every block once: caches would only fill with
+	// blocks that the store, opened again, drops.
+	checkCfg := cfg
+	checkCfg.BlockCacheBytes, checkCfg.IndexCacheBytes = 1<<20, 8<<20
+	check, err := openBadger(dir, encryptionKey, log, checkCfg, options.OnTableRead)
 	if err != nil {
 		return nil, err
 	}
