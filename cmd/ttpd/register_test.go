@@ -11,7 +11,7 @@ import (
 	"google.golang.org/grpc"
 
 	ttpv1 "github.com/ttpnl/ttp/proto/ttp/v1"
-	"github.com/ttpnl/ttp/server/linkage"
+	"github.com/ttpnl/ttp/server/linkage/pairwise"
 	"github.com/ttpnl/ttp/server/store"
 	"github.com/ttpnl/ttp/synth"
 )
@@ -94,12 +94,12 @@ func registerStream(ctx context.Context, cc grpc.ClientConnInterface, domain str
 // samePartition fails t unless got and want hold the same rows, grouped
 // into persons the same way: pairwise precision and recall both exactly 1.
 // The pseudonyms themselves may differ (person IDs are random).
-func samePartition(t *testing.T, what string, got, want map[string]string) linkage.PairwiseScores {
+func samePartition(t *testing.T, what string, got, want map[string]string) pairwise.Tally {
 	t.Helper()
 	if len(got) != len(want) {
 		t.Fatalf("%s: %d rows, want %d", what, len(got), len(want))
 	}
-	var sc linkage.PairwiseScores
+	var sc pairwise.Tally
 	for row, p := range want {
 		q, ok := got[row]
 		if !ok {

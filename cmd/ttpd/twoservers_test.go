@@ -11,7 +11,7 @@ import (
 
 	ttpv1 "github.com/ttpnl/ttp/proto/ttp/v1"
 	"github.com/ttpnl/ttp/server/devmode"
-	"github.com/ttpnl/ttp/server/linkage"
+	"github.com/ttpnl/ttp/server/linkage/pairwise"
 	"github.com/ttpnl/ttp/server/servertest"
 	"github.com/ttpnl/ttp/server/store"
 	"github.com/ttpnl/ttp/server/store/pgtest"
@@ -104,7 +104,7 @@ type twoServers struct {
 
 // registered adds persons from A and B, and from the reference, and
 // compares the partitions of all the rows so far.
-func (s *twoServers) registered(t *testing.T, what string, got, want map[string]string) linkage.PairwiseScores {
+func (s *twoServers) registered(t *testing.T, what string, got, want map[string]string) pairwise.Tally {
 	t.Helper()
 	s.got, s.want = union(s.got, got), union(s.want, want)
 	checkOneRecordPerSource(t, s.st, len(s.got))

@@ -16,6 +16,7 @@ import (
 	"github.com/ttpnl/ttp/client/csvfile"
 	"github.com/ttpnl/ttp/identity"
 	"github.com/ttpnl/ttp/server/linkage"
+	"github.com/ttpnl/ttp/server/linkage/em"
 )
 
 // Flags of -estimate (see runEstimate).
@@ -53,7 +54,7 @@ func runEstimate(out, path, mapping, truth string, batch int) error {
 	fmt.Printf("registering %s with the default model\n", path)
 	base, err := evaluateFile(path, mapping, truth, batch, key, def, func(ix *linkage.Index) error {
 		t := time.Now()
-		withU, err := linkage.EstimateU(context.Background(), ix, def, *estUPairs, mrand.New(mrand.NewPCG(*estSeed, 0x7470)))
+		withU, err := em.EstimateU(context.Background(), ix, def, *estUPairs, mrand.New(mrand.NewPCG(*estSeed, 0x7470)))
 		if err != nil {
 			return err
 		}
@@ -66,19 +67,19 @@ func runEstimate(out, path, mapping, truth string, batch int) error {
 		candidates = len(patterns)
 		fmt.Printf("%d candidate pairs: %v\n", len(patterns), time.Since(t).Round(time.Millisecond))
 		t = time.Now()
-		var rep linkage.EstimateReport
-		fixedU, rep, err = linkage.EstimateM(patterns, withU, *estIterations)
+		var rep em.Report
+		fixedU, rep, err = em.EstimateM(patterns, withU, *estIterations)
 		if err != nil {
 			return fmt.Errorf("EM with u fixed: %w", err)
 		}
 		printReport("EM, u fixed (random pairs)", rep, time.Since(t))
 		t = time.Now()
-		freeU, rep, err = linkage.Estimate(patterns, def, *estIterations)
+		freeU, rep, err = em.Estimate(patterns, def, *estIterations)
 		if err != nil {
 			return fmt.Errorf("EM for m and u: %w", err)
 		}
 		printReport("EM, m and u", rep, time.Since(t))
-		hybrid, err = linkage.CombineMU(freeU, withU)
+		hybrid, err = em.CombineMU(freeU, withU)
 		return err
 	})
 	if err != nil {
@@ -134,7 +135,7 @@ func runEstimate(out, path, mapping, truth string, batch int) error {
 	return nil
 }
 
-func printReport(name string, rep linkage.EstimateReport, d time.Duration) {
+func printReport(name string, rep em.Report, d time.Duration) {
 	fmt.Printf("%s: %d pairs, %d distinct patterns, %d iterations (converged %v), λ %.5f (start %.5f), log-likelihood %.1f, %v\n",
 		name, rep.Pairs, rep.Distinct, rep.Iterations, rep.Converged, rep.Lambda, rep.StartLambda, rep.LogLikelihood, d.Round(time.Millisecond))
 }

@@ -24,6 +24,7 @@ import (
 	"github.com/ttpnl/ttp/client/csvfile"
 	"github.com/ttpnl/ttp/identity"
 	"github.com/ttpnl/ttp/server/linkage"
+	"github.com/ttpnl/ttp/server/linkage/pairwise"
 )
 
 var showMisses bool
@@ -187,10 +188,10 @@ func encodeBatch(p *linkage.Parser, enc *linkage.Encoder, rows [][]string, first
 	return batch, kept
 }
 
-// evaluation counts decisions and, with linkage.PairwiseScores, pairwise
+// evaluation counts decisions and, with pairwise.Tally, pairwise
 // agreement between predicted and true persons.
 type evaluation struct {
-	linkage.PairwiseScores
+	pairwise.Tally
 	records     int
 	decisions   map[linkage.Decision]int
 	firstPerson map[string]uint64

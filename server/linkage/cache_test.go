@@ -1,6 +1,7 @@
 package linkage
 
 import (
+	"github.com/ttpnl/ttp/server/linkage/pairwise"
 	"math/rand/v2"
 	"strconv"
 	"testing"
@@ -66,7 +67,7 @@ func TestCacheBounded(t *testing.T) {
 			t.Fatalf("record %d: %v with a tiny cache, %v with a large one", i, rs[i].Decision, rl[i].Decision)
 		}
 	}
-	var both PairwiseScores
+	var both pairwise.Tally
 	for i := range rs {
 		both.Add(strconv.FormatUint(rs[i].Person, 16), strconv.FormatUint(rl[i].Person, 16))
 	}

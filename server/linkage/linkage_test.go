@@ -205,7 +205,7 @@ func TestModelJSONRoundTrip(t *testing.T) {
 	m := DefaultModel()
 	m.Upper, m.Lower = 18, 9
 	m.MU[cmpFamily][2] = MU{M: 0.06, U: 0.005}
-	if err := m.prepare(); err != nil {
+	if err := m.Prepare(); err != nil {
 		t.Fatal(err)
 	}
 	raw, err := json.Marshal(m)

@@ -65,7 +65,7 @@ func ParseModel(raw []byte) (*Model, error) {
 			m.MU[c][l] = mu
 		}
 	}
-	if err := m.prepare(); err != nil {
+	if err := m.Prepare(); err != nil {
 		return nil, err
 	}
 	return m, nil

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ttpnl/ttp/server/linkage/pairwise"
 	"github.com/ttpnl/ttp/synth"
 )
 
@@ -35,7 +36,7 @@ func TestQuality(t *testing.T) {
 			defer db.Close()
 			ix := Open(db, DefaultModel(), rand.Reader)
 			recs := population(20_000, tc.profile)
-			var sc PairwiseScores
+			var sc pairwise.Tally
 			decisions := map[Decision]int{}
 			const batchSize = 5000
 			for i := 0; i < len(recs); i += batchSize {
@@ -57,23 +58,5 @@ func TestQuality(t *testing.T) {
 				t.Fatalf("precision %.5f (want ≥ %v), F1 %.5f (want ≥ %v)", p, tc.minPrecision, f1, tc.minF1)
 			}
 		})
-	}
-}
-
-func TestPairwiseScores(t *testing.T) {
-	var s PairwiseScores
-	// Truth {a1 a2 a3} {b1 b2}; predicted {a1 a2} {a3 b1 b2}.
-	for _, r := range [][2]string{{"a", "x"}, {"a", "x"}, {"a", "y"}, {"b", "y"}, {"b", "y"}} {
-		s.Add(r[0], r[1])
-	}
-	if s.TruePairs() != 4 || s.PredictedPairs() != 4 || s.CorrectPairs() != 2 || s.Records() != 5 {
-		t.Fatalf("pairs true %d predicted %d correct %d", s.TruePairs(), s.PredictedPairs(), s.CorrectPairs())
-	}
-	if p, r, f1 := s.Scores(); p != 0.5 || r != 0.5 || f1 != 0.5 {
-		t.Fatalf("scores %v %v %v", p, r, f1)
-	}
-	var empty PairwiseScores
-	if p, r, f1 := empty.Scores(); p != 0 || r != 0 || f1 != 0 {
-		t.Fatal("scores of nothing")
 	}
 }

@@ -21,6 +21,15 @@ const (
 // maxLevels bounds the levels of any comparison (0 = missing included).
 const maxLevels = 5
 
+// NumComparisons and MaxLevels size a Model's tables, for estimation.
+const (
+	NumComparisons = numComparisons
+	MaxLevels      = maxLevels
+)
+
+// Levels is how many levels comparison c has, missing (0) included.
+func Levels(c int) int { return len(levelNames[c]) }
+
 // Level names, per comparison, for configuration and for reports.
 var levelNames = [numComparisons][]string{
 	cmpBSN:      {"missing", "agree", "disagree"},
@@ -150,8 +159,8 @@ type Model struct {
 	weights [numComparisons][maxLevels]float64
 }
 
-// prepare computes the weights. It must be called after MU changes.
-func (m *Model) prepare() error {
+// Prepare computes the weights. It must be called after MU changes.
+func (m *Model) Prepare() error {
 	for c := range numComparisons {
 		for l := 1; l < len(levelNames[c]); l++ {
 			mu := m.MU[c][l]
@@ -207,7 +216,7 @@ func DefaultModel() *Model {
 	set(cmpSex, MU{0.99, 0.5}, MU{0.01, 0.5})
 	set(cmpPostcode, MU{0.90, 1e-4}, MU{0.03, 0.005}, MU{0.07, 0.9949})
 	set(cmpHouse, MU{0.97, 0.1}, MU{0.03, 0.9})
-	if err := m.prepare(); err != nil {
+	if err := m.Prepare(); err != nil {
 		panic(err)
 	}
 	return m

@@ -1,4 +1,9 @@
-package linkage
+// Package em estimates the person index's Fellegi-Sunter model (m and u per
+// comparison level) from the agreement patterns of record pairs, by
+// expectation maximisation.
+//
+// See the section below, "Estimating m and u".
+package em
 
 import (
 	"bytes"
@@ -9,7 +14,7 @@ import (
 	"math/rand/v2"
 	"slices"
 
-	"github.com/ttpnl/ttp/server/store"
+	"github.com/ttpnl/ttp/server/linkage"
 )
 
 // Estimating m and u
@@ -45,8 +50,8 @@ const (
 	emTolerance = 1e-6
 )
 
-// EstimateReport describes an EM run.
-type EstimateReport struct {
+// Report describes an EM run.
+type Report struct {
 	Pairs         int     // patterns used
 	Distinct      int     // distinct patterns among them
 	Iterations    int     // EM iterations run
@@ -63,34 +68,34 @@ type EstimateReport struct {
 // when converged or after iterations (default 500 when ≤ 0). The result
 // keeps start's thresholds. See EstimateM for the variant with u fixed,
 // which is the better choice on candidate pairs.
-func Estimate(patterns []Pattern, start *Model, iterations int) (*Model, EstimateReport, error) {
+func Estimate(patterns []linkage.Pattern, start *linkage.Model, iterations int) (*linkage.Model, Report, error) {
 	return estimate(patterns, start, iterations, false)
 }
 
 // EstimateM is Estimate with u held at start's values: only m and λ are
 // estimated. Use it with u from random pairs (EstimateU).
-func EstimateM(patterns []Pattern, start *Model, iterations int) (*Model, EstimateReport, error) {
+func EstimateM(patterns []linkage.Pattern, start *linkage.Model, iterations int) (*linkage.Model, Report, error) {
 	return estimate(patterns, start, iterations, true)
 }
 
 // patternCount is a distinct pattern and how often it occurs.
 type patternCount struct {
-	p Pattern
+	p linkage.Pattern
 	n float64
 }
 
 // aggregate counts the distinct patterns (there are at most
 // 3·5·5·5·3·4·3 = 27,000), in a fixed order so that sums are reproducible.
-func aggregate(patterns []Pattern) ([]patternCount, error) {
-	counts := map[Pattern]int{}
+func aggregate(patterns []linkage.Pattern) ([]patternCount, error) {
+	counts := map[linkage.Pattern]int{}
 	for _, p := range patterns {
 		counts[p]++
 	}
 	out := make([]patternCount, 0, len(counts))
 	for p, n := range counts {
 		for c, l := range p {
-			if int(l) >= len(levelNames[c]) {
-				return nil, fmt.Errorf("linkage estimate: %s level %d out of range", comparisonNames[c], l)
+			if int(l) >= linkage.Levels(c) {
+				return nil, fmt.Errorf("linkage estimate: %s level %d out of range", linkage.ComparisonNames()[c], l)
 			}
 		}
 		out = append(out, patternCount{p, float64(n)})
@@ -104,12 +109,12 @@ func clampProb(x float64) float64 { return min(max(x, emMinProb), 1-emMinProb) }
 // emParams are the parameters of the mixture.
 type emParams struct {
 	lambda float64
-	m, u   [numComparisons][maxLevels]float64
+	m, u   [linkage.NumComparisons][linkage.MaxLevels]float64
 }
 
 // logLikelihood returns, for one pattern, log(λ·P(p|M)) and
 // log((1-λ)·P(p|U)), missing comparisons left out.
-func (e *emParams) logJoint(logM, logU *[numComparisons][maxLevels]float64, p Pattern) (lm, lu float64) {
+func (e *emParams) logJoint(logM, logU *[linkage.NumComparisons][linkage.MaxLevels]float64, p linkage.Pattern) (lm, lu float64) {
 	lm, lu = math.Log(e.lambda), math.Log1p(-e.lambda)
 	for c, l := range p {
 		if l > 0 {
@@ -120,9 +125,9 @@ func (e *emParams) logJoint(logM, logU *[numComparisons][maxLevels]float64, p Pa
 	return lm, lu
 }
 
-func (e *emParams) logs() (logM, logU [numComparisons][maxLevels]float64) {
-	for c := range numComparisons {
-		for l := 1; l < len(levelNames[c]); l++ {
+func (e *emParams) logs() (logM, logU [linkage.NumComparisons][linkage.MaxLevels]float64) {
+	for c := range linkage.NumComparisons {
+		for l := 1; l < linkage.Levels(c); l++ {
 			logM[c][l], logU[c][l] = math.Log(e.m[c][l]), math.Log(e.u[c][l])
 		}
 	}
@@ -135,10 +140,10 @@ func logSumExp2(a, b float64) float64 {
 	return hi + math.Log1p(math.Exp(lo-hi))
 }
 
-func estimate(patterns []Pattern, start *Model, iterations int, fixU bool) (*Model, EstimateReport, error) {
-	rep := EstimateReport{Pairs: len(patterns), FixedU: fixU}
+func estimate(patterns []linkage.Pattern, start *linkage.Model, iterations int, fixU bool) (*linkage.Model, Report, error) {
+	rep := Report{Pairs: len(patterns), FixedU: fixU}
 	if start == nil {
-		start = DefaultModel()
+		start = linkage.DefaultModel()
 	}
 	if iterations <= 0 {
 		iterations = 500
@@ -154,8 +159,8 @@ func estimate(patterns []Pattern, start *Model, iterations int, fixU bool) (*Mod
 	total := float64(len(patterns))
 
 	var e emParams
-	for c := range numComparisons {
-		for l := 1; l < len(levelNames[c]); l++ {
+	for c := range linkage.NumComparisons {
+		for l := 1; l < linkage.Levels(c); l++ {
 			e.m[c][l], e.u[c][l] = clampProb(start.MU[c][l].M), clampProb(start.MU[c][l].U)
 		}
 	}
@@ -176,7 +181,7 @@ func estimate(patterns []Pattern, start *Model, iterations int, fixU bool) (*Mod
 		logM, logU := e.logs()
 		// E step: the posterior probability g that a pattern is a match,
 		// summed into expected level counts per class.
-		var mCount, uCount [numComparisons][maxLevels]float64
+		var mCount, uCount [linkage.NumComparisons][linkage.MaxLevels]float64
 		var matches float64
 		for _, pc := range counts {
 			lm, lu := e.logJoint(&logM, &logU, pc.p)
@@ -192,15 +197,15 @@ func estimate(patterns []Pattern, start *Model, iterations int, fixU bool) (*Mod
 		// M step.
 		next := e
 		next.lambda = clampProb(matches / total)
-		for c := range numComparisons {
-			update(&next.m[c], &mCount[c], len(levelNames[c]))
+		for c := range linkage.NumComparisons {
+			update(&next.m[c], &mCount[c], linkage.Levels(c))
 			if !fixU {
-				update(&next.u[c], &uCount[c], len(levelNames[c]))
+				update(&next.u[c], &uCount[c], linkage.Levels(c))
 			}
 		}
 		change := math.Abs(next.lambda - e.lambda)
-		for c := range numComparisons {
-			for l := 1; l < len(levelNames[c]); l++ {
+		for c := range linkage.NumComparisons {
+			for l := 1; l < linkage.Levels(c); l++ {
 				change = max(change, math.Abs(next.m[c][l]-e.m[c][l]), math.Abs(next.u[c][l]-e.u[c][l]))
 			}
 		}
@@ -222,21 +227,21 @@ func estimate(patterns []Pattern, start *Model, iterations int, fixU bool) (*Mod
 	// often than the "non-matches" on most comparisons, something went
 	// wrong (too few matches among the pairs, say).
 	agreeMore := 0
-	for c := range numComparisons {
+	for c := range linkage.NumComparisons {
 		if e.m[c][1] > e.u[c][1] {
 			agreeMore++
 		}
 	}
-	if 2*agreeMore <= int(numComparisons) {
-		return nil, rep, fmt.Errorf("linkage estimate: the estimated matches agree less often than the non-matches on %d of %d comparisons; too few matches among the pairs?", int(numComparisons)-agreeMore, numComparisons)
+	if 2*agreeMore <= int(linkage.NumComparisons) {
+		return nil, rep, fmt.Errorf("linkage estimate: the estimated matches agree less often than the non-matches on %d of %d comparisons; too few matches among the pairs?", int(linkage.NumComparisons)-agreeMore, linkage.NumComparisons)
 	}
-	out := &Model{Upper: start.Upper, Lower: start.Lower}
-	for c := range numComparisons {
-		for l := 1; l < len(levelNames[c]); l++ {
-			out.MU[c][l] = MU{M: e.m[c][l], U: e.u[c][l]}
+	out := &linkage.Model{Upper: start.Upper, Lower: start.Lower}
+	for c := range linkage.NumComparisons {
+		for l := 1; l < linkage.Levels(c); l++ {
+			out.MU[c][l] = linkage.MU{M: e.m[c][l], U: e.u[c][l]}
 		}
 	}
-	if err := out.prepare(); err != nil {
+	if err := out.Prepare(); err != nil {
 		return nil, rep, err
 	}
 	return out, rep, nil
@@ -244,7 +249,7 @@ func estimate(patterns []Pattern, start *Model, iterations int, fixU bool) (*Mod
 
 // update sets probs to the normalised counts of levels 1..n-1; a
 // comparison never present keeps its probabilities.
-func update(probs, counts *[maxLevels]float64, n int) {
+func update(probs, counts *[linkage.MaxLevels]float64, n int) {
 	var sum float64
 	for l := 1; l < n; l++ {
 		sum += counts[l]
@@ -270,29 +275,29 @@ const MinUPairs = 1000
 // is present): the sample cannot tell values below that apart. (BSN
 // agreement, for one, is rarer among non-matches than any practical sample
 // resolves.)
-func UFromPatterns(random []Pattern, start *Model) (*Model, error) {
+func UFromPatterns(random []linkage.Pattern, start *linkage.Model) (*linkage.Model, error) {
 	if start == nil {
-		start = DefaultModel()
+		start = linkage.DefaultModel()
 	}
-	var counts [numComparisons][maxLevels]float64
+	var counts [linkage.NumComparisons][linkage.MaxLevels]float64
 	for _, p := range random {
 		for c, l := range p {
-			if int(l) >= len(levelNames[c]) {
-				return nil, fmt.Errorf("linkage estimate: %s level %d out of range", comparisonNames[c], l)
+			if int(l) >= linkage.Levels(c) {
+				return nil, fmt.Errorf("linkage estimate: %s level %d out of range", linkage.ComparisonNames()[c], l)
 			}
 			counts[c][l]++
 		}
 	}
-	out := &Model{MU: start.MU, Upper: start.Upper, Lower: start.Lower}
-	for c := range numComparisons {
+	out := &linkage.Model{MU: start.MU, Upper: start.Upper, Lower: start.Lower}
+	for c := range linkage.NumComparisons {
 		var present float64
-		for l := 1; l < len(levelNames[c]); l++ {
+		for l := 1; l < linkage.Levels(c); l++ {
 			present += counts[c][l]
 		}
 		if present < MinUPairs {
 			continue
 		}
-		for l := 1; l < len(levelNames[c]); l++ {
+		for l := 1; l < linkage.Levels(c); l++ {
 			u := counts[c][l] / present
 			if counts[c][l] == 0 {
 				u = min(start.MU[c][l].U, 1/present)
@@ -300,7 +305,7 @@ func UFromPatterns(random []Pattern, start *Model) (*Model, error) {
 			out.MU[c][l].U = clampProb(u)
 		}
 	}
-	if err := out.prepare(); err != nil {
+	if err := out.Prepare(); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -308,7 +313,7 @@ func UFromPatterns(random []Pattern, start *Model) (*Model, error) {
 
 // EstimateU returns start with u estimated from randomPairs random pairs of
 // the index's records (see RandomPatterns and UFromPatterns).
-func EstimateU(ctx context.Context, ix *Index, start *Model, randomPairs int, rng *rand.Rand) (*Model, error) {
+func EstimateU(ctx context.Context, ix *linkage.Index, start *linkage.Model, randomPairs int, rng *rand.Rand) (*linkage.Model, error) {
 	random, err := ix.RandomPatterns(ctx, randomPairs, rng)
 	if err != nil {
 		return nil, err
@@ -319,201 +324,18 @@ func EstimateU(ctx context.Context, ix *Index, start *Model, randomPairs int, rn
 	return UFromPatterns(random, start)
 }
 
-// scanChunk is how many record IDs one read asks for when walking the index.
-const scanChunk = 4096
-
-// RandomPatterns returns the patterns of up to n random pairs of distinct
-// records, drawn uniformly by record ID, not through blocking. Pairs of
-// records of one person are skipped: nearly all of them are matches, and u
-// is the non-matches' distribution. It reads one snapshot of the index.
-func (ix *Index) RandomPatterns(ctx context.Context, n int, rng *rand.Rand) ([]Pattern, error) {
-	var out []Pattern
-	err := ix.st.View(ctx, func(tx store.Tx) error {
-		px := tx.Index()
-		hi, err := highestID(px)
-		if err != nil || hi < 2 || n <= 0 {
-			return err
-		}
-		for tries := 0; len(out) < n && tries < 8; tries++ {
-			ids := make([]uint64, 0, 2*(n-len(out)))
-			for range n - len(out) {
-				ids = append(ids, 1+rng.Uint64N(hi), 1+rng.Uint64N(hi))
-			}
-			recs, err := px.Records(ids)
-			if err != nil {
-				return err
-			}
-			for i := 0; i+1 < len(ids) && len(out) < n; i += 2 {
-				a, okA := recs[ids[i]]
-				b, okB := recs[ids[i+1]]
-				if !okA || !okB || a.Person == b.Person {
-					continue
-				}
-				var fa, fb Features
-				if decodeFeatures(a.Features, &fa) != nil || decodeFeatures(b.Features, &fb) != nil {
-					return fmt.Errorf("%w: record features", store.ErrCorrupt)
-				}
-				out = append(out, Compare(&fa, &fb))
-			}
-		}
-		return nil
-	})
-	return out, err
-}
-
-// highestID finds the highest record ID (IDs have small gaps, where a batch
-// reserved more than it added): past the record count, it probes upwards a
-// chunk at a time until a chunk holds no record.
-func highestID(px store.PersonIndex) (uint64, error) {
-	stats, err := px.Stats()
-	if err != nil {
-		return 0, err
-	}
-	var hi uint64
-	for lo := uint64(max(stats.Records-scanChunk, 0)) + 1; ; lo += scanChunk {
-		recs, err := px.Records(idRange(lo, scanChunk))
-		if err != nil {
-			return 0, err
-		}
-		if len(recs) == 0 && lo > uint64(stats.Records) {
-			return hi, nil
-		}
-		for id := range recs {
-			hi = max(hi, id)
-		}
-	}
-}
-
-func idRange(lo uint64, n int) []uint64 {
-	ids := make([]uint64, n)
-	for i := range ids {
-		ids[i] = lo + uint64(i)
-	}
-	return ids
-}
-
-// CandidatePatterns returns the patterns of the index's candidate pairs:
-// every record against the older records among the newest MaxBlock members
-// of each of its blocks. Each unordered pair appears once, however many keys
-// it shares. sample in (0, 1) walks only that share of the records (chosen by
-// a hash of the ID, so the same ones every time); limit > 0 stops after that
-// many patterns. It reads one snapshot of the index.
-func (ix *Index) CandidatePatterns(ctx context.Context, limit int, sample float64) ([]Pattern, error) {
-	var out []Pattern
-	sampled := sample > 0 && sample < 1
-	cut := uint64(sample * (1 << 63))
-	err := ix.st.View(ctx, func(tx store.Tx) error {
-		px := tx.Index()
-		hi, err := highestID(px)
-		if err != nil {
-			return err
-		}
-		for lo := uint64(1); lo <= hi; lo += scanChunk {
-			chunk, err := px.Records(idRange(lo, scanChunk))
-			if err != nil {
-				return err
-			}
-			var walk []store.IndexRecord
-			var blocks []uint64
-			for id := lo; id < lo+scanChunk; id++ {
-				r, ok := chunk[id]
-				if !ok || sampled && mix64(id)>>1 >= cut {
-					continue
-				}
-				walk = append(walk, r)
-				blocks = append(blocks, r.Blocks...)
-			}
-			done, err := candidatePatterns(px, walk, blocks, limit, &out)
-			if err != nil || done {
-				return err
-			}
-		}
-		return nil
-	})
-	return out, err
-}
-
-// candidatePatterns adds the patterns of walk's records with their older
-// block members to out; it reports whether limit was reached.
-func candidatePatterns(px store.PersonIndex, walk []store.IndexRecord, blocks []uint64, limit int, out *[]Pattern) (bool, error) {
-	members, err := px.BlockMembers(blocks, MaxBlock)
-	if err != nil {
-		return false, err
-	}
-	var ids []uint64
-	for _, m := range members {
-		ids = append(ids, m...)
-	}
-	recs, err := px.Records(ids)
-	if err != nil {
-		return false, err
-	}
-	features := func(r store.IndexRecord) (Features, error) {
-		var f Features
-		if err := decodeFeatures(r.Features, &f); err != nil {
-			return f, fmt.Errorf("%w: record %d", store.ErrCorrupt, r.ID)
-		}
-		return f, nil
-	}
-	for _, r := range walk {
-		fr, err := features(r)
-		if err != nil {
-			return false, err
-		}
-		seen := map[uint64]bool{}
-		for _, k := range r.Blocks {
-			for _, id := range members[k] {
-				if id >= r.ID || seen[id] {
-					continue
-				}
-				seen[id] = true
-				fo, err := features(recs[id])
-				if err != nil {
-					return false, err
-				}
-				*out = append(*out, Compare(&fr, &fo))
-				if limit > 0 && len(*out) >= limit {
-					return true, nil
-				}
-			}
-		}
-	}
-	return false, nil
-}
-
-// mix64 is SplitMix64's finaliser: a fixed, well-spread hash of x.
-func mix64(x uint64) uint64 {
-	x += 0x9e3779b97f4a7c15
-	x = (x ^ x>>30) * 0xbf58476d1ce4e5b9
-	x = (x ^ x>>27) * 0x94d049bb133111eb
-	return x ^ x>>31
-}
-
-// ComparisonNames are the names of the comparisons, as in model files.
-func ComparisonNames() []string { return slices.Clone(comparisonNames[:]) }
-
-// LevelNames are a comparison's level names, as in model files, without
-// "missing" (level 0); nil for an unknown comparison.
-func LevelNames(comparison string) []string {
-	c := indexOf(comparisonNames[:], comparison)
-	if c < 0 {
-		return nil
-	}
-	return slices.Clone(levelNames[c][1:])
-}
-
 // CombineMU returns a model with m from mFrom, u and thresholds from uFrom:
 // for instance m from Estimate on the candidate pairs (where the non-match
 // class absorbs the candidate non-matches, so m stays clean) with u from
 // random pairs (UFromPatterns, on the scale the thresholds expect).
-func CombineMU(mFrom, uFrom *Model) (*Model, error) {
-	out := &Model{MU: uFrom.MU, Upper: uFrom.Upper, Lower: uFrom.Lower}
-	for c := range numComparisons {
-		for l := 1; l < len(levelNames[c]); l++ {
+func CombineMU(mFrom, uFrom *linkage.Model) (*linkage.Model, error) {
+	out := &linkage.Model{MU: uFrom.MU, Upper: uFrom.Upper, Lower: uFrom.Lower}
+	for c := range linkage.NumComparisons {
+		for l := 1; l < linkage.Levels(c); l++ {
 			out.MU[c][l].M = mFrom.MU[c][l].M
 		}
 	}
-	if err := out.prepare(); err != nil {
+	if err := out.Prepare(); err != nil {
 		return nil, err
 	}
 	return out, nil
