@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"syscall"
 
 	"github.com/dgraph-io/badger/v4"
 	"github.com/dgraph-io/badger/v4/options"
@@ -85,12 +86,8 @@ func OpenConfig(dir string, encryptionKey []byte, log *slog.Logger, cfg Config) 
 	// blocks that the store, opened again, drops.
 	checkCfg := cfg
 	checkCfg.BlockCacheBytes, checkCfg.IndexCacheBytes = 1<<20, 8<<20
-	check, err := openBadger(dir, encryptionKey, log, checkCfg, options.OnTableRead)
-	if err != nil {
+	if err := checkTables(dir, encryptionKey, log, checkCfg); err != nil {
 		return nil, err
-	}
-	if err := check.Close(); err != nil {
-		return nil, fmt.Errorf("open store in %s: %w", dir, err)
 	}
 	db, err := openBadger(dir, encryptionKey, log, cfg, options.OnBlockRead)
 	if err != nil {
@@ -102,6 +99,24 @@ func OpenConfig(dir string, encryptionKey []byte, log *slog.Logger, cfg Config) 
 		go s.trimmer(dir, cfg.MappedBytes, s.stopTrim, s.trimDone)
 	}
 	return s, nil
+}
+
+// checkTables opens the store once to check every table whole, and closes
+// it. It holds syscall.ForkLock meanwhile: Badger locks the directory
+// through a file, and a process forked in between (a test running a
+// command) would hold a copy of that file until it execs, so that the open
+// that follows found the directory still locked.
+func checkTables(dir string, encryptionKey []byte, log *slog.Logger, cfg Config) error {
+	syscall.ForkLock.RLock()
+	defer syscall.ForkLock.RUnlock()
+	check, err := openBadger(dir, encryptionKey, log, cfg, options.OnTableRead)
+	if err != nil {
+		return err
+	}
+	if err := check.Close(); err != nil {
+		return fmt.Errorf("open store in %s: %w", dir, err)
+	}
+	return nil
 }
 
 // openBadger opens the Badger database with the store's options.
