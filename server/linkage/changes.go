@@ -207,7 +207,7 @@ func (ix *Index) Split(ctx context.Context, source uint64, now time.Time, commit
 		if err := px.SetPerson(rec.ID, to); err != nil {
 			return err
 		}
-		if err := px.AddPerson(to); err != nil {
+		if err := px.AddPersons(to); err != nil {
 			return err
 		}
 		c, err := px.AppendChange(store.PersonChange{Time: now.UTC(), Kind: uint8(Split), From: rec.Person, To: to})

@@ -165,6 +165,7 @@ func (ix *Index) register(px store.PersonIndex, batch []Encoded) ([]Result, *bat
 	results := make([]Result, len(batch))
 	inBatch := map[uint64]uint64{} // source → person, for a source twice in one batch
 	var added []store.IndexRecord
+	var persons []uint64 // the new ones
 	for i := range batch {
 		enc := &batch[i]
 		if r, ok := known[enc.Source]; ok {
@@ -180,9 +181,7 @@ func (ix *Index) register(px store.PersonIndex, batch []Encoded) ([]Result, *bat
 			if res.Person, err = ix.newPersonID(); err != nil {
 				return nil, nil, err
 			}
-			if err := px.AddPerson(res.Person); err != nil {
-				return nil, nil, err
-			}
+			persons = append(persons, res.Person)
 		}
 		id := first + uint64(len(added))
 		added = append(added, store.IndexRecord{ID: id, Source: enc.Source, Person: res.Person,
@@ -199,6 +198,9 @@ func (ix *Index) register(px store.PersonIndex, batch []Encoded) ([]Result, *bat
 		}
 		inBatch[enc.Source] = res.Person
 		results[i] = res.Result
+	}
+	if err := px.AddPersons(persons...); err != nil {
+		return nil, nil, err
 	}
 	if err := px.Add(added); err != nil {
 		return nil, nil, err

@@ -225,9 +225,12 @@ type PersonIndex interface {
 	// SetPerson moves a record to another person.
 	SetPerson(id, person uint64) error
 
-	// AddPerson records a new person; RemovePerson one that has no records
-	// left (merged away). Both keep IndexStats.Persons.
-	AddPerson(person uint64) error
+	// AddPersons records new persons (a batch's, in one call: on a shared
+	// store that is one round trip); a person recorded already gives
+	// ErrExists, after which the transaction should be rolled back.
+	// RemovePerson removes one that has no records left (merged away).
+	// Both keep IndexStats.Persons.
+	AddPersons(persons ...uint64) error
 	RemovePerson(person uint64) error
 	// Stats counts records and persons.
 	Stats() (IndexStats, error)

@@ -108,7 +108,7 @@ func (r *registration) registerBatch(n int) error {
 				continue
 			}
 			recs[i].ID = first + uint64(i)
-			if err := ix.AddPerson(recs[i].Person); err != nil {
+			if err := ix.AddPersons(recs[i].Person); err != nil {
 				return err
 			}
 			add = append(add, recs[i])
@@ -142,7 +142,7 @@ func (r *registration) addBatch(n int) error {
 		recs := make([]store.IndexRecord, n)
 		for i := range recs {
 			recs[i] = r.shapes.record(r.next+uint64(i), first+uint64(i))
-			if err := ix.AddPerson(recs[i].Person); err != nil {
+			if err := ix.AddPersons(recs[i].Person); err != nil {
 				return err
 			}
 		}

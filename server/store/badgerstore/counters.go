@@ -7,7 +7,7 @@ import "encoding/binary"
 type counters struct {
 	nextID     uint64 // the next record ID to reserve; 0 stands for 1
 	records    int64  // records in the index
-	persons    int64  // persons recorded by AddPerson, less RemovePerson
+	persons    int64  // persons recorded by AddPersons, less RemovePerson
 	lastChange uint64 // Seq of the last person change
 	lastAudit  uint64 // Seq of the last audit entry
 	topID      uint64 // the largest record ID stored: Add need not look up larger ones

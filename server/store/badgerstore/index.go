@@ -38,7 +38,16 @@ func (ix index) Stats() (store.IndexStats, error) {
 	return store.IndexStats{Records: c.records, Persons: c.persons}, nil
 }
 
-func (ix index) AddPerson(person uint64) error {
+func (ix index) AddPersons(persons ...uint64) error {
+	for _, p := range persons {
+		if err := ix.addPerson(p); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (ix index) addPerson(person uint64) error {
 	if err := ix.t.writable(); err != nil {
 		return err
 	}

@@ -26,7 +26,7 @@ const (
 	// memberPrefix + person + ID → nothing: the person's records, for
 	// OfPerson in ID order.
 	memberPrefix = "i/m"
-	// personPrefix + person → nothing: the persons that AddPerson recorded.
+	// personPrefix + person → nothing: the persons that AddPersons recorded.
 	personPrefix = "i/p"
 	// headPrefix + block → the newest members of a block, and how many
 	// chunks hold the older ones (postings.go).

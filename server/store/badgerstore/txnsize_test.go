@@ -46,7 +46,7 @@ func TestLargestBatchFits(t *testing.T) {
 				return err
 			}
 			for _, r := range records(round) {
-				if err := tx.Index().AddPerson(r.Person); err != nil {
+				if err := tx.Index().AddPersons(r.Person); err != nil {
 					return err
 				}
 			}

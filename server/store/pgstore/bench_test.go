@@ -165,7 +165,7 @@ func register(s store.Store, recs []store.IndexRecord, persons bool, steps *step
 		}
 		if persons {
 			for _, r := range recs {
-				if err := ix.AddPerson(r.Person); err != nil {
+				if err := ix.AddPersons(r.Person); err != nil {
 					return err
 				}
 			}

@@ -18,7 +18,7 @@ func TestCommittedSurvivesCrash(t *testing.T) {
 		if err := tx.Index().Add([]store.IndexRecord{rec}); err != nil {
 			return err
 		}
-		if err := tx.Index().AddPerson(7); err != nil {
+		if err := tx.Index().AddPersons(7); err != nil {
 			return err
 		}
 		return tx.Audit().Append(store.AuditEntry{Seq: 1, Data: []byte(`{"a":1}`)})

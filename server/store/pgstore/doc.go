@@ -37,7 +37,7 @@
 // the same source by a transaction that did not take PersonIndex.Lock can
 // still end in a unique violation, which aborts the transaction (and also
 // gives store.ErrExists). Counts for IndexStats live in index_counters and
-// change in the same transaction: AddPerson, RemovePerson and Add add up
+// change in the same transaction: AddPersons, RemovePerson and Add add up
 // their changes and write them once, just before commit.
 //
 // # Performance
@@ -50,8 +50,8 @@
 // and 135 ms, about 2,000 records/s. The transaction runs in one backend,
 // so that is the bound: processor time in proportion to the candidate
 // records read and to the rows and index entries written. The round trips
-// (nine a batch) and the commit's fsync are a few percent. AddPerson is a
-// round trip each, about 40 µs. A server for it should give PostgreSQL
+// (nine a batch) and the commit's fsync are a few percent; AddPersons takes
+// a batch's new persons in one. A server for it should give PostgreSQL
 // shared_buffers that hold the index; wal_compression = lz4 shrinks the
 // full-page images that random index inserts write after a checkpoint.
 //

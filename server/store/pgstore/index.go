@@ -44,21 +44,29 @@ func (ix personIndex) ReserveIDs(n int) (uint64, error) {
 	return u64(first), nil
 }
 
-// AddPerson records the person in index_persons; ON CONFLICT DO NOTHING
-// makes a recorded one ErrExists with the transaction still usable. The
-// count is written just before commit.
-func (ix personIndex) AddPerson(person uint64) error {
-	if err := ix.t.writable("add a person"); err != nil {
+// AddPersons records the persons in index_persons in one statement; ON
+// CONFLICT DO NOTHING makes a recorded one ErrExists (fewer rows inserted
+// than asked) with the transaction still usable. The count is written just
+// before commit.
+func (ix personIndex) AddPersons(persons ...uint64) error {
+	if err := ix.t.writable("add persons"); err != nil {
 		return err
 	}
-	n, err := ix.t.exec("add a person", `INSERT INTO index_persons (person) VALUES ($1) ON CONFLICT DO NOTHING`, i64(person))
+	if len(persons) == 0 {
+		return nil
+	}
+	ids := make([]int64, len(persons))
+	for i, p := range persons {
+		ids[i] = i64(p)
+	}
+	n, err := ix.t.exec("add persons", `INSERT INTO index_persons (person) SELECT unnest($1::bigint[]) ON CONFLICT DO NOTHING`, ids)
 	if err != nil {
 		return err
 	}
-	if n == 0 {
-		return fmt.Errorf("pgstore: add a person: %w", store.ErrExists)
+	ix.t.count(0, n)
+	if n != int64(len(persons)) {
+		return fmt.Errorf("pgstore: add persons: %w", store.ErrExists)
 	}
-	ix.t.count(0, 1)
 	return nil
 }
 

@@ -388,7 +388,7 @@ func testStats(t *testing.T, f Factory) {
 	addRecords(t, s, record(1, 11, 1), record(2, 12, 1))
 	update(t, s, func(tx store.Tx) error {
 		for _, p := range []uint64{1, 2, 3} {
-			if err := tx.Index().AddPerson(p); err != nil {
+			if err := tx.Index().AddPersons(p); err != nil {
 				return err
 			}
 		}
@@ -401,14 +401,28 @@ func testStats(t *testing.T, f Factory) {
 	if st := stats(t, s); st != (store.IndexStats{Records: 3, Persons: 2}) {
 		t.Errorf("Stats after RemovePerson: %+v, want 3 records, 2 persons", st)
 	}
-	err := s.Update(ctx, func(tx store.Tx) error { return tx.Index().AddPerson(1) })
-	wantErr(t, "AddPerson of a recorded person", err, store.ErrExists)
+	err := s.Update(ctx, func(tx store.Tx) error { return tx.Index().AddPersons(1) })
+	wantErr(t, "AddPersons of a recorded person", err, store.ErrExists)
 	err = s.Update(ctx, func(tx store.Tx) error { return tx.Index().RemovePerson(2) })
 	wantErr(t, "RemovePerson of a removed person", err, store.ErrNotFound)
 	err = s.Update(ctx, func(tx store.Tx) error { return tx.Index().RemovePerson(9) })
 	wantErr(t, "RemovePerson of an unknown person", err, store.ErrNotFound)
-	update(t, s, func(tx store.Tx) error { return tx.Index().AddPerson(2) })
+	update(t, s, func(tx store.Tx) error { return tx.Index().AddPersons(2) })
 	if st := stats(t, s); st != (store.IndexStats{Records: 3, Persons: 3}) {
 		t.Errorf("Stats after adding a removed person again: %+v, want 3 records, 3 persons", st)
+	}
+	// Several at once, as registration adds a batch's new persons.
+	update(t, s, func(tx store.Tx) error { return tx.Index().AddPersons(4, 5, 6) })
+	if st := stats(t, s); st.Persons != 6 {
+		t.Errorf("Stats after adding three persons at once: %+v, want 6 persons", st)
+	}
+	err = s.Update(ctx, func(tx store.Tx) error { return tx.Index().AddPersons(7, 5) })
+	wantErr(t, "AddPersons with a recorded person among new ones", err, store.ErrExists)
+	if st := stats(t, s); st.Persons != 6 {
+		t.Errorf("Stats after a refused AddPersons: %+v, want 6 persons (nothing added)", st)
+	}
+	update(t, s, func(tx store.Tx) error { return tx.Index().AddPersons() })
+	if st := stats(t, s); st.Persons != 6 {
+		t.Errorf("Stats after AddPersons of none: %+v, want 6 persons", st)
 	}
 }

@@ -17,7 +17,7 @@
 //     microsecond.
 //   - Domains.Create and Recipients.Put ignore the Revision passed in.
 //   - PersonIndex: SetPerson of an absent record gives ErrNotFound;
-//     AddPerson of a recorded person gives ErrExists and RemovePerson of
+//     AddPersons of a recorded person gives ErrExists and RemovePerson of
 //     an unrecorded one ErrNotFound (so that Stats stays a true count);
 //     Lock may be taken more than once in a transaction.
 //   - Records come back with their Blocks in the order Add was given them.

@@ -59,7 +59,7 @@ func seed(t *testing.T, s store.Store) {
 		if err := ix.Add([]store.IndexRecord{record(1, 100, 7, 1000, 1001)}); err != nil {
 			return err
 		}
-		if err := ix.AddPerson(7); err != nil {
+		if err := ix.AddPersons(7); err != nil {
 			return err
 		}
 		if err := ix.PutReview(store.ReviewItem{Record: 1, Candidate: 8, ScoreMilli: 500, Pattern: []byte{3}}); err != nil {
@@ -158,7 +158,7 @@ func testRollback(t *testing.T, f Factory) {
 			return tx.Index().Add([]store.IndexRecord{record(2, 101, 9, 1000, 1002)})
 		}},
 		{"Index.SetPerson", func(tx store.Tx) error { return tx.Index().SetPerson(1, 9) }},
-		{"Index.AddPerson", func(tx store.Tx) error { return tx.Index().AddPerson(9) }},
+		{"Index.AddPersons", func(tx store.Tx) error { return tx.Index().AddPersons(9) }},
 		{"Index.RemovePerson", func(tx store.Tx) error { return tx.Index().RemovePerson(7) }},
 		{"Index.PutReview/new", func(tx store.Tx) error {
 			return tx.Index().PutReview(store.ReviewItem{Record: 2, Candidate: 7, ScoreMilli: 1})
@@ -240,7 +240,7 @@ func testReadOnly(t *testing.T, f Factory) {
 		{"Index.ReserveIDs", func(tx store.Tx) error { _, err := tx.Index().ReserveIDs(1); return err }},
 		{"Index.Add", func(tx store.Tx) error { return tx.Index().Add([]store.IndexRecord{record(2, 102, 7, 1000)}) }},
 		{"Index.SetPerson", func(tx store.Tx) error { return tx.Index().SetPerson(1, 9) }},
-		{"Index.AddPerson", func(tx store.Tx) error { return tx.Index().AddPerson(9) }},
+		{"Index.AddPersons", func(tx store.Tx) error { return tx.Index().AddPersons(9) }},
 		{"Index.RemovePerson", func(tx store.Tx) error { return tx.Index().RemovePerson(7) }},
 		{"Index.PutReview", func(tx store.Tx) error { return tx.Index().PutReview(store.ReviewItem{Record: 1, Candidate: 9}) }},
 		{"Index.DeleteReview", func(tx store.Tx) error { return tx.Index().DeleteReview(1) }},
@@ -298,7 +298,7 @@ func testReadYourWrites(t *testing.T, f Factory) {
 		if err := ix.Add([]store.IndexRecord{record(5, 50, 3, 77)}); err != nil {
 			return err
 		}
-		if err := ix.AddPerson(3); err != nil {
+		if err := ix.AddPersons(3); err != nil {
 			return err
 		}
 		if got, err := ix.BySource([]uint64{50}); err != nil || got[50].ID != 5 {
