@@ -249,7 +249,8 @@ func BenchmarkRegisterBatch(b *testing.B) {
 
 // benchConfig is DefaultConfig, changed by BADGERSTORE_MEMTABLE_MB,
 // BADGERSTORE_BLOCKCACHE_MB, BADGERSTORE_L0_TABLES, BADGERSTORE_BASELEVEL_MB,
-// BADGERSTORE_BLOCK_KB and BADGERSTORE_MAPPED_MB, to try others.
+// BADGERSTORE_BLOCK_KB, BADGERSTORE_MAPPED_MB and BADGERSTORE_INDEXCACHE_MB,
+// to try others.
 func benchConfig() badgerstore.Config {
 	c := badgerstore.DefaultConfig()
 	mb := func(name string, v *int64) {
@@ -267,6 +268,7 @@ func benchConfig() badgerstore.Config {
 		c.BlockBytes = n << 10
 	}
 	mb("BADGERSTORE_MAPPED_MB", &c.MappedBytes)
+	mb("BADGERSTORE_INDEXCACHE_MB", &c.IndexCacheBytes)
 	return c
 }
 
