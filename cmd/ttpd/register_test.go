@@ -146,6 +146,26 @@ func checkOneRecordPerSource(t *testing.T, st store.Store, rows int) {
 	}
 }
 
+// checkResent checks a resend after a kill: every answer the client saw
+// before the kill was durable (the resend knows those rows, as the same
+// persons), and the kill came before the end (something was left to
+// register), or the test proves nothing.
+func checkResent(t *testing.T, before, resent registered) {
+	t.Helper()
+	for row, p := range before.persons {
+		if resent.persons[row] != p {
+			t.Fatalf("row %s: person %q before the kill, %q after", row, p, resent.persons[row])
+		}
+	}
+	known := resent.decisions[ttpv1.LinkDecision_LINK_DECISION_KNOWN]
+	if known < len(before.persons) {
+		t.Fatalf("%d rows known on resending; %d were answered before the kill", known, len(before.persons))
+	}
+	if known == len(resent.persons) {
+		t.Fatal("the whole stream was registered before the kill: the test proves nothing")
+	}
+}
+
 // personsAtBoth counts the persons with rows in both files.
 func personsAtBoth(persons map[string]string, file0, file1 delivery) int {
 	in := func(f delivery) map[string]bool {

@@ -181,18 +181,7 @@ func (s *twoServers) killAndResend(t *testing.T, file delivery) {
 
 	// Every answer A gave was durable: B knows those rows, as the same
 	// persons. The rest was new to the index.
-	for row, p := range killed.persons {
-		if again.persons[row] != p {
-			t.Fatalf("row %s: person %q from A before the kill, %q from B after", row, p, again.persons[row])
-		}
-	}
-	known := again.decisions[ttpv1.LinkDecision_LINK_DECISION_KNOWN]
-	if known < len(killed.persons) {
-		t.Fatalf("%d rows known on resending; A had answered %d", known, len(killed.persons))
-	}
-	if known == len(again.persons) {
-		t.Fatal("A had registered the whole file before it was killed: the test proves nothing")
-	}
+	checkResent(t, killed, again)
 
 	// The batches that committed: A's before the kill, which may be more
 	// than it answered, then all of B's.
@@ -205,5 +194,5 @@ func (s *twoServers) killAndResend(t *testing.T, file delivery) {
 		devmode.BrokerName: slices.Concat(file.chunks[:byA], file.chunks)}))
 	sc := s.registered(t, "after the kill against the same batches in one sequence", again.persons, want)
 	t.Logf("%d rows; A committed %d of %d chunks (answered %d) before the kill; %d rows known on resending through B; %d persons in all, as sequential",
-		file.rows, byA, len(file.chunks), killed.answers, known, sc.TruePersons())
+		file.rows, byA, len(file.chunks), killed.answers, again.decisions[ttpv1.LinkDecision_LINK_DECISION_KNOWN], sc.TruePersons())
 }

@@ -110,10 +110,8 @@ func (ix *Index) Register(ctx context.Context, batch []Encoded, commit func(tx s
 	}
 	// Only now are the new records in the store: a rolled-back batch's
 	// IDs may be handed out again.
-	for _, ids := range st.added {
-		for _, id := range ids {
-			ix.cache.put(id, *st.cands[id], st.seq)
-		}
+	for _, id := range st.fresh {
+		ix.cache.put(id, *st.cands[id], st.seq)
 	}
 	return results, nil
 }
@@ -130,6 +128,7 @@ type batchState struct {
 	cands   map[uint64]*candidate // record ID → candidate
 	members map[uint64][]uint64   // block → stored members, newest first
 	added   map[uint64][]uint64   // block → this batch's new records, oldest first
+	fresh   []uint64              // this batch's new records
 	seen    map[uint64]struct{}   // candidates already compared for the current record
 	seq     uint64                // the change log's end when the batch began
 }
@@ -187,6 +186,7 @@ func (ix *Index) register(px store.PersonIndex, batch []Encoded) ([]Result, *bat
 		added = append(added, store.IndexRecord{ID: id, Source: enc.Source, Person: res.Person,
 			Features: encodeFeatures(&enc.Features), Blocks: enc.Blocks})
 		st.cands[id] = &candidate{person: res.Person, f: enc.Features}
+		st.fresh = append(st.fresh, id)
 		for _, k := range enc.Blocks {
 			st.added[k] = append(st.added[k], id)
 		}
