@@ -50,6 +50,7 @@ type keyVersion struct {
 	created time.Time
 	key     secret
 	p       *Pseudonymizer
+	person  *PersonCipher
 }
 
 // NewKeyring returns a keyring for domain holding version 1, a fresh key from
@@ -112,6 +113,7 @@ func newKeyVersion(v Version, key *[keySize]byte, created time.Time) *keyVersion
 		created: created.Round(0).UTC(),
 		key:     newSecret(key),
 		p:       newPseudonymizer(v, key),
+		person:  newPersonCipher(v, key),
 	}
 }
 

@@ -2,6 +2,8 @@ package keys
 
 import (
 	"bytes"
+	"crypto/hkdf"
+	"crypto/sha256"
 	"encoding/base32"
 	"encoding/base64"
 	"encoding/hex"
@@ -36,22 +38,30 @@ func TestNoKeyMaterialInOutput(t *testing.T) {
 	r := mustKeyring(t, "registry-a", 1)
 	r.Rotate(testRand(2), testNow)
 	p := mustPseudonymizer(t, r, 2)
+	pc, err := r.PersonCipher(2)
+	if err != nil {
+		t.Fatal(err)
+	}
 
 	var out bytes.Buffer
 	for _, v := range []any{kek, *kek, r, p, []any{kek, r}, struct{ K *KEK }{kek}, struct{ k KEK }{*kek},
-		struct{ k *KEK }{kek}, struct{ r *Keyring }{r}, struct{ p *Pseudonymizer }{p}} {
+		struct{ k *KEK }{kek}, struct{ r *Keyring }{r}, struct{ p *Pseudonymizer }{p}, pc, struct{ c *PersonCipher }{pc}} {
 		fmt.Fprintf(&out, "%v %+v %#v %s %q %x %X %d %o %b\n", v, v, v, v, v, v, v, v, v, v)
 	}
-	fmt.Fprintln(&out, kek, r, p)
+	fmt.Fprintln(&out, kek, r, p, pc)
 	for _, h := range []slog.Handler{slog.NewTextHandler(&out, nil), slog.NewJSONHandler(&out, nil)} {
-		slog.New(h).Info("keys", "kek", kek, "kekvalue", *kek, "ring", r, "p", p)
+		slog.New(h).Info("keys", "kek", kek, "kekvalue", *kek, "ring", r, "p", p, "pc", pc)
 	}
 	j, _ := json.Marshal(map[string]any{"kek": kek, "ring": r, "p": p})
 	out.Write(j)
 
 	secrets := [][]byte{kek.key.bytes()[:]}
 	for _, kv := range r.snapshot() {
-		secrets = append(secrets, kv.key.bytes()[:])
+		sub, err := hkdf.Key(sha256.New, kv.key.bytes()[:], nil, personCipherInfo, 32)
+		if err != nil {
+			t.Fatal(err)
+		}
+		secrets = append(secrets, kv.key.bytes()[:], sub)
 	}
 	for _, key := range secrets {
 		for _, enc := range encodings(key) {
@@ -60,7 +70,7 @@ func TestNoKeyMaterialInOutput(t *testing.T) {
 			}
 		}
 	}
-	for _, want := range []string{"keys.KEK(redacted)", `domain="registry-a"`, "keys.Pseudonymizer(v2"} {
+	for _, want := range []string{"keys.KEK(redacted)", `domain="registry-a"`, "keys.Pseudonymizer(v2", "keys.PersonCipher(v2"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("output lacks %q:\n%s", want, out.String())
 		}

@@ -123,5 +123,5 @@ func (l *linkageService) ListPersonChanges(ctx context.Context, req *ttpv1.ListP
 	if err != nil {
 		return nil, err
 	}
-	return &ttpv1.ListPersonChangesResponse{Changes: changesProto(changes, sess.Pseudonymizer())}, nil
+	return &ttpv1.ListPersonChangesResponse{Changes: changesProto(changes, sess.PersonCipher())}, nil
 }

@@ -111,16 +111,16 @@ var decisionProto = map[linkage.Decision]ttpv1.LinkDecision{
 	linkage.Review: ttpv1.LinkDecision_LINK_DECISION_REVIEW,
 }
 
-// changesProto tells changes in pseudonyms under pz.
-func changesProto(changes []linkage.Change, pz *keys.Pseudonymizer) []*ttpv1.PersonChange {
+// changesProto tells changes in person pseudonyms under pc.
+func changesProto(changes []linkage.Change, pc *keys.PersonCipher) []*ttpv1.PersonChange {
 	out := make([]*ttpv1.PersonChange, len(changes))
 	for i, c := range changes {
 		out[i] = &ttpv1.PersonChange{
 			Sequence:   c.Seq,
 			Time:       timestamppb.New(c.Time),
 			Kind:       changeKindProto[c.Kind],
-			FromPerson: linkage.PersonPseudonym(pz, c.From),
-			ToPerson:   linkage.PersonPseudonym(pz, c.To),
+			FromPerson: pc.Pseudonym(c.From),
+			ToPerson:   pc.Pseudonym(c.To),
 		}
 	}
 	return out

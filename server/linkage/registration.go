@@ -4,10 +4,8 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"strconv"
 
 	"github.com/ttpnl/ttp/identity"
-	"github.com/ttpnl/ttp/keys"
 	"github.com/ttpnl/ttp/server/apierr"
 	"github.com/ttpnl/ttp/server/audit"
 	"github.com/ttpnl/ttp/server/records"
@@ -112,7 +110,7 @@ func (r *Registration) registerBatch(ctx context.Context, action string, rows []
 		}
 		res := results[next]
 		next++
-		o.Person = PersonPseudonym(r.sess.Pseudonymizer(), res.Person)
+		o.Person = r.sess.PersonCipher().Pseudonym(res.Person)
 		o.Decision = res.Decision
 	}
 	return nil
@@ -129,15 +127,6 @@ func (r *Registration) auditRecord(action string, n int, results []Result) audit
 	return rec
 }
 
-// PersonField is the field name under which a person's internal ID is
-// pseudonymised (DESIGN §5, step 4).
-const PersonField = "person"
-
-// PersonPseudonym is a person's pseudonym under pz: a keyed hash of the
-// internal ID, so the ID itself never leaves the server.
-func PersonPseudonym(pz *keys.Pseudonymizer, person uint64) string {
-	return pz.Pseudonym(PersonField, strconv.FormatUint(person, 16))
-}
 
 // Session is the session the registration runs in.
 func (r *Registration) Session() *session.Session { return r.sess }

@@ -39,6 +39,7 @@ type Session struct {
 	Domain  *domains.Domain
 	Purpose Purpose
 	pz      *keys.Pseudonymizer
+	pc      *keys.PersonCipher
 }
 
 // Open checks that who may use domain for purpose, and pins key version
@@ -62,7 +63,11 @@ func Open(reg *domains.Registry, who audit.Actor, domain string, version uint32,
 	if err != nil {
 		return nil, apierr.BadField("key_version", "domain %q has no key version %d", domain, version)
 	}
-	return &Session{Actor: who, Domain: d, Purpose: purpose, pz: pz}, nil
+	pc, err := d.Keyring.PersonCipher(v)
+	if err != nil {
+		return nil, apierr.BadField("key_version", "domain %q has no key version %d", domain, version)
+	}
+	return &Session{Actor: who, Domain: d, Purpose: purpose, pz: pz, pc: pc}, nil
 }
 
 func allowed(d *domains.Domain, principal string, purpose Purpose) bool {
@@ -85,6 +90,9 @@ func (s *Session) KeyVersion() keys.Version { return s.pz.Version() }
 
 // Pseudonymizer makes HMAC pseudonyms under the pinned version.
 func (s *Session) Pseudonymizer() *keys.Pseudonymizer { return s.pz }
+
+// PersonCipher makes person pseudonyms under the pinned version.
+func (s *Session) PersonCipher() *keys.PersonCipher { return s.pc }
 
 // OPRF is the domain's OPRF key of the pinned version (an error for a domain
 // in HMAC mode).
