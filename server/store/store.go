@@ -65,6 +65,7 @@ type Tx interface {
 	Keyrings() Keyrings
 	Audit() AuditLog
 	Index() PersonIndex
+	Requests() LinkageRequests
 }
 
 // Errors that repositories return; test with errors.Is.
@@ -123,6 +124,29 @@ type Recipients interface {
 	List() ([]RecipientKey, error)
 	// Put stores or replaces name's key.
 	Put(k RecipientKey) error
+}
+
+// LinkageRequest is a stored linkage request (DESIGN §6). Package requests
+// encodes Data; the store keeps it byte for byte.
+type LinkageRequest struct {
+	ID       uint64 // 1, 2, 3, ... in the order of creation
+	Data     []byte
+	Revision uint64 // 1 when created, one more at every Update
+}
+
+// LinkageRequests holds the registries' linkage requests.
+type LinkageRequests interface {
+	// Get returns request id, or ErrNotFound. In Update it locks the
+	// request until the transaction ends, so that two approvals are
+	// applied one after the other.
+	Get(id uint64) (LinkageRequest, error)
+	// List returns every request, by ID.
+	List() ([]LinkageRequest, error)
+	// Create stores a new request under the next ID, which it returns.
+	Create(data []byte) (uint64, error)
+	// Update replaces request r.ID's data and counts its revision up, or
+	// gives ErrNotFound. r.Revision is ignored.
+	Update(r LinkageRequest) error
 }
 
 // Keyrings holds sealed keyrings that belong to no domain (the person

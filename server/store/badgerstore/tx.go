@@ -37,11 +37,12 @@ func newTx(txn *badger.Txn, update bool) *tx {
 	return &tx{txn: txn, update: update}
 }
 
-func (t *tx) Domains() store.Domains       { return domains{t} }
-func (t *tx) Recipients() store.Recipients { return recipients{t} }
-func (t *tx) Keyrings() store.Keyrings     { return keyrings{t} }
-func (t *tx) Audit() store.AuditLog        { return auditLog{t} }
-func (t *tx) Index() store.PersonIndex     { return index{t} }
+func (t *tx) Domains() store.Domains          { return domains{t} }
+func (t *tx) Recipients() store.Recipients    { return recipients{t} }
+func (t *tx) Requests() store.LinkageRequests { return requests{t} }
+func (t *tx) Keyrings() store.Keyrings        { return keyrings{t} }
+func (t *tx) Audit() store.AuditLog           { return auditLog{t} }
+func (t *tx) Index() store.PersonIndex        { return index{t} }
 
 // writable refuses writes in a View.
 func (t *tx) writable() error {

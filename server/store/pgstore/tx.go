@@ -27,11 +27,12 @@ type tx struct {
 	records, persons int64
 }
 
-func (t *tx) Domains() store.Domains       { return domains{t} }
-func (t *tx) Recipients() store.Recipients { return recipients{t} }
-func (t *tx) Keyrings() store.Keyrings     { return keyrings{t} }
-func (t *tx) Audit() store.AuditLog        { return auditLog{t} }
-func (t *tx) Index() store.PersonIndex     { return personIndex{t} }
+func (t *tx) Domains() store.Domains          { return domains{t} }
+func (t *tx) Recipients() store.Recipients    { return recipients{t} }
+func (t *tx) Requests() store.LinkageRequests { return requests{t} }
+func (t *tx) Keyrings() store.Keyrings        { return keyrings{t} }
+func (t *tx) Audit() store.AuditLog           { return auditLog{t} }
+func (t *tx) Index() store.PersonIndex        { return personIndex{t} }
 
 // writable refuses a write in View before it reaches the database.
 func (t *tx) writable(op string) error {
