@@ -127,6 +127,5 @@ func (r *Registration) auditRecord(action string, n int, results []Result) audit
 	return rec
 }
 
-
 // Session is the session the registration runs in.
 func (r *Registration) Session() *session.Session { return r.sess }
