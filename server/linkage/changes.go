@@ -228,3 +228,43 @@ func (ix *Index) Split(ctx context.Context, source uint64, now time.Time, commit
 	}
 	return change, nil
 }
+
+// Survivors maps each merged-away person to the person it was merged into.
+// A recipient may hold a person pseudonym from before a merge; conversion
+// resolves it to the person that lives on.
+type Survivors map[uint64]uint64
+
+// Survivors reads the change log's merges. Merges are rare (clerical
+// review), so the map is small.
+func (ix *Index) Survivors(ctx context.Context) (Survivors, error) {
+	s := Survivors{}
+	var after uint64
+	for {
+		cs, err := ix.Changes(ctx, after, 1000)
+		if err != nil {
+			return nil, err
+		}
+		if len(cs) == 0 {
+			return s, nil
+		}
+		for _, c := range cs {
+			if c.Kind == Merge {
+				s[c.From] = c.To
+			}
+		}
+		after = cs[len(cs)-1].Seq
+	}
+}
+
+// Of returns the person that person lives on as: itself, or the end of its
+// chain of merges.
+func (s Survivors) Of(person uint64) uint64 {
+	for range len(s) {
+		to, ok := s[person]
+		if !ok {
+			break
+		}
+		person = to
+	}
+	return person
+}
