@@ -15,7 +15,8 @@ import "strings"
 //
 // The hundreds digit says which field is concerned: 1 BSN, 2 names and
 // initials, 3 birth date, 4 postcode and house number, 5 AGB and patient
-// number, 6 sex, 9 the record or row as a whole.
+// number, 6 sex, 7 a person pseudonym sent for conversion, 9 the record or
+// row as a whole.
 type Code string
 
 // CodeInfo describes one code. Message is the complete, fixed text used in
@@ -72,6 +73,10 @@ var Codes = []CodeInfo{
 
 	{"F-601", FieldSex, "sex is not a recognised code (M, V, F, X, O, U, 0, 1, 2, 9, man, vrouw, male, female)"},
 	{"W-601", FieldSex, "sex is recorded as unknown"},
+
+	{"F-701", "", "person pseudonym is malformed (not v<version>.<26 base32 characters>)"},
+	{"F-702", "", "not a person pseudonym of the source domain (another domain's, a field pseudonym, or mistyped)"},
+	{"F-703", "", "person pseudonym under a key version the source domain does not have"},
 
 	{"F-901", "", "record has no identifying value at all"},
 	{"W-901", "", "value missing"},

@@ -89,6 +89,9 @@ type Request struct {
 	CommunicationDomain string    `json:"communication_domain,omitempty"`
 	Conversions         int       `json:"conversions,omitempty"`
 	Closed              *Decision `json:"closed,omitempty"`
+	// WrappedKey is the delivery key (seal.DeliveryKey), wrapped under the
+	// KEK: only the recipient ever gets it, sealed to its public key.
+	WrappedKey []byte `json:"wrapped_key,omitempty"`
 }
 
 // Limits on what a request may hold, so that a request stays a small record.

@@ -1,0 +1,295 @@
+package requests
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"time"
+
+	"github.com/ttpnl/ttp/keys"
+	"github.com/ttpnl/ttp/server/apierr"
+	"github.com/ttpnl/ttp/server/audit"
+	"github.com/ttpnl/ttp/server/authz"
+	"github.com/ttpnl/ttp/server/domains"
+	"github.com/ttpnl/ttp/server/store"
+)
+
+// Desk keeps the requests in the store: every change is read under the
+// request's lock, checked, written back and audited in one transaction.
+type Desk struct {
+	st      store.Store
+	log     *audit.Log
+	domains *domains.Registry
+	kek     *keys.KEK
+	policy  *Policy
+	rand    io.Reader
+	now     func() time.Time
+	// isResearcher says whether a principal may receive linked sets.
+	isResearcher func(principal string) bool
+}
+
+// NewDesk returns the desk for the requests in st.
+func NewDesk(st store.Store, log *audit.Log, reg *domains.Registry, kek *keys.KEK, policy *Policy,
+	isResearcher func(string) bool, now func() time.Time) *Desk {
+	return &Desk{st: st, log: log, domains: reg, kek: kek, policy: policy, rand: rand.Reader, now: now, isResearcher: isResearcher}
+}
+
+// Create drafts r for applicant p.
+func (d *Desk) Create(ctx context.Context, p authz.Principal, r *Request) (*Request, error) {
+	now := d.now().UTC()
+	r.Applicant, r.ApplicantOrganisation, r.State, r.Created = p.Name, p.Organisation, Draft, now
+	if r.ValidUntil.IsZero() {
+		r.ValidUntil = day(now).AddDate(1, 0, 0)
+	}
+	r.ValidUntil = day(r.ValidUntil)
+	if err := r.Check(now); err != nil {
+		return nil, err
+	}
+	if !d.isResearcher(r.Recipient) {
+		return nil, apierr.BadField("recipient", "%q is not a researcher principal", r.Recipient)
+	}
+	for _, s := range r.Sources {
+		if _, err := d.domains.Get(s); err != nil {
+			return nil, apierr.BadField("sources", "no domain %q", s)
+		}
+	}
+	data, err := r.Encode()
+	if err != nil {
+		return nil, err
+	}
+	err = d.st.Update(ctx, func(tx store.Tx) error {
+		id, err := tx.Requests().Create(data)
+		if err != nil {
+			return err
+		}
+		r.ID = id
+		return d.log.AppendTx(tx, d.record(p, "CreateLinkageRequest", r, ""))
+	})
+	if err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// Submit hands request id to the committee.
+func (d *Desk) Submit(ctx context.Context, p authz.Principal, id uint64) (*Request, error) {
+	return d.change(ctx, p, id, "SubmitLinkageRequest", func(r *Request, now time.Time) (string, error) {
+		return fmt.Sprintf("needs %d approvals", d.policy.Approvals(r)), r.Submit(p.Name, d.policy, now)
+	})
+}
+
+// Approve records p's approval of request id. The approval that makes it
+// approved also makes its project domain (and, when a communication file
+// was asked for, a second domain for it) and its delivery key. Domains are
+// made in transactions of their own, before the approval's: when the
+// approval then fails, they stay unused.
+func (d *Desk) Approve(ctx context.Context, p authz.Principal, id uint64, reason string) (*Request, error) {
+	var project, contact string
+	if r, err := d.Get(ctx, p, id); err == nil && r.StateAt(d.now()) == Submitted && len(r.Approvals)+1 >= r.Required {
+		if project, err = d.newDomain(ctx, p, "project", r); err != nil {
+			return nil, err
+		}
+		if r.Communication {
+			if contact, err = d.newDomain(ctx, p, "contact", r); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return d.change(ctx, p, id, "ApproveLinkageRequest", func(r *Request, now time.Time) (string, error) {
+		approved, err := r.Approve(p.Name, reason, now)
+		if err != nil || !approved {
+			return fmt.Sprintf("approval %d of %d", len(r.Approvals), r.Required), err
+		}
+		if project == "" {
+			// Another member's approval came in between: rare, and safe to retry.
+			return "", apierr.New(apierr.FailedPrecondition, "request %d changed while it was being approved; approve again", id)
+		}
+		r.ProjectDomain, r.CommunicationDomain = project, contact
+		key := make([]byte, 32)
+		if _, err := io.ReadFull(d.rand, key); err != nil {
+			return "", err
+		}
+		if r.WrappedKey, err = d.kek.Wrap(key, deliveryKeyAAD(r.ID), d.rand); err != nil {
+			return "", err
+		}
+		return fmt.Sprintf("approval %d of %d: approved; project domain %s", len(r.Approvals), r.Required, r.ProjectDomain), nil
+	})
+}
+
+// newDomain makes one of an approved request's domains and returns its
+// name, which carries random digits so that nobody can make it in advance
+// with an access list of their own. Only the request's recipient may
+// receive from it.
+func (d *Desk) newDomain(ctx context.Context, p authz.Principal, kind string, r *Request) (string, error) {
+	var b [4]byte
+	if _, err := io.ReadFull(d.rand, b[:]); err != nil {
+		return "", err
+	}
+	name := kind + "-" + strconv.FormatUint(r.ID, 10) + "-" + hex.EncodeToString(b[:])
+	_, err := d.domains.Create(ctx, p.Actor(), name, fmt.Sprintf("%s domain of linkage request %d (%s)", kind, r.ID, r.Project),
+		domains.Access{Recipients: []string{r.Recipient}})
+	return name, err
+}
+
+// Reject ends request id.
+func (d *Desk) Reject(ctx context.Context, p authz.Principal, id uint64, reason string) (*Request, error) {
+	return d.change(ctx, p, id, "RejectLinkageRequest", func(r *Request, now time.Time) (string, error) {
+		return "rejected", r.Reject(p.Name, reason, now)
+	})
+}
+
+// Close closes request id.
+func (d *Desk) Close(ctx context.Context, p authz.Principal, id uint64, reason string) (*Request, error) {
+	return d.change(ctx, p, id, "CloseLinkageRequest", func(r *Request, now time.Time) (string, error) {
+		return "closed", r.Close(p.Name, reason, now)
+	})
+}
+
+// Converted counts a conversion under request id, with what it converted,
+// and audits it.
+func (d *Desk) Converted(ctx context.Context, p authz.Principal, id uint64, domain string, rows, converted int64) error {
+	_, err := d.change(ctx, p, id, "ConvertStream", func(r *Request, now time.Time) (string, error) {
+		r.Converted()
+		return fmt.Sprintf("from %s: %d rows, %d converted", domain, rows, converted), nil
+	})
+	return err
+}
+
+// change applies fn to request id under its lock and audits it, with fn's
+// detail; a refusal is audited too, in a transaction of its own.
+func (d *Desk) change(ctx context.Context, p authz.Principal, id uint64, action string, fn func(r *Request, now time.Time) (string, error)) (*Request, error) {
+	var out *Request
+	var refused error
+	err := d.st.Update(ctx, func(tx store.Tx) error {
+		r, err := d.read(tx, p, id)
+		if err != nil {
+			refused = err
+			return err
+		}
+		detail, err := fn(r, d.now().UTC())
+		if err != nil {
+			refused = err
+			return err
+		}
+		data, err := r.Encode()
+		if err != nil {
+			return err
+		}
+		if err := tx.Requests().Update(store.LinkageRequest{ID: id, Data: data}); err != nil {
+			return err
+		}
+		out = r
+		return d.log.AppendTx(tx, d.record(p, action, r, detail))
+	})
+	if refused != nil {
+		rec := p.Actor().Record(action)
+		rec.Outcome, rec.Detail = "refused", fmt.Sprintf("request %d: %v", id, refused)
+		if aerr := d.log.Append(ctx, rec, nil); aerr != nil {
+			return nil, errors.Join(refused, aerr)
+		}
+	}
+	return out, err
+}
+
+// read reads request id as p may see it: a request p may not see is not
+// found, so that nobody learns which requests exist.
+func (d *Desk) read(tx store.Tx, p authz.Principal, id uint64) (*Request, error) {
+	q, err := tx.Requests().Get(id)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, notFound(id)
+	}
+	if err != nil {
+		return nil, err
+	}
+	r, err := Decode(q.ID, q.Data)
+	if err != nil {
+		return nil, err
+	}
+	if !MaySee(p, r) {
+		return nil, notFound(id)
+	}
+	return r, nil
+}
+
+func notFound(id uint64) error {
+	return apierr.New(apierr.NotFound, "no linkage request %d that you may see", id)
+}
+
+// MaySee reports whether p may see r: its applicant, its recipient, the
+// committee and the TTP's operators.
+func MaySee(p authz.Principal, r *Request) bool {
+	return p.Name == r.Applicant || p.Name == r.Recipient || p.Has(authz.Committee) || p.Has(authz.Operator)
+}
+
+// Get returns request id, if p may see it.
+func (d *Desk) Get(ctx context.Context, p authz.Principal, id uint64) (*Request, error) {
+	var r *Request
+	err := d.st.View(ctx, func(tx store.Tx) error {
+		var err error
+		r, err = d.read(tx, p, id)
+		return err
+	})
+	return r, err
+}
+
+// List returns the requests p may see, by ID.
+func (d *Desk) List(ctx context.Context, p authz.Principal) ([]*Request, error) {
+	var out []*Request
+	err := d.st.View(ctx, func(tx store.Tx) error {
+		qs, err := tx.Requests().List()
+		if err != nil {
+			return err
+		}
+		for _, q := range qs {
+			r, err := Decode(q.ID, q.Data)
+			if err != nil {
+				return err
+			}
+			if MaySee(p, r) {
+				out = append(out, r)
+			}
+		}
+		return nil
+	})
+	return out, err
+}
+
+// DeliveryKeyForRecipient unwraps request id's delivery key for its
+// recipient, who alone may have it, and audits that it was handed out.
+// The caller seals it to the recipient's public key at once.
+func (d *Desk) DeliveryKeyForRecipient(ctx context.Context, p authz.Principal, id uint64) ([]byte, error) {
+	var key []byte
+	err := d.st.Update(ctx, func(tx store.Tx) error {
+		r, err := d.read(tx, p, id)
+		if err != nil {
+			return err
+		}
+		if p.Name != r.Recipient {
+			return apierr.New(apierr.PermissionDenied, "request %d: only its recipient may have its delivery key", id)
+		}
+		if len(r.WrappedKey) == 0 {
+			return apierr.New(apierr.FailedPrecondition, "request %d is %s: it has no delivery key before it is approved", id, r.StateAt(d.now()))
+		}
+		if key, err = d.kek.Unwrap(r.WrappedKey, deliveryKeyAAD(id)); err != nil {
+			return fmt.Errorf("request %d's delivery key: %w", id, err)
+		}
+		return d.log.AppendTx(tx, d.record(p, "GetDeliveryKey", r, "delivery key handed to the recipient, sealed"))
+	})
+	return key, err
+}
+
+func deliveryKeyAAD(id uint64) []byte {
+	return strconv.AppendUint([]byte("ttp/v1 delivery key "), id, 10)
+}
+
+// record is the audit record of action on r.
+func (d *Desk) record(p authz.Principal, action string, r *Request, detail string) audit.Record {
+	rec := p.Actor().Record(action)
+	rec.Domain = r.ProjectDomain
+	rec.Detail = fmt.Sprintf("request %d (%s): %s", r.ID, r.State, detail)
+	return rec
+}
