@@ -9,6 +9,7 @@ import (
 
 	"google.golang.org/grpc"
 
+	"github.com/ttpnl/ttp/apilimits"
 	"github.com/ttpnl/ttp/client/csvfile"
 	ttpv1 "github.com/ttpnl/ttp/proto/ttp/v1"
 )
@@ -143,8 +144,11 @@ func run(ctx context.Context, cancel context.CancelFunc, opts FileOptions, coder
 		return sum, errors.New("every column is mapped: the output would have no columns")
 	}
 	size := opts.ChunkSize
-	if size <= 0 {
+	switch {
+	case size <= 0:
 		size = DefaultChunkSize
+	case size > apilimits.MaxRecordsPerMessage:
+		return sum, fmt.Errorf("chunk size %d: the server takes at most %d records in one message", size, apilimits.MaxRecordsPerMessage)
 	}
 	chunks := make(chan chunk, chunksInFlight)
 	readErr := make(chan error, 1)
@@ -250,6 +254,9 @@ func readChunks(ctx context.Context, r *csvfile.Reader, cols []int, size int, co
 		if err != nil {
 			return err
 		}
+		if row.Problem == nil {
+			row.Problem = valueTooLong(r.Header(), cols, row.Fields)
+		}
 		cur.rows = append(cur.rows, row)
 		if row.Problem == nil {
 			values := make([]string, len(cols))
@@ -268,6 +275,25 @@ func readChunks(ctx context.Context, r *csvfile.Reader, cols []int, size int, co
 		return err
 	}
 	return coder.CloseSend()
+}
+
+// CodeValueTooLong is the problem code of a record with a mapped value
+// longer than the server takes (apilimits.MaxValueBytes). The server would
+// refuse the whole chunk for it; the client rejects the record alone and
+// never sends it, in test mode as in a real run.
+const CodeValueTooLong = "F-910"
+
+// valueTooLong returns the problem of a row with a mapped value longer than
+// apilimits.MaxValueBytes, or nil. The message names the column (from the
+// header the mapping chose), never the value.
+func valueTooLong(header []string, cols []int, fields []string) *csvfile.RowProblem {
+	for _, c := range cols {
+		if len(fields[c]) > apilimits.MaxValueBytes {
+			return &csvfile.RowProblem{Code: CodeValueTooLong, Message: fmt.Sprintf(
+				"the value of column %q is longer than %d bytes, the most the TTP accepts", header[c], apilimits.MaxValueBytes)}
+		}
+	}
+	return nil
 }
 
 // writeChunks matches each chunk with its answer, writes the accepted rows

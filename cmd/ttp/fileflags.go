@@ -8,6 +8,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/ttpnl/ttp/apilimits"
 	"github.com/ttpnl/ttp/client"
 )
 
@@ -24,7 +25,8 @@ func (f *fileFlags) register(fs *flag.FlagSet, outHelp string) {
 	fs.StringVar(&f.out, "o", "", outHelp)
 	fs.StringVar(&f.report, "report", "", "quality report (default: IN with .report.csv)")
 	fs.StringVar(&f.comma, "comma", "", "separator: ',' ';' '|' or 'tab' (default: detected)")
-	fs.IntVar(&f.chunk, "chunk", client.DefaultChunkSize, "records per message")
+	f.chunk = client.DefaultChunkSize
+	fs.Var(intRangeFlag{&f.chunk, 1, apilimits.MaxRecordsPerMessage}, "chunk", "records per message, at most the server's `limit` of 10000")
 }
 
 // resolve checks the flags for input file in, fills in the default paths
