@@ -84,6 +84,7 @@ var Codes = []CodeInfo{
 	{"BF-003", "", "file has no header row"},
 	{"BF-004", "", "duplicate column name in header"},
 	{"BF-005", "", "a mapped column is missing from the header"},
+	{"BF-006", "", "a column that is not mapped holds identifiers and would pass to the output unchanged"},
 }
 
 // The codes this package itself produces, named so the parsers read well.

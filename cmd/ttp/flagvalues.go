@@ -1,10 +1,13 @@
 package main
 
+// Flag values the flag package has no type for.
+
 import (
 	"flag"
 	"fmt"
 	"math"
 	"strconv"
+	"strings"
 )
 
 // uint32Flag is a flag whose value goes into a uint32 field of a request
@@ -53,7 +56,23 @@ func errOutOfRange(min, max int64) error {
 	return fmt.Errorf("out of range (%d to %d)", min, max)
 }
 
+// listFlag collects a flag given more than once, or as a comma list:
+// -keep a -keep b, or -keep a,b.
+type listFlag []string
+
+func (f *listFlag) String() string { return strings.Join(*f, ",") }
+
+func (f *listFlag) Set(s string) error {
+	for _, v := range strings.Split(s, ",") {
+		if v = strings.TrimSpace(v); v != "" {
+			*f = append(*f, v)
+		}
+	}
+	return nil
+}
+
 var (
+	_ flag.Value = (*listFlag)(nil)
 	_ flag.Value = (*uint32Flag)(nil)
 	_ flag.Value = intRangeFlag{}
 )
