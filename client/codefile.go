@@ -9,6 +9,7 @@ import (
 
 	"google.golang.org/grpc"
 
+	"github.com/ttpnl/ttp/apilimits"
 	"github.com/ttpnl/ttp/client/csvfile"
 	ttpv1 "github.com/ttpnl/ttp/proto/ttp/v1"
 )
@@ -20,6 +21,9 @@ type FileOptions struct {
 	Comma      rune   // 0: detect
 	ChunkSize  int    // records per message; 0: DefaultChunkSize
 	KeyVersion uint32 // 0: the domain's current version
+	// Keep names columns that are not mapped but may hold identifiers, to
+	// be passed to the output unchanged on purpose (package columnguard).
+	Keep []string
 	// Source names the source of records without agb and patient_number
 	// (LinkFile only): such a record is identified by Source and its row
 	// number, so registering the same file again changes nothing.
@@ -53,12 +57,16 @@ type chunkCoder interface {
 func CodeFile(ctx context.Context, cc grpc.ClientConnInterface, opts FileOptions, in io.Reader, out io.Writer, rep *Report) (Summary, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	open := func() (chunkCoder, error) { return openStreamCoder(ctx, cc, opts) }
+	return run(ctx, cancel, opts, open, in, out, rep, renameColumns)
+}
+
+func openStreamCoder(ctx context.Context, cc grpc.ClientConnInterface, opts FileOptions) (*streamCoder, error) {
 	stream, err := ttpv1.NewCodingServiceClient(cc).CodeStream(ctx)
 	if err != nil {
-		return Summary{}, err
+		return nil, err
 	}
-	coder := &streamCoder{stream: stream, domain: opts.Domain, version: opts.KeyVersion, fields: fieldNames(opts.Mappings)}
-	return run(ctx, cancel, opts, coder, in, out, rep, renameColumns)
+	return &streamCoder{stream: stream, domain: opts.Domain, version: opts.KeyVersion, fields: fieldNames(opts.Mappings)}, nil
 }
 
 type streamCoder struct {
@@ -128,7 +136,10 @@ type chunk struct {
 	sent int // records sent (rows without a local problem)
 }
 
-func run(ctx context.Context, cancel context.CancelFunc, opts FileOptions, coder chunkCoder, in io.Reader, out io.Writer, rep *Report, plan columnPlan) (Summary, error) {
+// run codes a file: it reads the header and the first rows, lets the
+// identifier guard look at them, and only then opens the coder (the
+// connection to the TTP, for every coder but test mode's) and sends.
+func run(ctx context.Context, cancel context.CancelFunc, opts FileOptions, open func() (chunkCoder, error), in io.Reader, out io.Writer, rep *Report, plan columnPlan) (Summary, error) {
 	var sum Summary
 	r, err := csvfile.NewReader(in, csvfile.Options{Comma: opts.Comma})
 	if err != nil {
@@ -138,17 +149,28 @@ func run(ctx context.Context, cancel context.CancelFunc, opts FileOptions, coder
 	if err != nil {
 		return sum, fileProblem(rep, err)
 	}
+	rows, err := guardColumns(r, cols, opts.Keep)
+	if err != nil {
+		return sum, fileProblem(rep, err)
+	}
 	header := outputHeader(r.Header(), cols, plan)
 	if len(header) == 0 {
 		return sum, errors.New("every column is mapped: the output would have no columns")
 	}
 	size := opts.ChunkSize
-	if size <= 0 {
+	switch {
+	case size <= 0:
 		size = DefaultChunkSize
+	case size > apilimits.MaxRecordsPerMessage:
+		return sum, fmt.Errorf("chunk size %d: the server takes at most %d records in one message", size, apilimits.MaxRecordsPerMessage)
+	}
+	coder, err := open()
+	if err != nil {
+		return sum, err
 	}
 	chunks := make(chan chunk, chunksInFlight)
 	readErr := make(chan error, 1)
-	go func() { readErr <- readChunks(ctx, r, cols, size, coder, chunks, opts.Progress) }()
+	go func() { readErr <- readChunks(ctx, rows, r.Header(), cols, size, coder, chunks, opts.Progress) }()
 
 	w := csvfile.NewWriter(out, r.Comma())
 	if err := w.Write(header); err != nil {
@@ -217,7 +239,7 @@ func outputHeader(header []string, cols []int, plan columnPlan) []string {
 // readChunks reads rows, sends the mapped values of each chunk, and passes
 // the chunk on to be matched with its answer. Rows with a problem of their
 // own (wrong column count, bad UTF-8) are passed on but not sent.
-func readChunks(ctx context.Context, r *csvfile.Reader, cols []int, size int, coder chunkCoder, chunks chan<- chunk, progress func(int64)) error {
+func readChunks(ctx context.Context, r rowSource, header []string, cols []int, size int, coder chunkCoder, chunks chan<- chunk, progress func(int64)) error {
 	defer close(chunks)
 	var cur chunk
 	var records []*ttpv1.Record
@@ -250,6 +272,9 @@ func readChunks(ctx context.Context, r *csvfile.Reader, cols []int, size int, co
 		if err != nil {
 			return err
 		}
+		if row.Problem == nil {
+			row.Problem = valueTooLong(header, cols, row.Fields)
+		}
 		cur.rows = append(cur.rows, row)
 		if row.Problem == nil {
 			values := make([]string, len(cols))
@@ -268,6 +293,25 @@ func readChunks(ctx context.Context, r *csvfile.Reader, cols []int, size int, co
 		return err
 	}
 	return coder.CloseSend()
+}
+
+// CodeValueTooLong is the problem code of a record with a mapped value
+// longer than the server takes (apilimits.MaxValueBytes). The server would
+// refuse the whole chunk for it; the client rejects the record alone and
+// never sends it, in test mode as in a real run.
+const CodeValueTooLong = "F-910"
+
+// valueTooLong returns the problem of a row with a mapped value longer than
+// apilimits.MaxValueBytes, or nil. The message names the column (from the
+// header the mapping chose), never the value.
+func valueTooLong(header []string, cols []int, fields []string) *csvfile.RowProblem {
+	for _, c := range cols {
+		if len(fields[c]) > apilimits.MaxValueBytes {
+			return &csvfile.RowProblem{Code: CodeValueTooLong, Message: fmt.Sprintf(
+				"the value of column %q is longer than %d bytes, the most the TTP accepts", header[c], apilimits.MaxValueBytes)}
+		}
+	}
+	return nil
 }
 
 // writeChunks matches each chunk with its answer, writes the accepted rows

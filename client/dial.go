@@ -8,6 +8,8 @@ import (
 
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials"
+
+	"github.com/ttpnl/ttp/secretfile"
 )
 
 // Dial connects to ttpd over TLS 1.3, presenting the client certificate and
@@ -17,7 +19,7 @@ func Dial(s Settings) (*grpc.ClientConn, error) {
 	if err := s.Check(); err != nil {
 		return nil, err
 	}
-	cert, err := tls.LoadX509KeyPair(s.Cert, s.Key)
+	cert, err := secretfile.LoadX509KeyPair(s.Cert, s.Key)
 	if err != nil {
 		return nil, fmt.Errorf("client certificate: %w", err)
 	}

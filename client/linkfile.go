@@ -30,13 +30,19 @@ const PersonColumn = "person_pseudonym"
 func LinkFile(ctx context.Context, cc grpc.ClientConnInterface, opts FileOptions, in io.Reader, out io.Writer, rep *Report) (Summary, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	stream, err := ttpv1.NewLinkageServiceClient(cc).RegisterStream(ctx)
-	if err != nil {
-		return Summary{}, err
+	var coder *linkCoder
+	open := func() (chunkCoder, error) {
+		stream, err := ttpv1.NewLinkageServiceClient(cc).RegisterStream(ctx)
+		if err != nil {
+			return nil, err
+		}
+		coder = &linkCoder{stream: stream, first: &ttpv1.RegisterStreamRequest{Domain: opts.Domain, Fields: fieldNames(opts.Mappings), Source: opts.Source}}
+		return coder, nil
 	}
-	coder := &linkCoder{stream: stream, first: &ttpv1.RegisterStreamRequest{Domain: opts.Domain, Fields: fieldNames(opts.Mappings), Source: opts.Source}}
-	sum, err := run(ctx, cancel, opts, coder, in, out, rep, personColumn)
-	sum.Decisions = coder.decisions
+	sum, err := run(ctx, cancel, opts, open, in, out, rep, personColumn)
+	if coder != nil {
+		sum.Decisions = coder.decisions
+	}
 	return sum, err
 }
 

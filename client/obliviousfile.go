@@ -42,24 +42,21 @@ type PrivacyOptions struct {
 func CodeFilePrivate(ctx context.Context, cc grpc.ClientConnInterface, opts FileOptions, p PrivacyOptions, in io.Reader, out io.Writer, rep *Report) (Summary, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	var coder chunkCoder
-	if p.Oblivious {
-		oc, err := newObliviousCoder(ctx, cc, opts, p)
-		if err != nil {
-			return Summary{}, err
+	open := func() (coder chunkCoder, err error) {
+		if p.Oblivious {
+			coder, err = newObliviousCoder(ctx, cc, opts, p)
+		} else {
+			coder, err = openStreamCoder(ctx, cc, opts)
 		}
-		coder = oc
-	} else {
-		stream, err := ttpv1.NewCodingServiceClient(cc).CodeStream(ctx)
 		if err != nil {
-			return Summary{}, err
+			return nil, err
 		}
-		coder = &streamCoder{stream: stream, domain: opts.Domain, version: opts.KeyVersion, fields: fieldNames(opts.Mappings)}
+		if p.SealTo != nil {
+			coder = &sealCoder{chunkCoder: coder, pub: p.SealTo, infos: sealInfos(opts.Domain, opts.Mappings)}
+		}
+		return coder, nil
 	}
-	if p.SealTo != nil {
-		coder = &sealCoder{chunkCoder: coder, pub: p.SealTo, infos: sealInfos(opts.Domain, opts.Mappings)}
-	}
-	return run(ctx, cancel, opts, coder, in, out, rep, renameColumns)
+	return run(ctx, cancel, opts, open, in, out, rep, renameColumns)
 }
 
 // FetchRecipientKey asks the TTP for the sealing key registered for a

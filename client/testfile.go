@@ -23,8 +23,10 @@ func TestFile(opts FileOptions, in io.Reader, out io.Writer, rep *Report) (Summa
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	coder := &localValidator{norm: norm, width: len(fields), answers: make(chan *ttpv1.CodeStreamResponse, chunksInFlight+1)}
-	return run(ctx, cancel, opts, coder, in, out, rep, dropColumns)
+	open := func() (chunkCoder, error) {
+		return &localValidator{norm: norm, width: len(fields), answers: make(chan *ttpv1.CodeStreamResponse, chunksInFlight+1)}, nil
+	}
+	return run(ctx, cancel, opts, open, in, out, rep, dropColumns)
 }
 
 // localValidator answers chunks by normalising them here. Reading stays at

@@ -82,12 +82,14 @@ var Codes = []CodeInfo{
 	{"W-901", "", "value missing"},
 	{"F-902", "", "row has a different number of columns than the header"},
 	{"F-903", "", "row is not valid UTF-8"},
+	{"F-910", "", "a value is longer than 1,024 bytes, the most the TTP accepts"},
 
 	{"BF-001", "", "file is not a readable CSV text file (binary content or NUL bytes)"},
 	{"BF-002", "", "broken quoting in CSV"},
 	{"BF-003", "", "file has no header row"},
 	{"BF-004", "", "duplicate column name in header"},
 	{"BF-005", "", "a mapped column is missing from the header"},
+	{"BF-006", "", "a column that is not mapped holds identifiers and would pass to the output unchanged"},
 }
 
 // The codes this package itself produces, named so the parsers read well.

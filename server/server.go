@@ -31,6 +31,7 @@ import (
 	"github.com/ttpnl/ttp/identity"
 	"github.com/ttpnl/ttp/keys"
 	ttpv1 "github.com/ttpnl/ttp/proto/ttp/v1"
+	"github.com/ttpnl/ttp/secretfile"
 	"github.com/ttpnl/ttp/server/audit"
 	"github.com/ttpnl/ttp/server/authz"
 	"github.com/ttpnl/ttp/server/config"
@@ -151,7 +152,7 @@ func (s *Server) listen(cfg *config.Config) (err error) {
 }
 
 func (s *Server) buildGRPC(cfg *config.Config, tlsConfig *tls.Config) {
-	authorizer := &authz.Authorizer{Directory: cfg.Directory()}
+	authorizer := &authz.Authorizer{Directory: cfg.Directory(), Revoked: cfg.Revoked()}
 	s.grpc = grpc.NewServer(
 		grpc.Creds(credentials.NewTLS(tlsConfig)),
 		grpc.ChainUnaryInterceptor(recoverUnary(s.log), metricsUnary(s.metrics), errorsUnary(s.log), authorizer.Unary),
@@ -172,7 +173,7 @@ func (s *Server) buildGRPC(cfg *config.Config, tlsConfig *tls.Config) {
 
 // serverTLS requires TLS 1.3 and a client certificate from the configured CA.
 func serverTLS(c config.TLS) (*tls.Config, error) {
-	cert, err := tls.LoadX509KeyPair(c.CertFile, c.KeyFile)
+	cert, err := secretfile.LoadX509KeyPair(c.CertFile, c.KeyFile)
 	if err != nil {
 		return nil, fmt.Errorf("server certificate: %w", err)
 	}

@@ -18,12 +18,12 @@ import (
 // items, with how the fields compare, never their values.
 type reviewList struct {
 	answerFlags
-	limit uint
+	limit uint32Flag
 }
 
 func (c *reviewList) flags(fs *flag.FlagSet) {
 	c.answerFlags.flags(fs)
-	fs.UintVar(&c.limit, "n", 0, "at most this many items (default and maximum 1000)")
+	fs.Var(&c.limit, "n", "at most `N` items (default and maximum 1000)")
 }
 
 func (c *reviewList) run(ctx context.Context, args []string, stdout, _ io.Writer) error {

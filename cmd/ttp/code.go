@@ -15,14 +15,14 @@ type codeCommand struct {
 	privacy    privacyFlags
 	domain     string
 	test       bool
-	keyVersion uint
+	keyVersion uint32Flag
 }
 
 func (c *codeCommand) flags(fs *flag.FlagSet) {
 	c.conn.register(fs)
 	fs.StringVar(&c.domain, "domain", "", "domain to code into (required unless -test)")
 	fs.BoolVar(&c.test, "test", false, "test mode: validate here and strip the identifying columns; nothing is sent or stored")
-	fs.UintVar(&c.keyVersion, "key-version", 0, "key version to code with (default: the domain's current)")
+	fs.Var(&c.keyVersion, "key-version", "key version `N` to code with (default: the domain's current)")
 	c.files.register(fs, "coded file (default: IN with .coded.csv, or .test.csv with -test)")
 	c.privacy.register(fs)
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/ttpnl/ttp/apilimits"
 	"github.com/ttpnl/ttp/client"
 )
 
@@ -17,14 +18,17 @@ import (
 type fileFlags struct {
 	mapping, out, report, comma string
 	chunk                       int
+	keep                        listFlag
 }
 
 func (f *fileFlags) register(fs *flag.FlagSet, outHelp string) {
 	fs.StringVar(&f.mapping, "map", "", "identifying columns: field=column,... (required)")
+	fs.Var(&f.keep, "keep", "pass `COLUMN` to the output unchanged although it may hold identifiers (repeatable, or a comma list)")
 	fs.StringVar(&f.out, "o", "", outHelp)
 	fs.StringVar(&f.report, "report", "", "quality report (default: IN with .report.csv)")
 	fs.StringVar(&f.comma, "comma", "", "separator: ',' ';' '|' or 'tab' (default: detected)")
-	fs.IntVar(&f.chunk, "chunk", client.DefaultChunkSize, "records per message")
+	f.chunk = client.DefaultChunkSize
+	fs.Var(intRangeFlag{&f.chunk, 1, apilimits.MaxRecordsPerMessage}, "chunk", "records per message, at most the server's `limit` of 10000")
 }
 
 // resolve checks the flags for input file in, fills in the default paths
@@ -49,7 +53,7 @@ func (f *fileFlags) resolve(command, in, outSuffix string) (client.FileOptions, 
 	if sameFile(in, f.out) || sameFile(in, f.report) || sameFile(f.out, f.report) {
 		return client.FileOptions{}, usageError("%s: the input, -o and -report must be three different files", command)
 	}
-	return client.FileOptions{Mappings: mappings, Comma: sep, ChunkSize: f.chunk}, nil
+	return client.FileOptions{Mappings: mappings, Comma: sep, ChunkSize: f.chunk, Keep: f.keep}, nil
 }
 
 // withSuffix is the default name of a file made from path: path with its

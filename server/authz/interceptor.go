@@ -19,6 +19,8 @@ type Directory map[string]Principal
 // Authorizer identifies the caller of every RPC and checks Methods.
 type Authorizer struct {
 	Directory Directory
+	// Revoked certificates are refused whatever their name.
+	Revoked Fingerprints
 }
 
 // identify returns the principal of the verified client certificate. TLS has
@@ -40,11 +42,24 @@ func (a *Authorizer) identify(ctx context.Context) (Principal, error) {
 	return a.lookup(info.State)
 }
 
+// lookup maps the verified certificate to its principal. The chain says the
+// CA issued it; a revoked certificate is refused all the same, and a
+// principal pinned to certificates is only those certificates, so that one
+// more certificate from the CA under a principal's name is not that
+// principal.
 func (a *Authorizer) lookup(state tls.ConnectionState) (Principal, error) {
-	name := state.VerifiedChains[0][0].Subject.CommonName
+	cert := state.VerifiedChains[0][0]
+	fp := FingerprintOf(cert)
+	name := cert.Subject.CommonName
+	if a.Revoked[fp] {
+		return Principal{}, apierr.New(apierr.Unauthenticated, "the client certificate for %q is revoked", name)
+	}
 	p, ok := a.Directory[name]
 	if !ok {
 		return Principal{}, apierr.New(apierr.PermissionDenied, "principal %q is not configured", name)
+	}
+	if len(p.Pinned) > 0 && !p.Pinned[fp] {
+		return Principal{}, apierr.New(apierr.PermissionDenied, "this client certificate is not pinned for principal %q", name)
 	}
 	return p, nil
 }

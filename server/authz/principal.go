@@ -31,6 +31,9 @@ type Principal struct {
 	Name         string
 	Organisation string
 	Roles        []Role
+	// Pinned, if not empty, are the only certificates that are this
+	// principal; another certificate with its name is refused.
+	Pinned Fingerprints
 }
 
 // Has reports whether p holds role r.

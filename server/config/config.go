@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/ttpnl/ttp/secretfile"
 	"github.com/ttpnl/ttp/server/authz"
 )
 
@@ -36,6 +37,10 @@ type Config struct {
 	TLS TLS `json:"tls"`
 	// Principals maps client certificate names to organisations and roles.
 	Principals []Principal `json:"principals"`
+	// RevokedCertificates are SHA-256 fingerprints of client certificates
+	// that are refused although their CA issued them: a lost laptop, a
+	// broker who left.
+	RevokedCertificates []string `json:"revoked_certificates,omitempty"`
 	// LinkageModelFile holds the person index's m/u probabilities and
 	// thresholds (JSON, as ttpeval -estimate writes it); empty: the default.
 	LinkageModelFile string `json:"linkage_model_file,omitempty"`
@@ -66,13 +71,26 @@ type Principal struct {
 	Name         string       `json:"name"`
 	Organisation string       `json:"organisation"`
 	Roles        []authz.Role `json:"roles"`
+	// PinnedCertificates, if set, are the SHA-256 fingerprints of the only
+	// certificates that are this principal: another certificate with its
+	// name, even from the CA, is refused. Hex, colons allowed, as
+	// "openssl x509 -noout -fingerprint -sha256" prints them.
+	PinnedCertificates []string `json:"pinned_certificates,omitempty"`
 }
 
-// Load reads and validates the file at path.
+// maxFileSize bounds what Load reads.
+const maxFileSize = 1 << 20
+
+// Load reads and validates the file at path. Like the KEK, the file must be
+// accessible by its owner only: whoever may write it may add a principal
+// with any role.
 func Load(path string) (*Config, error) {
-	raw, err := os.ReadFile(path)
+	raw, err := secretfile.Read(path, maxFileSize)
 	if err != nil {
 		return nil, err
+	}
+	if len(raw) > maxFileSize {
+		return nil, fmt.Errorf("config %s: longer than %d bytes", path, maxFileSize)
 	}
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.DisallowUnknownFields()
@@ -147,6 +165,16 @@ func (c *Config) Validate() error {
 				errs = append(errs, fmt.Errorf("principals[%d] (%s): unknown role %q (roles: %v)", i, p.Name, r, authz.AllRoles))
 			}
 		}
+		for k, fp := range p.PinnedCertificates {
+			if _, err := authz.ParseFingerprint(fp); err != nil {
+				errs = append(errs, fmt.Errorf("principals[%d] (%s): pinned_certificates[%d]: %w", i, p.Name, k, err))
+			}
+		}
+	}
+	for k, fp := range c.RevokedCertificates {
+		if _, err := authz.ParseFingerprint(fp); err != nil {
+			errs = append(errs, fmt.Errorf("revoked_certificates[%d]: %w", k, err))
+		}
 	}
 	return errors.Join(errs...)
 }
@@ -166,10 +194,28 @@ func isRole(r authz.Role) bool {
 }
 
 // Directory returns the principals keyed by name, for the authorizer.
+// Call it on a validated configuration: a fingerprint that does not parse
+// is left out.
 func (c *Config) Directory() authz.Directory {
 	d := authz.Directory{}
 	for _, p := range c.Principals {
-		d[p.Name] = authz.Principal{Name: p.Name, Organisation: p.Organisation, Roles: p.Roles}
+		d[p.Name] = authz.Principal{Name: p.Name, Organisation: p.Organisation, Roles: p.Roles, Pinned: fingerprints(p.PinnedCertificates)}
 	}
 	return d
+}
+
+// Revoked returns the revoked certificates, for the authorizer.
+func (c *Config) Revoked() authz.Fingerprints { return fingerprints(c.RevokedCertificates) }
+
+func fingerprints(texts []string) authz.Fingerprints {
+	if len(texts) == 0 {
+		return nil
+	}
+	out := authz.Fingerprints{}
+	for _, t := range texts {
+		if fp, err := authz.ParseFingerprint(t); err == nil {
+			out[fp] = true
+		}
+	}
+	return out
 }

@@ -284,3 +284,20 @@ func FuzzLoad(f *testing.F) {
 		}
 	})
 }
+
+// A configuration file that others may write is a way in: whoever can edit
+// it can add a principal with any role. One that others may read lists who
+// may do what. Load refuses either, as the KEK file is refused, and says
+// how to fix it.
+func TestLoadRefusesLaxMode(t *testing.T) {
+	for _, mode := range []os.FileMode{0o640, 0o604, 0o602, 0o660} {
+		path := write(t, t.TempDir(), valid)
+		if err := os.Chmod(path, mode); err != nil {
+			t.Fatal(err)
+		}
+		_, err := config.Load(path)
+		if err == nil || !strings.Contains(err.Error(), "chmod 0600") {
+			t.Errorf("mode %04o: Load: %v, want a refusal that says chmod 0600", mode, err)
+		}
+	}
+}

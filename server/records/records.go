@@ -6,16 +6,16 @@ package records
 import (
 	"unicode/utf8"
 
+	"github.com/ttpnl/ttp/apilimits"
 	"github.com/ttpnl/ttp/server/apierr"
 )
 
-// Limits on one request. They keep a single call from holding the server,
-// and they are well above what the ttp client sends.
+// Limits on one request, shared with the client (package apilimits).
 const (
-	MaxPerChunk    = 10_000 // records in one stream message
-	MaxPerCall     = 1_000  // records in one unary call
-	MaxValueBytes  = 1_024
-	MaxRowKeyBytes = 256
+	MaxPerChunk    = apilimits.MaxRecordsPerMessage // records in one stream message
+	MaxPerCall     = apilimits.MaxRecordsPerCall    // records in one unary call
+	MaxValueBytes  = apilimits.MaxValueBytes
+	MaxRowKeyBytes = apilimits.MaxRowKeyBytes
 )
 
 // Record is one record: its values in the request's field order, and its key
