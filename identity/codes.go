@@ -74,9 +74,9 @@ var Codes = []CodeInfo{
 	{"F-601", FieldSex, "sex is not a recognised code (M, V, F, X, O, U, 0, 1, 2, 9, man, vrouw, male, female)"},
 	{"W-601", FieldSex, "sex is recorded as unknown"},
 
-	{"F-701", "", "person pseudonym is malformed (not v<version>.<26 base32 characters>)"},
-	{"F-702", "", "not a person pseudonym of the source domain (another domain's, a field pseudonym, or mistyped)"},
-	{"F-703", "", "person pseudonym under a key version the source domain does not have"},
+	{"F-701", FieldPersonPseudonym, "person pseudonym is malformed (not v<version>.<26 base32 characters>)"},
+	{"F-702", FieldPersonPseudonym, "not a person pseudonym of the source domain (another domain's, a field pseudonym, or mistyped)"},
+	{"F-703", FieldPersonPseudonym, "person pseudonym under a key version the source domain does not have"},
 
 	{"F-901", "", "record has no identifying value at all"},
 	{"W-901", "", "value missing"},

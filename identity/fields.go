@@ -24,6 +24,12 @@ const (
 	FieldPatientNumber Field = "patient_number"
 )
 
+// FieldPersonPseudonym is not an identifying field: it names the person
+// pseudonym a registry sends for conversion, so that conversion's problems
+// (F-7xx) say which value they are about. It is not in AllFields and
+// cannot be mapped.
+const FieldPersonPseudonym Field = "person_pseudonym"
+
 var allFields = []Field{
 	FieldBSN, FieldFamilyName, FieldGivenNames, FieldInitials, FieldBirthDate,
 	FieldSex, FieldPostcode, FieldHouseNumber, FieldAGB, FieldPatientNumber,

@@ -4,8 +4,8 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
-	"os"
 	"math"
+	"os"
 	"strings"
 	"testing"
 )

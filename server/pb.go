@@ -1,6 +1,9 @@
 package server
 
 import (
+	"slices"
+	"time"
+
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	"github.com/ttpnl/ttp/identity"
@@ -12,6 +15,7 @@ import (
 	"github.com/ttpnl/ttp/server/linkage"
 	"github.com/ttpnl/ttp/server/recipients"
 	"github.com/ttpnl/ttp/server/records"
+	"github.com/ttpnl/ttp/server/requests"
 )
 
 // This file holds the conversions between the API's protobuf messages and
@@ -141,4 +145,47 @@ func batchesProto(batches []keys.Batch) []*ttpv1.EvaluatedBatch {
 		out[i] = &ttpv1.EvaluatedBatch{Offset: uint32(b.Offset), EvaluatedElements: b.Evaluated, Proof: b.Proof}
 	}
 	return out
+}
+
+// dateLayout is how requests spell a valid-until date.
+const dateLayout = "2006-01-02"
+
+func requestFromProto(req *ttpv1.CreateLinkageRequestRequest) (*requests.Request, error) {
+	r := &requests.Request{Project: req.Project, Purpose: req.Purpose, Basis: req.Basis, Recipient: req.Recipient,
+		Sources: slices.Clone(req.Sources), Communication: req.Communication}
+	for _, v := range req.Variables {
+		r.Variables = append(r.Variables, requests.Variable{Name: v.Name, Class: requests.Class(v.Class)})
+	}
+	if req.ValidUntil != "" {
+		t, err := time.Parse(dateLayout, req.ValidUntil)
+		if err != nil {
+			return nil, apierr.BadField("valid_until", "want a date YYYY-MM-DD")
+		}
+		r.ValidUntil = t
+	}
+	return r, nil
+}
+
+// requestProto shows r as it stands at now (an expired request says so).
+// The wrapped delivery key never leaves the server.
+func requestProto(r *requests.Request, now time.Time) *ttpv1.LinkageRequest {
+	out := &ttpv1.LinkageRequest{Id: r.ID, Applicant: r.Applicant, Project: r.Project, Purpose: r.Purpose, Basis: r.Basis,
+		Recipient: r.Recipient, Sources: slices.Clone(r.Sources), Communication: r.Communication,
+		ValidUntil: r.ValidUntil.Format(dateLayout), State: string(r.StateAt(now)), ApprovalsRequired: uint32(r.Required),
+		Rejection: committeeDecisionProto(r.Rejection), Closed: committeeDecisionProto(r.Closed), ProjectDomain: r.ProjectDomain,
+		Conversions: uint32(r.Conversions), Created: timestamppb.New(r.Created)}
+	for _, v := range r.Variables {
+		out.Variables = append(out.Variables, &ttpv1.RequestedVariable{Name: v.Name, Class: string(v.Class)})
+	}
+	for i := range r.Approvals {
+		out.Approvals = append(out.Approvals, committeeDecisionProto(&r.Approvals[i]))
+	}
+	return out
+}
+
+func committeeDecisionProto(d *requests.Decision) *ttpv1.CommitteeDecision {
+	if d == nil {
+		return nil
+	}
+	return &ttpv1.CommitteeDecision{Principal: d.Principal, Time: timestamppb.New(d.Time), Reason: d.Reason}
 }

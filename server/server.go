@@ -39,6 +39,7 @@ import (
 	"github.com/ttpnl/ttp/server/linkage"
 	"github.com/ttpnl/ttp/server/quota"
 	"github.com/ttpnl/ttp/server/recipients"
+	"github.com/ttpnl/ttp/server/requests"
 	"github.com/ttpnl/ttp/server/session"
 	"github.com/ttpnl/ttp/server/store"
 )
@@ -56,6 +57,7 @@ type Server struct {
 	encoder *linkage.Encoder
 
 	recipients *recipients.Registry // sealing keys of recipients
+	desk       *requests.Desk       // linkage requests
 	evalQuota  *quota.Quota         // nil: unlimited
 
 	grpc       *grpc.Server
@@ -87,7 +89,7 @@ func New(cfg *config.Config, log *slog.Logger) (*Server, error) {
 	if s.st, err = OpenStore(ctx, cfg, kek, log); err != nil {
 		return nil, err
 	}
-	if err := s.open(ctx, kek, cfg.LinkageModelFile); err != nil {
+	if err := s.open(ctx, kek, cfg); err != nil {
 		s.st.Close()
 		return nil, err
 	}
@@ -99,7 +101,7 @@ func New(cfg *config.Config, log *slog.Logger) (*Server, error) {
 	return s, nil
 }
 
-func (s *Server) open(ctx context.Context, kek *keys.KEK, modelFile string) (err error) {
+func (s *Server) open(ctx context.Context, kek *keys.KEK, cfg *config.Config) (err error) {
 	s.audit = audit.New(s.st, time.Now)
 	if s.domains, err = domains.Open(ctx, s.st, kek, s.audit, rand.Reader, time.Now); err != nil {
 		return err
@@ -107,9 +109,16 @@ func (s *Server) open(ctx context.Context, kek *keys.KEK, modelFile string) (err
 	if s.recipients, err = recipients.Open(ctx, s.st, s.audit, time.Now); err != nil {
 		return err
 	}
+	policy := requests.DefaultPolicy()
+	if cfg.RequestPolicyFile != "" {
+		if policy, err = requests.LoadPolicy(cfg.RequestPolicyFile); err != nil {
+			return err
+		}
+	}
+	s.desk = requests.NewDesk(s.st, s.audit, s.domains, kek, policy, s.recipientCheck(cfg.Directory()), time.Now)
 	model := linkage.DefaultModel()
-	if modelFile != "" {
-		if model, err = linkage.LoadModel(modelFile); err != nil {
+	if cfg.LinkageModelFile != "" {
+		if model, err = linkage.LoadModel(cfg.LinkageModelFile); err != nil {
 			return err
 		}
 	}
@@ -125,6 +134,20 @@ func (s *Server) open(ctx context.Context, kek *keys.KEK, modelFile string) (err
 	}
 	s.log.Info("person index opened", "records", stats.Records, "persons", stats.Persons, "shared_store", s.st.Shared())
 	return nil
+}
+
+// recipientCheck says why a principal may not receive a linkage request's
+// linked set: it must be a researcher with a registered sealing key.
+func (s *Server) recipientCheck(dir authz.Directory) func(string) error {
+	return func(name string) error {
+		if p, ok := dir[name]; !ok || !p.Has(authz.Researcher) {
+			return fmt.Errorf("%q is not a researcher principal", name)
+		}
+		if _, err := s.recipients.Get(name); err != nil {
+			return fmt.Errorf("researcher %q has no registered sealing key (ttp admin recipient register)", name)
+		}
+		return nil
+	}
 }
 
 // openSession opens a session for the calling principal (see package
@@ -164,6 +187,7 @@ func (s *Server) buildGRPC(cfg *config.Config, tlsConfig *tls.Config) {
 	ttpv1.RegisterAdminServiceServer(s.grpc, &adminService{s: s})
 	ttpv1.RegisterLinkageServiceServer(s.grpc, &linkageService{s: s})
 	ttpv1.RegisterObliviousServiceServer(s.grpc, &obliviousService{s: s})
+	ttpv1.RegisterDeliveryServiceServer(s.grpc, &deliveryService{s: s})
 	s.health = health.NewServer()
 	grpc_health_v1.RegisterHealthServer(s.grpc, s.health)
 	if cfg.Dev {

@@ -39,6 +39,20 @@ var Methods = map[string][]Role{
 	ttpv1.LinkageService_RegisterStream_FullMethodName:    {Broker},
 	ttpv1.LinkageService_ListPersonChanges_FullMethodName: {Broker, Registry, Researcher},
 
+	// Deliveries (DESIGN §6): a registry files a linkage request and
+	// converts under it; the committee approves or rejects; the recipient
+	// (a researcher) fetches the key that opens what it receives. Who may
+	// see a request is decided per request (requests.MaySee).
+	ttpv1.DeliveryService_CreateLinkageRequest_FullMethodName:  {Registry},
+	ttpv1.DeliveryService_SubmitLinkageRequest_FullMethodName:  {Registry},
+	ttpv1.DeliveryService_CloseLinkageRequest_FullMethodName:   {Registry},
+	ttpv1.DeliveryService_ApproveLinkageRequest_FullMethodName: {Committee},
+	ttpv1.DeliveryService_RejectLinkageRequest_FullMethodName:  {Committee},
+	ttpv1.DeliveryService_GetLinkageRequest_FullMethodName:     {Registry, Researcher, Committee, Operator},
+	ttpv1.DeliveryService_ListLinkageRequests_FullMethodName:   {Registry, Researcher, Committee, Operator},
+	ttpv1.DeliveryService_ConvertStream_FullMethodName:         {Registry},
+	ttpv1.DeliveryService_GetDeliveryKey_FullMethodName:        {Researcher},
+
 	// Health tells any authenticated caller whether the server serves.
 	grpc_health_v1.Health_Check_FullMethodName: AllRoles,
 	grpc_health_v1.Health_Watch_FullMethodName: AllRoles,

@@ -44,6 +44,10 @@ type Config struct {
 	// LinkageModelFile holds the person index's m/u probabilities and
 	// thresholds (JSON, as ttpeval -estimate writes it); empty: the default.
 	LinkageModelFile string `json:"linkage_model_file,omitempty"`
+	// RequestPolicyFile classifies the variables of linkage requests and so
+	// decides what approval they need (package requests, JSON); empty: the
+	// default policy, after the NKR assessment framework's table 2.
+	RequestPolicyFile string `json:"request_policy_file,omitempty"`
 	// EvaluateQuota limits each principal's oblivious evaluations (a token
 	// bucket of elements); absent: unlimited. See docs/oblivious.md,
 	// "Dictionary attacks and quotas".
@@ -118,7 +122,7 @@ func (c *Config) Write(path string) error {
 }
 
 func (c *Config) resolve(dir string) {
-	for _, p := range []*string{&c.StoreDir, &c.KEKFile, &c.LinkageModelFile, &c.TLS.CAFile, &c.TLS.CertFile, &c.TLS.KeyFile} {
+	for _, p := range []*string{&c.StoreDir, &c.KEKFile, &c.LinkageModelFile, &c.RequestPolicyFile, &c.TLS.CAFile, &c.TLS.CertFile, &c.TLS.KeyFile} {
 		if *p != "" && !filepath.IsAbs(*p) {
 			*p = filepath.Join(dir, *p)
 		}

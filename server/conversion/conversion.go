@@ -71,6 +71,6 @@ func (c *Converter) Row(pseudonym string) (string, *identity.Problem) {
 }
 
 func problem(code identity.Code) *identity.Problem {
-	p := identity.NewProblem("", code)
+	p := identity.NewProblem(identity.FieldPersonPseudonym, code)
 	return &p
 }

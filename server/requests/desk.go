@@ -28,14 +28,15 @@ type Desk struct {
 	policy  *Policy
 	rand    io.Reader
 	now     func() time.Time
-	// isResearcher says whether a principal may receive linked sets.
-	isResearcher func(principal string) bool
+	// checkRecipient says why a principal may not receive linked sets (not
+	// a researcher, no registered sealing key), or nil.
+	checkRecipient func(principal string) error
 }
 
 // NewDesk returns the desk for the requests in st.
 func NewDesk(st store.Store, log *audit.Log, reg *domains.Registry, kek *keys.KEK, policy *Policy,
-	isResearcher func(string) bool, now func() time.Time) *Desk {
-	return &Desk{st: st, log: log, domains: reg, kek: kek, policy: policy, rand: rand.Reader, now: now, isResearcher: isResearcher}
+	checkRecipient func(string) error, now func() time.Time) *Desk {
+	return &Desk{st: st, log: log, domains: reg, kek: kek, policy: policy, rand: rand.Reader, now: now, checkRecipient: checkRecipient}
 }
 
 // Create drafts r for applicant p.
@@ -49,8 +50,8 @@ func (d *Desk) Create(ctx context.Context, p authz.Principal, r *Request) (*Requ
 	if err := r.Check(now); err != nil {
 		return nil, err
 	}
-	if !d.isResearcher(r.Recipient) {
-		return nil, apierr.BadField("recipient", "%q is not a researcher principal", r.Recipient)
+	if err := d.checkRecipient(r.Recipient); err != nil {
+		return nil, apierr.BadField("recipient", "%v", err)
 	}
 	for _, s := range r.Sources {
 		if _, err := d.domains.Get(s); err != nil {
@@ -147,6 +148,42 @@ func (d *Desk) Close(ctx context.Context, p authz.Principal, id uint64, reason s
 	return d.change(ctx, p, id, "CloseLinkageRequest", func(r *Request, now time.Time) (string, error) {
 		return "closed", r.Close(p.Name, reason, now)
 	})
+}
+
+// ForConversion returns request id and its delivery key for a conversion
+// from domain by p, who the caller has checked may receive from domain. A
+// refusal is audited. The request is not otherwise shown to p: a registry
+// that converts under another's request sees its state and nothing else.
+func (d *Desk) ForConversion(ctx context.Context, p authz.Principal, id uint64, domain string) (*Request, []byte, error) {
+	var r *Request
+	var key []byte
+	err := d.st.View(ctx, func(tx store.Tx) error {
+		q, err := tx.Requests().Get(id)
+		if errors.Is(err, store.ErrNotFound) {
+			return notFound(id)
+		}
+		if err != nil {
+			return err
+		}
+		if r, err = Decode(q.ID, q.Data); err != nil {
+			return err
+		}
+		if err := r.CheckConversion(domain, d.now()); err != nil {
+			return err
+		}
+		if key, err = d.kek.Unwrap(r.WrappedKey, deliveryKeyAAD(id)); err != nil {
+			return fmt.Errorf("request %d's delivery key: %w", id, err)
+		}
+		return nil
+	})
+	if err != nil && apierr.KindOf(err) != apierr.Internal {
+		rec := p.Actor().Record("ConvertStream")
+		rec.Domain, rec.Outcome, rec.Detail = domain, "refused", fmt.Sprintf("request %d: %v", id, err)
+		if aerr := d.log.Append(ctx, rec, nil); aerr != nil {
+			return nil, nil, errors.Join(err, aerr)
+		}
+	}
+	return r, key, err
 }
 
 // Converted counts a conversion under request id, with what it converted,
