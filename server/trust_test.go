@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/csv"
 	"io"
-	"net/http"
 	"strings"
 	"testing"
 
@@ -171,24 +170,10 @@ func TestLoneBSNProbe(t *testing.T) {
 		t.Fatalf("the broker can tell a registered BSN from an unused one:\n%v\n%v", registered, unused)
 	}
 	// The operator sees the decisions in the metrics.
-	body := metrics(t, s)
+	body := servertest.Metrics(t, s.MetricsAddr())
 	if !strings.Contains(body, `ttp_linkage_decisions_total{decision="linked"} 1`) || !strings.Contains(body, `ttp_linkage_decisions_total{decision="new"} 2`) {
 		t.Errorf("metrics do not count the decisions:\n%s", grepLines([]byte(body), "ttp_linkage"))
 	}
-}
-
-func metrics(t *testing.T, s *servertest.Server) string {
-	t.Helper()
-	resp, err := http.Get("http://" + s.MetricsAddr() + "/metrics")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(b)
 }
 
 // TestBSNOnlyOverride: a broker that knows a victim's BSN sends it with

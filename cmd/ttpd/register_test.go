@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net/http"
 	"strconv"
 	"strings"
 	"sync"
@@ -15,6 +14,7 @@ import (
 
 	ttpv1 "github.com/ttpnl/ttp/proto/ttp/v1"
 	"github.com/ttpnl/ttp/server/linkage/pairwise"
+	"github.com/ttpnl/ttp/server/servertest"
 	"github.com/ttpnl/ttp/server/store"
 	"github.com/ttpnl/ttp/synth"
 )
@@ -172,17 +172,8 @@ func checkResent(t *testing.T, before, resent registered, known int) {
 // found known (registered before).
 func knownRows(t *testing.T, metricsAddr string) int {
 	t.Helper()
-	resp, err := http.Get("http://" + metricsAddr + "/metrics")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
 	const metric = `ttp_linkage_decisions_total{decision="known"} `
-	for _, line := range strings.Split(string(body), "\n") {
+	for _, line := range strings.Split(servertest.Metrics(t, metricsAddr), "\n") {
 		if v, ok := strings.CutPrefix(line, metric); ok {
 			n, err := strconv.ParseFloat(v, 64)
 			if err != nil {
