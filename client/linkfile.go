@@ -21,38 +21,32 @@ const PersonColumn = "person_pseudonym"
 // each record in opts.Domain. Records of one person, from this file or from
 // earlier registrations by any institution, share the pseudonym. Every other
 // column is untouched and in its place. Rejected records are left out of
-// out and listed in rep, as CodeFile does; the summary also counts the index's
-// decisions.
+// out and listed in rep, as CodeFile does. What the index did with each
+// record (linked, new, review) is the operators' to know, not the broker's:
+// the server does not say.
 //
 // A record is identified at its source by agb and patient_number when they
-// are mapped, else by opts.Source and its row number: registering it again
-// returns the same person (decision known).
+// are mapped, else by opts.Source and its row number, within the caller's
+// organisation: registering it again returns the same person.
 func LinkFile(ctx context.Context, cc grpc.ClientConnInterface, opts FileOptions, in io.Reader, out io.Writer, rep *Report) (Summary, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	var coder *linkCoder
 	open := func() (chunkCoder, error) {
 		stream, err := ttpv1.NewLinkageServiceClient(cc).RegisterStream(ctx)
 		if err != nil {
 			return nil, err
 		}
-		coder = &linkCoder{stream: stream, first: &ttpv1.RegisterStreamRequest{Domain: opts.Domain, Fields: fieldNames(opts.Mappings), Source: opts.Source}}
-		return coder, nil
+		return &linkCoder{stream: stream, first: &ttpv1.RegisterStreamRequest{Domain: opts.Domain, Fields: fieldNames(opts.Mappings), Source: opts.Source}}, nil
 	}
-	sum, err := run(ctx, cancel, opts, open, in, out, rep, personColumn)
-	if coder != nil {
-		sum.Decisions = coder.decisions
-	}
-	return sum, err
+	return run(ctx, cancel, opts, open, in, out, rep, personColumn)
 }
 
 // linkCoder adapts a registration stream to the file pipeline: each answer
 // becomes a coding answer with one pseudonym per accepted record, the
-// person's, and the decisions are counted on the way.
+// person's.
 type linkCoder struct {
-	stream    ttpv1.LinkageService_RegisterStreamClient
-	first     *ttpv1.RegisterStreamRequest // sent with the first chunk
-	decisions Decisions
+	stream ttpv1.LinkageService_RegisterStreamClient
+	first  *ttpv1.RegisterStreamRequest // sent with the first chunk
 }
 
 func (l *linkCoder) Send(records []*ttpv1.Record) error {
@@ -82,16 +76,6 @@ func (l *linkCoder) Recv() (*ttpv1.CodeStreamResponse, error) {
 		cr.RowKey, cr.Problems, cr.Rejected = r.RowKey, r.Problems, r.Rejected
 		if !r.Rejected {
 			cr.Pseudonyms = []string{r.PersonPseudonym}
-			switch r.Decision {
-			case ttpv1.LinkDecision_LINK_DECISION_LINKED:
-				l.decisions.Linked++
-			case ttpv1.LinkDecision_LINK_DECISION_NEW:
-				l.decisions.New++
-			case ttpv1.LinkDecision_LINK_DECISION_REVIEW:
-				l.decisions.Review++
-			case ttpv1.LinkDecision_LINK_DECISION_KNOWN:
-				l.decisions.Known++
-			}
 		}
 		out.Records[i] = cr
 	}

@@ -11,20 +11,11 @@ import (
 
 // Summary counts what happened to a file's records.
 type Summary struct {
-	Records    int       // data rows read
-	Accepted   int       // rows written to the coded file
-	Rejected   int       // rows left out because of an F- problem
-	Warnings   int       // W- problems among the accepted rows
-	KeyVersion uint32    // the key version of the pseudonyms (0 in test mode)
-	Decisions  Decisions // what the person index did with the accepted rows (LinkFile only)
-}
-
-// Decisions count the person index's decisions on a file's accepted rows.
-type Decisions struct {
-	Linked int // joined an existing person
-	New    int // made a new person
-	Review int // made a new person that may be an existing one: a review item was queued
-	Known  int // registered before (same agb and patient number, or same source and row); nothing changed
+	Records    int    // data rows read
+	Accepted   int    // rows written to the coded file
+	Rejected   int    // rows left out because of an F- problem
+	Warnings   int    // W- problems among the accepted rows
+	KeyVersion uint32 // the key version of the pseudonyms (0 in test mode)
 }
 
 // ReportLine is one problem in the quality report. It names where the
@@ -86,11 +77,6 @@ func (r *Report) WriteTo(w io.Writer, h Heading, s Summary) error {
 		{"input", h.Input}, {"domain", h.Domain}, {"mode", h.Mode},
 		{"records", itoa(s.Records)}, {"accepted", itoa(s.Accepted)}, {"rejected", itoa(s.Rejected)},
 		{"warnings", itoa(s.Warnings)}, {"problems", itoa(r.n)},
-	}
-	if h.Mode == "link" {
-		d := s.Decisions
-		rows = append(rows, []string{"linked", itoa(d.Linked)}, []string{"new", itoa(d.New)},
-			[]string{"review", itoa(d.Review)}, []string{"known", itoa(d.Known)})
 	}
 	if s.KeyVersion != 0 {
 		rows = append(rows, []string{"key_version", strconv.FormatUint(uint64(s.KeyVersion), 10)})

@@ -70,6 +70,7 @@ var Codes = []CodeInfo{
 	{"F-504", FieldPatientNumber, "patient number is longer than 64 characters"},
 	{"F-505", FieldPatientNumber, "patient number contains control characters or is not valid UTF-8"},
 	{"F-506", FieldPatientNumber, "patient number missing: a record registered in the person index needs the patient number, or a source name for the file"},
+	{"F-507", FieldAGB, "AGB code is not one of those the calling organisation may register under"},
 
 	{"F-601", FieldSex, "sex is not a recognised code (M, V, F, X, O, U, 0, 1, 2, 9, man, vrouw, male, female)"},
 	{"W-601", FieldSex, "sex is recorded as unknown"},
@@ -82,6 +83,7 @@ var Codes = []CodeInfo{
 	{"W-901", "", "value missing"},
 	{"F-902", "", "row has a different number of columns than the header"},
 	{"F-903", "", "row is not valid UTF-8"},
+	{"F-904", "", "record has too little evidence to be registered in the person index: it needs BSN and birth date, or family name, birth date and a given name, initials or postcode"},
 	{"F-910", "", "a value is longer than 1,024 bytes, the most the TTP accepts"},
 
 	{"BF-001", "", "file is not a readable CSV text file (binary content or NUL bytes)"},
@@ -129,12 +131,17 @@ const (
 	codePNChars      Code = "F-505"
 	// CodeNoSource is given by registration (package linkage), not by
 	// normalisation: a record it cannot tell apart from others.
-	CodeNoSource    Code = "F-506"
-	codeSexUnknown  Code = "F-601"
-	codeSexU        Code = "W-601"
-	codeRecordEmpty Code = "F-901"
-	codeMissing     Code = "W-901"
-	codeColumns     Code = "F-902"
+	CodeNoSource Code = "F-506"
+	// CodeAGBNotOwned and CodeTooLittleEvidence are given by registration
+	// too: a patient number of an institution the caller does not speak
+	// for, and a record too thin to tell one person from many.
+	CodeAGBNotOwned       Code = "F-507"
+	CodeTooLittleEvidence Code = "F-904"
+	codeSexUnknown        Code = "F-601"
+	codeSexU              Code = "W-601"
+	codeRecordEmpty       Code = "F-901"
+	codeMissing           Code = "W-901"
+	codeColumns           Code = "F-902"
 )
 
 var codeMessages = func() map[Code]string {

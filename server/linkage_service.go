@@ -35,7 +35,8 @@ func (l *linkageService) start(ctx context.Context, domain string, fields []stri
 	if err != nil {
 		return nil, err
 	}
-	reg, err := linkage.NewRegistration(sess, parsed, source, l.s.index, l.s.encoder, l.s.audit, l.s.today())
+	owner := linkage.Owner{Organisation: sess.Actor.Organisation, AGBCodes: l.s.agbCodes(sess.Actor.Organisation)}
+	reg, err := linkage.NewRegistration(sess, parsed, owner, source, l.s.index, l.s.encoder, l.s.audit, l.s.today())
 	if err != nil {
 		if apierr.KindOf(err) == apierr.Internal {
 			err = apierr.BadField("fields", "%v", err)
@@ -58,6 +59,7 @@ func (l *linkageService) Register(ctx context.Context, req *ttpv1.RegisterReques
 	if err != nil {
 		return nil, err
 	}
+	l.s.metrics.observeDecisions(out)
 	return &ttpv1.RegisterResponse{KeyVersion: uint32(reg.Session().KeyVersion()), Records: registeredProto(out)}, nil
 }
 
@@ -90,6 +92,7 @@ func (l *linkageService) RegisterStream(stream ttpv1.LinkageService_RegisterStre
 		if err != nil {
 			return err
 		}
+		l.s.metrics.observeDecisions(out)
 		return stream.Send(&ttpv1.RegisterStreamResponse{KeyVersion: uint32(reg.Session().KeyVersion()), Records: registeredProto(out)})
 	}
 	return serveOrdered(ctx, first, stream.Recv, check, deliver)

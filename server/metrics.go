@@ -6,6 +6,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"google.golang.org/grpc/status"
+
+	"github.com/ttpnl/ttp/server/linkage"
 )
 
 // metrics are served in Prometheus format on their own listener, so that
@@ -16,6 +18,7 @@ type metrics struct {
 	rpcSeconds *prometheus.HistogramVec
 	records    *prometheus.CounterVec
 	pseudonyms prometheus.Counter
+	decisions  *prometheus.CounterVec
 }
 
 func newMetrics() *metrics {
@@ -34,8 +37,11 @@ func newMetrics() *metrics {
 		pseudonyms: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "ttp_pseudonyms_total", Help: "Field pseudonyms made.",
 		}),
+		decisions: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "ttp_linkage_decisions_total", Help: "Registered records, by what the person index did (known, linked, new, review); brokers never see this.",
+		}, []string{"decision"}),
 	}
-	m.registry.MustRegister(m.rpcs, m.rpcSeconds, m.records, m.pseudonyms,
+	m.registry.MustRegister(m.rpcs, m.rpcSeconds, m.records, m.pseudonyms, m.decisions,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -43,6 +49,16 @@ func newMetrics() *metrics {
 func (m *metrics) observeRPC(method string, err error, d time.Duration) {
 	m.rpcs.WithLabelValues(method, status.Code(err).String()).Inc()
 	m.rpcSeconds.WithLabelValues(method).Observe(d.Seconds())
+}
+
+// observeDecisions counts the person index's decisions on accepted records:
+// for operators only, as the audit log's counts are.
+func (m *metrics) observeDecisions(rs []linkage.Registered) {
+	for _, r := range rs {
+		if !r.Rejected {
+			m.decisions.WithLabelValues(r.Decision.String()).Inc()
+		}
+	}
 }
 
 func (m *metrics) observeCoding(accepted, rejected, pseudonyms int) {

@@ -101,18 +101,11 @@ func registeredProto(rs []linkage.Registered) []*ttpv1.LinkedRecord {
 		lr := &slab[i]
 		lr.RowKey, lr.Rejected, lr.Problems = r.RowKey, r.Rejected, problemsProto(r.Problems)
 		if !r.Rejected {
-			lr.PersonPseudonym, lr.Decision = r.Person, decisionProto[r.Decision]
+			lr.PersonPseudonym = r.Person // never the decision: see LinkedRecord
 		}
 		out[i] = lr
 	}
 	return out
-}
-
-var decisionProto = map[linkage.Decision]ttpv1.LinkDecision{
-	linkage.Known:  ttpv1.LinkDecision_LINK_DECISION_KNOWN,
-	linkage.Linked: ttpv1.LinkDecision_LINK_DECISION_LINKED,
-	linkage.New:    ttpv1.LinkDecision_LINK_DECISION_NEW,
-	linkage.Review: ttpv1.LinkDecision_LINK_DECISION_REVIEW,
 }
 
 // changesProto tells changes in person pseudonyms under pc.

@@ -76,7 +76,10 @@ func splitSource(req *ttpv1.SplitRecordRequest) (string, error) {
 		}
 		patientNumber = canonical
 	}
-	source, ok := linkage.SourceOf(patientNumber, req.Source, req.RowKey)
+	if req.Organisation == "" {
+		return "", apierr.BadField("organisation", "is required: a source belongs to the organisation that registered it")
+	}
+	source, ok := linkage.SourceOf(req.Organisation, patientNumber, req.Source, req.RowKey)
 	if !ok {
 		return "", apierr.BadField("source", "give agb and patient_number, or source and row_key")
 	}

@@ -56,9 +56,10 @@ type Server struct {
 	index   *linkage.Index
 	encoder *linkage.Encoder
 
-	recipients *recipients.Registry // sealing keys of recipients
-	desk       *requests.Desk       // linkage requests
-	evalQuota  *quota.Quota         // nil: unlimited
+	recipients *recipients.Registry               // sealing keys of recipients
+	desk       *requests.Desk                     // linkage requests
+	evalQuota  *quota.Quota                       // nil: unlimited
+	agbCodes   func(organisation string) []string // nil: any AGB code
 
 	grpc       *grpc.Server
 	health     *health.Server
@@ -81,7 +82,7 @@ func New(cfg *config.Config, log *slog.Logger) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{log: log, metrics: newMetrics(), today: identity.Today, now: time.Now}
+	s := &Server{log: log, metrics: newMetrics(), today: identity.Today, now: time.Now, agbCodes: cfg.AGBCodes}
 	if q := cfg.EvaluateQuota; q != nil {
 		s.evalQuota = &quota.Quota{Rate: q.PerSecond, Burst: q.Burst}
 	}

@@ -101,10 +101,6 @@ func (j *codeJob) code(ctx context.Context, in io.Reader, out io.Writer, rep *cl
 func (j *codeJob) printSummary(sum client.Summary) {
 	verb := map[string]string{"code": "coded", "test": "tested", "link": "linked"}[j.mode()]
 	fmt.Fprintf(j.stderr, "%s %d records: %d accepted, %d rejected, %d warnings", verb, sum.Records, sum.Accepted, sum.Rejected, sum.Warnings)
-	if j.link {
-		d := sum.Decisions
-		fmt.Fprintf(j.stderr, "; persons: %d linked, %d new, %d review, %d known", d.Linked, d.New, d.Review, d.Known)
-	}
 	if sum.KeyVersion != 0 {
 		fmt.Fprintf(j.stderr, "; key version %d", sum.KeyVersion)
 	}

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strconv"
+	"strings"
 	"sync"
 	"testing"
 
@@ -12,6 +14,7 @@ import (
 
 	ttpv1 "github.com/ttpnl/ttp/proto/ttp/v1"
 	"github.com/ttpnl/ttp/server/linkage/pairwise"
+	"github.com/ttpnl/ttp/server/servertest"
 	"github.com/ttpnl/ttp/server/store"
 	"github.com/ttpnl/ttp/synth"
 )
@@ -27,9 +30,8 @@ func recordOf(r synth.Record, rowKey string) *ttpv1.Record {
 
 // registered is what a registration stream answered.
 type registered struct {
-	persons   map[string]string // row key → person pseudonym, accepted rows
-	decisions map[ttpv1.LinkDecision]int
-	answers   int // chunk answers
+	persons map[string]string // row key → person pseudonym, accepted rows
+	answers int               // chunk answers
 }
 
 // registerStream registers chunks in domain as one RegisterStream and
@@ -40,7 +42,7 @@ type registered struct {
 func registerStream(ctx context.Context, cc grpc.ClientConnInterface, domain string, chunks [][]*ttpv1.Record, killAfter int, kill func()) (registered, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	got := registered{persons: map[string]string{}, decisions: map[ttpv1.LinkDecision]int{}}
+	got := registered{persons: map[string]string{}}
 	st, err := ttpv1.NewLinkageServiceClient(cc).RegisterStream(ctx)
 	if err != nil {
 		return got, err
@@ -86,7 +88,6 @@ func registerStream(ctx context.Context, cc grpc.ClientConnInterface, domain str
 			if !r.Rejected {
 				got.persons[r.RowKey] = r.PersonPseudonym
 			}
-			got.decisions[r.Decision]++
 		}
 	}
 }
@@ -149,21 +150,39 @@ func checkOneRecordPerSource(t *testing.T, st store.Store, rows int) {
 // checkResent checks a resend after a kill: every answer the client saw
 // before the kill was durable (the resend knows those rows, as the same
 // persons), and the kill came before the end (something was left to
-// register), or the test proves nothing.
-func checkResent(t *testing.T, before, resent registered) {
+// register), or the test proves nothing. The broker is not told what the
+// index did: known is what the resending server's metrics (an operator's
+// view, knownRows) counted during the resend.
+func checkResent(t *testing.T, before, resent registered, known int) {
 	t.Helper()
 	for row, p := range before.persons {
 		if resent.persons[row] != p {
 			t.Fatalf("row %s: person %q before the kill, %q after", row, p, resent.persons[row])
 		}
 	}
-	known := resent.decisions[ttpv1.LinkDecision_LINK_DECISION_KNOWN]
 	if known < len(before.persons) {
 		t.Fatalf("%d rows known on resending; %d were answered before the kill", known, len(before.persons))
 	}
 	if known == len(resent.persons) {
 		t.Fatal("the whole stream was registered before the kill: the test proves nothing")
 	}
+}
+
+// knownRows reads from a server's metrics how many registered rows it
+// found known (registered before).
+func knownRows(t *testing.T, metricsAddr string) int {
+	t.Helper()
+	const metric = `ttp_linkage_decisions_total{decision="known"} `
+	for _, line := range strings.Split(servertest.Metrics(t, metricsAddr), "\n") {
+		if v, ok := strings.CutPrefix(line, metric); ok {
+			n, err := strconv.ParseFloat(v, 64)
+			if err != nil {
+				t.Fatalf("metrics: %q", line)
+			}
+			return int(n)
+		}
+	}
+	return 0
 }
 
 // personsAtBoth counts the persons with rows in both files.

@@ -214,7 +214,7 @@ func evaluateFile(path, mapping, truth string, batchSize int, key []byte, model 
 	}
 	defer st.Close()
 	enc := linkage.NewEncoder(key)
-	parser, err := linkage.NewParser(fields, "eval", identity.Today())
+	parser, err := linkage.NewParser(fields, evalOwner, "eval", identity.Today())
 	if err != nil {
 		return nil, err
 	}

@@ -30,6 +30,10 @@ import (
 
 var showMisses bool
 
+// evalOwner owns every record ttpeval registers: one organisation that
+// sends the files of all the population's institutions.
+var evalOwner = linkage.Owner{Organisation: "ttpeval"}
+
 const defaultMap = "agb=agb,patient_number=patient_number,bsn=bsn,family_name=family_name,given_names=given_names,initials=initials,birth_date=birth_date,sex=sex,postcode=postcode,house_number=house_number"
 
 func main() {
@@ -115,7 +119,7 @@ func run() error {
 	key := make([]byte, 32)
 	rand.Read(key)
 	enc := linkage.NewEncoder(key)
-	parser, err := linkage.NewParser(fields, "eval", identity.Today())
+	parser, err := linkage.NewParser(fields, evalOwner, "eval", identity.Today())
 	if err != nil {
 		return err
 	}

@@ -76,7 +76,7 @@ func speedRun(persons, batch, limit int) (speedResult, error) {
 	key := make([]byte, 32)
 	rand.Read(key)
 	enc := linkage.NewEncoder(key)
-	parser, err := linkage.NewParser(speedFields, "eval", identity.Today())
+	parser, err := linkage.NewParser(speedFields, evalOwner, "eval", identity.Today())
 	if err != nil {
 		return res, err
 	}

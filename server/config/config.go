@@ -11,8 +11,10 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
+	"github.com/ttpnl/ttp/identity"
 	"github.com/ttpnl/ttp/secretfile"
 	"github.com/ttpnl/ttp/server/authz"
 )
@@ -41,6 +43,11 @@ type Config struct {
 	// that are refused although their CA issued them: a lost laptop, a
 	// broker who left.
 	RevokedCertificates []string `json:"revoked_certificates,omitempty"`
+	// Organisations may list, per organisation, the AGB codes its brokers
+	// may register patient numbers under; an organisation not listed may
+	// use any. Either way an organisation's records are its own (see
+	// linkage.SourceOf).
+	Organisations []Organisation `json:"organisations,omitempty"`
 	// LinkageModelFile holds the person index's m/u probabilities and
 	// thresholds (JSON, as ttpeval -estimate writes it); empty: the default.
 	LinkageModelFile string `json:"linkage_model_file,omitempty"`
@@ -80,6 +87,14 @@ type Principal struct {
 	// name, even from the CA, is refused. Hex, colons allowed, as
 	// "openssl x509 -noout -fingerprint -sha256" prints them.
 	PinnedCertificates []string `json:"pinned_certificates,omitempty"`
+}
+
+// Organisation is what the configuration says of one organisation.
+type Organisation struct {
+	Name string `json:"name"`
+	// AGBCodes are the 8-digit AGB codes of the institutions the
+	// organisation's brokers register for.
+	AGBCodes []string `json:"agb_codes"`
 }
 
 // maxFileSize bounds what Load reads.
@@ -169,6 +184,9 @@ func (c *Config) Validate() error {
 				errs = append(errs, fmt.Errorf("principals[%d] (%s): unknown role %q (roles: %v)", i, p.Name, r, authz.AllRoles))
 			}
 		}
+		if slices.Contains(p.Roles, authz.Broker) && p.Organisation == "" {
+			errs = append(errs, fmt.Errorf("principals[%d] (%s): a broker needs an organisation: the records it registers belong to it", i, p.Name))
+		}
 		for k, fp := range p.PinnedCertificates {
 			if _, err := authz.ParseFingerprint(fp); err != nil {
 				errs = append(errs, fmt.Errorf("principals[%d] (%s): pinned_certificates[%d]: %w", i, p.Name, k, err))
@@ -180,7 +198,43 @@ func (c *Config) Validate() error {
 			errs = append(errs, fmt.Errorf("revoked_certificates[%d]: %w", k, err))
 		}
 	}
-	return errors.Join(errs...)
+	return errors.Join(append(errs, c.validateOrganisations()...)...)
+}
+
+func (c *Config) validateOrganisations() []error {
+	var errs []error
+	seen := map[string]bool{}
+	for i, o := range c.Organisations {
+		switch {
+		case o.Name == "":
+			errs = append(errs, fmt.Errorf("organisations[%d]: name is required", i))
+		case seen[o.Name]:
+			errs = append(errs, fmt.Errorf("organisations[%d]: %q is listed twice", i, o.Name))
+		case !slices.ContainsFunc(c.Principals, func(p Principal) bool { return p.Organisation == o.Name }):
+			errs = append(errs, fmt.Errorf("organisations[%d]: no principal belongs to %q", i, o.Name))
+		}
+		seen[o.Name] = true
+		if len(o.AGBCodes) == 0 {
+			errs = append(errs, fmt.Errorf("organisations[%d] (%s): agb_codes is required (leave the organisation out to allow any)", i, o.Name))
+		}
+		for j, code := range o.AGBCodes {
+			if canonical, problem := identity.ParseAGB(code); problem != nil || canonical != code {
+				errs = append(errs, fmt.Errorf("organisations[%d] (%s): agb_codes[%d] is not an 8-digit AGB code", i, o.Name, j))
+			}
+		}
+	}
+	return errs
+}
+
+// AGBCodes returns the AGB codes organisation may register under, or nil
+// when the configuration does not restrict it.
+func (c *Config) AGBCodes(organisation string) []string {
+	for _, o := range c.Organisations {
+		if o.Name == organisation {
+			return slices.Clone(o.AGBCodes)
+		}
+	}
+	return nil
 }
 
 // IsPostgresURL reports whether u names a PostgreSQL database.

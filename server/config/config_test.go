@@ -137,6 +137,18 @@ func TestLoadRejects(t *testing.T) {
 				map[string]any{"name": "a", "roles": []string{"broker"}},
 			}
 		}), []string{"listen is required", `unknown role "wizard"`, "listed twice"}},
+		{"broker without organisation", edit(t, func(m map[string]any) {
+			delete(m["principals"].([]any)[1].(map[string]any), "organisation")
+		}), []string{"principals[1]", "a broker needs an organisation"}},
+		{"bad organisations", edit(t, func(m map[string]any) {
+			m["organisations"] = []any{
+				map[string]any{"name": "UMCG", "agb_codes": []string{"0600000"}},
+				map[string]any{"name": "UMCG", "agb_codes": []string{"06000001"}},
+				map[string]any{"name": "Nobody", "agb_codes": []string{}},
+				map[string]any{"agb_codes": []string{"06000001"}},
+			}
+		}), []string{"organisations[0] (UMCG): agb_codes[0] is not an 8-digit AGB code", `organisations[1]: "UMCG" is listed twice`,
+			`organisations[2]: no principal belongs to "Nobody"`, "organisations[2] (Nobody): agb_codes is required", "organisations[3]: name is required"}},
 		{"trailing data after the object", valid + `{"listen": "0.0.0.0:1"}`, []string{"config"}},
 		{"trailing garbage", valid + "\nxyz", []string{"config"}},
 	}
@@ -299,5 +311,20 @@ func TestLoadRefusesLaxMode(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), "chmod 0600") {
 			t.Errorf("mode %04o: Load: %v, want a refusal that says chmod 0600", mode, err)
 		}
+	}
+}
+
+func TestAGBCodes(t *testing.T) {
+	c, err := config.Load(write(t, t.TempDir(), edit(t, func(m map[string]any) {
+		m["organisations"] = []any{map[string]any{"name": "UMCG", "agb_codes": []string{"06000001", "06000002"}}}
+	})))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := c.AGBCodes("UMCG"); !reflect.DeepEqual(got, []string{"06000001", "06000002"}) {
+		t.Fatalf("AGBCodes(UMCG) = %v", got)
+	}
+	if got := c.AGBCodes("TTP"); got != nil {
+		t.Fatalf("AGBCodes of an organisation not listed = %v; want nil (any)", got)
 	}
 }

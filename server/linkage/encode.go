@@ -15,9 +15,9 @@ import (
 // Input is one source record, parsed by package identity. Zero values mean
 // "missing".
 type Input struct {
-	// Source identifies the record at its source: "agb:patient number", or
-	// "source name:record key". Registering the same Source again returns
-	// the same person and changes nothing.
+	// Source identifies the record at its source, in its owner's
+	// namespace (see SourceOf). Registering the same Source again with
+	// values that still match returns the same person and changes nothing.
 	Source   string
 	BSN      string
 	Family   identity.FamilyName
@@ -46,6 +46,11 @@ type Encoded struct {
 	Source   uint64 // keyed hash of Input.Source
 	Features Features
 	Blocks   []uint64 // keyed blocking keys, distinct, at most MaxBlockKeys
+	// Conflict is the key under which the record is registered instead
+	// when its source is known with values that disagree (see
+	// Index.Register): a keyed hash of the source and these values, so
+	// that sending the same conflicting record again is known too.
+	Conflict uint64
 }
 
 // MaxBlockKeys bounds the blocking keys per record.
@@ -161,7 +166,10 @@ func (e *Encoder) Encode(in *Input) Encoded {
 	}
 	f.FirstBloom = h.bloom("first-bigram", in.Given.First)
 
-	enc := Encoded{Source: h.of("source", in.Source), Features: f}
+	enc := Encoded{Source: h.of("source", in.Source), Features: f,
+		// The features have a fixed length, so the two parts cannot run
+		// into each other.
+		Conflict: h.of("source-conflict", in.Source, string(encodeFeatures(&f)))}
 	enc.Blocks = e.blocks(h, in, firstPart, lastPart)
 	return enc
 }

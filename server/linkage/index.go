@@ -143,17 +143,18 @@ func (ix *Index) register(px store.PersonIndex, batch []Encoded) ([]Result, *bat
 	if err != nil {
 		return nil, nil, err
 	}
-	sources := make([]uint64, len(batch))
-	for i := range batch {
-		sources[i] = batch[i].Source
-	}
-	known, err := px.BySource(sources)
+	keys, known, stored, err := ix.sourceKeys(px, batch)
 	if err != nil {
 		return nil, nil, err
 	}
-	st, err := ix.readCandidates(px, batch, known, seq)
+	st, err := ix.readCandidates(px, batch, keys, known, seq)
 	if err != nil {
 		return nil, nil, err
+	}
+	for id, c := range stored {
+		if st.cands[id] == nil {
+			st.cands[id] = c
+		}
 	}
 	var first uint64
 	if fresh := len(batch) - len(known); fresh > 0 {
@@ -162,20 +163,30 @@ func (ix *Index) register(px store.PersonIndex, batch []Encoded) ([]Result, *bat
 		}
 	}
 	results := make([]Result, len(batch))
-	inBatch := map[uint64]uint64{} // source → person, for a source twice in one batch
+	inBatch := map[uint64]uint64{} // key → record ID, for a source twice in one batch
 	var added []store.IndexRecord
 	var persons []uint64 // the new ones
 	for i := range batch {
 		enc := &batch[i]
-		if r, ok := known[enc.Source]; ok {
+		if r, ok := known[keys[i].key]; ok {
 			results[i] = Result{Person: r.Person, Decision: Known}
 			continue
 		}
-		if p, ok := inBatch[enc.Source]; ok {
-			results[i] = Result{Person: p, Decision: Known}
+		k := keys[i]
+		if id, ok := inBatch[k.key]; ok && k.conflictWith == 0 && ix.conflicts(enc, &st.cands[id].f) {
+			k = sourceKey{key: enc.Conflict, conflictWith: id}
+		}
+		if id, ok := inBatch[k.key]; ok {
+			results[i] = Result{Person: st.cands[id].person, Decision: Known}
 			continue
 		}
-		res, candRecord := ix.match(st, enc)
+		var res matchResult
+		var candRecord uint64
+		if k.conflictWith != 0 {
+			res, candRecord = ix.conflict(st, enc, k.conflictWith)
+		} else {
+			res, candRecord = ix.match(st, enc)
+		}
 		if res.Decision != Linked {
 			if res.Person, err = ix.newPersonID(); err != nil {
 				return nil, nil, err
@@ -183,7 +194,7 @@ func (ix *Index) register(px store.PersonIndex, batch []Encoded) ([]Result, *bat
 			persons = append(persons, res.Person)
 		}
 		id := first + uint64(len(added))
-		added = append(added, store.IndexRecord{ID: id, Source: enc.Source, Person: res.Person,
+		added = append(added, store.IndexRecord{ID: id, Source: k.key, Person: res.Person,
 			Features: encodeFeatures(&enc.Features), Blocks: enc.Blocks})
 		st.cands[id] = &candidate{person: res.Person, f: enc.Features}
 		st.fresh = append(st.fresh, id)
@@ -196,7 +207,7 @@ func (ix *Index) register(px store.PersonIndex, batch []Encoded) ([]Result, *bat
 				return nil, nil, err
 			}
 		}
-		inBatch[enc.Source] = res.Person
+		inBatch[k.key] = id
 		results[i] = res.Result
 	}
 	if err := px.AddPersons(persons...); err != nil {
@@ -208,13 +219,91 @@ func (ix *Index) register(px store.PersonIndex, batch []Encoded) ([]Result, *bat
 	return results, st, nil
 }
 
+// sourceKey is the key a record of a batch is registered under: its
+// source, or, when the source is known with values that disagree, its
+// conflict key (conflictWith then names the source's stored record).
+type sourceKey struct {
+	key          uint64
+	conflictWith uint64
+}
+
+// sourceKeys decides the key of every record of a batch, and returns the
+// records already registered under those keys, and the stored records that
+// records of the batch conflict with, as candidates. A source that is known is
+// answered with its person only while the new values would still be linked
+// to the stored record: a patient number reused for another patient, or a
+// record changed beyond a correction, is a conflict, registered apart under
+// its conflict key and put to a clerk, never silently the old person.
+func (ix *Index) sourceKeys(px store.PersonIndex, batch []Encoded) ([]sourceKey, map[uint64]store.IndexRecord, map[uint64]*candidate, error) {
+	keys := make([]sourceKey, len(batch))
+	sources := make([]uint64, len(batch))
+	for i := range batch {
+		sources[i] = batch[i].Source
+		keys[i].key = batch[i].Source
+	}
+	known, err := px.BySource(sources)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	var conflicts []uint64
+	stored := map[uint64]*candidate{}
+	for i := range batch {
+		r, ok := known[batch[i].Source]
+		if !ok {
+			continue
+		}
+		c := &candidate{person: r.Person}
+		if err := decodeFeatures(r.Features, &c.f); err != nil {
+			return nil, nil, nil, fmt.Errorf("%w: record %d: %v", store.ErrCorrupt, r.ID, err)
+		}
+		if ix.conflicts(&batch[i], &c.f) {
+			keys[i] = sourceKey{key: batch[i].Conflict, conflictWith: r.ID}
+			conflicts = append(conflicts, batch[i].Conflict)
+			stored[r.ID] = c
+		}
+	}
+	if len(conflicts) == 0 {
+		return keys, known, nil, nil
+	}
+	again, err := px.BySource(conflicts)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	// known now holds what each record's key finds; a source found only
+	// for a conflicting record no longer counts as known.
+	found := make(map[uint64]store.IndexRecord, len(known)+len(again))
+	for i := range keys {
+		if r, ok := known[keys[i].key]; ok {
+			found[keys[i].key] = r
+		} else if r, ok := again[keys[i].key]; ok {
+			found[keys[i].key] = r
+		}
+	}
+	return keys, found, stored, nil
+}
+
+// conflicts reports whether enc's values disagree with those stored under
+// its source so much that the index would not link them.
+func (ix *Index) conflicts(enc *Encoded, stored *Features) bool {
+	return ix.model.Score(Compare(&enc.Features, stored)) < ix.model.Upper
+}
+
+// conflict answers a record whose source is known with other values: a new
+// person, and a review item that asks a clerk whether it is the stored
+// record's person after all (a correction) or not (a reused number).
+func (ix *Index) conflict(st *batchState, enc *Encoded, stored uint64) (matchResult, uint64) {
+	c := st.cands[stored]
+	pat := Compare(&enc.Features, &c.f)
+	return matchResult{Result: Result{Decision: Review, Score: ix.model.Score(pat), Candidate: c.person}, pat: pat}, stored
+}
+
 // readCandidates reads, for the records not yet known, the newest members of
 // their blocks and those members' features.
-func (ix *Index) readCandidates(px store.PersonIndex, batch []Encoded, known map[uint64]store.IndexRecord, seq uint64) (*batchState, error) {
+func (ix *Index) readCandidates(px store.PersonIndex, batch []Encoded, keys []sourceKey, known map[uint64]store.IndexRecord, seq uint64) (*batchState, error) {
 	var blocks []uint64
 	distinct := map[uint64]struct{}{}
 	for i := range batch {
-		if _, ok := known[batch[i].Source]; ok {
+		if _, ok := known[keys[i].key]; ok {
 			continue
 		}
 		for _, k := range batch[i].Blocks {

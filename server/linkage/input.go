@@ -1,6 +1,8 @@
 package linkage
 
 import (
+	"strings"
+
 	"github.com/ttpnl/ttp/identity"
 )
 
@@ -10,24 +12,28 @@ type Parser struct {
 	fields     []identity.Field
 	norm       *identity.Normalizer
 	today      identity.Date
+	owner      Owner
 	sourceName string
 }
 
 // NewParser checks the field list (as identity.NewNormalizer does).
-// sourceName names the file for records without a patient number (see
-// SourceOf); it may be empty.
-func NewParser(fields []identity.Field, sourceName string, today identity.Date) (*Parser, error) {
+// owner is whose records they are; sourceName names the file for records
+// without a patient number (see SourceOf); it may be empty.
+func NewParser(fields []identity.Field, owner Owner, sourceName string, today identity.Date) (*Parser, error) {
 	norm, err := identity.NewNormalizer(fields, today)
 	if err != nil {
 		return nil, err
 	}
-	return &Parser{fields: fields, norm: norm, today: today, sourceName: sourceName}, nil
+	return &Parser{fields: fields, norm: norm, today: today, owner: owner, sourceName: sourceName}, nil
 }
 
 // Parse validates one record and fills in. The problems are those of
-// identity.Normalizer, and CodeNoSource for a record that SourceOf cannot
-// name; when identity.Rejected(problems), in is unusable. rowKey is the
-// record's key within its file.
+// identity.Normalizer; CodeAGBNotOwned for a patient number of an
+// institution the owner may not register for; CodeTooLittleEvidence for a
+// record without minimum evidence (see HasMinimumEvidence); and
+// CodeNoSource for a record that SourceOf cannot name. When
+// identity.Rejected(problems), in is unusable. rowKey is the record's key
+// within its file.
 func (p *Parser) Parse(dst []identity.Problem, values []string, rowKey string, in *Input) []identity.Problem {
 	canonical := make([]string, len(p.fields))
 	dst = p.norm.Normalize(dst, values, canonical)
@@ -63,10 +69,30 @@ func (p *Parser) Parse(dst []identity.Problem, values []string, rowKey string, i
 			in.House, _ = identity.ParseHouseNumber(values[i])
 		}
 	}
-	source, ok := SourceOf(patientNumber, p.sourceName, rowKey)
+	if agb, _, _ := strings.Cut(patientNumber, ":"); patientNumber != "" && !p.owner.MayUseAGB(agb) {
+		return append(dst, identity.NewProblem(identity.FieldAGB, identity.CodeAGBNotOwned))
+	}
+	if !in.HasMinimumEvidence() {
+		return append(dst, identity.NewProblem("", identity.CodeTooLittleEvidence))
+	}
+	source, ok := SourceOf(p.owner.Organisation, patientNumber, p.sourceName, rowKey)
 	if !ok {
 		return append(dst, identity.NewProblem(identity.FieldPatientNumber, identity.CodeNoSource))
 	}
 	in.Source = source
 	return dst
+}
+
+// HasMinimumEvidence reports whether a record says enough to be registered:
+// BSN and birth date, or family name, birth date and a given name, initials
+// or postcode. Less cannot tell one person from many: a lone BSN would let
+// any broker ask whether a person is in the index (and, for a cancer
+// registry, whether a person has cancer), and every such probe would stay
+// in the index as a person of its own.
+func (in *Input) HasMinimumEvidence() bool {
+	if in.Birth == (identity.Date{}) {
+		return false
+	}
+	return in.BSN != "" ||
+		in.Family.Core != "" && (in.Given.First != "" || in.Given.Initials != "" || in.Postcode.Code != "")
 }

@@ -79,6 +79,9 @@ func reviews(t testing.TB, ix *Index) []ReviewItem {
 	return items
 }
 
+// testOwner owns the records the tests register.
+var testOwner = Owner{Organisation: "test hospital"}
+
 // testKit parses and encodes synth records with a fixed linkage key.
 type testKit struct {
 	parser *Parser
@@ -87,7 +90,7 @@ type testKit struct {
 
 func newKit(t testing.TB) *testKit {
 	t.Helper()
-	p, err := NewParser(synthFields, "", identity.Date{Year: 2026, Month: 1, Day: 1})
+	p, err := NewParser(synthFields, testOwner, "", identity.Date{Year: 2026, Month: 1, Day: 1})
 	if err != nil {
 		t.Fatal(err)
 	}

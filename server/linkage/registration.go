@@ -34,13 +34,16 @@ type Registration struct {
 }
 
 // NewRegistration checks the fields of a session opened for registration.
-// sourceName names the caller's file for rows without a patient number (see
-// SourceOf).
-func NewRegistration(sess *session.Session, fields []identity.Field, sourceName string, index *Index, enc *Encoder, log *audit.Log, today identity.Date) (*Registration, error) {
+// The records belong to owner (the session's organisation; see SourceOf);
+// sourceName names the caller's file for rows without a patient number.
+func NewRegistration(sess *session.Session, fields []identity.Field, owner Owner, sourceName string, index *Index, enc *Encoder, log *audit.Log, today identity.Date) (*Registration, error) {
 	if sourceName == "" && !slices.Contains(fields, identity.FieldPatientNumber) {
 		return nil, apierr.BadField("source", "is required when the fields hold no agb and patient_number")
 	}
-	parser, err := NewParser(fields, sourceName, today)
+	if owner.Organisation == "" {
+		return nil, apierr.New(apierr.FailedPrecondition, "principal %q has no organisation in the server configuration; its records would belong to no one", sess.Actor.Principal)
+	}
+	parser, err := NewParser(fields, owner, sourceName, today)
 	if err != nil {
 		return nil, err
 	}

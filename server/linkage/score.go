@@ -47,6 +47,8 @@ var comparisonNames = [numComparisons]string{"bsn", "family_name", "given_name",
 const (
 	bsnAgree      = 1
 	bsnDisagree   = 2
+	familyExact   = 1
+	familyClose   = 2
 	firstDisagree = 4
 	birthDisagree = 4
 )
@@ -185,7 +187,11 @@ func (m *Model) Prepare() error {
 //     digit, so a typo rarely yields another valid number);
 //   - both full given names present and different, or a birth date that
 //     differs in more than one part: never an automatic link, at most a
-//     review, unless the BSN agrees (then the difference is a data error).
+//     review, unless the BSN agrees (then the difference is a data error);
+//   - but a BSN agreement with a birth date that differs in more than one
+//     part and a family name that is not the same or close: at most a
+//     review. One number does not outweigh a whole identity: it would let
+//     whoever knows a BSN attach records of their making to its person.
 func (m *Model) Score(p Pattern) float64 {
 	var s float64
 	for c, l := range p {
@@ -195,6 +201,9 @@ func (m *Model) Score(p Pattern) float64 {
 		return math.Min(s, m.Lower-1)
 	}
 	if p[cmpBSN] != bsnAgree && (p[cmpFirst] == firstDisagree || p[cmpBirth] == birthDisagree) {
+		return math.Min(s, m.Upper-0.5)
+	}
+	if p[cmpBSN] == bsnAgree && p[cmpBirth] == birthDisagree && p[cmpFamily] != familyExact && p[cmpFamily] != familyClose {
 		return math.Min(s, m.Upper-0.5)
 	}
 	return s

@@ -1,11 +1,34 @@
 package linkage
 
-import "strings"
+import (
+	"slices"
+	"strings"
+)
+
+// Owner is who registers records: the organisation whose sources they are.
+// A source belongs to its owner, so that no caller can name, and thereby
+// plant into or probe, another organisation's records (DESIGN §2.7).
+type Owner struct {
+	// Organisation namespaces the owner's sources; required.
+	Organisation string
+	// AGBCodes, when not nil, are the only institutions whose patient
+	// numbers the owner may register (identity.CodeAGBNotOwned otherwise).
+	AGBCodes []string
+}
+
+// MayUseAGB reports whether o may register patient numbers under agb.
+func (o Owner) MayUseAGB(agb string) bool {
+	return o.AGBCodes == nil || slices.Contains(o.AGBCodes, agb)
+}
 
 // SourceOf names a record at its source, so that registering it again is
 // recognised (Known) and a clerk can name it to split it off. It is the one
 // place that decides this; registration and SplitRecord both call it.
 //
+//   - Every source lies in its owner's namespace (organisation): the same
+//     patient number or file name sent by two organisations names two
+//     records, so one cannot plant a record under another's source, nor
+//     learn that another has registered it.
 //   - A record with a patient number is named by it: patientNumber is the
 //     canonical "agb:number" of package identity.
 //   - Otherwise a record is named by the file it came from (sourceName,
@@ -14,14 +37,17 @@ import "strings"
 //     is rejected (identity.CodeNoSource). An empty patient number never
 //     falls back to a name shared with other callers' rows.
 //
-// The two kinds live in separate namespaces (a NUL cannot occur in either
-// part), so a file row can never be taken for a patient number.
-func SourceOf(patientNumber, sourceName, rowKey string) (string, bool) {
+// The kinds live in separate namespaces (a NUL cannot occur in any part),
+// so a file row can never be taken for a patient number.
+func SourceOf(organisation, patientNumber, sourceName, rowKey string) (string, bool) {
+	if organisation == "" || strings.ContainsRune(organisation, 0) {
+		return "", false
+	}
 	switch {
 	case patientNumber != "":
-		return "patient\x00" + patientNumber, true
+		return "patient\x00" + organisation + "\x00" + patientNumber, true
 	case sourceName != "" && rowKey != "" && !strings.ContainsRune(sourceName, 0) && !strings.ContainsRune(rowKey, 0):
-		return "row\x00" + sourceName + "\x00" + rowKey, true
+		return "row\x00" + organisation + "\x00" + sourceName + "\x00" + rowKey, true
 	}
 	return "", false
 }

@@ -885,8 +885,9 @@ func (*ResolveReviewItemResponse) Descriptor() ([]byte, []int) {
 	return file_ttp_v1_admin_proto_rawDescGZIP(), []int{14}
 }
 
-// SplitRecordRequest names a registered record: by agb and patient_number,
-// or by the source name and row key it was registered with.
+// SplitRecordRequest names a registered record: by the organisation that
+// registered it and its agb and patient_number, or the source name and row
+// key it was registered with.
 type SplitRecordRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The institution's AGB code.
@@ -896,7 +897,10 @@ type SplitRecordRequest struct {
 	// The source name, for records registered without agb and patient_number.
 	Source string `protobuf:"bytes,3,opt,name=source,proto3" json:"source,omitempty"`
 	// The row key, with source.
-	RowKey        string `protobuf:"bytes,4,opt,name=row_key,json=rowKey,proto3" json:"row_key,omitempty"`
+	RowKey string `protobuf:"bytes,4,opt,name=row_key,json=rowKey,proto3" json:"row_key,omitempty"`
+	// The organisation whose broker registered the record: sources belong
+	// to an organisation.
+	Organisation  string `protobuf:"bytes,5,opt,name=organisation,proto3" json:"organisation,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -955,6 +959,13 @@ func (x *SplitRecordRequest) GetSource() string {
 func (x *SplitRecordRequest) GetRowKey() string {
 	if x != nil {
 		return x.RowKey
+	}
+	return ""
+}
+
+func (x *SplitRecordRequest) GetOrganisation() string {
+	if x != nil {
+		return x.Organisation
 	}
 	return ""
 }
@@ -1249,12 +1260,13 @@ const file_ttp_v1_admin_proto_rawDesc = "" +
 	"\x18ResolveReviewItemRequest\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\x04R\x02id\x12\x14\n" +
 	"\x05match\x18\x02 \x01(\bR\x05match\"\x1b\n" +
-	"\x19ResolveReviewItemResponse\"~\n" +
+	"\x19ResolveReviewItemResponse\"\xa2\x01\n" +
 	"\x12SplitRecordRequest\x12\x10\n" +
 	"\x03agb\x18\x01 \x01(\tR\x03agb\x12%\n" +
 	"\x0epatient_number\x18\x02 \x01(\tR\rpatientNumber\x12\x16\n" +
 	"\x06source\x18\x03 \x01(\tR\x06source\x12\x17\n" +
-	"\arow_key\x18\x04 \x01(\tR\x06rowKey\">\n" +
+	"\arow_key\x18\x04 \x01(\tR\x06rowKey\x12\"\n" +
+	"\forganisation\x18\x05 \x01(\tR\forganisation\">\n" +
 	"\x13SplitRecordResponse\x12'\n" +
 	"\x0fchange_sequence\x18\x01 \x01(\x04R\x0echangeSequence\"P\n" +
 	"\x1bRegisterRecipientKeyRequest\x12\x12\n" +

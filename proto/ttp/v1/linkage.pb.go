@@ -22,68 +22,6 @@ const (
 	_ = protoimpl.EnforceVersion(protoimpl.MaxVersion - 20)
 )
 
-// LinkDecision says what the index did with a record.
-type LinkDecision int32
-
-const (
-	// Not set (a rejected record).
-	LinkDecision_LINK_DECISION_UNSPECIFIED LinkDecision = 0
-	// The source record was registered before; nothing changed.
-	LinkDecision_LINK_DECISION_KNOWN LinkDecision = 1
-	// The record joined an existing person.
-	LinkDecision_LINK_DECISION_LINKED LinkDecision = 2
-	// The record made a new person.
-	LinkDecision_LINK_DECISION_NEW LinkDecision = 3
-	// The record made a new person that may be an existing one: a review item
-	// was queued.
-	LinkDecision_LINK_DECISION_REVIEW LinkDecision = 4
-)
-
-// Enum value maps for LinkDecision.
-var (
-	LinkDecision_name = map[int32]string{
-		0: "LINK_DECISION_UNSPECIFIED",
-		1: "LINK_DECISION_KNOWN",
-		2: "LINK_DECISION_LINKED",
-		3: "LINK_DECISION_NEW",
-		4: "LINK_DECISION_REVIEW",
-	}
-	LinkDecision_value = map[string]int32{
-		"LINK_DECISION_UNSPECIFIED": 0,
-		"LINK_DECISION_KNOWN":       1,
-		"LINK_DECISION_LINKED":      2,
-		"LINK_DECISION_NEW":         3,
-		"LINK_DECISION_REVIEW":      4,
-	}
-)
-
-func (x LinkDecision) Enum() *LinkDecision {
-	p := new(LinkDecision)
-	*p = x
-	return p
-}
-
-func (x LinkDecision) String() string {
-	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
-}
-
-func (LinkDecision) Descriptor() protoreflect.EnumDescriptor {
-	return file_ttp_v1_linkage_proto_enumTypes[0].Descriptor()
-}
-
-func (LinkDecision) Type() protoreflect.EnumType {
-	return &file_ttp_v1_linkage_proto_enumTypes[0]
-}
-
-func (x LinkDecision) Number() protoreflect.EnumNumber {
-	return protoreflect.EnumNumber(x)
-}
-
-// Deprecated: Use LinkDecision.Descriptor instead.
-func (LinkDecision) EnumDescriptor() ([]byte, []int) {
-	return file_ttp_v1_linkage_proto_rawDescGZIP(), []int{0}
-}
-
 // PersonChangeKind is a kind of change.
 type PersonChangeKind int32
 
@@ -121,11 +59,11 @@ func (x PersonChangeKind) String() string {
 }
 
 func (PersonChangeKind) Descriptor() protoreflect.EnumDescriptor {
-	return file_ttp_v1_linkage_proto_enumTypes[1].Descriptor()
+	return file_ttp_v1_linkage_proto_enumTypes[0].Descriptor()
 }
 
 func (PersonChangeKind) Type() protoreflect.EnumType {
-	return &file_ttp_v1_linkage_proto_enumTypes[1]
+	return &file_ttp_v1_linkage_proto_enumTypes[0]
 }
 
 func (x PersonChangeKind) Number() protoreflect.EnumNumber {
@@ -134,7 +72,7 @@ func (x PersonChangeKind) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use PersonChangeKind.Descriptor instead.
 func (PersonChangeKind) EnumDescriptor() ([]byte, []int) {
-	return file_ttp_v1_linkage_proto_rawDescGZIP(), []int{1}
+	return file_ttp_v1_linkage_proto_rawDescGZIP(), []int{0}
 }
 
 // RegisterRequest registers a few records.
@@ -395,15 +333,17 @@ func (x *RegisterStreamResponse) GetRecords() []*LinkedRecord {
 	return nil
 }
 
-// LinkedRecord is the result for one record.
+// LinkedRecord is the result for one record. It does not say what the
+// index did with the record (linked to an existing person, a new person, a
+// review item, known before): that would tell a broker whether another
+// institution has registered the person. Decisions are for operators
+// (metrics, the audit log, ttp admin).
 type LinkedRecord struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The row key of the record.
 	RowKey string `protobuf:"bytes,1,opt,name=row_key,json=rowKey,proto3" json:"row_key,omitempty"`
 	// The person's pseudonym in the domain; empty when rejected.
 	PersonPseudonym string `protobuf:"bytes,2,opt,name=person_pseudonym,json=personPseudonym,proto3" json:"person_pseudonym,omitempty"`
-	// What the index did.
-	Decision LinkDecision `protobuf:"varint,3,opt,name=decision,proto3,enum=ttp.v1.LinkDecision" json:"decision,omitempty"`
 	// The record's problems (codes in docs/problem-codes.md).
 	Problems []*Problem `protobuf:"bytes,4,rep,name=problems,proto3" json:"problems,omitempty"`
 	// True when a problem rejected the record.
@@ -454,13 +394,6 @@ func (x *LinkedRecord) GetPersonPseudonym() string {
 		return x.PersonPseudonym
 	}
 	return ""
-}
-
-func (x *LinkedRecord) GetDecision() LinkDecision {
-	if x != nil {
-		return x.Decision
-	}
-	return LinkDecision_LINK_DECISION_UNSPECIFIED
 }
 
 func (x *LinkedRecord) GetProblems() []*Problem {
@@ -701,13 +634,12 @@ const file_ttp_v1_linkage_proto_rawDesc = "" +
 	"\x16RegisterStreamResponse\x12\x1f\n" +
 	"\vkey_version\x18\x01 \x01(\rR\n" +
 	"keyVersion\x12.\n" +
-	"\arecords\x18\x02 \x03(\v2\x14.ttp.v1.LinkedRecordR\arecords\"\xcd\x01\n" +
+	"\arecords\x18\x02 \x03(\v2\x14.ttp.v1.LinkedRecordR\arecords\"\xab\x01\n" +
 	"\fLinkedRecord\x12\x17\n" +
 	"\arow_key\x18\x01 \x01(\tR\x06rowKey\x12)\n" +
-	"\x10person_pseudonym\x18\x02 \x01(\tR\x0fpersonPseudonym\x120\n" +
-	"\bdecision\x18\x03 \x01(\x0e2\x14.ttp.v1.LinkDecisionR\bdecision\x12+\n" +
+	"\x10person_pseudonym\x18\x02 \x01(\tR\x0fpersonPseudonym\x12+\n" +
 	"\bproblems\x18\x04 \x03(\v2\x0f.ttp.v1.ProblemR\bproblems\x12\x1a\n" +
-	"\brejected\x18\x05 \x01(\bR\brejected\"\x97\x01\n" +
+	"\brejected\x18\x05 \x01(\bR\brejectedJ\x04\b\x03\x10\x04R\bdecision\"\x97\x01\n" +
 	"\x18ListPersonChangesRequest\x12\x16\n" +
 	"\x06domain\x18\x01 \x01(\tR\x06domain\x12%\n" +
 	"\x0eafter_sequence\x18\x02 \x01(\x04R\rafterSequence\x12\x1b\n" +
@@ -722,13 +654,7 @@ const file_ttp_v1_linkage_proto_rawDesc = "" +
 	"\x04kind\x18\x03 \x01(\x0e2\x18.ttp.v1.PersonChangeKindR\x04kind\x12\x1f\n" +
 	"\vfrom_person\x18\x04 \x01(\tR\n" +
 	"fromPerson\x12\x1b\n" +
-	"\tto_person\x18\x05 \x01(\tR\btoPerson*\x91\x01\n" +
-	"\fLinkDecision\x12\x1d\n" +
-	"\x19LINK_DECISION_UNSPECIFIED\x10\x00\x12\x17\n" +
-	"\x13LINK_DECISION_KNOWN\x10\x01\x12\x18\n" +
-	"\x14LINK_DECISION_LINKED\x10\x02\x12\x15\n" +
-	"\x11LINK_DECISION_NEW\x10\x03\x12\x18\n" +
-	"\x14LINK_DECISION_REVIEW\x10\x04*r\n" +
+	"\tto_person\x18\x05 \x01(\tR\btoPerson*r\n" +
 	"\x10PersonChangeKind\x12\"\n" +
 	"\x1ePERSON_CHANGE_KIND_UNSPECIFIED\x10\x00\x12\x1c\n" +
 	"\x18PERSON_CHANGE_KIND_MERGE\x10\x01\x12\x1c\n" +
@@ -750,44 +676,42 @@ func file_ttp_v1_linkage_proto_rawDescGZIP() []byte {
 	return file_ttp_v1_linkage_proto_rawDescData
 }
 
-var file_ttp_v1_linkage_proto_enumTypes = make([]protoimpl.EnumInfo, 2)
+var file_ttp_v1_linkage_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
 var file_ttp_v1_linkage_proto_msgTypes = make([]protoimpl.MessageInfo, 8)
 var file_ttp_v1_linkage_proto_goTypes = []any{
-	(LinkDecision)(0),                 // 0: ttp.v1.LinkDecision
-	(PersonChangeKind)(0),             // 1: ttp.v1.PersonChangeKind
-	(*RegisterRequest)(nil),           // 2: ttp.v1.RegisterRequest
-	(*RegisterResponse)(nil),          // 3: ttp.v1.RegisterResponse
-	(*RegisterStreamRequest)(nil),     // 4: ttp.v1.RegisterStreamRequest
-	(*RegisterStreamResponse)(nil),    // 5: ttp.v1.RegisterStreamResponse
-	(*LinkedRecord)(nil),              // 6: ttp.v1.LinkedRecord
-	(*ListPersonChangesRequest)(nil),  // 7: ttp.v1.ListPersonChangesRequest
-	(*ListPersonChangesResponse)(nil), // 8: ttp.v1.ListPersonChangesResponse
-	(*PersonChange)(nil),              // 9: ttp.v1.PersonChange
-	(*Record)(nil),                    // 10: ttp.v1.Record
-	(*Problem)(nil),                   // 11: ttp.v1.Problem
-	(*timestamppb.Timestamp)(nil),     // 12: google.protobuf.Timestamp
+	(PersonChangeKind)(0),             // 0: ttp.v1.PersonChangeKind
+	(*RegisterRequest)(nil),           // 1: ttp.v1.RegisterRequest
+	(*RegisterResponse)(nil),          // 2: ttp.v1.RegisterResponse
+	(*RegisterStreamRequest)(nil),     // 3: ttp.v1.RegisterStreamRequest
+	(*RegisterStreamResponse)(nil),    // 4: ttp.v1.RegisterStreamResponse
+	(*LinkedRecord)(nil),              // 5: ttp.v1.LinkedRecord
+	(*ListPersonChangesRequest)(nil),  // 6: ttp.v1.ListPersonChangesRequest
+	(*ListPersonChangesResponse)(nil), // 7: ttp.v1.ListPersonChangesResponse
+	(*PersonChange)(nil),              // 8: ttp.v1.PersonChange
+	(*Record)(nil),                    // 9: ttp.v1.Record
+	(*Problem)(nil),                   // 10: ttp.v1.Problem
+	(*timestamppb.Timestamp)(nil),     // 11: google.protobuf.Timestamp
 }
 var file_ttp_v1_linkage_proto_depIdxs = []int32{
-	10, // 0: ttp.v1.RegisterRequest.records:type_name -> ttp.v1.Record
-	6,  // 1: ttp.v1.RegisterResponse.records:type_name -> ttp.v1.LinkedRecord
-	10, // 2: ttp.v1.RegisterStreamRequest.records:type_name -> ttp.v1.Record
-	6,  // 3: ttp.v1.RegisterStreamResponse.records:type_name -> ttp.v1.LinkedRecord
-	0,  // 4: ttp.v1.LinkedRecord.decision:type_name -> ttp.v1.LinkDecision
-	11, // 5: ttp.v1.LinkedRecord.problems:type_name -> ttp.v1.Problem
-	9,  // 6: ttp.v1.ListPersonChangesResponse.changes:type_name -> ttp.v1.PersonChange
-	12, // 7: ttp.v1.PersonChange.time:type_name -> google.protobuf.Timestamp
-	1,  // 8: ttp.v1.PersonChange.kind:type_name -> ttp.v1.PersonChangeKind
-	2,  // 9: ttp.v1.LinkageService.Register:input_type -> ttp.v1.RegisterRequest
-	4,  // 10: ttp.v1.LinkageService.RegisterStream:input_type -> ttp.v1.RegisterStreamRequest
-	7,  // 11: ttp.v1.LinkageService.ListPersonChanges:input_type -> ttp.v1.ListPersonChangesRequest
-	3,  // 12: ttp.v1.LinkageService.Register:output_type -> ttp.v1.RegisterResponse
-	5,  // 13: ttp.v1.LinkageService.RegisterStream:output_type -> ttp.v1.RegisterStreamResponse
-	8,  // 14: ttp.v1.LinkageService.ListPersonChanges:output_type -> ttp.v1.ListPersonChangesResponse
-	12, // [12:15] is the sub-list for method output_type
-	9,  // [9:12] is the sub-list for method input_type
-	9,  // [9:9] is the sub-list for extension type_name
-	9,  // [9:9] is the sub-list for extension extendee
-	0,  // [0:9] is the sub-list for field type_name
+	9,  // 0: ttp.v1.RegisterRequest.records:type_name -> ttp.v1.Record
+	5,  // 1: ttp.v1.RegisterResponse.records:type_name -> ttp.v1.LinkedRecord
+	9,  // 2: ttp.v1.RegisterStreamRequest.records:type_name -> ttp.v1.Record
+	5,  // 3: ttp.v1.RegisterStreamResponse.records:type_name -> ttp.v1.LinkedRecord
+	10, // 4: ttp.v1.LinkedRecord.problems:type_name -> ttp.v1.Problem
+	8,  // 5: ttp.v1.ListPersonChangesResponse.changes:type_name -> ttp.v1.PersonChange
+	11, // 6: ttp.v1.PersonChange.time:type_name -> google.protobuf.Timestamp
+	0,  // 7: ttp.v1.PersonChange.kind:type_name -> ttp.v1.PersonChangeKind
+	1,  // 8: ttp.v1.LinkageService.Register:input_type -> ttp.v1.RegisterRequest
+	3,  // 9: ttp.v1.LinkageService.RegisterStream:input_type -> ttp.v1.RegisterStreamRequest
+	6,  // 10: ttp.v1.LinkageService.ListPersonChanges:input_type -> ttp.v1.ListPersonChangesRequest
+	2,  // 11: ttp.v1.LinkageService.Register:output_type -> ttp.v1.RegisterResponse
+	4,  // 12: ttp.v1.LinkageService.RegisterStream:output_type -> ttp.v1.RegisterStreamResponse
+	7,  // 13: ttp.v1.LinkageService.ListPersonChanges:output_type -> ttp.v1.ListPersonChangesResponse
+	11, // [11:14] is the sub-list for method output_type
+	8,  // [8:11] is the sub-list for method input_type
+	8,  // [8:8] is the sub-list for extension type_name
+	8,  // [8:8] is the sub-list for extension extendee
+	0,  // [0:8] is the sub-list for field type_name
 }
 
 func init() { file_ttp_v1_linkage_proto_init() }
@@ -801,7 +725,7 @@ func file_ttp_v1_linkage_proto_init() {
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_ttp_v1_linkage_proto_rawDesc), len(file_ttp_v1_linkage_proto_rawDesc)),
-			NumEnums:      2,
+			NumEnums:      1,
 			NumMessages:   8,
 			NumExtensions: 0,
 			NumServices:   1,
