@@ -233,6 +233,10 @@ func (s *Server) MetricsAddr() string {
 // bootstrap, tests).
 func (s *Server) Domains() *domains.Registry { return s.domains }
 
+// Recipients gives in-process access to the recipient keys (dev-mode
+// bootstrap, tests).
+func (s *Server) Recipients() *recipients.Registry { return s.recipients }
+
 // Serve serves until ctx is done, then stops gracefully: it stops taking
 // calls, lets running ones finish (at most drain), and closes the store.
 func (s *Server) Serve(ctx context.Context, drain time.Duration) error {

@@ -18,8 +18,9 @@ type codeJob struct {
 	in, out, report string
 	opts            client.FileOptions
 	test            bool
-	link            bool             // ttp link: register in the person index
-	cc              *grpc.ClientConn // nil with -test
+	link            bool                   // ttp link: register in the person index
+	convert         *client.ConvertOptions // ttp convert: into a linkage request's project domain
+	cc              *grpc.ClientConn       // nil with -test
 	stderr          io.Writer
 	private         bool // -oblivious or -seal-to
 	privacy         client.PrivacyOptions
@@ -80,6 +81,8 @@ func (j *codeJob) mode() string {
 		return "test"
 	case j.link:
 		return "link"
+	case j.convert != nil:
+		return "convert"
 	}
 	return "code"
 }
@@ -90,6 +93,8 @@ func (j *codeJob) code(ctx context.Context, in io.Reader, out io.Writer, rep *cl
 		return client.TestFile(j.opts, in, out, rep)
 	case j.link:
 		return client.LinkFile(ctx, j.cc, j.opts, in, out, rep)
+	case j.convert != nil:
+		return client.ConvertFile(ctx, j.cc, *j.convert, in, out, rep)
 	case j.private:
 		return client.CodeFilePrivate(ctx, j.cc, j.opts, j.privacy, in, out, rep)
 	}
@@ -99,7 +104,7 @@ func (j *codeJob) code(ctx context.Context, in io.Reader, out io.Writer, rep *cl
 // printSummary tells on stderr what a completed run did and where its
 // files are.
 func (j *codeJob) printSummary(sum client.Summary) {
-	verb := map[string]string{"code": "coded", "test": "tested", "link": "linked"}[j.mode()]
+	verb := map[string]string{"code": "coded", "test": "tested", "link": "linked", "convert": "converted"}[j.mode()]
 	fmt.Fprintf(j.stderr, "%s %d records: %d accepted, %d rejected, %d warnings", verb, sum.Records, sum.Accepted, sum.Rejected, sum.Warnings)
 	if sum.KeyVersion != 0 {
 		fmt.Fprintf(j.stderr, "; key version %d", sum.KeyVersion)

@@ -20,10 +20,64 @@ var commands = &command{
 			newRunner: func() runner { return new(linkCommand) },
 		},
 		{
+			name:      "convert",
+			summary:   "convert a file's person pseudonyms into a linkage request's project pseudonyms, sealed to its recipient (registries)",
+			synopsis:  "-request ID -domain DOMAIN -column COLUMN [-o OUT] [-report FILE] IN.csv",
+			newRunner: func() runner { return new(convertCommand) },
+		},
+		{
 			name:      "open",
-			summary:   "open the sealed pseudonym columns of a coded file with a recipient's private key",
-			synopsis:  "-domain NAME -map field=column,... -private-key FILE [-o OUT] IN.csv",
+			summary:   "open sealed pseudonyms with a recipient's private key: a coded file's columns, or converted files' project pseudonyms (joined)",
+			synopsis:  "-private-key FILE [-o OUT] (-domain NAME -map field=column,... IN.csv | IN.csv [IN2.csv ...])",
 			newRunner: func() runner { return new(openCommand) },
+		},
+		{
+			name:    "request",
+			summary: "linkage requests: registries file them, the committee decides, everyone concerned reads them",
+			subs: []*command{
+				{
+					name:      "create",
+					summary:   "draft a linkage request (registries); prints its ID as the last line",
+					synopsis:  "-project NAME -recipient PRINCIPAL -sources DOMAIN[,DOMAIN] -variables name=A|B|C,... -purpose TEXT [-basis TEXT] [-communication] [-until YYYY-MM-DD] [-json]",
+					newRunner: func() runner { return new(requestCreate) },
+				},
+				{
+					name:      "submit",
+					summary:   "hand a draft to the committee (its applicant)",
+					synopsis:  "[-json] ID",
+					newRunner: func() runner { return &requestStep{step: "submit"} },
+				},
+				{
+					name:      "approve",
+					summary:   "approve a submitted request (committee members; four eyes where the policy says so)",
+					synopsis:  "[-reason TEXT] [-json] ID",
+					newRunner: func() runner { return &requestStep{step: "approve"} },
+				},
+				{
+					name:      "reject",
+					summary:   "reject a submitted request (committee members)",
+					synopsis:  "-reason TEXT [-json] ID",
+					newRunner: func() runner { return &requestStep{step: "reject"} },
+				},
+				{
+					name:      "close",
+					summary:   "close a request: withdrawn, or delivered in full (its applicant)",
+					synopsis:  "[-reason TEXT] [-json] ID",
+					newRunner: func() runner { return &requestStep{step: "close"} },
+				},
+				{
+					name:      "show",
+					summary:   "show a request",
+					synopsis:  "[-json] ID",
+					newRunner: func() runner { return &requestStep{step: "show"} },
+				},
+				{
+					name:      "list",
+					summary:   "list the requests you may see",
+					synopsis:  "[-json]",
+					newRunner: func() runner { return new(requestList) },
+				},
+			},
 		},
 		{
 			name:      "keygen",
@@ -123,7 +177,7 @@ var commands = &command{
 	},
 }
 
-const connectionNote = `Connection (every command but 'code -test', keygen, open and version): -server -ca -cert -key,
+const connectionNote = `Connection (every command but 'code -test', keygen, open -domain and version): -server -ca -cert -key,
 or TTP_SERVER TTP_CA TTP_CERT TTP_KEY, or -env FILE / TTP_ENV.
 `
 

@@ -38,6 +38,14 @@ func (f *fileFlags) resolve(command, in, outSuffix string) (client.FileOptions, 
 	if err != nil {
 		return client.FileOptions{}, usageErr{err.Error()}
 	}
+	opts, err := f.paths(command, in, outSuffix)
+	opts.Mappings = mappings
+	return opts, err
+}
+
+// paths checks -comma, -o and -report for input file in and fills in the
+// default paths (the output gets outSuffix).
+func (f *fileFlags) paths(command, in, outSuffix string) (client.FileOptions, error) {
 	sep, err := parseComma(f.comma)
 	if err != nil {
 		return client.FileOptions{}, usageErr{err.Error()}
@@ -53,7 +61,7 @@ func (f *fileFlags) resolve(command, in, outSuffix string) (client.FileOptions, 
 	if sameFile(in, f.out) || sameFile(in, f.report) || sameFile(f.out, f.report) {
 		return client.FileOptions{}, usageError("%s: the input, -o and -report must be three different files", command)
 	}
-	return client.FileOptions{Mappings: mappings, Comma: sep, ChunkSize: f.chunk, Keep: f.keep}, nil
+	return client.FileOptions{Comma: sep, ChunkSize: f.chunk, Keep: f.keep}, nil
 }
 
 // withSuffix is the default name of a file made from path: path with its

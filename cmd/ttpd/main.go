@@ -25,12 +25,14 @@ import (
 	"time"
 
 	"github.com/ttpnl/ttp/keys"
+	"github.com/ttpnl/ttp/seal"
 	"github.com/ttpnl/ttp/server"
 	"github.com/ttpnl/ttp/server/apierr"
 	"github.com/ttpnl/ttp/server/audit"
 	"github.com/ttpnl/ttp/server/config"
 	"github.com/ttpnl/ttp/server/devmode"
 	"github.com/ttpnl/ttp/server/domains"
+	"github.com/ttpnl/ttp/server/recipients"
 )
 
 func main() {
@@ -80,8 +82,11 @@ func run() error {
 		return err
 	}
 	if dev != nil {
-		demo, err := ensureDemoDomain(context.Background(), srv.Domains())
+		demo, err := ensureDevDomains(context.Background(), srv.Domains())
 		if err != nil {
+			return err
+		}
+		if err := ensureRecipientKeys(context.Background(), srv.Recipients(), dev.RecipientKeys); err != nil {
 			return err
 		}
 		printDevBanner(dev, srv, demo)
@@ -126,18 +131,38 @@ func loadConfig(path, dataDir, listen, metrics string) (*config.Config, *devmode
 	return cfg, dev, nil
 }
 
-// ensureDemoDomain creates the demo domain unless it exists, and returns
-// it; two dev-mode servers starting at once on one shared store may both
-// try.
-func ensureDemoDomain(ctx context.Context, reg *domains.Registry) (*domains.Domain, error) {
-	if d, err := reg.Get(devmode.DemoDomain); err == nil {
-		return d, nil
+// ensureDevDomains creates the dev domains that do not exist, and returns
+// the demo domain; two dev-mode servers starting at once on one shared
+// store may both try.
+func ensureDevDomains(ctx context.Context, reg *domains.Registry) (*domains.Domain, error) {
+	for _, d := range devmode.Domains() {
+		if _, err := reg.Get(d.Name); err == nil {
+			continue
+		}
+		_, err := reg.Create(ctx, devActor, d.Name, d.Description, domains.Access{Brokers: d.Brokers, Recipients: d.Recipients})
+		if err != nil && apierr.KindOf(err) != apierr.AlreadyExists {
+			return nil, err
+		}
 	}
-	d, err := reg.Create(ctx, devActor, devmode.DemoDomain, "dev mode demo domain", domains.Access{Brokers: devmode.DemoBrokers()})
-	if apierr.KindOf(err) == apierr.AlreadyExists {
-		return reg.Get(devmode.DemoDomain)
+	return reg.Get(devmode.DemoDomain)
+}
+
+// ensureRecipientKeys registers the dev recipients' public keys (the
+// researcher's) unless a key is registered under their name.
+func ensureRecipientKeys(ctx context.Context, reg *recipients.Registry, files map[string]string) error {
+	for name, file := range files {
+		if _, err := reg.Get(name); err == nil {
+			continue
+		}
+		pub, err := seal.ReadPublicKeyFile(file)
+		if err != nil {
+			return err
+		}
+		if _, err := reg.Register(ctx, devActor, name, pub.Encode()); err != nil {
+			return err
+		}
 	}
-	return d, err
+	return nil
 }
 
 var devActor = audit.Actor{Principal: "ttpd dev mode", Organisation: "local"}
@@ -162,6 +187,10 @@ func printDevBanner(dev *devmode.Result, srv *server.Server, demo *domains.Domai
 			note = fmt.Sprintf("   (not a broker of domain %q, which is older than it)", devmode.DemoDomain)
 		}
 		fmt.Fprintf(&b, "  %-11s  TTP_ENV=%s%s\n", p.Name+":", dev.EnvFiles[p.Name], note)
+	}
+	if pub, ok := dev.RecipientKeys[devmode.ResearcherName]; ok {
+		priv, _ := devmode.RecipientKeyFiles(dataDirOf(dev), devmode.ResearcherName)
+		fmt.Fprintf(&b, "  researcher's key for sealed deliveries: %s (registered: %s)\n", priv, pub)
 	}
 	fmt.Fprintf(&b, `Try:
   export TTP_ENV=%s

@@ -19,6 +19,7 @@ import (
 	"path/filepath"
 
 	"github.com/ttpnl/ttp/keys"
+	"github.com/ttpnl/ttp/seal"
 	"github.com/ttpnl/ttp/server/config"
 )
 
@@ -32,6 +33,9 @@ type Result struct {
 	Created    bool              // false when an earlier start had made the directory
 	Issued     []string          // principals issued a certificate by this start
 	EnvFiles   map[string]string // principal → path of its TTP_* settings file
+	// RecipientKeys are the public key files of the dev recipients (the
+	// researcher), for ttpd to register.
+	RecipientKeys map[string]string
 }
 
 // Bootstrap loads dataDir's configuration, or creates everything dev mode
@@ -65,6 +69,9 @@ func Bootstrap(dataDir, listen, metricsListen string) (*Result, error) {
 		res.Created = true
 	}
 	if res.Issued, err = addPrincipals(cfg, dataDir, ca); err != nil {
+		return nil, err
+	}
+	if res.RecipientKeys, err = recipientKeys(dataDir); err != nil {
 		return nil, err
 	}
 	if res.Created || len(res.Issued) > 0 {
@@ -133,4 +140,22 @@ func dialAddress(listen string) string {
 		host = "localhost"
 	}
 	return net.JoinHostPort(host, port)
+}
+
+// recipientKeys makes the researcher's key pair for sealed values unless
+// it is there, and returns the public key files by recipient.
+func recipientKeys(dataDir string) (map[string]string, error) {
+	priv, pub := RecipientKeyFiles(dataDir, ResearcherName)
+	out := map[string]string{ResearcherName: pub}
+	if _, err := os.Stat(pub); err == nil {
+		return out, nil
+	}
+	k, err := seal.GenerateKey(seal.MLKEM768X25519)
+	if err != nil {
+		return nil, err
+	}
+	if err := seal.WritePrivateKeyFile(priv, k); err != nil {
+		return nil, err
+	}
+	return out, seal.WritePublicKeyFile(pub, k.Public())
 }

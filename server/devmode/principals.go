@@ -12,30 +12,64 @@ import (
 	"github.com/ttpnl/ttp/server/config"
 )
 
-// The principals dev mode makes, and the domain its brokers may code into.
+// The principals dev mode makes, and its domains.
 const (
-	OperatorName  = "operator"
-	BrokerName    = "broker"
-	Broker2Name   = "broker2"
-	CommitteeName = "committee"
-	DemoDomain    = "demo"
+	OperatorName   = "operator"
+	BrokerName     = "broker"
+	Broker2Name    = "broker2"
+	RegistryName   = "registry"
+	Registry2Name  = "registry2"
+	ResearcherName = "researcher"
+	CommitteeName  = "committee"
+	Committee2Name = "committee2"
+	DemoDomain     = "demo"
 )
 
 // Principals are the principals dev mode makes, each with a client
 // certificate and a settings file: TTP staff, two hospitals (so that
 // linkage across institutions can be tried, and two servers on one store
-// fed from two places), and the supervisory committee.
+// fed from two places), two registries, a researcher, and two members of
+// the supervisory committee (four eyes), so that a linkage request can go
+// its whole way.
 func Principals() []config.Principal {
 	return []config.Principal{
 		{Name: OperatorName, Organisation: "TTP operations", Roles: []authz.Role{authz.Operator}},
 		{Name: BrokerName, Organisation: "Demo hospital", Roles: []authz.Role{authz.Broker}},
 		{Name: Broker2Name, Organisation: "Demo hospital 2", Roles: []authz.Role{authz.Broker}},
+		{Name: RegistryName, Organisation: "Demo cancer registry", Roles: []authz.Role{authz.Registry}},
+		{Name: Registry2Name, Organisation: "Demo heart registry", Roles: []authz.Role{authz.Registry}},
+		{Name: ResearcherName, Organisation: "Demo university", Roles: []authz.Role{authz.Researcher}},
 		{Name: CommitteeName, Organisation: "Supervisory committee", Roles: []authz.Role{authz.Committee}},
+		{Name: Committee2Name, Organisation: "Supervisory committee", Roles: []authz.Role{authz.Committee}},
 	}
 }
 
 // DemoBrokers are the principals that may code into the demo domain.
 func DemoBrokers() []string { return []string{BrokerName, Broker2Name} }
+
+// Domain is a domain dev mode makes.
+type Domain struct {
+	Name, Description string
+	Brokers           []string
+	Recipients        []string
+}
+
+// Domains are the domains dev mode makes: demo for coding, and one per
+// registry, into which both hospitals link their records.
+func Domains() []Domain {
+	return []Domain{
+		{Name: DemoDomain, Description: "dev mode demo domain", Brokers: DemoBrokers()},
+		{Name: "nkr", Description: "dev mode cancer registry", Brokers: DemoBrokers(), Recipients: []string{RegistryName}},
+		{Name: "nhr", Description: "dev mode heart registry", Brokers: DemoBrokers(), Recipients: []string{Registry2Name}},
+	}
+}
+
+// RecipientKeyFiles are where dev mode keeps a recipient's key pair for
+// sealed values: the researcher's, which ttpd registers.
+func RecipientKeyFiles(dataDir, name string) (private, public string) {
+	dir := filepath.Join(dataDir, "clients")
+	return filepath.Join(dir, name+"-recipient.key"), filepath.Join(dir, name+"-recipient.pub")
+}
 
 // clientFiles are where a principal's certificate, key and settings are.
 type clientFiles struct{ cert, key, env string }

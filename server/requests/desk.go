@@ -158,14 +158,8 @@ func (d *Desk) ForConversion(ctx context.Context, p authz.Principal, id uint64, 
 	var r *Request
 	var key []byte
 	err := d.st.View(ctx, func(tx store.Tx) error {
-		q, err := tx.Requests().Get(id)
-		if errors.Is(err, store.ErrNotFound) {
-			return notFound(id)
-		}
-		if err != nil {
-			return err
-		}
-		if r, err = Decode(q.ID, q.Data); err != nil {
+		var err error
+		if r, err = readAny(tx, p, id); err != nil {
 			return err
 		}
 		if err := r.CheckConversion(domain, d.now()); err != nil {
@@ -189,7 +183,7 @@ func (d *Desk) ForConversion(ctx context.Context, p authz.Principal, id uint64, 
 // Converted counts a conversion under request id, with what it converted,
 // and audits it.
 func (d *Desk) Converted(ctx context.Context, p authz.Principal, id uint64, domain string, rows, converted int64) error {
-	_, err := d.change(ctx, p, id, "ConvertStream", func(r *Request, now time.Time) (string, error) {
+	_, err := d.changeAs(ctx, p, id, "ConvertStream", readAny, func(r *Request, now time.Time) (string, error) {
 		r.Converted()
 		return fmt.Sprintf("from %s: %d rows, %d converted", domain, rows, converted), nil
 	})
@@ -199,10 +193,17 @@ func (d *Desk) Converted(ctx context.Context, p authz.Principal, id uint64, doma
 // change applies fn to request id under its lock and audits it, with fn's
 // detail; a refusal is audited too, in a transaction of its own.
 func (d *Desk) change(ctx context.Context, p authz.Principal, id uint64, action string, fn func(r *Request, now time.Time) (string, error)) (*Request, error) {
+	return d.changeAs(ctx, p, id, action, d.read, fn)
+}
+
+// changeAs is change with the read that decides whether p may act on the
+// request.
+func (d *Desk) changeAs(ctx context.Context, p authz.Principal, id uint64, action string,
+	read func(store.Tx, authz.Principal, uint64) (*Request, error), fn func(r *Request, now time.Time) (string, error)) (*Request, error) {
 	var out *Request
 	var refused error
 	err := d.st.Update(ctx, func(tx store.Tx) error {
-		r, err := d.read(tx, p, id)
+		r, err := read(tx, p, id)
 		if err != nil {
 			refused = err
 			return err
@@ -235,6 +236,16 @@ func (d *Desk) change(ctx context.Context, p authz.Principal, id uint64, action 
 // read reads request id as p may see it: a request p may not see is not
 // found, so that nobody learns which requests exist.
 func (d *Desk) read(tx store.Tx, p authz.Principal, id uint64) (*Request, error) {
+	r, err := readAny(tx, p, id)
+	if err == nil && !MaySee(p, r) {
+		return nil, notFound(id)
+	}
+	return r, err
+}
+
+// readAny reads request id for a caller that was checked otherwise (a
+// registry converting from one of the request's sources).
+func readAny(tx store.Tx, _ authz.Principal, id uint64) (*Request, error) {
 	q, err := tx.Requests().Get(id)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, notFound(id)
@@ -242,14 +253,7 @@ func (d *Desk) read(tx store.Tx, p authz.Principal, id uint64) (*Request, error)
 	if err != nil {
 		return nil, err
 	}
-	r, err := Decode(q.ID, q.Data)
-	if err != nil {
-		return nil, err
-	}
-	if !MaySee(p, r) {
-		return nil, notFound(id)
-	}
-	return r, nil
+	return Decode(q.ID, q.Data)
 }
 
 func notFound(id uint64) error {
