@@ -17,6 +17,9 @@ const (
 	keyringPrefix = "k/"
 	// auditPrefix + seq → an audit entry's data (audit.go).
 	auditPrefix = "a/"
+	// auditHashPrefix + index → a hash of the audit log's Merkle tree
+	// (audit.go). Not under auditPrefix, whose scan is the entries'.
+	auditHashPrefix = "h/"
 
 	// recordPrefix + ID → an index record: source, person, blocks,
 	// features (records.go).
