@@ -163,7 +163,9 @@ func ReadKey(path string) (*Key, error) {
 	}
 	// The key is PRIVATE+KEY+name+hash+base64(algorithm byte ‖ Ed25519
 	// seed): the verifier key is the seed's public key under the same name.
-	raw, err := base64.StdEncoding.DecodeString(skey[strings.LastIndexByte(skey, '+')+1:])
+	// (base64 has + in its alphabet: the key is what follows the fourth).
+	parts := strings.SplitN(skey, "+", 5)
+	raw, err := base64.StdEncoding.DecodeString(parts[len(parts)-1])
 	defer clear(raw)
 	if err != nil || len(raw) != 1+ed25519.SeedSize {
 		return nil, bad
