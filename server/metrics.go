@@ -16,6 +16,9 @@ type metrics struct {
 	rpcSeconds *prometheus.HistogramVec
 	records    *prometheus.CounterVec
 	pseudonyms prometheus.Counter
+	// auditBroken counts refusals to append to (or start on) a broken
+	// audit log: anything above 0 wants an operator now.
+	auditBroken prometheus.Counter
 }
 
 func newMetrics() *metrics {
@@ -34,8 +37,11 @@ func newMetrics() *metrics {
 		pseudonyms: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "ttp_pseudonyms_total", Help: "Field pseudonyms made.",
 		}),
+		auditBroken: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "ttp_audit_broken_total", Help: "Appends refused, and starts refused, because the audit log does not verify.",
+		}),
 	}
-	m.registry.MustRegister(m.rpcs, m.rpcSeconds, m.records, m.pseudonyms,
+	m.registry.MustRegister(m.rpcs, m.rpcSeconds, m.records, m.pseudonyms, m.auditBroken,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }

@@ -208,7 +208,7 @@ func TestBrokenTree(t *testing.T) {
 	}{
 		{"a record appended without tree hashes", func(tx store.Tx, raws [][]byte) error {
 			return tx.Audit().Append(store.AuditEntry{Seq: 4, Data: forge(raws)})
-		}, "have no tree hashes"},
+		}, "records among 4..4 have no tree hashes"},
 		{"a record appended with another record's hashes", func(tx store.Tx, raws [][]byte) error {
 			if err := tx.Audit().Append(store.AuditEntry{Seq: 4, Data: forge(raws)}); err != nil {
 				return err
@@ -235,6 +235,10 @@ func TestBrokenTree(t *testing.T) {
 			}
 			if err := db.Update(ctx, func(tx store.Tx) error { return c.tamper(tx, raws) }); err != nil {
 				t.Fatal(err)
+			}
+			// A log that has a tree is not rebuilt (as ttpd does at start).
+			if built, err := audit.BuildTree(ctx, db); built != 0 || err != nil {
+				t.Fatalf("BuildTree of a log with a tree: %d, %v; want 0, nil", built, err)
 			}
 			_, err := audit.VerifyTree(ctx, db)
 			if !errors.Is(err, audit.ErrBroken) || !strings.Contains(err.Error(), c.want) {
@@ -280,13 +284,20 @@ func toStore(hs []tlog.Hash) []store.AuditHash {
 }
 
 // A log written before ttpd kept a tree gets one, in batches, and then
-// verifies; an interrupted build (a prefix hashed) is finished.
+// verifies; so does one whose build was interrupted after a batch.
 func TestBuildTree(t *testing.T) {
-	for _, n := range []int{0, 1, 7, 2500} {
-		t.Run(fmt.Sprint(n), func(t *testing.T) {
+	for _, c := range []struct {
+		n           int
+		interrupted bool
+	}{{0, false}, {1, false}, {7, false}, {2500, false}, {2500, true}} {
+		n := c.n
+		t.Run(fmt.Sprint(n, " interrupted ", c.interrupted), func(t *testing.T) {
 			db := openStore(t, t.TempDir())
 			defer db.Close()
 			legacy := legacyLog(t, db, n)
+			if c.interrupted {
+				firstBatchWritten(t, db, legacy[:1000])
+			}
 			if n > 0 {
 				if _, err := audit.VerifyTree(ctx, db); !errors.Is(err, audit.ErrBroken) {
 					t.Fatalf("VerifyTree of a log without a tree: %v, want ErrBroken", err)
@@ -331,4 +342,32 @@ func legacyLog(t *testing.T, db store.Store, n int) [][]byte {
 		t.Fatal(err)
 	}
 	return raws
+}
+
+// firstBatchWritten stores what BuildTree's first batch stores: the tree
+// hashes of records, all but the first record's leaf.
+func firstBatchWritten(t *testing.T, db store.Store, records [][]byte) {
+	t.Helper()
+	all := map[int64]tlog.Hash{}
+	reader := tlog.HashReaderFunc(func(indexes []int64) ([]tlog.Hash, error) {
+		out := make([]tlog.Hash, len(indexes))
+		for i, x := range indexes {
+			out[i] = all[x]
+		}
+		return out, nil
+	})
+	var hashes []tlog.Hash
+	for n, raw := range records {
+		hs, err := tlog.StoredHashes(int64(n), raw, reader)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, h := range hs {
+			all[tlog.StoredHashIndex(0, int64(n))+int64(i)] = h
+		}
+		hashes = append(hashes, hs...)
+	}
+	if err := db.Update(ctx, func(tx store.Tx) error { return tx.Audit().AppendHashes(1, toStore(hashes[1:])) }); err != nil {
+		t.Fatal(err)
+	}
 }

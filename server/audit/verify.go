@@ -29,13 +29,17 @@ func VerifyTree(ctx context.Context, st store.Store) (Tree, error) {
 		a := tx.Audit()
 		var page []tlog.Hash // the hashes of the records not yet compared
 		pageFirst := int64(0)
+		n := int64(0) // records read
 		compare := func() error {
 			if len(page) == 0 {
 				return nil
 			}
 			stored, err := hashReader(a).ReadHashes(indexRange(pageFirst, len(page)))
 			if errors.Is(err, store.ErrNotFound) {
-				return fmt.Errorf("%w: records from %d on have no tree hashes", ErrBroken, recordOf(pageFirst)+1)
+				if _, err := a.Hashes([]uint64{0}); errors.Is(err, store.ErrNotFound) {
+					return fmt.Errorf("%w: the log has no Merkle tree (written before ttpd kept one? ttpd builds it when it starts)", ErrBroken)
+				}
+				return fmt.Errorf("%w: records among %d..%d have no tree hashes", ErrBroken, recordOf(pageFirst)+1, n)
 			}
 			if err != nil {
 				return err
@@ -49,7 +53,6 @@ func VerifyTree(ctx context.Context, st store.Store) (Tree, error) {
 			page = page[:0]
 			return nil
 		}
-		n := int64(0)
 		err := a.Scan(1, func(e store.AuditEntry) error {
 			if err := chain.Check(e); err != nil {
 				return err
@@ -162,31 +165,53 @@ func (f *frontier) add(n int64, raw []byte) ([]tlog.Hash, error) {
 // buildBatch is how many records BuildTree hashes in one transaction.
 const buildBatch = 1000
 
-// BuildTree computes and stores the tree hashes of the records that have
-// none, as in a log written before ttpd kept a tree, and returns how many
-// records it hashed. It takes the audit lock for each batch, so that it
-// may run while other servers on the store start. Run VerifyTree after it:
-// it trusts the records it hashes.
+// BuildTree gives a log written before ttpd kept a tree its tree, and
+// returns how many records it hashed: none when the log has a tree. It
+// trusts the records it hashes; run VerifyTree after it.
+//
+// Only a log without any tree is built: a record added without its tree
+// hashes to a log that has one is what someone with the store would do
+// behind ttpd's back, and VerifyTree must find it. So that an interrupted
+// build is not taken for that, the first record's hash, by which a tree is
+// known to be there, is written last; a build that starts again finds the
+// batches written before and checks them. Every batch holds the audit
+// lock, and the log must not grow meanwhile (a ttpd appends only to a log
+// with a tree).
 func BuildTree(ctx context.Context, st store.Store) (uint64, error) {
-	var built uint64
-	for {
-		done := false
+	var size int64
+	built := false
+	err := st.View(ctx, func(tx store.Tx) error {
+		last, err := tx.Audit().Last()
+		if err != nil || last.Seq == 0 {
+			built = true
+			return err
+		}
+		size = int64(last.Seq)
+		_, err = tx.Audit().Hashes([]uint64{0})
+		if err == nil {
+			built = true
+			return nil
+		}
+		if errors.Is(err, store.ErrNotFound) {
+			return nil
+		}
+		return err
+	})
+	if err != nil || built {
+		return 0, err
+	}
+	f := newFrontier(nil)
+	var first tlog.Hash // record 0's leaf hash, written last
+	for from := int64(0); from < size; from += buildBatch {
 		err := st.Update(ctx, func(tx store.Tx) error {
 			a := tx.Audit()
-			last, err := a.Last() // the lock: no append while we build
-			if err != nil {
-				return err
+			if last, err := a.Last(); err != nil || int64(last.Seq) != size {
+				return errors.Join(err, fmt.Errorf("the log grew from %d to %d records while its tree was built", size, last.Seq))
 			}
-			from, err := firstUnhashed(a, int64(last.Seq))
-			if err != nil || from == int64(last.Seq) {
-				done = true
-				return err
-			}
-			f := newFrontier(hashReader(a))
 			var hashes []tlog.Hash
 			n := from
 			stop := errors.New("batch full")
-			err = a.Scan(uint64(from)+1, func(e store.AuditEntry) error {
+			err := a.Scan(uint64(from)+1, func(e store.AuditEntry) error {
 				hs, err := f.add(n, e.Data)
 				if err != nil {
 					return err
@@ -200,34 +225,45 @@ func BuildTree(ctx context.Context, st store.Store) (uint64, error) {
 			if err != nil && !errors.Is(err, stop) {
 				return err
 			}
-			built += uint64(n - from)
-			return a.AppendHashes(uint64(tlog.StoredHashIndex(0, from)), storeHashes(hashes))
+			start := tlog.StoredHashIndex(0, from)
+			if from == 0 {
+				first, hashes, start = hashes[0], hashes[1:], 1
+			}
+			return putHashes(a, start, hashes)
 		})
 		if err != nil {
-			return built, fmt.Errorf("audit log: building the tree: %w", err)
-		}
-		if done {
-			return built, nil
+			return 0, fmt.Errorf("audit log: building the tree: %w", err)
 		}
 	}
+	err = st.Update(ctx, func(tx store.Tx) error {
+		if _, err := tx.Audit().Last(); err != nil {
+			return err
+		}
+		return putHashes(tx.Audit(), 0, []tlog.Hash{first})
+	})
+	if err != nil {
+		return 0, fmt.Errorf("audit log: building the tree: %w", err)
+	}
+	return uint64(size), nil
 }
 
-// firstUnhashed returns the first record (from 0) of the size records
-// without tree hashes, or size if all have them. Records get their hashes
-// in order, so those with them are a prefix: a binary search finds its end.
-func firstUnhashed(a store.AuditLog, size int64) (int64, error) {
-	lo, hi := int64(0), size // records before lo are hashed, from hi on not
-	for lo < hi {
-		mid := lo + (hi-lo)/2
-		_, err := a.Hashes([]uint64{uint64(tlog.StoredHashIndex(0, mid))})
-		switch {
-		case err == nil:
-			lo = mid + 1
-		case errors.Is(err, store.ErrNotFound):
-			hi = mid
-		default:
-			return 0, err
+// putHashes stores hashes from index first on, unless an earlier build
+// (or another server's) stored them already, which must then be equal.
+func putHashes(a store.AuditLog, first int64, hashes []tlog.Hash) error {
+	if len(hashes) == 0 {
+		return nil
+	}
+	stored, err := hashReader(a).ReadHashes(indexRange(first, len(hashes)))
+	if errors.Is(err, store.ErrNotFound) {
+		return a.AppendHashes(uint64(first), storeHashes(hashes))
+	}
+	if err != nil {
+		return err
+	}
+	for i := range hashes {
+		if stored[i] != hashes[i] {
+			return fmt.Errorf("%w: tree hash %d, stored by an earlier build, is not the records'", ErrBroken, first+int64(i))
 		}
 	}
-	return lo, nil
+	return nil
 }
