@@ -208,7 +208,7 @@ func TestBrokenTree(t *testing.T) {
 	}{
 		{"a record appended without tree hashes", func(tx store.Tx, raws [][]byte) error {
 			return tx.Audit().Append(store.AuditEntry{Seq: 4, Data: forge(raws)})
-		}, "records among 4..4 have no tree hashes"},
+		}, "records among 1..4 have no tree hashes"},
 		{"a record appended with another record's hashes", func(tx store.Tx, raws [][]byte) error {
 			if err := tx.Audit().Append(store.AuditEntry{Seq: 4, Data: forge(raws)}); err != nil {
 				return err
