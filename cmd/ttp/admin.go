@@ -7,6 +7,7 @@ import (
 	"io"
 	"time"
 
+	"google.golang.org/grpc"
 	"google.golang.org/protobuf/encoding/protojson"
 	"google.golang.org/protobuf/proto"
 
@@ -21,6 +22,11 @@ const adminTimeout = 30 * time.Second
 // service, under a context that ends after adminTimeout or when ctx does
 // (Ctrl-C).
 func callAdmin(ctx context.Context, conn *connFlags, call func(context.Context, ttpv1.AdminServiceClient) error) error {
+	return callService(ctx, conn, ttpv1.NewAdminServiceClient, call)
+}
+
+// callService is callAdmin for any service: newClient makes its client.
+func callService[C any](ctx context.Context, conn *connFlags, newClient func(grpc.ClientConnInterface) C, call func(context.Context, C) error) error {
 	cc, err := conn.dial()
 	if err != nil {
 		return err
@@ -28,7 +34,7 @@ func callAdmin(ctx context.Context, conn *connFlags, call func(context.Context, 
 	defer cc.Close()
 	callCtx, cancel := context.WithTimeout(ctx, adminTimeout)
 	defer cancel()
-	return stoppedBy(ctx, call(callCtx, ttpv1.NewAdminServiceClient(cc)))
+	return stoppedBy(ctx, call(callCtx, newClient(cc)))
 }
 
 // answerFlags are the flags of an admin command that prints the server's
