@@ -55,7 +55,9 @@ func TestSignOpen(t *testing.T) {
 	// A changed size, hash or origin breaks the signature.
 	for _, change := range []func(string) string{
 		func(s string) string { return strings.Replace(s, "\n42\n", "\n41\n", 1) },
-		func(s string) string { return strings.Replace(s, c.Hash.String(), tlog.RecordHash([]byte("y")).String(), 1) },
+		func(s string) string {
+			return strings.Replace(s, c.Hash.String(), tlog.RecordHash([]byte("y")).String(), 1)
+		},
 		func(s string) string { return strings.Replace(s, "ttp.example/audit\n", "ttp.example/audiT\n", 1) },
 	} {
 		if _, err := checkpoint.Open([]byte(change(string(signed))), v); err == nil {
