@@ -16,6 +16,7 @@ import (
 	"github.com/ttpnl/ttp/checkpoint"
 	"github.com/ttpnl/ttp/client"
 	ttpv1 "github.com/ttpnl/ttp/proto/ttp/v1"
+	"github.com/ttpnl/ttp/secretfile"
 )
 
 // auditFlags are the flags of the commands that check the audit log: the
@@ -89,26 +90,14 @@ func (c *auditCheckpoint) run(ctx context.Context, args []string, stdout, _ io.W
 		if out == "" {
 			out = fmt.Sprintf("audit-checkpoint-%d.txt", cp.Size)
 		}
-		if err := writeNew(out, signed); err != nil {
+		// A kept checkpoint is evidence: never written over (nor readable
+		// by others, which does no harm).
+		if err := secretfile.WriteNew(out, signed); err != nil {
 			return err
 		}
 		fmt.Fprintf(stdout, "checkpoint of log %s: %d records, root %s\n  signature verified with %s\n  saved: %s\n", cp.Origin, cp.Size, cp.Hash, v.Name(), out)
 		return nil
 	})
-}
-
-// writeNew writes a file that must not exist: a kept checkpoint is
-// evidence, and is never replaced.
-func writeNew(path string, data []byte) error {
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
-	if err != nil {
-		return err
-	}
-	_, err = f.Write(data)
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	return err
 }
 
 // auditVerify is ttp audit verify: prove that the log now extends a kept
