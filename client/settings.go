@@ -18,6 +18,9 @@ type Settings struct {
 	CA     string // PEM file of the CA that issued the server certificate
 	Cert   string // PEM file of the client certificate
 	Key    string // PEM file of the client key
+	// AuditKey is a file holding the verifier key of the TTP's audit log,
+	// which ttp audit checks checkpoints with; other commands ignore it.
+	AuditKey string
 }
 
 // The environment variables, as in an env file.
@@ -26,6 +29,8 @@ const (
 	EnvCA     = "TTP_CA"
 	EnvCert   = "TTP_CERT"
 	EnvKey    = "TTP_KEY"
+	// EnvAuditKey names the audit log's verifier key file.
+	EnvAuditKey = "TTP_AUDIT_KEY"
 	// EnvFile names an env file to read when the variables above are unset.
 	EnvFile = "TTP_ENV"
 )
@@ -41,6 +46,7 @@ func (s *Settings) FromVars(get func(string) string) {
 	fill(&s.CA, EnvCA)
 	fill(&s.Cert, EnvCert)
 	fill(&s.Key, EnvKey)
+	fill(&s.AuditKey, EnvAuditKey)
 }
 
 // FromEnvFile fills the unset settings from a file of NAME=value lines

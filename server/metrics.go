@@ -19,6 +19,9 @@ type metrics struct {
 	records    *prometheus.CounterVec
 	pseudonyms prometheus.Counter
 	decisions  *prometheus.CounterVec
+	// auditBroken counts refusals to append to (or start on) a broken
+	// audit log: anything above 0 wants an operator now.
+	auditBroken prometheus.Counter
 }
 
 func newMetrics() *metrics {
@@ -40,8 +43,11 @@ func newMetrics() *metrics {
 		decisions: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "ttp_linkage_decisions_total", Help: "Registered records, by what the person index did (known, linked, new, review); brokers never see this.",
 		}, []string{"decision"}),
+		auditBroken: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "ttp_audit_broken_total", Help: "Appends refused, and starts refused, because the audit log does not verify.",
+		}),
 	}
-	m.registry.MustRegister(m.rpcs, m.rpcSeconds, m.records, m.pseudonyms, m.decisions,
+	m.registry.MustRegister(m.rpcs, m.rpcSeconds, m.records, m.pseudonyms, m.decisions, m.auditBroken,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }

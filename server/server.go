@@ -28,6 +28,7 @@ import (
 	"google.golang.org/grpc/keepalive"
 	"google.golang.org/grpc/reflection"
 
+	"github.com/ttpnl/ttp/checkpoint"
 	"github.com/ttpnl/ttp/identity"
 	"github.com/ttpnl/ttp/keys"
 	ttpv1 "github.com/ttpnl/ttp/proto/ttp/v1"
@@ -46,15 +47,16 @@ import (
 
 // Server is a running ttpd.
 type Server struct {
-	log     *slog.Logger
-	st      store.Store
-	audit   *audit.Log
-	domains *domains.Registry
-	metrics *metrics
-	today   func() identity.Date
-	now     func() time.Time
-	index   *linkage.Index
-	encoder *linkage.Encoder
+	log      *slog.Logger
+	st       store.Store
+	audit    *audit.Log
+	auditKey *checkpoint.Key // signs the audit log's checkpoints
+	domains  *domains.Registry
+	metrics  *metrics
+	today    func() identity.Date
+	now      func() time.Time
+	index    *linkage.Index
+	encoder  *linkage.Encoder
 
 	recipients *recipients.Registry               // sealing keys of recipients
 	desk       *requests.Desk                     // linkage requests
@@ -82,7 +84,11 @@ func New(cfg *config.Config, log *slog.Logger) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{log: log, metrics: newMetrics(), today: identity.Today, now: time.Now, agbCodes: cfg.AGBCodes}
+	auditKey, err := checkpoint.ReadKey(cfg.AuditKeyFile)
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{log: log, metrics: newMetrics(), today: identity.Today, now: time.Now, agbCodes: cfg.AGBCodes, auditKey: auditKey}
 	if q := cfg.EvaluateQuota; q != nil {
 		s.evalQuota = &quota.Quota{Rate: q.PerSecond, Burst: q.Burst}
 	}
@@ -104,6 +110,10 @@ func New(cfg *config.Config, log *slog.Logger) (*Server, error) {
 
 func (s *Server) open(ctx context.Context, kek *keys.KEK, cfg *config.Config) (err error) {
 	s.audit = audit.New(s.st, time.Now)
+	s.audit.OnBroken = s.metrics.auditBroken.Inc
+	if err := s.verifyAudit(ctx); err != nil {
+		return err
+	}
 	if s.domains, err = domains.Open(ctx, s.st, kek, s.audit, rand.Reader, time.Now); err != nil {
 		return err
 	}
@@ -151,6 +161,28 @@ func (s *Server) recipientCheck(dir authz.Directory) func(string) error {
 	}
 }
 
+// verifyAudit checks the whole audit log before the server appends to it,
+// after giving a log from before the Merkle tree its tree; a broken log
+// stops the start.
+func (s *Server) verifyAudit(ctx context.Context) error {
+	built, err := audit.BuildTree(ctx, s.st)
+	if built > 0 {
+		s.log.Warn("audit log: built the Merkle tree of records written before ttpd kept one", "records", built)
+	}
+	if err != nil {
+		return err
+	}
+	start := time.Now()
+	tree, err := audit.VerifyTree(ctx, s.st)
+	if err != nil {
+		s.metrics.auditBroken.Inc()
+		s.log.Error("audit log does not verify; not starting", "records_read", tree.Size, "err", err)
+		return fmt.Errorf("%w; ttpd does not start on a broken audit log (ttpd -verify-audit shows the same)", err)
+	}
+	s.log.Info("audit log verified", "records", tree.Size, "root", tree.Hash.String(), "took", time.Since(start).Round(time.Millisecond))
+	return nil
+}
+
 // openSession opens a session for the calling principal (see package
 // session): every service starts its calls here.
 func (s *Server) openSession(ctx context.Context, domain string, version uint32, purpose session.Purpose) (*session.Session, error) {
@@ -189,6 +221,7 @@ func (s *Server) buildGRPC(cfg *config.Config, tlsConfig *tls.Config) {
 	ttpv1.RegisterLinkageServiceServer(s.grpc, &linkageService{s: s})
 	ttpv1.RegisterObliviousServiceServer(s.grpc, &obliviousService{s: s})
 	ttpv1.RegisterDeliveryServiceServer(s.grpc, &deliveryService{s: s})
+	ttpv1.RegisterAuditServiceServer(s.grpc, &auditService{s: s})
 	s.health = health.NewServer()
 	grpc_health_v1.RegisterHealthServer(s.grpc, s.health)
 	if cfg.Dev {

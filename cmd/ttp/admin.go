@@ -22,14 +22,16 @@ const adminTimeout = 30 * time.Second
 // service, under a context that ends after adminTimeout or when ctx does
 // (Ctrl-C).
 func callAdmin(ctx context.Context, conn *connFlags, call func(context.Context, ttpv1.AdminServiceClient) error) error {
-	return callServer(ctx, conn, func(ctx context.Context, cc grpc.ClientConnInterface) error {
-		return call(ctx, ttpv1.NewAdminServiceClient(cc))
-	})
+	return callService(ctx, conn, ttpv1.NewAdminServiceClient, call)
 }
 
-// callServer is callAdmin for any service: one short call on a fresh
-// connection.
+// callServer is callAdmin for any call on a connection.
 func callServer(ctx context.Context, conn *connFlags, call func(context.Context, grpc.ClientConnInterface) error) error {
+	return callService(ctx, conn, func(cc grpc.ClientConnInterface) grpc.ClientConnInterface { return cc }, call)
+}
+
+// callService is callAdmin for any service: newClient makes its client.
+func callService[C any](ctx context.Context, conn *connFlags, newClient func(grpc.ClientConnInterface) C, call func(context.Context, C) error) error {
 	cc, err := conn.dial()
 	if err != nil {
 		return err
@@ -37,7 +39,7 @@ func callServer(ctx context.Context, conn *connFlags, call func(context.Context,
 	defer cc.Close()
 	callCtx, cancel := context.WithTimeout(ctx, adminTimeout)
 	defer cancel()
-	return stoppedBy(ctx, call(callCtx, cc))
+	return stoppedBy(ctx, call(callCtx, newClient(cc)))
 }
 
 // answerFlags are the flags of an admin command that prints the server's

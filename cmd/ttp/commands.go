@@ -169,6 +169,30 @@ var commands = &command{
 			},
 		},
 		{
+			name:    "audit",
+			summary: "check the TTP's audit log against checkpoints you keep (committee members)",
+			subs: []*command{
+				{
+					name:      "checkpoint",
+					summary:   "fetch a signed checkpoint of the audit log, check its signature and keep it",
+					synopsis:  "[-verifier-key FILE] [-o FILE]",
+					newRunner: func() runner { return new(auditCheckpoint) },
+				},
+				{
+					name:      "verify",
+					summary:   "prove that the audit log still holds every record of a kept checkpoint, unchanged",
+					synopsis:  "-checkpoint FILE [-records N,...] [-verifier-key FILE]",
+					newRunner: func() runner { return new(auditVerify) },
+				},
+				{
+					name:      "keygen",
+					summary:   "make the TTP's audit key pair: STEM.key (ttpd's audit_key_file) and STEM.pub (for the committee)",
+					synopsis:  "-name NAME [-o STEM]",
+					newRunner: func() runner { return new(auditKeygen) },
+				},
+			},
+		},
+		{
 			name:      "version",
 			aliases:   []string{"-version", "--version"},
 			summary:   "print ttp's version and the Go version it was built with",
@@ -177,7 +201,7 @@ var commands = &command{
 	},
 }
 
-const connectionNote = `Connection (every command but 'code -test', keygen, open -domain and version): -server -ca -cert -key,
+const connectionNote = `Connection (every command but 'code -test', keygen, audit keygen, open -domain and version): -server -ca -cert -key,
 or TTP_SERVER TTP_CA TTP_CERT TTP_KEY, or -env FILE / TTP_ENV.
 `
 

@@ -28,17 +28,26 @@ func (c *connFlags) register(fs *flag.FlagSet) {
 // "-env operator.env" would silently act as whoever the variables name.
 // Then come the variables, then the file named by TTP_ENV.
 func (c *connFlags) dial() (*grpc.ClientConn, error) {
+	s, err := c.resolve()
+	if err != nil {
+		return nil, err
+	}
+	return client.Dial(s)
+}
+
+// resolve is the settings dial uses, in that order.
+func (c *connFlags) resolve() (client.Settings, error) {
 	s := c.settings
 	if c.envFile != "" {
 		if err := s.FromEnvFile(c.envFile); err != nil {
-			return nil, err
+			return s, err
 		}
 	}
 	s.FromVars(os.Getenv)
 	if env := os.Getenv(client.EnvFile); c.envFile == "" && env != "" {
 		if err := s.FromEnvFile(env); err != nil {
-			return nil, err
+			return s, err
 		}
 	}
-	return client.Dial(s)
+	return s, nil
 }

@@ -42,7 +42,8 @@ func TestMain(m *testing.M) {
 // (storeIndependent), which run on Badger only.
 //
 // A script runs ttp as hospital by default (TTP_SERVER TTP_CA TTP_CERT
-// TTP_KEY); $OPERATOR_ENV and $REGISTRY_ENV are env files for -env, and
+// TTP_KEY TTP_AUDIT_KEY); $OPERATOR_ENV, $REGISTRY_ENV and $COMMITTEE_ENV
+// are env files for -env, and
 // $MALFORMED is the directory of broken sample files (testdata/malformed).
 //
 // Custom commands, beside testscript's own (grep, cmp, exists, ...):
@@ -146,7 +147,7 @@ func setupServer(env *testscript.Env, b servertest.Backend) error {
 	for name, value := range settingsVars(f.Settings("hospital", addr)) {
 		env.Setenv(name, value)
 	}
-	for _, p := range []string{"operator", "registry"} {
+	for _, p := range []string{"operator", "registry", "committee"} {
 		path := filepath.Join(f.Dir, p+".env")
 		var body strings.Builder
 		for name, value := range settingsVars(f.Settings(p, addr)) {
@@ -161,7 +162,7 @@ func setupServer(env *testscript.Env, b servertest.Backend) error {
 }
 
 // startServer starts a server (loopback mTLS, Badger store) for the
-// principals operator, hospital (a broker) and registry, with the domains
+// principals operator, hospital (a broker), registry and committee, with the domains
 // nkr and nhr, both coded into by hospital. It stops when t ends.
 func startServer(t testing.TB) (*servertest.Fixture, string, error) {
 	return startServerOn(t, servertest.Badger)
@@ -173,6 +174,7 @@ func startServerOn(t testing.TB, b servertest.Backend) (*servertest.Fixture, str
 		servertest.Principal{Name: "operator", Roles: []authz.Role{authz.Operator}},
 		servertest.Principal{Name: "hospital", Roles: []authz.Role{authz.Broker}},
 		servertest.Principal{Name: "registry", Roles: []authz.Role{authz.Registry}},
+		servertest.Principal{Name: "committee", Roles: []authz.Role{authz.Committee}},
 	)
 	f.UseBackend(t, b)
 	s := f.Start(t)
@@ -193,7 +195,7 @@ func startServerOn(t testing.TB, b servertest.Backend) (*servertest.Fixture, str
 
 // settingsVars are the TTP_* variables that give settings s.
 func settingsVars(s client.Settings) map[string]string {
-	return map[string]string{client.EnvServer: s.Server, client.EnvCA: s.CA, client.EnvCert: s.Cert, client.EnvKey: s.Key}
+	return map[string]string{client.EnvServer: s.Server, client.EnvCA: s.CA, client.EnvCert: s.Cert, client.EnvKey: s.Key, client.EnvAuditKey: s.AuditKey}
 }
 
 // csvTable is a CSV file read whole, with its separator detected as ttp does.

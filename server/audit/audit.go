@@ -2,13 +2,27 @@
 // who did what, in which domain, under which key version, with what counts.
 // It never holds a record value or key material.
 //
-// The log is an append-only, hash-chained sequence in the store: record n
-// carries the SHA-256 of record n-1's stored bytes, so a removed, reordered or
-// altered record breaks the chain and Verify finds it. An audit record is
-// written in the same store transaction as the change it describes, and the
-// store makes every transaction durable, so a change is never durable without
-// its record. Several servers on one store append to one chain: the store
-// locks the end of the log for each appending transaction.
+// The log is an append-only sequence of records in the store, and a
+// transparency log over them: a Merkle tree (RFC 6962, as
+// golang.org/x/mod/sumdb/tlog lays it out in the store; tree.go) whose
+// size and root hash the server signs as a checkpoint (package checkpoint)
+// under an audit key of its own, kept apart from the KEK. Committee members
+// keep checkpoints and later ask for a consistency proof from each to the
+// log now: a record that was changed or removed after a checkpoint makes
+// that proof impossible, whoever changed it, even with the KEK and the
+// store. Records also carry the SHA-256 of their predecessor (a hash
+// chain), which ttpd -verify-audit checks without any checkpoint.
+//
+// An audit record is written in the same store transaction as the change it
+// describes, with its tree hashes, and the store makes every transaction
+// durable, so a change is never durable without its record. Several servers
+// on one store append to one log: the store locks the end of the log for
+// each appending transaction. A server checks the whole log when it starts
+// (VerifyTree), and refuses to append after a last record that is not the
+// one the tree was made of.
+//
+// The committee's commands: ttp audit checkpoint, ttp audit verify (see the
+// README, "Auditing").
 package audit
 
 import (
@@ -43,10 +57,13 @@ type Record struct {
 	Prev string `json:"prev"`
 }
 
-// Log appends records to the chain in a store.
+// Log appends records to the log in a store.
 type Log struct {
 	st  store.Store
 	now func() time.Time
+	// OnBroken, if set, is called when an append is refused because the
+	// log is broken (for a metric; the error says why).
+	OnBroken func()
 }
 
 // New returns the log kept in st; now stamps records that carry no time.
@@ -88,21 +105,23 @@ func (l *Log) AppendTx(tx store.Tx, rec Record) error {
 	if err != nil {
 		return err
 	}
+	if err := appendTree(tx.Audit(), int64(last.Seq), raw, last.Data); err != nil {
+		if errors.Is(err, ErrBroken) && l.OnBroken != nil {
+			l.OnBroken()
+		}
+		return err
+	}
 	return tx.Audit().Append(store.AuditEntry{Seq: rec.Seq, Data: raw})
 }
 
-// ErrBroken reports a chain that does not verify.
-var ErrBroken = errors.New("audit chain broken")
+// ErrBroken reports a log that does not verify.
+var ErrBroken = errors.New("audit log broken")
 
-// Verify walks the whole chain and checks that sequence numbers run from 1
-// without gaps and that every record names its predecessor's hash. It
-// returns the number of records.
+// Verify checks the whole log, as VerifyTree does, and returns the number
+// of records it checked.
 func Verify(ctx context.Context, st store.Store) (uint64, error) {
-	c := NewChecker()
-	err := st.View(ctx, func(tx store.Tx) error {
-		return tx.Audit().Scan(1, c.Check)
-	})
-	return c.Count(), err
+	t, err := VerifyTree(ctx, st)
+	return t.Size, err
 }
 
 // Checker verifies a chain entry by entry, from the first.

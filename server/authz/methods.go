@@ -53,6 +53,12 @@ var Methods = map[string][]Role{
 	ttpv1.DeliveryService_ConvertStream_FullMethodName:         {Registry},
 	ttpv1.DeliveryService_GetDeliveryKey_FullMethodName:        {Researcher},
 
+	// The audit log's checkpoints and proofs are for the supervisory
+	// committee, who check the log, and for TTP staff.
+	ttpv1.AuditService_GetCheckpoint_FullMethodName:    {Committee, Operator},
+	ttpv1.AuditService_ProveConsistency_FullMethodName: {Committee, Operator},
+	ttpv1.AuditService_ProveInclusion_FullMethodName:   {Committee, Operator},
+
 	// Health tells any authenticated caller whether the server serves.
 	grpc_health_v1.Health_Check_FullMethodName: AllRoles,
 	grpc_health_v1.Health_Watch_FullMethodName: AllRoles,

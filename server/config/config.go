@@ -34,6 +34,11 @@ type Config struct {
 	StoreURL string `json:"store_url,omitempty"`
 	// KEKFile holds the key-encryption key (64 hex characters, mode 0600).
 	KEKFile string `json:"kek_file"`
+	// AuditKeyFile holds the key that signs the audit log's checkpoints
+	// (a signed-note signer key, mode 0600), kept apart from the KEK: the
+	// committee verifies checkpoints with its public half. Make one with
+	// ttp audit keygen.
+	AuditKeyFile string `json:"audit_key_file"`
 	// TLS names the server's certificate and the CA that issues client
 	// certificates.
 	TLS TLS `json:"tls"`
@@ -137,7 +142,7 @@ func (c *Config) Write(path string) error {
 }
 
 func (c *Config) resolve(dir string) {
-	for _, p := range []*string{&c.StoreDir, &c.KEKFile, &c.LinkageModelFile, &c.RequestPolicyFile, &c.TLS.CAFile, &c.TLS.CertFile, &c.TLS.KeyFile} {
+	for _, p := range []*string{&c.StoreDir, &c.KEKFile, &c.AuditKeyFile, &c.LinkageModelFile, &c.RequestPolicyFile, &c.TLS.CAFile, &c.TLS.CertFile, &c.TLS.KeyFile} {
 		if *p != "" && !filepath.IsAbs(*p) {
 			*p = filepath.Join(dir, *p)
 		}
@@ -161,6 +166,7 @@ func (c *Config) Validate() error {
 		errs = append(errs, errors.New("store_url: only postgres:// and postgresql:// URLs are supported"))
 	}
 	need(c.KEKFile, "kek_file")
+	need(c.AuditKeyFile, "audit_key_file")
 	need(c.TLS.CAFile, "tls.ca_file")
 	need(c.TLS.CertFile, "tls.cert_file")
 	need(c.TLS.KeyFile, "tls.key_file")

@@ -18,6 +18,7 @@ const valid = `{
   "metrics_listen": "127.0.0.1:9090",
   "store_dir": "/var/lib/ttp/store",
   "kek_file": "/etc/ttp/kek",
+  "audit_key_file": "/etc/ttp/audit.key",
   "tls": {
     "ca_file": "/etc/ttp/ca.pem",
     "cert_file": "/etc/ttp/server.pem",
@@ -64,6 +65,7 @@ func TestLoadValid(t *testing.T) {
 		MetricsListen: "127.0.0.1:9090",
 		StoreDir:      "/var/lib/ttp/store",
 		KEKFile:       "/etc/ttp/kek",
+		AuditKeyFile:  "/etc/ttp/audit.key",
 		TLS:           config.TLS{CAFile: "/etc/ttp/ca.pem", CertFile: "/etc/ttp/server.pem", KeyFile: "/etc/ttp/server-key.pem"},
 		Principals: []config.Principal{
 			{Name: "operator", Organisation: "TTP", Roles: []authz.Role{authz.Operator}},
@@ -114,7 +116,7 @@ func TestLoadRejects(t *testing.T) {
 		{"not JSON", "listen = 1", []string{"config"}},
 		{"empty file", "", []string{"config"}},
 		{"wrong type", edit(t, func(m map[string]any) { m["dev"] = "yes" }), []string{"dev"}},
-		{"missing settings, all reported", `{}`, []string{"listen is required", "store_dir is required", "kek_file is required", "tls.ca_file is required", "tls.cert_file is required", "tls.key_file is required"}},
+		{"missing settings, all reported", `{}`, []string{"listen is required", "store_dir is required", "kek_file is required", "audit_key_file is required", "tls.ca_file is required", "tls.cert_file is required", "tls.key_file is required"}},
 		{"some missing settings", edit(t, func(m map[string]any) { delete(m, "kek_file"); delete(m, "tls") }), []string{"kek_file is required", "tls.ca_file is required", "tls.cert_file is required", "tls.key_file is required"}},
 		{"unknown role", edit(t, func(m map[string]any) {
 			m["principals"].([]any)[1].(map[string]any)["roles"] = []string{"broker", "admin"}
@@ -178,6 +180,7 @@ func TestRelativePaths(t *testing.T) {
 	content := edit(t, func(m map[string]any) {
 		m["store_dir"] = "store"
 		m["kek_file"] = "secrets/kek"
+		m["audit_key_file"] = "secrets/audit.key"
 		m["tls"] = map[string]any{"ca_file": "../shared/ca.pem", "cert_file": "./server.pem", "key_file": "/abs/server-key.pem"}
 	})
 	sub := filepath.Join(dir, "etc")
@@ -189,14 +192,15 @@ func TestRelativePaths(t *testing.T) {
 	check := func(t *testing.T, c *config.Config) {
 		t.Helper()
 		want := map[string]string{
-			"store_dir":     filepath.Join(sub, "store"),
-			"kek_file":      filepath.Join(sub, "secrets", "kek"),
-			"tls.ca_file":   filepath.Join(dir, "shared", "ca.pem"),
-			"tls.cert_file": filepath.Join(sub, "server.pem"),
-			"tls.key_file":  "/abs/server-key.pem",
+			"store_dir":      filepath.Join(sub, "store"),
+			"kek_file":       filepath.Join(sub, "secrets", "kek"),
+			"audit_key_file": filepath.Join(sub, "secrets", "audit.key"),
+			"tls.ca_file":    filepath.Join(dir, "shared", "ca.pem"),
+			"tls.cert_file":  filepath.Join(sub, "server.pem"),
+			"tls.key_file":   "/abs/server-key.pem",
 		}
 		got := map[string]string{
-			"store_dir": c.StoreDir, "kek_file": c.KEKFile,
+			"store_dir": c.StoreDir, "kek_file": c.KEKFile, "audit_key_file": c.AuditKeyFile,
 			"tls.ca_file": c.TLS.CAFile, "tls.cert_file": c.TLS.CertFile, "tls.key_file": c.TLS.KeyFile,
 		}
 		for k, w := range want {
@@ -259,7 +263,7 @@ func TestValidateDirectly(t *testing.T) {
 func FuzzLoad(f *testing.F) {
 	f.Add([]byte(valid))
 	f.Add([]byte(`{}`))
-	f.Add([]byte(`{"listen":"x","store_dir":"s","kek_file":"k","tls":{"ca_file":"c","cert_file":"c","key_file":"k"},"principals":[{"name":"a","roles":["broker"]}]}`))
+	f.Add([]byte(`{"listen":"x","store_dir":"s","kek_file":"k","audit_key_file":"a","tls":{"ca_file":"c","cert_file":"c","key_file":"k"},"principals":[{"name":"a","roles":["broker"]}]}`))
 	f.Add([]byte(`{"principals":[{"name":"a","roles":["nope"]},{"name":"a"}]}`))
 	f.Add([]byte(`null`))
 	f.Add([]byte("\xff\xfe{"))

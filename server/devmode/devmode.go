@@ -1,6 +1,7 @@
 // Package devmode sets up a data directory from nothing, so that the first
-// run of ttpd needs no configuration and still speaks mTLS: a KEK, a private
-// CA, a server certificate, client certificates for the dev principals (an
+// run of ttpd needs no configuration and still speaks mTLS: a KEK, an audit
+// key (its verifier key published in pki/audit.pub), a private CA, a server
+// certificate, client certificates for the dev principals (an
 // operator, two brokers, the committee), a configuration file, and for each
 // client a file of TTP_* settings that the ttp command reads. A later start
 // finds the configuration and reuses it all; a principal that dev mode makes
@@ -54,6 +55,9 @@ func Bootstrap(dataDir, listen, metricsListen string) (*Result, error) {
 	var cfg *config.Config
 	var ca func() (*CA, error)
 	if _, err := os.Stat(res.ConfigPath); err == nil {
+		if err := addAuditKey(dataDir, res.ConfigPath); err != nil {
+			return nil, err
+		}
 		if cfg, err = config.Load(res.ConfigPath); err != nil {
 			return nil, err
 		}
@@ -101,11 +105,16 @@ func create(dataDir, listen, metricsListen, caKeyFile string) (*config.Config, *
 			return nil, nil, err
 		}
 	}
+	auditKey, err := ensureAuditKey(dataDir)
+	if err != nil {
+		return nil, nil, err
+	}
 	cfg := &config.Config{
 		Listen:        listen,
 		MetricsListen: metricsListen,
 		StoreDir:      filepath.Join(dataDir, "store"),
 		KEKFile:       kekPath,
+		AuditKeyFile:  auditKey,
 		TLS: config.TLS{
 			CAFile:   filepath.Join(dataDir, "pki", "ca.pem"),
 			CertFile: filepath.Join(dataDir, "pki", "server.pem"),

@@ -14,6 +14,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/ttpnl/ttp/checkpoint"
 	"github.com/ttpnl/ttp/keys"
 	"github.com/ttpnl/ttp/server/authz"
 	"github.com/ttpnl/ttp/server/devmode"
@@ -100,7 +101,7 @@ func TestBootstrap(t *testing.T) {
 	if err := cfg.Validate(); err != nil {
 		t.Fatal(err)
 	}
-	for _, p := range []string{cfg.StoreDir, cfg.KEKFile, cfg.TLS.CAFile, cfg.TLS.CertFile, cfg.TLS.KeyFile} {
+	for _, p := range []string{cfg.StoreDir, cfg.KEKFile, cfg.AuditKeyFile, cfg.TLS.CAFile, cfg.TLS.CertFile, cfg.TLS.KeyFile} {
 		if !filepath.IsAbs(p) || !strings.HasPrefix(p, dir+string(filepath.Separator)) {
 			t.Errorf("path %q is not absolute inside the data directory", p)
 		}
@@ -115,6 +116,20 @@ func TestBootstrap(t *testing.T) {
 	}
 	if m := mode(t, cfg.TLS.KeyFile); m != 0o600 {
 		t.Errorf("server key mode %v, want 0600", m)
+	}
+
+	// The audit key is a file of its own, private; its verifier key is
+	// published beside the CA, and is the signer's.
+	if cfg.AuditKeyFile == cfg.KEKFile || mode(t, cfg.AuditKeyFile) != 0o600 {
+		t.Errorf("audit key %s, mode %v; want a file of its own, 0600", cfg.AuditKeyFile, mode(t, cfg.AuditKeyFile))
+	}
+	auditKey, err := checkpoint.ReadKey(cfg.AuditKeyFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	published, err := os.ReadFile(filepath.Join(filepath.Dir(cfg.TLS.CAFile), "audit.pub"))
+	if err != nil || strings.TrimSpace(string(published)) != auditKey.Verifier || auditKey.Signer.Name() != devmode.AuditLogName {
+		t.Errorf("published verifier key %q (%v), want %q, of log %s", published, err, auditKey.Verifier, devmode.AuditLogName)
 	}
 
 	// Principals: an operator, two brokers of two organisations, and the
@@ -184,7 +199,7 @@ func TestBootstrap(t *testing.T) {
 					}
 				}
 			})
-			if want := []string{"TTP_CA", "TTP_CERT", "TTP_KEY", "TTP_SERVER"}; !slices.Equal(keysSeen, want) {
+			if want := []string{"TTP_AUDIT_KEY", "TTP_CA", "TTP_CERT", "TTP_KEY", "TTP_SERVER"}; !slices.Equal(keysSeen, want) {
 				t.Fatalf("env keys %v, want %v", keysSeen, want)
 			}
 			// The unspecified listen address becomes one a client can dial
@@ -192,7 +207,7 @@ func TestBootstrap(t *testing.T) {
 			if env["TTP_SERVER"] != "localhost:7443" {
 				t.Errorf("TTP_SERVER = %q, want localhost:7443", env["TTP_SERVER"])
 			}
-			for _, k := range []string{"TTP_CA", "TTP_CERT", "TTP_KEY"} {
+			for _, k := range []string{"TTP_CA", "TTP_CERT", "TTP_KEY", "TTP_AUDIT_KEY"} {
 				p := env[k]
 				if !filepath.IsAbs(p) {
 					t.Errorf("%s = %q is not absolute", k, p)

@@ -136,6 +136,7 @@ func writeClient(ca *CA, name, server, caFile string, files clientFiles) error {
 	if err := issued.WriteFiles(files.cert, files.key); err != nil {
 		return err
 	}
-	env := fmt.Sprintf("TTP_SERVER=%s\nTTP_CA=%s\nTTP_CERT=%s\nTTP_KEY=%s\n", server, caFile, files.cert, files.key)
+	_, auditKey := auditKeyFiles(filepath.Dir(filepath.Dir(files.env)))
+	env := fmt.Sprintf("TTP_SERVER=%s\nTTP_CA=%s\nTTP_CERT=%s\nTTP_KEY=%s\nTTP_AUDIT_KEY=%s\n", server, caFile, files.cert, files.key, auditKey)
 	return os.WriteFile(files.env, []byte(env), 0o600)
 }

@@ -4,11 +4,13 @@ import (
 	"bytes"
 	"context"
 	"crypto/x509"
+	"encoding/json"
 	"encoding/pem"
 	"log/slog"
 	"os"
 	"path/filepath"
 	"reflect"
+	"regexp"
 	"slices"
 	"testing"
 	"time"
@@ -229,4 +231,61 @@ func serveAll(t *testing.T, res *devmode.Result) {
 			t.Errorf("%s: health check: %v %v", p.Name, resp, err)
 		}
 	}
+}
+
+// A data directory made before dev mode had an audit key gets one on its
+// next start: the configuration names it, every settings file names its
+// verifier key, and the server starts.
+func TestBootstrapAddsAuditKey(t *testing.T) {
+	dir := t.TempDir()
+	res, err := devmode.Bootstrap(dir, "127.0.0.1:7000", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Make it old: no audit key, and settings files without it.
+	raw, err := os.ReadFile(res.ConfigPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var fields map[string]any
+	if err := json.Unmarshal(raw, &fields); err != nil {
+		t.Fatal(err)
+	}
+	delete(fields, "audit_key_file")
+	old, _ := json.Marshal(fields)
+	if err := os.WriteFile(res.ConfigPath, old, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := config.Load(res.ConfigPath); err == nil {
+		t.Fatal("a configuration without audit_key_file loads")
+	}
+	for _, f := range []string{res.Config.AuditKeyFile, filepath.Join(dir, "pki", "audit.pub")} {
+		if err := os.Remove(f); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, env := range res.EnvFiles {
+		raw, err := os.ReadFile(env)
+		if err != nil {
+			t.Fatal(err)
+		}
+		kept := regexp.MustCompile(`(?m)^TTP_AUDIT_KEY=.*\n`).ReplaceAll(raw, nil)
+		if err := os.WriteFile(env, kept, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	again, err := devmode.Bootstrap(dir, "127.0.0.1:7000", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again.Config.AuditKeyFile != res.Config.AuditKeyFile || mode(t, again.Config.AuditKeyFile) != 0o600 {
+		t.Fatalf("audit key %q, want %q, mode 0600", again.Config.AuditKeyFile, res.Config.AuditKeyFile)
+	}
+	for name, env := range again.EnvFiles {
+		if got := readEnv(t, env)["TTP_AUDIT_KEY"]; got != filepath.Join(dir, "pki", "audit.pub") {
+			t.Errorf("%s: TTP_AUDIT_KEY %q", name, got)
+		}
+	}
+	serveAll(t, again)
 }

@@ -23,6 +23,7 @@ import (
 
 	"google.golang.org/grpc"
 
+	"github.com/ttpnl/ttp/checkpoint"
 	"github.com/ttpnl/ttp/client"
 	"github.com/ttpnl/ttp/keys"
 	"github.com/ttpnl/ttp/server"
@@ -37,7 +38,13 @@ type Fixture struct {
 	ConfigPath string
 	Config     *config.Config
 	CA         *devmode.CA
+	// AuditVerifierKey is the file of the audit key's verifier key, which
+	// committee members check checkpoints with.
+	AuditVerifierKey string
 }
+
+// AuditLogName is the name of a fixture's audit log and audit key.
+const AuditLogName = "ttp-test-audit"
 
 // Principal is a client the fixture issues a certificate for.
 type Principal struct {
@@ -52,12 +59,13 @@ func NewFixture(t testing.TB, principals ...Principal) *Fixture {
 	dir := t.TempDir()
 	ca, err := devmode.NewCA("test CA")
 	check(t, err)
-	f := &Fixture{Dir: dir, CA: ca, ConfigPath: filepath.Join(dir, "ttpd.json")}
+	f := &Fixture{Dir: dir, CA: ca, ConfigPath: filepath.Join(dir, "ttpd.json"), AuditVerifierKey: filepath.Join(dir, "audit.pub")}
 	check(t, os.MkdirAll(filepath.Join(dir, "clients"), 0o700))
 	cfg := &config.Config{
-		Listen:   "127.0.0.1:0",
-		StoreDir: filepath.Join(dir, "store"),
-		KEKFile:  filepath.Join(dir, "kek"),
+		Listen:       "127.0.0.1:0",
+		StoreDir:     filepath.Join(dir, "store"),
+		KEKFile:      filepath.Join(dir, "kek"),
+		AuditKeyFile: filepath.Join(dir, "audit.key"),
 		TLS: config.TLS{
 			CAFile:   filepath.Join(dir, "ca.pem"),
 			CertFile: filepath.Join(dir, "server.pem"),
@@ -65,6 +73,7 @@ func NewFixture(t testing.TB, principals ...Principal) *Fixture {
 		},
 	}
 	check(t, keys.WriteNewKEKFile(cfg.KEKFile, rand.Reader))
+	check(t, checkpoint.WriteKeyFiles(AuditLogName, cfg.AuditKeyFile, f.AuditVerifierKey))
 	check(t, os.WriteFile(cfg.TLS.CAFile, ca.PEM, 0o644))
 	srv, err := ca.IssueServer("ttpd", []string{"localhost", "127.0.0.1"})
 	check(t, err)
@@ -89,7 +98,7 @@ func (f *Fixture) clientFiles(name string) (cert, key string) {
 // Settings are a principal's connection settings for a server at addr.
 func (f *Fixture) Settings(name, addr string) client.Settings {
 	cert, key := f.clientFiles(name)
-	return client.Settings{Server: addr, CA: f.Config.TLS.CAFile, Cert: cert, Key: key}
+	return client.Settings{Server: addr, CA: f.Config.TLS.CAFile, Cert: cert, Key: key, AuditKey: f.AuditVerifierKey}
 }
 
 // Server is a running in-process server.

@@ -15,7 +15,8 @@
 // Nothing in the store is a plaintext identifier or key: domains and the
 // linkage key are kept as keyrings sealed under the KEK (which the store never
 // sees), the person index as keyed encodings that are opaque here, the audit
-// log as the audit package's records (counts, never data).
+// log as the audit package's records (counts, never data) and the hashes
+// of its Merkle tree.
 //
 // # Transactions and locks
 //
@@ -177,7 +178,18 @@ type AuditLog interface {
 	// Scan calls fn for every entry with Seq ≥ from, in order, until fn
 	// returns an error, which Scan returns.
 	Scan(from uint64, fn func(AuditEntry) error) error
+
+	// AppendHashes stores hashes at indexes first, first+1, ...: the hashes
+	// of the log's Merkle tree, which package audit computes and numbers.
+	// An index stored already gives ErrExists; nothing is ever replaced.
+	AppendHashes(first uint64, hashes []AuditHash) error
+	// Hashes returns the hashes stored at indexes, in their order; an
+	// index not stored gives ErrNotFound.
+	Hashes(indexes []uint64) ([]AuditHash, error)
 }
+
+// AuditHash is one hash of the audit log's Merkle tree (SHA-256).
+type AuditHash [32]byte
 
 // IndexRecord is a registered source record of the person index.
 type IndexRecord struct {

@@ -1,6 +1,7 @@
 package badgerstore
 
 import (
+	"bytes"
 	"encoding/binary"
 	"fmt"
 
@@ -54,4 +55,44 @@ func (l auditLog) Scan(from uint64, fn func(store.AuditEntry) error) error {
 		}
 		return fn(store.AuditEntry{Seq: binary.BigEndian.Uint64(k), Data: cloneBytes(v)})
 	})
+}
+
+// AppendHashes writes each hash under auditHashPrefix + index, after
+// checking that none is there (all first, so that a refusal writes
+// nothing): the tree's hashes are never replaced.
+func (l auditLog) AppendHashes(first uint64, hashes []store.AuditHash) error {
+	if err := l.t.writable(); err != nil {
+		return err
+	}
+	for i := range hashes {
+		if found, err := l.t.has("read audit tree hash", numKey(auditHashPrefix, first+uint64(i))); err != nil || found {
+			return orExists(err)
+		}
+	}
+	for i, h := range hashes {
+		if err := l.t.set("write audit tree hash", numKey(auditHashPrefix, first+uint64(i)), bytes.Clone(h[:])); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (l auditLog) Hashes(indexes []uint64) ([]store.AuditHash, error) {
+	out := make([]store.AuditHash, len(indexes))
+	for i, index := range indexes {
+		found, err := l.t.get("read audit tree hash", numKey(auditHashPrefix, index), func(v []byte) error {
+			if len(v) != len(out[i]) {
+				return corrupt("audit tree hash")
+			}
+			copy(out[i][:], v)
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+		if !found {
+			return nil, fmt.Errorf("badgerstore: audit tree hash %d: %w", index, store.ErrNotFound)
+		}
+	}
+	return out, nil
 }

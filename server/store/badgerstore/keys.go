@@ -19,6 +19,9 @@ const (
 	requestPrefix = "q/"
 	// auditPrefix + seq → an audit entry's data (audit.go).
 	auditPrefix = "a/"
+	// auditHashPrefix + index → a hash of the audit log's Merkle tree
+	// (audit.go). Not under auditPrefix, whose scan is the entries'.
+	auditHashPrefix = "h/"
 
 	// recordPrefix + ID → an index record: source, person, blocks,
 	// features (records.go).

@@ -100,3 +100,71 @@ func (l auditLog) Scan(from uint64, fn func(store.AuditEntry) error) error {
 		next = int64(page[len(page)-1].Seq)
 	}
 }
+
+// AppendHashes inserts the hashes in one statement, none if any index is
+// stored already. ON CONFLICT DO NOTHING leaves the transaction usable
+// then too, and the count of inserted rows tells.
+func (l auditLog) AppendHashes(first uint64, hashes []store.AuditHash) error {
+	if err := l.t.writable("append audit tree hashes"); err != nil {
+		return err
+	}
+	if len(hashes) == 0 {
+		return nil
+	}
+	// The last index must fit too; the others are below it.
+	if _, err := ordinal("audit tree hash index", first+uint64(len(hashes)-1)); err != nil {
+		return err
+	}
+	start := int64(first)
+	data := make([][]byte, len(hashes))
+	for i := range hashes {
+		data[i] = hashes[i][:]
+	}
+	n, err := l.t.exec("append audit tree hashes", `
+		INSERT INTO audit_hashes (idx, hash)
+		SELECT $1 + ord - 1, h FROM unnest($2::bytea[]) WITH ORDINALITY AS u(h, ord)
+		WHERE NOT EXISTS (SELECT 1 FROM audit_hashes WHERE idx BETWEEN $1 AND $1 + $3 - 1)
+		ON CONFLICT (idx) DO NOTHING`, start, data, len(hashes))
+	if err != nil {
+		return err
+	}
+	if n != int64(len(hashes)) {
+		return fmt.Errorf("pgstore: audit tree hashes from %d: %w", first, store.ErrExists)
+	}
+	return nil
+}
+
+func (l auditLog) Hashes(indexes []uint64) ([]store.AuditHash, error) {
+	if len(indexes) == 0 {
+		return nil, nil
+	}
+	type row struct {
+		idx  int64
+		hash []byte
+	}
+	rows, err := query(l.t, "read audit tree hashes", `SELECT idx, hash FROM audit_hashes WHERE idx = ANY($1)`,
+		[]any{i64s(indexes)}, func(r pgx.CollectableRow) (row, error) {
+			var x row
+			err := r.Scan(&x.idx, &x.hash)
+			return x, err
+		})
+	if err != nil {
+		return nil, err
+	}
+	byIndex := make(map[uint64][]byte, len(rows))
+	for _, r := range rows {
+		byIndex[u64(r.idx)] = r.hash
+	}
+	out := make([]store.AuditHash, len(indexes))
+	for i, index := range indexes {
+		h, ok := byIndex[index]
+		if !ok {
+			return nil, fmt.Errorf("pgstore: audit tree hash %d: %w", index, store.ErrNotFound)
+		}
+		if len(h) != len(out[i]) {
+			return nil, corrupt("an audit tree hash is not 32 bytes")
+		}
+		copy(out[i][:], h)
+	}
+	return out, nil
+}

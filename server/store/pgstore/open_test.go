@@ -41,7 +41,7 @@ func TestOpenConcurrentlyMigratesOnce(t *testing.T) {
 	if err := conn.QueryRow(ctx, `SELECT count(*) FROM goose_db_version WHERE version_id > 0`).Scan(&applied); err != nil {
 		t.Fatal(err)
 	}
-	files, err := filepath.Glob("migrations/*.sql")
+	files, err := filepath.Glob(filepath.Join("migrations", "*.sql"))
 	if err != nil {
 		t.Fatal(err)
 	}

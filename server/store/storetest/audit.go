@@ -157,6 +157,8 @@ func testAudit(t *testing.T, f Factory) {
 		}
 	})
 
+	t.Run("Hashes", func(t *testing.T) { testAuditHashes(t, f) })
+
 	t.Run("DataIsTheCallers", func(t *testing.T) {
 		s := f.New(t)
 		data := auditData(1)
@@ -173,4 +175,97 @@ func testAudit(t *testing.T, f Factory) {
 		got[0].Data[0] = 'Y'
 		equalBytes(t, "entry after changing a scanned copy", auditData(1), scanAudit(t, s, 1)[0].Data)
 	})
+}
+
+// auditHash is a distinct hash for index i, with every byte used.
+func auditHash(i uint64) store.AuditHash {
+	var h store.AuditHash
+	copy(h[:], pattern(i+1, len(h)))
+	return h
+}
+
+func auditHashes(first, n uint64) []store.AuditHash {
+	hs := make([]store.AuditHash, n)
+	for i := range hs {
+		hs[i] = auditHash(first + uint64(i))
+	}
+	return hs
+}
+
+// readHashes reads the hashes at indexes in a View.
+func readHashes(t *testing.T, s store.Store, indexes ...uint64) ([]store.AuditHash, error) {
+	t.Helper()
+	var got []store.AuditHash
+	err := s.View(ctx, func(tx store.Tx) error {
+		var err error
+		got, err = tx.Audit().Hashes(indexes)
+		return err
+	})
+	return got, err
+}
+
+func testAuditHashes(t *testing.T, f Factory) {
+	s := f.New(t)
+	if _, err := readHashes(t, s, 0); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("Hashes of an empty tree: %v, want ErrNotFound", err)
+	}
+	update(t, s, func(tx store.Tx) error { return tx.Audit().AppendHashes(0, auditHashes(0, 3)) })
+	update(t, s, func(tx store.Tx) error {
+		// Two appends in one transaction, the second reading the first.
+		if err := tx.Audit().AppendHashes(3, auditHashes(3, 1)); err != nil {
+			return err
+		}
+		if got, err := tx.Audit().Hashes([]uint64{3}); err != nil || got[0] != auditHash(3) {
+			t.Errorf("Hashes in the transaction that appended: %x, %v", got, err)
+		}
+		return tx.Audit().AppendHashes(4, auditHashes(4, 2))
+	})
+	update(t, s, func(tx store.Tx) error { return tx.Audit().AppendHashes(6, nil) })
+
+	got, err := readHashes(t, s, 5, 0, 3, 3, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	equal(t, "Hashes in the order asked", []store.AuditHash{auditHash(5), auditHash(0), auditHash(3), auditHash(3), auditHash(1)}, got)
+	if got, err := readHashes(t, s); err != nil || len(got) != 0 {
+		t.Errorf("Hashes of no indexes: %v, %v", got, err)
+	}
+	if _, err := readHashes(t, s, 2, 6); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("Hashes with one index absent: %v, want ErrNotFound", err)
+	}
+
+	// A stored index is never replaced, also as part of a longer append;
+	// the refusal leaves the transaction usable.
+	err = s.Update(ctx, func(tx store.Tx) error {
+		for _, first := range []uint64{0, 5, 4} {
+			if err := tx.Audit().AppendHashes(first, auditHashes(100, 2)); !errors.Is(err, store.ErrExists) {
+				return fmt.Errorf("AppendHashes(%d) over stored hashes: %v, want ErrExists", first, err)
+			}
+		}
+		return tx.Audit().AppendHashes(6, auditHashes(6, 1))
+	})
+	if err != nil {
+		t.Error(err)
+	}
+	got, err = readHashes(t, s, 0, 1, 2, 3, 4, 5, 6)
+	if err != nil {
+		t.Fatal(err)
+	}
+	equal(t, "hashes after refused appends", auditHashes(0, 7), got)
+
+	// Writes in a View fail; a rolled-back append leaves nothing.
+	err = s.View(ctx, func(tx store.Tx) error { return tx.Audit().AppendHashes(7, auditHashes(7, 1)) })
+	wantErr(t, "AppendHashes in a View", err, store.ErrReadOnly)
+	rolledBack(t, s, func(tx store.Tx) error { return tx.Audit().AppendHashes(7, auditHashes(7, 1)) })
+	if _, err := readHashes(t, s, 7); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("hash of a rolled-back append: %v, want ErrNotFound", err)
+	}
+
+	// They survive a restart.
+	s = f.Reopen(t, s)
+	got, err = readHashes(t, s, 6, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	equal(t, "hashes after a restart", []store.AuditHash{auditHash(6), auditHash(0)}, got)
 }
