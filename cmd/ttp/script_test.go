@@ -42,8 +42,9 @@ func TestMain(m *testing.M) {
 // (storeIndependent), which run on Badger only.
 //
 // A script runs ttp as hospital by default (TTP_SERVER TTP_CA TTP_CERT
-// TTP_KEY TTP_AUDIT_KEY); $OPERATOR_ENV, $REGISTRY_ENV and $COMMITTEE_ENV
-// are env files for -env, and
+// TTP_KEY TTP_AUDIT_KEY); $OPERATOR_ENV, $HOSPITAL2_ENV, $REGISTRY_ENV,
+// $REGISTRY2_ENV, $RESEARCHER_ENV, $COMMITTEE_ENV and $COMMITTEE2_ENV are
+// env files for -env, and
 // $MALFORMED is the directory of broken sample files (testdata/malformed).
 //
 // Custom commands, beside testscript's own (grep, cmp, exists, ...):
@@ -147,7 +148,7 @@ func setupServer(env *testscript.Env, b servertest.Backend) error {
 	for name, value := range settingsVars(f.Settings("hospital", addr)) {
 		env.Setenv(name, value)
 	}
-	for _, p := range []string{"operator", "registry", "committee"} {
+	for _, p := range []string{"operator", "hospital2", "registry", "registry2", "researcher", "committee", "committee2"} {
 		path := filepath.Join(f.Dir, p+".env")
 		var body strings.Builder
 		for name, value := range settingsVars(f.Settings(p, addr)) {
@@ -162,8 +163,10 @@ func setupServer(env *testscript.Env, b servertest.Backend) error {
 }
 
 // startServer starts a server (loopback mTLS, Badger store) for the
-// principals operator, hospital (a broker), registry and committee, with the domains
-// nkr and nhr, both coded into by hospital. It stops when t ends.
+// principals operator, hospital and hospital2 (brokers of two
+// organisations), registry and registry2, researcher, committee and
+// committee2, with the domains nkr and nhr, both coded into by hospital. It
+// stops when t ends.
 func startServer(t testing.TB) (*servertest.Fixture, string, error) {
 	return startServerOn(t, servertest.Badger)
 }
@@ -173,8 +176,12 @@ func startServerOn(t testing.TB, b servertest.Backend) (*servertest.Fixture, str
 	f := servertest.NewFixture(t,
 		servertest.Principal{Name: "operator", Roles: []authz.Role{authz.Operator}},
 		servertest.Principal{Name: "hospital", Roles: []authz.Role{authz.Broker}},
+		servertest.Principal{Name: "hospital2", Roles: []authz.Role{authz.Broker}},
 		servertest.Principal{Name: "registry", Roles: []authz.Role{authz.Registry}},
+		servertest.Principal{Name: "registry2", Roles: []authz.Role{authz.Registry}},
+		servertest.Principal{Name: "researcher", Roles: []authz.Role{authz.Researcher}},
 		servertest.Principal{Name: "committee", Roles: []authz.Role{authz.Committee}},
+		servertest.Principal{Name: "committee2", Roles: []authz.Role{authz.Committee}},
 	)
 	f.UseBackend(t, b)
 	s := f.Start(t)

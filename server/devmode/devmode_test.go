@@ -17,6 +17,7 @@ import (
 	"github.com/ttpnl/ttp/checkpoint"
 	"github.com/ttpnl/ttp/keys"
 	"github.com/ttpnl/ttp/server/authz"
+	"github.com/ttpnl/ttp/server/config"
 	"github.com/ttpnl/ttp/server/devmode"
 )
 
@@ -132,14 +133,19 @@ func TestBootstrap(t *testing.T) {
 		t.Errorf("published verifier key %q (%v), want %q, of log %s", published, err, auditKey.Verifier, devmode.AuditLogName)
 	}
 
-	// Principals: an operator, two brokers of two organisations, and the
-	// committee, each with that role only.
+	// Principals: an operator, two brokers of two organisations, two
+	// registries, a researcher and two committee members, each with that
+	// role only.
 	dirByName := cfg.Directory()
 	wantRoles := map[string]authz.Role{
-		devmode.OperatorName:  authz.Operator,
-		devmode.BrokerName:    authz.Broker,
-		devmode.Broker2Name:   authz.Broker,
-		devmode.CommitteeName: authz.Committee,
+		devmode.OperatorName:   authz.Operator,
+		devmode.BrokerName:     authz.Broker,
+		devmode.Broker2Name:    authz.Broker,
+		devmode.RegistryName:   authz.Registry,
+		devmode.Registry2Name:  authz.Registry,
+		devmode.ResearcherName: authz.Researcher,
+		devmode.CommitteeName:  authz.Committee,
+		devmode.Committee2Name: authz.Committee,
 	}
 	for name, role := range wantRoles {
 		if p := dirByName[name]; len(p.Roles) != 1 || !p.Has(role) || p.Organisation == "" {
@@ -152,7 +158,7 @@ func TestBootstrap(t *testing.T) {
 	if dirByName[devmode.BrokerName].Organisation == dirByName[devmode.Broker2Name].Organisation {
 		t.Errorf("the two brokers are of one organisation, %q", dirByName[devmode.BrokerName].Organisation)
 	}
-	if !slices.Equal(res.Issued, []string{devmode.OperatorName, devmode.BrokerName, devmode.Broker2Name, devmode.CommitteeName}) {
+	if !slices.Equal(res.Issued, names(devmode.Principals())) {
 		t.Errorf("Issued = %v on creation", res.Issued)
 	}
 
@@ -362,4 +368,12 @@ func TestDialAddress(t *testing.T) {
 			}
 		})
 	}
+}
+
+func names(ps []config.Principal) []string {
+	var out []string
+	for _, p := range ps {
+		out = append(out, p.Name)
+	}
+	return out
 }

@@ -24,8 +24,9 @@ import (
 )
 
 // makeOldDataDir makes a data directory as dev mode made it before it had
-// broker2 and the committee, and before it kept the CA's key: the
-// configuration lists the operator and the broker only.
+// broker2, the registries, the researcher and the committee, and before it
+// kept the CA's key: the configuration lists the operator and the broker
+// only.
 func makeOldDataDir(t *testing.T, dir, listen string) {
 	t.Helper()
 	res, err := devmode.Bootstrap(dir, listen, "")
@@ -42,7 +43,7 @@ func makeOldDataDir(t *testing.T, dir, listen string) {
 	if err := cfg.Write(res.ConfigPath); err != nil {
 		t.Fatal(err)
 	}
-	for _, name := range []string{devmode.Broker2Name, devmode.CommitteeName} {
+	for _, name := range names(devmode.Principals())[2:] {
 		for _, f := range []string{name + ".pem", name + "-key.pem", name + ".env"} {
 			if err := os.Remove(filepath.Join(dir, "clients", f)); err != nil {
 				t.Fatal(err)
@@ -68,10 +69,12 @@ func TestBootstrapUpgradesOldDataDir(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.Created || !slices.Equal(res.Issued, []string{devmode.Broker2Name, devmode.CommitteeName}) {
-		t.Fatalf("Created %v, Issued %v; want false, [broker2 committee]", res.Created, res.Issued)
+	// The old directory had the operator and the first broker.
+	wantIssued := names(devmode.Principals())[2:]
+	if res.Created || !slices.Equal(res.Issued, wantIssued) {
+		t.Fatalf("Created %v, Issued %v; want false, %v", res.Created, res.Issued, wantIssued)
 	}
-	if got := res.Config.Directory(); len(got) != 4 || !reflect.DeepEqual(res.Config.Principals[:2], oldPrincipals(t, before[res.ConfigPath])) {
+	if got := res.Config.Directory(); len(got) != len(devmode.Principals()) || !reflect.DeepEqual(res.Config.Principals[:2], oldPrincipals(t, before[res.ConfigPath])) {
 		t.Fatalf("principals %+v", res.Config.Principals)
 	}
 	after := snapshot(t, dir)
@@ -175,7 +178,7 @@ func TestBootstrapReissuesMissingFiles(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !slices.Equal(again.Issued, []string{devmode.CommitteeName}) || len(again.Config.Principals) != 4 {
+	if !slices.Equal(again.Issued, []string{devmode.CommitteeName}) || len(again.Config.Principals) != len(devmode.Principals()) {
 		t.Fatalf("Issued %v, principals %+v", again.Issued, again.Config.Principals)
 	}
 	if raw, err := os.ReadFile(res.Config.TLS.CAFile); err != nil || !bytes.Equal(raw, caPEM) {
