@@ -1,11 +1,13 @@
-// Command ttpload measures `ttp code` (or, with -link, `ttp link`) end to
-// end: it builds ttpd and ttp, generates a synthetic CSV file, starts ttpd in
-// dev mode on loopback (mTLS, a real Badger store, or the PostgreSQL database
-// -store names), runs ttp on the file as a separate process, and reports
-// records/s, pseudonyms/s and the client's peak memory.
+// Command ttpload measures `ttp code` (or, with -link, `ttp link`; with
+// -convert, `ttp convert`) end to end: it builds ttpd and ttp, generates a
+// synthetic CSV file, starts ttpd in dev mode on loopback (mTLS, a real
+// Badger store, or the PostgreSQL database -store names), runs ttp on the
+// file as a separate process, and reports records/s, pseudonyms/s and the
+// client's peak memory.
 //
 //	go run ./cmd/ttpload -rows 1000000
 //	go run ./cmd/ttpload -rows 200000 -link -store postgres:///ttp?host=/run/postgresql
+//	go run ./cmd/ttpload -rows 1000000 -convert
 package main
 
 import (
@@ -36,6 +38,7 @@ func run() error {
 	chunk := flag.Int("chunk", 0, "records per message (default: ttp's)")
 	storeURL := flag.String("store", "", "a PostgreSQL URL for ttpd's store (default: Badger in the working directory)")
 	link := flag.Bool("link", false, "measure ttp link (registration in the person index) instead of ttp code")
+	convert := flag.Bool("convert", false, "measure ttp convert (a registry's file into a linkage request's sealed project pseudonyms) instead of ttp code")
 	flag.Parse()
 	work := *dir
 	if work == "" {
@@ -83,6 +86,9 @@ func run() error {
 		return err
 	}
 
+	if *convert {
+		return measureConvert(work, in, *rows)
+	}
 	out := filepath.Join(work, "load.coded.csv")
 	command, mapping := "code", "bsn=bsn,family_name=achternaam,birth_date=geboortedatum,postcode=postcode"
 	if *link {
