@@ -23,37 +23,45 @@ import (
 type DeliveryKeys struct {
 	cc   grpc.ClientConnInterface
 	priv *seal.PrivateKey
-	keys map[uint64]*seal.DeliveryKey
+	keys map[deliveryKeyID]*seal.DeliveryKey
+}
+
+type deliveryKeyID struct {
+	request uint64
+	kind    seal.DeliveryKind
 }
 
 // NewDeliveryKeys returns the recipient's keys, fetched through cc.
 func NewDeliveryKeys(cc grpc.ClientConnInterface, priv *seal.PrivateKey) *DeliveryKeys {
-	return &DeliveryKeys{cc: cc, priv: priv, keys: map[uint64]*seal.DeliveryKey{}}
+	return &DeliveryKeys{cc: cc, priv: priv, keys: map[deliveryKeyID]*seal.DeliveryKey{}}
 }
 
-// For returns request's delivery key.
-func (d *DeliveryKeys) For(ctx context.Context, request uint64) (*seal.DeliveryKey, error) {
-	if k, ok := d.keys[request]; ok {
+// For returns request's delivery key of kind.
+func (d *DeliveryKeys) For(ctx context.Context, request uint64, kind seal.DeliveryKind) (*seal.DeliveryKey, error) {
+	id := deliveryKeyID{request, kind}
+	if k, ok := d.keys[id]; ok {
 		return k, nil
 	}
-	resp, err := ttpv1.NewDeliveryServiceClient(d.cc).GetDeliveryKey(ctx, &ttpv1.GetDeliveryKeyRequest{Id: request})
+	req := &ttpv1.GetDeliveryKeyRequest{Id: request, Communication: kind == seal.CommunicationKey}
+	resp, err := ttpv1.NewDeliveryServiceClient(d.cc).GetDeliveryKey(ctx, req)
 	if err != nil {
 		return nil, fmt.Errorf("delivery key of request %d: %w", request, err)
 	}
-	raw, err := seal.Open(d.priv, seal.DeliveryKeyInfo(request), resp.SealedKey)
+	raw, err := seal.Open(d.priv, seal.DeliveryKeyInfo(request, kind), resp.SealedKey)
 	if err != nil {
 		return nil, fmt.Errorf("delivery key of request %d: %w (is -private-key the key registered for you?)", request, err)
 	}
-	k, err := seal.NewDeliveryKey(request, raw)
+	k, err := seal.NewDeliveryKey(request, kind, raw)
 	clear(raw)
 	if err != nil {
 		return nil, err
 	}
-	d.keys[request] = k
+	d.keys[id] = k
 	return k, nil
 }
 
-// deliveryTable is one opened delivery file.
+// deliveryTable is one opened delivery file: a research file
+// (ProjectColumn) or a communication file (CommunicationColumn).
 type deliveryTable struct {
 	header []string
 	comma  rune
@@ -66,9 +74,13 @@ func readDelivery(ctx context.Context, keys *DeliveryKeys, in io.Reader, comma r
 	if err != nil {
 		return nil, err
 	}
-	col, ok := r.Column(ProjectColumn)
+	name := ProjectColumn
+	col, ok := r.Column(name)
 	if !ok {
-		return nil, csvfile.MissingColumn(ProjectColumn)
+		name = CommunicationColumn
+		if col, ok = r.Column(name); !ok {
+			return nil, csvfile.MissingColumn(ProjectColumn)
+		}
 	}
 	t := &deliveryTable{header: r.Header(), comma: r.Comma(), col: col}
 	for {
@@ -83,16 +95,16 @@ func readDelivery(ctx context.Context, keys *DeliveryKeys, in io.Reader, comma r
 			return nil, fmt.Errorf("row %d (line %d): %s", row.Number, row.Line, row.Problem)
 		}
 		cell := row.Fields[col]
-		request, err := seal.DeliveryRequest(cell)
+		request, kind, err := seal.DeliveryRequest(cell)
 		if err != nil {
-			return nil, fmt.Errorf("row %d (line %d): %s is not a sealed project pseudonym", row.Number, row.Line, ProjectColumn)
+			return nil, fmt.Errorf("row %d (line %d): %s is not a sealed pseudonym", row.Number, row.Line, name)
 		}
-		k, err := keys.For(ctx, request)
+		k, err := keys.For(ctx, request, kind)
 		if err != nil {
 			return nil, err
 		}
 		if row.Fields[col], err = k.Open(cell); err != nil {
-			return nil, fmt.Errorf("row %d (line %d): %s does not open: %w", row.Number, row.Line, ProjectColumn, err)
+			return nil, fmt.Errorf("row %d (line %d): %s does not open: %w", row.Number, row.Line, name, err)
 		}
 		t.rows = append(t.rows, row.Fields)
 	}
@@ -139,6 +151,9 @@ func JoinDeliveryFiles(ctx context.Context, keys *DeliveryKeys, ins []DeliveryIn
 		t, err := readDelivery(ctx, keys, in.R, comma)
 		if err != nil {
 			return 0, fmt.Errorf("%s: %w", in.Name, err)
+		}
+		if t.header[t.col] != ProjectColumn {
+			return 0, fmt.Errorf("%s: only research files (%s) are joined; a communication file stays apart", in.Name, ProjectColumn)
 		}
 		tables[i], byPerson[i] = t, map[string][]int{}
 		for j, row := range t.rows {

@@ -8,7 +8,11 @@ import (
 )
 
 func deliveryKey(t testing.TB, request uint64, fill byte) *DeliveryKey {
-	k, err := NewDeliveryKey(request, bytes.Repeat([]byte{fill}, DeliveryKeySize))
+	return deliveryKeyOf(t, request, ProjectKey, fill)
+}
+
+func deliveryKeyOf(t testing.TB, request uint64, kind DeliveryKind, fill byte) *DeliveryKey {
+	k, err := NewDeliveryKey(request, kind, bytes.Repeat([]byte{fill}, DeliveryKeySize))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -30,8 +34,31 @@ func TestDeliveryRoundTrip(t *testing.T) {
 			t.Fatalf("open = %q, %v", got, err)
 		}
 	}
-	if r, err := DeliveryRequest(a); err != nil || r != 12 {
-		t.Fatalf("DeliveryRequest = %d, %v", r, err)
+	if r, kind, err := DeliveryRequest(a); err != nil || r != 12 || kind != ProjectKey {
+		t.Fatalf("DeliveryRequest = %d, %v, %v", r, kind, err)
+	}
+}
+
+// A communication cell never opens as a project cell, even under the same
+// key bytes, and says what it is.
+func TestCommunicationKeyIsApart(t *testing.T) {
+	project, comm := deliveryKeyOf(t, 12, ProjectKey, 1), deliveryKeyOf(t, 12, CommunicationKey, 1)
+	cell := comm.Seal("v1.abc")
+	if !strings.HasPrefix(cell, "c1.12.") {
+		t.Fatalf("communication cell %q", cell)
+	}
+	if r, kind, err := DeliveryRequest(cell); err != nil || r != 12 || kind != CommunicationKey {
+		t.Fatalf("DeliveryRequest = %d, %v, %v", r, kind, err)
+	}
+	if _, err := project.Open(cell); !errors.Is(err, ErrOpen) {
+		t.Errorf("project key opened a communication cell: %v", err)
+	}
+	// Relabelled as a project cell, it still does not open.
+	if _, err := project.Open("p1." + strings.TrimPrefix(cell, "c1.")); !errors.Is(err, ErrOpen) {
+		t.Errorf("relabelled cell: %v", err)
+	}
+	if got, err := comm.Open(cell); err != nil || got != "v1.abc" {
+		t.Errorf("open = %q, %v", got, err)
 	}
 }
 
@@ -63,8 +90,8 @@ func FuzzDeliveryOpen(f *testing.F) {
 	f.Add("p1.12.")
 	f.Fuzz(func(t *testing.T, cell string) {
 		_, err := k.Open(cell)
-		r, rerr := DeliveryRequest(cell)
-		if err == nil && (rerr != nil || r != 12) {
+		r, kind, rerr := DeliveryRequest(cell)
+		if err == nil && (rerr != nil || r != 12 || kind != ProjectKey) {
 			t.Fatalf("opened a cell of request %d (%v)", r, rerr)
 		}
 	})

@@ -99,11 +99,15 @@ func (d *deliveryService) GetDeliveryKey(ctx context.Context, req *ttpv1.GetDeli
 	if err != nil {
 		return nil, apierr.New(apierr.FailedPrecondition, "principal %q has no registered sealing key to receive the delivery key under", p.Name)
 	}
-	key, err := d.s.desk.DeliveryKeyForRecipient(ctx, p, req.Id)
+	key, err := d.s.desk.DeliveryKeyForRecipient(ctx, p, req.Id, req.Communication)
 	if err != nil {
 		return nil, err
 	}
-	sealed, err := seal.Seal(k.Public, seal.DeliveryKeyInfo(req.Id), key)
+	kind := seal.ProjectKey
+	if req.Communication {
+		kind = seal.CommunicationKey
+	}
+	sealed, err := seal.Seal(k.Public, seal.DeliveryKeyInfo(req.Id, kind), key)
 	clear(key)
 	if err != nil {
 		return nil, err
@@ -126,7 +130,7 @@ func (d *deliveryService) ConvertStream(stream ttpv1.DeliveryService_ConvertStre
 	if first.RequestId == 0 {
 		return apierr.BadField("request_id", "is required in the first chunk")
 	}
-	conv, err := d.startConversion(ctx, first.RequestId, first.Domain)
+	conv, err := d.startConversion(ctx, first.RequestId, first.Domain, first.Communication)
 	if err != nil {
 		return err
 	}
@@ -141,6 +145,9 @@ func (d *deliveryService) ConvertStream(stream ttpv1.DeliveryService_ConvertStre
 		if req.RequestId != 0 && req.RequestId != first.RequestId {
 			return apierr.BadField("request_id", "a stream stays under one request; later chunks must leave it 0 or repeat it")
 		}
+		if req != first && req.Communication {
+			return apierr.BadField("communication", "is read from the first chunk only")
+		}
 		if req.Domain != "" && req.Domain != first.Domain {
 			return apierr.BadField("domain", "a stream stays in one domain; later chunks must leave it empty or repeat it")
 		}
@@ -149,8 +156,8 @@ func (d *deliveryService) ConvertStream(stream ttpv1.DeliveryService_ConvertStre
 		}
 		out := make([]*ttpv1.ConvertedRow, len(req.Rows))
 		for i, row := range req.Rows {
-			cell, problem := conv.Row(row.PersonPseudonym)
-			out[i] = &ttpv1.ConvertedRow{RowKey: row.RowKey, SealedProjectPseudonym: cell}
+			cell, comm, problem := conv.Row(row.PersonPseudonym)
+			out[i] = &ttpv1.ConvertedRow{RowKey: row.RowKey, SealedProjectPseudonym: cell, SealedCommunicationPseudonym: comm}
 			if problem != nil {
 				out[i].Problems = problemsProto([]identity.Problem{*problem})
 			} else {
@@ -170,28 +177,47 @@ func (d *deliveryService) ConvertStream(stream ttpv1.DeliveryService_ConvertStre
 }
 
 // startConversion checks that the caller may receive from domain and that
-// request id allows a conversion from it, and returns the converter.
-func (d *deliveryService) startConversion(ctx context.Context, id uint64, domain string) (*conversion.Converter, error) {
+// request id allows a conversion from it (with communication, one that
+// makes a communication file too), and returns the converter.
+func (d *deliveryService) startConversion(ctx context.Context, id uint64, domain string, communication bool) (*conversion.Converter, error) {
 	sess, err := d.s.openSession(ctx, domain, 0, session.Receive)
 	if err != nil {
 		return nil, err
 	}
-	r, keyBytes, err := d.s.desk.ForConversion(ctx, caller(ctx), id, domain)
+	r, keys, err := d.s.desk.ForConversion(ctx, caller(ctx), id, domain, communication)
 	if err != nil {
 		return nil, err
 	}
-	key, err := seal.NewDeliveryKey(id, keyBytes)
-	clear(keyBytes)
+	project, err := d.target(id, r.ProjectDomain, seal.ProjectKey, keys.Project)
 	if err != nil {
 		return nil, err
 	}
-	project, err := d.s.domains.Get(r.ProjectDomain)
-	if err != nil {
-		return nil, fmt.Errorf("request %d's project domain: %w", id, err)
+	var contact *conversion.Target
+	if communication {
+		t, err := d.target(id, r.CommunicationDomain, seal.CommunicationKey, keys.Communication)
+		if err != nil {
+			return nil, err
+		}
+		contact = &t
 	}
 	survivors, err := d.s.index.Survivors(ctx)
 	if err != nil {
 		return nil, err
 	}
-	return conversion.New(sess.Domain, project, key, survivors)
+	return conversion.New(sess.Domain, project, contact, survivors)
+}
+
+// target is one of request id's domains with its delivery key of kind;
+// it clears the key bytes.
+func (d *deliveryService) target(id uint64, domain string, kind seal.DeliveryKind, keyBytes []byte) (conversion.Target, error) {
+	key, err := seal.NewDeliveryKey(id, kind, keyBytes)
+	clear(keyBytes)
+	if err != nil {
+		return conversion.Target{}, err
+	}
+	dom, err := d.s.domains.Get(domain)
+	if err != nil {
+		return conversion.Target{}, fmt.Errorf("request %d's domain %s: %w", id, domain, err)
+	}
+	return conversion.Target{Domain: dom, Key: key}, nil
 }

@@ -145,7 +145,7 @@ const dateLayout = "2006-01-02"
 
 func requestFromProto(req *ttpv1.CreateLinkageRequestRequest) (*requests.Request, error) {
 	r := &requests.Request{Project: req.Project, Purpose: req.Purpose, Basis: req.Basis, Recipient: req.Recipient,
-		Sources: slices.Clone(req.Sources), Communication: req.Communication}
+		Sources: slices.Clone(req.Sources), Communication: req.Communication, CommunicationRecipient: req.CommunicationRecipient}
 	for _, v := range req.Variables {
 		r.Variables = append(r.Variables, requests.Variable{Name: v.Name, Class: requests.Class(v.Class)})
 	}
@@ -166,7 +166,8 @@ func requestProto(r *requests.Request, now time.Time) *ttpv1.LinkageRequest {
 		Recipient: r.Recipient, Sources: slices.Clone(r.Sources), Communication: r.Communication,
 		ValidUntil: r.ValidUntil.Format(dateLayout), State: string(r.StateAt(now)), ApprovalsRequired: uint32(r.Required),
 		Rejection: committeeDecisionProto(r.Rejection), Closed: committeeDecisionProto(r.Closed), ProjectDomain: r.ProjectDomain,
-		Conversions: uint32(r.Conversions), Created: timestamppb.New(r.Created)}
+		Conversions: uint32(r.Conversions), Created: timestamppb.New(r.Created),
+		CommunicationRecipient: r.CommunicationRecipient, CommunicationDomain: r.CommunicationDomain}
 	for _, v := range r.Variables {
 		out.Variables = append(out.Variables, &ttpv1.RequestedVariable{Name: v.Name, Class: string(v.Class)})
 	}

@@ -148,14 +148,19 @@ func (s *Server) open(ctx context.Context, kek *keys.KEK, cfg *config.Config) (e
 }
 
 // recipientCheck says why a principal may not receive a linkage request's
-// linked set: it must be a researcher with a registered sealing key.
-func (s *Server) recipientCheck(dir authz.Directory) func(string) error {
-	return func(name string) error {
-		if p, ok := dir[name]; !ok || !p.Has(authz.Researcher) {
+// linked set: it must be a researcher with a registered sealing key; the
+// communication file's recipient any principal with one.
+func (s *Server) recipientCheck(dir authz.Directory) func(string, bool) error {
+	return func(name string, communication bool) error {
+		p, ok := dir[name]
+		switch {
+		case !ok:
+			return fmt.Errorf("%q is not a principal", name)
+		case !communication && !p.Has(authz.Researcher):
 			return fmt.Errorf("%q is not a researcher principal", name)
 		}
 		if _, err := s.recipients.Get(name); err != nil {
-			return fmt.Errorf("researcher %q has no registered sealing key (ttp admin recipient register)", name)
+			return fmt.Errorf("%q has no registered sealing key (ttp admin recipient register)", name)
 		}
 		return nil
 	}

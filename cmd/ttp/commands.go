@@ -22,7 +22,7 @@ var commands = &command{
 		{
 			name:      "convert",
 			summary:   "convert a file's person pseudonyms into a linkage request's project pseudonyms, sealed to its recipient (registries)",
-			synopsis:  "-request ID -domain DOMAIN -column COLUMN [-o OUT] [-report FILE] IN.csv",
+			synopsis:  "-request ID -domain DOMAIN -column COLUMN [-communication COL,... [-communication-out FILE]] [-o OUT] [-report FILE] IN.csv",
 			newRunner: func() runner { return new(convertCommand) },
 		},
 		{
@@ -38,7 +38,7 @@ var commands = &command{
 				{
 					name:      "create",
 					summary:   "draft a linkage request (registries); prints its ID as the last line",
-					synopsis:  "-project NAME -recipient PRINCIPAL -sources DOMAIN[,DOMAIN] -variables name=A|B|C,... -purpose TEXT [-basis TEXT] [-communication] [-until YYYY-MM-DD] [-json]",
+					synopsis:  "-project NAME -recipient PRINCIPAL -sources DOMAIN[,DOMAIN] -variables name=A|B|C,... -purpose TEXT [-basis TEXT] [-communication [-communication-recipient P]] [-until YYYY-MM-DD] [-json]",
 					newRunner: func() runner { return new(requestCreate) },
 				},
 				{

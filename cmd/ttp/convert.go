@@ -3,7 +3,9 @@ package main
 import (
 	"context"
 	"flag"
+	"fmt"
 	"io"
+	"strings"
 
 	"github.com/ttpnl/ttp/client"
 )
@@ -13,11 +15,12 @@ import (
 // request's recipient. Only the column of person pseudonyms leaves the
 // machine; the payload stays.
 type convertCommand struct {
-	conn          connFlags
-	out, report   string
-	comma, domain string
-	column        string
-	request       uint64
+	conn                          connFlags
+	out, report, communicationOut string
+	comma, domain                 string
+	column, communication         string
+	request                       uint64
+	keep                          listFlag
 }
 
 func (c *convertCommand) flags(fs *flag.FlagSet) {
@@ -28,6 +31,9 @@ func (c *convertCommand) flags(fs *flag.FlagSet) {
 	fs.StringVar(&c.out, "o", "", "converted file (default: IN with .converted.csv)")
 	fs.StringVar(&c.report, "report", "", "report of the rows not converted (default: IN with .report.csv)")
 	fs.StringVar(&c.comma, "comma", "", "separator: ',' ';' '|' or 'tab' (default: detected)")
+	fs.StringVar(&c.communication, "communication", "", "columns (name, address) that go to a communication file, apart from the research file: col,col,... (only under a request that asked for one)")
+	fs.StringVar(&c.communicationOut, "communication-out", "", "communication file (default: IN with .communication.csv)")
+	fs.Var(&c.keep, "keep", "a column to pass into the research file although its name or values look identifying (repeat, or col,col)")
 }
 
 func (c *convertCommand) run(ctx context.Context, args []string, _, stderr io.Writer) error {
@@ -43,12 +49,39 @@ func (c *convertCommand) run(ctx context.Context, args []string, _, stderr io.Wr
 	if err != nil {
 		return err
 	}
+	convert := &client.ConvertOptions{Request: c.request, Domain: c.domain, Column: c.column, Comma: opts.Comma, Keep: c.keep}
+	var comm *sideFile
+	if c.communication != "" {
+		convert.Communication = strings.Split(c.communication, ",")
+		if c.communicationOut == "" {
+			c.communicationOut = withSuffix(in, ".communication.csv")
+		}
+		for _, other := range []string{in, files.out, files.report} {
+			if sameFile(other, c.communicationOut) {
+				return usageError("convert: -communication-out must differ from the input, -o and -report")
+			}
+		}
+		if comm, err = createSideFile(c.communicationOut); err != nil {
+			return err
+		}
+		defer comm.discard()
+		convert.CommunicationOut = comm
+	}
 	cc, err := c.conn.dial()
 	if err != nil {
 		return err
 	}
 	defer cc.Close()
-	job := codeJob{in: in, out: files.out, report: files.report, cc: cc, stderr: stderr, opts: opts,
-		convert: &client.ConvertOptions{Request: c.request, Domain: c.domain, Column: c.column, Comma: opts.Comma}}
-	return job.run(ctx)
+	job := codeJob{in: in, out: files.out, report: files.report, cc: cc, stderr: stderr, opts: opts, convert: convert}
+	if err := job.run(ctx); err != nil || comm == nil {
+		return err
+	}
+	if err := comm.close(); err != nil {
+		return err
+	}
+	if err := comm.commit(); err != nil {
+		return err
+	}
+	fmt.Fprintf(stderr, "  communication file: %s (sealed to the communication recipient; rows in random order)\n", c.communicationOut)
+	return nil
 }

@@ -22,6 +22,7 @@ import (
 type requestCreate struct {
 	answerFlags
 	project, recipient, sources, variables, purpose, basis, until string
+	communicationRecipient                                        string
 	communication                                                 bool
 }
 
@@ -34,7 +35,8 @@ func (c *requestCreate) flags(fs *flag.FlagSet) {
 	fs.StringVar(&c.purpose, "purpose", "", "what the linked set is for (required)")
 	fs.StringVar(&c.basis, "basis", "", "the legal or consent basis")
 	fs.StringVar(&c.until, "until", "", "the last day the request may be used, YYYY-MM-DD (default: a year from today)")
-	fs.BoolVar(&c.communication, "communication", false, "ask for a communication file as well")
+	fs.BoolVar(&c.communication, "communication", false, "ask for a communication file as well (name, address: kept apart from the research file)")
+	fs.StringVar(&c.communicationRecipient, "communication-recipient", "", "who receives the communication file (default: the recipient)")
 }
 
 func (c *requestCreate) run(ctx context.Context, args []string, stdout, _ io.Writer) error {
@@ -49,7 +51,8 @@ func (c *requestCreate) run(ctx context.Context, args []string, stdout, _ io.Wri
 		return usageErr{err.Error()}
 	}
 	req := &ttpv1.CreateLinkageRequestRequest{Project: c.project, Purpose: c.purpose, Basis: c.basis, Recipient: c.recipient,
-		Sources: strings.Split(c.sources, ","), Variables: vars, Communication: c.communication, ValidUntil: c.until}
+		Sources: strings.Split(c.sources, ","), Variables: vars, Communication: c.communication, ValidUntil: c.until,
+		CommunicationRecipient: c.communicationRecipient}
 	return c.call(ctx, stdout, func(ctx context.Context, d ttpv1.DeliveryServiceClient) (answer, error) {
 		resp, err := d.CreateLinkageRequest(ctx, req)
 		return resp, err
@@ -104,6 +107,9 @@ func printRequest(w io.Writer, r *ttpv1.LinkageRequest) error {
 	}
 	fmt.Fprintf(tw, "variables\t%s\n", strings.Join(vars, ", "))
 	fmt.Fprintf(tw, "communication file\t%v\n", r.Communication)
+	if r.Communication {
+		fmt.Fprintf(tw, "communication recipient\t%s\n", r.CommunicationRecipient)
+	}
 	fmt.Fprintf(tw, "purpose\t%s\n", r.Purpose)
 	if r.Basis != "" {
 		fmt.Fprintf(tw, "basis\t%s\n", r.Basis)
@@ -123,6 +129,9 @@ func printRequest(w io.Writer, r *ttpv1.LinkageRequest) error {
 	}
 	if r.ProjectDomain != "" {
 		fmt.Fprintf(tw, "project domain\t%s\n", r.ProjectDomain)
+		if r.CommunicationDomain != "" {
+			fmt.Fprintf(tw, "communication domain\t%s\n", r.CommunicationDomain)
+		}
 		fmt.Fprintf(tw, "conversions\t%d\n", r.Conversions)
 	}
 	if err := tw.Flush(); err != nil {

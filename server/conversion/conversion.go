@@ -30,47 +30,92 @@ const (
 	CodeUnknownVersion identity.Code = "F-703"
 )
 
+// Target is a domain a conversion gives pseudonyms in, and the key that
+// seals them.
+type Target struct {
+	Domain *domains.Domain
+	Key    *seal.DeliveryKey
+}
+
 // Converter converts the rows of one conversion. It is safe for concurrent
 // use.
 type Converter struct {
-	source    *domains.Domain
-	project   *keys.PersonCipher
-	seal      *seal.DeliveryKey
-	survivors linkage.Survivors
+	source        *domains.Domain
+	project       sealer
+	communication *sealer // nil: no communication file
+	survivors     linkage.Survivors
 }
 
-// New returns a converter from source into project, whose pseudonyms it
-// seals with key; survivors resolves merged persons.
-func New(source, project *domains.Domain, key *seal.DeliveryKey, survivors linkage.Survivors) (*Converter, error) {
-	pc, err := project.Keyring.PersonCipher(project.Keyring.Current())
+// sealer makes a target's sealed person pseudonyms.
+type sealer struct {
+	cipher *keys.PersonCipher
+	key    *seal.DeliveryKey
+}
+
+func newSealer(t Target) (sealer, error) {
+	pc, err := t.Domain.Keyring.PersonCipher(t.Domain.Keyring.Current())
+	return sealer{cipher: pc, key: t.Key}, err
+}
+
+func (s sealer) seal(person uint64) string { return s.key.Seal(s.cipher.Pseudonym(person)) }
+
+// New returns a converter from source into project; with communication
+// (nil when no communication file was asked for) it also gives each row's
+// pseudonym in the request's communication domain. survivors resolves
+// merged persons.
+func New(source *domains.Domain, project Target, communication *Target, survivors linkage.Survivors) (*Converter, error) {
+	p, err := newSealer(project)
 	if err != nil {
 		return nil, err
 	}
-	return &Converter{source: source, project: pc, seal: key, survivors: survivors}, nil
+	c := &Converter{source: source, project: p, survivors: survivors}
+	if communication != nil {
+		cs, err := newSealer(*communication)
+		if err != nil {
+			return nil, err
+		}
+		c.communication = &cs
+	}
+	return c, nil
 }
 
-// Row converts one person pseudonym: the sealed project pseudonym, or the
+// Row converts one person pseudonym: the sealed project pseudonym and,
+// with a communication file, the sealed communication pseudonym; or the
 // problem that stopped it.
-func (c *Converter) Row(pseudonym string) (string, *identity.Problem) {
+func (c *Converter) Row(pseudonym string) (project, communication string, problem *identity.Problem) {
+	person, p := c.person(pseudonym)
+	if p != nil {
+		return "", "", p
+	}
+	project = c.project.seal(person)
+	if c.communication != nil {
+		communication = c.communication.seal(person)
+	}
+	return project, communication, nil
+}
+
+// person opens a person pseudonym of the source domain, of any key
+// version, and follows merges.
+func (c *Converter) person(pseudonym string) (uint64, *identity.Problem) {
 	v, err := keys.PseudonymVersion(pseudonym)
 	if err != nil {
-		return "", problem(CodeMalformed)
+		return 0, newProblem(CodeMalformed)
 	}
 	pc, err := c.source.Keyring.PersonCipher(v)
 	if err != nil {
-		return "", problem(CodeUnknownVersion)
+		return 0, newProblem(CodeUnknownVersion)
 	}
 	person, err := pc.OpenPersonPseudonymForConversion(pseudonym)
 	if errors.Is(err, keys.ErrUnknownPersonPseudonym) {
-		return "", problem(CodeNotOfDomain)
+		return 0, newProblem(CodeNotOfDomain)
 	}
 	if err != nil {
-		return "", problem(CodeMalformed)
+		return 0, newProblem(CodeMalformed)
 	}
-	return c.seal.Seal(c.project.Pseudonym(c.survivors.Of(person))), nil
+	return c.survivors.Of(person), nil
 }
 
-func problem(code identity.Code) *identity.Problem {
+func newProblem(code identity.Code) *identity.Problem {
 	p := identity.NewProblem(identity.FieldPersonPseudonym, code)
 	return &p
 }

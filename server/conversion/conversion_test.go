@@ -3,6 +3,7 @@ package conversion
 import (
 	"bytes"
 	"crypto/rand"
+	"strings"
 	"testing"
 	"time"
 
@@ -32,12 +33,12 @@ func cipher(t *testing.T, d *domains.Domain, v keys.Version) *keys.PersonCipher 
 func TestConvert(t *testing.T) {
 	nkr, nhr, project := domain(t, "nkr"), domain(t, "nhr"), domain(t, "project-1-aa")
 	nkr.Keyring.Rotate(rand.Reader, time.Now())
-	key, err := seal.NewDeliveryKey(1, bytes.Repeat([]byte{7}, 32))
+	key, err := seal.NewDeliveryKey(1, seal.ProjectKey, bytes.Repeat([]byte{7}, 32))
 	if err != nil {
 		t.Fatal(err)
 	}
 	// Person 5 was merged into 6, and 6 into 9.
-	c, err := New(nkr, project, key, linkage.Survivors{5: 6, 6: 9})
+	c, err := New(nkr, Target{project, key}, nil, linkage.Survivors{5: 6, 6: 9})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -51,9 +52,9 @@ func TestConvert(t *testing.T) {
 		{"older version", cipher(t, nkr, 1).Pseudonym(3), 3},
 		{"merged twice", cipher(t, nkr, 2).Pseudonym(5), 9},
 	} {
-		cell, p := c.Row(tc.pseudonym)
-		if p != nil {
-			t.Fatalf("%s: %v", tc.name, p)
+		cell, comm, p := c.Row(tc.pseudonym)
+		if p != nil || comm != "" {
+			t.Fatalf("%s: %v (communication %q without a communication file)", tc.name, p, comm)
 		}
 		got, err := key.Open(cell)
 		if err != nil || got != want.Pseudonym(tc.person) {
@@ -74,9 +75,36 @@ func TestConvert(t *testing.T) {
 		{"no pseudonym", "Jansen", CodeMalformed},
 		{"version 3", "v3." + cipher(t, nkr, 1).Pseudonym(3)[3:], CodeUnknownVersion},
 	} {
-		cell, p := c.Row(tc.pseudonym)
+		cell, _, p := c.Row(tc.pseudonym)
 		if p == nil || p.Code != tc.code || cell != "" {
 			t.Errorf("%s: cell %q, problem %v; want %s", tc.name, cell, p, tc.code)
 		}
 	}
 }
+
+// With a communication file each row gets a second pseudonym, in another
+// domain under another key: unrelated to the project pseudonym, and not
+// opened by the project key.
+func TestConvertWithCommunication(t *testing.T) {
+	nkr, project, contact := domain(t, "nkr"), domain(t, "project-1-aa"), domain(t, "contact-1-bb")
+	pkey, _ := seal.NewDeliveryKey(1, seal.ProjectKey, bytes.Repeat([]byte{7}, 32))
+	ckey, _ := seal.NewDeliveryKey(1, seal.CommunicationKey, bytes.Repeat([]byte{8}, 32))
+	c, err := New(nkr, Target{project, pkey}, &Target{contact, ckey}, linkage.Survivors{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pcell, ccell, p := c.Row(cipher(t, nkr, 1).Pseudonym(4))
+	if p != nil {
+		t.Fatal(p)
+	}
+	pp, err1 := pkey.Open(pcell)
+	cp, err2 := ckey.Open(ccell)
+	if err1 != nil || err2 != nil || pp != cipher(t, project, 1).Pseudonym(4) || cp != cipher(t, contact, 1).Pseudonym(4) || tail(pp) == tail(cp) {
+		t.Fatalf("project %q (%v), communication %q (%v)", pp, err1, cp, err2)
+	}
+	if _, err := pkey.Open(ccell); err == nil {
+		t.Fatal("the project key opened a communication cell")
+	}
+}
+
+func tail(p string) string { return p[strings.IndexByte(p, '.')+1:] }

@@ -29,13 +29,14 @@ type Desk struct {
 	rand    io.Reader
 	now     func() time.Time
 	// checkRecipient says why a principal may not receive linked sets (not
-	// a researcher, no registered sealing key), or nil.
-	checkRecipient func(principal string) error
+	// a researcher, no registered sealing key), or nil; communication says
+	// it is for a communication file, which needs a sealing key only.
+	checkRecipient func(principal string, communication bool) error
 }
 
 // NewDesk returns the desk for the requests in st.
 func NewDesk(st store.Store, log *audit.Log, reg *domains.Registry, kek *keys.KEK, policy *Policy,
-	checkRecipient func(string) error, now func() time.Time) *Desk {
+	checkRecipient func(string, bool) error, now func() time.Time) *Desk {
 	return &Desk{st: st, log: log, domains: reg, kek: kek, policy: policy, rand: rand.Reader, now: now, checkRecipient: checkRecipient}
 }
 
@@ -50,8 +51,19 @@ func (d *Desk) Create(ctx context.Context, p authz.Principal, r *Request) (*Requ
 	if err := r.Check(now); err != nil {
 		return nil, err
 	}
-	if err := d.checkRecipient(r.Recipient); err != nil {
+	if err := d.checkRecipient(r.Recipient, false); err != nil {
 		return nil, apierr.BadField("recipient", "%v", err)
+	}
+	switch {
+	case !r.Communication && r.CommunicationRecipient != "":
+		return nil, apierr.BadField("communication_recipient", "is only for a request with a communication file")
+	case r.Communication && r.CommunicationRecipient == "":
+		r.CommunicationRecipient = r.Recipient
+	}
+	if r.Communication {
+		if err := d.checkRecipient(r.CommunicationRecipient, true); err != nil {
+			return nil, apierr.BadField("communication_recipient", "%v", err)
+		}
 	}
 	for _, s := range r.Sources {
 		if _, err := d.domains.Get(s); err != nil {
@@ -110,15 +122,27 @@ func (d *Desk) Approve(ctx context.Context, p authz.Principal, id uint64, reason
 			return "", apierr.New(apierr.FailedPrecondition, "request %d changed while it was being approved; approve again", id)
 		}
 		r.ProjectDomain, r.CommunicationDomain = project, contact
-		key := make([]byte, 32)
-		if _, err := io.ReadFull(d.rand, key); err != nil {
+		if r.WrappedKey, err = d.newDeliveryKey(r.ID, false); err != nil {
 			return "", err
 		}
-		if r.WrappedKey, err = d.kek.Wrap(key, deliveryKeyAAD(r.ID), d.rand); err != nil {
-			return "", err
+		if r.Communication {
+			if r.WrappedCommunicationKey, err = d.newDeliveryKey(r.ID, true); err != nil {
+				return "", err
+			}
 		}
 		return fmt.Sprintf("approval %d of %d: approved; project domain %s", len(r.Approvals), r.Required, r.ProjectDomain), nil
 	})
+}
+
+// newDeliveryKey makes a random delivery key for request id and returns it
+// wrapped under the KEK.
+func (d *Desk) newDeliveryKey(id uint64, communication bool) ([]byte, error) {
+	key := make([]byte, 32)
+	defer clear(key)
+	if _, err := io.ReadFull(d.rand, key); err != nil {
+		return nil, err
+	}
+	return d.kek.Wrap(key, deliveryKeyAAD(id, communication), d.rand)
 }
 
 // newDomain makes one of an approved request's domains and returns its
@@ -150,13 +174,20 @@ func (d *Desk) Close(ctx context.Context, p authz.Principal, id uint64, reason s
 	})
 }
 
-// ForConversion returns request id and its delivery key for a conversion
-// from domain by p, who the caller has checked may receive from domain. A
-// refusal is audited. The request is not otherwise shown to p: a registry
-// that converts under another's request sees its state and nothing else.
-func (d *Desk) ForConversion(ctx context.Context, p authz.Principal, id uint64, domain string) (*Request, []byte, error) {
+// ConversionKeys are the unwrapped keys of a conversion.
+type ConversionKeys struct {
+	Project       []byte
+	Communication []byte // nil unless asked for
+}
+
+// ForConversion returns request id and its delivery keys for a conversion
+// from domain by p, who the caller has checked may receive from domain;
+// with communication, the communication key too. A refusal is audited. The
+// request is not otherwise shown to p: a registry that converts under
+// another's request sees its state and nothing else.
+func (d *Desk) ForConversion(ctx context.Context, p authz.Principal, id uint64, domain string, communication bool) (*Request, ConversionKeys, error) {
 	var r *Request
-	var key []byte
+	var keys ConversionKeys
 	err := d.st.View(ctx, func(tx store.Tx) error {
 		var err error
 		if r, err = readAny(tx, p, id); err != nil {
@@ -165,8 +196,16 @@ func (d *Desk) ForConversion(ctx context.Context, p authz.Principal, id uint64, 
 		if err := r.CheckConversion(domain, d.now()); err != nil {
 			return err
 		}
-		if key, err = d.kek.Unwrap(r.WrappedKey, deliveryKeyAAD(id)); err != nil {
+		if communication && !r.Communication {
+			return apierr.New(apierr.FailedPrecondition, "request %d has no communication file", id)
+		}
+		if keys.Project, err = d.kek.Unwrap(r.WrappedKey, deliveryKeyAAD(id, false)); err != nil {
 			return fmt.Errorf("request %d's delivery key: %w", id, err)
+		}
+		if communication {
+			if keys.Communication, err = d.kek.Unwrap(r.WrappedCommunicationKey, deliveryKeyAAD(id, true)); err != nil {
+				return fmt.Errorf("request %d's communication key: %w", id, err)
+			}
 		}
 		return nil
 	})
@@ -174,10 +213,10 @@ func (d *Desk) ForConversion(ctx context.Context, p authz.Principal, id uint64, 
 		rec := p.Actor().Record("ConvertStream")
 		rec.Domain, rec.Outcome, rec.Detail = domain, "refused", fmt.Sprintf("request %d: %v", id, err)
 		if aerr := d.log.Append(ctx, rec, nil); aerr != nil {
-			return nil, nil, errors.Join(err, aerr)
+			return nil, ConversionKeys{}, errors.Join(err, aerr)
 		}
 	}
-	return r, key, err
+	return r, keys, err
 }
 
 // Converted counts a conversion under request id, with what it converted,
@@ -260,10 +299,11 @@ func notFound(id uint64) error {
 	return apierr.New(apierr.NotFound, "no linkage request %d that you may see", id)
 }
 
-// MaySee reports whether p may see r: its applicant, its recipient, the
+// MaySee reports whether p may see r: its applicant, its recipients, the
 // committee and the TTP's operators.
 func MaySee(p authz.Principal, r *Request) bool {
-	return p.Name == r.Applicant || p.Name == r.Recipient || p.Has(authz.Committee) || p.Has(authz.Operator)
+	return p.Name == r.Applicant || p.Name == r.Recipient || (r.Communication && p.Name == r.CommunicationRecipient) ||
+		p.Has(authz.Committee) || p.Has(authz.Operator)
 }
 
 // Get returns request id, if p may see it.
@@ -299,32 +339,46 @@ func (d *Desk) List(ctx context.Context, p authz.Principal) ([]*Request, error) 
 	return out, err
 }
 
-// DeliveryKeyForRecipient unwraps request id's delivery key for its
-// recipient, who alone may have it, and audits that it was handed out.
-// The caller seals it to the recipient's public key at once.
-func (d *Desk) DeliveryKeyForRecipient(ctx context.Context, p authz.Principal, id uint64) ([]byte, error) {
+// DeliveryKeyForRecipient unwraps request id's delivery key (or, with
+// communication, its communication key) for the recipient it is for, who
+// alone may have it, and audits that it was handed out. The caller seals it
+// to the recipient's public key at once.
+func (d *Desk) DeliveryKeyForRecipient(ctx context.Context, p authz.Principal, id uint64, communication bool) ([]byte, error) {
 	var key []byte
 	err := d.st.Update(ctx, func(tx store.Tx) error {
 		r, err := d.read(tx, p, id)
 		if err != nil {
 			return err
 		}
-		if p.Name != r.Recipient {
-			return apierr.New(apierr.PermissionDenied, "request %d: only its recipient may have its delivery key", id)
+		wrapped, owner, what := r.WrappedKey, r.Recipient, "delivery key"
+		if communication {
+			wrapped, owner, what = r.WrappedCommunicationKey, r.CommunicationRecipient, "communication key"
+			if !r.Communication {
+				return apierr.New(apierr.FailedPrecondition, "request %d has no communication file", id)
+			}
 		}
-		if len(r.WrappedKey) == 0 {
-			return apierr.New(apierr.FailedPrecondition, "request %d is %s: it has no delivery key before it is approved", id, r.StateAt(d.now()))
+		if p.Name != owner {
+			return apierr.New(apierr.PermissionDenied, "request %d: only %q may have its %s", id, owner, what)
 		}
-		if key, err = d.kek.Unwrap(r.WrappedKey, deliveryKeyAAD(id)); err != nil {
-			return fmt.Errorf("request %d's delivery key: %w", id, err)
+		if len(wrapped) == 0 {
+			return apierr.New(apierr.FailedPrecondition, "request %d is %s: it has no %s before it is approved", id, r.StateAt(d.now()), what)
 		}
-		return d.log.AppendTx(tx, d.record(p, "GetDeliveryKey", r, "delivery key handed to the recipient, sealed"))
+		if key, err = d.kek.Unwrap(wrapped, deliveryKeyAAD(id, communication)); err != nil {
+			return fmt.Errorf("request %d's %s: %w", id, what, err)
+		}
+		return d.log.AppendTx(tx, d.record(p, "GetDeliveryKey", r, what+" handed to "+p.Name+", sealed"))
 	})
 	return key, err
 }
 
-func deliveryKeyAAD(id uint64) []byte {
-	return strconv.AppendUint([]byte("ttp/v1 delivery key "), id, 10)
+// deliveryKeyAAD binds a wrapped delivery key to its request and kind, so
+// that one wrapped key cannot be passed off as another.
+func deliveryKeyAAD(id uint64, communication bool) []byte {
+	label := "ttp/v1 delivery key "
+	if communication {
+		label = "ttp/v1 communication key "
+	}
+	return strconv.AppendUint([]byte(label), id, 10)
 }
 
 // record is the audit record of action on r.

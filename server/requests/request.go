@@ -76,7 +76,10 @@ type Request struct {
 	Sources               []string   `json:"sources"`         // the registries' domains
 	Variables             []Variable `json:"variables"`
 	Communication         bool       `json:"communication,omitempty"` // a communication file is asked for
-	ValidUntil            time.Time  `json:"valid_until"`             // the last day (UTC) it may be used
+	// CommunicationRecipient receives the communication file (name,
+	// address): a principal with a sealing key, the recipient by default.
+	CommunicationRecipient string    `json:"communication_recipient,omitempty"`
+	ValidUntil             time.Time `json:"valid_until"` // the last day (UTC) it may be used
 
 	State     State      `json:"state"`
 	Created   time.Time  `json:"created"`
@@ -92,6 +95,9 @@ type Request struct {
 	// WrappedKey is the delivery key (seal.DeliveryKey), wrapped under the
 	// KEK: only the recipient ever gets it, sealed to its public key.
 	WrappedKey []byte `json:"wrapped_key,omitempty"`
+	// WrappedCommunicationKey is the communication file's delivery key,
+	// for the communication recipient alone.
+	WrappedCommunicationKey []byte `json:"wrapped_communication_key,omitempty"`
 }
 
 // Limits on what a request may hold, so that a request stays a small record.

@@ -181,9 +181,13 @@ type LinkageRequest struct {
 	// When it was drafted.
 	Created *timestamppb.Timestamp `protobuf:"bytes,17,opt,name=created,proto3" json:"created,omitempty"`
 	// Its closing, if closed.
-	Closed        *CommitteeDecision `protobuf:"bytes,18,opt,name=closed,proto3" json:"closed,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	Closed *CommitteeDecision `protobuf:"bytes,18,opt,name=closed,proto3" json:"closed,omitempty"`
+	// Who receives the communication file.
+	CommunicationRecipient string `protobuf:"bytes,19,opt,name=communication_recipient,json=communicationRecipient,proto3" json:"communication_recipient,omitempty"`
+	// The communication file's pseudonym domain, once approved.
+	CommunicationDomain string `protobuf:"bytes,20,opt,name=communication_domain,json=communicationDomain,proto3" json:"communication_domain,omitempty"`
+	unknownFields       protoimpl.UnknownFields
+	sizeCache           protoimpl.SizeCache
 }
 
 func (x *LinkageRequest) Reset() {
@@ -342,6 +346,20 @@ func (x *LinkageRequest) GetClosed() *CommitteeDecision {
 	return nil
 }
 
+func (x *LinkageRequest) GetCommunicationRecipient() string {
+	if x != nil {
+		return x.CommunicationRecipient
+	}
+	return ""
+}
+
+func (x *LinkageRequest) GetCommunicationDomain() string {
+	if x != nil {
+		return x.CommunicationDomain
+	}
+	return ""
+}
+
 // CreateLinkageRequestRequest drafts a request.
 type CreateLinkageRequestRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -361,9 +379,12 @@ type CreateLinkageRequestRequest struct {
 	Communication bool `protobuf:"varint,7,opt,name=communication,proto3" json:"communication,omitempty"`
 	// The last day the request may be used, YYYY-MM-DD; empty: a year from
 	// today.
-	ValidUntil    string `protobuf:"bytes,8,opt,name=valid_until,json=validUntil,proto3" json:"valid_until,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	ValidUntil string `protobuf:"bytes,8,opt,name=valid_until,json=validUntil,proto3" json:"valid_until,omitempty"`
+	// Who receives the communication file (a principal with a registered
+	// sealing key); empty: the recipient.
+	CommunicationRecipient string `protobuf:"bytes,9,opt,name=communication_recipient,json=communicationRecipient,proto3" json:"communication_recipient,omitempty"`
+	unknownFields          protoimpl.UnknownFields
+	sizeCache              protoimpl.SizeCache
 }
 
 func (x *CreateLinkageRequestRequest) Reset() {
@@ -448,6 +469,13 @@ func (x *CreateLinkageRequestRequest) GetCommunication() bool {
 func (x *CreateLinkageRequestRequest) GetValidUntil() string {
 	if x != nil {
 		return x.ValidUntil
+	}
+	return ""
+}
+
+func (x *CreateLinkageRequestRequest) GetCommunicationRecipient() string {
+	if x != nil {
+		return x.CommunicationRecipient
 	}
 	return ""
 }
@@ -1133,9 +1161,12 @@ type ConvertedRow struct {
 	// the row has a problem.
 	SealedProjectPseudonym string `protobuf:"bytes,2,opt,name=sealed_project_pseudonym,json=sealedProjectPseudonym,proto3" json:"sealed_project_pseudonym,omitempty"`
 	// Why the row was not converted, with a code (see docs/problem-codes.md).
-	Problems      []*Problem `protobuf:"bytes,3,rep,name=problems,proto3" json:"problems,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	Problems []*Problem `protobuf:"bytes,3,rep,name=problems,proto3" json:"problems,omitempty"`
+	// With communication: the person's communication pseudonym, sealed to
+	// the communication recipient.
+	SealedCommunicationPseudonym string `protobuf:"bytes,4,opt,name=sealed_communication_pseudonym,json=sealedCommunicationPseudonym,proto3" json:"sealed_communication_pseudonym,omitempty"`
+	unknownFields                protoimpl.UnknownFields
+	sizeCache                    protoimpl.SizeCache
 }
 
 func (x *ConvertedRow) Reset() {
@@ -1189,6 +1220,13 @@ func (x *ConvertedRow) GetProblems() []*Problem {
 	return nil
 }
 
+func (x *ConvertedRow) GetSealedCommunicationPseudonym() string {
+	if x != nil {
+		return x.SealedCommunicationPseudonym
+	}
+	return ""
+}
+
 // ConvertStreamRequest is one chunk of a conversion.
 type ConvertStreamRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -1198,7 +1236,11 @@ type ConvertStreamRequest struct {
 	// afterwards.
 	Domain string `protobuf:"bytes,2,opt,name=domain,proto3" json:"domain,omitempty"`
 	// The rows of this chunk (at most 10,000).
-	Rows          []*ConvertRow `protobuf:"bytes,3,rep,name=rows,proto3" json:"rows,omitempty"`
+	Rows []*ConvertRow `protobuf:"bytes,3,rep,name=rows,proto3" json:"rows,omitempty"`
+	// Read from the first chunk: also give each row's communication
+	// pseudonym, for a communication file (only under a request that asked
+	// for one).
+	Communication bool `protobuf:"varint,4,opt,name=communication,proto3" json:"communication,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1254,6 +1296,13 @@ func (x *ConvertStreamRequest) GetRows() []*ConvertRow {
 	return nil
 }
 
+func (x *ConvertStreamRequest) GetCommunication() bool {
+	if x != nil {
+		return x.Communication
+	}
+	return false
+}
+
 // ConvertStreamResponse answers one chunk.
 type ConvertStreamResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -1304,7 +1353,9 @@ func (x *ConvertStreamResponse) GetRows() []*ConvertedRow {
 type GetDeliveryKeyRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The request's number.
-	Id            uint64 `protobuf:"varint,1,opt,name=id,proto3" json:"id,omitempty"`
+	Id uint64 `protobuf:"varint,1,opt,name=id,proto3" json:"id,omitempty"`
+	// The communication file's key instead of the research file's.
+	Communication bool `protobuf:"varint,2,opt,name=communication,proto3" json:"communication,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1346,12 +1397,20 @@ func (x *GetDeliveryKeyRequest) GetId() uint64 {
 	return 0
 }
 
+func (x *GetDeliveryKeyRequest) GetCommunication() bool {
+	if x != nil {
+		return x.Communication
+	}
+	return false
+}
+
 // GetDeliveryKeyResponse holds the request's delivery key.
 type GetDeliveryKeyResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// The 32-byte key that opens the request's sealed project pseudonyms,
-	// sealed with HPKE to the caller's registered public key (package seal,
-	// info "ttp/v1 seal" 0 "project-<id>" 0 "delivery_key").
+	// The 32-byte key that opens the request's sealed project (or
+	// communication) pseudonyms, sealed with HPKE to the caller's registered
+	// public key (package seal, info "ttp/v1 seal" 0 "project-<id>" (or
+	// "communication-<id>") 0 "delivery_key").
 	SealedKey     string `protobuf:"bytes,1,opt,name=sealed_key,json=sealedKey,proto3" json:"sealed_key,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -1405,7 +1464,7 @@ const file_ttp_v1_delivery_proto_rawDesc = "" +
 	"\x11CommitteeDecision\x12\x1c\n" +
 	"\tprincipal\x18\x01 \x01(\tR\tprincipal\x12.\n" +
 	"\x04time\x18\x02 \x01(\v2\x1a.google.protobuf.TimestampR\x04time\x12\x16\n" +
-	"\x06reason\x18\x03 \x01(\tR\x06reason\"\xa9\x05\n" +
+	"\x06reason\x18\x03 \x01(\tR\x06reason\"\x95\x06\n" +
 	"\x0eLinkageRequest\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\x04R\x02id\x12\x1c\n" +
 	"\tapplicant\x18\x02 \x01(\tR\tapplicant\x12\x18\n" +
@@ -1426,7 +1485,9 @@ const file_ttp_v1_delivery_proto_rawDesc = "" +
 	"\x0eproject_domain\x18\x0f \x01(\tR\rprojectDomain\x12 \n" +
 	"\vconversions\x18\x10 \x01(\rR\vconversions\x124\n" +
 	"\acreated\x18\x11 \x01(\v2\x1a.google.protobuf.TimestampR\acreated\x121\n" +
-	"\x06closed\x18\x12 \x01(\v2\x19.ttp.v1.CommitteeDecisionR\x06closed\"\x9f\x02\n" +
+	"\x06closed\x18\x12 \x01(\v2\x19.ttp.v1.CommitteeDecisionR\x06closed\x127\n" +
+	"\x17communication_recipient\x18\x13 \x01(\tR\x16communicationRecipient\x121\n" +
+	"\x14communication_domain\x18\x14 \x01(\tR\x13communicationDomain\"\xd8\x02\n" +
 	"\x1bCreateLinkageRequestRequest\x12\x18\n" +
 	"\aproject\x18\x01 \x01(\tR\aproject\x12\x18\n" +
 	"\apurpose\x18\x02 \x01(\tR\apurpose\x12\x14\n" +
@@ -1436,7 +1497,8 @@ const file_ttp_v1_delivery_proto_rawDesc = "" +
 	"\tvariables\x18\x06 \x03(\v2\x19.ttp.v1.RequestedVariableR\tvariables\x12$\n" +
 	"\rcommunication\x18\a \x01(\bR\rcommunication\x12\x1f\n" +
 	"\vvalid_until\x18\b \x01(\tR\n" +
-	"validUntil\"P\n" +
+	"validUntil\x127\n" +
+	"\x17communication_recipient\x18\t \x01(\tR\x16communicationRecipient\"P\n" +
 	"\x1cCreateLinkageRequestResponse\x120\n" +
 	"\arequest\x18\x01 \x01(\v2\x16.ttp.v1.LinkageRequestR\arequest\"-\n" +
 	"\x1bSubmitLinkageRequestRequest\x12\x0e\n" +
@@ -1468,20 +1530,23 @@ const file_ttp_v1_delivery_proto_rawDesc = "" +
 	"\n" +
 	"ConvertRow\x12\x17\n" +
 	"\arow_key\x18\x01 \x01(\tR\x06rowKey\x12)\n" +
-	"\x10person_pseudonym\x18\x02 \x01(\tR\x0fpersonPseudonym\"\x8e\x01\n" +
+	"\x10person_pseudonym\x18\x02 \x01(\tR\x0fpersonPseudonym\"\xd4\x01\n" +
 	"\fConvertedRow\x12\x17\n" +
 	"\arow_key\x18\x01 \x01(\tR\x06rowKey\x128\n" +
 	"\x18sealed_project_pseudonym\x18\x02 \x01(\tR\x16sealedProjectPseudonym\x12+\n" +
-	"\bproblems\x18\x03 \x03(\v2\x0f.ttp.v1.ProblemR\bproblems\"u\n" +
+	"\bproblems\x18\x03 \x03(\v2\x0f.ttp.v1.ProblemR\bproblems\x12D\n" +
+	"\x1esealed_communication_pseudonym\x18\x04 \x01(\tR\x1csealedCommunicationPseudonym\"\x9b\x01\n" +
 	"\x14ConvertStreamRequest\x12\x1d\n" +
 	"\n" +
 	"request_id\x18\x01 \x01(\x04R\trequestId\x12\x16\n" +
 	"\x06domain\x18\x02 \x01(\tR\x06domain\x12&\n" +
-	"\x04rows\x18\x03 \x03(\v2\x12.ttp.v1.ConvertRowR\x04rows\"A\n" +
+	"\x04rows\x18\x03 \x03(\v2\x12.ttp.v1.ConvertRowR\x04rows\x12$\n" +
+	"\rcommunication\x18\x04 \x01(\bR\rcommunication\"A\n" +
 	"\x15ConvertStreamResponse\x12(\n" +
-	"\x04rows\x18\x01 \x03(\v2\x14.ttp.v1.ConvertedRowR\x04rows\"'\n" +
+	"\x04rows\x18\x01 \x03(\v2\x14.ttp.v1.ConvertedRowR\x04rows\"M\n" +
 	"\x15GetDeliveryKeyRequest\x12\x0e\n" +
-	"\x02id\x18\x01 \x01(\x04R\x02id\"7\n" +
+	"\x02id\x18\x01 \x01(\x04R\x02id\x12$\n" +
+	"\rcommunication\x18\x02 \x01(\bR\rcommunication\"7\n" +
 	"\x16GetDeliveryKeyResponse\x12\x1d\n" +
 	"\n" +
 	"sealed_key\x18\x01 \x01(\tR\tsealedKey2\xdd\x06\n" +

@@ -61,7 +61,8 @@ type DeliveryServiceClient interface {
 	// names the request and the source domain; they hold for the stream.
 	ConvertStream(ctx context.Context, opts ...grpc.CallOption) (grpc.BidiStreamingClient[ConvertStreamRequest, ConvertStreamResponse], error)
 	// GetDeliveryKey gives the request's recipient the key that opens its
-	// sealed project pseudonyms, sealed with HPKE to the recipient's
+	// sealed project pseudonyms (and the communication recipient the key of
+	// the communication pseudonyms), sealed with HPKE to the caller's
 	// registered public key.
 	GetDeliveryKey(ctx context.Context, in *GetDeliveryKeyRequest, opts ...grpc.CallOption) (*GetDeliveryKeyResponse, error)
 }
@@ -198,7 +199,8 @@ type DeliveryServiceServer interface {
 	// names the request and the source domain; they hold for the stream.
 	ConvertStream(grpc.BidiStreamingServer[ConvertStreamRequest, ConvertStreamResponse]) error
 	// GetDeliveryKey gives the request's recipient the key that opens its
-	// sealed project pseudonyms, sealed with HPKE to the recipient's
+	// sealed project pseudonyms (and the communication recipient the key of
+	// the communication pseudonyms), sealed with HPKE to the caller's
 	// registered public key.
 	GetDeliveryKey(context.Context, *GetDeliveryKeyRequest) (*GetDeliveryKeyResponse, error)
 	mustEmbedUnimplementedDeliveryServiceServer()
