@@ -122,7 +122,7 @@ func (l *linkageService) ListPersonChanges(ctx context.Context, req *ttpv1.ListP
 	if limit <= 0 || limit > 10_000 {
 		limit = 10_000
 	}
-	changes, err := l.s.index.Changes(ctx, req.AfterSequence, limit)
+	changes, err := l.s.index.ChangesInDomain(ctx, l.s.encoder.DomainTag(sess.Domain.Name), req.AfterSequence, limit)
 	if err != nil {
 		return nil, err
 	}

@@ -138,7 +138,13 @@ func (s *Server) open(ctx context.Context, kek *keys.KEK, cfg *config.Config) (e
 		return err
 	}
 	s.encoder = linkage.NewEncoder(key)
-	s.index = linkage.Open(s.st, model, rand.Reader)
+	s.index = linkage.Open(s.st, model, rand.Reader).TrackDomains(func() []uint64 {
+		var tags []uint64
+		for _, d := range s.domains.List() {
+			tags = append(tags, s.encoder.DomainTag(d.Name))
+		}
+		return tags
+	})
 	stats, err := s.index.Stats(ctx)
 	if err != nil {
 		return err

@@ -94,3 +94,52 @@ func TestSplitRecord(t *testing.T) {
 		}
 	}
 }
+
+// TestChangesOnlyOfTheDomain: a registry is told of the merges and splits of
+// persons with records in its own domain, and of no others: a split in the
+// cancer registry's domain does not reach the heart registry, until a
+// record of that person is registered there too.
+func TestChangesOnlyOfTheDomain(t *testing.T) {
+	f := servertest.NewFixture(t,
+		servertest.Principal{Name: "operator", Roles: []authz.Role{authz.Operator}},
+		servertest.Principal{Name: "hospital", Roles: []authz.Role{authz.Broker}},
+		servertest.Principal{Name: "registry", Roles: []authz.Role{authz.Registry}},
+		servertest.Principal{Name: "registry2", Roles: []authz.Role{authz.Registry}})
+	s := f.Start(t)
+	ctx := context.Background()
+	admin := ttpv1.NewAdminServiceClient(s.Dial(t, "operator"))
+	for domain, recipient := range map[string]string{"nkr": "registry", "nhr": "registry2"} {
+		if _, err := admin.CreateDomain(ctx, &ttpv1.CreateDomainRequest{Name: domain, Brokers: []string{"hospital"}, Recipients: []string{recipient}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	hospital := s.Dial(t, "hospital")
+	a := rec("1", "06000001", "A0001", "111222333", "van der Berg", "Jan Pieter", "1956-03-14", "M", "1234 AB", "12")
+	b := rec("2", "06000002", "77-123", "111222333", "Berg, van der", "Jan Pieter", "14-03-1956", "M", "1234ab", "12")
+	// Another person, in nhr only.
+	c := rec("3", "06000001", "A0003", "", "Jansen", "Anna", "1961-02-02", "V", "2345 BC", "3")
+	mustRegister(t, hospital, "nkr", linkFields, a, b)
+	mustRegister(t, hospital, "nhr", linkFields, c)
+	if _, err := admin.SplitRecord(ctx, &ttpv1.SplitRecordRequest{Organisation: "org of hospital", Agb: "06000002", PatientNumber: "77-123"}); err != nil {
+		t.Fatal(err)
+	}
+	count := func(who, domain string) int {
+		resp, err := ttpv1.NewLinkageServiceClient(s.Dial(t, who)).ListPersonChanges(ctx, &ttpv1.ListPersonChangesRequest{Domain: domain})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(resp.Changes)
+	}
+	if n := count("registry", "nkr"); n != 1 {
+		t.Fatalf("the cancer registry sees %d changes, want the split", n)
+	}
+	if n := count("registry2", "nhr"); n != 0 {
+		t.Fatalf("the heart registry sees %d changes of a person it has no record of, want 0", n)
+	}
+	// The same patient registered into nhr: from now on its changes are
+	// the heart registry's business too.
+	mustRegister(t, hospital, "nhr", linkFields, a)
+	if n := count("registry2", "nhr"); n != 1 {
+		t.Fatalf("the heart registry sees %d changes of a person it now holds, want 1", n)
+	}
+}

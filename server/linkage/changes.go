@@ -117,6 +117,9 @@ func (ix *Index) Resolve(ctx context.Context, id uint64, match bool, now time.Ti
 			if err := merge(px, rec.Person, cand.Person, now); err != nil {
 				return err
 			}
+			if err := ix.carryDomains(px, rec.Person, cand.Person); err != nil {
+				return err
+			}
 		}
 		if commit != nil {
 			return commit(tx)
@@ -153,6 +156,60 @@ func merge(px store.PersonIndex, from, to uint64, now time.Time) error {
 	}
 	_, err := px.AppendChange(store.PersonChange{Time: now.UTC(), Kind: uint8(Merge), From: from, To: to})
 	return err
+}
+
+// carryDomains makes person to a member of every domain person from is a
+// member of: its records (a merge moves them all, a split one) were
+// registered through those domains, whose recipients hold from's
+// pseudonyms and must hear of to's changes.
+func (ix *Index) carryDomains(px store.PersonIndex, from, to uint64) error {
+	if ix.domainTags == nil {
+		return nil
+	}
+	for _, tag := range ix.domainTags() {
+		in, err := px.InDomain(tag, []uint64{from})
+		if err != nil {
+			return err
+		}
+		if in[from] {
+			if err := px.AddToDomain(tag, []uint64{to}); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// ChangesInDomain lists, after sequence number after and at most limit,
+// the logged changes that concern a person of the domain with tag (one
+// with records registered through it): what its recipients may know. It
+// reads on through the log until it has limit of them or the log ends.
+func (ix *Index) ChangesInDomain(ctx context.Context, tag, after uint64, limit int) ([]Change, error) {
+	var out []Change
+	err := ix.st.View(ctx, func(tx store.Tx) error {
+		for len(out) < limit {
+			cs, err := tx.Index().Changes(after, 1000)
+			if err != nil || len(cs) == 0 {
+				return err
+			}
+			var persons []uint64
+			for _, c := range cs {
+				persons = append(persons, c.From, c.To)
+			}
+			in, err := tx.Index().InDomain(tag, persons)
+			if err != nil {
+				return err
+			}
+			for _, c := range cs {
+				if (in[c.From] || in[c.To]) && len(out) < limit {
+					out = append(out, Change{Seq: c.Seq, Time: c.Time.UTC(), Kind: ChangeKind(c.Kind), From: c.From, To: c.To})
+				}
+			}
+			after = cs[len(cs)-1].Seq
+		}
+		return nil
+	})
+	return out, err
 }
 
 // Changes lists logged changes after sequence number after.
@@ -208,6 +265,9 @@ func (ix *Index) Split(ctx context.Context, source uint64, now time.Time, commit
 			return err
 		}
 		if err := px.AddPersons(to); err != nil {
+			return err
+		}
+		if err := ix.carryDomains(px, rec.Person, to); err != nil {
 			return err
 		}
 		c, err := px.AppendChange(store.PersonChange{Time: now.UTC(), Kind: uint8(Split), From: rec.Person, To: to})

@@ -246,3 +246,12 @@ func (e *Encoder) SourceKey(source string) uint64 {
 	defer e.release(h)
 	return h.of("source", source)
 }
+
+// DomainTag is the keyed hash under which the index records which persons
+// have records registered through a domain (store.PersonIndex.AddToDomain),
+// so that the domain's recipients are told of those persons' changes only.
+func (e *Encoder) DomainTag(domain string) uint64 {
+	h := e.hasher()
+	defer e.release(h)
+	return h.of("domain", domain)
+}

@@ -60,6 +60,18 @@ type Index struct {
 
 	randMu sync.Mutex
 	rand   io.Reader
+
+	// domainTags lists the tags (Encoder.DomainTag) of every domain, for
+	// merges and splits to carry a person's domains over; nil: none.
+	domainTags func() []uint64
+}
+
+// TrackDomains gives the index the tags of every domain (they change as
+// domains are made), so that a person made by a merge or a split belongs
+// to the domains the person it came from belonged to. It returns ix.
+func (ix *Index) TrackDomains(tags func() []uint64) *Index {
+	ix.domainTags = tags
+	return ix
 }
 
 // Open returns the index kept in st, matching with model, with a candidate

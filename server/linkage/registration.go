@@ -93,6 +93,9 @@ func (r *Registration) registerBatch(ctx context.Context, action string, rows []
 		}
 	}
 	commit := func(tx store.Tx, results []Result) error {
+		if err := tx.Index().AddToDomain(r.enc.DomainTag(r.sess.Domain.Name), personsOf(results)); err != nil {
+			return err
+		}
 		return r.log.AppendTx(tx, r.auditRecord(action, len(rows), results))
 	}
 	var results []Result
@@ -117,6 +120,19 @@ func (r *Registration) registerBatch(ctx context.Context, action string, rows []
 		o.Decision = res.Decision
 	}
 	return nil
+}
+
+// personsOf lists the distinct persons of results.
+func personsOf(results []Result) []uint64 {
+	seen := make(map[uint64]struct{}, len(results))
+	var out []uint64
+	for _, res := range results {
+		if _, ok := seen[res.Person]; !ok {
+			seen[res.Person] = struct{}{}
+			out = append(out, res.Person)
+		}
+	}
+	return out
 }
 
 func (r *Registration) auditRecord(action string, n int, results []Result) audit.Record {

@@ -280,6 +280,14 @@ type PersonIndex interface {
 	// Reviews lists open items with Record > after, by Record, at most limit.
 	Reviews(after uint64, limit int) ([]ReviewItem, error)
 
+	// AddToDomain records that persons have records registered through a
+	// domain, named by a tag (a keyed hash of its name), so that the
+	// domain's recipients are told of those persons' changes and of no
+	// others'. Recording a person again is no error.
+	AddToDomain(domain uint64, persons []uint64) error
+	// InDomain returns which of persons were recorded in a domain.
+	InDomain(domain uint64, persons []uint64) (map[uint64]bool, error)
+
 	// AppendChange logs a change and returns it with its sequence number.
 	AppendChange(c PersonChange) (PersonChange, error)
 	// Changes lists changes with Seq > after, in order, at most limit.

@@ -39,6 +39,9 @@ const (
 	// chunkPrefix + block + chunk number (4 bytes) → older members of a
 	// block; a larger number holds newer members.
 	chunkPrefix = "i/c"
+	// domainMemberPrefix + domain tag + person → nothing: the person has
+	// records registered through that domain (domainmembers.go).
+	domainMemberPrefix = "i/d"
 	// reviewPrefix + record ID → an open review item (reviews.go).
 	reviewPrefix = "i/v"
 	// changePrefix + seq → a person change (changes.go).

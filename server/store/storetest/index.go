@@ -426,3 +426,38 @@ func testStats(t *testing.T, f Factory) {
 		t.Errorf("Stats after AddPersons of none: %+v, want 6 persons", st)
 	}
 }
+
+func testDomainMembers(t *testing.T, f Factory) {
+	s := f.New(t)
+	const nkr, nhr = 1 << 63, 7 // a tag at or above 2^63, as keyed hashes are half the time
+	update(t, s, func(tx store.Tx) error {
+		if err := tx.Index().AddToDomain(nkr, []uint64{10, 11, 1 << 62}); err != nil {
+			return err
+		}
+		// Again, with one more: no error, no double.
+		if err := tx.Index().AddToDomain(nkr, []uint64{11, 12}); err != nil {
+			return err
+		}
+		return tx.Index().AddToDomain(nhr, []uint64{11})
+	})
+	rolledBack(t, s, func(tx store.Tx) error { return tx.Index().AddToDomain(nhr, []uint64{99}) })
+	view(t, s, func(tx store.Tx) error {
+		err := tx.Index().AddToDomain(nkr, []uint64{1})
+		wantErr(t, "AddToDomain in View", err, store.ErrReadOnly)
+		got, err := tx.Index().InDomain(nkr, []uint64{10, 11, 12, 13, 1 << 62, 99})
+		if err != nil {
+			return err
+		}
+		equal(t, "nkr's members", map[uint64]bool{10: true, 11: true, 12: true, 1 << 62: true}, got)
+		got, err = tx.Index().InDomain(nhr, []uint64{10, 11, 99})
+		if err != nil {
+			return err
+		}
+		equal(t, "nhr's members (99 rolled back)", map[uint64]bool{11: true}, got)
+		got, err = tx.Index().InDomain(nhr, nil)
+		if err != nil || len(got) != 0 {
+			t.Errorf("InDomain of none: %v, %v", got, err)
+		}
+		return nil
+	})
+}

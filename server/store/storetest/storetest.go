@@ -61,6 +61,7 @@ func Run(t *testing.T, f Factory) {
 	t.Run("Index", func(t *testing.T) { testIndex(t, f) })
 	t.Run("Reviews", func(t *testing.T) { testReviews(t, f) })
 	t.Run("Changes", func(t *testing.T) { testChanges(t, f) })
+	t.Run("DomainMembers", func(t *testing.T) { testDomainMembers(t, f) })
 	t.Run("Durability", func(t *testing.T) { testDurability(t, f) })
 	t.Run("Concurrency", func(t *testing.T) { testConcurrency(t, f) })
 }
