@@ -260,6 +260,11 @@ type PersonIndex interface {
 	Add(records []IndexRecord) error
 	// SetPerson moves a record to another person.
 	SetPerson(id, person uint64) error
+	// DeleteRecords removes records whole: the record, its source, its
+	// place among its person's records and in its blocks, its review item.
+	// An absent ID gives ErrNotFound. Records are deleted rarely (a
+	// patient's objection, DESIGN §6), never in registration's hot path.
+	DeleteRecords(ids []uint64) error
 
 	// AddPersons records new persons (a batch's, in one call: on a shared
 	// store that is one round trip); a person recorded already gives

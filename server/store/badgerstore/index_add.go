@@ -126,3 +126,38 @@ func (t *tx) checkNew(records []store.IndexRecord, topID uint64) error {
 		return nil
 	})
 }
+
+// DeleteRecords deletes each record's keys and takes it out of its blocks'
+// posting lists.
+func (ix index) DeleteRecords(ids []uint64) error {
+	t := ix.t
+	if err := t.writable(); err != nil {
+		return err
+	}
+	c, err := t.counters()
+	if err != nil {
+		return err
+	}
+	for _, id := range ids {
+		r, ok, err := t.record(id, nil)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return store.ErrNotFound
+		}
+		for _, b := range r.Blocks {
+			if err := t.removeMember(b, id); err != nil {
+				return err
+			}
+		}
+		for _, key := range [][]byte{numKey(recordPrefix, id), numKey(sourcePrefix, r.Source), memberKey(r.Person, id), numKey(reviewPrefix, id)} {
+			if err := t.del("delete index record", key); err != nil {
+				return err
+			}
+		}
+		c.records--
+	}
+	t.changed()
+	return nil
+}

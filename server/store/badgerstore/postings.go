@@ -242,7 +242,16 @@ func (t *tx) rebuildMembers(block uint64, p *posting, id uint64) error {
 	all = append(all, id)
 	slices.SortFunc(all, func(a, b uint64) int { return cmp.Compare(b, a) })
 	p.ids = all[:min(headKeep, len(all))]
-	rest := all[len(p.ids):]
+	chunks, err := t.writeChunks(block, all[len(p.ids):], p.chunks)
+	p.chunks = chunks
+	p.ids = slices.Clone(p.ids)
+	return err
+}
+
+// writeChunks writes rest, the members older than the head (newest first),
+// as chunks of chunkSize, deletes the chunks beyond them that the list had
+// (old), and returns how many there are now.
+func (t *tx) writeChunks(block uint64, rest []uint64, old uint32) (uint32, error) {
 	// Chunk 0 is the oldest: cut from the end, so that only the newest
 	// chunk may hold fewer than chunkSize.
 	var chunks [][]uint64
@@ -251,15 +260,60 @@ func (t *tx) rebuildMembers(block uint64, p *posting, id uint64) error {
 	}
 	for i, c := range chunks {
 		if err := t.set("write block members", chunkKey(block, uint32(i)), appendIDs(nil, c)); err != nil {
-			return err
+			return 0, err
 		}
 	}
-	for n := uint32(len(chunks)); n < p.chunks; n++ {
+	for n := uint32(len(chunks)); n < old; n++ {
 		if err := t.del("write block members", chunkKey(block, n)); err != nil {
-			return err
+			return 0, err
 		}
 	}
-	p.chunks = uint32(len(chunks))
-	p.ids = slices.Clone(p.ids)
-	return nil
+	return uint32(len(chunks)), nil
+}
+
+// removeMember takes id out of block's posting list and writes the list
+// anew. Records are removed rarely (a patient's objection), so it reads
+// the whole list.
+func (t *tx) removeMember(block, id uint64) error {
+	p, err := t.head(block, nil)
+	if err != nil {
+		return err
+	}
+	if p == nil {
+		return corrupt("block members (a record's block has no members)")
+	}
+	all := slices.Clone(p.ids)
+	for n := range p.chunks {
+		ids, err := t.chunk(block, n)
+		if err != nil {
+			return err
+		}
+		all = append(all, ids...)
+	}
+	i := slices.Index(all, id)
+	if i < 0 {
+		return corrupt("block members (a record is missing from its block)")
+	}
+	all = slices.Delete(all, i, i+1)
+	// The chunks were read oldest first: newest first again.
+	slices.SortFunc(all, func(a, b uint64) int { return cmp.Compare(b, a) })
+	var np *posting
+	if len(all) > 0 {
+		np = &posting{ids: slices.Clone(all[:min(headKeep, len(all))])}
+	}
+	chunks, err := t.writeChunks(block, all[min(headKeep, len(all)):], p.chunks)
+	if err != nil {
+		return err
+	}
+	t.mu.Lock()
+	if t.heads == nil {
+		t.heads = map[uint64]*posting{}
+	}
+	t.heads[block] = np
+	t.mu.Unlock()
+	if np == nil {
+		return t.del("write block members", numKey(headPrefix, block))
+	}
+	np.chunks = chunks
+	return t.set("write block members", numKey(headPrefix, block), np.encode())
 }

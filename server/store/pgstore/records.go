@@ -224,3 +224,28 @@ func (ix personIndex) SetPerson(id, person uint64) error {
 	}
 	return nil
 }
+
+// DeleteRecords deletes each record, its block rows and its review item.
+func (ix personIndex) DeleteRecords(ids []uint64) error {
+	if err := ix.t.writable("delete records"); err != nil {
+		return err
+	}
+	for _, id := range ids {
+		rid, err := ordinal("record ID", id)
+		if err != nil {
+			return fmt.Errorf("pgstore: delete record %d: %w", id, store.ErrNotFound)
+		}
+		var blocks []int64
+		if err := ix.t.queryRow("delete a record", `DELETE FROM index_records WHERE id = $1 RETURNING blocks`, []any{rid}, &blocks); err != nil {
+			return err
+		}
+		if _, err := ix.t.exec("delete a record's blocks", `DELETE FROM index_blocks WHERE block = ANY($1::bigint[]) AND id = $2`, blocks, rid); err != nil {
+			return err
+		}
+		if _, err := ix.t.exec("delete a record's review", `DELETE FROM index_reviews WHERE record = $1`, rid); err != nil {
+			return err
+		}
+		ix.t.count(-1, 0)
+	}
+	return nil
+}

@@ -461,3 +461,75 @@ func testDomainMembers(t *testing.T, f Factory) {
 		return nil
 	})
 }
+
+func testDeleteRecords(t *testing.T, f Factory) {
+	s := f.New(t)
+	// 200 records share block 5, so that its older members sit in chunks on
+	// backends that keep posting lists; each also has a block of its own.
+	var recs []store.IndexRecord
+	for id := uint64(1); id <= 200; id++ {
+		recs = append(recs, record(id, 1000+id, id%7, 5, 100+id))
+	}
+	addRecords(t, s, recs...)
+	update(t, s, func(tx store.Tx) error {
+		return tx.Index().PutReview(store.ReviewItem{Record: 3, Candidate: 4, ScoreMilli: 1})
+	})
+	before := stats(t, s)
+	gone := []uint64{3, 150, 200} // old, in the middle, the newest
+	rolledBack(t, s, func(tx store.Tx) error { return tx.Index().DeleteRecords(gone) })
+	update(t, s, func(tx store.Tx) error {
+		err := tx.Index().DeleteRecords([]uint64{9999})
+		wantErr(t, "DeleteRecords of an absent record", err, store.ErrNotFound)
+		return nil
+	})
+	update(t, s, func(tx store.Tx) error { return tx.Index().DeleteRecords(gone) })
+	if got := stats(t, s); got.Records != before.Records-int64(len(gone)) {
+		t.Errorf("records after deleting %d: %d, was %d", len(gone), got.Records, before.Records)
+	}
+	view(t, s, func(tx store.Tx) error {
+		px := tx.Index()
+		found, err := px.Records([]uint64{2, 3, 150, 200})
+		if err != nil {
+			return err
+		}
+		if len(found) != 1 || found[2].ID != 2 {
+			t.Errorf("Records after delete: %v", found)
+		}
+		bySource, err := px.BySource([]uint64{1003, 1150, 1200, 1002})
+		if err != nil {
+			return err
+		}
+		if len(bySource) != 1 {
+			t.Errorf("BySource after delete: %v", bySource)
+		}
+		members, err := px.BlockMembers([]uint64{5, 103, 104}, 1000)
+		if err != nil {
+			return err
+		}
+		var want []uint64
+		for id := uint64(199); id >= 1; id-- {
+			if id != 3 && id != 150 {
+				want = append(want, id)
+			}
+		}
+		equal(t, "block 5's members after delete", want, members[5])
+		if _, ok := members[103]; ok {
+			t.Errorf("block 103 of a deleted record still has members: %v", members[103])
+		}
+		equal(t, "block 104's members", []uint64{4}, members[104])
+		of, err := px.OfPerson(3, 1000)
+		if err != nil {
+			return err
+		}
+		for _, r := range of {
+			if r.ID == 3 {
+				t.Errorf("OfPerson(3) still lists record 3")
+			}
+		}
+		_, err = px.Review(3)
+		wantErr(t, "Review of a deleted record", err, store.ErrNotFound)
+		return nil
+	})
+	// The source is free again: a record under it is a new one.
+	addRecords(t, s, record(201, 1003, 3, 5))
+}
