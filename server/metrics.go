@@ -16,6 +16,7 @@ type metrics struct {
 	rpcSeconds *prometheus.HistogramVec
 	records    *prometheus.CounterVec
 	pseudonyms prometheus.Counter
+	refusals   *prometheus.CounterVec
 }
 
 func newMetrics() *metrics {
@@ -34,8 +35,11 @@ func newMetrics() *metrics {
 		pseudonyms: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "ttp_pseudonyms_total", Help: "Field pseudonyms made.",
 		}),
+		refusals: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "ttp_refused_calls_total", Help: "Calls refused, by method, principal and reason (authentication, authorisation, quota, limit, invalid request).",
+		}, []string{"method", "principal", "reason"}),
 	}
-	m.registry.MustRegister(m.rpcs, m.rpcSeconds, m.records, m.pseudonyms,
+	m.registry.MustRegister(m.rpcs, m.rpcSeconds, m.records, m.pseudonyms, m.refusals,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
