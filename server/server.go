@@ -3,8 +3,10 @@
 //
 // The services are thin: they translate between protobuf and the packages
 // that do the work (coding, domains, audit), which are testable without a
-// network. Every RPC passes the same interceptor chain: recover, metrics,
-// errors (typed errors become gRPC statuses in one place), authz.
+// network. Every RPC passes the transport's tap (the caller's call slots,
+// package limits) and the same interceptor chain: recover, metrics, refused
+// calls (to the audit log), errors (typed errors become gRPC statuses in
+// one place), authz.
 package server
 
 import (
