@@ -33,7 +33,7 @@ func TestCodecRefusesBeforeDecoding(t *testing.T) {
 		records, values int
 		ok              bool
 	}{
-		{"a real chunk", 10_000, 12, true},            // 10,000 + 120,000 + 1 entries
+		{"a real chunk", 10_000, 12, true},               // 10,000 + 120,000 + 1 entries
 		{"at the bound", limits.MaxEntries - 1, 0, true}, // and the one field name
 		{"one-letter records", limits.MaxEntries, 0, false},
 		{"many values in few records", 10, limits.MaxEntries / 10, false},
