@@ -56,6 +56,30 @@ func bsnChunk(first, n int) []*ttpv1.Record {
 	return recs
 }
 
+// sweep sends n messages on a stream (send(i) sends the i-th) while it
+// reads the answers, until the stream ends; it returns how many were
+// answered and the error that ended the stream (nil: the end).
+func sweep(send func(i int) error, closeSend func() error, recv func() error, n int) (int, error) {
+	go func() {
+		for i := range n {
+			if send(i) != nil {
+				return
+			}
+		}
+		closeSend()
+	}()
+	answered := 0
+	for {
+		if err := recv(); err != nil {
+			if errors.Is(err, io.EOF) {
+				return answered, nil
+			}
+			return answered, err
+		}
+		answered++
+	}
+}
+
 // wantQuotaRefusal checks that err is a quota's refusal, with the reason
 // and a time to retry after: at most the time the quota's rate (one every
 // 100 s in these tests) takes to refill the n refused units.
@@ -98,24 +122,10 @@ func TestQuotaStopsPlaintextSweep(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	go func() {
-		for i := 0; i < 100; i++ {
-			req := &ttpv1.CodeStreamRequest{Domain: "hmac", Fields: []string{"bsn"}, Records: bsnChunk(i*1000, 1000)}
-			if stream.Send(req) != nil {
-				return
-			}
-		}
-		stream.CloseSend()
-	}()
-	answered := 0
-	for {
-		_, err := stream.Recv()
-		if err != nil {
-			wantQuotaRefusal(t, "the sweep", err, 1000)
-			break
-		}
-		answered++
-	}
+	answered, err := sweep(func(i int) error {
+		return stream.Send(&ttpv1.CodeStreamRequest{Domain: "hmac", Fields: []string{"bsn"}, Records: bsnChunk(i*1000, 1000)})
+	}, stream.CloseSend, func() error { _, err := stream.Recv(); return err }, 100)
+	wantQuotaRefusal(t, "the sweep", err, 1000)
 	if answered != 20 {
 		t.Fatalf("the sweep got %d chunks of 1,000 coded, want 20 (the burst)", answered)
 	}
@@ -155,26 +165,10 @@ func TestQuotaStopsObliviousSweep(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	go func() {
-		for range 20 {
-			if stream.Send(&ttpv1.EvaluateStreamRequest{Domain: "oprf", Field: "bsn", BlindedElements: blinded}) != nil {
-				return
-			}
-		}
-		stream.CloseSend()
-	}()
-	answered := 0
-	for {
-		_, err := stream.Recv()
-		if errors.Is(err, io.EOF) {
-			t.Fatalf("all 20 messages of 512 evaluated against a quota of 4,096")
-		}
-		if err != nil {
-			wantQuotaRefusal(t, "the oblivious sweep", err, 512)
-			break
-		}
-		answered++
-	}
+	answered, err := sweep(func(int) error {
+		return stream.Send(&ttpv1.EvaluateStreamRequest{Domain: "oprf", Field: "bsn", BlindedElements: blinded})
+	}, stream.CloseSend, func() error { _, err := stream.Recv(); return err }, 20)
+	wantQuotaRefusal(t, "the oblivious sweep", err, 512)
 	if answered != 8 {
 		t.Fatalf("the oblivious sweep got %d messages of 512 evaluated, want 8 (the burst)", answered)
 	}
@@ -194,27 +188,14 @@ func TestQuotaStopsIndexGrowth(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	go func() {
-		for i := range 10 {
-			recs := bsnChunk(i*500, 500)
-			for j, r := range recs {
-				r.Values = []string{"06000001", fmt.Sprint(i*500 + j), r.Values[0]}
-			}
-			if stream.Send(&ttpv1.RegisterStreamRequest{Domain: "hmac", Fields: []string{"agb", "patient_number", "bsn"}, Records: recs}) != nil {
-				return
-			}
+	answered, err := sweep(func(i int) error {
+		recs := bsnChunk(i*500, 500)
+		for j, r := range recs {
+			r.Values = []string{"06000001", fmt.Sprint(i*500 + j), r.Values[0]}
 		}
-		stream.CloseSend()
-	}()
-	answered := 0
-	for {
-		_, err := stream.Recv()
-		if err != nil {
-			wantQuotaRefusal(t, "registration", err, 500)
-			break
-		}
-		answered++
-	}
+		return stream.Send(&ttpv1.RegisterStreamRequest{Domain: "hmac", Fields: []string{"agb", "patient_number", "bsn"}, Records: recs})
+	}, stream.CloseSend, func() error { _, err := stream.Recv(); return err }, 10)
+	wantQuotaRefusal(t, "registration", err, 500)
 	if answered != 4 {
 		t.Fatalf("%d chunks of 500 registered against a quota of 2,000, want 4", answered)
 	}
