@@ -33,7 +33,7 @@ func (c *codingService) Code(ctx context.Context, req *ttpv1.CodeRequest) (*ttpv
 		return nil, err
 	}
 	recs := recordsFromProto(req.Records)
-	if err := job.Check(recs, records.MaxPerCall); err != nil {
+	if err := c.checkCall(job, recs, records.MaxPerCall); err != nil {
 		return nil, err
 	}
 	coded, counts := job.Code(recs)
@@ -83,11 +83,11 @@ func (c *codingService) CodeStream(stream ttpv1.CodingService_CodeStreamServer) 
 		c.s.metrics.observeCoding(res.counts.Accepted, res.counts.Rejected, res.counts.Pseudonyms)
 		return stream.Send(res.resp)
 	}
-	return serveOrdered(ctx, first, stream.Recv, check, deliver)
+	return serveOrdered(ctx, first, stream.Recv, c.s.holdFor(ctx), check, deliver)
 }
 
 // checkChunk rejects a chunk that changes the domain or the fields mid-stream,
-// or is malformed.
+// is malformed, or is over the caller's quota.
 func (c *codingService) checkChunk(job *coding.Job, req *ttpv1.CodeStreamRequest, recs []records.Record) error {
 	if err := job.Session.SameDomain(req.Domain); err != nil {
 		return err
@@ -95,5 +95,15 @@ func (c *codingService) checkChunk(job *coding.Job, req *ttpv1.CodeStreamRequest
 	if len(req.Fields) > 0 && !slices.Equal(req.Fields, job.Fields()) {
 		return apierr.BadField("fields", "a stream has one field list; later chunks must leave it empty or repeat it")
 	}
-	return job.Check(recs, records.MaxPerChunk)
+	return c.checkCall(job, recs, records.MaxPerChunk)
+}
+
+// checkCall rejects a malformed request, and one over the caller's quota of
+// pseudonyms: every value sent counts, so a dictionary sweep pays for the
+// values that fail validation too.
+func (c *codingService) checkCall(job *coding.Job, recs []records.Record, max int) error {
+	if err := job.Check(recs, max); err != nil {
+		return err
+	}
+	return c.s.quotas.pseudonyms.Take(job.Session.Actor.Principal, len(recs)*len(job.Fields()))
 }

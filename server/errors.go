@@ -8,6 +8,8 @@ import (
 	"google.golang.org/genproto/googleapis/rpc/errdetails"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/protoadapt"
+	"google.golang.org/protobuf/types/known/durationpb"
 
 	"github.com/ttpnl/ttp/server/apierr"
 )
@@ -46,14 +48,31 @@ func toStatus(ctx context.Context, log *slog.Logger, method string, err error) e
 		return status.Error(codes.Internal, "internal error")
 	}
 	st := status.New(codeOf[e.Kind], e.Message)
+	if withDetails, err := st.WithDetails(details(e)...); err == nil {
+		st = withDetails
+	}
+	return st.Err()
+}
+
+// errorDomain is the domain of the ErrorInfo reasons this server gives.
+const errorDomain = "ttp.nl"
+
+// details are the standard error details (google.rpc) that carry what a
+// program needs of e: the bad fields, the reason, when to retry.
+func details(e *apierr.Error) []protoadapt.MessageV1 {
+	var out []protoadapt.MessageV1
 	if len(e.Violations) > 0 {
 		br := &errdetails.BadRequest{}
 		for _, v := range e.Violations {
 			br.FieldViolations = append(br.FieldViolations, &errdetails.BadRequest_FieldViolation{Field: v.Field, Description: v.Description})
 		}
-		if withDetails, err := st.WithDetails(br); err == nil {
-			st = withDetails
-		}
+		out = append(out, br)
 	}
-	return st.Err()
+	if e.Reason != "" {
+		out = append(out, &errdetails.ErrorInfo{Reason: e.Reason, Domain: errorDomain})
+	}
+	if e.RetryAfter > 0 {
+		out = append(out, &errdetails.RetryInfo{RetryDelay: durationpb.New(e.RetryAfter)})
+	}
+	return out
 }

@@ -13,7 +13,8 @@ import (
 
 // The interceptor chain, outermost first: recover (a panic becomes Internal
 // and is logged without its value, which could hold request data), metrics,
-// errors (typed errors become statuses), authz (principal and method table).
+// refused calls (refused_calls.go), errors (typed errors become statuses),
+// authz (principal and method table).
 
 func recoverUnary(log *slog.Logger) grpc.UnaryServerInterceptor {
 	return func(ctx context.Context, req any, info *grpc.UnaryServerInfo, handler grpc.UnaryHandler) (resp any, err error) {

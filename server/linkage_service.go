@@ -55,6 +55,9 @@ func (l *linkageService) Register(ctx context.Context, req *ttpv1.RegisterReques
 	if err := records.Check(recs, reg.fields, records.MaxPerCall); err != nil {
 		return nil, err
 	}
+	if err := l.takeQuota(reg, recs); err != nil {
+		return nil, err
+	}
 	out, err := reg.Register(ctx, "Register", recs)
 	if err != nil {
 		return nil, err
@@ -85,6 +88,9 @@ func (l *linkageService) RegisterStream(stream ttpv1.LinkageService_RegisterStre
 		if err := reg.checkChunk(req, first, recs); err != nil {
 			return nil, err
 		}
+		if err := l.takeQuota(reg, recs); err != nil {
+			return nil, err
+		}
 		return func() (*linkage.Chunk, error) { return reg.Prepare(recs), nil }, nil
 	}
 	deliver := func(c *linkage.Chunk) error {
@@ -95,7 +101,13 @@ func (l *linkageService) RegisterStream(stream ttpv1.LinkageService_RegisterStre
 		l.s.metrics.observeDecisions(out)
 		return stream.Send(&ttpv1.RegisterStreamResponse{KeyVersion: uint32(reg.Session().KeyVersion()), Records: registeredProto(out)})
 	}
-	return serveOrdered(ctx, first, stream.Recv, check, deliver)
+	return serveOrdered(ctx, first, stream.Recv, l.s.holdFor(ctx), check, deliver)
+}
+
+// takeQuota takes checked records from the caller's quota of registrations:
+// each one may add a record and a person to the index.
+func (l *linkageService) takeQuota(r *registration, recs []records.Record) error {
+	return l.s.quotas.registrations.Take(r.Session().Actor.Principal, len(recs))
 }
 
 // checkChunk rejects a chunk that changes the domain, the fields or the

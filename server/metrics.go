@@ -22,6 +22,7 @@ type metrics struct {
 	// auditBroken counts refusals to append to (or start on) a broken
 	// audit log: anything above 0 wants an operator now.
 	auditBroken prometheus.Counter
+	refusals    *prometheus.CounterVec
 }
 
 func newMetrics() *metrics {
@@ -46,8 +47,11 @@ func newMetrics() *metrics {
 		auditBroken: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "ttp_audit_broken_total", Help: "Appends refused, and starts refused, because the audit log does not verify.",
 		}),
+		refusals: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "ttp_refused_calls_total", Help: "Calls refused, by method, principal and reason (authentication, authorisation, quota, limit, invalid request).",
+		}, []string{"method", "principal", "reason"}),
 	}
-	m.registry.MustRegister(m.rpcs, m.rpcSeconds, m.records, m.pseudonyms, m.decisions, m.auditBroken,
+	m.registry.MustRegister(m.rpcs, m.rpcSeconds, m.records, m.pseudonyms, m.decisions, m.auditBroken, m.refusals,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }

@@ -47,7 +47,7 @@ func (o *obliviousService) Evaluate(ctx context.Context, req *ttpv1.EvaluateRequ
 	if err := job.Check(req.BlindedElements, false); err != nil {
 		return nil, err
 	}
-	if err := o.s.evalQuota.Take(job.Session.Actor.Principal, len(req.BlindedElements)); err != nil {
+	if err := o.s.quotas.pseudonyms.Take(job.Session.Actor.Principal, len(req.BlindedElements)); err != nil {
 		return nil, err
 	}
 	batches, err := job.Evaluate(req.BlindedElements, info, true)
@@ -99,7 +99,7 @@ func (o *obliviousService) EvaluateStream(stream ttpv1.ObliviousService_Evaluate
 		}
 		return stream.Send(res.resp)
 	}
-	return serveOrdered(ctx, first, stream.Recv, check, deliver)
+	return serveOrdered(ctx, first, stream.Recv, o.s.holdFor(ctx), check, deliver)
 }
 
 // checkMessage rejects a message that changes the domain or is malformed,
@@ -115,7 +115,7 @@ func (o *obliviousService) checkMessage(job *oblivious.Job, req *ttpv1.EvaluateS
 	if err := job.Check(req.BlindedElements, true); err != nil {
 		return nil, err
 	}
-	if err := o.s.evalQuota.Take(job.Session.Actor.Principal, len(req.BlindedElements)); err != nil {
+	if err := o.s.quotas.pseudonyms.Take(job.Session.Actor.Principal, len(req.BlindedElements)); err != nil {
 		return nil, err
 	}
 	return info, nil

@@ -3,8 +3,10 @@
 //
 // The services are thin: they translate between protobuf and the packages
 // that do the work (coding, domains, audit), which are testable without a
-// network. Every RPC passes the same interceptor chain: recover, metrics,
-// errors (typed errors become gRPC statuses in one place), authz.
+// network. Every RPC passes the transport's tap (the caller's call slots,
+// package limits) and the same interceptor chain: recover, metrics, refused
+// calls (to the audit log), errors (typed errors become gRPC statuses in
+// one place), authz.
 package server
 
 import (
@@ -37,13 +39,17 @@ import (
 	"github.com/ttpnl/ttp/server/authz"
 	"github.com/ttpnl/ttp/server/config"
 	"github.com/ttpnl/ttp/server/domains"
+	"github.com/ttpnl/ttp/server/limits"
 	"github.com/ttpnl/ttp/server/linkage"
-	"github.com/ttpnl/ttp/server/quota"
 	"github.com/ttpnl/ttp/server/recipients"
+	"github.com/ttpnl/ttp/server/refusals"
 	"github.com/ttpnl/ttp/server/requests"
 	"github.com/ttpnl/ttp/server/session"
 	"github.com/ttpnl/ttp/server/store"
 )
+
+// MaxMessageBytes is the largest request message the server reads.
+const MaxMessageBytes = 16 << 20
 
 // Server is a running ttpd.
 type Server struct {
@@ -60,8 +66,10 @@ type Server struct {
 
 	recipients *recipients.Registry               // sealing keys of recipients
 	desk       *requests.Desk                     // linkage requests
-	evalQuota  *quota.Quota                       // nil: unlimited
 	agbCodes   func(organisation string) []string // nil: any AGB code
+	quotas     quotas                             // per principal, on making pseudonyms
+	limits     *limits.Limits                     // per principal, on what it holds at once
+	refusals   *refusals.Log                      // refused calls, to the audit log
 
 	grpc       *grpc.Server
 	health     *health.Server
@@ -89,9 +97,7 @@ func New(cfg *config.Config, log *slog.Logger) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{log: log, metrics: newMetrics(), today: identity.Today, now: time.Now, agbCodes: cfg.AGBCodes, auditKey: auditKey}
-	if q := cfg.EvaluateQuota; q != nil {
-		s.evalQuota = &quota.Quota{Rate: q.PerSecond, Burst: q.Burst}
-	}
+	s.quotas, s.limits = newQuotas(cfg), newLimits(cfg)
 	ctx := context.Background()
 	if s.st, err = OpenStore(ctx, cfg, kek, log); err != nil {
 		return nil, err
@@ -114,6 +120,7 @@ func (s *Server) open(ctx context.Context, kek *keys.KEK, cfg *config.Config) (e
 	if err := s.verifyAudit(ctx); err != nil {
 		return err
 	}
+	s.refusals = refusals.New(s.audit, time.Now, s.log)
 	if s.domains, err = domains.Open(ctx, s.st, kek, s.audit, rand.Reader, time.Now); err != nil {
 		return err
 	}
@@ -222,9 +229,17 @@ func (s *Server) buildGRPC(cfg *config.Config, tlsConfig *tls.Config) {
 	authorizer := &authz.Authorizer{Directory: cfg.Directory(), Revoked: cfg.Revoked()}
 	s.grpc = grpc.NewServer(
 		grpc.Creds(credentials.NewTLS(tlsConfig)),
-		grpc.ChainUnaryInterceptor(recoverUnary(s.log), metricsUnary(s.metrics), errorsUnary(s.log), authorizer.Unary),
-		grpc.ChainStreamInterceptor(recoverStream(s.log), metricsStream(s.metrics), errorsStream(s.log), authorizer.Stream),
-		grpc.MaxRecvMsgSize(16<<20),
+		grpc.InTapHandle(s.startCall(authorizer)),
+		grpc.ChainUnaryInterceptor(recoverUnary(s.log), metricsUnary(s.metrics), s.refusedUnary(authorizer), errorsUnary(s.log), authorizer.Unary),
+		grpc.ChainStreamInterceptor(recoverStream(s.log), metricsStream(s.metrics), s.refusedStream(authorizer), errorsStream(s.log), authorizer.Stream),
+		// Memory: a message is refused before decoding when it would decode
+		// into too many objects (limits.Codec), and a stream buffers at most
+		// its fixed flow-control window ahead of its reader (the default
+		// window grows to 16 MiB a stream).
+		grpc.ForceServerCodecV2(limits.NewCodec()),
+		grpc.MaxRecvMsgSize(MaxMessageBytes),
+		grpc.InitialWindowSize(1<<20),
+		grpc.InitialConnWindowSize(1<<20),
 		grpc.KeepaliveEnforcementPolicy(keepalive.EnforcementPolicy{MinTime: 10 * time.Second, PermitWithoutStream: true}),
 	)
 	ttpv1.RegisterCodingServiceServer(s.grpc, &codingService{s: s})
@@ -281,6 +296,13 @@ func (s *Server) Domains() *domains.Registry { return s.domains }
 // bootstrap, tests).
 func (s *Server) Recipients() *recipients.Registry { return s.recipients }
 
+// Store gives in-process access to the store (tests read the audit log).
+func (s *Server) Store() store.Store { return s.st }
+
+// FlushRefusals writes the refused calls counted so far to the audit log
+// now rather than at the end of their window (tests; shutdown does it too).
+func (s *Server) FlushRefusals(ctx context.Context) error { return s.refusals.Flush(ctx) }
+
 // Serve serves until ctx is done, then stops gracefully: it stops taking
 // calls, lets running ones finish (at most drain), and closes the store.
 func (s *Server) Serve(ctx context.Context, drain time.Duration) error {
@@ -294,16 +316,21 @@ func (s *Server) Serve(ctx context.Context, drain time.Duration) error {
 		}()
 	}
 	s.health.SetServingStatus("", grpc_health_v1.HealthCheckResponse_SERVING)
+	refusalsCtx, stopRefusals := context.WithCancel(context.Background())
+	refusalsDone := make(chan struct{})
+	go func() { s.refusals.Run(refusalsCtx); close(refusalsDone) }()
 	var err error
 	select {
 	case <-ctx.Done():
 	case err = <-errc:
 	}
-	s.shutdown(drain)
+	s.shutdown(drain, func() { stopRefusals(); <-refusalsDone })
 	return err
 }
 
-func (s *Server) shutdown(drain time.Duration) {
+// shutdown stops the gRPC server, then the writer of refusals (which
+// writes what it still counts), then the store.
+func (s *Server) shutdown(drain time.Duration, stopRefusals func()) {
 	s.health.Shutdown()
 	stopped := make(chan struct{})
 	go func() { s.grpc.GracefulStop(); close(stopped) }()
@@ -316,6 +343,7 @@ func (s *Server) shutdown(drain time.Duration) {
 	if s.metricsSrv != nil {
 		s.metricsSrv.Close()
 	}
+	stopRefusals()
 	if err := s.st.Close(); err != nil {
 		s.log.Error("closing the store", "err", err)
 	}

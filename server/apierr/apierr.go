@@ -10,6 +10,7 @@ package apierr
 import (
 	"errors"
 	"fmt"
+	"time"
 )
 
 // Kind classifies a failure.
@@ -55,6 +56,12 @@ type Error struct {
 	Kind       Kind
 	Message    string
 	Violations []FieldViolation
+	// Reason, when set, names the cause in a fixed form a program can test
+	// (e.g. quota.Reason); it goes to the caller as errdetails.ErrorInfo.
+	Reason string
+	// RetryAfter, when set, is how long the caller should wait before it
+	// tries again; it goes to the caller as errdetails.RetryInfo.
+	RetryAfter time.Duration
 }
 
 func (e *Error) Error() string { return e.Kind.String() + ": " + e.Message }

@@ -64,6 +64,25 @@ func (a *Authorizer) lookup(state tls.ConnectionState) (Principal, error) {
 	return p, nil
 }
 
+// Caller names the caller of ctx's call for the record of a refusal,
+// whether or not it may call anything: the principal and organisation when
+// it is configured, the certificate's name when it is not, and no name
+// without a verified certificate.
+func (a *Authorizer) Caller(ctx context.Context) Principal {
+	pr, ok := peer.FromContext(ctx)
+	if !ok {
+		return Principal{}
+	}
+	info, ok := pr.AuthInfo.(credentials.TLSInfo)
+	if !ok || len(info.State.VerifiedChains) == 0 || len(info.State.VerifiedChains[0]) == 0 {
+		return Principal{}
+	}
+	if p, err := a.lookup(info.State); err == nil {
+		return p
+	}
+	return Principal{Name: info.State.VerifiedChains[0][0].Subject.CommonName}
+}
+
 // authorize identifies the caller and checks that it may call method.
 func (a *Authorizer) authorize(ctx context.Context, method string) (context.Context, error) {
 	p, err := a.identify(ctx)

@@ -60,20 +60,69 @@ type Config struct {
 	// decides what approval they need (package requests, JSON); empty: the
 	// default policy, after the NKR assessment framework's table 2.
 	RequestPolicyFile string `json:"request_policy_file,omitempty"`
-	// EvaluateQuota limits each principal's oblivious evaluations (a token
-	// bucket of elements); absent: unlimited. See docs/oblivious.md,
-	// "Dictionary attacks and quotas".
-	EvaluateQuota *Quota `json:"evaluate_quota,omitempty"`
+	// Quotas limit what every principal may have pseudonymised and
+	// registered (DefaultQuotas where absent); a principal's own Quotas
+	// override them. See docs/threat-model.md.
+	Quotas *Quotas `json:"quotas,omitempty"`
+	// Limits bound what one principal may make the server hold at once
+	// (DefaultLimits where absent).
+	Limits *Limits `json:"limits,omitempty"`
 	// Dev enables development conveniences (gRPC reflection). Never in
 	// production.
 	Dev bool `json:"dev,omitempty"`
 }
 
-// Quota is a token bucket: PerSecond tokens a second, at most Burst saved.
-type Quota struct {
-	PerSecond float64 `json:"per_second"`
-	Burst     float64 `json:"burst"`
+// Quotas are the token buckets of one principal, one per kind of work.
+// A kind left out takes the next level's: the principal's, the
+// configuration's, DefaultQuotas.
+type Quotas struct {
+	// Pseudonyms counts values pseudonymised, in plaintext (Code,
+	// CodeStream: every value sent, empty or not) and obliviously
+	// (Evaluate, EvaluateStream: every blinded element). Both paths give
+	// the same pseudonyms, so they take from one bucket.
+	Pseudonyms *Quota `json:"pseudonyms,omitempty"`
+	// Registrations counts records sent to the person index (Register,
+	// RegisterStream).
+	Registrations *Quota `json:"registrations,omitempty"`
 }
+
+// Quota is a token bucket: PerDay tokens a day, added continuously, at
+// most Burst saved up; or Unlimited.
+type Quota struct {
+	PerDay    float64 `json:"per_day,omitempty"`
+	Burst     float64 `json:"burst,omitempty"`
+	Unlimited bool    `json:"unlimited,omitempty"`
+}
+
+// DefaultQuotas let a hospital's nightly export through (400,000 records
+// of up to 12 identifying fields: 4.8M values; as many registrations) and
+// stop a dictionary sweep: of the 10⁸ valid BSNs a broker gets 5% at once
+// and 5% a day, which the metrics and the audit log show long before the
+// sweep is complete. They do not protect birth dates or postcodes, whose
+// spaces fit in one burst (docs/threat-model.md).
+var DefaultQuotas = Quotas{
+	Pseudonyms:    &Quota{PerDay: 5_000_000, Burst: 5_000_000},
+	Registrations: &Quota{PerDay: 400_000, Burst: 400_000},
+}
+
+// Limits bound what one principal may make the server hold at once, so
+// that a flood of calls from one certificate cannot take the server past its
+// memory limit.
+type Limits struct {
+	// Calls is the number of calls (streams included) one principal may
+	// have running at once; more are refused before their first message is
+	// read.
+	Calls int `json:"calls,omitempty"`
+	// InFlightMiB is how many MiB of stream messages one principal may have
+	// received and not yet answered; a stream waits for room before it
+	// reads its next message.
+	InFlightMiB int `json:"in_flight_mib,omitempty"`
+}
+
+// DefaultLimits: a ttp run uses one stream; eight runs of one broker at
+// once, 64 MiB of messages in flight (the ttp client sends about 1 MiB a
+// message).
+var DefaultLimits = Limits{Calls: 8, InFlightMiB: 64}
 
 // TLS names certificate files (PEM).
 type TLS struct {
@@ -92,6 +141,8 @@ type Principal struct {
 	// name, even from the CA, is refused. Hex, colons allowed, as
 	// "openssl x509 -noout -fingerprint -sha256" prints them.
 	PinnedCertificates []string `json:"pinned_certificates,omitempty"`
+	// Quotas override the configuration's quotas for this principal.
+	Quotas *Quotas `json:"quotas,omitempty"`
 }
 
 // Organisation is what the configuration says of one organisation.
@@ -170,8 +221,9 @@ func (c *Config) Validate() error {
 	need(c.TLS.CAFile, "tls.ca_file")
 	need(c.TLS.CertFile, "tls.cert_file")
 	need(c.TLS.KeyFile, "tls.key_file")
-	if q := c.EvaluateQuota; q != nil && (q.PerSecond <= 0 || q.Burst < 1) {
-		errs = append(errs, errors.New("evaluate_quota: per_second must be above 0 and burst at least 1"))
+	errs = append(errs, c.Quotas.validate("quotas")...)
+	if l := c.Limits; l != nil && (l.Calls < 0 || l.InFlightMiB < 0) {
+		errs = append(errs, errors.New("limits: calls and in_flight_mib must not be negative"))
 	}
 	seen := map[string]bool{}
 	for i, p := range c.Principals {
@@ -198,6 +250,7 @@ func (c *Config) Validate() error {
 				errs = append(errs, fmt.Errorf("principals[%d] (%s): pinned_certificates[%d]: %w", i, p.Name, k, err))
 			}
 		}
+		errs = append(errs, p.Quotas.validate(fmt.Sprintf("principals[%d] (%s): quotas", i, p.Name))...)
 	}
 	for k, fp := range c.RevokedCertificates {
 		if _, err := authz.ParseFingerprint(fp); err != nil {
@@ -282,4 +335,55 @@ func fingerprints(texts []string) authz.Fingerprints {
 		}
 	}
 	return out
+}
+
+func (qs *Quotas) validate(where string) []error {
+	if qs == nil {
+		return nil
+	}
+	var errs []error
+	for _, k := range []struct {
+		name string
+		q    *Quota
+	}{{"pseudonyms", qs.Pseudonyms}, {"registrations", qs.Registrations}} {
+		name, q := k.name, k.q
+		switch {
+		case q == nil:
+		case q.Unlimited && (q.PerDay != 0 || q.Burst != 0):
+			errs = append(errs, fmt.Errorf("%s.%s: unlimited takes no per_day or burst", where, name))
+		case !q.Unlimited && (q.PerDay <= 0 || q.Burst < 1):
+			errs = append(errs, fmt.Errorf("%s.%s: per_day must be above 0 and burst at least 1 (or unlimited: true)", where, name))
+		}
+	}
+	return errs
+}
+
+// QuotaOf is the quota of kind (pseudonyms or registrations, picked by get)
+// that applies to principal: its own, else the configuration's, else the
+// default.
+func (c *Config) QuotaOf(principal string, get func(*Quotas) *Quota) Quota {
+	for _, p := range c.Principals {
+		if p.Name == principal && p.Quotas != nil && get(p.Quotas) != nil {
+			return *get(p.Quotas)
+		}
+	}
+	if c.Quotas != nil && get(c.Quotas) != nil {
+		return *get(c.Quotas)
+	}
+	return *get(&DefaultQuotas)
+}
+
+// LimitsOrDefault are the configured limits, a value left out (0) taking
+// DefaultLimits'.
+func (c *Config) LimitsOrDefault() Limits {
+	l := DefaultLimits
+	if c.Limits != nil {
+		if c.Limits.Calls > 0 {
+			l.Calls = c.Limits.Calls
+		}
+		if c.Limits.InFlightMiB > 0 {
+			l.InFlightMiB = c.Limits.InFlightMiB
+		}
+	}
+	return l
 }

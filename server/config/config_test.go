@@ -151,6 +151,13 @@ func TestLoadRejects(t *testing.T) {
 			}
 		}), []string{"organisations[0] (UMCG): agb_codes[0] is not an 8-digit AGB code", `organisations[1]: "UMCG" is listed twice`,
 			`organisations[2]: no principal belongs to "Nobody"`, "organisations[2] (Nobody): agb_codes is required", "organisations[3]: name is required"}},
+		{"quota without a rate", edit(t, func(m map[string]any) {
+			m["quotas"] = map[string]any{"pseudonyms": map[string]any{"burst": 10}}
+		}), []string{"quotas.pseudonyms", "per_day"}},
+		{"unlimited quota with a rate", edit(t, func(m map[string]any) {
+			m["principals"].([]any)[1].(map[string]any)["quotas"] = map[string]any{"registrations": map[string]any{"unlimited": true, "per_day": 5}}
+		}), []string{"principals[1]", "quotas.registrations", "unlimited"}},
+		{"negative limit", edit(t, func(m map[string]any) { m["limits"] = map[string]any{"calls": -1} }), []string{"limits"}},
 		{"trailing data after the object", valid + `{"listen": "0.0.0.0:1"}`, []string{"config"}},
 		{"trailing garbage", valid + "\nxyz", []string{"config"}},
 	}
@@ -330,5 +337,40 @@ func TestAGBCodes(t *testing.T) {
 	}
 	if got := c.AGBCodes("TTP"); got != nil {
 		t.Fatalf("AGBCodes of an organisation not listed = %v; want nil (any)", got)
+	}
+}
+
+// TestQuotaOf: a principal's own quota, else the configuration's, else the
+// default; and the defaults let a hospital's nightly export through and
+// stop a sweep of the BSN space.
+func TestQuotaOf(t *testing.T) {
+	own := &config.Quota{PerDay: 10, Burst: 10}
+	all := &config.Quota{Unlimited: true}
+	c := &config.Config{
+		Quotas:     &config.Quotas{Registrations: all},
+		Principals: []config.Principal{{Name: "a", Quotas: &config.Quotas{Pseudonyms: own}}, {Name: "b"}},
+	}
+	pseudonyms := func(q *config.Quotas) *config.Quota { return q.Pseudonyms }
+	registrations := func(q *config.Quotas) *config.Quota { return q.Registrations }
+	if got := c.QuotaOf("a", pseudonyms); got != *own {
+		t.Errorf("a's pseudonyms: %+v", got)
+	}
+	if got := c.QuotaOf("a", registrations); got != *all {
+		t.Errorf("a's registrations: %+v", got)
+	}
+	if got := c.QuotaOf("b", pseudonyms); got != *config.DefaultQuotas.Pseudonyms {
+		t.Errorf("b's pseudonyms: %+v", got)
+	}
+
+	const nightlyRecords, fields, validBSNs = 400_000, 12, 100_000_000
+	def := config.DefaultQuotas
+	if def.Pseudonyms.Burst < nightlyRecords*fields || def.Registrations.Burst < nightlyRecords {
+		t.Errorf("a nightly export of %d records of %d fields does not fit the default quotas %+v, %+v", nightlyRecords, fields, *def.Pseudonyms, *def.Registrations)
+	}
+	if days := (validBSNs - def.Pseudonyms.Burst) / def.Pseudonyms.PerDay; days < 14 {
+		t.Errorf("the default quota lets a broker code every valid BSN in %.0f days", days)
+	}
+	if l := (&config.Config{Limits: &config.Limits{Calls: 3}}).LimitsOrDefault(); l.Calls != 3 || l.InFlightMiB != config.DefaultLimits.InFlightMiB {
+		t.Errorf("limits: %+v", l)
 	}
 }

@@ -1,24 +1,41 @@
 // Package quota limits what each principal may ask of the server per unit of
-// time, on every path that makes pseudonyms. It is one package so that every
-// path is limited the same way.
+// time, on every path that makes pseudonyms: a pseudonymisation service is a
+// dictionary-building oracle for small identifier spaces (a BSN has 10⁸
+// valid values, a birth date 5·10⁴), and the quota is what bounds it
+// (docs/threat-model.md). It is one package so that every path is limited
+// the same way.
 package quota
 
 import (
+	"math"
 	"sync"
 	"time"
 
 	"github.com/ttpnl/ttp/server/apierr"
 )
 
-// Quota is a token bucket per principal: Rate units (elements, records) per
-// second, at most Burst at once. The zero Quota, or a nil one, is unlimited.
-// It answers ResourceExhausted when a principal has used up its tokens: the
-// defence against dictionary building on a pseudonymisation oracle
-// (docs/oblivious.md, "Dictionary attacks and quotas").
+// Reason is the apierr reason of a refusal by a quota, so that the audit of
+// refused calls and the metrics can tell it from other ResourceExhausted
+// answers (size and concurrency limits).
+const Reason = "QUOTA_EXCEEDED"
+
+// Limit is one principal's token bucket: Rate tokens a second, at most
+// Burst saved up. A zero Rate is unlimited.
+type Limit struct {
+	Rate  float64
+	Burst float64
+}
+
+// Unlimited reports whether l limits nothing.
+func (l Limit) Unlimited() bool { return l.Rate <= 0 }
+
+// Quota is a token bucket per principal. Every principal has Default unless
+// Principals names another limit for it. A nil Quota is unlimited.
 type Quota struct {
-	Rate  float64 // tokens per second
-	Burst float64 // bucket size
-	Now   func() time.Time
+	Name       string // what is counted, e.g. "pseudonyms"; in messages
+	Default    Limit
+	Principals map[string]Limit
+	Now        func() time.Time
 
 	mu      sync.Mutex
 	buckets map[string]*bucket
@@ -29,9 +46,23 @@ type bucket struct {
 	last   time.Time
 }
 
-// Take takes n tokens of principal's bucket, or none and an error.
+// LimitOf is the limit that applies to principal.
+func (q *Quota) LimitOf(principal string) Limit {
+	if l, ok := q.Principals[principal]; ok {
+		return l
+	}
+	return q.Default
+}
+
+// Take takes n tokens of principal's bucket, or none and a ResourceExhausted
+// error that says when n tokens will be there (or that they never will: n
+// is above the burst).
 func (q *Quota) Take(principal string, n int) error {
-	if q == nil || q.Rate <= 0 {
+	if q == nil {
+		return nil
+	}
+	lim := q.LimitOf(principal)
+	if lim.Unlimited() {
 		return nil
 	}
 	now := time.Now
@@ -46,14 +77,24 @@ func (q *Quota) Take(principal string, n int) error {
 	}
 	b, ok := q.buckets[principal]
 	if !ok {
-		b = &bucket{tokens: q.Burst, last: t}
+		b = &bucket{tokens: lim.Burst, last: t}
 		q.buckets[principal] = b
 	}
-	b.tokens = min(q.Burst, b.tokens+t.Sub(b.last).Seconds()*q.Rate)
+	b.tokens = min(lim.Burst, b.tokens+t.Sub(b.last).Seconds()*lim.Rate)
 	b.last = t
-	if float64(n) > b.tokens {
-		return apierr.New(apierr.ResourceExhausted, "principal %q has used its quota (%g per second, bursts of %g); try again later", principal, q.Rate, q.Burst)
+	need := float64(n)
+	if need <= b.tokens {
+		b.tokens -= need
+		return nil
 	}
-	b.tokens -= float64(n)
-	return nil
+	if need > lim.Burst {
+		err := apierr.New(apierr.ResourceExhausted, "%d %s in one request is more than principal %q may ever have at once (%.0f); send smaller requests", n, q.Name, principal, lim.Burst)
+		err.Reason = Reason
+		return err
+	}
+	wait := time.Duration(math.Ceil((need - b.tokens) / lim.Rate * float64(time.Second)))
+	err := apierr.New(apierr.ResourceExhausted, "principal %q has used its quota of %s (%.0f a day, at most %.0f at once); retry after %v",
+		principal, q.Name, lim.Rate*86400, lim.Burst, wait.Round(time.Second))
+	err.Reason, err.RetryAfter = Reason, wait
+	return err
 }

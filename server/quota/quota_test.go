@@ -1,6 +1,7 @@
 package quota_test
 
 import (
+	"errors"
 	"testing"
 	"time"
 
@@ -10,12 +11,18 @@ import (
 
 func TestQuota(t *testing.T) {
 	now := time.Unix(1000, 0)
-	q := &quota.Quota{Rate: 10, Burst: 100, Now: func() time.Time { return now }}
+	q := &quota.Quota{Name: "pseudonyms", Default: quota.Limit{Rate: 10, Burst: 100}, Now: func() time.Time { return now },
+		Principals: map[string]quota.Limit{"big": {Rate: 1000, Burst: 10_000}, "free": {}}}
 	if err := q.Take("a", 100); err != nil {
 		t.Fatal(err)
 	}
-	if err := q.Take("a", 1); apierr.KindOf(err) != apierr.ResourceExhausted {
+	err := q.Take("a", 5)
+	var e *apierr.Error
+	if !errors.As(err, &e) || e.Kind != apierr.ResourceExhausted || e.Reason != quota.Reason {
 		t.Fatalf("over the burst: %v", err)
+	}
+	if e.RetryAfter != 500*time.Millisecond {
+		t.Fatalf("5 tokens at 10/s: retry after %v, want 500ms", e.RetryAfter)
 	}
 	if err := q.Take("b", 50); err != nil {
 		t.Fatalf("another principal has its own bucket: %v", err)
@@ -26,6 +33,15 @@ func TestQuota(t *testing.T) {
 	}
 	if err := q.Take("a", 1); err == nil {
 		t.Fatal("bucket should be empty again")
+	}
+	if err := q.Take("big", 10_000); err != nil {
+		t.Fatalf("a principal's own limit: %v", err)
+	}
+	if err := q.Take("free", 1<<30); err != nil {
+		t.Fatalf("an unlimited principal: %v", err)
+	}
+	if err := q.Take("c", 101); !errors.As(err, &e) || e.RetryAfter != 0 || e.Reason != quota.Reason {
+		t.Fatalf("more than the burst can never be taken, so no retry time: %v", err)
 	}
 	var unlimited *quota.Quota
 	if err := unlimited.Take("a", 1<<30); err != nil {
