@@ -182,9 +182,9 @@ type ConversionKeys struct {
 
 // ForConversion returns request id and its delivery keys for a conversion
 // from domain by p, who the caller has checked may receive from domain;
-// with communication, the communication key too. A refusal is audited. The
-// request is not otherwise shown to p: a registry that converts under
-// another's request sees its state and nothing else.
+// with communication, the communication key too. The request is not
+// otherwise shown to p: a registry that converts under another's request
+// sees its state and nothing else.
 func (d *Desk) ForConversion(ctx context.Context, p authz.Principal, id uint64, domain string, communication bool) (*Request, ConversionKeys, error) {
 	var r *Request
 	var keys ConversionKeys
@@ -209,13 +209,6 @@ func (d *Desk) ForConversion(ctx context.Context, p authz.Principal, id uint64, 
 		}
 		return nil
 	})
-	if err != nil && apierr.KindOf(err) != apierr.Internal {
-		rec := p.Actor().Record("ConvertStream")
-		rec.Domain, rec.Outcome, rec.Detail = domain, "refused", fmt.Sprintf("request %d: %v", id, err)
-		if aerr := d.log.Append(ctx, rec, nil); aerr != nil {
-			return nil, ConversionKeys{}, errors.Join(err, aerr)
-		}
-	}
 	return r, keys, err
 }
 
@@ -230,7 +223,8 @@ func (d *Desk) Converted(ctx context.Context, p authz.Principal, id uint64, doma
 }
 
 // change applies fn to request id under its lock and audits it, with fn's
-// detail; a refusal is audited too, in a transaction of its own.
+// detail. A refusal is audited by the server's interceptor, as every
+// refused call is.
 func (d *Desk) change(ctx context.Context, p authz.Principal, id uint64, action string, fn func(r *Request, now time.Time) (string, error)) (*Request, error) {
 	return d.changeAs(ctx, p, id, action, d.read, fn)
 }
@@ -240,16 +234,13 @@ func (d *Desk) change(ctx context.Context, p authz.Principal, id uint64, action 
 func (d *Desk) changeAs(ctx context.Context, p authz.Principal, id uint64, action string,
 	read func(store.Tx, authz.Principal, uint64) (*Request, error), fn func(r *Request, now time.Time) (string, error)) (*Request, error) {
 	var out *Request
-	var refused error
 	err := d.st.Update(ctx, func(tx store.Tx) error {
 		r, err := read(tx, p, id)
 		if err != nil {
-			refused = err
 			return err
 		}
 		detail, err := fn(r, d.now().UTC())
 		if err != nil {
-			refused = err
 			return err
 		}
 		data, err := r.Encode()
@@ -262,13 +253,6 @@ func (d *Desk) changeAs(ctx context.Context, p authz.Principal, id uint64, actio
 		out = r
 		return d.log.AppendTx(tx, d.record(p, action, r, detail))
 	})
-	if refused != nil {
-		rec := p.Actor().Record(action)
-		rec.Outcome, rec.Detail = "refused", fmt.Sprintf("request %d: %v", id, refused)
-		if aerr := d.log.Append(ctx, rec, nil); aerr != nil {
-			return nil, errors.Join(refused, aerr)
-		}
-	}
 	return out, err
 }
 
