@@ -35,6 +35,7 @@ const (
 type Converter struct {
 	source    *domains.Domain
 	project   *keys.PersonCipher
+	version   keys.Version
 	seal      *seal.DeliveryKey
 	survivors linkage.Survivors
 }
@@ -42,12 +43,17 @@ type Converter struct {
 // New returns a converter from source into project, whose pseudonyms it
 // seals with key; survivors resolves merged persons.
 func New(source, project *domains.Domain, key *seal.DeliveryKey, survivors linkage.Survivors) (*Converter, error) {
-	pc, err := project.Keyring.PersonCipher(project.Keyring.Current())
+	v := project.Keyring.Current()
+	pc, err := project.Keyring.PersonCipher(v)
 	if err != nil {
 		return nil, err
 	}
-	return &Converter{source: source, project: pc, seal: key, survivors: survivors}, nil
+	return &Converter{source: source, project: pc, version: v, seal: key, survivors: survivors}, nil
 }
+
+// ProjectVersion is the project domain's key version the converter's
+// pseudonyms are under: the audit record of the conversion names it.
+func (c *Converter) ProjectVersion() keys.Version { return c.version }
 
 // Row converts one person pseudonym: the sealed project pseudonym, or the
 // problem that stopped it.

@@ -172,7 +172,7 @@ func (d *Desk) ForConversion(ctx context.Context, p authz.Principal, id uint64, 
 	})
 	if err != nil && apierr.KindOf(err) != apierr.Internal {
 		rec := p.Actor().Record("ConvertStream")
-		rec.Domain, rec.Outcome, rec.Detail = domain, "refused", fmt.Sprintf("request %d: %v", id, err)
+		rec.Domain, rec.Outcome, rec.Request, rec.Detail = domain, "refused", id, fmt.Sprintf("request %d: %v", id, err)
 		if aerr := d.log.Append(ctx, rec, nil); aerr != nil {
 			return nil, nil, errors.Join(err, aerr)
 		}
@@ -180,12 +180,15 @@ func (d *Desk) ForConversion(ctx context.Context, p authz.Principal, id uint64, 
 	return r, key, err
 }
 
-// Converted counts a conversion under request id, with what it converted,
-// and audits it.
-func (d *Desk) Converted(ctx context.Context, p authz.Principal, id uint64, domain string, rows, converted int64) error {
+// Converted counts a conversion under request id, with what it converted
+// into the project domain's key version, and audits it: the counts in the
+// record's fields, for the committee's report.
+func (d *Desk) Converted(ctx context.Context, p authz.Principal, id uint64, domain string, version keys.Version, rows, converted int64) error {
 	_, err := d.changeAs(ctx, p, id, "ConvertStream", readAny, func(r *Request, now time.Time) (string, error) {
 		r.Converted()
 		return fmt.Sprintf("from %s: %d rows, %d converted", domain, rows, converted), nil
+	}, func(rec *audit.Record) {
+		rec.KeyVersion, rec.Records, rec.Accepted, rec.Rejected, rec.Pseudonyms = uint32(version), rows, converted, rows-converted, converted
 	})
 	return err
 }
@@ -193,13 +196,14 @@ func (d *Desk) Converted(ctx context.Context, p authz.Principal, id uint64, doma
 // change applies fn to request id under its lock and audits it, with fn's
 // detail; a refusal is audited too, in a transaction of its own.
 func (d *Desk) change(ctx context.Context, p authz.Principal, id uint64, action string, fn func(r *Request, now time.Time) (string, error)) (*Request, error) {
-	return d.changeAs(ctx, p, id, action, d.read, fn)
+	return d.changeAs(ctx, p, id, action, d.read, fn, nil)
 }
 
 // changeAs is change with the read that decides whether p may act on the
-// request.
+// request, and fill, if not nil, adds counts to the audit record.
 func (d *Desk) changeAs(ctx context.Context, p authz.Principal, id uint64, action string,
-	read func(store.Tx, authz.Principal, uint64) (*Request, error), fn func(r *Request, now time.Time) (string, error)) (*Request, error) {
+	read func(store.Tx, authz.Principal, uint64) (*Request, error), fn func(r *Request, now time.Time) (string, error),
+	fill func(*audit.Record)) (*Request, error) {
 	var out *Request
 	var refused error
 	err := d.st.Update(ctx, func(tx store.Tx) error {
@@ -221,11 +225,15 @@ func (d *Desk) changeAs(ctx context.Context, p authz.Principal, id uint64, actio
 			return err
 		}
 		out = r
-		return d.log.AppendTx(tx, d.record(p, action, r, detail))
+		rec := d.record(p, action, r, detail)
+		if fill != nil {
+			fill(&rec)
+		}
+		return d.log.AppendTx(tx, rec)
 	})
 	if refused != nil {
 		rec := p.Actor().Record(action)
-		rec.Outcome, rec.Detail = "refused", fmt.Sprintf("request %d: %v", id, refused)
+		rec.Outcome, rec.Request, rec.Detail = "refused", id, fmt.Sprintf("request %d: %v", id, refused)
 		if aerr := d.log.Append(ctx, rec, nil); aerr != nil {
 			return nil, errors.Join(refused, aerr)
 		}
@@ -330,7 +338,7 @@ func deliveryKeyAAD(id uint64) []byte {
 // record is the audit record of action on r.
 func (d *Desk) record(p authz.Principal, action string, r *Request, detail string) audit.Record {
 	rec := p.Actor().Record(action)
-	rec.Domain = r.ProjectDomain
+	rec.Domain, rec.Request = r.ProjectDomain, r.ID
 	rec.Detail = fmt.Sprintf("request %d (%s): %s", r.ID, r.State, detail)
 	return rec
 }
