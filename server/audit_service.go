@@ -56,6 +56,8 @@ func (a *auditService) ProveInclusion(ctx context.Context, req *ttpv1.ProveInclu
 
 func (a *auditService) ProveRange(ctx context.Context, req *ttpv1.ProveRangeRequest) (*ttpv1.ProveRangeResponse, error) {
 	switch {
+	case req.FirstSeq == req.LastSeq && (req.FirstSeq < 1 || req.FirstSeq > req.TreeSize):
+		return nil, apierr.BadField("first_seq", "record %d is not in a tree of %d records", req.FirstSeq, req.TreeSize)
 	case req.FirstSeq < 1 || req.LastSeq < req.FirstSeq || req.LastSeq > req.TreeSize:
 		return nil, apierr.BadField("first_seq", "records %d..%d are not a range of a tree of %d records", req.FirstSeq, req.LastSeq, req.TreeSize)
 	case req.LastSeq-req.FirstSeq >= checkpoint.MaxRange:
