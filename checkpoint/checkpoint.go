@@ -63,7 +63,7 @@ func parse(text string) (Checkpoint, error) {
 		return Checkpoint{}, fmt.Errorf("%w: want an origin, a tree size and a root hash, one a line", ErrMalformed)
 	}
 	size, err := strconv.ParseUint(lines[1], 10, 64)
-	if err != nil || size > 1<<62 || lines[1] != strconv.FormatUint(size, 10) {
+	if err != nil || size > maxSize || lines[1] != strconv.FormatUint(size, 10) {
 		return Checkpoint{}, fmt.Errorf("%w: the tree size is not a decimal number", ErrMalformed)
 	}
 	hash, err := tlog.ParseHash(lines[2])

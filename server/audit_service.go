@@ -54,6 +54,22 @@ func (a *auditService) ProveInclusion(ctx context.Context, req *ttpv1.ProveInclu
 	return &ttpv1.ProveInclusionResponse{Record: rec, Proof: hashBytes(proof)}, nil
 }
 
+func (a *auditService) ProveRange(ctx context.Context, req *ttpv1.ProveRangeRequest) (*ttpv1.ProveRangeResponse, error) {
+	switch {
+	case req.FirstSeq == req.LastSeq && (req.FirstSeq < 1 || req.FirstSeq > req.TreeSize):
+		return nil, apierr.BadField("first_seq", "record %d is not in a tree of %d records", req.FirstSeq, req.TreeSize)
+	case req.FirstSeq < 1 || req.LastSeq < req.FirstSeq || req.LastSeq > req.TreeSize:
+		return nil, apierr.BadField("first_seq", "records %d..%d are not a range of a tree of %d records", req.FirstSeq, req.LastSeq, req.TreeSize)
+	case req.LastSeq-req.FirstSeq >= checkpoint.MaxRange:
+		return nil, apierr.BadField("last_seq", "records %d..%d are more than the %d one call returns", req.FirstSeq, req.LastSeq, checkpoint.MaxRange)
+	}
+	recs, proof, err := a.s.audit.ProveRange(ctx, req.FirstSeq, req.LastSeq, req.TreeSize)
+	if err != nil {
+		return nil, proofErr(err)
+	}
+	return &ttpv1.ProveRangeResponse{Records: recs, Proof: hashBytes(proof)}, nil
+}
+
 // proofErr tells the caller that the tree it named is larger than the log
 // (which is what a truncated log looks like); anything else is internal.
 func proofErr(err error) error {

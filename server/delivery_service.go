@@ -137,7 +137,7 @@ func (d *deliveryService) ConvertStream(stream ttpv1.DeliveryService_ConvertStre
 	var rows, converted int64
 	defer func() {
 		// The stream's context may be cancelled; the record must still be written.
-		if aerr := d.s.desk.Converted(context.WithoutCancel(ctx), caller(ctx), first.RequestId, first.Domain, rows, converted); aerr != nil && err == nil {
+		if aerr := d.s.desk.Converted(context.WithoutCancel(ctx), caller(ctx), first.RequestId, first.Domain, conv.ProjectVersion(), rows, converted); aerr != nil && err == nil {
 			err = aerr
 		}
 	}()

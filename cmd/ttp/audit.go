@@ -11,10 +11,10 @@ import (
 	"strings"
 
 	"golang.org/x/mod/sumdb/note"
-	"golang.org/x/mod/sumdb/tlog"
 
 	"github.com/ttpnl/ttp/checkpoint"
 	"github.com/ttpnl/ttp/client"
+	"github.com/ttpnl/ttp/client/auditlog"
 	ttpv1 "github.com/ttpnl/ttp/proto/ttp/v1"
 	"github.com/ttpnl/ttp/secretfile"
 )
@@ -48,19 +48,6 @@ func (f *auditFlags) verifier() (note.Verifier, error) {
 	return checkpoint.ReadVerifier(path)
 }
 
-// current fetches a checkpoint of the log now and checks its signature.
-func current(ctx context.Context, audit ttpv1.AuditServiceClient, v note.Verifier) (checkpoint.Checkpoint, []byte, error) {
-	resp, err := audit.GetCheckpoint(ctx, &ttpv1.GetCheckpointRequest{})
-	if err != nil {
-		return checkpoint.Checkpoint{}, nil, err
-	}
-	c, err := checkpoint.Open(resp.Checkpoint, v)
-	if err != nil {
-		return checkpoint.Checkpoint{}, nil, fmt.Errorf("the server's checkpoint: %w", err)
-	}
-	return c, resp.Checkpoint, nil
-}
-
 // auditCheckpoint is ttp audit checkpoint: fetch a signed checkpoint of
 // the log, check its signature, and keep it.
 type auditCheckpoint struct {
@@ -82,10 +69,11 @@ func (c *auditCheckpoint) run(ctx context.Context, args []string, stdout, _ io.W
 		return err
 	}
 	return callService(ctx, &c.conn, ttpv1.NewAuditServiceClient, func(ctx context.Context, audit ttpv1.AuditServiceClient) error {
-		cp, signed, err := current(ctx, audit, v)
+		log, err := auditlog.Open(ctx, audit, v)
 		if err != nil {
 			return err
 		}
+		cp, signed := log.Head, log.Signed
 		out := c.out
 		if out == "" {
 			out = fmt.Sprintf("audit-checkpoint-%d.txt", cp.Size)
@@ -138,52 +126,26 @@ func (c *auditVerify) run(ctx context.Context, args []string, stdout, _ io.Write
 		return fmt.Errorf("%s: %w", c.checkpoint, err)
 	}
 	return callService(ctx, &c.conn, ttpv1.NewAuditServiceClient, func(ctx context.Context, audit ttpv1.AuditServiceClient) error {
-		newer, _, err := current(ctx, audit, v)
+		log, err := auditlog.Open(ctx, audit, v)
 		if err != nil {
 			return err
 		}
-		var proof tlog.TreeProof
-		if newer.Size >= older.Size && older.Size > 0 {
-			resp, err := audit.ProveConsistency(ctx, &ttpv1.ProveConsistencyRequest{OldSize: older.Size, NewSize: newer.Size})
-			if err != nil {
-				return err
-			}
-			if proof, err = hashes(resp.Proof); err != nil {
-				return err
-			}
-		}
-		if err := checkpoint.CheckConsistency(older, newer, proof); err != nil {
+		if err := log.Extends(ctx, older); err != nil {
 			return fmt.Errorf("NOT CONSISTENT with %s: %w", c.checkpoint, err)
 		}
-		fmt.Fprintf(stdout, "consistent: the log's %d records extend the %d of %s\n  root now %s\n", newer.Size, older.Size, c.checkpoint, newer.Hash)
+		fmt.Fprintf(stdout, "consistent: the log's %d records extend the %d of %s\n  root now %s\n", log.Head.Size, older.Size, c.checkpoint, log.Head.Hash)
 		for _, seq := range seqs {
-			resp, err := audit.ProveInclusion(ctx, &ttpv1.ProveInclusionRequest{Seq: seq, TreeSize: newer.Size})
+			e, err := log.At(ctx, seq)
+			if errors.Is(err, checkpoint.ErrInconsistent) {
+				return fmt.Errorf("NOT CONSISTENT: %w", err)
+			}
 			if err != nil {
 				return fmt.Errorf("record %d: %w", seq, err)
 			}
-			proof, err := hashes(resp.Proof)
-			if err != nil {
-				return err
-			}
-			if err := checkpoint.CheckInclusion(newer, seq, resp.Record, proof); err != nil {
-				return fmt.Errorf("NOT CONSISTENT: %w", err)
-			}
-			fmt.Fprintf(stdout, "record %d (in the log, proved): %s\n", seq, resp.Record)
+			fmt.Fprintf(stdout, "record %d (in the log, proved): %s\n", seq, e.Raw)
 		}
 		return nil
 	})
-}
-
-// hashes reads a proof's hashes.
-func hashes(raw [][]byte) ([]tlog.Hash, error) {
-	out := make([]tlog.Hash, len(raw))
-	for i, b := range raw {
-		if len(b) != len(out[i]) {
-			return nil, errors.New("the server's proof holds a hash that is not 32 bytes")
-		}
-		out[i] = tlog.Hash(b)
-	}
-	return out, nil
 }
 
 // parseSeqs reads "1,7,12".

@@ -185,6 +185,12 @@ var commands = &command{
 					newRunner: func() runner { return new(auditVerify) },
 				},
 				{
+					name:      "report",
+					summary:   "the committee's report of a linkage request or a period, from the audit log as it is proved: CSV, or JSON",
+					synopsis:  "[-request ID] [-from DATE] [-to DATE] [-json] [-checkpoint FILE] [-verifier-key FILE]",
+					newRunner: func() runner { return new(auditReport) },
+				},
+				{
 					name:      "keygen",
 					summary:   "make the TTP's audit key pair: STEM.key (ttpd's audit_key_file) and STEM.pub (for the committee)",
 					synopsis:  "-name NAME [-o STEM]",

@@ -52,6 +52,9 @@ type Record struct {
 	Pseudonyms   int64     `json:"pseudonyms,omitempty"`
 	Outcome      string    `json:"outcome"`
 	Detail       string    `json:"detail,omitempty"`
+	// Request is the linkage request the action was on, or 0: what a
+	// committee's report of one request selects by (ttp audit report).
+	Request uint64 `json:"request,omitempty"`
 	// Prev is the hex SHA-256 of the previous record's stored bytes; empty
 	// for the first record.
 	Prev string `json:"prev"`
@@ -100,18 +103,40 @@ func (l *Log) AppendTx(tx store.Tx, rec Record) error {
 	if rec.Time.IsZero() {
 		rec.Time = l.now()
 	}
-	rec.Time = rec.Time.UTC()
-	raw, err := json.Marshal(rec)
-	if err != nil {
-		return err
+	rec.Time, err = notBefore(rec.Time.UTC(), last)
+	var raw []byte
+	if err == nil {
+		raw, err = json.Marshal(rec)
 	}
-	if err := appendTree(tx.Audit(), int64(last.Seq), raw, last.Data); err != nil {
+	if err == nil {
+		err = appendTree(tx.Audit(), int64(last.Seq), raw, last.Data)
+	}
+	if err != nil {
 		if errors.Is(err, ErrBroken) && l.OnBroken != nil {
 			l.OnBroken()
 		}
 		return err
 	}
 	return tx.Audit().Append(store.AuditEntry{Seq: rec.Seq, Data: raw})
+}
+
+// notBefore returns t, or the time of the last record if t is before it:
+// times never go back along the log, whatever the clock (set back, or
+// another server's that lags), so that a period is a run of consecutive
+// records, which a committee member can check is complete (ttp audit
+// report).
+func notBefore(t time.Time, last store.AuditEntry) (time.Time, error) {
+	if last.Seq == 0 {
+		return t, nil
+	}
+	var prev struct{ Time time.Time }
+	if err := json.Unmarshal(last.Data, &prev); err != nil {
+		return t, fmt.Errorf("%w: record %d is unreadable", ErrBroken, last.Seq)
+	}
+	if t.Before(prev.Time) {
+		return prev.Time.UTC(), nil
+	}
+	return t, nil
 }
 
 // ErrBroken reports a log that does not verify.

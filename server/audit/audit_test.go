@@ -362,3 +362,26 @@ func TestConcurrentAppends(t *testing.T) {
 		}
 	}
 }
+
+// A period of the log is a run of consecutive records only if times never
+// go back (ttp audit report relies on it): a clock set back, or a second
+// server whose clock lags, must not stamp a record before its predecessor.
+func TestTimesNeverGoBack(t *testing.T) {
+	db := openStore(t, t.TempDir())
+	defer db.Close()
+	start := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	stamps := []time.Time{start, start.Add(-time.Hour), start.Add(time.Minute), start.Add(-24 * time.Hour)}
+	i := 0
+	l := audit.New(db, func() time.Time { i++; return stamps[i-1] })
+	for range stamps {
+		if err := l.Append(ctx, actor().Record("Test"), nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want := []time.Time{start, start, start.Add(time.Minute), start.Add(time.Minute)}
+	for j, s := range all(t, db) {
+		if !s.rec.Time.Equal(want[j]) {
+			t.Errorf("record %d stamped %v, want %v", j+1, s.rec.Time, want[j])
+		}
+	}
+}

@@ -7,6 +7,7 @@ import (
 
 	"golang.org/x/mod/sumdb/tlog"
 
+	"github.com/ttpnl/ttp/checkpoint"
 	"github.com/ttpnl/ttp/server/store"
 )
 
@@ -154,6 +155,43 @@ func (l *Log) ProveInclusion(ctx context.Context, seq, size uint64) ([]byte, tlo
 		return err
 	})
 	return raw, proof, err
+}
+
+// ProveRange returns records first..last (from 1) as stored and the proof
+// that they are those records of the tree of size size, all of them
+// (checkpoint.RangeProof).
+func (l *Log) ProveRange(ctx context.Context, first, last, size uint64) ([][]byte, []tlog.Hash, error) {
+	idx, err := checkpoint.RangeProof(first, last, size)
+	if err != nil {
+		return nil, nil, fmt.Errorf("audit log: %w", err)
+	}
+	var raws [][]byte
+	var proof []tlog.Hash
+	err = l.st.View(ctx, func(tx store.Tx) error {
+		if err := within(tx, size); err != nil {
+			return err
+		}
+		stop := errors.New("stop")
+		err := tx.Audit().Scan(first, func(e store.AuditEntry) error {
+			if e.Seq != first+uint64(len(raws)) {
+				return fmt.Errorf("%w: record %d is missing", ErrBroken, first+uint64(len(raws)))
+			}
+			raws = append(raws, e.Data)
+			if e.Seq == last {
+				return stop
+			}
+			return nil
+		})
+		if err == nil {
+			err = fmt.Errorf("%w: record %d is missing", ErrBroken, first+uint64(len(raws)))
+		}
+		if !errors.Is(err, stop) {
+			return err
+		}
+		proof, err = hashReader(tx.Audit()).ReadHashes(idx)
+		return err
+	})
+	return raws, proof, err
 }
 
 // within checks that the log has at least size records.

@@ -130,6 +130,39 @@ func TestProofs(t *testing.T) {
 	}
 }
 
+// Every range of every tree of the log proves, from the store as ttpd
+// keeps it; a range beyond the log is refused as ProveInclusion's is.
+func TestProveRange(t *testing.T) {
+	db := openStore(t, t.TempDir())
+	defer db.Close()
+	l := openLog(t, db)
+	const n = 13
+	hs := heads(t, l, db, n)
+	recs := all(t, db)
+	for size := 1; size <= n; size++ {
+		for first := 1; first <= size; first++ {
+			for last := first; last <= size; last++ {
+				raws, proof, err := l.ProveRange(ctx, uint64(first), uint64(last), uint64(size))
+				if err != nil {
+					t.Fatalf("ProveRange(%d, %d, %d): %v", first, last, size, err)
+				}
+				if len(raws) != last-first+1 || !bytes.Equal(raws[0], recs[first-1].raw) {
+					t.Fatalf("ProveRange(%d, %d, %d) gave %d records, or others", first, last, size, len(raws))
+				}
+				if err := checkpoint.CheckRange(cp(hs[size]), uint64(first), raws, proof); err != nil {
+					t.Errorf("range %d..%d in %d: %v", first, last, size, err)
+				}
+			}
+		}
+	}
+	if _, _, err := l.ProveRange(ctx, 1, 2, n+1); !errors.Is(err, audit.ErrBeyond) {
+		t.Errorf("ProveRange beyond the log: %v", err)
+	}
+	if _, _, err := l.ProveRange(ctx, 3, 2, n); err == nil {
+		t.Error("ProveRange of 3..2 succeeded")
+	}
+}
+
 // attacker is what someone with the store (and the KEK) can do to a
 // Badger log between two server runs: put back a copy of the store as it
 // was (a truncation), then append records of their own through the real

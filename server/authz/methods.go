@@ -58,6 +58,7 @@ var Methods = map[string][]Role{
 	ttpv1.AuditService_GetCheckpoint_FullMethodName:    {Committee, Operator},
 	ttpv1.AuditService_ProveConsistency_FullMethodName: {Committee, Operator},
 	ttpv1.AuditService_ProveInclusion_FullMethodName:   {Committee, Operator},
+	ttpv1.AuditService_ProveRange_FullMethodName:       {Committee, Operator},
 
 	// Health tells any authenticated caller whether the server serves.
 	grpc_health_v1.Health_Check_FullMethodName: AllRoles,

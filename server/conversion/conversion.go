@@ -79,6 +79,10 @@ func New(source *domains.Domain, project Target, communication *Target, survivor
 	return c, nil
 }
 
+// ProjectVersion is the project domain's key version the converter's
+// pseudonyms are under: the audit record of the conversion names it.
+func (c *Converter) ProjectVersion() keys.Version { return c.project.cipher.Version() }
+
 // Row converts one person pseudonym: the sealed project pseudonym and,
 // with a communication file, the sealed communication pseudonym; or the
 // problem that stopped it.

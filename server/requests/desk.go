@@ -209,30 +209,38 @@ func (d *Desk) ForConversion(ctx context.Context, p authz.Principal, id uint64, 
 		}
 		return nil
 	})
+	if err != nil && apierr.KindOf(err) != apierr.Internal {
+		err = d.auditRefusal(ctx, p, id, "ConvertStream", domain, err)
+	}
 	return r, keys, err
 }
 
-// Converted counts a conversion under request id, with what it converted,
-// and audits it.
-func (d *Desk) Converted(ctx context.Context, p authz.Principal, id uint64, domain string, rows, converted int64) error {
+// Converted counts a conversion under request id, with what it converted
+// into the project domain's key version, and audits it: the counts in the
+// record's fields, for the committee's report.
+func (d *Desk) Converted(ctx context.Context, p authz.Principal, id uint64, domain string, version keys.Version, rows, converted int64) error {
 	_, err := d.changeAs(ctx, p, id, "ConvertStream", readAny, func(r *Request, now time.Time) (string, error) {
 		r.Converted()
 		return fmt.Sprintf("from %s: %d rows, %d converted", domain, rows, converted), nil
+	}, func(rec *audit.Record) {
+		rec.KeyVersion, rec.Records, rec.Accepted, rec.Rejected, rec.Pseudonyms = uint32(version), rows, converted, rows-converted, converted
 	})
 	return err
 }
 
 // change applies fn to request id under its lock and audits it, with fn's
-// detail. A refusal is audited by the server's interceptor, as every
-// refused call is.
+// detail. A refusal is audited too, with the request's number, so that the
+// committee's report of a request shows it (the server's refused-call
+// audit records it as well, counted per minute, without the number).
 func (d *Desk) change(ctx context.Context, p authz.Principal, id uint64, action string, fn func(r *Request, now time.Time) (string, error)) (*Request, error) {
-	return d.changeAs(ctx, p, id, action, d.read, fn)
+	return d.changeAs(ctx, p, id, action, d.read, fn, nil)
 }
 
 // changeAs is change with the read that decides whether p may act on the
-// request.
+// request, and fill, if not nil, adds counts to the audit record.
 func (d *Desk) changeAs(ctx context.Context, p authz.Principal, id uint64, action string,
-	read func(store.Tx, authz.Principal, uint64) (*Request, error), fn func(r *Request, now time.Time) (string, error)) (*Request, error) {
+	read func(store.Tx, authz.Principal, uint64) (*Request, error), fn func(r *Request, now time.Time) (string, error),
+	fill func(*audit.Record)) (*Request, error) {
 	var out *Request
 	err := d.st.Update(ctx, func(tx store.Tx) error {
 		r, err := read(tx, p, id)
@@ -251,8 +259,15 @@ func (d *Desk) changeAs(ctx context.Context, p authz.Principal, id uint64, actio
 			return err
 		}
 		out = r
-		return d.log.AppendTx(tx, d.record(p, action, r, detail))
+		rec := d.record(p, action, r, detail)
+		if fill != nil {
+			fill(&rec)
+		}
+		return d.log.AppendTx(tx, rec)
 	})
+	if err != nil && apierr.KindOf(err) != apierr.Internal {
+		err = d.auditRefusal(ctx, p, id, action, "", err)
+	}
 	return out, err
 }
 
@@ -365,10 +380,21 @@ func deliveryKeyAAD(id uint64, communication bool) []byte {
 	return strconv.AppendUint([]byte(label), id, 10)
 }
 
+// auditRefusal records that p was refused action on request id, and
+// returns the refusal, joined with the failure to record it if it failed.
+func (d *Desk) auditRefusal(ctx context.Context, p authz.Principal, id uint64, action, domain string, refused error) error {
+	rec := p.Actor().Record(action)
+	rec.Domain, rec.Outcome, rec.Request, rec.Detail = domain, "refused", id, fmt.Sprintf("request %d: %v", id, refused)
+	if err := d.log.Append(context.WithoutCancel(ctx), rec, nil); err != nil {
+		return errors.Join(refused, err)
+	}
+	return refused
+}
+
 // record is the audit record of action on r.
 func (d *Desk) record(p authz.Principal, action string, r *Request, detail string) audit.Record {
 	rec := p.Actor().Record(action)
-	rec.Domain = r.ProjectDomain
+	rec.Domain, rec.Request = r.ProjectDomain, r.ID
 	rec.Detail = fmt.Sprintf("request %d (%s): %s", r.ID, r.State, detail)
 	return rec
 }

@@ -317,6 +317,121 @@ func (x *ProveInclusionResponse) GetProof() [][]byte {
 	return nil
 }
 
+type ProveRangeRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The first and last record's sequence numbers, from 1.
+	FirstSeq      uint64 `protobuf:"varint,1,opt,name=first_seq,json=firstSeq,proto3" json:"first_seq,omitempty"`
+	LastSeq       uint64 `protobuf:"varint,2,opt,name=last_seq,json=lastSeq,proto3" json:"last_seq,omitempty"`
+	TreeSize      uint64 `protobuf:"varint,3,opt,name=tree_size,json=treeSize,proto3" json:"tree_size,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ProveRangeRequest) Reset() {
+	*x = ProveRangeRequest{}
+	mi := &file_ttp_v1_audit_proto_msgTypes[6]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ProveRangeRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ProveRangeRequest) ProtoMessage() {}
+
+func (x *ProveRangeRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_ttp_v1_audit_proto_msgTypes[6]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ProveRangeRequest.ProtoReflect.Descriptor instead.
+func (*ProveRangeRequest) Descriptor() ([]byte, []int) {
+	return file_ttp_v1_audit_proto_rawDescGZIP(), []int{6}
+}
+
+func (x *ProveRangeRequest) GetFirstSeq() uint64 {
+	if x != nil {
+		return x.FirstSeq
+	}
+	return 0
+}
+
+func (x *ProveRangeRequest) GetLastSeq() uint64 {
+	if x != nil {
+		return x.LastSeq
+	}
+	return 0
+}
+
+func (x *ProveRangeRequest) GetTreeSize() uint64 {
+	if x != nil {
+		return x.TreeSize
+	}
+	return 0
+}
+
+type ProveRangeResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The records as the log stores them, first_seq to last_seq.
+	Records [][]byte `protobuf:"bytes,1,rep,name=records,proto3" json:"records,omitempty"`
+	// The proof's hashes, 32 bytes each.
+	Proof         [][]byte `protobuf:"bytes,2,rep,name=proof,proto3" json:"proof,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ProveRangeResponse) Reset() {
+	*x = ProveRangeResponse{}
+	mi := &file_ttp_v1_audit_proto_msgTypes[7]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ProveRangeResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ProveRangeResponse) ProtoMessage() {}
+
+func (x *ProveRangeResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_ttp_v1_audit_proto_msgTypes[7]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ProveRangeResponse.ProtoReflect.Descriptor instead.
+func (*ProveRangeResponse) Descriptor() ([]byte, []int) {
+	return file_ttp_v1_audit_proto_rawDescGZIP(), []int{7}
+}
+
+func (x *ProveRangeResponse) GetRecords() [][]byte {
+	if x != nil {
+		return x.Records
+	}
+	return nil
+}
+
+func (x *ProveRangeResponse) GetProof() [][]byte {
+	if x != nil {
+		return x.Proof
+	}
+	return nil
+}
+
 var File_ttp_v1_audit_proto protoreflect.FileDescriptor
 
 const file_ttp_v1_audit_proto_rawDesc = "" +
@@ -338,11 +453,20 @@ const file_ttp_v1_audit_proto_rawDesc = "" +
 	"\ttree_size\x18\x02 \x01(\x04R\btreeSize\"F\n" +
 	"\x16ProveInclusionResponse\x12\x16\n" +
 	"\x06record\x18\x01 \x01(\fR\x06record\x12\x14\n" +
-	"\x05proof\x18\x02 \x03(\fR\x05proof2\x84\x02\n" +
+	"\x05proof\x18\x02 \x03(\fR\x05proof\"h\n" +
+	"\x11ProveRangeRequest\x12\x1b\n" +
+	"\tfirst_seq\x18\x01 \x01(\x04R\bfirstSeq\x12\x19\n" +
+	"\blast_seq\x18\x02 \x01(\x04R\alastSeq\x12\x1b\n" +
+	"\ttree_size\x18\x03 \x01(\x04R\btreeSize\"D\n" +
+	"\x12ProveRangeResponse\x12\x18\n" +
+	"\arecords\x18\x01 \x03(\fR\arecords\x12\x14\n" +
+	"\x05proof\x18\x02 \x03(\fR\x05proof2\xc9\x02\n" +
 	"\fAuditService\x12L\n" +
 	"\rGetCheckpoint\x12\x1c.ttp.v1.GetCheckpointRequest\x1a\x1d.ttp.v1.GetCheckpointResponse\x12U\n" +
 	"\x10ProveConsistency\x12\x1f.ttp.v1.ProveConsistencyRequest\x1a .ttp.v1.ProveConsistencyResponse\x12O\n" +
-	"\x0eProveInclusion\x12\x1d.ttp.v1.ProveInclusionRequest\x1a\x1e.ttp.v1.ProveInclusionResponseB)Z'github.com/ttpnl/ttp/proto/ttp/v1;ttpv1b\x06proto3"
+	"\x0eProveInclusion\x12\x1d.ttp.v1.ProveInclusionRequest\x1a\x1e.ttp.v1.ProveInclusionResponse\x12C\n" +
+	"\n" +
+	"ProveRange\x12\x19.ttp.v1.ProveRangeRequest\x1a\x1a.ttp.v1.ProveRangeResponseB)Z'github.com/ttpnl/ttp/proto/ttp/v1;ttpv1b\x06proto3"
 
 var (
 	file_ttp_v1_audit_proto_rawDescOnce sync.Once
@@ -356,7 +480,7 @@ func file_ttp_v1_audit_proto_rawDescGZIP() []byte {
 	return file_ttp_v1_audit_proto_rawDescData
 }
 
-var file_ttp_v1_audit_proto_msgTypes = make([]protoimpl.MessageInfo, 6)
+var file_ttp_v1_audit_proto_msgTypes = make([]protoimpl.MessageInfo, 8)
 var file_ttp_v1_audit_proto_goTypes = []any{
 	(*GetCheckpointRequest)(nil),     // 0: ttp.v1.GetCheckpointRequest
 	(*GetCheckpointResponse)(nil),    // 1: ttp.v1.GetCheckpointResponse
@@ -364,16 +488,20 @@ var file_ttp_v1_audit_proto_goTypes = []any{
 	(*ProveConsistencyResponse)(nil), // 3: ttp.v1.ProveConsistencyResponse
 	(*ProveInclusionRequest)(nil),    // 4: ttp.v1.ProveInclusionRequest
 	(*ProveInclusionResponse)(nil),   // 5: ttp.v1.ProveInclusionResponse
+	(*ProveRangeRequest)(nil),        // 6: ttp.v1.ProveRangeRequest
+	(*ProveRangeResponse)(nil),       // 7: ttp.v1.ProveRangeResponse
 }
 var file_ttp_v1_audit_proto_depIdxs = []int32{
 	0, // 0: ttp.v1.AuditService.GetCheckpoint:input_type -> ttp.v1.GetCheckpointRequest
 	2, // 1: ttp.v1.AuditService.ProveConsistency:input_type -> ttp.v1.ProveConsistencyRequest
 	4, // 2: ttp.v1.AuditService.ProveInclusion:input_type -> ttp.v1.ProveInclusionRequest
-	1, // 3: ttp.v1.AuditService.GetCheckpoint:output_type -> ttp.v1.GetCheckpointResponse
-	3, // 4: ttp.v1.AuditService.ProveConsistency:output_type -> ttp.v1.ProveConsistencyResponse
-	5, // 5: ttp.v1.AuditService.ProveInclusion:output_type -> ttp.v1.ProveInclusionResponse
-	3, // [3:6] is the sub-list for method output_type
-	0, // [0:3] is the sub-list for method input_type
+	6, // 3: ttp.v1.AuditService.ProveRange:input_type -> ttp.v1.ProveRangeRequest
+	1, // 4: ttp.v1.AuditService.GetCheckpoint:output_type -> ttp.v1.GetCheckpointResponse
+	3, // 5: ttp.v1.AuditService.ProveConsistency:output_type -> ttp.v1.ProveConsistencyResponse
+	5, // 6: ttp.v1.AuditService.ProveInclusion:output_type -> ttp.v1.ProveInclusionResponse
+	7, // 7: ttp.v1.AuditService.ProveRange:output_type -> ttp.v1.ProveRangeResponse
+	4, // [4:8] is the sub-list for method output_type
+	0, // [0:4] is the sub-list for method input_type
 	0, // [0:0] is the sub-list for extension type_name
 	0, // [0:0] is the sub-list for extension extendee
 	0, // [0:0] is the sub-list for field type_name
@@ -390,7 +518,7 @@ func file_ttp_v1_audit_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_ttp_v1_audit_proto_rawDesc), len(file_ttp_v1_audit_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   6,
+			NumMessages:   8,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -22,6 +22,7 @@ const (
 	AuditService_GetCheckpoint_FullMethodName    = "/ttp.v1.AuditService/GetCheckpoint"
 	AuditService_ProveConsistency_FullMethodName = "/ttp.v1.AuditService/ProveConsistency"
 	AuditService_ProveInclusion_FullMethodName   = "/ttp.v1.AuditService/ProveInclusion"
+	AuditService_ProveRange_FullMethodName       = "/ttp.v1.AuditService/ProveRange"
 )
 
 // AuditServiceClient is the client API for AuditService service.
@@ -45,6 +46,12 @@ type AuditServiceClient interface {
 	// ProveInclusion returns a record as stored and proves it is in the tree
 	// of tree_size records: an RFC 6962 audit path.
 	ProveInclusion(ctx context.Context, in *ProveInclusionRequest, opts ...grpc.CallOption) (*ProveInclusionResponse, error)
+	// ProveRange returns records first_seq..last_seq (at most 1,000) as
+	// stored and proves that they are those records of the tree of
+	// tree_size records, all of them (package checkpoint: the hashes of the
+	// subtrees beside them). The committee's report reads the log this way,
+	// so that the server can leave no record out of what it shows.
+	ProveRange(ctx context.Context, in *ProveRangeRequest, opts ...grpc.CallOption) (*ProveRangeResponse, error)
 }
 
 type auditServiceClient struct {
@@ -85,6 +92,16 @@ func (c *auditServiceClient) ProveInclusion(ctx context.Context, in *ProveInclus
 	return out, nil
 }
 
+func (c *auditServiceClient) ProveRange(ctx context.Context, in *ProveRangeRequest, opts ...grpc.CallOption) (*ProveRangeResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ProveRangeResponse)
+	err := c.cc.Invoke(ctx, AuditService_ProveRange_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // AuditServiceServer is the server API for AuditService service.
 // All implementations must embed UnimplementedAuditServiceServer
 // for forward compatibility.
@@ -106,6 +123,12 @@ type AuditServiceServer interface {
 	// ProveInclusion returns a record as stored and proves it is in the tree
 	// of tree_size records: an RFC 6962 audit path.
 	ProveInclusion(context.Context, *ProveInclusionRequest) (*ProveInclusionResponse, error)
+	// ProveRange returns records first_seq..last_seq (at most 1,000) as
+	// stored and proves that they are those records of the tree of
+	// tree_size records, all of them (package checkpoint: the hashes of the
+	// subtrees beside them). The committee's report reads the log this way,
+	// so that the server can leave no record out of what it shows.
+	ProveRange(context.Context, *ProveRangeRequest) (*ProveRangeResponse, error)
 	mustEmbedUnimplementedAuditServiceServer()
 }
 
@@ -124,6 +147,9 @@ func (UnimplementedAuditServiceServer) ProveConsistency(context.Context, *ProveC
 }
 func (UnimplementedAuditServiceServer) ProveInclusion(context.Context, *ProveInclusionRequest) (*ProveInclusionResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method ProveInclusion not implemented")
+}
+func (UnimplementedAuditServiceServer) ProveRange(context.Context, *ProveRangeRequest) (*ProveRangeResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ProveRange not implemented")
 }
 func (UnimplementedAuditServiceServer) mustEmbedUnimplementedAuditServiceServer() {}
 func (UnimplementedAuditServiceServer) testEmbeddedByValue()                      {}
@@ -200,6 +226,24 @@ func _AuditService_ProveInclusion_Handler(srv interface{}, ctx context.Context, 
 	return interceptor(ctx, in, info, handler)
 }
 
+func _AuditService_ProveRange_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ProveRangeRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(AuditServiceServer).ProveRange(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: AuditService_ProveRange_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(AuditServiceServer).ProveRange(ctx, req.(*ProveRangeRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // AuditService_ServiceDesc is the grpc.ServiceDesc for AuditService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -218,6 +262,10 @@ var AuditService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "ProveInclusion",
 			Handler:    _AuditService_ProveInclusion_Handler,
+		},
+		{
+			MethodName: "ProveRange",
+			Handler:    _AuditService_ProveRange_Handler,
 		},
 	},
 	Streams:  []grpc.StreamDesc{},
