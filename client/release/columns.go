@@ -14,7 +14,7 @@ import (
 type columns struct {
 	header []string
 	rules  map[int]*Rule
-	order  []int // the rules' columns, ascending: problems come in column order
+	order  []int                  // the rules' columns, ascending: problems come in column order
 	rare   map[int]map[string]int // Rare column → count of each value
 	other  map[int]map[string]bool
 }
