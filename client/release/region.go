@@ -43,29 +43,22 @@ func ParseRegions(r io.Reader) (*Regions, error) {
 	rs := &Regions{}
 	index := map[string]uint16{}
 	firstLine := map[int]int{} // area → line that listed it
-	for {
-		row, err := cr.Next()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			return nil, err
-		}
+	err = eachRow(cr, func(row csvfile.Row) error {
 		if row.Problem != nil {
-			return nil, fmt.Errorf("line %d: %s", row.Line, row.Problem)
+			return fmt.Errorf("line %d: %s", row.Line, row.Problem)
 		}
 		lo, hi, ok := parseAreas(strings.TrimSpace(row.Fields[0]))
 		if !ok {
-			return nil, fmt.Errorf("line %d: want a postcode area (4 digits, the first not 0) or a range of them (1000-1099)", row.Line)
+			return fmt.Errorf("line %d: want a postcode area (4 digits, the first not 0) or a range of them (1000-1099)", row.Line)
 		}
 		name := strings.TrimSpace(row.Fields[1])
 		if name == "" || name == Suppressed || len(name) > MaxRegionName || !utf8.ValidString(name) {
-			return nil, fmt.Errorf("line %d: want a region name of 1 to %d bytes of UTF-8, other than %q", row.Line, MaxRegionName, Suppressed)
+			return fmt.Errorf("line %d: want a region name of 1 to %d bytes of UTF-8, other than %q", row.Line, MaxRegionName, Suppressed)
 		}
 		i, ok := index[name]
 		if !ok {
 			if len(rs.names) == 1<<16-1 {
-				return nil, fmt.Errorf("line %d: more than %d regions", row.Line, 1<<16-1)
+				return fmt.Errorf("line %d: more than %d regions", row.Line, 1<<16-1)
 			}
 			rs.names = append(rs.names, name)
 			i = uint16(len(rs.names))
@@ -73,10 +66,14 @@ func ParseRegions(r io.Reader) (*Regions, error) {
 		}
 		for a := lo; a <= hi; a++ {
 			if rs.of[a] != 0 {
-				return nil, fmt.Errorf("line %d: area %04d is listed already on line %d", row.Line, a, firstLine[a])
+				return fmt.Errorf("line %d: area %04d is listed already on line %d", row.Line, a, firstLine[a])
 			}
 			rs.of[a], firstLine[a] = i, row.Line
 		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	if len(rs.names) == 0 {
 		return nil, errors.New("no regions: the file has a header only")

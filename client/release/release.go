@@ -115,23 +115,20 @@ func count(open Open, opts Options) (Result, *released, *Plan, error) {
 	// Classes by the values before rare ones become Other, which is known
 	// only at the end: memory grows with the classes, not the records.
 	raw := newClasses(opts.QuasiIdentifiers)
-	for {
-		row, err := r.Next()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			return res, nil, nil, err
-		}
+	err = eachRow(r, func(row csvfile.Row) error {
 		res.Records++
 		if row.Problem != nil {
 			res.LeftOut++
-			continue
+			return nil
 		}
 		guard.Observe(row.Fields)
 		st.cs.generalise(row.Fields, func(int, identity.Code) { res.Warnings++ })
 		st.cs.count(row.Fields)
 		raw.add(pick(row.Fields, st.qis), 1)
+		return nil
+	})
+	if err != nil {
+		return res, nil, nil, err
 	}
 	if err := guard.Check(); err != nil {
 		return res, nil, nil, err
@@ -203,18 +200,11 @@ func write(open Open, out io.Writer, rw *reportWriter, opts Options, st *release
 		return err
 	}
 	n := 0
-	for {
-		row, err := r.Next()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			return err
-		}
+	err = eachRow(r, func(row csvfile.Row) error {
 		n++
 		if row.Problem != nil {
 			rw.problem(Problem{Row: row.Number, Line: row.Line, Code: identity.Code(row.Problem.Code)})
-			continue
+			return nil
 		}
 		st.cs.generalise(row.Fields, func(c int, code identity.Code) {
 			rw.problem(Problem{Row: row.Number, Line: row.Line, Column: r.Header()[c], Code: code})
@@ -222,7 +212,7 @@ func write(open Open, out io.Writer, rw *reportWriter, opts Options, st *release
 		key := classKey(pick(row.Fields, st.qis))
 		if code, out := plan.dropped[key]; out {
 			rw.problem(Problem{Row: row.Number, Line: row.Line, Code: code})
-			continue
+			return nil
 		}
 		if vs, ok := plan.released[key]; ok {
 			for i, c := range st.qis {
@@ -232,9 +222,10 @@ func write(open Open, out io.Writer, rw *reportWriter, opts Options, st *release
 				}
 			}
 		}
-		if err := w.Write(row.Fields); err != nil {
-			return err
-		}
+		return w.Write(row.Fields)
+	})
+	if err != nil {
+		return err
 	}
 	if n != records {
 		return fmt.Errorf("the input changed while it was released: %d rows, then %d", records, n)
@@ -259,4 +250,21 @@ func newlySuppressed(from, to []string) int {
 		}
 	}
 	return n
+}
+
+// eachRow calls f with every row of r, to the end of the file or the first
+// error.
+func eachRow(r *csvfile.Reader, f func(csvfile.Row) error) error {
+	for {
+		row, err := r.Next()
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if err := f(row); err != nil {
+			return err
+		}
+	}
 }

@@ -96,19 +96,12 @@ func countTable(in io.Reader, opts TableOptions) (TableResult, *Table, []Problem
 	}
 	raw := newClasses(opts.Columns)
 	var problems []Problem
-	for {
-		row, err := r.Next()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			return res, nil, nil, 0, err
-		}
+	err = eachRow(r, func(row csvfile.Row) error {
 		res.Records++
 		if row.Problem != nil {
 			res.LeftOut++
 			problems = append(problems, Problem{Row: row.Number, Line: row.Line, Code: identity.Code(row.Problem.Code)})
-			continue
+			return nil
 		}
 		cs.generalise(row.Fields, func(c int, code identity.Code) {
 			res.Warnings++
@@ -117,6 +110,10 @@ func countTable(in io.Reader, opts TableOptions) (TableResult, *Table, []Problem
 		cs.count(row.Fields)
 		raw.add(pick(row.Fields, cols), 1)
 		res.Counted++
+		return nil
+	})
+	if err != nil {
+		return res, nil, nil, 0, err
 	}
 	cs.settleRare(opts.Min)
 	counts := map[[2]string]int{}
