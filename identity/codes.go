@@ -81,13 +81,13 @@ var Codes = []CodeInfo{
 
 	// 8xx: ttp release (package client/release), disclosure control of a
 	// file before it goes to a researcher.
-	{"W-801", "", "date not in a recognised format or not in the calendar: suppressed in the release"},
-	{"W-802", "", "postcode is not Dutch, so it has no 4-digit area: suppressed in the release"},
-	{"W-803", "", "postcode area is not in the region lookup file: suppressed in the release"},
-	{"W-804", "", "date is after the reference date of the age: suppressed in the release"},
-	{"W-805", "", "quasi-identifier suppressed so that the record's class has at least k records"},
-	{"F-801", "", "record left out of the release: its class of quasi-identifiers has fewer than k records"},
-	{"F-802", "", "record left out of the release: below k even with every quasi-identifier suppressed"},
+	{"W-801", FieldReleased, "date not in a recognised format or not in the calendar: suppressed in the release"},
+	{"W-802", FieldReleased, "postcode is not Dutch, so it has no 4-digit area: suppressed in the release"},
+	{"W-803", FieldReleased, "postcode area is not in the region lookup file: suppressed in the release"},
+	{"W-804", FieldReleased, "date is after the reference date of the age: suppressed in the release"},
+	{"W-805", FieldReleased, "quasi-identifier suppressed so that the record's class has at least k records"},
+	{"F-801", FieldReleased, "record left out of the release: its class of quasi-identifiers has fewer than k records"},
+	{"F-802", FieldReleased, "record left out of the release: below k even with every quasi-identifier suppressed"},
 
 	{"F-901", "", "record has no identifying value at all"},
 	{"W-901", "", "value missing"},
