@@ -15,8 +15,8 @@ import "strings"
 //
 // The hundreds digit says which field is concerned: 1 BSN, 2 names and
 // initials, 3 birth date, 4 postcode and house number, 5 AGB and patient
-// number, 6 sex, 7 a person pseudonym sent for conversion, 9 the record or
-// row as a whole.
+// number, 6 sex, 7 a person pseudonym sent for conversion, 8 a file's
+// release (ttp release), 9 the record or row as a whole.
 type Code string
 
 // CodeInfo describes one code. Message is the complete, fixed text used in
@@ -78,6 +78,16 @@ var Codes = []CodeInfo{
 	{"F-701", FieldPersonPseudonym, "person pseudonym is malformed (not v<version>.<26 base32 characters>)"},
 	{"F-702", FieldPersonPseudonym, "not a person pseudonym of the source domain (another domain's, a field pseudonym, or mistyped)"},
 	{"F-703", FieldPersonPseudonym, "person pseudonym under a key version the source domain does not have"},
+
+	// 8xx: ttp release (package client/release), disclosure control of a
+	// file before it goes to a researcher.
+	{"W-801", FieldReleased, "date not in a recognised format or not in the calendar: suppressed in the release"},
+	{"W-802", FieldReleased, "postcode is not Dutch, so it has no 4-digit area: suppressed in the release"},
+	{"W-803", FieldReleased, "postcode area is not in the region lookup file: suppressed in the release"},
+	{"W-804", FieldReleased, "date is after the reference date of the age: suppressed in the release"},
+	{"W-805", FieldReleased, "quasi-identifier suppressed so that the record's class has at least k records"},
+	{"F-801", FieldReleased, "record left out of the release: its class of quasi-identifiers has fewer than k records"},
+	{"F-802", FieldReleased, "record left out of the release: below k even with every quasi-identifier suppressed"},
 
 	{"F-901", "", "record has no identifying value at all"},
 	{"W-901", "", "value missing"},

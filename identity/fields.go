@@ -30,6 +30,12 @@ const (
 // cannot be mapped.
 const FieldPersonPseudonym Field = "person_pseudonym"
 
+// FieldReleased is not an identifying field either: it marks the problems
+// of ttp release (F-8xx, W-8xx), which are about whichever column a user
+// generalises or names as a quasi-identifier (the report names it). It is
+// not in AllFields and cannot be mapped.
+const FieldReleased Field = "released"
+
 var allFields = []Field{
 	FieldBSN, FieldFamilyName, FieldGivenNames, FieldInitials, FieldBirthDate,
 	FieldSex, FieldPostcode, FieldHouseNumber, FieldAGB, FieldPatientNumber,

@@ -476,7 +476,7 @@ func TestCodesTable(t *testing.T) {
 	hundreds := map[Field]byte{
 		FieldBSN: '1', FieldFamilyName: '2', FieldGivenNames: '2', FieldInitials: '2',
 		FieldBirthDate: '3', FieldPostcode: '4', FieldHouseNumber: '4',
-		FieldAGB: '5', FieldPatientNumber: '5', FieldSex: '6', FieldPersonPseudonym: '7', "": '9',
+		FieldAGB: '5', FieldPatientNumber: '5', FieldSex: '6', FieldPersonPseudonym: '7', FieldReleased: '8', "": '9',
 	}
 	seen := map[Code]bool{}
 	for _, c := range Codes {

@@ -80,6 +80,12 @@ var commands = &command{
 			},
 		},
 		{
+			name:      "release",
+			summary:   "make a file safe to release: generalise, k-anonymity report and suppression, or a table with suppressed small counts (no server)",
+			synopsis:  "(-qi COL,... [-k N] [-suppress cells|records] | -table COL1[,COL2] [-min N]) [-generalise COL=RULE]... [-keep COL] [-o OUT] [-report FILE] IN.csv",
+			newRunner: func() runner { return new(releaseCommand) },
+		},
+		{
 			name:      "keygen",
 			summary:   "make a recipient's key pair for sealed pseudonyms: STEM.key (keep) and STEM.pub (send)",
 			synopsis:  "[-suite mlkem768x25519|x25519] [-o STEM]",
@@ -207,7 +213,7 @@ var commands = &command{
 	},
 }
 
-const connectionNote = `Connection (every command but 'code -test', keygen, audit keygen, open -domain and version): -server -ca -cert -key,
+const connectionNote = `Connection (every command but 'code -test', release, keygen, audit keygen, open -domain and version): -server -ca -cert -key,
 or TTP_SERVER TTP_CA TTP_CERT TTP_KEY, or -env FILE / TTP_ENV.
 `
 

@@ -95,6 +95,7 @@ var storeIndependent = map[string]bool{
 	"usage.txtar":                 true,
 	"testmode.txtar":              true,
 	"testmode_nothing_left.txtar": true,
+	"release.txtar":               true,
 }
 
 // scriptFiles are the scripts in testdata/DIR to run on backend b.
