@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"time"
 
@@ -102,7 +103,7 @@ func (d *Desk) Submit(ctx context.Context, p authz.Principal, id uint64) (*Reque
 // approval then fails, they stay unused.
 func (d *Desk) Approve(ctx context.Context, p authz.Principal, id uint64, reason string) (*Request, error) {
 	var project, contact string
-	if r, err := d.Get(ctx, p, id); err == nil && r.StateAt(d.now()) == Submitted && len(r.Approvals)+1 >= r.Required {
+	if r, err := d.Get(ctx, p, id); err == nil && wouldApprove(r, p.Name, d.now()) {
 		if project, err = d.newDomain(ctx, p, "project", r); err != nil {
 			return nil, err
 		}
@@ -132,6 +133,15 @@ func (d *Desk) Approve(ctx context.Context, p authz.Principal, id uint64, reason
 		}
 		return fmt.Sprintf("approval %d of %d: approved; project domain %s", len(r.Approvals), r.Required, r.ProjectDomain), nil
 	})
+}
+
+// wouldApprove reports whether who's approval would make r approved now:
+// only then are its domains made.
+func wouldApprove(r *Request, who string, now time.Time) bool {
+	dry := *r
+	dry.Approvals = slices.Clone(r.Approvals)
+	approved, err := dry.Approve(who, "", now)
+	return err == nil && approved
 }
 
 // newDeliveryKey makes a random delivery key for request id and returns it
