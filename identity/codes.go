@@ -78,6 +78,7 @@ var Codes = []CodeInfo{
 	{"F-701", FieldPersonPseudonym, "person pseudonym is malformed (not v<version>.<26 base32 characters>)"},
 	{"F-702", FieldPersonPseudonym, "not a person pseudonym of the source domain (another domain's, a field pseudonym, or mistyped)"},
 	{"F-703", FieldPersonPseudonym, "person pseudonym under a key version the source domain does not have"},
+	{"F-704", FieldPersonPseudonym, "withheld: the person is not in the index any more"},
 
 	// 8xx: ttp release (package client/release), disclosure control of a
 	// file before it goes to a researcher.

@@ -90,7 +90,7 @@ func FuzzConvertStreamRequest(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
-	conv, err := conversion.New(source, conversion.Target{Domain: project, Key: key}, nil, linkage.Survivors{})
+	conv, err := conversion.New(source, conversion.Target{Domain: project, Key: key}, nil, linkage.NewSurvivors(nil))
 	if err != nil {
 		f.Fatal(err)
 	}

@@ -117,15 +117,18 @@ func changesProto(changes []linkage.Change, pc *keys.PersonCipher) []*ttpv1.Pers
 			Time:       timestamppb.New(c.Time),
 			Kind:       changeKindProto[c.Kind],
 			FromPerson: pc.Pseudonym(c.From),
-			ToPerson:   pc.Pseudonym(c.To),
+		}
+		if c.Kind != linkage.Withdrawn {
+			out[i].ToPerson = pc.Pseudonym(c.To)
 		}
 	}
 	return out
 }
 
 var changeKindProto = map[linkage.ChangeKind]ttpv1.PersonChangeKind{
-	linkage.Merge: ttpv1.PersonChangeKind_PERSON_CHANGE_KIND_MERGE,
-	linkage.Split: ttpv1.PersonChangeKind_PERSON_CHANGE_KIND_SPLIT,
+	linkage.Merge:     ttpv1.PersonChangeKind_PERSON_CHANGE_KIND_MERGE,
+	linkage.Split:     ttpv1.PersonChangeKind_PERSON_CHANGE_KIND_SPLIT,
+	linkage.Withdrawn: ttpv1.PersonChangeKind_PERSON_CHANGE_KIND_WITHDRAWN,
 }
 
 func reviewItemProto(it linkage.ReviewItem) *ttpv1.ReviewItem {

@@ -20,6 +20,12 @@ var commands = &command{
 			newRunner: func() runner { return new(linkCommand) },
 		},
 		{
+			name:      "withdraw",
+			summary:   "withdraw records your organisation registered (a correction is then linked as a new record)",
+			synopsis:  "-domain NAME (-map agb=column,patient_number=column | -source NAME) [-report FILE] IN.csv",
+			newRunner: func() runner { return new(withdrawCommand) },
+		},
+		{
 			name:      "convert",
 			summary:   "convert a file's person pseudonyms into a linkage request's project pseudonyms, sealed to its recipient (registries)",
 			synopsis:  "-request ID -domain DOMAIN -column COLUMN [-communication COL,... [-communication-out FILE]] [-o OUT] [-report FILE] IN.csv",

@@ -28,6 +28,7 @@ const (
 	CodeMalformed      identity.Code = "F-701"
 	CodeNotOfDomain    identity.Code = "F-702"
 	CodeUnknownVersion identity.Code = "F-703"
+	CodeWithheld       identity.Code = "F-704"
 )
 
 // Target is a domain a conversion gives pseudonyms in, and the key that
@@ -116,7 +117,11 @@ func (c *Converter) person(pseudonym string) (uint64, *identity.Problem) {
 	if err != nil {
 		return 0, newProblem(CodeMalformed)
 	}
-	return c.survivors.Of(person), nil
+	person, ok := c.survivors.Of(person)
+	if !ok {
+		return 0, newProblem(CodeWithheld)
+	}
+	return person, nil
 }
 
 func newProblem(code identity.Code) *identity.Problem {

@@ -37,8 +37,8 @@ func TestConvert(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Person 5 was merged into 6, and 6 into 9.
-	c, err := New(nkr, Target{project, key}, nil, linkage.Survivors{5: 6, 6: 9})
+	// Person 5 was merged into 6, and 6 into 9; person 11 was withdrawn.
+	c, err := New(nkr, Target{project, key}, nil, linkage.NewSurvivors(map[uint64]uint64{5: 6, 6: 9}, 11))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -74,6 +74,7 @@ func TestConvert(t *testing.T) {
 		{"a field pseudonym", field.Pseudonym("bsn", "123456782"), CodeNotOfDomain},
 		{"no pseudonym", "Jansen", CodeMalformed},
 		{"version 3", "v3." + cipher(t, nkr, 1).Pseudonym(3)[3:], CodeUnknownVersion},
+		{"withdrawn", cipher(t, nkr, 2).Pseudonym(11), CodeWithheld},
 	} {
 		cell, _, p := c.Row(tc.pseudonym)
 		if p == nil || p.Code != tc.code || cell != "" {
@@ -89,7 +90,7 @@ func TestConvertWithCommunication(t *testing.T) {
 	nkr, project, contact := domain(t, "nkr"), domain(t, "project-1-aa"), domain(t, "contact-1-bb")
 	pkey, _ := seal.NewDeliveryKey(1, seal.ProjectKey, bytes.Repeat([]byte{7}, 32))
 	ckey, _ := seal.NewDeliveryKey(1, seal.CommunicationKey, bytes.Repeat([]byte{8}, 32))
-	c, err := New(nkr, Target{project, pkey}, &Target{contact, ckey}, linkage.Survivors{})
+	c, err := New(nkr, Target{project, pkey}, &Target{contact, ckey}, linkage.NewSurvivors(nil))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"time"
 
 	"github.com/ttpnl/ttp/server/store"
@@ -36,6 +37,8 @@ const (
 	Merge ChangeKind = iota + 1
 	// Split: a record left From for the new person To.
 	Split
+	// Withdrawn: From's last record was withdrawn; To is 0.
+	Withdrawn
 )
 
 // Change is one entry of the change log.
@@ -212,6 +215,66 @@ func (ix *Index) ChangesInDomain(ctx context.Context, tag, after uint64, limit i
 	return out, err
 }
 
+// Withdraw removes the records registered under sources (their keyed
+// hashes, see Encoder.SourceKey) from the index, and reports which were
+// there. A person left without records is removed too, and its withdrawal
+// logged, so that recipients delete its pseudonym. commit, if not nil, adds
+// to the transaction (the audit record) with the number withdrawn.
+func (ix *Index) Withdraw(ctx context.Context, sources []uint64, now time.Time, commit func(tx store.Tx, withdrawn int) error) ([]bool, error) {
+	found := make([]bool, len(sources))
+	err := ix.st.Update(ctx, func(tx store.Tx) error {
+		px := tx.Index()
+		if err := px.Lock(); err != nil {
+			return err
+		}
+		recs, err := px.BySource(sources)
+		if err != nil {
+			return err
+		}
+		var ids []uint64
+		var persons []uint64
+		for i, src := range sources {
+			r, ok := recs[src]
+			if !ok || slices.Contains(ids, r.ID) {
+				continue
+			}
+			found[i] = true
+			ids = append(ids, r.ID)
+			if !slices.Contains(persons, r.Person) {
+				persons = append(persons, r.Person)
+			}
+		}
+		if err := px.DeleteRecords(ids); err != nil {
+			return err
+		}
+		for _, p := range persons {
+			left, err := px.OfPerson(p, 1)
+			if err != nil || len(left) > 0 {
+				if err != nil {
+					return err
+				}
+				continue
+			}
+			if err := px.RemovePerson(p); err != nil {
+				return err
+			}
+			if _, err := px.AppendChange(store.PersonChange{Time: now.UTC(), Kind: uint8(Withdrawn), From: p}); err != nil {
+				return err
+			}
+		}
+		if commit != nil {
+			return commit(tx, len(ids))
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("withdraw records: %w", err)
+	}
+	// The candidate cache may hold a withdrawn record: harmless, since the
+	// store's blocks no longer name it and record IDs are never reused.
+	return found, nil
+}
+
 // Changes lists logged changes after sequence number after.
 func (ix *Index) Changes(ctx context.Context, after uint64, limit int) ([]Change, error) {
 	var out []Change
@@ -289,42 +352,59 @@ func (ix *Index) Split(ctx context.Context, source uint64, now time.Time, commit
 	return change, nil
 }
 
-// Survivors maps each merged-away person to the person it was merged into.
-// A recipient may hold a person pseudonym from before a merge; conversion
-// resolves it to the person that lives on.
-type Survivors map[uint64]uint64
+// Survivors maps each merged-away person to the person it was merged into,
+// and knows the persons withdrawn from the index. A recipient may hold a
+// person pseudonym from before a merge; conversion resolves it to the
+// person that lives on, and withholds a withdrawn one.
+type Survivors struct {
+	merged    map[uint64]uint64
+	withdrawn map[uint64]bool
+}
 
-// Survivors reads the change log's merges. Merges are rare (clerical
-// review), so the map is small.
+// Survivors reads the change log's merges and withdrawals. Both are rare
+// (clerical review, a hospital's correction), so the maps are small.
 func (ix *Index) Survivors(ctx context.Context) (Survivors, error) {
-	s := Survivors{}
+	s := Survivors{merged: map[uint64]uint64{}, withdrawn: map[uint64]bool{}}
 	var after uint64
 	for {
 		cs, err := ix.Changes(ctx, after, 1000)
 		if err != nil {
-			return nil, err
+			return Survivors{}, err
 		}
 		if len(cs) == 0 {
 			return s, nil
 		}
 		for _, c := range cs {
-			if c.Kind == Merge {
-				s[c.From] = c.To
+			switch c.Kind {
+			case Merge:
+				s.merged[c.From] = c.To
+			case Withdrawn:
+				s.withdrawn[c.From] = true
 			}
 		}
 		after = cs[len(cs)-1].Seq
 	}
 }
 
+// NewSurvivors is a Survivors of the given merges (from → to) and
+// withdrawn persons, for tests of what uses one.
+func NewSurvivors(merged map[uint64]uint64, withdrawn ...uint64) Survivors {
+	s := Survivors{merged: merged, withdrawn: map[uint64]bool{}}
+	for _, p := range withdrawn {
+		s.withdrawn[p] = true
+	}
+	return s
+}
+
 // Of returns the person that person lives on as: itself, or the end of its
-// chain of merges.
-func (s Survivors) Of(person uint64) uint64 {
-	for range len(s) {
-		to, ok := s[person]
-		if !ok {
+// chain of merges; ok is false when that person was withdrawn.
+func (s Survivors) Of(person uint64) (uint64, bool) {
+	for range len(s.merged) {
+		to, found := s.merged[person]
+		if !found {
 			break
 		}
 		person = to
 	}
-	return person
+	return person, !s.withdrawn[person]
 }

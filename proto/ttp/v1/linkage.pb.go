@@ -32,6 +32,9 @@ const (
 	PersonChangeKind_PERSON_CHANGE_KIND_MERGE PersonChangeKind = 1
 	// A record was split off from_person into the new person to_person.
 	PersonChangeKind_PERSON_CHANGE_KIND_SPLIT PersonChangeKind = 2
+	// from_person's last record was withdrawn: delete the pseudonym;
+	// to_person is empty.
+	PersonChangeKind_PERSON_CHANGE_KIND_WITHDRAWN PersonChangeKind = 3
 )
 
 // Enum value maps for PersonChangeKind.
@@ -40,11 +43,13 @@ var (
 		0: "PERSON_CHANGE_KIND_UNSPECIFIED",
 		1: "PERSON_CHANGE_KIND_MERGE",
 		2: "PERSON_CHANGE_KIND_SPLIT",
+		3: "PERSON_CHANGE_KIND_WITHDRAWN",
 	}
 	PersonChangeKind_value = map[string]int32{
 		"PERSON_CHANGE_KIND_UNSPECIFIED": 0,
 		"PERSON_CHANGE_KIND_MERGE":       1,
 		"PERSON_CHANGE_KIND_SPLIT":       2,
+		"PERSON_CHANGE_KIND_WITHDRAWN":   3,
 	}
 )
 
@@ -541,7 +546,8 @@ type PersonChange struct {
 	Kind PersonChangeKind `protobuf:"varint,3,opt,name=kind,proto3,enum=ttp.v1.PersonChangeKind" json:"kind,omitempty"`
 	// The person pseudonym that changed.
 	FromPerson string `protobuf:"bytes,4,opt,name=from_person,json=fromPerson,proto3" json:"from_person,omitempty"`
-	// The person pseudonym it became, or that was split off.
+	// The person pseudonym it became, or that was split off; empty for a
+	// withdrawal.
 	ToPerson      string `protobuf:"bytes,5,opt,name=to_person,json=toPerson,proto3" json:"to_person,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -612,6 +618,194 @@ func (x *PersonChange) GetToPerson() string {
 	return ""
 }
 
+// WithdrawRecordsRequest withdraws records the caller's organisation
+// registered: a wrong record is withdrawn, and a correction is registered
+// as a new record.
+type WithdrawRecordsRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// A domain the caller may register into (for access and the audit).
+	Domain string `protobuf:"bytes,1,opt,name=domain,proto3" json:"domain,omitempty"`
+	// agb and patient_number, or none (then source and the row keys name
+	// the records, as at registration).
+	Fields []string `protobuf:"bytes,2,rep,name=fields,proto3" json:"fields,omitempty"`
+	// The source name the records were registered under, for rows without
+	// agb and patient_number.
+	Source string `protobuf:"bytes,3,opt,name=source,proto3" json:"source,omitempty"`
+	// The records (at most 1,000): their row keys and field values.
+	Records       []*Record `protobuf:"bytes,4,rep,name=records,proto3" json:"records,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *WithdrawRecordsRequest) Reset() {
+	*x = WithdrawRecordsRequest{}
+	mi := &file_ttp_v1_linkage_proto_msgTypes[8]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *WithdrawRecordsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*WithdrawRecordsRequest) ProtoMessage() {}
+
+func (x *WithdrawRecordsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_ttp_v1_linkage_proto_msgTypes[8]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use WithdrawRecordsRequest.ProtoReflect.Descriptor instead.
+func (*WithdrawRecordsRequest) Descriptor() ([]byte, []int) {
+	return file_ttp_v1_linkage_proto_rawDescGZIP(), []int{8}
+}
+
+func (x *WithdrawRecordsRequest) GetDomain() string {
+	if x != nil {
+		return x.Domain
+	}
+	return ""
+}
+
+func (x *WithdrawRecordsRequest) GetFields() []string {
+	if x != nil {
+		return x.Fields
+	}
+	return nil
+}
+
+func (x *WithdrawRecordsRequest) GetSource() string {
+	if x != nil {
+		return x.Source
+	}
+	return ""
+}
+
+func (x *WithdrawRecordsRequest) GetRecords() []*Record {
+	if x != nil {
+		return x.Records
+	}
+	return nil
+}
+
+// WithdrawRecordsResponse answers per record, in order.
+type WithdrawRecordsResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The records.
+	Records       []*WithdrawnRecord `protobuf:"bytes,1,rep,name=records,proto3" json:"records,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *WithdrawRecordsResponse) Reset() {
+	*x = WithdrawRecordsResponse{}
+	mi := &file_ttp_v1_linkage_proto_msgTypes[9]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *WithdrawRecordsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*WithdrawRecordsResponse) ProtoMessage() {}
+
+func (x *WithdrawRecordsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_ttp_v1_linkage_proto_msgTypes[9]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use WithdrawRecordsResponse.ProtoReflect.Descriptor instead.
+func (*WithdrawRecordsResponse) Descriptor() ([]byte, []int) {
+	return file_ttp_v1_linkage_proto_rawDescGZIP(), []int{9}
+}
+
+func (x *WithdrawRecordsResponse) GetRecords() []*WithdrawnRecord {
+	if x != nil {
+		return x.Records
+	}
+	return nil
+}
+
+// WithdrawnRecord is what happened to one record.
+type WithdrawnRecord struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The row key, as sent.
+	RowKey string `protobuf:"bytes,1,opt,name=row_key,json=rowKey,proto3" json:"row_key,omitempty"`
+	// Whether a record was registered under that source and is now
+	// withdrawn.
+	Withdrawn bool `protobuf:"varint,2,opt,name=withdrawn,proto3" json:"withdrawn,omitempty"`
+	// Why the record could not be named.
+	Problems      []*Problem `protobuf:"bytes,3,rep,name=problems,proto3" json:"problems,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *WithdrawnRecord) Reset() {
+	*x = WithdrawnRecord{}
+	mi := &file_ttp_v1_linkage_proto_msgTypes[10]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *WithdrawnRecord) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*WithdrawnRecord) ProtoMessage() {}
+
+func (x *WithdrawnRecord) ProtoReflect() protoreflect.Message {
+	mi := &file_ttp_v1_linkage_proto_msgTypes[10]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use WithdrawnRecord.ProtoReflect.Descriptor instead.
+func (*WithdrawnRecord) Descriptor() ([]byte, []int) {
+	return file_ttp_v1_linkage_proto_rawDescGZIP(), []int{10}
+}
+
+func (x *WithdrawnRecord) GetRowKey() string {
+	if x != nil {
+		return x.RowKey
+	}
+	return ""
+}
+
+func (x *WithdrawnRecord) GetWithdrawn() bool {
+	if x != nil {
+		return x.Withdrawn
+	}
+	return false
+}
+
+func (x *WithdrawnRecord) GetProblems() []*Problem {
+	if x != nil {
+		return x.Problems
+	}
+	return nil
+}
+
 var File_ttp_v1_linkage_proto protoreflect.FileDescriptor
 
 const file_ttp_v1_linkage_proto_rawDesc = "" +
@@ -654,15 +848,28 @@ const file_ttp_v1_linkage_proto_rawDesc = "" +
 	"\x04kind\x18\x03 \x01(\x0e2\x18.ttp.v1.PersonChangeKindR\x04kind\x12\x1f\n" +
 	"\vfrom_person\x18\x04 \x01(\tR\n" +
 	"fromPerson\x12\x1b\n" +
-	"\tto_person\x18\x05 \x01(\tR\btoPerson*r\n" +
+	"\tto_person\x18\x05 \x01(\tR\btoPerson\"\x8a\x01\n" +
+	"\x16WithdrawRecordsRequest\x12\x16\n" +
+	"\x06domain\x18\x01 \x01(\tR\x06domain\x12\x16\n" +
+	"\x06fields\x18\x02 \x03(\tR\x06fields\x12\x16\n" +
+	"\x06source\x18\x03 \x01(\tR\x06source\x12(\n" +
+	"\arecords\x18\x04 \x03(\v2\x0e.ttp.v1.RecordR\arecords\"L\n" +
+	"\x17WithdrawRecordsResponse\x121\n" +
+	"\arecords\x18\x01 \x03(\v2\x17.ttp.v1.WithdrawnRecordR\arecords\"u\n" +
+	"\x0fWithdrawnRecord\x12\x17\n" +
+	"\arow_key\x18\x01 \x01(\tR\x06rowKey\x12\x1c\n" +
+	"\twithdrawn\x18\x02 \x01(\bR\twithdrawn\x12+\n" +
+	"\bproblems\x18\x03 \x03(\v2\x0f.ttp.v1.ProblemR\bproblems*\x94\x01\n" +
 	"\x10PersonChangeKind\x12\"\n" +
 	"\x1ePERSON_CHANGE_KIND_UNSPECIFIED\x10\x00\x12\x1c\n" +
 	"\x18PERSON_CHANGE_KIND_MERGE\x10\x01\x12\x1c\n" +
-	"\x18PERSON_CHANGE_KIND_SPLIT\x10\x022\xfe\x01\n" +
+	"\x18PERSON_CHANGE_KIND_SPLIT\x10\x02\x12 \n" +
+	"\x1cPERSON_CHANGE_KIND_WITHDRAWN\x10\x032\xd2\x02\n" +
 	"\x0eLinkageService\x12=\n" +
 	"\bRegister\x12\x17.ttp.v1.RegisterRequest\x1a\x18.ttp.v1.RegisterResponse\x12S\n" +
 	"\x0eRegisterStream\x12\x1d.ttp.v1.RegisterStreamRequest\x1a\x1e.ttp.v1.RegisterStreamResponse(\x010\x01\x12X\n" +
-	"\x11ListPersonChanges\x12 .ttp.v1.ListPersonChangesRequest\x1a!.ttp.v1.ListPersonChangesResponseB)Z'github.com/ttpnl/ttp/proto/ttp/v1;ttpv1b\x06proto3"
+	"\x11ListPersonChanges\x12 .ttp.v1.ListPersonChangesRequest\x1a!.ttp.v1.ListPersonChangesResponse\x12R\n" +
+	"\x0fWithdrawRecords\x12\x1e.ttp.v1.WithdrawRecordsRequest\x1a\x1f.ttp.v1.WithdrawRecordsResponseB)Z'github.com/ttpnl/ttp/proto/ttp/v1;ttpv1b\x06proto3"
 
 var (
 	file_ttp_v1_linkage_proto_rawDescOnce sync.Once
@@ -677,7 +884,7 @@ func file_ttp_v1_linkage_proto_rawDescGZIP() []byte {
 }
 
 var file_ttp_v1_linkage_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_ttp_v1_linkage_proto_msgTypes = make([]protoimpl.MessageInfo, 8)
+var file_ttp_v1_linkage_proto_msgTypes = make([]protoimpl.MessageInfo, 11)
 var file_ttp_v1_linkage_proto_goTypes = []any{
 	(PersonChangeKind)(0),             // 0: ttp.v1.PersonChangeKind
 	(*RegisterRequest)(nil),           // 1: ttp.v1.RegisterRequest
@@ -688,30 +895,38 @@ var file_ttp_v1_linkage_proto_goTypes = []any{
 	(*ListPersonChangesRequest)(nil),  // 6: ttp.v1.ListPersonChangesRequest
 	(*ListPersonChangesResponse)(nil), // 7: ttp.v1.ListPersonChangesResponse
 	(*PersonChange)(nil),              // 8: ttp.v1.PersonChange
-	(*Record)(nil),                    // 9: ttp.v1.Record
-	(*Problem)(nil),                   // 10: ttp.v1.Problem
-	(*timestamppb.Timestamp)(nil),     // 11: google.protobuf.Timestamp
+	(*WithdrawRecordsRequest)(nil),    // 9: ttp.v1.WithdrawRecordsRequest
+	(*WithdrawRecordsResponse)(nil),   // 10: ttp.v1.WithdrawRecordsResponse
+	(*WithdrawnRecord)(nil),           // 11: ttp.v1.WithdrawnRecord
+	(*Record)(nil),                    // 12: ttp.v1.Record
+	(*Problem)(nil),                   // 13: ttp.v1.Problem
+	(*timestamppb.Timestamp)(nil),     // 14: google.protobuf.Timestamp
 }
 var file_ttp_v1_linkage_proto_depIdxs = []int32{
-	9,  // 0: ttp.v1.RegisterRequest.records:type_name -> ttp.v1.Record
+	12, // 0: ttp.v1.RegisterRequest.records:type_name -> ttp.v1.Record
 	5,  // 1: ttp.v1.RegisterResponse.records:type_name -> ttp.v1.LinkedRecord
-	9,  // 2: ttp.v1.RegisterStreamRequest.records:type_name -> ttp.v1.Record
+	12, // 2: ttp.v1.RegisterStreamRequest.records:type_name -> ttp.v1.Record
 	5,  // 3: ttp.v1.RegisterStreamResponse.records:type_name -> ttp.v1.LinkedRecord
-	10, // 4: ttp.v1.LinkedRecord.problems:type_name -> ttp.v1.Problem
+	13, // 4: ttp.v1.LinkedRecord.problems:type_name -> ttp.v1.Problem
 	8,  // 5: ttp.v1.ListPersonChangesResponse.changes:type_name -> ttp.v1.PersonChange
-	11, // 6: ttp.v1.PersonChange.time:type_name -> google.protobuf.Timestamp
+	14, // 6: ttp.v1.PersonChange.time:type_name -> google.protobuf.Timestamp
 	0,  // 7: ttp.v1.PersonChange.kind:type_name -> ttp.v1.PersonChangeKind
-	1,  // 8: ttp.v1.LinkageService.Register:input_type -> ttp.v1.RegisterRequest
-	3,  // 9: ttp.v1.LinkageService.RegisterStream:input_type -> ttp.v1.RegisterStreamRequest
-	6,  // 10: ttp.v1.LinkageService.ListPersonChanges:input_type -> ttp.v1.ListPersonChangesRequest
-	2,  // 11: ttp.v1.LinkageService.Register:output_type -> ttp.v1.RegisterResponse
-	4,  // 12: ttp.v1.LinkageService.RegisterStream:output_type -> ttp.v1.RegisterStreamResponse
-	7,  // 13: ttp.v1.LinkageService.ListPersonChanges:output_type -> ttp.v1.ListPersonChangesResponse
-	11, // [11:14] is the sub-list for method output_type
-	8,  // [8:11] is the sub-list for method input_type
-	8,  // [8:8] is the sub-list for extension type_name
-	8,  // [8:8] is the sub-list for extension extendee
-	0,  // [0:8] is the sub-list for field type_name
+	12, // 8: ttp.v1.WithdrawRecordsRequest.records:type_name -> ttp.v1.Record
+	11, // 9: ttp.v1.WithdrawRecordsResponse.records:type_name -> ttp.v1.WithdrawnRecord
+	13, // 10: ttp.v1.WithdrawnRecord.problems:type_name -> ttp.v1.Problem
+	1,  // 11: ttp.v1.LinkageService.Register:input_type -> ttp.v1.RegisterRequest
+	3,  // 12: ttp.v1.LinkageService.RegisterStream:input_type -> ttp.v1.RegisterStreamRequest
+	6,  // 13: ttp.v1.LinkageService.ListPersonChanges:input_type -> ttp.v1.ListPersonChangesRequest
+	9,  // 14: ttp.v1.LinkageService.WithdrawRecords:input_type -> ttp.v1.WithdrawRecordsRequest
+	2,  // 15: ttp.v1.LinkageService.Register:output_type -> ttp.v1.RegisterResponse
+	4,  // 16: ttp.v1.LinkageService.RegisterStream:output_type -> ttp.v1.RegisterStreamResponse
+	7,  // 17: ttp.v1.LinkageService.ListPersonChanges:output_type -> ttp.v1.ListPersonChangesResponse
+	10, // 18: ttp.v1.LinkageService.WithdrawRecords:output_type -> ttp.v1.WithdrawRecordsResponse
+	15, // [15:19] is the sub-list for method output_type
+	11, // [11:15] is the sub-list for method input_type
+	11, // [11:11] is the sub-list for extension type_name
+	11, // [11:11] is the sub-list for extension extendee
+	0,  // [0:11] is the sub-list for field type_name
 }
 
 func init() { file_ttp_v1_linkage_proto_init() }
@@ -726,7 +941,7 @@ func file_ttp_v1_linkage_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_ttp_v1_linkage_proto_rawDesc), len(file_ttp_v1_linkage_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   8,
+			NumMessages:   11,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -22,6 +22,7 @@ const (
 	LinkageService_Register_FullMethodName          = "/ttp.v1.LinkageService/Register"
 	LinkageService_RegisterStream_FullMethodName    = "/ttp.v1.LinkageService/RegisterStream"
 	LinkageService_ListPersonChanges_FullMethodName = "/ttp.v1.LinkageService/ListPersonChanges"
+	LinkageService_WithdrawRecords_FullMethodName   = "/ttp.v1.LinkageService/WithdrawRecords"
 )
 
 // LinkageServiceClient is the client API for LinkageService service.
@@ -43,6 +44,10 @@ type LinkageServiceClient interface {
 	// number, with the person pseudonyms in a domain, so that a recipient can
 	// follow them.
 	ListPersonChanges(ctx context.Context, in *ListPersonChangesRequest, opts ...grpc.CallOption) (*ListPersonChangesResponse, error)
+	// WithdrawRecords withdraws records the caller's organisation registered.
+	// A person left without records is withdrawn from the index, and its
+	// recipients are told (a withdrawn change).
+	WithdrawRecords(ctx context.Context, in *WithdrawRecordsRequest, opts ...grpc.CallOption) (*WithdrawRecordsResponse, error)
 }
 
 type linkageServiceClient struct {
@@ -86,6 +91,16 @@ func (c *linkageServiceClient) ListPersonChanges(ctx context.Context, in *ListPe
 	return out, nil
 }
 
+func (c *linkageServiceClient) WithdrawRecords(ctx context.Context, in *WithdrawRecordsRequest, opts ...grpc.CallOption) (*WithdrawRecordsResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(WithdrawRecordsResponse)
+	err := c.cc.Invoke(ctx, LinkageService_WithdrawRecords_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // LinkageServiceServer is the server API for LinkageService service.
 // All implementations must embed UnimplementedLinkageServiceServer
 // for forward compatibility.
@@ -105,6 +120,10 @@ type LinkageServiceServer interface {
 	// number, with the person pseudonyms in a domain, so that a recipient can
 	// follow them.
 	ListPersonChanges(context.Context, *ListPersonChangesRequest) (*ListPersonChangesResponse, error)
+	// WithdrawRecords withdraws records the caller's organisation registered.
+	// A person left without records is withdrawn from the index, and its
+	// recipients are told (a withdrawn change).
+	WithdrawRecords(context.Context, *WithdrawRecordsRequest) (*WithdrawRecordsResponse, error)
 	mustEmbedUnimplementedLinkageServiceServer()
 }
 
@@ -123,6 +142,9 @@ func (UnimplementedLinkageServiceServer) RegisterStream(grpc.BidiStreamingServer
 }
 func (UnimplementedLinkageServiceServer) ListPersonChanges(context.Context, *ListPersonChangesRequest) (*ListPersonChangesResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method ListPersonChanges not implemented")
+}
+func (UnimplementedLinkageServiceServer) WithdrawRecords(context.Context, *WithdrawRecordsRequest) (*WithdrawRecordsResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method WithdrawRecords not implemented")
 }
 func (UnimplementedLinkageServiceServer) mustEmbedUnimplementedLinkageServiceServer() {}
 func (UnimplementedLinkageServiceServer) testEmbeddedByValue()                        {}
@@ -188,6 +210,24 @@ func _LinkageService_ListPersonChanges_Handler(srv interface{}, ctx context.Cont
 	return interceptor(ctx, in, info, handler)
 }
 
+func _LinkageService_WithdrawRecords_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(WithdrawRecordsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(LinkageServiceServer).WithdrawRecords(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: LinkageService_WithdrawRecords_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(LinkageServiceServer).WithdrawRecords(ctx, req.(*WithdrawRecordsRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // LinkageService_ServiceDesc is the grpc.ServiceDesc for LinkageService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -202,6 +242,10 @@ var LinkageService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "ListPersonChanges",
 			Handler:    _LinkageService_ListPersonChanges_Handler,
+		},
+		{
+			MethodName: "WithdrawRecords",
+			Handler:    _LinkageService_WithdrawRecords_Handler,
 		},
 	},
 	Streams: []grpc.StreamDesc{
