@@ -285,6 +285,13 @@ type PersonIndex interface {
 	// Reviews lists open items with Record > after, by Record, at most limit.
 	Reviews(after uint64, limit int) ([]ReviewItem, error)
 
+	// SetObjected records that a person objected to registration (the
+	// patient's objection, DESIGN §6), or, with objected false, that the
+	// objection was withdrawn.
+	SetObjected(person uint64, objected bool) error
+	// Objected returns which of persons objected.
+	Objected(persons []uint64) (map[uint64]bool, error)
+
 	// AddToDomain records that persons have records registered through a
 	// domain, named by a tag (a keyed hash of its name), so that the
 	// domain's recipients are told of those persons' changes and of no

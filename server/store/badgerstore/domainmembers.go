@@ -2,6 +2,9 @@ package badgerstore
 
 import "encoding/binary"
 
+// This file keeps what the index knows of persons beyond their records:
+// the domains they were registered through, and their objections.
+
 // domainMemberKey is domainMemberPrefix + domain tag + person.
 func domainMemberKey(domain, person uint64) []byte {
 	return binary.BigEndian.AppendUint64(numKey(domainMemberPrefix, domain), person)
@@ -25,6 +28,31 @@ func (ix index) InDomain(domain uint64, persons []uint64) (map[uint64]bool, erro
 	out := make(map[uint64]bool, len(persons))
 	for _, p := range persons {
 		found, err := ix.t.has("read domain member", domainMemberKey(domain, p))
+		if err != nil {
+			return nil, err
+		}
+		if found {
+			out[p] = true
+		}
+	}
+	return out, nil
+}
+
+func (ix index) SetObjected(person uint64, objected bool) error {
+	if err := ix.t.writable(); err != nil {
+		return err
+	}
+	if objected {
+		return ix.t.set("write objection", numKey(objectionPrefix, person), nil)
+	}
+	return ix.t.del("delete objection", numKey(objectionPrefix, person))
+}
+
+func (ix index) Objected(persons []uint64) (map[uint64]bool, error) {
+	out := make(map[uint64]bool)
+	key := make([]byte, 0, len(objectionPrefix)+8)
+	for _, p := range persons {
+		found, err := ix.t.has("read objection", appendNumKey(key[:0], objectionPrefix, p))
 		if err != nil {
 			return nil, err
 		}

@@ -39,6 +39,9 @@ const (
 	// chunkPrefix + block + chunk number (4 bytes) → older members of a
 	// block; a larger number holds newer members.
 	chunkPrefix = "i/c"
+	// objectionPrefix + person → nothing: the person objected
+	// (domainmembers.go).
+	objectionPrefix = "i/o"
 	// domainMemberPrefix + domain tag + person → nothing: the person has
 	// records registered through that domain (domainmembers.go).
 	domainMemberPrefix = "i/d"

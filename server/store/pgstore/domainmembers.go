@@ -32,3 +32,31 @@ func (ix personIndex) InDomain(domain uint64, persons []uint64) (map[uint64]bool
 	}
 	return out, err
 }
+
+func (ix personIndex) SetObjected(person uint64, objected bool) error {
+	if err := ix.t.writable("record an objection"); err != nil {
+		return err
+	}
+	sql := `DELETE FROM index_objections WHERE person = $1`
+	if objected {
+		sql = `INSERT INTO index_objections (person) VALUES ($1) ON CONFLICT DO NOTHING`
+	}
+	_, err := ix.t.exec("record an objection", sql, i64(person))
+	return err
+}
+
+func (ix personIndex) Objected(persons []uint64) (map[uint64]bool, error) {
+	out := make(map[uint64]bool)
+	if len(persons) == 0 {
+		return out, nil
+	}
+	found, err := query(ix.t, "read objections", `SELECT person FROM index_objections WHERE person = ANY($1::bigint[])`,
+		[]any{i64s(persons)}, func(row pgx.CollectableRow) (int64, error) {
+			var p int64
+			return p, row.Scan(&p)
+		})
+	for _, p := range found {
+		out[u64(p)] = true
+	}
+	return out, err
+}

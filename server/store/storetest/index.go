@@ -533,3 +533,28 @@ func testDeleteRecords(t *testing.T, f Factory) {
 	// The source is free again: a record under it is a new one.
 	addRecords(t, s, record(201, 1003, 3, 5))
 }
+
+func testObjections(t *testing.T, f Factory) {
+	s := f.New(t)
+	update(t, s, func(tx store.Tx) error {
+		for _, p := range []uint64{5, 1 << 63, 6} {
+			if err := tx.Index().SetObjected(p, true); err != nil {
+				return err
+			}
+		}
+		if err := tx.Index().SetObjected(5, true); err != nil { // again: no error
+			return err
+		}
+		return tx.Index().SetObjected(6, false) // withdrawn
+	})
+	rolledBack(t, s, func(tx store.Tx) error { return tx.Index().SetObjected(7, true) })
+	view(t, s, func(tx store.Tx) error {
+		wantErr(t, "SetObjected in View", tx.Index().SetObjected(8, true), store.ErrReadOnly)
+		got, err := tx.Index().Objected([]uint64{5, 6, 7, 1 << 63, 9})
+		if err != nil {
+			return err
+		}
+		equal(t, "objected", map[uint64]bool{5: true, 1 << 63: true}, got)
+		return nil
+	})
+}
