@@ -95,6 +95,7 @@ var Codes = []CodeInfo{
 	{"F-902", "", "row has a different number of columns than the header"},
 	{"F-903", "", "row is not valid UTF-8"},
 	{"F-904", "", "record has too little evidence to be registered in the person index: it needs BSN and birth date, or family name, birth date and a given name, initials or postcode"},
+	{"F-905", "", "the patient objected to registration: the record is not registered"},
 	{"F-910", "", "a value is longer than 1,024 bytes, the most the TTP accepts"},
 
 	{"BF-001", "", "file is not a readable CSV text file (binary content or NUL bytes)"},
@@ -140,6 +141,9 @@ const (
 	codePNEmpty      Code = "F-503"
 	codePNTooLong    Code = "F-504"
 	codePNChars      Code = "F-505"
+	// CodeObjected is given by registration (package linkage) to a record
+	// of a patient who objected.
+	CodeObjected Code = "F-905"
 	// CodeNoSource is given by registration (package linkage), not by
 	// normalisation: a record it cannot tell apart from others.
 	CodeNoSource Code = "F-506"

@@ -118,7 +118,7 @@ func changesProto(changes []linkage.Change, pc *keys.PersonCipher) []*ttpv1.Pers
 			Kind:       changeKindProto[c.Kind],
 			FromPerson: pc.Pseudonym(c.From),
 		}
-		if c.Kind != linkage.Withdrawn {
+		if c.Kind == linkage.Merge || c.Kind == linkage.Split {
 			out[i].ToPerson = pc.Pseudonym(c.To)
 		}
 	}
@@ -126,9 +126,10 @@ func changesProto(changes []linkage.Change, pc *keys.PersonCipher) []*ttpv1.Pers
 }
 
 var changeKindProto = map[linkage.ChangeKind]ttpv1.PersonChangeKind{
-	linkage.Merge:     ttpv1.PersonChangeKind_PERSON_CHANGE_KIND_MERGE,
-	linkage.Split:     ttpv1.PersonChangeKind_PERSON_CHANGE_KIND_SPLIT,
-	linkage.Withdrawn: ttpv1.PersonChangeKind_PERSON_CHANGE_KIND_WITHDRAWN,
+	linkage.Merge:      ttpv1.PersonChangeKind_PERSON_CHANGE_KIND_MERGE,
+	linkage.Split:      ttpv1.PersonChangeKind_PERSON_CHANGE_KIND_SPLIT,
+	linkage.Withdrawn:  ttpv1.PersonChangeKind_PERSON_CHANGE_KIND_WITHDRAWN,
+	linkage.Reinstated: ttpv1.PersonChangeKind_PERSON_CHANGE_KIND_REINSTATED,
 }
 
 func reviewItemProto(it linkage.ReviewItem) *ttpv1.ReviewItem {

@@ -23,39 +23,16 @@ func (l *linkageService) WithdrawRecords(ctx context.Context, req *ttpv1.Withdra
 	if err != nil {
 		return nil, err
 	}
-	agb, pn := slices.Index(req.Fields, string(identity.FieldAGB)), slices.Index(req.Fields, string(identity.FieldPatientNumber))
-	switch {
-	case len(req.Fields) == 0 && req.Source == "":
-		return nil, apierr.BadField("source", "is required when the fields hold no agb and patient_number")
-	case len(req.Fields) > 0 && (agb < 0 || pn < 0 || len(req.Fields) != 2):
-		return nil, apierr.BadField("fields", "name agb and patient_number, or nothing (then source and the row keys name the records)")
-	}
 	recs := recordsFromProto(req.Records)
-	if err := records.Check(recs, req.Fields, records.MaxPerCall); err != nil {
+	names, err := nameSources(sess.Actor.Organisation, req.Fields, req.Source, recs, l.s.encoder.SourceKey)
+	if err != nil {
 		return nil, err
 	}
 	resp := &ttpv1.WithdrawRecordsResponse{Records: make([]*ttpv1.WithdrawnRecord, len(recs))}
-	var sources []uint64
-	var named []int // the rows of sources
 	for i, r := range recs {
-		resp.Records[i] = &ttpv1.WithdrawnRecord{RowKey: r.RowKey}
-		var patientNumber string
-		if len(req.Fields) > 0 {
-			canonical, problem := identity.CanonicalPatientNumber(r.Values[agb], r.Values[pn])
-			if problem != nil {
-				resp.Records[i].Problems = problemsProto([]identity.Problem{*problem})
-				continue
-			}
-			patientNumber = canonical
-		}
-		source, ok := linkage.SourceOf(sess.Actor.Organisation, patientNumber, req.Source, r.RowKey)
-		if !ok {
-			resp.Records[i].Problems = problemsProto([]identity.Problem{identity.NewProblem(identity.FieldPatientNumber, identity.CodeNoSource)})
-			continue
-		}
-		sources = append(sources, l.s.encoder.SourceKey(source))
-		named = append(named, i)
+		resp.Records[i] = &ttpv1.WithdrawnRecord{RowKey: r.RowKey, Problems: problemsProto(names.problems[i])}
 	}
+	sources, named := names.sources, names.rows
 	if len(sources) == 0 {
 		return resp, nil
 	}
@@ -72,4 +49,48 @@ func (l *linkageService) WithdrawRecords(ctx context.Context, req *ttpv1.Withdra
 		resp.Records[i].Withdrawn = found[k]
 	}
 	return resp, nil
+}
+
+// sourceNames are the sources a call names: per row its problems, and the
+// keyed sources of the rows that named one.
+type sourceNames struct {
+	problems [][]identity.Problem
+	sources  []uint64
+	rows     []int // the row of each source
+}
+
+// nameSources names each record as registration did (linkage.SourceOf, in
+// organisation's namespace: a broker names only its own organisation's
+// records), by agb and patient_number, or by source and row key.
+func nameSources(organisation string, fields []string, source string, recs []records.Record, key func(string) uint64) (sourceNames, error) {
+	names := sourceNames{problems: make([][]identity.Problem, len(recs))}
+	agb, pn := slices.Index(fields, string(identity.FieldAGB)), slices.Index(fields, string(identity.FieldPatientNumber))
+	switch {
+	case len(fields) == 0 && source == "":
+		return names, apierr.BadField("source", "is required when the fields hold no agb and patient_number")
+	case len(fields) > 0 && (agb < 0 || pn < 0 || len(fields) != 2):
+		return names, apierr.BadField("fields", "name agb and patient_number, or nothing (then source and the row keys name the records)")
+	}
+	if err := records.Check(recs, fields, records.MaxPerCall); err != nil {
+		return names, err
+	}
+	for i, r := range recs {
+		var patientNumber string
+		if len(fields) > 0 {
+			canonical, problem := identity.CanonicalPatientNumber(r.Values[agb], r.Values[pn])
+			if problem != nil {
+				names.problems[i] = []identity.Problem{*problem}
+				continue
+			}
+			patientNumber = canonical
+		}
+		src, ok := linkage.SourceOf(organisation, patientNumber, source, r.RowKey)
+		if !ok {
+			names.problems[i] = []identity.Problem{identity.NewProblem(identity.FieldPatientNumber, identity.CodeNoSource)}
+			continue
+		}
+		names.sources = append(names.sources, key(src))
+		names.rows = append(names.rows, i)
+	}
+	return names, nil
 }

@@ -26,6 +26,12 @@ var commands = &command{
 			newRunner: func() runner { return new(withdrawCommand) },
 		},
 		{
+			name:      "optout",
+			summary:   "register patients' objections to registration (or withdraw them): their records are purged and never registered again",
+			synopsis:  "-domain NAME -map field=column,... [-withdraw] [-source NAME] [-report FILE] IN.csv",
+			newRunner: func() runner { return new(optoutCommand) },
+		},
+		{
 			name:      "convert",
 			summary:   "convert a file's person pseudonyms into a linkage request's project pseudonyms, sealed to its recipient (registries)",
 			synopsis:  "-request ID -domain DOMAIN -column COLUMN [-communication COL,... [-communication-out FILE]] [-o OUT] [-report FILE] IN.csv",

@@ -38,8 +38,10 @@ var Methods = map[string][]Role{
 	ttpv1.LinkageService_Register_FullMethodName:          {Broker},
 	ttpv1.LinkageService_RegisterStream_FullMethodName:    {Broker},
 	ttpv1.LinkageService_ListPersonChanges_FullMethodName: {Broker, Registry, Researcher},
-	// A broker withdraws records its organisation registered.
-	ttpv1.LinkageService_WithdrawRecords_FullMethodName: {Broker},
+	// A broker withdraws records its organisation registered, and registers
+	// (and withdraws) its patients' objections.
+	ttpv1.LinkageService_WithdrawRecords_FullMethodName:    {Broker},
+	ttpv1.LinkageService_RegisterObjections_FullMethodName: {Broker},
 
 	// Deliveries (DESIGN §6): a registry files a linkage request and
 	// converts under it; the committee approves or rejects; the recipient

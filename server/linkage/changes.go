@@ -37,8 +37,11 @@ const (
 	Merge ChangeKind = iota + 1
 	// Split: a record left From for the new person To.
 	Split
-	// Withdrawn: From's last record was withdrawn; To is 0.
+	// Withdrawn: From's last record was withdrawn, or the patient objected;
+	// To is 0.
 	Withdrawn
+	// Reinstated: the patient's objection was withdrawn; To is 0.
+	Reinstated
 )
 
 // Change is one entry of the change log.
@@ -275,6 +278,54 @@ func (ix *Index) Withdraw(ctx context.Context, sources []uint64, now time.Time, 
 	return found, nil
 }
 
+// Reinstate withdraws the objections of the persons whose records are
+// registered under sources, and reports which sources named a person who
+// had objected. The person's later records are registered again; its
+// recipients are told (a reinstated change). commit, if not nil, adds to
+// the transaction (the audit record) with the number reinstated.
+func (ix *Index) Reinstate(ctx context.Context, sources []uint64, now time.Time, commit func(tx store.Tx, reinstated int) error) ([]bool, error) {
+	done := make([]bool, len(sources))
+	err := ix.st.Update(ctx, func(tx store.Tx) error {
+		px := tx.Index()
+		if err := px.Lock(); err != nil {
+			return err
+		}
+		recs, err := px.BySource(sources)
+		if err != nil {
+			return err
+		}
+		var persons []uint64
+		for _, r := range recs {
+			if !slices.Contains(persons, r.Person) {
+				persons = append(persons, r.Person)
+			}
+		}
+		objected, err := px.Objected(persons)
+		if err != nil {
+			return err
+		}
+		for i, src := range sources {
+			done[i] = objected[recs[src].Person]
+		}
+		for p := range objected {
+			if err := px.SetObjected(p, false); err != nil {
+				return err
+			}
+			if _, err := px.AppendChange(store.PersonChange{Time: now.UTC(), Kind: uint8(Reinstated), From: p}); err != nil {
+				return err
+			}
+		}
+		if commit != nil {
+			return commit(tx, len(objected))
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("withdraw objections: %w", err)
+	}
+	return done, nil
+}
+
 // Changes lists logged changes after sequence number after.
 func (ix *Index) Changes(ctx context.Context, after uint64, limit int) ([]Change, error) {
 	var out []Change
@@ -380,6 +431,8 @@ func (ix *Index) Survivors(ctx context.Context) (Survivors, error) {
 				s.merged[c.From] = c.To
 			case Withdrawn:
 				s.withdrawn[c.From] = true
+			case Reinstated:
+				delete(s.withdrawn, c.From)
 			}
 		}
 		after = cs[len(cs)-1].Seq

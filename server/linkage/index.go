@@ -33,14 +33,18 @@ const (
 	// Review: the record made a new person, and a review item asks a clerk
 	// whether it is in fact the candidate person.
 	Review
+	// Objected: the record is of a person who objected to registration; it
+	// is not kept (Registration decides this after matching).
+	Objected
 )
 
 func (d Decision) String() string {
-	return [...]string{"", "known", "linked", "new", "review"}[d]
+	return [...]string{"", "known", "linked", "new", "review", "objected"}[d]
 }
 
 // Result is the outcome for one record.
 type Result struct {
+	Record    uint64 // the record's ID: the known one, or the one added
 	Person    uint64 // the record's person (internal ID)
 	Decision  Decision
 	Score     float64 // best candidate's score; 0 when there was none
@@ -181,7 +185,7 @@ func (ix *Index) register(px store.PersonIndex, batch []Encoded) ([]Result, *bat
 	for i := range batch {
 		enc := &batch[i]
 		if r, ok := known[keys[i].key]; ok {
-			results[i] = Result{Person: r.Person, Decision: Known}
+			results[i] = Result{Record: r.ID, Person: r.Person, Decision: Known}
 			continue
 		}
 		k := keys[i]
@@ -189,7 +193,7 @@ func (ix *Index) register(px store.PersonIndex, batch []Encoded) ([]Result, *bat
 			k = sourceKey{key: enc.Conflict, conflictWith: id}
 		}
 		if id, ok := inBatch[k.key]; ok {
-			results[i] = Result{Person: st.cands[id].person, Decision: Known}
+			results[i] = Result{Record: id, Person: st.cands[id].person, Decision: Known}
 			continue
 		}
 		var res matchResult
@@ -220,6 +224,7 @@ func (ix *Index) register(px store.PersonIndex, batch []Encoded) ([]Result, *bat
 			}
 		}
 		inBatch[k.key] = id
+		res.Record = id
 		results[i] = res.Result
 	}
 	if err := px.AddPersons(persons...); err != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"time"
 
 	"github.com/ttpnl/ttp/identity"
 	"github.com/ttpnl/ttp/server/apierr"
@@ -52,8 +53,9 @@ func NewRegistration(sess *session.Session, fields []identity.Field, owner Owner
 
 // Chunk is rows parsed and encoded, ready to be registered.
 type Chunk struct {
-	rows []records.Record
-	prep []Prepared
+	rows      []records.Record
+	prep      []Prepared
+	objecting bool // the rows are patients' objections (Object)
 }
 
 // Prepare parses and encodes rows on every core: the costly, independent
@@ -73,7 +75,7 @@ func (r *Registration) Commit(ctx context.Context, action string, c *Chunk) ([]R
 	out := make([]Registered, len(c.rows))
 	for lo := 0; lo < len(c.rows); lo += MaxBatch {
 		hi := min(lo+MaxBatch, len(c.rows))
-		if err := r.registerBatch(ctx, action, c.rows[lo:hi], c.prep[lo:hi], out[lo:hi]); err != nil {
+		if err := r.registerBatch(ctx, action, c.objecting, c.rows[lo:hi], c.prep[lo:hi], out[lo:hi]); err != nil {
 			return nil, err
 		}
 	}
@@ -85,7 +87,22 @@ func (r *Registration) Register(ctx context.Context, action string, rows []recor
 	return r.Commit(ctx, action, r.Prepare(rows))
 }
 
-func (r *Registration) registerBatch(ctx context.Context, action string, rows []records.Record, prep []Prepared, out []Registered) error {
+// Object registers rows as patients' objections (DESIGN §6). Each row is
+// matched as a registration is and stays in the index as the objection;
+// its person's other records are purged, the person is withdrawn from
+// every domain's changes feed and conversion, and later records of it are
+// refused (identity.CodeObjected). The answer per row names no person.
+func (r *Registration) Object(ctx context.Context, action string, rows []records.Record) ([]Registered, error) {
+	c := r.Prepare(rows)
+	c.objecting = true
+	out, err := r.Commit(ctx, action, c)
+	for i := range out {
+		out[i].Person, out[i].Decision = "", 0
+	}
+	return out, err
+}
+
+func (r *Registration) registerBatch(ctx context.Context, action string, objecting bool, rows []records.Record, prep []Prepared, out []Registered) error {
 	batch := make([]Encoded, 0, len(rows))
 	for i := range prep {
 		if !prep[i].Rejected {
@@ -93,6 +110,15 @@ func (r *Registration) registerBatch(ctx context.Context, action string, rows []
 		}
 	}
 	commit := func(tx store.Tx, results []Result) error {
+		var err error
+		if objecting {
+			err = r.recordObjections(tx, results)
+		} else {
+			err = r.honourObjections(tx, results)
+		}
+		if err != nil {
+			return err
+		}
 		if err := tx.Index().AddToDomain(r.enc.DomainTag(r.sess.Domain.Name), personsOf(results)); err != nil {
 			return err
 		}
@@ -116,11 +142,83 @@ func (r *Registration) registerBatch(ctx context.Context, action string, rows []
 		}
 		res := results[next]
 		next++
+		if res.Decision == Objected && !objecting {
+			o.Rejected, o.Problems = true, append(o.Problems, identity.NewProblem("", identity.CodeObjected))
+			continue
+		}
 		o.Person = r.sess.PersonCipher().Pseudonym(res.Person)
 		o.Decision = res.Decision
 	}
 	return nil
 }
+
+// honourObjections takes out of a registered batch the records of persons
+// who objected: a record added is deleted again, in the same transaction,
+// and its result becomes Objected, so that it is never stored.
+func (r *Registration) honourObjections(tx store.Tx, results []Result) error {
+	px := tx.Index()
+	objected, err := px.Objected(personsOf(results))
+	if err != nil || len(objected) == 0 {
+		return err
+	}
+	var added []uint64
+	for i := range results {
+		res := &results[i]
+		if !objected[res.Person] {
+			continue
+		}
+		if res.Decision != Known {
+			added = append(added, res.Record)
+		}
+		res.Decision = Objected
+	}
+	return px.DeleteRecords(added)
+}
+
+// recordObjections makes each batch record's person one who objected: it
+// keeps the objection's own records (the ones of this batch), purges every
+// other record of the person, and logs the person's withdrawal, so that
+// recipients delete its pseudonym.
+func (r *Registration) recordObjections(tx store.Tx, results []Result) error {
+	px := tx.Index()
+	persons := personsOf(results)
+	already, err := px.Objected(persons)
+	if err != nil {
+		return err
+	}
+	keep := map[uint64]bool{}
+	for _, res := range results {
+		keep[res.Record] = true
+	}
+	for _, p := range persons {
+		if err := px.SetObjected(p, true); err != nil {
+			return err
+		}
+		recs, err := px.OfPerson(p, maxPurge)
+		if err != nil {
+			return err
+		}
+		var purge []uint64
+		for _, rec := range recs {
+			if !keep[rec.ID] {
+				purge = append(purge, rec.ID)
+			}
+		}
+		if err := px.DeleteRecords(purge); err != nil {
+			return err
+		}
+		if !already[p] {
+			if _, err := px.AppendChange(store.PersonChange{Time: time.Now().UTC(), Kind: uint8(Withdrawn), From: p}); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// maxPurge bounds the records of one person that an objection purges in
+// one go; a person has a handful.
+const maxPurge = 10_000
 
 // personsOf lists the distinct persons of results.
 func personsOf(results []Result) []uint64 {
@@ -136,13 +234,13 @@ func personsOf(results []Result) []uint64 {
 }
 
 func (r *Registration) auditRecord(action string, n int, results []Result) audit.Record {
-	var c [5]int
+	var c [6]int
 	for _, res := range results {
 		c[res.Decision]++
 	}
 	rec := r.sess.AuditRecord(action)
 	rec.Records, rec.Accepted, rec.Rejected = int64(n), int64(len(results)), int64(n-len(results))
-	rec.Detail = fmt.Sprintf("linked %d, new %d, review %d, known %d", c[Linked], c[New], c[Review], c[Known])
+	rec.Detail = fmt.Sprintf("linked %d, new %d, review %d, known %d, objected %d", c[Linked], c[New], c[Review], c[Known], c[Objected])
 	return rec
 }
 

@@ -32,9 +32,12 @@ const (
 	PersonChangeKind_PERSON_CHANGE_KIND_MERGE PersonChangeKind = 1
 	// A record was split off from_person into the new person to_person.
 	PersonChangeKind_PERSON_CHANGE_KIND_SPLIT PersonChangeKind = 2
-	// from_person's last record was withdrawn: delete the pseudonym;
-	// to_person is empty.
+	// from_person's last record was withdrawn, or the patient objected:
+	// delete the pseudonym; to_person is empty.
 	PersonChangeKind_PERSON_CHANGE_KIND_WITHDRAWN PersonChangeKind = 3
+	// The patient's objection was withdrawn: from_person may come back in
+	// later deliveries; to_person is empty.
+	PersonChangeKind_PERSON_CHANGE_KIND_REINSTATED PersonChangeKind = 4
 )
 
 // Enum value maps for PersonChangeKind.
@@ -44,12 +47,14 @@ var (
 		1: "PERSON_CHANGE_KIND_MERGE",
 		2: "PERSON_CHANGE_KIND_SPLIT",
 		3: "PERSON_CHANGE_KIND_WITHDRAWN",
+		4: "PERSON_CHANGE_KIND_REINSTATED",
 	}
 	PersonChangeKind_value = map[string]int32{
 		"PERSON_CHANGE_KIND_UNSPECIFIED": 0,
 		"PERSON_CHANGE_KIND_MERGE":       1,
 		"PERSON_CHANGE_KIND_SPLIT":       2,
 		"PERSON_CHANGE_KIND_WITHDRAWN":   3,
+		"PERSON_CHANGE_KIND_REINSTATED":  4,
 	}
 )
 
@@ -806,6 +811,208 @@ func (x *WithdrawnRecord) GetProblems() []*Problem {
 	return nil
 }
 
+// RegisterObjectionsRequest registers (or withdraws) patients' objections.
+type RegisterObjectionsRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// A domain the caller may register into (for access and the audit).
+	Domain string `protobuf:"bytes,1,opt,name=domain,proto3" json:"domain,omitempty"`
+	// The field names, as for RegisterRequest; to withdraw, agb and
+	// patient_number (or none, with source).
+	Fields []string `protobuf:"bytes,2,rep,name=fields,proto3" json:"fields,omitempty"`
+	// A source name, as for RegisterRequest.
+	Source string `protobuf:"bytes,3,opt,name=source,proto3" json:"source,omitempty"`
+	// The objections (at most 1,000).
+	Records []*Record `protobuf:"bytes,4,rep,name=records,proto3" json:"records,omitempty"`
+	// Withdraw the objections registered under these sources instead.
+	Withdraw      bool `protobuf:"varint,5,opt,name=withdraw,proto3" json:"withdraw,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RegisterObjectionsRequest) Reset() {
+	*x = RegisterObjectionsRequest{}
+	mi := &file_ttp_v1_linkage_proto_msgTypes[11]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RegisterObjectionsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RegisterObjectionsRequest) ProtoMessage() {}
+
+func (x *RegisterObjectionsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_ttp_v1_linkage_proto_msgTypes[11]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RegisterObjectionsRequest.ProtoReflect.Descriptor instead.
+func (*RegisterObjectionsRequest) Descriptor() ([]byte, []int) {
+	return file_ttp_v1_linkage_proto_rawDescGZIP(), []int{11}
+}
+
+func (x *RegisterObjectionsRequest) GetDomain() string {
+	if x != nil {
+		return x.Domain
+	}
+	return ""
+}
+
+func (x *RegisterObjectionsRequest) GetFields() []string {
+	if x != nil {
+		return x.Fields
+	}
+	return nil
+}
+
+func (x *RegisterObjectionsRequest) GetSource() string {
+	if x != nil {
+		return x.Source
+	}
+	return ""
+}
+
+func (x *RegisterObjectionsRequest) GetRecords() []*Record {
+	if x != nil {
+		return x.Records
+	}
+	return nil
+}
+
+func (x *RegisterObjectionsRequest) GetWithdraw() bool {
+	if x != nil {
+		return x.Withdraw
+	}
+	return false
+}
+
+// RegisterObjectionsResponse answers per record, in order.
+type RegisterObjectionsResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The records.
+	Records       []*ObjectionResult `protobuf:"bytes,1,rep,name=records,proto3" json:"records,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RegisterObjectionsResponse) Reset() {
+	*x = RegisterObjectionsResponse{}
+	mi := &file_ttp_v1_linkage_proto_msgTypes[12]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RegisterObjectionsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RegisterObjectionsResponse) ProtoMessage() {}
+
+func (x *RegisterObjectionsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_ttp_v1_linkage_proto_msgTypes[12]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RegisterObjectionsResponse.ProtoReflect.Descriptor instead.
+func (*RegisterObjectionsResponse) Descriptor() ([]byte, []int) {
+	return file_ttp_v1_linkage_proto_rawDescGZIP(), []int{12}
+}
+
+func (x *RegisterObjectionsResponse) GetRecords() []*ObjectionResult {
+	if x != nil {
+		return x.Records
+	}
+	return nil
+}
+
+// ObjectionResult is what happened to one objection.
+type ObjectionResult struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The row key, as sent.
+	RowKey string `protobuf:"bytes,1,opt,name=row_key,json=rowKey,proto3" json:"row_key,omitempty"`
+	// Whether the objection is recorded (or, withdrawing, was withdrawn).
+	Done bool `protobuf:"varint,2,opt,name=done,proto3" json:"done,omitempty"`
+	// Whether the record was rejected (see problems).
+	Rejected bool `protobuf:"varint,3,opt,name=rejected,proto3" json:"rejected,omitempty"`
+	// Problems with the record, with codes.
+	Problems      []*Problem `protobuf:"bytes,4,rep,name=problems,proto3" json:"problems,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ObjectionResult) Reset() {
+	*x = ObjectionResult{}
+	mi := &file_ttp_v1_linkage_proto_msgTypes[13]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ObjectionResult) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ObjectionResult) ProtoMessage() {}
+
+func (x *ObjectionResult) ProtoReflect() protoreflect.Message {
+	mi := &file_ttp_v1_linkage_proto_msgTypes[13]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ObjectionResult.ProtoReflect.Descriptor instead.
+func (*ObjectionResult) Descriptor() ([]byte, []int) {
+	return file_ttp_v1_linkage_proto_rawDescGZIP(), []int{13}
+}
+
+func (x *ObjectionResult) GetRowKey() string {
+	if x != nil {
+		return x.RowKey
+	}
+	return ""
+}
+
+func (x *ObjectionResult) GetDone() bool {
+	if x != nil {
+		return x.Done
+	}
+	return false
+}
+
+func (x *ObjectionResult) GetRejected() bool {
+	if x != nil {
+		return x.Rejected
+	}
+	return false
+}
+
+func (x *ObjectionResult) GetProblems() []*Problem {
+	if x != nil {
+		return x.Problems
+	}
+	return nil
+}
+
 var File_ttp_v1_linkage_proto protoreflect.FileDescriptor
 
 const file_ttp_v1_linkage_proto_rawDesc = "" +
@@ -859,17 +1066,32 @@ const file_ttp_v1_linkage_proto_rawDesc = "" +
 	"\x0fWithdrawnRecord\x12\x17\n" +
 	"\arow_key\x18\x01 \x01(\tR\x06rowKey\x12\x1c\n" +
 	"\twithdrawn\x18\x02 \x01(\bR\twithdrawn\x12+\n" +
-	"\bproblems\x18\x03 \x03(\v2\x0f.ttp.v1.ProblemR\bproblems*\x94\x01\n" +
+	"\bproblems\x18\x03 \x03(\v2\x0f.ttp.v1.ProblemR\bproblems\"\xa9\x01\n" +
+	"\x19RegisterObjectionsRequest\x12\x16\n" +
+	"\x06domain\x18\x01 \x01(\tR\x06domain\x12\x16\n" +
+	"\x06fields\x18\x02 \x03(\tR\x06fields\x12\x16\n" +
+	"\x06source\x18\x03 \x01(\tR\x06source\x12(\n" +
+	"\arecords\x18\x04 \x03(\v2\x0e.ttp.v1.RecordR\arecords\x12\x1a\n" +
+	"\bwithdraw\x18\x05 \x01(\bR\bwithdraw\"O\n" +
+	"\x1aRegisterObjectionsResponse\x121\n" +
+	"\arecords\x18\x01 \x03(\v2\x17.ttp.v1.ObjectionResultR\arecords\"\x87\x01\n" +
+	"\x0fObjectionResult\x12\x17\n" +
+	"\arow_key\x18\x01 \x01(\tR\x06rowKey\x12\x12\n" +
+	"\x04done\x18\x02 \x01(\bR\x04done\x12\x1a\n" +
+	"\brejected\x18\x03 \x01(\bR\brejected\x12+\n" +
+	"\bproblems\x18\x04 \x03(\v2\x0f.ttp.v1.ProblemR\bproblems*\xb7\x01\n" +
 	"\x10PersonChangeKind\x12\"\n" +
 	"\x1ePERSON_CHANGE_KIND_UNSPECIFIED\x10\x00\x12\x1c\n" +
 	"\x18PERSON_CHANGE_KIND_MERGE\x10\x01\x12\x1c\n" +
 	"\x18PERSON_CHANGE_KIND_SPLIT\x10\x02\x12 \n" +
-	"\x1cPERSON_CHANGE_KIND_WITHDRAWN\x10\x032\xd2\x02\n" +
+	"\x1cPERSON_CHANGE_KIND_WITHDRAWN\x10\x03\x12!\n" +
+	"\x1dPERSON_CHANGE_KIND_REINSTATED\x10\x042\xaf\x03\n" +
 	"\x0eLinkageService\x12=\n" +
 	"\bRegister\x12\x17.ttp.v1.RegisterRequest\x1a\x18.ttp.v1.RegisterResponse\x12S\n" +
 	"\x0eRegisterStream\x12\x1d.ttp.v1.RegisterStreamRequest\x1a\x1e.ttp.v1.RegisterStreamResponse(\x010\x01\x12X\n" +
 	"\x11ListPersonChanges\x12 .ttp.v1.ListPersonChangesRequest\x1a!.ttp.v1.ListPersonChangesResponse\x12R\n" +
-	"\x0fWithdrawRecords\x12\x1e.ttp.v1.WithdrawRecordsRequest\x1a\x1f.ttp.v1.WithdrawRecordsResponseB)Z'github.com/ttpnl/ttp/proto/ttp/v1;ttpv1b\x06proto3"
+	"\x0fWithdrawRecords\x12\x1e.ttp.v1.WithdrawRecordsRequest\x1a\x1f.ttp.v1.WithdrawRecordsResponse\x12[\n" +
+	"\x12RegisterObjections\x12!.ttp.v1.RegisterObjectionsRequest\x1a\".ttp.v1.RegisterObjectionsResponseB)Z'github.com/ttpnl/ttp/proto/ttp/v1;ttpv1b\x06proto3"
 
 var (
 	file_ttp_v1_linkage_proto_rawDescOnce sync.Once
@@ -884,49 +1106,57 @@ func file_ttp_v1_linkage_proto_rawDescGZIP() []byte {
 }
 
 var file_ttp_v1_linkage_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_ttp_v1_linkage_proto_msgTypes = make([]protoimpl.MessageInfo, 11)
+var file_ttp_v1_linkage_proto_msgTypes = make([]protoimpl.MessageInfo, 14)
 var file_ttp_v1_linkage_proto_goTypes = []any{
-	(PersonChangeKind)(0),             // 0: ttp.v1.PersonChangeKind
-	(*RegisterRequest)(nil),           // 1: ttp.v1.RegisterRequest
-	(*RegisterResponse)(nil),          // 2: ttp.v1.RegisterResponse
-	(*RegisterStreamRequest)(nil),     // 3: ttp.v1.RegisterStreamRequest
-	(*RegisterStreamResponse)(nil),    // 4: ttp.v1.RegisterStreamResponse
-	(*LinkedRecord)(nil),              // 5: ttp.v1.LinkedRecord
-	(*ListPersonChangesRequest)(nil),  // 6: ttp.v1.ListPersonChangesRequest
-	(*ListPersonChangesResponse)(nil), // 7: ttp.v1.ListPersonChangesResponse
-	(*PersonChange)(nil),              // 8: ttp.v1.PersonChange
-	(*WithdrawRecordsRequest)(nil),    // 9: ttp.v1.WithdrawRecordsRequest
-	(*WithdrawRecordsResponse)(nil),   // 10: ttp.v1.WithdrawRecordsResponse
-	(*WithdrawnRecord)(nil),           // 11: ttp.v1.WithdrawnRecord
-	(*Record)(nil),                    // 12: ttp.v1.Record
-	(*Problem)(nil),                   // 13: ttp.v1.Problem
-	(*timestamppb.Timestamp)(nil),     // 14: google.protobuf.Timestamp
+	(PersonChangeKind)(0),              // 0: ttp.v1.PersonChangeKind
+	(*RegisterRequest)(nil),            // 1: ttp.v1.RegisterRequest
+	(*RegisterResponse)(nil),           // 2: ttp.v1.RegisterResponse
+	(*RegisterStreamRequest)(nil),      // 3: ttp.v1.RegisterStreamRequest
+	(*RegisterStreamResponse)(nil),     // 4: ttp.v1.RegisterStreamResponse
+	(*LinkedRecord)(nil),               // 5: ttp.v1.LinkedRecord
+	(*ListPersonChangesRequest)(nil),   // 6: ttp.v1.ListPersonChangesRequest
+	(*ListPersonChangesResponse)(nil),  // 7: ttp.v1.ListPersonChangesResponse
+	(*PersonChange)(nil),               // 8: ttp.v1.PersonChange
+	(*WithdrawRecordsRequest)(nil),     // 9: ttp.v1.WithdrawRecordsRequest
+	(*WithdrawRecordsResponse)(nil),    // 10: ttp.v1.WithdrawRecordsResponse
+	(*WithdrawnRecord)(nil),            // 11: ttp.v1.WithdrawnRecord
+	(*RegisterObjectionsRequest)(nil),  // 12: ttp.v1.RegisterObjectionsRequest
+	(*RegisterObjectionsResponse)(nil), // 13: ttp.v1.RegisterObjectionsResponse
+	(*ObjectionResult)(nil),            // 14: ttp.v1.ObjectionResult
+	(*Record)(nil),                     // 15: ttp.v1.Record
+	(*Problem)(nil),                    // 16: ttp.v1.Problem
+	(*timestamppb.Timestamp)(nil),      // 17: google.protobuf.Timestamp
 }
 var file_ttp_v1_linkage_proto_depIdxs = []int32{
-	12, // 0: ttp.v1.RegisterRequest.records:type_name -> ttp.v1.Record
+	15, // 0: ttp.v1.RegisterRequest.records:type_name -> ttp.v1.Record
 	5,  // 1: ttp.v1.RegisterResponse.records:type_name -> ttp.v1.LinkedRecord
-	12, // 2: ttp.v1.RegisterStreamRequest.records:type_name -> ttp.v1.Record
+	15, // 2: ttp.v1.RegisterStreamRequest.records:type_name -> ttp.v1.Record
 	5,  // 3: ttp.v1.RegisterStreamResponse.records:type_name -> ttp.v1.LinkedRecord
-	13, // 4: ttp.v1.LinkedRecord.problems:type_name -> ttp.v1.Problem
+	16, // 4: ttp.v1.LinkedRecord.problems:type_name -> ttp.v1.Problem
 	8,  // 5: ttp.v1.ListPersonChangesResponse.changes:type_name -> ttp.v1.PersonChange
-	14, // 6: ttp.v1.PersonChange.time:type_name -> google.protobuf.Timestamp
+	17, // 6: ttp.v1.PersonChange.time:type_name -> google.protobuf.Timestamp
 	0,  // 7: ttp.v1.PersonChange.kind:type_name -> ttp.v1.PersonChangeKind
-	12, // 8: ttp.v1.WithdrawRecordsRequest.records:type_name -> ttp.v1.Record
+	15, // 8: ttp.v1.WithdrawRecordsRequest.records:type_name -> ttp.v1.Record
 	11, // 9: ttp.v1.WithdrawRecordsResponse.records:type_name -> ttp.v1.WithdrawnRecord
-	13, // 10: ttp.v1.WithdrawnRecord.problems:type_name -> ttp.v1.Problem
-	1,  // 11: ttp.v1.LinkageService.Register:input_type -> ttp.v1.RegisterRequest
-	3,  // 12: ttp.v1.LinkageService.RegisterStream:input_type -> ttp.v1.RegisterStreamRequest
-	6,  // 13: ttp.v1.LinkageService.ListPersonChanges:input_type -> ttp.v1.ListPersonChangesRequest
-	9,  // 14: ttp.v1.LinkageService.WithdrawRecords:input_type -> ttp.v1.WithdrawRecordsRequest
-	2,  // 15: ttp.v1.LinkageService.Register:output_type -> ttp.v1.RegisterResponse
-	4,  // 16: ttp.v1.LinkageService.RegisterStream:output_type -> ttp.v1.RegisterStreamResponse
-	7,  // 17: ttp.v1.LinkageService.ListPersonChanges:output_type -> ttp.v1.ListPersonChangesResponse
-	10, // 18: ttp.v1.LinkageService.WithdrawRecords:output_type -> ttp.v1.WithdrawRecordsResponse
-	15, // [15:19] is the sub-list for method output_type
-	11, // [11:15] is the sub-list for method input_type
-	11, // [11:11] is the sub-list for extension type_name
-	11, // [11:11] is the sub-list for extension extendee
-	0,  // [0:11] is the sub-list for field type_name
+	16, // 10: ttp.v1.WithdrawnRecord.problems:type_name -> ttp.v1.Problem
+	15, // 11: ttp.v1.RegisterObjectionsRequest.records:type_name -> ttp.v1.Record
+	14, // 12: ttp.v1.RegisterObjectionsResponse.records:type_name -> ttp.v1.ObjectionResult
+	16, // 13: ttp.v1.ObjectionResult.problems:type_name -> ttp.v1.Problem
+	1,  // 14: ttp.v1.LinkageService.Register:input_type -> ttp.v1.RegisterRequest
+	3,  // 15: ttp.v1.LinkageService.RegisterStream:input_type -> ttp.v1.RegisterStreamRequest
+	6,  // 16: ttp.v1.LinkageService.ListPersonChanges:input_type -> ttp.v1.ListPersonChangesRequest
+	9,  // 17: ttp.v1.LinkageService.WithdrawRecords:input_type -> ttp.v1.WithdrawRecordsRequest
+	12, // 18: ttp.v1.LinkageService.RegisterObjections:input_type -> ttp.v1.RegisterObjectionsRequest
+	2,  // 19: ttp.v1.LinkageService.Register:output_type -> ttp.v1.RegisterResponse
+	4,  // 20: ttp.v1.LinkageService.RegisterStream:output_type -> ttp.v1.RegisterStreamResponse
+	7,  // 21: ttp.v1.LinkageService.ListPersonChanges:output_type -> ttp.v1.ListPersonChangesResponse
+	10, // 22: ttp.v1.LinkageService.WithdrawRecords:output_type -> ttp.v1.WithdrawRecordsResponse
+	13, // 23: ttp.v1.LinkageService.RegisterObjections:output_type -> ttp.v1.RegisterObjectionsResponse
+	19, // [19:24] is the sub-list for method output_type
+	14, // [14:19] is the sub-list for method input_type
+	14, // [14:14] is the sub-list for extension type_name
+	14, // [14:14] is the sub-list for extension extendee
+	0,  // [0:14] is the sub-list for field type_name
 }
 
 func init() { file_ttp_v1_linkage_proto_init() }
@@ -941,7 +1171,7 @@ func file_ttp_v1_linkage_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_ttp_v1_linkage_proto_rawDesc), len(file_ttp_v1_linkage_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   11,
+			NumMessages:   14,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

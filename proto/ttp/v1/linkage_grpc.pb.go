@@ -19,10 +19,11 @@ import (
 const _ = grpc.SupportPackageIsVersion9
 
 const (
-	LinkageService_Register_FullMethodName          = "/ttp.v1.LinkageService/Register"
-	LinkageService_RegisterStream_FullMethodName    = "/ttp.v1.LinkageService/RegisterStream"
-	LinkageService_ListPersonChanges_FullMethodName = "/ttp.v1.LinkageService/ListPersonChanges"
-	LinkageService_WithdrawRecords_FullMethodName   = "/ttp.v1.LinkageService/WithdrawRecords"
+	LinkageService_Register_FullMethodName           = "/ttp.v1.LinkageService/Register"
+	LinkageService_RegisterStream_FullMethodName     = "/ttp.v1.LinkageService/RegisterStream"
+	LinkageService_ListPersonChanges_FullMethodName  = "/ttp.v1.LinkageService/ListPersonChanges"
+	LinkageService_WithdrawRecords_FullMethodName    = "/ttp.v1.LinkageService/WithdrawRecords"
+	LinkageService_RegisterObjections_FullMethodName = "/ttp.v1.LinkageService/RegisterObjections"
 )
 
 // LinkageServiceClient is the client API for LinkageService service.
@@ -48,6 +49,12 @@ type LinkageServiceClient interface {
 	// A person left without records is withdrawn from the index, and its
 	// recipients are told (a withdrawn change).
 	WithdrawRecords(ctx context.Context, in *WithdrawRecordsRequest, opts ...grpc.CallOption) (*WithdrawRecordsResponse, error)
+	// RegisterObjections registers patients' objections to registration
+	// (or, with withdraw, withdraws objections the caller's organisation
+	// registered). An objection is matched as a record is; its person's
+	// other records are purged, its recipients told (a withdrawn change),
+	// and later records of it refused (F-905).
+	RegisterObjections(ctx context.Context, in *RegisterObjectionsRequest, opts ...grpc.CallOption) (*RegisterObjectionsResponse, error)
 }
 
 type linkageServiceClient struct {
@@ -101,6 +108,16 @@ func (c *linkageServiceClient) WithdrawRecords(ctx context.Context, in *Withdraw
 	return out, nil
 }
 
+func (c *linkageServiceClient) RegisterObjections(ctx context.Context, in *RegisterObjectionsRequest, opts ...grpc.CallOption) (*RegisterObjectionsResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(RegisterObjectionsResponse)
+	err := c.cc.Invoke(ctx, LinkageService_RegisterObjections_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // LinkageServiceServer is the server API for LinkageService service.
 // All implementations must embed UnimplementedLinkageServiceServer
 // for forward compatibility.
@@ -124,6 +141,12 @@ type LinkageServiceServer interface {
 	// A person left without records is withdrawn from the index, and its
 	// recipients are told (a withdrawn change).
 	WithdrawRecords(context.Context, *WithdrawRecordsRequest) (*WithdrawRecordsResponse, error)
+	// RegisterObjections registers patients' objections to registration
+	// (or, with withdraw, withdraws objections the caller's organisation
+	// registered). An objection is matched as a record is; its person's
+	// other records are purged, its recipients told (a withdrawn change),
+	// and later records of it refused (F-905).
+	RegisterObjections(context.Context, *RegisterObjectionsRequest) (*RegisterObjectionsResponse, error)
 	mustEmbedUnimplementedLinkageServiceServer()
 }
 
@@ -145,6 +168,9 @@ func (UnimplementedLinkageServiceServer) ListPersonChanges(context.Context, *Lis
 }
 func (UnimplementedLinkageServiceServer) WithdrawRecords(context.Context, *WithdrawRecordsRequest) (*WithdrawRecordsResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method WithdrawRecords not implemented")
+}
+func (UnimplementedLinkageServiceServer) RegisterObjections(context.Context, *RegisterObjectionsRequest) (*RegisterObjectionsResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method RegisterObjections not implemented")
 }
 func (UnimplementedLinkageServiceServer) mustEmbedUnimplementedLinkageServiceServer() {}
 func (UnimplementedLinkageServiceServer) testEmbeddedByValue()                        {}
@@ -228,6 +254,24 @@ func _LinkageService_WithdrawRecords_Handler(srv interface{}, ctx context.Contex
 	return interceptor(ctx, in, info, handler)
 }
 
+func _LinkageService_RegisterObjections_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(RegisterObjectionsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(LinkageServiceServer).RegisterObjections(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: LinkageService_RegisterObjections_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(LinkageServiceServer).RegisterObjections(ctx, req.(*RegisterObjectionsRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // LinkageService_ServiceDesc is the grpc.ServiceDesc for LinkageService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -246,6 +290,10 @@ var LinkageService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "WithdrawRecords",
 			Handler:    _LinkageService_WithdrawRecords_Handler,
+		},
+		{
+			MethodName: "RegisterObjections",
+			Handler:    _LinkageService_RegisterObjections_Handler,
 		},
 	},
 	Streams: []grpc.StreamDesc{
