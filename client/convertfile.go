@@ -24,7 +24,9 @@ type ConvertOptions struct {
 	Domain  string // the domain the file's person pseudonyms are in
 	Column  string // the column that holds them
 	Comma   rune   // 0: detected
-	Chunk   int    // rows per chunk; 0: 5,000
+	// Encoding is how the file's bytes are text (csvfile.Auto: detected).
+	Encoding csvfile.Encoding
+	Chunk    int // rows per chunk; 0: 5,000
 }
 
 // ConvertFile converts a registry's file for a linkage request: only the
@@ -33,15 +35,19 @@ type ConvertOptions struct {
 // place, by ProjectColumn: the project pseudonym sealed so that only the
 // request's recipient can open it (ttp open). A row the TTP could not
 // convert is left out and listed in rep with its code.
-func ConvertFile(ctx context.Context, cc grpc.ClientConnInterface, opts ConvertOptions, in io.Reader, out io.Writer, rep *Report) (Summary, error) {
-	var sum Summary
-	r, err := csvfile.NewReader(in, csvfile.Options{Comma: opts.Comma})
+func ConvertFile(ctx context.Context, cc grpc.ClientConnInterface, opts ConvertOptions, in io.Reader, out io.Writer, rep *Report) (sum Summary, err error) {
+	r, err := csvfile.NewReader(in, csvfile.Options{Comma: opts.Comma, Encoding: opts.Encoding})
 	if err != nil {
-		return sum, err
+		return sum, fileProblem(rep, err)
 	}
+	rep.SetInput(r.Comma(), r.Encoding())
+	defer func() {
+		noteFile(rep, r, passedOn{})
+		sum.Warnings = rep.Warnings()
+	}()
 	col, ok := r.Column(opts.Column)
 	if !ok {
-		return sum, csvfile.MissingColumn(opts.Column)
+		return sum, fileProblem(rep, csvfile.MissingColumn(opts.Column))
 	}
 	chunk := opts.Chunk
 	if chunk <= 0 {
@@ -100,7 +106,7 @@ func ConvertFile(ctx context.Context, cc grpc.ClientConnInterface, opts ConvertO
 		}
 	}
 	if err := <-sendErr; err != nil {
-		return sum, err
+		return sum, fileProblem(rep, err)
 	}
 	sum.Records, sum.Rejected = read.n, sum.Rejected+len(read.broken)
 	for _, l := range read.broken {
