@@ -22,7 +22,7 @@ type FileOptions struct {
 	Comma      rune             // 0: detect
 	Encoding   csvfile.Encoding // csvfile.Auto: detect
 	ChunkSize  int              // records per message; 0: DefaultChunkSize
-	KeyVersion uint32 // 0: the domain's current version
+	KeyVersion uint32           // 0: the domain's current version
 	// Keep names columns that are not mapped but may hold identifiers, to
 	// be passed to the output unchanged on purpose (package columnguard).
 	Keep []string
