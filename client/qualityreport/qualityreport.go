@@ -118,7 +118,7 @@ func build(run Run, sum client.Summary, rep *client.Report) *content {
 		{t.domain, run.Domain},
 		{t.keyVersion, keyVersion(sum.KeyVersion)},
 		{t.encoding, encodingName(enc, rep)},
-		{t.separator, separatorName(comma)},
+		{t.separator, t.separatorName(comma)},
 		{t.status, status},
 	}
 	c.totals = []count{
@@ -156,9 +156,11 @@ func encodingName(enc csvfile.Encoding, rep *client.Report) string {
 	return enc.String()
 }
 
-func separatorName(comma rune) string {
-	if comma == '\t' {
-		return "tab"
+// separatorName is the separator in words: a ';' in its cell would be
+// quoted in the very CSV it describes.
+func (t *texts) separatorName(comma rune) string {
+	if name, ok := t.separators[comma]; ok {
+		return name
 	}
 	return string(comma)
 }

@@ -38,6 +38,7 @@ type texts struct {
 	wholeRecord                                              string
 	count, severityWord, message, column, line, row          string
 	severities                                               map[string]string
+	separators                                               map[rune]string
 }
 
 var english = &texts{
@@ -54,6 +55,7 @@ var english = &texts{
 		client.SeverityFileRejected: client.SeverityFileRejected, client.SeverityFileWarning: client.SeverityFileWarning,
 		client.SeverityRecordRejected: client.SeverityRecordRejected, client.SeverityWarning: client.SeverityWarning,
 	},
+	separators: map[rune]string{',': "comma", ';': "semicolon", '\t': "tab", '|': "vertical bar"},
 }
 
 var dutch = &texts{
@@ -70,6 +72,7 @@ var dutch = &texts{
 		client.SeverityFileRejected: "bestand afgekeurd", client.SeverityFileWarning: "waarschuwing bij het bestand",
 		client.SeverityRecordRejected: "record afgekeurd", client.SeverityWarning: "waarschuwing",
 	},
+	separators: map[rune]string{',': "komma", ';': "puntkomma", '\t': "tab", '|': "verticale streep"},
 }
 
 func textsFor(l Lang) *texts {

@@ -13,11 +13,11 @@ import (
 // request's recipient. Only the column of person pseudonyms leaves the
 // machine; the payload stays.
 type convertCommand struct {
-	conn          connFlags
-	out, report   string
-	comma, domain string
-	column        string
-	request       uint64
+	conn    connFlags
+	files   fileFlags
+	domain  string
+	column  string
+	request uint64
 }
 
 func (c *convertCommand) flags(fs *flag.FlagSet) {
@@ -25,12 +25,12 @@ func (c *convertCommand) flags(fs *flag.FlagSet) {
 	fs.Uint64Var(&c.request, "request", 0, "the approved linkage request (required)")
 	fs.StringVar(&c.domain, "domain", "", "the domain the file's person pseudonyms are in (required)")
 	fs.StringVar(&c.column, "column", "", "the column of person pseudonyms (required; e.g. person_pseudonym)")
-	fs.StringVar(&c.out, "o", "", "converted file (default: IN with .converted.csv)")
-	fs.StringVar(&c.report, "report", "", "report of the rows not converted (default: IN with .report.csv)")
-	fs.StringVar(&c.comma, "comma", "", "separator: ',' ';' '|' or 'tab' (default: detected)")
+	fs.StringVar(&c.files.out, "o", "", "converted file (default: IN with .converted.csv)")
+	c.files.registerInput(fs)
 }
 
-func (c *convertCommand) run(ctx context.Context, args []string, _, stderr io.Writer) error {
+func (c *convertCommand) run(ctx context.Context, args []string, _, stderr io.Writer) (err error) {
+	defer func() { err = runFailed(err) }()
 	if len(args) != 1 {
 		return usageError("convert takes one input file")
 	}
@@ -38,7 +38,7 @@ func (c *convertCommand) run(ctx context.Context, args []string, _, stderr io.Wr
 		return usageError("convert needs -request, -domain and -column")
 	}
 	in := args[0]
-	files := fileFlags{out: c.out, report: c.report, comma: c.comma}
+	files := &c.files
 	opts, err := files.paths("convert", in, ".converted.csv")
 	if err != nil {
 		return err
@@ -48,7 +48,7 @@ func (c *convertCommand) run(ctx context.Context, args []string, _, stderr io.Wr
 		return err
 	}
 	defer cc.Close()
-	job := codeJob{in: in, out: files.out, report: files.report, cc: cc, stderr: stderr, opts: opts,
-		convert: &client.ConvertOptions{Request: c.request, Domain: c.domain, Column: c.column, Comma: opts.Comma}}
+	job := codeJob{in: in, out: files.out, report: files.report, cc: cc, stderr: stderr, opts: opts, certFile: c.conn.certFile(),
+		lang: files.lang, convert: &client.ConvertOptions{Request: c.request, Domain: c.domain, Column: c.column, Comma: opts.Comma, Encoding: opts.Encoding}}
 	return job.run(ctx)
 }
