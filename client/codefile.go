@@ -236,7 +236,7 @@ func noteFile(rep *Report, r *csvfile.Reader, passed passedOn) {
 	}
 	if passed.rows > 0 {
 		rep.Add(ReportLine{Line: passed.firstLine, Code: CodeNotUTF8PassedOn, Message: fmt.Sprintf(
-			"%d rows have bytes that are not UTF-8 in columns passed on unchanged, the first on line %d; they are in the output as they were", passed.rows, passed.firstLine)})
+			"%d rows have bytes that are not UTF-8 in columns passed on unchanged, the first on line %d: they are in the output as they were", passed.rows, passed.firstLine)})
 	}
 }
 

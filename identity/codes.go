@@ -93,9 +93,9 @@ var Codes = []CodeInfo{
 	{"BF-005", "", "a mapped column is missing from the header"},
 	{"BF-006", "", "a column that is not mapped holds identifiers and would pass to the output unchanged"},
 
-	{"BW-001", "", "file is not UTF-8 but Windows-1252 or UTF-16; it was read as such and the output is UTF-8"},
-	{"BW-002", "", "file is UTF-8 but some bytes are not; they were read as Windows-1252"},
-	{"BW-003", "", "rows have bytes that are not UTF-8 in columns passed on unchanged; they are in the output as they were"},
+	{"BW-001", "", "file is not UTF-8 but Windows-1252 or UTF-16: it was read as such, and the output is UTF-8"},
+	{"BW-002", "", "file is UTF-8 but some bytes are not: they were read as Windows-1252"},
+	{"BW-003", "", "rows have bytes that are not UTF-8 in columns passed on unchanged: they are in the output as they were"},
 }
 
 // The codes this package itself produces, named so the parsers read well.

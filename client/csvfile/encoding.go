@@ -21,9 +21,10 @@ type Encoding string
 // or English Windows is Windows-1252.
 const (
 	// Auto detects: UTF-16 by its byte order mark or its zero bytes,
-	// Windows-1252 when the first 64 KiB are not UTF-8, else UTF-8, in which
-	// a stray byte that is not UTF-8 further on is read as Windows-1252
-	// (and reported once, BW-002) rather than rejected.
+	// Windows-1252 when the first 64 KiB have bytes that are not UTF-8 and
+	// nothing that is, else UTF-8, in which a stray byte that is not UTF-8
+	// is read as Windows-1252 (and reported once, BW-002) rather than
+	// rejected.
 	Auto        Encoding = ""
 	UTF8        Encoding = "utf-8" // strict: a field that is not UTF-8 is marked in Row.NotUTF8
 	Windows1252 Encoding = "windows-1252"
@@ -81,7 +82,7 @@ func chooseEncoding(head []byte, given Encoding) Encoding {
 	if e := utf16WithoutBOM(head); e != Auto {
 		return e
 	}
-	if !validUTF8Head(head, len(head) == bufSize) {
+	if windows1252Head(head, len(head) == bufSize) {
 		return Windows1252
 	}
 	return Auto // UTF-8, with the Windows-1252 fallback
@@ -111,21 +112,31 @@ func utf16WithoutBOM(head []byte) Encoding {
 	return Auto
 }
 
-// validUTF8Head says whether head is UTF-8; cut says that head was cut off,
-// so a sequence cut in half at its end does not count against it.
-func validUTF8Head(head []byte, cut bool) bool {
-	if cut {
-		// Back off at most 3 bytes to the start of the last rune.
-		for i := len(head) - 1; i >= 0 && i >= len(head)-utf8.UTFMax; i-- {
-			if utf8.RuneStart(head[i]) {
-				if !utf8.FullRune(head[i:]) {
-					head = head[:i]
-				}
-				break
-			}
+// windows1252Head says whether head reads as Windows-1252: it has bytes
+// that are not UTF-8 and no UTF-8 sequence of more than one byte. A head
+// with both is UTF-8 with stray bytes (files pasted together), which the
+// Windows-1252 fallback reads better than Windows-1252 would ("Ã¼" for an
+// "ü" written in UTF-8). cut says that head was cut off, so a sequence cut
+// in half at its end does not count.
+func windows1252Head(head []byte, cut bool) bool {
+	invalid := false
+	for i := 0; i < len(head); {
+		if head[i] < utf8.RuneSelf {
+			i++
+			continue
 		}
+		if cut && !utf8.FullRune(head[i:]) {
+			break
+		}
+		r, size := utf8.DecodeRune(head[i:])
+		if r == utf8.RuneError && size == 1 {
+			invalid = true
+		} else {
+			return false
+		}
+		i += size
 	}
-	return utf8.Valid(head)
+	return invalid
 }
 
 // decoder returns r decoded from e to UTF-8, and for Auto the fallback that

@@ -129,6 +129,29 @@ func TestWindows1252AfterTheHead(t *testing.T) {
 	}
 }
 
+// A file with UTF-8 and Windows-1252 in its first lines (pasted together):
+// each read as what it is, and one note.
+func TestMixedHead(t *testing.T) {
+	r, err := NewReader(strings.NewReader("naam\nÖztürk\nM\xfcller\n"), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for {
+		row, err := r.Next()
+		if err != nil {
+			break
+		}
+		got = append(got, row.Fields[0])
+	}
+	if want := []string{"Öztürk", "Müller"}; r.Encoding() != Auto || !reflect.DeepEqual(got, want) {
+		t.Errorf("read %q as %v, want %q as UTF-8 with the fallback", got, r.Encoding(), want)
+	}
+	if n := r.Notes(); len(n) != 1 || n[0].Code != CodeMixedEncoding || n[0].Line != 3 {
+		t.Errorf("notes %+v, want BW-002 at line 3", n)
+	}
+}
+
 // A UTF-8 sequence cut in half by the 64 KiB look-ahead does not make the
 // file Windows-1252.
 func TestUTF8CutAtTheHead(t *testing.T) {

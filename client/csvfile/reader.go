@@ -233,11 +233,11 @@ func (r *Reader) Notes() []Note {
 			how = "as -encoding says"
 		}
 		notes = append(notes, Note{Code: CodeConverted, Message: fmt.Sprintf(
-			"the file is %s text (%s), not UTF-8; it was read as such and the output is written in UTF-8", r.encoding, how)})
+			"the file is %s text (%s), not UTF-8: it was read as such, and the output is written in UTF-8", r.encoding, how)})
 	}
 	if f := r.fallback; f != nil && f.n > 0 {
 		notes = append(notes, Note{Code: CodeMixedEncoding, Line: f.firstLine, Message: fmt.Sprintf(
-			"the file is UTF-8 but %d bytes are not; they were read as Windows-1252 (the first on line %d): check the accented letters, or give -encoding", f.n, f.firstLine)})
+			"the file is UTF-8 but %d bytes are not: they were read as Windows-1252 (the first on line %d). Check the accented letters, or give -encoding", f.n, f.firstLine)})
 	}
 	return notes
 }

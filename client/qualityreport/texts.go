@@ -171,7 +171,7 @@ var dutchMessages = map[string]string{
 	"BF-005": "een gekoppelde kolom ontbreekt in de kopregel",
 	"BF-006": "een niet-gekoppelde kolom bevat identificerende gegevens en zou ongewijzigd in de uitvoer komen",
 
-	"BW-001": "bestand is geen UTF-8 (maar Windows-1252 of UTF-16); het is zo gelezen en de uitvoer is UTF-8",
-	"BW-002": "bestand is UTF-8, maar sommige bytes niet; die zijn als Windows-1252 gelezen: controleer de letters met accenten",
-	"BW-003": "rijen met bytes die geen UTF-8 zijn in kolommen die ongewijzigd worden doorgegeven; ze staan zo in de uitvoer",
+	"BW-001": "bestand is geen UTF-8 (maar Windows-1252 of UTF-16): het is zo gelezen, en de uitvoer is UTF-8",
+	"BW-002": "bestand is UTF-8, maar sommige bytes niet: die zijn als Windows-1252 gelezen. Controleer de letters met accenten",
+	"BW-003": "rijen met bytes die geen UTF-8 zijn in kolommen die ongewijzigd worden doorgegeven: ze staan zo in de uitvoer",
 }
