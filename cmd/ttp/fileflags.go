@@ -43,7 +43,7 @@ func (f *fileFlags) registerInput(fs *flag.FlagSet) {
 		f.encoding, err = csvfile.ParseEncoding(s)
 		return err
 	})
-	fs.Func("lang", "language of the quality report: `nl` or en (default en)", func(s string) (err error) {
+	fs.Func("lang", "`LANG`uage of the quality report: nl or en (default en)", func(s string) (err error) {
 		f.lang, err = qualityreport.ParseLang(s)
 		return err
 	})

@@ -98,6 +98,7 @@ func runScripts(t *testing.T, dir string) {
 // script not listed runs on every backend.
 var storeIndependent = map[string]bool{
 	"help.txtar":                  true,
+	"help_all.txtar":              true,
 	"usage.txtar":                 true,
 	"testmode.txtar":              true,
 	"testmode_nothing_left.txtar": true,
@@ -123,9 +124,9 @@ func scriptParams(files []string, b servertest.Backend) testscript.Params {
 		Files: files,
 		Setup: func(env *testscript.Env) error { return setupServer(env, b) },
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
-			"csvcell":  cmdCSVCell,
-			"samecol":  func(ts *testscript.TestScript, neg bool, args []string) { compareCol(ts, neg, args, true) },
-			"diffcol":  func(ts *testscript.TestScript, neg bool, args []string) { compareCol(ts, neg, args, false) },
+			"csvcell":   cmdCSVCell,
+			"samecol":   func(ts *testscript.TestScript, neg bool, args []string) { compareCol(ts, neg, args, true) },
+			"diffcol":   func(ts *testscript.TestScript, neg bool, args []string) { compareCol(ts, neg, args, false) },
 			"dropcols":  cmdDropCols,
 			"exits":     cmdExits,
 			"cmpreport": cmdCmpReport,
