@@ -13,6 +13,7 @@ import (
 
 	"google.golang.org/grpc"
 
+	"github.com/ttpnl/ttp/buildinfo"
 	"github.com/ttpnl/ttp/client"
 	"github.com/ttpnl/ttp/client/qualityreport"
 )
@@ -64,7 +65,7 @@ func (j *codeJob) run(ctx context.Context) error {
 		codeErr = err
 	}
 	codeErr = stoppedBy(ctx, codeErr)
-	run := qualityreport.Run{Time: started, Tool: "ttp " + moduleVersion(), Institution: institution(j.certFile),
+	run := qualityreport.Run{Time: started, Tool: "ttp " + buildinfo.Version(), Institution: institution(j.certFile),
 		Input: j.in, Mode: j.mode(), Domain: j.opts.Domain, Lang: j.lang, Comma: j.opts.Comma}
 	if j.heading != "" {
 		run.Mode = j.heading
