@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 
 	"google.golang.org/grpc"
@@ -18,9 +19,10 @@ import (
 type FileOptions struct {
 	Domain     string
 	Mappings   []Mapping
-	Comma      rune   // 0: detect
-	ChunkSize  int    // records per message; 0: DefaultChunkSize
-	KeyVersion uint32 // 0: the domain's current version
+	Comma      rune             // 0: detect
+	Encoding   csvfile.Encoding // csvfile.Auto: detect
+	ChunkSize  int              // records per message; 0: DefaultChunkSize
+	KeyVersion uint32           // 0: the domain's current version
 	// Keep names columns that are not mapped but may hold identifiers, to
 	// be passed to the output unchanged on purpose (package columnguard).
 	Keep []string
@@ -139,12 +141,17 @@ type chunk struct {
 // run codes a file: it reads the header and the first rows, lets the
 // identifier guard look at them, and only then opens the coder (the
 // connection to the TTP, for every coder but test mode's) and sends.
-func run(ctx context.Context, cancel context.CancelFunc, opts FileOptions, open func() (chunkCoder, error), in io.Reader, out io.Writer, rep *Report, plan columnPlan) (Summary, error) {
-	var sum Summary
-	r, err := csvfile.NewReader(in, csvfile.Options{Comma: opts.Comma})
+func run(ctx context.Context, cancel context.CancelFunc, opts FileOptions, open func() (chunkCoder, error), in io.Reader, out io.Writer, rep *Report, plan columnPlan) (sum Summary, err error) {
+	r, err := csvfile.NewReader(in, csvfile.Options{Comma: opts.Comma, Encoding: opts.Encoding})
 	if err != nil {
 		return sum, fileProblem(rep, err)
 	}
+	rep.SetInput(r.Comma(), r.Encoding())
+	var passed passedOn
+	defer func() {
+		noteFile(rep, r, passed)
+		sum.Warnings = rep.Warnings()
+	}()
 	cols, err := mappedColumns(r, opts.Mappings)
 	if err != nil {
 		return sum, fileProblem(rep, err)
@@ -177,7 +184,7 @@ func run(ctx context.Context, cancel context.CancelFunc, opts FileOptions, open 
 		cancel()
 		return sum, err
 	}
-	if err := writeChunks(chunks, coder, cols, columnByField(opts.Mappings), len(r.Header()), plan, w, rep, &sum); err != nil {
+	if err := writeChunks(chunks, coder, cols, columnByField(opts.Mappings), len(r.Header()), plan, w, rep, &sum, &passed); err != nil {
 		cancel()
 		for range chunks { // let the reader finish
 		}
@@ -201,6 +208,36 @@ func mappedColumns(r *csvfile.Reader, ms []Mapping) ([]int, error) {
 		cols[i] = c
 	}
 	return cols, nil
+}
+
+// CodeNotUTF8PassedOn is the file-level note of rows with bytes that are
+// not UTF-8 in columns passed on unchanged: with -encoding utf-8 such a
+// byte rejects a row only in a mapped column.
+const CodeNotUTF8PassedOn = "BW-003"
+
+// passedOn counts the rows passed on with bytes that are not UTF-8.
+type passedOn struct{ rows, firstLine int }
+
+func (p *passedOn) add(row csvfile.Row) {
+	if len(row.NotUTF8) == 0 {
+		return
+	}
+	if p.rows == 0 {
+		p.firstLine = row.Line
+	}
+	p.rows++
+}
+
+// noteFile lists in the report, once each, what there is to say about the
+// file as a whole: how it was read, and what was passed on as it was.
+func noteFile(rep *Report, r *csvfile.Reader, passed passedOn) {
+	for _, n := range r.Notes() {
+		rep.Add(ReportLine{Line: n.Line, Code: n.Code, Message: n.Message})
+	}
+	if passed.rows > 0 {
+		rep.Add(ReportLine{Line: passed.firstLine, Code: CodeNotUTF8PassedOn, Message: fmt.Sprintf(
+			"%d rows have bytes that are not UTF-8 in columns passed on unchanged, the first on line %d: they are in the output as they were", passed.rows, passed.firstLine)})
+	}
 }
 
 // fileProblem lists a file-level error in the report and returns it.
@@ -273,7 +310,7 @@ func readChunks(ctx context.Context, r rowSource, header []string, cols []int, s
 			return err
 		}
 		if row.Problem == nil {
-			row.Problem = valueTooLong(header, cols, row.Fields)
+			row.Problem = mappedProblem(header, cols, row)
 		}
 		cur.rows = append(cur.rows, row)
 		if row.Problem == nil {
@@ -301,12 +338,17 @@ func readChunks(ctx context.Context, r rowSource, header []string, cols []int, s
 // never sends it, in test mode as in a real run.
 const CodeValueTooLong = "F-910"
 
-// valueTooLong returns the problem of a row with a mapped value longer than
-// apilimits.MaxValueBytes, or nil. The message names the column (from the
-// header the mapping chose), never the value.
-func valueTooLong(header []string, cols []int, fields []string) *csvfile.RowProblem {
+// mappedProblem returns the problem of a row whose mapped value is not
+// UTF-8 (only with -encoding utf-8: a pass-through column's bytes are no
+// reason) or longer than apilimits.MaxValueBytes, or nil. The message names
+// the column (from the header the mapping chose), never the value.
+func mappedProblem(header []string, cols []int, row csvfile.Row) *csvfile.RowProblem {
 	for _, c := range cols {
-		if len(fields[c]) > apilimits.MaxValueBytes {
+		if slices.Contains(row.NotUTF8, c) {
+			return &csvfile.RowProblem{Code: csvfile.CodeNotUTF8, Message: fmt.Sprintf(
+				"column %q is not UTF-8 text, as -encoding says the file is", header[c])}
+		}
+		if len(row.Fields[c]) > apilimits.MaxValueBytes {
 			return &csvfile.RowProblem{Code: CodeValueTooLong, Message: fmt.Sprintf(
 				"the value of column %q is longer than %d bytes, the most the TTP accepts", header[c], apilimits.MaxValueBytes)}
 		}
@@ -316,7 +358,7 @@ func valueTooLong(header []string, cols []int, fields []string) *csvfile.RowProb
 
 // writeChunks matches each chunk with its answer, writes the accepted rows
 // and reports every problem.
-func writeChunks(chunks <-chan chunk, coder chunkCoder, cols []int, columnOf map[string]string, width int, plan columnPlan, w *csvfile.Writer, rep *Report, sum *Summary) error {
+func writeChunks(chunks <-chan chunk, coder chunkCoder, cols []int, columnOf map[string]string, width int, plan columnPlan, w *csvfile.Writer, rep *Report, sum *Summary, passed *passedOn) error {
 	outRow := make([]string, 0, width)
 	for ch := range chunks {
 		var coded []*ttpv1.CodedRecord
@@ -354,7 +396,7 @@ func writeChunks(chunks <-chan chunk, coder chunkCoder, cols []int, columnOf map
 				return fmt.Errorf("server answered %d pseudonyms for %d expected in row %d", len(cr.Pseudonyms), want, row.Number)
 			}
 			sum.Accepted++
-			sum.Warnings += len(cr.Problems)
+			passed.add(row)
 			outRow = outRow[:0]
 			if plan == personColumn {
 				outRow = append(outRow, cr.Pseudonyms[0])

@@ -30,7 +30,9 @@ type ConvertOptions struct {
 	Domain  string // the domain the file's person pseudonyms are in
 	Column  string // the column that holds them
 	Comma   rune   // 0: detected
-	Chunk   int    // rows per chunk; 0: 5,000
+	// Encoding is how the file's bytes are text (csvfile.Auto: detected).
+	Encoding csvfile.Encoding
+	Chunk    int // rows per chunk; 0: 5,000
 	// Communication names the columns (name, address) that go to the
 	// communication file instead of the research file; with none there is
 	// no communication file.
@@ -57,15 +59,19 @@ type ConvertOptions struct {
 // communication file's rows are in the order of their sealed cells, which
 // is random, so that row order does not relate the two files either; it is
 // held in memory until the end.
-func ConvertFile(ctx context.Context, cc grpc.ClientConnInterface, opts ConvertOptions, in io.Reader, out io.Writer, rep *Report) (Summary, error) {
-	var sum Summary
-	r, err := csvfile.NewReader(in, csvfile.Options{Comma: opts.Comma})
+func ConvertFile(ctx context.Context, cc grpc.ClientConnInterface, opts ConvertOptions, in io.Reader, out io.Writer, rep *Report) (sum Summary, err error) {
+	r, err := csvfile.NewReader(in, csvfile.Options{Comma: opts.Comma, Encoding: opts.Encoding})
 	if err != nil {
-		return sum, err
+		return sum, fileProblem(rep, err)
 	}
+	rep.SetInput(r.Comma(), r.Encoding())
+	defer func() {
+		noteFile(rep, r, passedOn{})
+		sum.Warnings = rep.Warnings()
+	}()
 	col, ok := r.Column(opts.Column)
 	if !ok {
-		return sum, csvfile.MissingColumn(opts.Column)
+		return sum, fileProblem(rep, csvfile.MissingColumn(opts.Column))
 	}
 	split, err := newCommunicationSplit(r, col, opts.Communication)
 	if err != nil {
@@ -141,7 +147,7 @@ func ConvertFile(ctx context.Context, cc grpc.ClientConnInterface, opts ConvertO
 		}
 	}
 	if err := <-sendErr; err != nil {
-		return sum, err
+		return sum, fileProblem(rep, err)
 	}
 	sum.Records, sum.Rejected = read.n, sum.Rejected+len(read.broken)
 	for _, l := range read.broken {

@@ -37,5 +37,8 @@ func Dial(s Settings) (*grpc.ClientConn, error) {
 		RootCAs:      pool,
 	})
 	return grpc.NewClient(s.Server, grpc.WithTransportCredentials(creds),
-		grpc.WithDefaultCallOptions(grpc.MaxCallRecvMsgSize(64<<20)))
+		grpc.WithDefaultCallOptions(grpc.MaxCallRecvMsgSize(64<<20)),
+		// Every error a call returns is said in words (explain.go).
+		grpc.WithChainUnaryInterceptor(explainUnary(s.Server)),
+		grpc.WithChainStreamInterceptor(explainStream(s.Server)))
 }

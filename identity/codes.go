@@ -93,7 +93,7 @@ var Codes = []CodeInfo{
 	{"F-901", "", "record has no identifying value at all"},
 	{"W-901", "", "value missing"},
 	{"F-902", "", "row has a different number of columns than the header"},
-	{"F-903", "", "row is not valid UTF-8"},
+	{"F-903", "", "a mapped column is not valid UTF-8 (with -encoding utf-8)"},
 	{"F-904", "", "record has too little evidence to be registered in the person index: it needs BSN and birth date, or family name, birth date and a given name, initials or postcode"},
 	{"F-905", "", "the patient objected to registration: the record is not registered"},
 	{"F-910", "", "a value is longer than 1,024 bytes, the most the TTP accepts"},
@@ -104,6 +104,10 @@ var Codes = []CodeInfo{
 	{"BF-004", "", "duplicate column name in header"},
 	{"BF-005", "", "a mapped column is missing from the header"},
 	{"BF-006", "", "a column that is not mapped holds identifiers and would pass to the output unchanged"},
+
+	{"BW-001", "", "file is not UTF-8 but Windows-1252 or UTF-16: it was read as such, and the output is UTF-8"},
+	{"BW-002", "", "file is UTF-8 but some bytes are not: they were read as Windows-1252"},
+	{"BW-003", "", "rows have bytes that are not UTF-8 in columns passed on unchanged: they are in the output as they were"},
 }
 
 // The codes this package itself produces, named so the parsers read well.

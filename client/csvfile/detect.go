@@ -21,11 +21,18 @@ var magics = []struct {
 	{"\x89PNG", "it looks like a PNG image"},
 	{"\xFF\xD8\xFF", "it looks like a JPEG image"},
 	{"\x1F\x8B", "it looks like a gzip-compressed file; decompress it first"},
-	{"\xFF\xFE", "it is UTF-16 text; save it as UTF-8"},
-	{"\xFE\xFF", "it is UTF-16 text; save it as UTF-8"},
 }
 
-// sniffBinary returns why head (the start of the file, BOM already removed)
+// sniffPart is the start of head that sniffBinary looks at, and whether
+// head went on beyond it.
+func sniffPart(head []byte) ([]byte, bool) {
+	if len(head) > sniffSize {
+		return head[:sniffSize], true
+	}
+	return head, false
+}
+
+// sniffBinary returns why head (the start of the file)
 // is not CSV text, or "" when it looks like text. full tells whether head was
 // cut off at the sniff size, so a UTF-8 sequence cut in half at the end is
 // not held against the file.
@@ -36,7 +43,7 @@ func sniffBinary(head []byte, full bool) string {
 		}
 	}
 	if bytes.IndexByte(head, 0) >= 0 {
-		return "it contains NUL bytes in the first 4 KiB (binary data, or UTF-16 text)"
+		return "it contains NUL bytes in the first 4 KiB (binary data)"
 	}
 	// Count bytes that do not occur in text: control characters and bytes
 	// that are not part of valid UTF-8. A Windows-1252 export has a few of

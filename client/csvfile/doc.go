@@ -4,7 +4,13 @@
 //
 // # What the reader accepts
 //
-//   - UTF-8 text, with or without a byte order mark (BOM).
+//   - Text in UTF-8 (with or without a byte order mark), Windows-1252 or
+//     Latin-1 (what Excel writes as "CSV" on a Dutch Windows), or UTF-16
+//     (with a byte order mark, or recognised by its zero bytes). The
+//     encoding is detected, or given (Options.Encoding); rows come back as
+//     UTF-8, and a file that is not UTF-8 gets one note (BW-001). In a file
+//     that is UTF-8 in its first 64 KiB, a byte further on that is not is
+//     read as Windows-1252, and counted in one note (BW-002).
 //   - Separator ',' or ';' or tab. Unless the caller names one, it is the
 //     one that occurs most often outside quotes on the header line; when
 //     they tie, ',' wins (then ';', then tab).
@@ -24,17 +30,19 @@
 // # What the reader reports per row (the file goes on)
 //
 //   - F-902: the row has a different number of fields than the header.
-//   - F-903: a field is not valid UTF-8 (typically a file saved as
-//     Windows-1252 / "ANSI" instead of UTF-8).
 //
 // Such rows are still returned with their fields, so that the caller can
-// pass them through or skip them and report them per record.
+// pass them through or skip them and report them per record. Only when the
+// caller asks for strict UTF-8 can a field be other than UTF-8: the row
+// names such fields (Row.NotUTF8) and the caller decides, since a byte in a
+// column it passes on unchanged is no reason to reject a row; a column it
+// needs gets F-903 (CodeNotUTF8).
 //
 // # What the reader refuses (the file stops)
 //
 //   - BF-001: not a CSV text file: NUL bytes or many control / non-UTF-8
-//     bytes in the first 4 KiB (a spreadsheet, PDF, image, UTF-16 text,
-//     compressed file ...), or a NUL byte later in the file.
+//     bytes in the first 4 KiB (a spreadsheet, PDF, image, compressed
+//     file ...), or a NUL byte later in the file.
 //   - BF-002: broken quoting: a quote that is never closed, or a quote
 //     inside an unquoted field. Everything after it would be misread.
 //   - BF-003: no header row: an empty file, or an empty first line.
@@ -47,7 +55,7 @@
 //
 // Inside a quoted field a CR LF line break is read as a plain LF (this is
 // how encoding/csv normalises line ends). All other content, including
-// lone CRs, survives a read/write round trip byte for byte.
+// lone CRs, survives a strict UTF-8 read/write round trip byte for byte.
 //
 // # Privacy
 //

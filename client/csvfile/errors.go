@@ -12,10 +12,26 @@ const (
 )
 
 // Row-level problems: one row is wrong, the rest of the file is fine.
+// CodeNotUTF8 is the caller's to raise, for a field it needs (Row.NotUTF8).
 const (
 	CodeFieldCount = "F-902"
 	CodeNotUTF8    = "F-903"
 )
+
+// File-level notes: the file is read, but the report says something about
+// it once (Reader.Notes).
+const (
+	CodeConverted     = "BW-001" // read as Windows-1252 or UTF-16, written as UTF-8
+	CodeMixedEncoding = "BW-002" // UTF-8 with bytes read as Windows-1252
+)
+
+// Note is a file-level remark: nothing is rejected for it. Message never
+// contains cell content.
+type Note struct {
+	Code    string
+	Line    int // where it starts, if it has a line
+	Message string
+}
 
 // FileError is a problem that makes the rest of the file unreadable.
 // Message never contains cell content.
@@ -92,13 +108,5 @@ func wrongFieldCount(want, got int) *RowProblem {
 	return &RowProblem{
 		Code:    CodeFieldCount,
 		Message: fmt.Sprintf("wrong number of fields: expected %d, got %d", want, got),
-	}
-}
-
-func notUTF8(column int) *RowProblem {
-	return &RowProblem{
-		Code: CodeNotUTF8,
-		Message: fmt.Sprintf("column %d is not valid UTF-8 text "+
-			"(was the file saved as UTF-8?)", column),
 	}
 }

@@ -20,6 +20,9 @@ type Options struct {
 	// Comma is the field separator. 0 means: detect it from the header line
 	// (',' or ';' or tab).
 	Comma rune
+	// Encoding is how the bytes are read as text; Auto (the zero value)
+	// detects it. Rows come back as UTF-8 whatever it is.
+	Encoding Encoding
 }
 
 // Row is one data row.
@@ -28,17 +31,24 @@ type Row struct {
 	Line    int      // physical line where the row starts (the header is line 1)
 	Fields  []string // a fresh slice on every call; kept also when Problem is set
 	Problem *RowProblem
+	// NotUTF8 lists the fields (0-based) that are not UTF-8. Only a strict
+	// UTF8 reading leaves any: the caller decides whether that rejects the
+	// row (a mapped column) or not (a column it passes on unchanged).
+	NotUTF8 []int
 }
 
 // Reader reads a CSV export row by row.
 type Reader struct {
-	counter *countingReader
-	buf     *bufio.Reader
-	csv     *csv.Reader
-	header  []string
-	comma   rune
-	rows    int
-	err     error // sticky: once the file is unreadable, it stays so
+	counter  *countingReader
+	raw, buf *bufio.Reader // buf is raw when the file is read as it is
+	csv      *csv.Reader
+	header   []string
+	comma    rune
+	encoding Encoding
+	given    bool          // the caller named the encoding
+	fallback *utf8Fallback // Auto's count of bytes read as Windows-1252
+	rows     int
+	err      error // sticky: once the file is unreadable, it stays so
 }
 
 // NewReader reads and checks the header. It strips a UTF-8 BOM. File-level
@@ -49,25 +59,38 @@ func NewReader(r io.Reader, opts Options) (*Reader, error) {
 		return nil, fmt.Errorf("csvfile: invalid separator %q", opts.Comma)
 	}
 	counter := &countingReader{r: r}
-	buf := bufio.NewReaderSize(counter, bufSize)
+	raw := bufio.NewReaderSize(counter, bufSize)
 
 	// Look before parsing: encoding/csv happily "parses" a PNG or an xlsx
 	// into garbage rows, and the data manager then gets thousands of
 	// meaningless row problems instead of one clear message.
-	head, err := buf.Peek(bufSize)
+	head, err := raw.Peek(bufSize)
 	if err != nil && err != io.EOF && err != bufio.ErrBufferFull {
 		return nil, fmt.Errorf("csvfile: reading input: %w", err)
+	}
+	enc := chooseEncoding(head, opts.Encoding)
+	utf16 := enc == UTF16LE || enc == UTF16BE
+	if !utf16 { // UTF-16 is judged on its text, below
+		if why := sniffBinary(sniffPart(head)); why != "" {
+			return nil, notTextError(0, why)
+		}
+	}
+	buf := raw
+	text, fallback := decoder(raw, enc)
+	if text != io.Reader(raw) {
+		buf = bufio.NewReaderSize(text, bufSize)
+		if head, err = buf.Peek(bufSize); err != nil && err != io.EOF && err != bufio.ErrBufferFull {
+			return nil, fmt.Errorf("csvfile: reading input: %w", err)
+		}
 	}
 	if bytes.HasPrefix(head, []byte("\xEF\xBB\xBF")) {
 		buf.Discard(3)
 		head = head[3:]
 	}
-	sniff, full := head, len(head) > sniffSize
-	if full {
-		sniff = sniff[:sniffSize]
-	}
-	if why := sniffBinary(sniff, full); why != "" {
-		return nil, notTextError(0, why)
+	if utf16 {
+		if why := sniffBinary(sniffPart(head)); why != "" {
+			return nil, notTextError(0, why)
+		}
 	}
 	if len(head) == 0 {
 		return nil, noHeader("the file is empty")
@@ -85,7 +108,8 @@ func NewReader(r io.Reader, opts Options) (*Reader, error) {
 	cr := csv.NewReader(buf) // uses buf as is: it is a large enough *bufio.Reader
 	cr.Comma = comma
 	cr.FieldsPerRecord = -1 // the column check is ours, so a bad row is a row problem, not the end
-	rd := &Reader{counter: counter, buf: buf, csv: cr, comma: comma}
+	rd := &Reader{counter: counter, raw: raw, buf: buf, csv: cr, comma: comma,
+		encoding: enc, given: opts.Encoding != Auto, fallback: fallback}
 
 	header, err := cr.Read()
 	if err == io.EOF {
@@ -173,10 +197,11 @@ func (r *Reader) Next() (Row, error) {
 		row.Problem = wrongFieldCount(len(r.header), len(fields))
 		return row, nil
 	}
-	for i, f := range fields {
-		if !utf8.ValidString(f) {
-			row.Problem = notUTF8(i + 1)
-			break
+	if r.encoding == UTF8 {
+		for i, f := range fields {
+			if !utf8.ValidString(f) {
+				row.NotUTF8 = append(row.NotUTF8, i)
+			}
 		}
 	}
 	return row, nil
@@ -185,7 +210,36 @@ func (r *Reader) Next() (Row, error) {
 // BytesRead reports how many bytes of input have been consumed so far,
 // including the header. It is meant for a progress bar.
 func (r *Reader) BytesRead() int64 {
-	return r.counter.n - int64(r.buf.Buffered())
+	n := r.counter.n - int64(r.raw.Buffered())
+	if r.buf != r.raw { // decoded bytes: not the input's, but close
+		n -= int64(r.buf.Buffered())
+	}
+	return max(n, 0)
+}
+
+// Encoding returns the encoding the file is read in: given, or detected
+// (Auto when it is UTF-8 with the Windows-1252 fallback).
+func (r *Reader) Encoding() Encoding { return r.encoding }
+
+// Notes are the file-level remarks about the file so far: that it was
+// converted (BW-001), and, after the last row, how many bytes the UTF-8
+// reading took as Windows-1252 (BW-002). Each is said once, for the file.
+func (r *Reader) Notes() []Note {
+	var notes []Note
+	switch r.encoding {
+	case Windows1252, UTF16LE, UTF16BE:
+		how := "detected"
+		if r.given {
+			how = "as -encoding says"
+		}
+		notes = append(notes, Note{Code: CodeConverted, Message: fmt.Sprintf(
+			"the file is %s text (%s), not UTF-8: it was read as such, and the output is written in UTF-8", r.encoding, how)})
+	}
+	if f := r.fallback; f != nil && f.n > 0 {
+		notes = append(notes, Note{Code: CodeMixedEncoding, Line: f.firstLine, Message: fmt.Sprintf(
+			"the file is UTF-8 but %d bytes are not: they were read as Windows-1252 (the first on line %d). Check the accented letters, or give -encoding", f.n, f.firstLine)})
+	}
+	return notes
 }
 
 // fileError turns an encoding/csv error into a FileError. ParseError's own

@@ -174,11 +174,19 @@ func TestReader(t *testing.T) {
 			rows:   []wantRow{{2, []string{"1", "2"}, ""}, {3, []string{"   "}, "F-902"}, {4, []string{"3", "4"}, ""}},
 		},
 		{
-			name:   "invalid UTF-8 in one cell is F-903, next row fine",
+			name:   "a Windows-1252 byte is read as its letter, no problem",
 			input:  "bsn;naam\n1;Jos\xE9\n2;Jose\n",
 			comma:  ';',
 			header: []string{"bsn", "naam"},
-			rows:   []wantRow{{2, []string{"1", "Jos\xE9"}, "F-903"}, {3, []string{"2", "Jose"}, ""}},
+			rows:   []wantRow{{2, []string{"1", "José"}, ""}, {3, []string{"2", "Jose"}, ""}},
+		},
+		{
+			name:   "strict UTF-8: the bytes as they are, and no row problem (the caller decides)",
+			input:  "bsn;naam\n1;Jos\xE9\n2;Jose\n",
+			opts:   Options{Encoding: UTF8},
+			comma:  ';',
+			header: []string{"bsn", "naam"},
+			rows:   []wantRow{{2, []string{"1", "Jos\xE9"}, ""}, {3, []string{"2", "Jose"}, ""}},
 		},
 		{
 			name:    "unclosed quote is BF-002 at the line where it opened",
@@ -214,7 +222,8 @@ func TestReader(t *testing.T) {
 		{name: "NUL bytes", input: "a,b\n1\x00,2\n", errCode: "BF-001"},
 		{name: "PNG", input: "\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x01\x00", errCode: "BF-001"},
 		{name: "xlsx", input: "PK\x03\x04\x14\x00\x06\x00\x08\x00\x00\x00!\x00", errCode: "BF-001"},
-		{name: "UTF-16 with BOM", input: "\xFF\xFEa\x00,\x00b\x00\n\x00", errCode: "BF-001"},
+		{name: "UTF-16 with BOM is read", input: "\xFF\xFEa\x00,\x00b\x00\n\x00", comma: ',', header: []string{"a", "b"}},
+		{name: "UTF-16 that is binary", input: "\xFF\xFE\x00\x00\x00\x00\x01\x00,\x00b\x00\n\x00", errCode: "BF-001"},
 		{name: "control characters", input: "\x01\x02\x03\x04\x05\x06\x07\x08\x0e\x0f\x10\x11,a\n", errCode: "BF-001"},
 		{name: "random bytes", input: randomBytes(1, 4096), errCode: "BF-001"},
 		{name: "random bytes, short", input: randomBytes(2, 100), errCode: "BF-001"},
@@ -346,7 +355,6 @@ func TestMessagesHoldNoCellContent(t *testing.T) {
 	const secret = "999999990Pietersen"
 	inputs := []string{
 		"bsn,naam\n" + secret + "\n",                   // F-902
-		"bsn,naam\n1," + secret + "\xE9\n",             // F-903
 		"bsn,naam\n1,\"" + secret + "\n",               // BF-002 unclosed
 		"bsn,naam\n1," + secret + "\"x\n",              // BF-002 bare quote
 		"bsn,naam\n1,\"" + secret + "\"x\n",            // BF-002 after closing quote

@@ -27,7 +27,8 @@ func (c *codeCommand) flags(fs *flag.FlagSet) {
 	c.privacy.register(fs)
 }
 
-func (c *codeCommand) run(ctx context.Context, args []string, _, stderr io.Writer) error {
+func (c *codeCommand) run(ctx context.Context, args []string, _, stderr io.Writer) (err error) {
+	defer func() { err = runFailed(err) }()
 	if len(args) != 1 {
 		return usageError("code takes one input file")
 	}
@@ -47,7 +48,7 @@ func (c *codeCommand) run(ctx context.Context, args []string, _, stderr io.Write
 		return err
 	}
 	opts.Domain, opts.KeyVersion = c.domain, uint32(c.keyVersion)
-	job := codeJob{in: in, out: c.files.out, report: c.files.report, opts: opts, test: c.test, stderr: stderr}
+	job := codeJob{in: in, out: c.files.out, report: c.files.report, opts: opts, lang: c.files.lang, test: c.test, stderr: stderr, certFile: c.conn.certFile()}
 	if !c.test {
 		// Settings first: missing ones are the user's to fix, not a
 		// problem of the file, and must not overwrite an earlier report.

@@ -33,7 +33,8 @@ type runner interface {
 
 // execute runs what args choose below c, which path leads to from ttp (nil
 // for ttp itself), and returns the exit code: 0, 1 for a failure, 2 for a
-// mistake on the command line.
+// mistake on the command line; the commands that code a file say more
+// (exitError).
 func (c *command) execute(ctx context.Context, path, args []string, stdout, stderr io.Writer) int {
 	if c.newRunner != nil {
 		return c.runLeaf(ctx, path, args, stdout, stderr)
@@ -83,6 +84,13 @@ func (c *command) runLeaf(ctx context.Context, path, args []string, stdout, stde
 	}
 	if err == nil {
 		return 0
+	}
+	var exit exitError
+	if errors.As(err, &exit) && !errors.As(err, new(usageErr)) {
+		if exit.err != nil {
+			fmt.Fprintln(stderr, "ttp:", exit.err)
+		}
+		return exit.status
 	}
 	fmt.Fprintln(stderr, "ttp:", err)
 	if errors.As(err, new(usageErr)) {
@@ -147,3 +155,38 @@ type usageErr struct{ msg string }
 func (e usageErr) Error() string { return e.msg }
 
 func usageError(format string, args ...any) error { return usageErr{fmt.Sprintf(format, args...)} }
+
+// exitError ends ttp with an exit status of its own, printing err if there
+// is one. The commands that code a file (code, link, convert) exit with
+// 0 when every record was accepted, 1 when the run completed and some were
+// rejected (the report says which), and 2 when the file or the run failed
+// (or on a mistake on the command line), so that a script can tell them
+// apart.
+type exitError struct {
+	status int
+	err    error // nil: the summary said it all
+}
+
+func (e exitError) Error() string {
+	if e.err == nil {
+		return fmt.Sprintf("exit status %d", e.status)
+	}
+	return e.err.Error()
+}
+
+func (e exitError) Unwrap() error { return e.err }
+
+// Exit statuses of the commands that code a file.
+const (
+	exitRejected = 1 // the run completed; some records were rejected
+	exitFailed   = 2 // the file or the run failed
+)
+
+// runFailed makes the error of a run that failed end ttp with exitFailed;
+// a mistake on the command line stays one.
+func runFailed(err error) error {
+	if err == nil || errors.As(err, new(usageErr)) || errors.As(err, new(exitError)) {
+		return err
+	}
+	return exitError{exitFailed, err}
+}

@@ -9,14 +9,14 @@ var commands = &command{
 			name:      "code",
 			summary:   "code a file: pseudonyms in place of its identifying columns, and a quality report",
 			synopsis:  "-domain NAME -map field=column,... [-o OUT] [-report FILE] [-test] [-oblivious] [-seal-to RECIPIENT] IN.csv",
-			notes:     fieldsNote,
+			notes:     fieldsNote + exitNote,
 			newRunner: func() runner { return new(codeCommand) },
 		},
 		{
 			name:      "link",
 			summary:   "link a file's records to persons: one person_pseudonym column in place of the identifying ones",
 			synopsis:  "-domain NAME -map field=column,... [-source NAME] [-o OUT] [-report FILE] IN.csv",
-			notes:     fieldsNote,
+			notes:     fieldsNote + exitNote,
 			newRunner: func() runner { return new(linkCommand) },
 		},
 		{
@@ -35,6 +35,7 @@ var commands = &command{
 			name:      "convert",
 			summary:   "convert a file's person pseudonyms into a linkage request's project pseudonyms, sealed to its recipient (registries)",
 			synopsis:  "-request ID -domain DOMAIN -column COLUMN [-communication COL,... [-communication-out FILE]] [-o OUT] [-report FILE] IN.csv",
+			notes:     exitNote,
 			newRunner: func() runner { return new(convertCommand) },
 		},
 		{
@@ -217,6 +218,12 @@ var commands = &command{
 			},
 		},
 		{
+			name:      "completion",
+			summary:   "print a shell completion script for bash or zsh: eval \"$(ttp completion bash)\"",
+			synopsis:  "bash|zsh",
+			newRunner: func() runner { return completionCommand{} },
+		},
+		{
 			name:      "version",
 			aliases:   []string{"-version", "--version"},
 			summary:   "print ttp's version and the Go version it was built with",
@@ -231,4 +238,10 @@ or TTP_SERVER TTP_CA TTP_CERT TTP_KEY, or -env FILE / TTP_ENV.
 
 const fieldsNote = `Fields: bsn family_name given_names initials birth_date sex postcode
 house_number agb patient_number. Problem codes: docs/problem-codes.md.
+`
+
+const exitNote = `Exit status: 0 every record accepted; 1 the run completed and some records
+were rejected (the report says which); 2 the file or the run failed, or a
+mistake on the command line. A failed run keeps the report of the last
+completed one, and writes its own beside it (REPORT.failed.csv).
 `

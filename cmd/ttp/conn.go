@@ -35,6 +35,12 @@ func (c *connFlags) dial() (*grpc.ClientConn, error) {
 	return client.Dial(s)
 }
 
+// certFile is the client certificate the settings name, or "".
+func (c *connFlags) certFile() string {
+	s, _ := c.resolve()
+	return s.Cert
+}
+
 // resolve is the settings dial uses, in that order.
 func (c *connFlags) resolve() (client.Settings, error) {
 	s := c.settings

@@ -15,12 +15,12 @@ import (
 // request's recipient. Only the column of person pseudonyms leaves the
 // machine; the payload stays.
 type convertCommand struct {
-	conn                          connFlags
-	out, report, communicationOut string
-	comma, domain                 string
-	column, communication         string
-	request                       uint64
-	keep                          listFlag
+	conn                            connFlags
+	files                           fileFlags
+	domain, column                  string
+	communication, communicationOut string
+	request                         uint64
+	keep                            listFlag
 }
 
 func (c *convertCommand) flags(fs *flag.FlagSet) {
@@ -28,15 +28,15 @@ func (c *convertCommand) flags(fs *flag.FlagSet) {
 	fs.Uint64Var(&c.request, "request", 0, "the approved linkage request (required)")
 	fs.StringVar(&c.domain, "domain", "", "the domain the file's person pseudonyms are in (required)")
 	fs.StringVar(&c.column, "column", "", "the column of person pseudonyms (required; e.g. person_pseudonym)")
-	fs.StringVar(&c.out, "o", "", "converted file (default: IN with .converted.csv)")
-	fs.StringVar(&c.report, "report", "", "report of the rows not converted (default: IN with .report.csv)")
-	fs.StringVar(&c.comma, "comma", "", "separator: ',' ';' '|' or 'tab' (default: detected)")
+	fs.StringVar(&c.files.out, "o", "", "converted file (default: IN with .converted.csv)")
+	c.files.registerInput(fs)
 	fs.StringVar(&c.communication, "communication", "", "columns (name, address) that go to a communication file, apart from the research file: col,col,... (only under a request that asked for one)")
 	fs.StringVar(&c.communicationOut, "communication-out", "", "communication file (default: IN with .communication.csv)")
 	fs.Var(&c.keep, "keep", "a column to pass into the research file although its name or values look identifying (repeat, or col,col)")
 }
 
-func (c *convertCommand) run(ctx context.Context, args []string, _, stderr io.Writer) error {
+func (c *convertCommand) run(ctx context.Context, args []string, _, stderr io.Writer) (err error) {
+	defer func() { err = runFailed(err) }()
 	if len(args) != 1 {
 		return usageError("convert takes one input file")
 	}
@@ -44,12 +44,12 @@ func (c *convertCommand) run(ctx context.Context, args []string, _, stderr io.Wr
 		return usageError("convert needs -request, -domain and -column")
 	}
 	in := args[0]
-	files := fileFlags{out: c.out, report: c.report, comma: c.comma}
+	files := &c.files
 	opts, err := files.paths("convert", in, ".converted.csv")
 	if err != nil {
 		return err
 	}
-	convert := &client.ConvertOptions{Request: c.request, Domain: c.domain, Column: c.column, Comma: opts.Comma, Keep: c.keep}
+	convert := &client.ConvertOptions{Request: c.request, Domain: c.domain, Column: c.column, Comma: opts.Comma, Encoding: opts.Encoding, Keep: c.keep}
 	var comm *sideFile
 	if c.communication != "" {
 		convert.Communication = strings.Split(c.communication, ",")
@@ -72,7 +72,8 @@ func (c *convertCommand) run(ctx context.Context, args []string, _, stderr io.Wr
 		return err
 	}
 	defer cc.Close()
-	job := codeJob{in: in, out: files.out, report: files.report, cc: cc, stderr: stderr, opts: opts, convert: convert}
+	job := codeJob{in: in, out: files.out, report: files.report, cc: cc, stderr: stderr, opts: opts, certFile: c.conn.certFile(),
+		lang: files.lang, convert: convert}
 	if err := job.run(ctx); err != nil || comm == nil {
 		return err
 	}

@@ -6,10 +6,13 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"time"
 
 	"google.golang.org/grpc"
 
+	"github.com/ttpnl/ttp/buildinfo"
 	"github.com/ttpnl/ttp/client"
+	"github.com/ttpnl/ttp/client/qualityreport"
 )
 
 // The corrections a hospital sends after registration: ttp withdraw (a
@@ -128,13 +131,15 @@ func (c *correctionFlags) send(ctx context.Context, mode string, args []string,
 		return sum, "", err
 	}
 	defer cc.Close()
+	started := time.Now()
 	sum, runErr := call(cc, mappings, sep, stopReading(ctx, f), rep)
 	runErr = stoppedBy(ctx, runErr)
-	heading := client.Heading{Input: in, Domain: c.domain, Mode: mode}
+	run := qualityreport.Run{Time: started, Tool: "ttp " + buildinfo.Version(), Institution: institution(c.conn.certFile()),
+		Input: in, Mode: mode, Domain: c.domain, Comma: sep}
 	if runErr != nil {
-		heading.Error = runErr.Error()
+		run.Error = runErr.Error()
 	}
-	if err := client.WriteReportFile(c.report, rep, heading, client.Summary{Records: sum.Records, Accepted: sum.Done, Rejected: sum.Rejected}); err != nil {
+	if err := qualityreport.Write(c.report, run, client.Summary{Records: sum.Records, Accepted: sum.Done, Rejected: sum.Rejected}, rep); err != nil {
 		return sum, "", err
 	}
 	if runErr != nil {

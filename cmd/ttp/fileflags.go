@@ -10,13 +10,17 @@ import (
 
 	"github.com/ttpnl/ttp/apilimits"
 	"github.com/ttpnl/ttp/client"
+	"github.com/ttpnl/ttp/client/csvfile"
+	"github.com/ttpnl/ttp/client/qualityreport"
 )
 
 // fileFlags are the flags of the commands that turn one CSV file into
 // another (code, link): the column mapping, the output and report paths,
-// the separator and the chunk size.
+// the separator, encoding and chunk size, the report's language.
 type fileFlags struct {
 	mapping, out, report, comma string
+	encoding                    csvfile.Encoding
+	lang                        qualityreport.Lang
 	chunk                       int
 	keep                        listFlag
 }
@@ -25,10 +29,24 @@ func (f *fileFlags) register(fs *flag.FlagSet, outHelp string) {
 	fs.StringVar(&f.mapping, "map", "", "identifying columns: field=column,... (required)")
 	fs.Var(&f.keep, "keep", "pass `COLUMN` to the output unchanged although it may hold identifiers (repeatable, or a comma list)")
 	fs.StringVar(&f.out, "o", "", outHelp)
-	fs.StringVar(&f.report, "report", "", "quality report (default: IN with .report.csv)")
-	fs.StringVar(&f.comma, "comma", "", "separator: ',' ';' '|' or 'tab' (default: detected)")
+	f.registerInput(fs)
 	f.chunk = client.DefaultChunkSize
 	fs.Var(intRangeFlag{&f.chunk, 1, apilimits.MaxRecordsPerMessage}, "chunk", "records per message, at most the server's `limit` of 10000")
+}
+
+// registerInput defines the flags of how the input is read and the report
+// written, which every command with a quality report takes.
+func (f *fileFlags) registerInput(fs *flag.FlagSet) {
+	fs.StringVar(&f.report, "report", "", "quality report: FILE.csv, or FILE.xlsx for an Excel workbook (default: IN with .report.csv)")
+	fs.StringVar(&f.comma, "comma", "", "separator: ',' ';' '|' or 'tab' (default: detected)")
+	fs.Func("encoding", "the input's `encoding`: "+csvfile.EncodingNames+" (default: detected)", func(s string) (err error) {
+		f.encoding, err = csvfile.ParseEncoding(s)
+		return err
+	})
+	fs.Func("lang", "`LANG`uage of the quality report: nl or en (default en)", func(s string) (err error) {
+		f.lang, err = qualityreport.ParseLang(s)
+		return err
+	})
 }
 
 // resolve checks the flags for input file in, fills in the default paths
@@ -61,7 +79,7 @@ func (f *fileFlags) paths(command, in, outSuffix string) (client.FileOptions, er
 	if sameFile(in, f.out) || sameFile(in, f.report) || sameFile(f.out, f.report) {
 		return client.FileOptions{}, usageError("%s: the input, -o and -report must be three different files", command)
 	}
-	return client.FileOptions{Comma: sep, ChunkSize: f.chunk, Keep: f.keep}, nil
+	return client.FileOptions{Comma: sep, Encoding: f.encoding, ChunkSize: f.chunk, Keep: f.keep}, nil
 }
 
 // withSuffix is the default name of a file made from path: path with its

@@ -17,8 +17,10 @@ import (
 )
 
 // TestInterrupt stops ttp code with Ctrl-C (SIGINT) half-way through its
-// input: ttp exits 1 saying it was stopped, leaves no output file (not even
-// the side file), and its report says the run was stopped. The input is a
+// input: ttp exits 2 (the run failed) saying it was stopped, leaves no
+// output file (not even the side file), keeps the report of the last
+// completed run as it was, and the report of the stopped run, if it coded
+// anything, says it was stopped. The input is a
 // FIFO that the test keeps writing to, so the run can only end by the
 // signal; ttp opens it only after it has set up its signal handling, so the
 // signal cannot come too early.
@@ -45,6 +47,10 @@ func TestInterrupt(t *testing.T) {
 			if err := syscall.Mkfifo(in, 0o600); err != nil {
 				t.Fatal(err)
 			}
+			const earlier = "the report of an earlier run\n"
+			if err := os.WriteFile(report, []byte(earlier), 0o644); err != nil {
+				t.Fatal(err)
+			}
 			cmd := exec.Command("ttp", slices.Concat(c.args, []string{"-o", out, "-report", report, in})...)
 			cmd.Env = append(withoutSettings(os.Environ()), c.env...)
 			var stderr bytes.Buffer
@@ -68,8 +74,8 @@ func TestInterrupt(t *testing.T) {
 			w.Close()
 
 			var exitErr *exec.ExitError
-			if err := <-exited; !errors.As(err, &exitErr) || exitErr.ExitCode() != 1 {
-				t.Fatalf("ttp ended with %v, want exit status 1; stderr:\n%s", err, &stderr)
+			if err := <-exited; !errors.As(err, &exitErr) || exitErr.ExitCode() != 2 {
+				t.Fatalf("ttp ended with %v, want exit status 2; stderr:\n%s", err, &stderr)
 			}
 			if !strings.Contains(stderr.String(), "stopped: interrupt signal received") {
 				t.Errorf("stderr does not say the run was stopped:\n%s", &stderr)
@@ -79,9 +85,16 @@ func TestInterrupt(t *testing.T) {
 					t.Errorf("%s is there after the interrupted run (%v)", filepath.Base(p), err)
 				}
 			}
-			rep, err := os.ReadFile(report)
-			if err != nil || !strings.Contains(string(rep), "file_error,stopped: interrupt signal received") {
-				t.Errorf("report (%v):\n%s", err, rep)
+			if rep, err := os.ReadFile(report); err != nil || string(rep) != earlier {
+				t.Errorf("the earlier report was changed (%v):\n%s", err, rep)
+			}
+			switch rep, err := os.ReadFile(failedReportPath(report)); {
+			case errors.Is(err, os.ErrNotExist): // nothing was coded before the signal
+				if !strings.Contains(stderr.String(), "(the report "+report+" is unchanged)") {
+					t.Errorf("stderr does not say the report is unchanged:\n%s", &stderr)
+				}
+			case err != nil || !strings.Contains(string(rep), "run,status,failed: stopped: interrupt signal received"):
+				t.Errorf("report of the stopped run (%v):\n%s", err, rep)
 			}
 		})
 	}

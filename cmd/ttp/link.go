@@ -23,7 +23,8 @@ func (c *linkCommand) flags(fs *flag.FlagSet) {
 	c.files.register(fs, "linked file (default: IN with .linked.csv)")
 }
 
-func (c *linkCommand) run(ctx context.Context, args []string, _, stderr io.Writer) error {
+func (c *linkCommand) run(ctx context.Context, args []string, _, stderr io.Writer) (err error) {
+	defer func() { err = runFailed(err) }()
 	if len(args) != 1 {
 		return usageError("link takes one input file")
 	}
@@ -41,6 +42,6 @@ func (c *linkCommand) run(ctx context.Context, args []string, _, stderr io.Write
 		return err
 	}
 	defer cc.Close()
-	job := codeJob{in: in, out: c.files.out, report: c.files.report, opts: opts, link: true, cc: cc, stderr: stderr}
+	job := codeJob{in: in, out: c.files.out, report: c.files.report, opts: opts, lang: c.files.lang, link: true, cc: cc, stderr: stderr, certFile: c.conn.certFile()}
 	return job.run(ctx)
 }

@@ -9,6 +9,7 @@
 //	ttp admin review list|resolve ...
 //	ttp admin person split ...
 //	ttp admin recipient register|list ...
+//	ttp completion bash|zsh
 //	ttp version
 //
 // -h on any command or subcommand ("ttp admin domain create -h") prints its
@@ -16,7 +17,9 @@
 // -ca -cert -key, or the TTP_SERVER TTP_CA TTP_CERT TTP_KEY variables, or
 // -env FILE / TTP_ENV naming a file of those variables (ttpd's dev mode
 // writes one per client). Ctrl-C stops a command cleanly: ttp code and ttp
-// link leave no output file, and their report says the run was stopped.
+// link leave no output file and keep the last completed run's report.
+// ttp code, link and convert exit 0 when every record was accepted, 1 when
+// some were rejected, 2 when the file or the run failed.
 package main
 
 import (

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -15,6 +16,7 @@ import (
 	"time"
 
 	"github.com/rogpeppe/go-internal/testscript"
+	"github.com/xuri/excelize/v2"
 
 	"github.com/ttpnl/ttp/client"
 	"github.com/ttpnl/ttp/client/csvfile"
@@ -53,6 +55,10 @@ func TestMain(m *testing.M) {
 //	samecol COL FILE:ROW FILE:ROW  same non-empty value in column COL
 //	diffcol COL FILE:ROW FILE:ROW  different values in column COL
 //	dropcols FILE COL...           print FILE without the columns COL...
+//	exits N COMMAND ARGS...        runs COMMAND (as exec does) and wants exit status N
+//	cmpreport FILE WANT            FILE is WANT, once the time and the tool's version
+//	                               in FILE are written TIME and VERSION
+//	xlsxcell FILE SHEET CELL REGEXP  the workbook's cell matches (! : does not)
 //
 // ROW is a 1-based data row number, or the value in the row's first column
 // (A0003); * in csvcell is every row, and in samecol and diffcol every row
@@ -92,6 +98,7 @@ func runScripts(t *testing.T, dir string) {
 // script not listed runs on every backend.
 var storeIndependent = map[string]bool{
 	"help.txtar":                  true,
+	"help_all.txtar":              true,
 	"usage.txtar":                 true,
 	"testmode.txtar":              true,
 	"testmode_nothing_left.txtar": true,
@@ -118,10 +125,13 @@ func scriptParams(files []string, b servertest.Backend) testscript.Params {
 		Files: files,
 		Setup: func(env *testscript.Env) error { return setupServer(env, b) },
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
-			"csvcell":  cmdCSVCell,
-			"samecol":  func(ts *testscript.TestScript, neg bool, args []string) { compareCol(ts, neg, args, true) },
-			"diffcol":  func(ts *testscript.TestScript, neg bool, args []string) { compareCol(ts, neg, args, false) },
-			"dropcols": cmdDropCols,
+			"csvcell":   cmdCSVCell,
+			"samecol":   func(ts *testscript.TestScript, neg bool, args []string) { compareCol(ts, neg, args, true) },
+			"diffcol":   func(ts *testscript.TestScript, neg bool, args []string) { compareCol(ts, neg, args, false) },
+			"dropcols":  cmdDropCols,
+			"exits":     cmdExits,
+			"cmpreport": cmdCmpReport,
+			"xlsxcell":  cmdXLSXCell,
 		},
 		UpdateScripts: os.Getenv("UPDATE_SCRIPTS") != "",
 	}
@@ -390,4 +400,69 @@ func cmdDropCols(ts *testscript.TestScript, neg bool, args []string) {
 		ts.Check(w.Write(keep(row.Fields)))
 	}
 	ts.Check(w.Flush())
+}
+
+// exits N COMMAND ARGS...: run COMMAND as exec does (its stdout and stderr
+// are there for the next stdout and stderr) and want exit status N.
+func cmdExits(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) < 2 {
+		ts.Fatalf("usage: exits N COMMAND ARGS...")
+	}
+	want, err := strconv.Atoi(args[0])
+	ts.Check(err)
+	err = ts.Exec(args[1], args[2:]...)
+	got := 0
+	var exitErr *exec.ExitError
+	switch {
+	case errors.As(err, &exitErr):
+		got = exitErr.ExitCode()
+	case err != nil:
+		ts.Fatalf("%s: %v", args[1], err)
+	}
+	if got != want {
+		ts.Fatalf("%s exited with status %d, want %d", args[1], got, want)
+	}
+}
+
+// reportMasks are what differs between two runs of one report: when it ran
+// and with which build.
+var reportMasks = []struct {
+	re   *regexp.Regexp
+	with string
+}{
+	{regexp.MustCompile(`\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(Z|[+-]\d\d:\d\d)`), "TIME"},
+	{regexp.MustCompile(`ttp (devel|v\S+) \(go[^)]*\)`), "ttp VERSION"},
+}
+
+// cmpreport FILE WANT: FILE is WANT once its time and version are masked.
+func cmdCmpReport(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: cmpreport FILE WANT")
+	}
+	got := ts.ReadFile(args[0])
+	for _, m := range reportMasks {
+		got = m.re.ReplaceAllString(got, m.with)
+	}
+	if want := ts.ReadFile(args[1]); got != want {
+		ts.Logf("%s, masked:\n%s", args[0], got)
+		ts.Fatalf("%s (masked) and %s differ", args[0], args[1])
+	}
+}
+
+// xlsxcell FILE SHEET CELL REGEXP: the cell's value, as excelize reads the
+// workbook, matches REGEXP (with !: does not).
+func cmdXLSXCell(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 4 {
+		ts.Fatalf("usage: xlsxcell FILE SHEET CELL REGEXP")
+	}
+	f, err := excelize.OpenFile(ts.MkAbs(args[0]))
+	ts.Check(err)
+	defer f.Close()
+	got, err := f.GetCellValue(args[1], args[2])
+	ts.Check(err)
+	re, err := regexp.Compile(args[3])
+	ts.Check(err)
+	if re.MatchString(got) == neg {
+		ts.Fatalf("%s!%s is %q, want %s%q", args[1], args[2], got, map[bool]string{true: "no match for ", false: ""}[neg], args[3])
+	}
 }

@@ -5,8 +5,8 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"runtime"
-	"runtime/debug"
+
+	"github.com/ttpnl/ttp/buildinfo"
 )
 
 // versionCommand is ttp version (and ttp -version): which ttp this is, and
@@ -19,17 +19,6 @@ func (versionCommand) run(_ context.Context, args []string, stdout, _ io.Writer)
 	if len(args) != 0 {
 		return usageError("version takes no arguments")
 	}
-	_, err := fmt.Fprintf(stdout, "ttp version %s, built with %s\n", moduleVersion(), runtime.Version())
+	_, err := fmt.Fprintln(stdout, buildinfo.Line("ttp"))
 	return err
-}
-
-// moduleVersion is the version of the module ttp was built from: a release
-// tag (go install ...@v1.2.3), a pseudo-version, or "devel" when the build
-// recorded none (go run, go test, a build without version control stamps).
-func moduleVersion() string {
-	info, ok := debug.ReadBuildInfo()
-	if !ok || info.Main.Version == "" || info.Main.Version == "(devel)" {
-		return "devel"
-	}
-	return info.Main.Version
 }

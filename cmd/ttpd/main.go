@@ -24,6 +24,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/ttpnl/ttp/buildinfo"
 	"github.com/ttpnl/ttp/keys"
 	"github.com/ttpnl/ttp/seal"
 	"github.com/ttpnl/ttp/server"
@@ -55,6 +56,10 @@ func run() error {
 		memLimit    = flag.Int64("memory-limit-mb", 1536, "soft memory limit in MiB for the Go runtime, so the GC keeps the person index's process within its budget (0: none; GOMEMLIMIT overrides)")
 	)
 	flag.Parse()
+	if *showVersion {
+		fmt.Println(buildinfo.Line("ttpd"))
+		return nil
+	}
 	if os.Getenv("GOMEMLIMIT") == "" && *memLimit > 0 {
 		godebug.SetMemoryLimit(*memLimit << 20)
 	}
