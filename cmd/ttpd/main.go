@@ -89,6 +89,9 @@ func run() error {
 		if err := ensureRecipientKeys(context.Background(), srv.Recipients(), dev.RecipientKeys); err != nil {
 			return err
 		}
+		if err := devmode.PublishAddress(dataDirOf(dev), srv.Addr()); err != nil {
+			return err
+		}
 		printDevBanner(dev, srv, demo)
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
