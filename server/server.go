@@ -18,6 +18,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -68,6 +69,7 @@ type Server struct {
 	listener   net.Listener
 	metricsSrv *http.Server
 	metricsLis net.Listener
+	stopping   atomic.Bool // set when shutdown begins: /readyz says so
 }
 
 // New opens the store, loads the domains and binds the listeners. Serve
@@ -96,6 +98,7 @@ func New(cfg *config.Config, log *slog.Logger) (*Server, error) {
 	if s.st, err = OpenStore(ctx, cfg, kek, log); err != nil {
 		return nil, err
 	}
+	s.metrics.registry.MustRegister(&indexGauges{st: s.st, log: log, now: time.Now})
 	if err := s.open(ctx, kek, cfg); err != nil {
 		s.st.Close()
 		return nil, err
@@ -203,6 +206,8 @@ func (s *Server) listen(cfg *config.Config) (err error) {
 	}
 	mux := http.NewServeMux()
 	mux.Handle("/metrics", promhttp.HandlerFor(s.metrics.registry, promhttp.HandlerOpts{}))
+	mux.HandleFunc("GET /healthz", s.healthz)
+	mux.HandleFunc("GET /readyz", s.readyz)
 	s.metricsSrv = &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
 	return nil
 }
@@ -293,6 +298,7 @@ func (s *Server) Serve(ctx context.Context, drain time.Duration) error {
 }
 
 func (s *Server) shutdown(drain time.Duration) {
+	s.stopping.Store(true)
 	s.health.Shutdown()
 	stopped := make(chan struct{})
 	go func() { s.grpc.GracefulStop(); close(stopped) }()
