@@ -63,6 +63,7 @@ type Server struct {
 	desk       *requests.Desk                     // linkage requests
 	evalQuota  *quota.Quota                       // nil: unlimited
 	agbCodes   func(organisation string) []string // nil: any AGB code
+	principals authz.Directory                    // the configured principals
 
 	grpc       *grpc.Server
 	health     *health.Server
@@ -90,7 +91,7 @@ func New(cfg *config.Config, log *slog.Logger) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{log: log, metrics: newMetrics(), today: identity.Today, now: time.Now, agbCodes: cfg.AGBCodes, auditKey: auditKey}
+	s := &Server{log: log, metrics: newMetrics(), today: identity.Today, now: time.Now, agbCodes: cfg.AGBCodes, auditKey: auditKey, principals: cfg.Directory()}
 	if q := cfg.EvaluateQuota; q != nil {
 		s.evalQuota = &quota.Quota{Rate: q.PerSecond, Burst: q.Burst}
 	}
