@@ -8,6 +8,7 @@
 //	ttpd                         dev mode in ./ttp-data
 //	ttpd -config /etc/ttp/ttpd.json
 //	ttpd -verify-audit ...       check the audit log, chain and tree (Badger: server stopped), and exit
+//	ttpd pki COMMAND ...         the CA of production certificates, on a machine kept offline
 package main
 
 import (
@@ -36,6 +37,13 @@ import (
 )
 
 func main() {
+	if len(os.Args) > 1 && os.Args[1] == "pki" {
+		if err := runPKI(os.Args[2:], os.Stdout, os.Stderr); err != nil {
+			fmt.Fprintln(os.Stderr, "ttpd:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if err := run(); err != nil {
 		if !errors.Is(err, errLogged) {
 			fmt.Fprintln(os.Stderr, "ttpd:", err)
