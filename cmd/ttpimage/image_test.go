@@ -10,7 +10,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -25,6 +24,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/tarball"
 
 	"github.com/ttpnl/ttp/client"
+	"github.com/ttpnl/ttp/server/servertest"
 )
 
 // TestImage builds the image, checks what is in it (ttpd, static, run as
@@ -55,7 +55,7 @@ func TestImage(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	addr, metrics := freeAddr(t), freeAddr(t)
+	addr, metrics := servertest.FreeAddr(t), servertest.FreeAddr(t)
 	name := "ttpd-test-" + randomHex(t)
 	pm.run(t, "run", "-d", "--name", name, "--network", "host", "-v", data+":"+stateDir, tag,
 		"-data", stateDir+"/data", "-listen", addr, "-metrics", metrics)
@@ -227,16 +227,6 @@ func healthy(s client.Settings) error {
 		return fmt.Errorf("health: %v", resp.Status)
 	}
 	return nil
-}
-
-func freeAddr(t *testing.T) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().String()
 }
 
 func randomHex(t *testing.T) string {

@@ -7,7 +7,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -16,6 +15,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/ttpnl/ttp/server/servertest"
 )
 
 // The sections whose commands run, in this order, against one dev-mode
@@ -100,8 +101,8 @@ func TestReadme(t *testing.T) {
 	if start == "" {
 		t.Fatal(`README: no "go run ./cmd/ttpd" in "Two commands"`)
 	}
-	metrics := freeAddr(t)
-	startServer(t, work, bin, start+" -listen "+freeAddr(t)+" -metrics "+metrics, metrics)
+	metrics := servertest.FreeAddr(t)
+	startServer(t, work, bin, start+" -listen "+servertest.FreeAddr(t)+" -metrics "+metrics, metrics)
 
 	for _, name := range sections {
 		bs, ok := blocks[name]
@@ -324,14 +325,4 @@ func startServer(t *testing.T, work, bin, command, metrics string) {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-}
-
-func freeAddr(t *testing.T) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().String()
 }

@@ -2,7 +2,6 @@ package domains
 
 import (
 	"context"
-	"errors"
 	"slices"
 	"strings"
 
@@ -62,18 +61,7 @@ func (r *Registry) UpdateAccess(ctx context.Context, who audit.Actor, name strin
 		rec.Domain, rec.Detail = name, strings.Join(detail, "; ")
 		return r.log.AppendTx(tx, rec)
 	})
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, apierr.New(apierr.NotFound, "domain %q does not exist", name)
-	}
-	if err != nil {
-		return nil, err
-	}
-	r.mu.Lock()
-	if old, ok := r.byName[name]; !ok || old.revision < d.revision {
-		r.byName[name] = d
-	}
-	r.mu.Unlock()
-	return d, nil
+	return r.changed(name, d, err)
 }
 
 // applyChange removes and adds names to list. A name added must not be
