@@ -20,6 +20,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -70,12 +71,14 @@ type Server struct {
 	quotas     quotas                             // per principal, on making pseudonyms
 	limits     *limits.Limits                     // per principal, on what it holds at once
 	refusals   *refusals.Log                      // refused calls, to the audit log
+	principals authz.Directory                    // the configured principals
 
 	grpc       *grpc.Server
 	health     *health.Server
 	listener   net.Listener
 	metricsSrv *http.Server
 	metricsLis net.Listener
+	stopping   atomic.Bool // set when shutdown begins: /readyz says so
 }
 
 // New opens the store, loads the domains and binds the listeners. Serve
@@ -96,12 +99,13 @@ func New(cfg *config.Config, log *slog.Logger) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{log: log, metrics: newMetrics(), today: identity.Today, now: time.Now, agbCodes: cfg.AGBCodes, auditKey: auditKey}
+	s := &Server{log: log, metrics: newMetrics(), today: identity.Today, now: time.Now, agbCodes: cfg.AGBCodes, auditKey: auditKey, principals: cfg.Directory()}
 	s.quotas, s.limits = newQuotas(cfg), newLimits(cfg)
 	ctx := context.Background()
 	if s.st, err = OpenStore(ctx, cfg, kek, log); err != nil {
 		return nil, err
 	}
+	s.metrics.registry.MustRegister(&indexGauges{st: s.st, log: log, now: time.Now})
 	if err := s.open(ctx, kek, cfg); err != nil {
 		s.st.Close()
 		return nil, err
@@ -221,6 +225,8 @@ func (s *Server) listen(cfg *config.Config) (err error) {
 	}
 	mux := http.NewServeMux()
 	mux.Handle("/metrics", promhttp.HandlerFor(s.metrics.registry, promhttp.HandlerOpts{}))
+	mux.HandleFunc("GET /healthz", s.healthz)
+	mux.HandleFunc("GET /readyz", s.readyz)
 	s.metricsSrv = &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
 	return nil
 }
@@ -331,6 +337,7 @@ func (s *Server) Serve(ctx context.Context, drain time.Duration) error {
 // shutdown stops the gRPC server, then the writer of refusals (which
 // writes what it still counts), then the store.
 func (s *Server) shutdown(drain time.Duration, stopRefusals func()) {
+	s.stopping.Store(true)
 	s.health.Shutdown()
 	stopped := make(chan struct{})
 	go func() { s.grpc.GracefulStop(); close(stopped) }()

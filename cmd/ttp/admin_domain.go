@@ -96,8 +96,41 @@ func (c *domainRotate) run(ctx context.Context, args []string, stdout, _ io.Writ
 	})
 }
 
-// domainName is the one argument of admin domain create, describe and
-// rotate.
+// domainUpdate is ttp admin domain update.
+type domainUpdate struct {
+	answerFlags
+	addBrokers, removeBrokers, addRecipients, removeRecipients listFlag
+}
+
+func (c *domainUpdate) flags(fs *flag.FlagSet) {
+	c.answerFlags.flags(fs)
+	fs.Var(&c.addBrokers, "add-broker", "let `PRINCIPAL` code into the domain (repeatable, or a comma list)")
+	fs.Var(&c.removeBrokers, "remove-broker", "stop `PRINCIPAL` coding into the domain (repeatable, or a comma list)")
+	fs.Var(&c.addRecipients, "add-recipient", "let `PRINCIPAL` receive from the domain (repeatable, or a comma list)")
+	fs.Var(&c.removeRecipients, "remove-recipient", "stop `PRINCIPAL` receiving from the domain (repeatable, or a comma list)")
+}
+
+func (c *domainUpdate) run(ctx context.Context, args []string, stdout, _ io.Writer) error {
+	name, err := domainName("update", args)
+	if err != nil {
+		return err
+	}
+	req := &ttpv1.UpdateDomainRequest{Name: name, AddBrokers: c.addBrokers, RemoveBrokers: c.removeBrokers,
+		AddRecipients: c.addRecipients, RemoveRecipients: c.removeRecipients}
+	if len(req.AddBrokers)+len(req.RemoveBrokers)+len(req.AddRecipients)+len(req.RemoveRecipients) == 0 {
+		return usageError("admin domain update: nothing to change: give -add-broker, -remove-broker, -add-recipient or -remove-recipient")
+	}
+	return callAdmin(ctx, &c.conn, func(ctx context.Context, admin ttpv1.AdminServiceClient) error {
+		resp, err := admin.UpdateDomain(ctx, req)
+		if err != nil {
+			return err
+		}
+		return printDomainAnswer(stdout, c.json, resp, resp.Domain)
+	})
+}
+
+// domainName is the one argument of admin domain create, describe,
+// rotate and update.
 func domainName(subcommand string, args []string) (string, error) {
 	if len(args) != 1 {
 		return "", usageError("admin domain %s takes one domain name", subcommand)

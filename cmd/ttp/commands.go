@@ -110,7 +110,7 @@ var commands = &command{
 			subs: []*command{
 				{
 					name:    "domain",
-					summary: "create, list, describe and rotate pseudonym domains",
+					summary: "create, list, describe and rotate pseudonym domains; change their brokers and recipients",
 					subs: []*command{
 						{
 							name:      "create",
@@ -135,6 +135,12 @@ var commands = &command{
 							summary:   "add a key version to a domain and make it the current one",
 							synopsis:  "[-json] NAME",
 							newRunner: func() runner { return new(domainRotate) },
+						},
+						{
+							name:      "update",
+							summary:   "add or remove a domain's brokers and recipients (configured principals only)",
+							synopsis:  "[-add-broker P] [-remove-broker P] [-add-recipient P] [-remove-recipient P] [-json] NAME",
+							newRunner: func() runner { return new(domainUpdate) },
 						},
 					},
 				},

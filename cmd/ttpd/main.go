@@ -8,6 +8,7 @@
 //	ttpd                         dev mode in ./ttp-data
 //	ttpd -config /etc/ttp/ttpd.json
 //	ttpd -verify-audit ...       check the audit log, chain and tree (Badger: server stopped), and exit
+//	ttpd pki COMMAND ...         the CA of production certificates, on a machine kept offline
 package main
 
 import (
@@ -37,13 +38,25 @@ import (
 )
 
 func main() {
+	if len(os.Args) > 1 && os.Args[1] == "pki" {
+		if err := runPKI(os.Args[2:], os.Stdout, os.Stderr); err != nil {
+			fmt.Fprintln(os.Stderr, "ttpd:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if err := run(); err != nil {
-		fmt.Fprintln(os.Stderr, "ttpd:", err)
+		if !errors.Is(err, errLogged) {
+			fmt.Fprintln(os.Stderr, "ttpd:", err)
+		}
 		os.Exit(1)
 	}
 }
 
-func run() error {
+// errLogged is run's error when the logger has written the real one.
+var errLogged = errors.New("logged")
+
+func run() (err error) {
 	var (
 		configPath  = flag.String("config", "", "configuration file; without it, dev mode in -data")
 		dataDir     = flag.String("data", "ttp-data", "dev mode: data directory (created on first start)")
@@ -53,6 +66,7 @@ func run() error {
 		verifyAudit = flag.Bool("verify-audit", false, "verify the audit log in the store (its hash chain and Merkle tree), print the record count and tree root, and exit (on Badger the server must be stopped)")
 		drain       = flag.Duration("drain", 30*time.Second, "on shutdown, how long running calls may take to finish")
 		debug       = flag.Bool("debug", false, "log at debug level")
+		logFormat   = flag.String("log-format", "text", "text, or json: one JSON object a line (time, level, msg, ...) for a log collector")
 		memLimit    = flag.Int64("memory-limit-mb", 1536, "soft memory limit in MiB for the Go runtime, so the GC keeps the person index's process within its budget (0: none; GOMEMLIMIT overrides)")
 	)
 	flag.Parse()
@@ -67,7 +81,19 @@ func run() error {
 	if *debug {
 		level = slog.LevelDebug
 	}
-	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
+	log, err := newLogger(os.Stderr, *logFormat, level)
+	if err != nil {
+		return err
+	}
+	if *logFormat == "json" {
+		// Every line on stderr is JSON, the reason ttpd stops too.
+		defer func() {
+			if err != nil {
+				log.Error("ttpd stops on an error", "err", err)
+				err = errLogged
+			}
+		}()
+	}
 
 	cfg, dev, err := loadConfig(*configPath, *dataDir, *listen, *metrics)
 	if err != nil {
@@ -92,6 +118,9 @@ func run() error {
 			return err
 		}
 		if err := ensureRecipientKeys(context.Background(), srv.Recipients(), dev.RecipientKeys); err != nil {
+			return err
+		}
+		if err := devmode.PublishAddress(dataDirOf(dev), srv.Addr()); err != nil {
 			return err
 		}
 		printDevBanner(dev, srv, demo)
@@ -201,7 +230,7 @@ func printDevBanner(dev *devmode.Result, srv *server.Server, demo *domains.Domai
   export TTP_ENV=%s
   go run ./cmd/ttp code -domain demo -map bsn=bsn,family_name=achternaam,birth_date=geboortedatum,postcode=postcode testdata/sample.csv
 `, dev.EnvFiles[devmode.BrokerName])
-	os.Stderr.WriteString(b.String())
+	os.Stdout.WriteString(b.String()) // for a person; the log is on stderr
 }
 
 func dataDirOf(dev *devmode.Result) string {

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -155,15 +154,7 @@ func dialSettings(t *testing.T, s client.Settings) *grpc.ClientConn {
 	return cc
 }
 
-func freeAddr(t *testing.T) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().String()
-}
+func freeAddr(t *testing.T) string { return servertest.FreeAddr(t) }
 
 // syncBuffer is a bytes.Buffer that a process and the test may use at once.
 type syncBuffer struct {

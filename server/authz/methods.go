@@ -17,6 +17,7 @@ var Methods = map[string][]Role{
 	ttpv1.AdminService_ListDomains_FullMethodName:     {Operator},
 	ttpv1.AdminService_DescribeDomain_FullMethodName:  {Operator},
 	ttpv1.AdminService_RotateDomainKey_FullMethodName: {Operator},
+	ttpv1.AdminService_UpdateDomain_FullMethodName:    {Operator},
 	// Clerical review of the person index is TTP staff's work.
 	ttpv1.AdminService_ListReviewItems_FullMethodName:   {Operator},
 	ttpv1.AdminService_ResolveReviewItem_FullMethodName: {Operator},

@@ -2,14 +2,12 @@ package devmode
 
 import (
 	"bytes"
-	"crypto/ecdsa"
-	"crypto/x509"
-	"encoding/pem"
 	"errors"
 	"fmt"
 	"io/fs"
 	"os"
 
+	"github.com/ttpnl/ttp/pki"
 	"github.com/ttpnl/ttp/secretfile"
 )
 
@@ -47,7 +45,11 @@ func openCA(caFile, caKeyFile string) (*CA, error) {
 	}
 	keyPEM, err := os.ReadFile(caKeyFile)
 	if err == nil {
-		return parseCA(bundle, keyPEM)
+		ca, err := pki.ParseCA(bundle, keyPEM)
+		if err != nil {
+			return nil, fmt.Errorf("dev CA: %w", err)
+		}
+		return ca, nil
 	}
 	if !errors.Is(err, fs.ErrNotExist) {
 		return nil, err
@@ -68,50 +70,17 @@ func openCA(caFile, caKeyFile string) (*CA, error) {
 }
 
 func writeCAKey(ca *CA, path string) error {
-	der, err := x509.MarshalPKCS8PrivateKey(ca.key)
+	keyPEM, err := ca.KeyPEM()
 	if err != nil {
 		return err
 	}
 	if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("replace CA key %s: %w", path, err)
 	}
-	if err := secretfile.WriteNew(path, pemBlock("PRIVATE KEY", der)); err != nil {
+	if err := secretfile.WriteNew(path, keyPEM); err != nil {
 		return fmt.Errorf("write CA key: %w", err)
 	}
 	return nil
-}
-
-// parseCA finds, in a bundle of CA certificates, the one whose key keyPEM
-// holds.
-func parseCA(bundle, keyPEM []byte) (*CA, error) {
-	block, _ := pem.Decode(keyPEM)
-	if block == nil || block.Type != "PRIVATE KEY" {
-		return nil, errors.New("dev CA key: no PEM private key")
-	}
-	parsed, err := x509.ParsePKCS8PrivateKey(block.Bytes)
-	if err != nil {
-		return nil, fmt.Errorf("dev CA key: %w", err)
-	}
-	key, ok := parsed.(*ecdsa.PrivateKey)
-	if !ok {
-		return nil, fmt.Errorf("dev CA key: a %T, not an ECDSA key", parsed)
-	}
-	for rest := bundle; ; {
-		block, rest = pem.Decode(rest)
-		if block == nil {
-			return nil, errors.New("dev CA: no certificate in the CA file matches the CA key")
-		}
-		if block.Type != "CERTIFICATE" {
-			continue
-		}
-		cert, err := x509.ParseCertificate(block.Bytes)
-		if err != nil {
-			return nil, fmt.Errorf("dev CA certificate: %w", err)
-		}
-		if key.PublicKey.Equal(cert.PublicKey) {
-			return &CA{Cert: cert, key: key, PEM: pemBlock("CERTIFICATE", cert.Raw)}, nil
-		}
-	}
 }
 
 func appendFile(path string, data []byte) error {

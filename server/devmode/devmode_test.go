@@ -377,3 +377,27 @@ func names(ps []config.Principal) []string {
 	}
 	return out
 }
+
+func TestPublishAddress(t *testing.T) {
+	dir := t.TempDir()
+	if _, err := devmode.Bootstrap(dir, "127.0.0.1:7443", ""); err != nil {
+		t.Fatal(err)
+	}
+	env := filepath.Join(dir, "clients", devmode.BrokerName+".env")
+	before := readEnv(t, env)
+	if err := devmode.PublishAddress(dir, "[::]:7743"); err != nil {
+		t.Fatal(err)
+	}
+	after := readEnv(t, env)
+	if after["TTP_SERVER"] != "localhost:7743" {
+		t.Errorf("TTP_SERVER=%s after publishing [::]:7743", after["TTP_SERVER"])
+	}
+	delete(before, "TTP_SERVER")
+	delete(after, "TTP_SERVER")
+	if !reflect.DeepEqual(before, after) {
+		t.Errorf("other settings changed: %v, then %v", before, after)
+	}
+	if m := mode(t, env); m != 0o600 {
+		t.Errorf("settings file mode %v after the rewrite, want 0600", m)
+	}
+}

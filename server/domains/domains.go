@@ -295,6 +295,14 @@ func (r *Registry) Rotate(ctx context.Context, who audit.Actor, name string) (*D
 		rec.Domain, rec.KeyVersion = name, uint32(v)
 		return r.log.AppendTx(tx, rec)
 	})
+	return r.changed(name, d, err)
+}
+
+// changed finishes a change of the named domain made in a store
+// transaction that returned err: a domain not in the store is NotFound, and
+// the new copy d replaces the one held here unless that is newer (read
+// from a shared store meanwhile).
+func (r *Registry) changed(name string, d *Domain, err error) (*Domain, error) {
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, apierr.New(apierr.NotFound, "domain %q does not exist", name)
 	}

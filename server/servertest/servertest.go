@@ -15,6 +15,7 @@ import (
 	"crypto/rand"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -154,4 +155,15 @@ func Metrics(t testing.TB, addr string) string {
 	b, err := io.ReadAll(resp.Body)
 	check(t, err)
 	return string(b)
+}
+
+// FreeAddr is a loopback address with a port that was free a moment ago,
+// for a server the test starts as a process (which cannot be handed a
+// listener).
+func FreeAddr(t testing.TB) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	check(t, err)
+	defer l.Close()
+	return l.Addr().String()
 }

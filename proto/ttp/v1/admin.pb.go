@@ -635,6 +635,135 @@ func (x *RotateDomainKeyResponse) GetDomain() *Domain {
 	return nil
 }
 
+// UpdateDomainRequest changes who may use a domain. A name added must not
+// be listed already, a name removed must be; one change at least.
+type UpdateDomainRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The domain's name.
+	Name string `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	// Principals (with the broker role) that may code into the domain from now on.
+	AddBrokers []string `protobuf:"bytes,2,rep,name=add_brokers,json=addBrokers,proto3" json:"add_brokers,omitempty"`
+	// Brokers that may not any more.
+	RemoveBrokers []string `protobuf:"bytes,3,rep,name=remove_brokers,json=removeBrokers,proto3" json:"remove_brokers,omitempty"`
+	// Principals that may receive from the domain from now on.
+	AddRecipients []string `protobuf:"bytes,4,rep,name=add_recipients,json=addRecipients,proto3" json:"add_recipients,omitempty"`
+	// Recipients that may not any more.
+	RemoveRecipients []string `protobuf:"bytes,5,rep,name=remove_recipients,json=removeRecipients,proto3" json:"remove_recipients,omitempty"`
+	unknownFields    protoimpl.UnknownFields
+	sizeCache        protoimpl.SizeCache
+}
+
+func (x *UpdateDomainRequest) Reset() {
+	*x = UpdateDomainRequest{}
+	mi := &file_ttp_v1_admin_proto_msgTypes[10]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UpdateDomainRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UpdateDomainRequest) ProtoMessage() {}
+
+func (x *UpdateDomainRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_ttp_v1_admin_proto_msgTypes[10]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UpdateDomainRequest.ProtoReflect.Descriptor instead.
+func (*UpdateDomainRequest) Descriptor() ([]byte, []int) {
+	return file_ttp_v1_admin_proto_rawDescGZIP(), []int{10}
+}
+
+func (x *UpdateDomainRequest) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *UpdateDomainRequest) GetAddBrokers() []string {
+	if x != nil {
+		return x.AddBrokers
+	}
+	return nil
+}
+
+func (x *UpdateDomainRequest) GetRemoveBrokers() []string {
+	if x != nil {
+		return x.RemoveBrokers
+	}
+	return nil
+}
+
+func (x *UpdateDomainRequest) GetAddRecipients() []string {
+	if x != nil {
+		return x.AddRecipients
+	}
+	return nil
+}
+
+func (x *UpdateDomainRequest) GetRemoveRecipients() []string {
+	if x != nil {
+		return x.RemoveRecipients
+	}
+	return nil
+}
+
+// UpdateDomainResponse returns the domain as it is now.
+type UpdateDomainResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The domain after the change.
+	Domain        *Domain `protobuf:"bytes,1,opt,name=domain,proto3" json:"domain,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UpdateDomainResponse) Reset() {
+	*x = UpdateDomainResponse{}
+	mi := &file_ttp_v1_admin_proto_msgTypes[11]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UpdateDomainResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UpdateDomainResponse) ProtoMessage() {}
+
+func (x *UpdateDomainResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_ttp_v1_admin_proto_msgTypes[11]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UpdateDomainResponse.ProtoReflect.Descriptor instead.
+func (*UpdateDomainResponse) Descriptor() ([]byte, []int) {
+	return file_ttp_v1_admin_proto_rawDescGZIP(), []int{11}
+}
+
+func (x *UpdateDomainResponse) GetDomain() *Domain {
+	if x != nil {
+		return x.Domain
+	}
+	return nil
+}
+
 // ListReviewItemsRequest lists open review items.
 type ListReviewItemsRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -646,7 +775,7 @@ type ListReviewItemsRequest struct {
 
 func (x *ListReviewItemsRequest) Reset() {
 	*x = ListReviewItemsRequest{}
-	mi := &file_ttp_v1_admin_proto_msgTypes[10]
+	mi := &file_ttp_v1_admin_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -658,7 +787,7 @@ func (x *ListReviewItemsRequest) String() string {
 func (*ListReviewItemsRequest) ProtoMessage() {}
 
 func (x *ListReviewItemsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ttp_v1_admin_proto_msgTypes[10]
+	mi := &file_ttp_v1_admin_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -671,7 +800,7 @@ func (x *ListReviewItemsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListReviewItemsRequest.ProtoReflect.Descriptor instead.
 func (*ListReviewItemsRequest) Descriptor() ([]byte, []int) {
-	return file_ttp_v1_admin_proto_rawDescGZIP(), []int{10}
+	return file_ttp_v1_admin_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *ListReviewItemsRequest) GetPageSize() uint32 {
@@ -692,7 +821,7 @@ type ListReviewItemsResponse struct {
 
 func (x *ListReviewItemsResponse) Reset() {
 	*x = ListReviewItemsResponse{}
-	mi := &file_ttp_v1_admin_proto_msgTypes[11]
+	mi := &file_ttp_v1_admin_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -704,7 +833,7 @@ func (x *ListReviewItemsResponse) String() string {
 func (*ListReviewItemsResponse) ProtoMessage() {}
 
 func (x *ListReviewItemsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ttp_v1_admin_proto_msgTypes[11]
+	mi := &file_ttp_v1_admin_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -717,7 +846,7 @@ func (x *ListReviewItemsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListReviewItemsResponse.ProtoReflect.Descriptor instead.
 func (*ListReviewItemsResponse) Descriptor() ([]byte, []int) {
-	return file_ttp_v1_admin_proto_rawDescGZIP(), []int{11}
+	return file_ttp_v1_admin_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *ListReviewItemsResponse) GetItems() []*ReviewItem {
@@ -743,7 +872,7 @@ type ReviewItem struct {
 
 func (x *ReviewItem) Reset() {
 	*x = ReviewItem{}
-	mi := &file_ttp_v1_admin_proto_msgTypes[12]
+	mi := &file_ttp_v1_admin_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -755,7 +884,7 @@ func (x *ReviewItem) String() string {
 func (*ReviewItem) ProtoMessage() {}
 
 func (x *ReviewItem) ProtoReflect() protoreflect.Message {
-	mi := &file_ttp_v1_admin_proto_msgTypes[12]
+	mi := &file_ttp_v1_admin_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -768,7 +897,7 @@ func (x *ReviewItem) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReviewItem.ProtoReflect.Descriptor instead.
 func (*ReviewItem) Descriptor() ([]byte, []int) {
-	return file_ttp_v1_admin_proto_rawDescGZIP(), []int{12}
+	return file_ttp_v1_admin_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *ReviewItem) GetId() uint64 {
@@ -806,7 +935,7 @@ type ResolveReviewItemRequest struct {
 
 func (x *ResolveReviewItemRequest) Reset() {
 	*x = ResolveReviewItemRequest{}
-	mi := &file_ttp_v1_admin_proto_msgTypes[13]
+	mi := &file_ttp_v1_admin_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -818,7 +947,7 @@ func (x *ResolveReviewItemRequest) String() string {
 func (*ResolveReviewItemRequest) ProtoMessage() {}
 
 func (x *ResolveReviewItemRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ttp_v1_admin_proto_msgTypes[13]
+	mi := &file_ttp_v1_admin_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -831,7 +960,7 @@ func (x *ResolveReviewItemRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ResolveReviewItemRequest.ProtoReflect.Descriptor instead.
 func (*ResolveReviewItemRequest) Descriptor() ([]byte, []int) {
-	return file_ttp_v1_admin_proto_rawDescGZIP(), []int{13}
+	return file_ttp_v1_admin_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *ResolveReviewItemRequest) GetId() uint64 {
@@ -857,7 +986,7 @@ type ResolveReviewItemResponse struct {
 
 func (x *ResolveReviewItemResponse) Reset() {
 	*x = ResolveReviewItemResponse{}
-	mi := &file_ttp_v1_admin_proto_msgTypes[14]
+	mi := &file_ttp_v1_admin_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -869,7 +998,7 @@ func (x *ResolveReviewItemResponse) String() string {
 func (*ResolveReviewItemResponse) ProtoMessage() {}
 
 func (x *ResolveReviewItemResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ttp_v1_admin_proto_msgTypes[14]
+	mi := &file_ttp_v1_admin_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -882,7 +1011,7 @@ func (x *ResolveReviewItemResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ResolveReviewItemResponse.ProtoReflect.Descriptor instead.
 func (*ResolveReviewItemResponse) Descriptor() ([]byte, []int) {
-	return file_ttp_v1_admin_proto_rawDescGZIP(), []int{14}
+	return file_ttp_v1_admin_proto_rawDescGZIP(), []int{16}
 }
 
 // SplitRecordRequest names a registered record: by the organisation that
@@ -907,7 +1036,7 @@ type SplitRecordRequest struct {
 
 func (x *SplitRecordRequest) Reset() {
 	*x = SplitRecordRequest{}
-	mi := &file_ttp_v1_admin_proto_msgTypes[15]
+	mi := &file_ttp_v1_admin_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -919,7 +1048,7 @@ func (x *SplitRecordRequest) String() string {
 func (*SplitRecordRequest) ProtoMessage() {}
 
 func (x *SplitRecordRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ttp_v1_admin_proto_msgTypes[15]
+	mi := &file_ttp_v1_admin_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -932,7 +1061,7 @@ func (x *SplitRecordRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SplitRecordRequest.ProtoReflect.Descriptor instead.
 func (*SplitRecordRequest) Descriptor() ([]byte, []int) {
-	return file_ttp_v1_admin_proto_rawDescGZIP(), []int{15}
+	return file_ttp_v1_admin_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *SplitRecordRequest) GetAgb() string {
@@ -981,7 +1110,7 @@ type SplitRecordResponse struct {
 
 func (x *SplitRecordResponse) Reset() {
 	*x = SplitRecordResponse{}
-	mi := &file_ttp_v1_admin_proto_msgTypes[16]
+	mi := &file_ttp_v1_admin_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -993,7 +1122,7 @@ func (x *SplitRecordResponse) String() string {
 func (*SplitRecordResponse) ProtoMessage() {}
 
 func (x *SplitRecordResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ttp_v1_admin_proto_msgTypes[16]
+	mi := &file_ttp_v1_admin_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1006,7 +1135,7 @@ func (x *SplitRecordResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SplitRecordResponse.ProtoReflect.Descriptor instead.
 func (*SplitRecordResponse) Descriptor() ([]byte, []int) {
-	return file_ttp_v1_admin_proto_rawDescGZIP(), []int{16}
+	return file_ttp_v1_admin_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *SplitRecordResponse) GetChangeSequence() uint64 {
@@ -1029,7 +1158,7 @@ type RegisterRecipientKeyRequest struct {
 
 func (x *RegisterRecipientKeyRequest) Reset() {
 	*x = RegisterRecipientKeyRequest{}
-	mi := &file_ttp_v1_admin_proto_msgTypes[17]
+	mi := &file_ttp_v1_admin_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1041,7 +1170,7 @@ func (x *RegisterRecipientKeyRequest) String() string {
 func (*RegisterRecipientKeyRequest) ProtoMessage() {}
 
 func (x *RegisterRecipientKeyRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ttp_v1_admin_proto_msgTypes[17]
+	mi := &file_ttp_v1_admin_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1054,7 +1183,7 @@ func (x *RegisterRecipientKeyRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RegisterRecipientKeyRequest.ProtoReflect.Descriptor instead.
 func (*RegisterRecipientKeyRequest) Descriptor() ([]byte, []int) {
-	return file_ttp_v1_admin_proto_rawDescGZIP(), []int{17}
+	return file_ttp_v1_admin_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *RegisterRecipientKeyRequest) GetName() string {
@@ -1082,7 +1211,7 @@ type RegisterRecipientKeyResponse struct {
 
 func (x *RegisterRecipientKeyResponse) Reset() {
 	*x = RegisterRecipientKeyResponse{}
-	mi := &file_ttp_v1_admin_proto_msgTypes[18]
+	mi := &file_ttp_v1_admin_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1094,7 +1223,7 @@ func (x *RegisterRecipientKeyResponse) String() string {
 func (*RegisterRecipientKeyResponse) ProtoMessage() {}
 
 func (x *RegisterRecipientKeyResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ttp_v1_admin_proto_msgTypes[18]
+	mi := &file_ttp_v1_admin_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1107,7 +1236,7 @@ func (x *RegisterRecipientKeyResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RegisterRecipientKeyResponse.ProtoReflect.Descriptor instead.
 func (*RegisterRecipientKeyResponse) Descriptor() ([]byte, []int) {
-	return file_ttp_v1_admin_proto_rawDescGZIP(), []int{18}
+	return file_ttp_v1_admin_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *RegisterRecipientKeyResponse) GetKey() *RecipientKey {
@@ -1126,7 +1255,7 @@ type ListRecipientKeysRequest struct {
 
 func (x *ListRecipientKeysRequest) Reset() {
 	*x = ListRecipientKeysRequest{}
-	mi := &file_ttp_v1_admin_proto_msgTypes[19]
+	mi := &file_ttp_v1_admin_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1138,7 +1267,7 @@ func (x *ListRecipientKeysRequest) String() string {
 func (*ListRecipientKeysRequest) ProtoMessage() {}
 
 func (x *ListRecipientKeysRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ttp_v1_admin_proto_msgTypes[19]
+	mi := &file_ttp_v1_admin_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1151,7 +1280,7 @@ func (x *ListRecipientKeysRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListRecipientKeysRequest.ProtoReflect.Descriptor instead.
 func (*ListRecipientKeysRequest) Descriptor() ([]byte, []int) {
-	return file_ttp_v1_admin_proto_rawDescGZIP(), []int{19}
+	return file_ttp_v1_admin_proto_rawDescGZIP(), []int{21}
 }
 
 // ListRecipientKeysResponse holds every recipient key, by name.
@@ -1165,7 +1294,7 @@ type ListRecipientKeysResponse struct {
 
 func (x *ListRecipientKeysResponse) Reset() {
 	*x = ListRecipientKeysResponse{}
-	mi := &file_ttp_v1_admin_proto_msgTypes[20]
+	mi := &file_ttp_v1_admin_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1177,7 +1306,7 @@ func (x *ListRecipientKeysResponse) String() string {
 func (*ListRecipientKeysResponse) ProtoMessage() {}
 
 func (x *ListRecipientKeysResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ttp_v1_admin_proto_msgTypes[20]
+	mi := &file_ttp_v1_admin_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1190,7 +1319,7 @@ func (x *ListRecipientKeysResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListRecipientKeysResponse.ProtoReflect.Descriptor instead.
 func (*ListRecipientKeysResponse) Descriptor() ([]byte, []int) {
-	return file_ttp_v1_admin_proto_rawDescGZIP(), []int{20}
+	return file_ttp_v1_admin_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *ListRecipientKeysResponse) GetKeys() []*RecipientKey {
@@ -1242,6 +1371,15 @@ const file_ttp_v1_admin_proto_rawDesc = "" +
 	"\x16RotateDomainKeyRequest\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\"A\n" +
 	"\x17RotateDomainKeyResponse\x12&\n" +
+	"\x06domain\x18\x01 \x01(\v2\x0e.ttp.v1.DomainR\x06domain\"\xc5\x01\n" +
+	"\x13UpdateDomainRequest\x12\x12\n" +
+	"\x04name\x18\x01 \x01(\tR\x04name\x12\x1f\n" +
+	"\vadd_brokers\x18\x02 \x03(\tR\n" +
+	"addBrokers\x12%\n" +
+	"\x0eremove_brokers\x18\x03 \x03(\tR\rremoveBrokers\x12%\n" +
+	"\x0eadd_recipients\x18\x04 \x03(\tR\raddRecipients\x12+\n" +
+	"\x11remove_recipients\x18\x05 \x03(\tR\x10removeRecipients\">\n" +
+	"\x14UpdateDomainResponse\x12&\n" +
 	"\x06domain\x18\x01 \x01(\v2\x0e.ttp.v1.DomainR\x06domain\"5\n" +
 	"\x16ListReviewItemsRequest\x12\x1b\n" +
 	"\tpage_size\x18\x01 \x01(\rR\bpageSize\"C\n" +
@@ -1282,12 +1420,13 @@ const file_ttp_v1_admin_proto_rawDesc = "" +
 	"DomainMode\x12\x1b\n" +
 	"\x17DOMAIN_MODE_UNSPECIFIED\x10\x00\x12\x14\n" +
 	"\x10DOMAIN_MODE_HMAC\x10\x01\x12\x14\n" +
-	"\x10DOMAIN_MODE_OPRF\x10\x022\xf9\x05\n" +
+	"\x10DOMAIN_MODE_OPRF\x10\x022\xc4\x06\n" +
 	"\fAdminService\x12I\n" +
 	"\fCreateDomain\x12\x1b.ttp.v1.CreateDomainRequest\x1a\x1c.ttp.v1.CreateDomainResponse\x12F\n" +
 	"\vListDomains\x12\x1a.ttp.v1.ListDomainsRequest\x1a\x1b.ttp.v1.ListDomainsResponse\x12O\n" +
 	"\x0eDescribeDomain\x12\x1d.ttp.v1.DescribeDomainRequest\x1a\x1e.ttp.v1.DescribeDomainResponse\x12R\n" +
-	"\x0fRotateDomainKey\x12\x1e.ttp.v1.RotateDomainKeyRequest\x1a\x1f.ttp.v1.RotateDomainKeyResponse\x12R\n" +
+	"\x0fRotateDomainKey\x12\x1e.ttp.v1.RotateDomainKeyRequest\x1a\x1f.ttp.v1.RotateDomainKeyResponse\x12I\n" +
+	"\fUpdateDomain\x12\x1b.ttp.v1.UpdateDomainRequest\x1a\x1c.ttp.v1.UpdateDomainResponse\x12R\n" +
 	"\x0fListReviewItems\x12\x1e.ttp.v1.ListReviewItemsRequest\x1a\x1f.ttp.v1.ListReviewItemsResponse\x12X\n" +
 	"\x11ResolveReviewItem\x12 .ttp.v1.ResolveReviewItemRequest\x1a!.ttp.v1.ResolveReviewItemResponse\x12F\n" +
 	"\vSplitRecord\x12\x1a.ttp.v1.SplitRecordRequest\x1a\x1b.ttp.v1.SplitRecordResponse\x12a\n" +
@@ -1307,7 +1446,7 @@ func file_ttp_v1_admin_proto_rawDescGZIP() []byte {
 }
 
 var file_ttp_v1_admin_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_ttp_v1_admin_proto_msgTypes = make([]protoimpl.MessageInfo, 22)
+var file_ttp_v1_admin_proto_msgTypes = make([]protoimpl.MessageInfo, 24)
 var file_ttp_v1_admin_proto_goTypes = []any{
 	(DomainMode)(0),                      // 0: ttp.v1.DomainMode
 	(*Domain)(nil),                       // 1: ttp.v1.Domain
@@ -1320,58 +1459,63 @@ var file_ttp_v1_admin_proto_goTypes = []any{
 	(*DescribeDomainResponse)(nil),       // 8: ttp.v1.DescribeDomainResponse
 	(*RotateDomainKeyRequest)(nil),       // 9: ttp.v1.RotateDomainKeyRequest
 	(*RotateDomainKeyResponse)(nil),      // 10: ttp.v1.RotateDomainKeyResponse
-	(*ListReviewItemsRequest)(nil),       // 11: ttp.v1.ListReviewItemsRequest
-	(*ListReviewItemsResponse)(nil),      // 12: ttp.v1.ListReviewItemsResponse
-	(*ReviewItem)(nil),                   // 13: ttp.v1.ReviewItem
-	(*ResolveReviewItemRequest)(nil),     // 14: ttp.v1.ResolveReviewItemRequest
-	(*ResolveReviewItemResponse)(nil),    // 15: ttp.v1.ResolveReviewItemResponse
-	(*SplitRecordRequest)(nil),           // 16: ttp.v1.SplitRecordRequest
-	(*SplitRecordResponse)(nil),          // 17: ttp.v1.SplitRecordResponse
-	(*RegisterRecipientKeyRequest)(nil),  // 18: ttp.v1.RegisterRecipientKeyRequest
-	(*RegisterRecipientKeyResponse)(nil), // 19: ttp.v1.RegisterRecipientKeyResponse
-	(*ListRecipientKeysRequest)(nil),     // 20: ttp.v1.ListRecipientKeysRequest
-	(*ListRecipientKeysResponse)(nil),    // 21: ttp.v1.ListRecipientKeysResponse
-	nil,                                  // 22: ttp.v1.ReviewItem.ComparisonEntry
-	(*timestamppb.Timestamp)(nil),        // 23: google.protobuf.Timestamp
-	(*RecipientKey)(nil),                 // 24: ttp.v1.RecipientKey
+	(*UpdateDomainRequest)(nil),          // 11: ttp.v1.UpdateDomainRequest
+	(*UpdateDomainResponse)(nil),         // 12: ttp.v1.UpdateDomainResponse
+	(*ListReviewItemsRequest)(nil),       // 13: ttp.v1.ListReviewItemsRequest
+	(*ListReviewItemsResponse)(nil),      // 14: ttp.v1.ListReviewItemsResponse
+	(*ReviewItem)(nil),                   // 15: ttp.v1.ReviewItem
+	(*ResolveReviewItemRequest)(nil),     // 16: ttp.v1.ResolveReviewItemRequest
+	(*ResolveReviewItemResponse)(nil),    // 17: ttp.v1.ResolveReviewItemResponse
+	(*SplitRecordRequest)(nil),           // 18: ttp.v1.SplitRecordRequest
+	(*SplitRecordResponse)(nil),          // 19: ttp.v1.SplitRecordResponse
+	(*RegisterRecipientKeyRequest)(nil),  // 20: ttp.v1.RegisterRecipientKeyRequest
+	(*RegisterRecipientKeyResponse)(nil), // 21: ttp.v1.RegisterRecipientKeyResponse
+	(*ListRecipientKeysRequest)(nil),     // 22: ttp.v1.ListRecipientKeysRequest
+	(*ListRecipientKeysResponse)(nil),    // 23: ttp.v1.ListRecipientKeysResponse
+	nil,                                  // 24: ttp.v1.ReviewItem.ComparisonEntry
+	(*timestamppb.Timestamp)(nil),        // 25: google.protobuf.Timestamp
+	(*RecipientKey)(nil),                 // 26: ttp.v1.RecipientKey
 }
 var file_ttp_v1_admin_proto_depIdxs = []int32{
 	2,  // 0: ttp.v1.Domain.key_versions:type_name -> ttp.v1.KeyVersion
-	23, // 1: ttp.v1.Domain.create_time:type_name -> google.protobuf.Timestamp
+	25, // 1: ttp.v1.Domain.create_time:type_name -> google.protobuf.Timestamp
 	0,  // 2: ttp.v1.Domain.mode:type_name -> ttp.v1.DomainMode
-	23, // 3: ttp.v1.KeyVersion.create_time:type_name -> google.protobuf.Timestamp
+	25, // 3: ttp.v1.KeyVersion.create_time:type_name -> google.protobuf.Timestamp
 	0,  // 4: ttp.v1.CreateDomainRequest.mode:type_name -> ttp.v1.DomainMode
 	1,  // 5: ttp.v1.CreateDomainResponse.domain:type_name -> ttp.v1.Domain
 	1,  // 6: ttp.v1.ListDomainsResponse.domains:type_name -> ttp.v1.Domain
 	1,  // 7: ttp.v1.DescribeDomainResponse.domain:type_name -> ttp.v1.Domain
 	1,  // 8: ttp.v1.RotateDomainKeyResponse.domain:type_name -> ttp.v1.Domain
-	13, // 9: ttp.v1.ListReviewItemsResponse.items:type_name -> ttp.v1.ReviewItem
-	22, // 10: ttp.v1.ReviewItem.comparison:type_name -> ttp.v1.ReviewItem.ComparisonEntry
-	24, // 11: ttp.v1.RegisterRecipientKeyResponse.key:type_name -> ttp.v1.RecipientKey
-	24, // 12: ttp.v1.ListRecipientKeysResponse.keys:type_name -> ttp.v1.RecipientKey
-	3,  // 13: ttp.v1.AdminService.CreateDomain:input_type -> ttp.v1.CreateDomainRequest
-	5,  // 14: ttp.v1.AdminService.ListDomains:input_type -> ttp.v1.ListDomainsRequest
-	7,  // 15: ttp.v1.AdminService.DescribeDomain:input_type -> ttp.v1.DescribeDomainRequest
-	9,  // 16: ttp.v1.AdminService.RotateDomainKey:input_type -> ttp.v1.RotateDomainKeyRequest
-	11, // 17: ttp.v1.AdminService.ListReviewItems:input_type -> ttp.v1.ListReviewItemsRequest
-	14, // 18: ttp.v1.AdminService.ResolveReviewItem:input_type -> ttp.v1.ResolveReviewItemRequest
-	16, // 19: ttp.v1.AdminService.SplitRecord:input_type -> ttp.v1.SplitRecordRequest
-	18, // 20: ttp.v1.AdminService.RegisterRecipientKey:input_type -> ttp.v1.RegisterRecipientKeyRequest
-	20, // 21: ttp.v1.AdminService.ListRecipientKeys:input_type -> ttp.v1.ListRecipientKeysRequest
-	4,  // 22: ttp.v1.AdminService.CreateDomain:output_type -> ttp.v1.CreateDomainResponse
-	6,  // 23: ttp.v1.AdminService.ListDomains:output_type -> ttp.v1.ListDomainsResponse
-	8,  // 24: ttp.v1.AdminService.DescribeDomain:output_type -> ttp.v1.DescribeDomainResponse
-	10, // 25: ttp.v1.AdminService.RotateDomainKey:output_type -> ttp.v1.RotateDomainKeyResponse
-	12, // 26: ttp.v1.AdminService.ListReviewItems:output_type -> ttp.v1.ListReviewItemsResponse
-	15, // 27: ttp.v1.AdminService.ResolveReviewItem:output_type -> ttp.v1.ResolveReviewItemResponse
-	17, // 28: ttp.v1.AdminService.SplitRecord:output_type -> ttp.v1.SplitRecordResponse
-	19, // 29: ttp.v1.AdminService.RegisterRecipientKey:output_type -> ttp.v1.RegisterRecipientKeyResponse
-	21, // 30: ttp.v1.AdminService.ListRecipientKeys:output_type -> ttp.v1.ListRecipientKeysResponse
-	22, // [22:31] is the sub-list for method output_type
-	13, // [13:22] is the sub-list for method input_type
-	13, // [13:13] is the sub-list for extension type_name
-	13, // [13:13] is the sub-list for extension extendee
-	0,  // [0:13] is the sub-list for field type_name
+	1,  // 9: ttp.v1.UpdateDomainResponse.domain:type_name -> ttp.v1.Domain
+	15, // 10: ttp.v1.ListReviewItemsResponse.items:type_name -> ttp.v1.ReviewItem
+	24, // 11: ttp.v1.ReviewItem.comparison:type_name -> ttp.v1.ReviewItem.ComparisonEntry
+	26, // 12: ttp.v1.RegisterRecipientKeyResponse.key:type_name -> ttp.v1.RecipientKey
+	26, // 13: ttp.v1.ListRecipientKeysResponse.keys:type_name -> ttp.v1.RecipientKey
+	3,  // 14: ttp.v1.AdminService.CreateDomain:input_type -> ttp.v1.CreateDomainRequest
+	5,  // 15: ttp.v1.AdminService.ListDomains:input_type -> ttp.v1.ListDomainsRequest
+	7,  // 16: ttp.v1.AdminService.DescribeDomain:input_type -> ttp.v1.DescribeDomainRequest
+	9,  // 17: ttp.v1.AdminService.RotateDomainKey:input_type -> ttp.v1.RotateDomainKeyRequest
+	11, // 18: ttp.v1.AdminService.UpdateDomain:input_type -> ttp.v1.UpdateDomainRequest
+	13, // 19: ttp.v1.AdminService.ListReviewItems:input_type -> ttp.v1.ListReviewItemsRequest
+	16, // 20: ttp.v1.AdminService.ResolveReviewItem:input_type -> ttp.v1.ResolveReviewItemRequest
+	18, // 21: ttp.v1.AdminService.SplitRecord:input_type -> ttp.v1.SplitRecordRequest
+	20, // 22: ttp.v1.AdminService.RegisterRecipientKey:input_type -> ttp.v1.RegisterRecipientKeyRequest
+	22, // 23: ttp.v1.AdminService.ListRecipientKeys:input_type -> ttp.v1.ListRecipientKeysRequest
+	4,  // 24: ttp.v1.AdminService.CreateDomain:output_type -> ttp.v1.CreateDomainResponse
+	6,  // 25: ttp.v1.AdminService.ListDomains:output_type -> ttp.v1.ListDomainsResponse
+	8,  // 26: ttp.v1.AdminService.DescribeDomain:output_type -> ttp.v1.DescribeDomainResponse
+	10, // 27: ttp.v1.AdminService.RotateDomainKey:output_type -> ttp.v1.RotateDomainKeyResponse
+	12, // 28: ttp.v1.AdminService.UpdateDomain:output_type -> ttp.v1.UpdateDomainResponse
+	14, // 29: ttp.v1.AdminService.ListReviewItems:output_type -> ttp.v1.ListReviewItemsResponse
+	17, // 30: ttp.v1.AdminService.ResolveReviewItem:output_type -> ttp.v1.ResolveReviewItemResponse
+	19, // 31: ttp.v1.AdminService.SplitRecord:output_type -> ttp.v1.SplitRecordResponse
+	21, // 32: ttp.v1.AdminService.RegisterRecipientKey:output_type -> ttp.v1.RegisterRecipientKeyResponse
+	23, // 33: ttp.v1.AdminService.ListRecipientKeys:output_type -> ttp.v1.ListRecipientKeysResponse
+	24, // [24:34] is the sub-list for method output_type
+	14, // [14:24] is the sub-list for method input_type
+	14, // [14:14] is the sub-list for extension type_name
+	14, // [14:14] is the sub-list for extension extendee
+	0,  // [0:14] is the sub-list for field type_name
 }
 
 func init() { file_ttp_v1_admin_proto_init() }
@@ -1386,7 +1530,7 @@ func file_ttp_v1_admin_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_ttp_v1_admin_proto_rawDesc), len(file_ttp_v1_admin_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   22,
+			NumMessages:   24,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -23,6 +23,7 @@ const (
 	AdminService_ListDomains_FullMethodName          = "/ttp.v1.AdminService/ListDomains"
 	AdminService_DescribeDomain_FullMethodName       = "/ttp.v1.AdminService/DescribeDomain"
 	AdminService_RotateDomainKey_FullMethodName      = "/ttp.v1.AdminService/RotateDomainKey"
+	AdminService_UpdateDomain_FullMethodName         = "/ttp.v1.AdminService/UpdateDomain"
 	AdminService_ListReviewItems_FullMethodName      = "/ttp.v1.AdminService/ListReviewItems"
 	AdminService_ResolveReviewItem_FullMethodName    = "/ttp.v1.AdminService/ResolveReviewItem"
 	AdminService_SplitRecord_FullMethodName          = "/ttp.v1.AdminService/SplitRecord"
@@ -46,6 +47,9 @@ type AdminServiceClient interface {
 	// RotateDomainKey adds a key version and makes it current. Older versions
 	// stay, so pseudonyms made under them remain verifiable and convertible.
 	RotateDomainKey(ctx context.Context, in *RotateDomainKeyRequest, opts ...grpc.CallOption) (*RotateDomainKeyResponse, error)
+	// UpdateDomain adds and removes a domain's brokers and recipients. Every
+	// name added must be a configured principal with a role for it.
+	UpdateDomain(ctx context.Context, in *UpdateDomainRequest, opts ...grpc.CallOption) (*UpdateDomainResponse, error)
 	// ListReviewItems lists the person index's open review items: record pairs
 	// whose score fell between the thresholds.
 	ListReviewItems(ctx context.Context, in *ListReviewItemsRequest, opts ...grpc.CallOption) (*ListReviewItemsResponse, error)
@@ -106,6 +110,16 @@ func (c *adminServiceClient) RotateDomainKey(ctx context.Context, in *RotateDoma
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
 	out := new(RotateDomainKeyResponse)
 	err := c.cc.Invoke(ctx, AdminService_RotateDomainKey_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *adminServiceClient) UpdateDomain(ctx context.Context, in *UpdateDomainRequest, opts ...grpc.CallOption) (*UpdateDomainResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(UpdateDomainResponse)
+	err := c.cc.Invoke(ctx, AdminService_UpdateDomain_FullMethodName, in, out, cOpts...)
 	if err != nil {
 		return nil, err
 	}
@@ -178,6 +192,9 @@ type AdminServiceServer interface {
 	// RotateDomainKey adds a key version and makes it current. Older versions
 	// stay, so pseudonyms made under them remain verifiable and convertible.
 	RotateDomainKey(context.Context, *RotateDomainKeyRequest) (*RotateDomainKeyResponse, error)
+	// UpdateDomain adds and removes a domain's brokers and recipients. Every
+	// name added must be a configured principal with a role for it.
+	UpdateDomain(context.Context, *UpdateDomainRequest) (*UpdateDomainResponse, error)
 	// ListReviewItems lists the person index's open review items: record pairs
 	// whose score fell between the thresholds.
 	ListReviewItems(context.Context, *ListReviewItemsRequest) (*ListReviewItemsResponse, error)
@@ -215,6 +232,9 @@ func (UnimplementedAdminServiceServer) DescribeDomain(context.Context, *Describe
 }
 func (UnimplementedAdminServiceServer) RotateDomainKey(context.Context, *RotateDomainKeyRequest) (*RotateDomainKeyResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method RotateDomainKey not implemented")
+}
+func (UnimplementedAdminServiceServer) UpdateDomain(context.Context, *UpdateDomainRequest) (*UpdateDomainResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method UpdateDomain not implemented")
 }
 func (UnimplementedAdminServiceServer) ListReviewItems(context.Context, *ListReviewItemsRequest) (*ListReviewItemsResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method ListReviewItems not implemented")
@@ -320,6 +340,24 @@ func _AdminService_RotateDomainKey_Handler(srv interface{}, ctx context.Context,
 	}
 	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
 		return srv.(AdminServiceServer).RotateDomainKey(ctx, req.(*RotateDomainKeyRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _AdminService_UpdateDomain_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(UpdateDomainRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(AdminServiceServer).UpdateDomain(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: AdminService_UpdateDomain_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(AdminServiceServer).UpdateDomain(ctx, req.(*UpdateDomainRequest))
 	}
 	return interceptor(ctx, in, info, handler)
 }
@@ -436,6 +474,10 @@ var AdminService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "RotateDomainKey",
 			Handler:    _AdminService_RotateDomainKey_Handler,
+		},
+		{
+			MethodName: "UpdateDomain",
+			Handler:    _AdminService_UpdateDomain_Handler,
 		},
 		{
 			MethodName: "ListReviewItems",
