@@ -231,7 +231,15 @@ func evaluateFile(path, mapping, truth string, batchSize int, key []byte, model 
 			break
 		}
 		batch, kept := encodeBatch(parser, enc, rows, first)
-		ev.rejected += len(rows) - len(kept)
+		accepted := make([]bool, len(rows))
+		for _, i := range kept {
+			accepted[i] = true
+		}
+		for i, ok := range accepted {
+			if !ok {
+				ev.reject(truths[i])
+			}
+		}
 		results, err := register(ix, batch)
 		if err != nil {
 			return nil, err

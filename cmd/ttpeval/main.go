@@ -86,7 +86,7 @@ func run() error {
 	var ru syscall.Rusage
 	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
 	ev.print(os.Stdout)
-	fmt.Printf("%.0f records/s (%v, %d cores), peak memory %.0f MB\n", float64(ev.records)/elapsed.Seconds(), elapsed.Round(time.Millisecond), runtime.GOMAXPROCS(0), float64(ru.Maxrss)/1024)
+	fmt.Printf("%.0f records/s (%v, %d cores), peak memory %.0f MB\n", float64(ev.records+ev.rejected)/elapsed.Seconds(), elapsed.Round(time.Millisecond), runtime.GOMAXPROCS(0), float64(ru.Maxrss)/1024)
 	return nil
 }
 
@@ -150,8 +150,9 @@ type evaluation struct {
 }
 
 type assignment struct {
-	truth  string
-	person uint64
+	truth    string
+	person   uint64
+	rejected int // the rejected record's number; 0 when accepted
 }
 
 func (e *evaluation) add(truth string, r linkage.Result) {
@@ -178,7 +179,7 @@ func (e *evaluation) add(truth string, r linkage.Result) {
 		e.truthsOf[r.Person] = map[string]bool{}
 	}
 	e.truthsOf[r.Person][truth] = true
-	e.assigned = append(e.assigned, assignment{truth, r.Person})
+	e.assigned = append(e.assigned, assignment{truth: truth, person: r.Person})
 }
 
 // find is the person p's records belong to after the clerk's merges.
@@ -192,11 +193,23 @@ func (e *evaluation) find(p uint64) uint64 {
 	}
 }
 
+// reject counts a rejected record: a person of its own, so that every
+// true pair it belongs to counts as missed.
+func (e *evaluation) reject(truth string) {
+	e.rejected++
+	e.Add(truth, "rejected-"+strconv.Itoa(e.rejected))
+	e.assigned = append(e.assigned, assignment{truth: truth, rejected: e.rejected})
+}
+
 // afterClerk is the pairwise tally once a perfect clerk has resolved every
 // review item.
 func (e *evaluation) afterClerk() *pairwise.Tally {
 	var t pairwise.Tally
 	for _, a := range e.assigned {
+		if a.rejected > 0 {
+			t.Add(a.truth, "rejected-"+strconv.Itoa(a.rejected))
+			continue
+		}
 		t.Add(a.truth, strconv.FormatUint(e.find(a.person), 16))
 	}
 	return &t
@@ -205,12 +218,13 @@ func (e *evaluation) afterClerk() *pairwise.Tally {
 func (e *evaluation) print(w io.Writer) {
 	p, rc, f1 := e.Scores()
 	reviews := e.decisions[linkage.Review]
-	fmt.Fprintf(w, "records %d (rejected %d), persons found %d, true persons %d\n", e.records, e.rejected, e.PredictedPersons(), e.TruePersons())
+	fmt.Fprintf(w, "records %d: accepted %d, rejected %d (each counted as a person of its own); persons found %d, true persons %d\n",
+		e.records+e.rejected, e.records, e.rejected, e.PredictedPersons(), e.TruePersons())
 	fmt.Fprintf(w, "decisions: linked %d, new %d, review %d, known %d\n", e.decisions[linkage.Linked], e.decisions[linkage.New], reviews, e.decisions[linkage.Known])
 	fmt.Fprintf(w, "pairs: true %d, predicted %d, correct %d\n", e.TruePairs(), e.PredictedPairs(), e.CorrectPairs())
 	fmt.Fprintf(w, "precision %.5f  recall %.5f  F1 %.5f\n", p, rc, f1)
 	fmt.Fprintf(w, "review rate %.4f (%d of %d records), true pairs among review items %.4f\n",
-		float64(reviews)/float64(max(e.records, 1)), reviews, e.records, float64(e.reviewTrue)/float64(max(reviews, 1)))
+		float64(reviews)/float64(max(e.records+e.rejected, 1)), reviews, e.records+e.rejected, float64(e.reviewTrue)/float64(max(reviews, 1)))
 	p, rc, f1 = e.afterClerk().Scores()
 	fmt.Fprintf(w, "after a perfect clerk: precision %.5f  recall %.5f  F1 %.5f\n", p, rc, f1)
 }
