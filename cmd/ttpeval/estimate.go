@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"crypto/rand"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -45,8 +44,7 @@ var (
 // The estimated models are compared, never adopted: DefaultModel stays
 // what it is unless someone decides otherwise on these figures.
 func runEstimate(out, path, mapping, truth string, batch int) error {
-	key := make([]byte, 32)
-	rand.Read(key)
+	key := linkageKey
 	def := linkage.DefaultModel()
 
 	var fixedU, freeU, hybrid *linkage.Model

@@ -9,6 +9,7 @@ package main
 
 import (
 	"crypto/rand"
+	"crypto/sha256"
 	"errors"
 	"flag"
 	"fmt"
@@ -51,7 +52,9 @@ func run() error {
 	memLimit := flag.Int64("memory-limit-mb", 1536, "soft memory limit in MiB, as ttpd sets it (0: none; GOMEMLIMIT overrides)")
 	flag.BoolVar(&showMisses, "misses", false, "print each record that did not join its true person's first record")
 	estimateOut := flag.String("estimate", "", "write a model estimated by EM from FILE.csv to this JSON file, and compare it with the default (see estimate.go)")
+	keySeed := flag.String("key-seed", "ttpeval", "the linkage key is SHA-256 of this text, so that runs compare (Bloom filter bits, and so Dice, depend on the key); \"random\" for a random key")
 	flag.Parse()
+	linkageKey = evalKey(*keySeed)
 	if os.Getenv("GOMEMLIMIT") == "" && *memLimit > 0 {
 		debug.SetMemoryLimit(*memLimit << 20)
 	}
@@ -75,10 +78,8 @@ func run() error {
 	if *estimateOut != "" {
 		return runEstimate(*estimateOut, flag.Arg(0), *mapping, *truth, *batchSize)
 	}
-	key := make([]byte, 32)
-	rand.Read(key)
 	start := time.Now()
-	ev, err := evaluateFile(flag.Arg(0), *mapping, *truth, *batchSize, key, linkage.DefaultModel(), *storeDir, nil)
+	ev, err := evaluateFile(flag.Arg(0), *mapping, *truth, *batchSize, linkageKey, linkage.DefaultModel(), *storeDir, nil)
 	if err != nil {
 		return err
 	}
@@ -88,6 +89,19 @@ func run() error {
 	ev.print(os.Stdout)
 	fmt.Printf("%.0f records/s (%v, %d cores), peak memory %.0f MB\n", float64(ev.records+ev.rejected)/elapsed.Seconds(), elapsed.Round(time.Millisecond), runtime.GOMAXPROCS(0), float64(ru.Maxrss)/1024)
 	return nil
+}
+
+// linkageKey is the key every index of this run encodes under (-key-seed).
+var linkageKey []byte
+
+func evalKey(seed string) []byte {
+	if seed == "random" {
+		key := make([]byte, 32)
+		rand.Read(key)
+		return key
+	}
+	sum := sha256.Sum256([]byte(seed))
+	return sum[:]
 }
 
 func readBatch(r *csvfile.Reader, cols []int, truthCol, n int) (rows [][]string, truths []string, first int, err error) {
