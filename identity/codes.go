@@ -37,6 +37,7 @@ var Codes = []CodeInfo{
 	{"F-103", FieldBSN, "BSN fails the 11-check (elfproef)"},
 	{"F-104", FieldBSN, "BSN consists of zeros only"},
 	{"W-101", FieldBSN, "BSN had 8 digits and was padded with a leading zero"},
+	{"W-102", FieldBSN, "BSN is not valid: the person index does not use it as an identifier, only compares a BSN that fails the 11-check with other BSNs as a possible typo"},
 
 	{"F-201", FieldFamilyName, "family name contains no letters"},
 	{"F-202", FieldFamilyName, "family name contains digits"},
@@ -48,6 +49,9 @@ var Codes = []CodeInfo{
 	{"F-213", FieldGivenNames, "given names contain characters other than letters, spaces, hyphens, apostrophes and dots"},
 	{"W-211", FieldGivenNames, "given names look like initials; only the initials are used"},
 	{"W-212", FieldGivenNames, "given names contain letters outside the Latin script; other sources may transliterate them differently"},
+	{"W-202", FieldFamilyName, "family name is not valid: the person index compares it with digits read as letters and other characters dropped, or ignores it"},
+	{"W-213", FieldGivenNames, "given names are not valid: the person index compares them with digits read as letters and other characters dropped, or ignores them"},
+	{"W-223", FieldInitials, "initials are not valid: the person index ignores them"},
 	{"F-221", FieldInitials, "initials contain no letters"},
 	{"F-222", FieldInitials, "initials contain characters other than letters, dots, spaces and hyphens"},
 
@@ -55,6 +59,7 @@ var Codes = []CodeInfo{
 	{"F-302", FieldBirthDate, "birth date does not exist in the calendar"},
 	{"F-303", FieldBirthDate, "birth date is in the future"},
 	{"F-304", FieldBirthDate, "birth date is before 1880-01-01"},
+	{"W-302", FieldBirthDate, "birth date is not valid: the person index compares its possible parts (year, month, day) of a date that does not exist, and ignores any other"},
 
 	{"F-401", FieldPostcode, "Dutch postcode is not 4 digits (the first not 0) followed by 2 letters"},
 	{"F-402", FieldPostcode, "Dutch postcode has the letters SA, SD or SS, which are never issued"},
@@ -63,6 +68,8 @@ var Codes = []CodeInfo{
 	{"F-411", FieldHouseNumber, "house number does not start with a number greater than zero"},
 	{"F-412", FieldHouseNumber, "house number has more than 5 digits"},
 	{"F-413", FieldHouseNumber, "house number addition is longer than 10 characters or contains characters other than letters and digits"},
+	{"W-402", FieldPostcode, "postcode is not valid: the person index compares its first 4 digits, if it starts with them, and ignores the rest"},
+	{"W-412", FieldHouseNumber, "house number is not valid: the person index compares its number, if it starts with one, and ignores the rest"},
 
 	{"F-501", FieldAGB, "AGB code is not 8 digits"},
 	{"F-502", FieldPatientNumber, "patient number given without a valid AGB code of the institution"},
@@ -74,6 +81,7 @@ var Codes = []CodeInfo{
 
 	{"F-601", FieldSex, "sex is not a recognised code (M, V, F, X, O, U, 0, 1, 2, 9, man, vrouw, male, female)"},
 	{"W-601", FieldSex, "sex is recorded as unknown"},
+	{"W-602", FieldSex, "sex is not a recognised code: the person index ignores it"},
 
 	{"F-701", FieldPersonPseudonym, "person pseudonym is malformed (not v<version>.<26 base32 characters>)"},
 	{"F-702", FieldPersonPseudonym, "not a person pseudonym of the source domain (another domain's, a field pseudonym, or mistyped)"},
@@ -156,11 +164,21 @@ const (
 	// for, and a record too thin to tell one person from many.
 	CodeAGBNotOwned       Code = "F-507"
 	CodeTooLittleEvidence Code = "F-904"
-	codeSexUnknown        Code = "F-601"
-	codeSexU              Code = "W-601"
-	codeRecordEmpty       Code = "F-901"
-	codeMissing           Code = "W-901"
-	codeColumns           Code = "F-902"
+	// The CodeLink... warnings are given by registration for a value whose
+	// F-code it degrades to a warning (see LinkageWarning).
+	CodeLinkBSN         Code = "W-102"
+	CodeLinkFamilyName  Code = "W-202"
+	CodeLinkGivenNames  Code = "W-213"
+	CodeLinkInitials    Code = "W-223"
+	CodeLinkBirthDate   Code = "W-302"
+	CodeLinkPostcode    Code = "W-402"
+	CodeLinkHouseNumber Code = "W-412"
+	CodeLinkSex         Code = "W-602"
+	codeSexUnknown      Code = "F-601"
+	codeSexU            Code = "W-601"
+	codeRecordEmpty     Code = "F-901"
+	codeMissing         Code = "W-901"
+	codeColumns         Code = "F-902"
 )
 
 var codeMessages = func() map[Code]string {

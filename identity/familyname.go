@@ -376,3 +376,18 @@ func writeWords(b *strings.Builder, words []string) {
 		b.WriteString(w)
 	}
 }
+
+// Parts returns the cores of the parts of a double name, each without its
+// own prefix, so that "Jansen-de Vries" can be compared part by part with
+// "de Vries": "jansen-de vries" gives ["jansen", "vries"]. A name that is
+// not double gives [Core].
+func (n FamilyName) Parts() []string {
+	parts := strings.Split(n.Core, "-")
+	for i, p := range parts {
+		words := strings.Fields(p)
+		if k := leadingPrefix(words); k > 0 {
+			parts[i] = strings.Join(words[k:], " ")
+		}
+	}
+	return parts
+}

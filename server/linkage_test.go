@@ -2,7 +2,7 @@ package server_test
 
 import (
 	"context"
-	"strings"
+	"slices"
 	"testing"
 
 	"google.golang.org/grpc"
@@ -82,14 +82,23 @@ func TestLinkageEndToEnd(t *testing.T) {
 		t.Fatalf("again: %q; want %q", again[0].PersonPseudonym, person)
 	}
 
-	// A bad BSN rejects the record: F-code, no pseudonym.
-	bad := mustRegister(t, hospital, "nkr", linkFields,
+	// A bad BSN degrades the field, not the record: a W-code, a pseudonym.
+	degraded := mustRegister(t, hospital, "nkr", linkFields,
 		rec("3", "06000001", "A0002", "123456789", "Bakker", "Kees", "1970-01-01", "M", "2011 AA", "7"))[0]
-	if !bad.Rejected || bad.PersonPseudonym != "" {
-		t.Fatalf("bad BSN: %+v; want rejected without pseudonym", bad)
+	if degraded.Rejected || degraded.PersonPseudonym == "" {
+		t.Fatalf("bad BSN: %+v; want accepted", degraded)
 	}
-	if len(bad.Problems) == 0 || !strings.HasPrefix(bad.Problems[0].Code, "F-") || bad.Problems[0].Field != "bsn" {
-		t.Fatalf("bad BSN problems %v; want an F- code on bsn", bad.Problems)
+	if len(degraded.Problems) != 1 || degraded.Problems[0].Code != "W-102" || degraded.Problems[0].Field != "bsn" {
+		t.Fatalf("bad BSN problems %v; want W-102 on bsn", degraded.Problems)
+	}
+	// A bad BSN and too little else rejects the record: F-code, no pseudonym.
+	bad := mustRegister(t, hospital, "nkr", linkFields,
+		rec("4", "06000001", "A0003", "123456789", "", "", "1970-01-01", "M", "", ""))[0]
+	if !bad.Rejected || bad.PersonPseudonym != "" {
+		t.Fatalf("bad BSN and a birth date: %+v; want rejected without pseudonym", bad)
+	}
+	if !slices.ContainsFunc(bad.Problems, func(p *ttpv1.Problem) bool { return p.Code == "F-904" }) {
+		t.Fatalf("bad BSN and a birth date: problems %v; want F-904", bad.Problems)
 	}
 
 	// A broker not listed on the domain.

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"crypto/rand"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -45,14 +44,13 @@ var (
 // The estimated models are compared, never adopted: DefaultModel stays
 // what it is unless someone decides otherwise on these figures.
 func runEstimate(out, path, mapping, truth string, batch int) error {
-	key := make([]byte, 32)
-	rand.Read(key)
+	key := linkageKey
 	def := linkage.DefaultModel()
 
 	var fixedU, freeU, hybrid *linkage.Model
 	var candidates int
 	fmt.Printf("registering %s with the default model\n", path)
-	base, err := evaluateFile(path, mapping, truth, batch, key, def, func(ix *linkage.Index) error {
+	base, err := evaluateFile(path, mapping, truth, batch, key, def, "", func(ix *linkage.Index) error {
 		t := time.Now()
 		withU, err := em.EstimateU(context.Background(), ix, def, *estUPairs, mrand.New(mrand.NewPCG(*estSeed, 0x7470)))
 		if err != nil {
@@ -116,7 +114,7 @@ func runEstimate(out, path, mapping, truth string, batch int) error {
 		model *linkage.Model
 	}{{"fix-u", fixedU}, {"em", freeU}, {"hybrid", hybrid}} {
 		fmt.Printf("registering %s with the model %s\n", path, m.name)
-		ev, err := evaluateFile(path, mapping, truth, batch, key, m.model, nil)
+		ev, err := evaluateFile(path, mapping, truth, batch, key, m.model, "", nil)
 		if err != nil {
 			return err
 		}
@@ -173,9 +171,10 @@ func printModels(models ...*linkage.Model) {
 	}
 }
 
-// evaluateFile registers the file into a fresh index with model, runs then
-// (if not nil) on the index, and returns the evaluation.
-func evaluateFile(path, mapping, truth string, batchSize int, key []byte, model *linkage.Model, then func(*linkage.Index) error) (*evaluation, error) {
+// evaluateFile registers the file into a fresh index with model (in a
+// temporary store, or in storeDir if not ""), runs then (if not nil) on the
+// index, and returns the evaluation.
+func evaluateFile(path, mapping, truth string, batchSize int, key []byte, model *linkage.Model, storeDir string, then func(*linkage.Index) error) (*evaluation, error) {
 	mappings, err := client.ParseMappings(mapping)
 	if err != nil {
 		return nil, err
@@ -203,11 +202,13 @@ func evaluateFile(path, mapping, truth string, batchSize int, key []byte, model 
 	if !ok {
 		return nil, csvfile.MissingColumn(truth)
 	}
-	dir, err := os.MkdirTemp("", "ttpeval-estimate-*")
-	if err != nil {
-		return nil, err
+	dir := storeDir
+	if dir == "" {
+		if dir, err = os.MkdirTemp("", "ttpeval-*"); err != nil {
+			return nil, err
+		}
+		defer os.RemoveAll(dir)
 	}
-	defer os.RemoveAll(dir)
 	ix, st, err := openIndex(dir, model)
 	if err != nil {
 		return nil, err
@@ -228,6 +229,15 @@ func evaluateFile(path, mapping, truth string, batchSize int, key []byte, model 
 			break
 		}
 		batch, kept := encodeBatch(parser, enc, rows, first)
+		accepted := make([]bool, len(rows))
+		for _, i := range kept {
+			accepted[i] = true
+		}
+		for i, ok := range accepted {
+			if !ok {
+				ev.reject(truths[i])
+			}
+		}
 		results, err := register(ix, batch)
 		if err != nil {
 			return nil, err

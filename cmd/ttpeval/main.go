@@ -9,6 +9,7 @@ package main
 
 import (
 	"crypto/rand"
+	"crypto/sha256"
 	"errors"
 	"flag"
 	"fmt"
@@ -21,9 +22,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/ttpnl/ttp/client"
 	"github.com/ttpnl/ttp/client/csvfile"
-	"github.com/ttpnl/ttp/identity"
 	"github.com/ttpnl/ttp/server/linkage"
 	"github.com/ttpnl/ttp/server/linkage/pairwise"
 )
@@ -53,7 +52,9 @@ func run() error {
 	memLimit := flag.Int64("memory-limit-mb", 1536, "soft memory limit in MiB, as ttpd sets it (0: none; GOMEMLIMIT overrides)")
 	flag.BoolVar(&showMisses, "misses", false, "print each record that did not join its true person's first record")
 	estimateOut := flag.String("estimate", "", "write a model estimated by EM from FILE.csv to this JSON file, and compare it with the default (see estimate.go)")
+	keySeed := flag.String("key-seed", "ttpeval", "the linkage key is SHA-256 of this text, so that runs compare (Bloom filter bits, and so Dice, depend on the key); \"random\" for a random key")
 	flag.Parse()
+	linkageKey = evalKey(*keySeed)
 	if os.Getenv("GOMEMLIMIT") == "" && *memLimit > 0 {
 		debug.SetMemoryLimit(*memLimit << 20)
 	}
@@ -77,90 +78,30 @@ func run() error {
 	if *estimateOut != "" {
 		return runEstimate(*estimateOut, flag.Arg(0), *mapping, *truth, *batchSize)
 	}
-	mappings, err := client.ParseMappings(*mapping)
-	if err != nil {
-		return err
-	}
-	f, err := os.Open(flag.Arg(0))
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	r, err := csvfile.NewReader(f, csvfile.Options{})
-	if err != nil {
-		return err
-	}
-	fields := make([]identity.Field, len(mappings))
-	cols := make([]int, len(mappings))
-	for i, m := range mappings {
-		fields[i] = m.Field
-		c, ok := r.Column(m.Column)
-		if !ok {
-			return csvfile.MissingColumn(m.Column)
-		}
-		cols[i] = c
-	}
-	truthCol, ok := r.Column(*truth)
-	if !ok {
-		return csvfile.MissingColumn(*truth)
-	}
-	dir := *storeDir
-	if dir == "" {
-		if dir, err = os.MkdirTemp("", "ttpeval-*"); err != nil {
-			return err
-		}
-		defer os.RemoveAll(dir)
-	}
-	ix, st, err := openIndex(dir, linkage.DefaultModel())
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	key := make([]byte, 32)
-	rand.Read(key)
-	enc := linkage.NewEncoder(key)
-	parser, err := linkage.NewParser(fields, evalOwner, "eval", identity.Today())
-	if err != nil {
-		return err
-	}
-
-	var ev evaluation
 	start := time.Now()
-	rejected := 0
-	for {
-		rows, truths, first, err := readBatch(r, cols, truthCol, *batchSize)
-		if err != nil {
-			return err
-		}
-		if len(rows) == 0 {
-			break
-		}
-		batch, kept := encodeBatch(parser, enc, rows, first)
-		rejected += len(rows) - len(kept)
-		results, err := register(ix, batch)
-		if err != nil {
-			return err
-		}
-		for i, res := range results {
-			truth := truths[kept[i]]
-			if showMisses {
-				if p, ok := ev.firstPerson[truth]; ok && p != res.Person {
-					fmt.Fprintf(os.Stderr, "missed %s %v %.1f\n", truth, res.Decision, res.Score)
-				}
-			}
-			ev.add(truth, res)
-		}
+	ev, err := evaluateFile(flag.Arg(0), *mapping, *truth, *batchSize, linkageKey, linkage.DefaultModel(), *storeDir, nil)
+	if err != nil {
+		return err
 	}
 	elapsed := time.Since(start)
-	p, rc, f1 := ev.Scores()
 	var ru syscall.Rusage
 	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	fmt.Printf("records %d (rejected %d), persons found %d, true persons %d\n", ev.records, rejected, ev.PredictedPersons(), ev.TruePersons())
-	fmt.Printf("decisions: linked %d, new %d, review %d, known %d\n", ev.decisions[linkage.Linked], ev.decisions[linkage.New], ev.decisions[linkage.Review], ev.decisions[linkage.Known])
-	fmt.Printf("pairs: true %d, predicted %d, correct %d\n", ev.TruePairs(), ev.PredictedPairs(), ev.CorrectPairs())
-	fmt.Printf("precision %.5f  recall %.5f  F1 %.5f\n", p, rc, f1)
-	fmt.Printf("%.0f records/s (%v, %d cores), peak memory %.0f MB\n", float64(ev.records)/elapsed.Seconds(), elapsed.Round(time.Millisecond), runtime.GOMAXPROCS(0), float64(ru.Maxrss)/1024)
+	ev.print(os.Stdout)
+	fmt.Printf("%.0f records/s (%v, %d cores), peak memory %.0f MB\n", float64(ev.records+ev.rejected)/elapsed.Seconds(), elapsed.Round(time.Millisecond), runtime.GOMAXPROCS(0), float64(ru.Maxrss)/1024)
 	return nil
+}
+
+// linkageKey is the key every index of this run encodes under (-key-seed).
+var linkageKey []byte
+
+func evalKey(seed string) []byte {
+	if seed == "random" {
+		key := make([]byte, 32)
+		rand.Read(key)
+		return key
+	}
+	sum := sha256.Sum256([]byte(seed))
+	return sum[:]
 }
 
 func readBatch(r *csvfile.Reader, cols []int, truthCol, n int) (rows [][]string, truths []string, first int, err error) {
@@ -205,17 +146,38 @@ func encodeBatch(p *linkage.Parser, enc *linkage.Encoder, rows [][]string, first
 }
 
 // evaluation counts decisions and, with pairwise.Tally, pairwise
-// agreement between predicted and true persons.
+// agreement between predicted and true persons; and what a perfect clerk
+// would make of the review items.
 type evaluation struct {
 	pairwise.Tally
-	records     int
-	decisions   map[linkage.Decision]int
-	firstPerson map[string]uint64
+	records, rejected int
+	decisions         map[linkage.Decision]int
+	firstPerson       map[string]uint64
+
+	// The perfect clerk: a review item is a true pair when the record's
+	// true person has a record in the candidate person; the clerk merges
+	// those, and keeps the others apart.
+	truthsOf   map[uint64]map[string]bool // person → the true persons of its records
+	assigned   []assignment
+	reviewTrue int
+	merged     map[uint64]uint64 // person → the person the clerk merged it into
+}
+
+type assignment struct {
+	truth    string
+	person   uint64
+	rejected int // the rejected record's number; 0 when accepted
 }
 
 func (e *evaluation) add(truth string, r linkage.Result) {
 	if e.decisions == nil {
 		e.decisions, e.firstPerson = map[linkage.Decision]int{}, map[string]uint64{}
+		e.truthsOf, e.merged = map[uint64]map[string]bool{}, map[uint64]uint64{}
+	}
+	if showMisses {
+		if p, ok := e.firstPerson[truth]; ok && p != r.Person {
+			fmt.Fprintf(os.Stderr, "missed %s %v %.1f\n", truth, r.Decision, r.Score)
+		}
 	}
 	if _, ok := e.firstPerson[truth]; !ok {
 		e.firstPerson[truth] = r.Person
@@ -223,4 +185,60 @@ func (e *evaluation) add(truth string, r linkage.Result) {
 	e.records++
 	e.Add(truth, strconv.FormatUint(r.Person, 16))
 	e.decisions[r.Decision]++
+	if r.Decision == linkage.Review && e.truthsOf[r.Candidate][truth] {
+		e.reviewTrue++
+		e.merged[e.find(r.Person)] = e.find(r.Candidate)
+	}
+	if e.truthsOf[r.Person] == nil {
+		e.truthsOf[r.Person] = map[string]bool{}
+	}
+	e.truthsOf[r.Person][truth] = true
+	e.assigned = append(e.assigned, assignment{truth: truth, person: r.Person})
+}
+
+// find is the person p's records belong to after the clerk's merges.
+func (e *evaluation) find(p uint64) uint64 {
+	for {
+		q, ok := e.merged[p]
+		if !ok || q == p {
+			return p
+		}
+		p = q
+	}
+}
+
+// reject counts a rejected record: a person of its own, so that every
+// true pair it belongs to counts as missed.
+func (e *evaluation) reject(truth string) {
+	e.rejected++
+	e.Add(truth, "rejected-"+strconv.Itoa(e.rejected))
+	e.assigned = append(e.assigned, assignment{truth: truth, rejected: e.rejected})
+}
+
+// afterClerk is the pairwise tally once a perfect clerk has resolved every
+// review item.
+func (e *evaluation) afterClerk() *pairwise.Tally {
+	var t pairwise.Tally
+	for _, a := range e.assigned {
+		if a.rejected > 0 {
+			t.Add(a.truth, "rejected-"+strconv.Itoa(a.rejected))
+			continue
+		}
+		t.Add(a.truth, strconv.FormatUint(e.find(a.person), 16))
+	}
+	return &t
+}
+
+func (e *evaluation) print(w io.Writer) {
+	p, rc, f1 := e.Scores()
+	reviews := e.decisions[linkage.Review]
+	fmt.Fprintf(w, "records %d: accepted %d, rejected %d (each counted as a person of its own); persons found %d, true persons %d\n",
+		e.records+e.rejected, e.records, e.rejected, e.PredictedPersons(), e.TruePersons())
+	fmt.Fprintf(w, "decisions: linked %d, new %d, review %d, known %d\n", e.decisions[linkage.Linked], e.decisions[linkage.New], reviews, e.decisions[linkage.Known])
+	fmt.Fprintf(w, "pairs: true %d, predicted %d, correct %d\n", e.TruePairs(), e.PredictedPairs(), e.CorrectPairs())
+	fmt.Fprintf(w, "precision %.5f  recall %.5f  F1 %.5f\n", p, rc, f1)
+	fmt.Fprintf(w, "review rate %.4f (%d of %d records), true pairs among review items %.4f\n",
+		float64(reviews)/float64(max(e.records+e.rejected, 1)), reviews, e.records+e.rejected, float64(e.reviewTrue)/float64(max(reviews, 1)))
+	p, rc, f1 = e.afterClerk().Scores()
+	fmt.Fprintf(w, "after a perfect clerk: precision %.5f  recall %.5f  F1 %.5f\n", p, rc, f1)
 }

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"crypto/rand"
 	"fmt"
 	"os"
 	"runtime"
@@ -73,9 +72,7 @@ func speedRun(persons, batch, limit int) (speedResult, error) {
 		return res, err
 	}
 	defer st.Close()
-	key := make([]byte, 32)
-	rand.Read(key)
-	enc := linkage.NewEncoder(key)
+	enc := linkage.NewEncoder(linkageKey)
 	parser, err := linkage.NewParser(speedFields, evalOwner, "eval", identity.Today())
 	if err != nil {
 		return res, err

@@ -6,6 +6,7 @@
 //	ttpsynth -persons 100000 -institutions 3 -seed 1 [-no-bsn]
 //	         [-profile default|clean|heavy] [-overlap 0.4]
 //	         [-order institution|person] [-first-id 0] [-explain] [-o FILE.csv]
+//	ttpsynth -febrl dataset1.csv [-no-bsn] [-o FILE.csv]
 //
 // Columns: person_id (ground truth), agb, patient_number, bsn,
 // family_name, given_names, initials, birth_date, sex, postcode,
@@ -46,11 +47,15 @@ func run(args []string, stdout, stderr io.Writer) error {
 	explain := fs.Bool("explain", false, "add a column naming each record's corruptions")
 	out := fs.String("o", "", "output file (default standard output)")
 	quiet := fs.Bool("q", false, "no summary")
+	febrlFile := fs.String("febrl", "", "instead of generating: map this FEBRL benchmark set (see package synth/febrl) to the same columns (with -no-bsn, -o)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
 		return fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	if *febrlFile != "" {
+		return convertFEBRL(*febrlFile, *noBSN, *out, stdout)
 	}
 	prof, err := synth.ProfileByName(*profile)
 	if err != nil {

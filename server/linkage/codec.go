@@ -5,16 +5,22 @@ import (
 	"errors"
 )
 
-// Stored features: 14 feature words (uint32) ‖ 2 Bloom filters, all
-// little-endian. The store keeps them as opaque bytes.
+// Stored features: 19 feature words (uint32) ‖ 2 Bloom filters, all
+// little-endian. The store keeps them as opaque bytes. Records stored
+// before the last 5 words were added (BSN parts, the given name as a
+// family name, the call-name group) have 14 words; they decode with those
+// 5 missing.
 const (
-	featureWords = 14
-	featureBytes = featureWords*4 + 2*bloomWords*8
+	featureWords    = 19
+	oldFeatureWords = 14
+	featureBytes    = featureWords*4 + 2*bloomWords*8
+	oldFeatureBytes = oldFeatureWords*4 + 2*bloomWords*8
 )
 
 func (f *Features) words() [featureWords]*uint32 {
 	return [featureWords]*uint32{&f.BSN, &f.Year, &f.Month, &f.Day, &f.Sex, &f.Postcode, &f.Area, &f.House,
-		&f.Family, &f.FamilyFirst, &f.FamilyLast, &f.First, &f.Initials, &f.FirstInitial}
+		&f.Family, &f.FamilyFirst, &f.FamilyLast, &f.First, &f.Initials, &f.FirstInitial,
+		&f.BSNParts[0], &f.BSNParts[1], &f.BSNParts[2], &f.GivenAsFamily, &f.FirstGroup}
 }
 
 func encodeFeatures(f *Features) []byte {
@@ -33,10 +39,17 @@ func encodeFeatures(f *Features) []byte {
 var errBadFeatures = errors.New("stored person-index features are malformed")
 
 func decodeFeatures(b []byte, f *Features) error {
-	if len(b) != featureBytes {
+	n := featureWords
+	switch len(b) {
+	case featureBytes:
+	case oldFeatureBytes:
+		n = oldFeatureWords
+	default:
 		return errBadFeatures
 	}
-	for _, w := range f.words() {
+	*f = Features{}
+	words := f.words()
+	for _, w := range words[:n] {
 		*w = binary.LittleEndian.Uint32(b)
 		b = b[4:]
 	}

@@ -1,12 +1,12 @@
 package linkage
 
 import (
+	"cmp"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/binary"
 	"hash"
 	"strconv"
-	"strings"
 	"sync"
 
 	"github.com/ttpnl/ttp/identity"
@@ -18,12 +18,15 @@ type Input struct {
 	// Source identifies the record at its source, in its owner's
 	// namespace (see SourceOf). Registering the same Source again with
 	// values that still match returns the same person and changes nothing.
-	Source   string
-	BSN      string
+	Source string
+	BSN    string // a valid BSN
+	// BSNTypo is a BSN that fails the 11-check: not an identifier, only
+	// compared with other BSNs as a possible typo of one.
+	BSNTypo  string
 	Family   identity.FamilyName
 	Given    identity.GivenNames
-	Birth    identity.Date
-	Sex      string // "M", "F", "X"; "" or "U" when unknown
+	Birth    identity.Date // a part may be 0: unknown (identity.PartialBirthDate)
+	Sex      string        // "M", "F", "X"; "" or "U" when unknown
 	Postcode identity.Postcode
 	House    identity.HouseNumber
 }
@@ -39,6 +42,15 @@ type Features struct {
 	Family, FamilyFirst, FamilyLast uint32 // the whole core; first and last part of a double name
 	First, Initials, FirstInitial   uint32
 	FamilyBloom, FirstBloom         Bloom
+	// BSNParts are the BSN (valid or a typo) without each of its three
+	// 3-digit parts: one wrong digit leaves one of them equal.
+	BSNParts [3]uint32
+	// GivenAsFamily is the first given name under the label of the
+	// family-name parts, so that a swap of the two can be recognised.
+	GivenAsFamily uint32
+	// FirstGroup is the official name the first given name is a call name
+	// of (identity.CallNameGroup): Kees and Cornelis share it.
+	FirstGroup uint32
 }
 
 // Encoded is a record ready for the index.
@@ -135,13 +147,17 @@ func (e *Encoder) Encode(in *Input) Encoded {
 	defer e.release(h)
 	var f Features
 	f.BSN = h.of32("bsn", in.BSN)
-	if in.Birth != (identity.Date{}) {
-		f.Year = h.of32("year", strconv.Itoa(in.Birth.Year))
-		// Day and month share a label, so that a swapped day and month
-		// can be recognised by comparing the one with the other.
-		f.Month = h.of32("day-or-month", strconv.Itoa(in.Birth.Month))
-		f.Day = h.of32("day-or-month", strconv.Itoa(in.Birth.Day))
+	if d := cmp.Or(in.BSN, in.BSNTypo); len(d) == 9 {
+		for j := range f.BSNParts {
+			f.BSNParts[j] = h.of32(bsnPartLabels[j], d[:3*j]+d[3*j+3:])
+		}
 	}
+	// A part of a partial date that is 0 stays missing.
+	f.Year = h.of32("year", datePart(in.Birth.Year))
+	// Day and month share a label, so that a swapped day and month
+	// can be recognised by comparing the one with the other.
+	f.Month = h.of32("day-or-month", datePart(in.Birth.Month))
+	f.Day = h.of32("day-or-month", datePart(in.Birth.Day))
 	if in.Sex != "U" {
 		f.Sex = h.of32("sex", in.Sex)
 	}
@@ -152,8 +168,9 @@ func (e *Encoder) Encode(in *Input) Encoded {
 	}
 	core := in.Family.Core
 	firstPart, lastPart := core, core
-	if i := strings.IndexByte(core, '-'); i >= 0 {
-		firstPart, lastPart = core[:i], core[strings.LastIndexByte(core, '-')+1:]
+	if core != "" {
+		parts := in.Family.Parts()
+		firstPart, lastPart = parts[0], parts[len(parts)-1]
 	}
 	f.Family = h.of32("family", core)
 	f.FamilyFirst = h.of32("family-part", firstPart)
@@ -165,6 +182,8 @@ func (e *Encoder) Encode(in *Input) Encoded {
 		f.FirstInitial = h.of32("first-initial", in.Given.Initials[:1])
 	}
 	f.FirstBloom = h.bloom("first-bigram", in.Given.First)
+	f.GivenAsFamily = h.of32("family-part", in.Given.First)
+	f.FirstGroup = h.of32("first-group", identity.CallNameGroup(in.Given.First))
 
 	enc := Encoded{Source: h.of("source", in.Source), Features: f,
 		// The features have a fixed length, so the two parts cannot run
@@ -182,23 +201,27 @@ func (e *Encoder) Encode(in *Input) Encoded {
 //	date + surname sound                    a move, a given-name change
 //	date + postcode                         a surname typo or marriage name
 //	surname sound + first initial + postcode  a date error
-//	surname sound + first-name sound + year   a move and a day/month error
+//	surname sound + first-name sound + year   a move and a day/month error,
+//	                                         or given and family name swapped
 //	postcode + house number + year           a surname change and a typo
 //	last surname part + date                 a double name added or dropped
 //
 // Dates enter blocking keys with day and month sorted, so a swapped day and
 // month still meet.
 func (e *Encoder) blocks(h *hasher, in *Input, firstPart, lastPart string) []uint64 {
-	var date, year string
-	if in.Birth != (identity.Date{}) {
-		d, m := in.Birth.Day, in.Birth.Month
-		if d > m {
-			d, m = m, d
-		}
-		year = strconv.Itoa(in.Birth.Year)
+	year := datePart(in.Birth.Year)
+	var date string
+	if b := in.Birth; b.Year != 0 && b.Month != 0 && b.Day != 0 {
+		d, m := min(b.Day, b.Month), max(b.Day, b.Month)
 		date = year + "-" + strconv.Itoa(m) + "-" + strconv.Itoa(d)
 	}
 	sound := phonetic(firstPart)
+	// The two name sounds in order, so that a swapped family and given
+	// name still meet.
+	nameSounds := []string{sound, phonetic(in.Given.First)}
+	if nameSounds[0] > nameSounds[1] {
+		nameSounds[0], nameSounds[1] = nameSounds[1], nameSounds[0]
+	}
 	var initial string
 	if in.Given.Initials != "" {
 		initial = in.Given.Initials[:1]
@@ -208,7 +231,7 @@ func (e *Encoder) blocks(h *hasher, in *Input, firstPart, lastPart string) []uin
 		h.of("b-date-sound", date, sound),
 		h.of("b-date-pc", date, in.Postcode.Code),
 		h.of("b-sound-init-pc", sound, initial, in.Postcode.Code),
-		h.of("b-sound-first-year", sound, phonetic(in.Given.First), year),
+		h.of("b-sounds-year", nameSounds[0], nameSounds[1], year),
 		h.of("b-pc-house-year", in.Postcode.Code, houseKey(in.House), year),
 	}
 	if lastPart != firstPart {
@@ -221,6 +244,17 @@ func (e *Encoder) blocks(h *hasher, in *Input, firstPart, lastPart string) []uin
 		}
 	}
 	return out
+}
+
+// bsnPartLabels label the BSN without its first, second and third part.
+var bsnPartLabels = [3]string{"bsn-without-1", "bsn-without-2", "bsn-without-3"}
+
+// datePart is a part of a birth date as text, "" (missing) when 0.
+func datePart(n int) string {
+	if n == 0 {
+		return ""
+	}
+	return strconv.Itoa(n)
 }
 
 func houseKey(h identity.HouseNumber) string {

@@ -1,6 +1,7 @@
 package linkage
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/ttpnl/ttp/identity"
@@ -28,7 +29,11 @@ func NewParser(fields []identity.Field, owner Owner, sourceName string, today id
 }
 
 // Parse validates one record and fills in. The problems are those of
-// identity.Normalizer; CodeAGBNotOwned for a patient number of an
+// identity.Normalizer, except that a field's F-code becomes its
+// identity.LinkageWarning and the field keeps what is sound in it (see
+// salvage): one bad field degrades the field, not the record. Problems of
+// the source (agb, patient_number) and of the record as a whole still
+// reject it. CodeAGBNotOwned for a patient number of an
 // institution the owner may not register for; CodeTooLittleEvidence for a
 // record without minimum evidence (see HasMinimumEvidence); and
 // CodeNoSource for a record that SourceOf cannot name. When
@@ -36,15 +41,27 @@ func NewParser(fields []identity.Field, owner Owner, sourceName string, today id
 // within its file.
 func (p *Parser) Parse(dst []identity.Problem, values []string, rowKey string, in *Input) []identity.Problem {
 	canonical := make([]string, len(p.fields))
+	start := len(dst)
 	dst = p.norm.Normalize(dst, values, canonical)
 	*in = Input{}
+	var degraded []identity.Field
+	for j := start; j < len(dst); j++ {
+		if w := identity.LinkageWarning(dst[j].Field); w != "" && dst[j].Fatal() {
+			dst[j] = identity.NewProblem(dst[j].Field, w)
+			degraded = append(degraded, dst[j].Field)
+		}
+	}
 	if identity.Rejected(dst) {
 		return dst
 	}
 	var patientNumber string
 	for i, f := range p.fields {
+		if slices.Contains(degraded, f) {
+			p.salvage(f, values[i], in)
+			continue
+		}
 		if canonical[i] == "" {
-			continue // missing, or a problem already reported
+			continue // missing
 		}
 		switch f {
 		case identity.FieldBSN:
@@ -83,14 +100,35 @@ func (p *Parser) Parse(dst []identity.Problem, values []string, rowKey string, i
 	return dst
 }
 
+// salvage fills in what is sound in a value of f that normalisation
+// rejected (see identity.LinkageWarning).
+func (p *Parser) salvage(f identity.Field, value string, in *Input) {
+	switch f {
+	case identity.FieldBSN:
+		in.BSNTypo = identity.BSNTypo(value)
+	case identity.FieldFamilyName:
+		in.Family = identity.DegradedFamilyName(value)
+	case identity.FieldGivenNames:
+		in.Given = identity.DegradedGivenNames(value)
+	case identity.FieldBirthDate:
+		in.Birth = identity.PartialBirthDate(value, p.today)
+	case identity.FieldPostcode:
+		in.Postcode = identity.DegradedPostcode(value)
+	case identity.FieldHouseNumber:
+		in.House = identity.DegradedHouseNumber(value)
+	}
+	// Initials and sex: nothing is left to compare.
+}
+
 // HasMinimumEvidence reports whether a record says enough to be registered:
 // BSN and birth date, or family name, birth date and a given name, initials
-// or postcode. Less cannot tell one person from many: a lone BSN would let
+// or postcode. A BSN that is not valid does not count, and a birth date
+// counts when its year and its month or day are known. Less cannot tell one person from many: a lone BSN would let
 // any broker ask whether a person is in the index (and, for a cancer
 // registry, whether a person has cancer), and every such probe would stay
 // in the index as a person of its own.
 func (in *Input) HasMinimumEvidence() bool {
-	if in.Birth == (identity.Date{}) {
+	if in.Birth.Year == 0 || in.Birth.Month == 0 && in.Birth.Day == 0 {
 		return false
 	}
 	return in.BSN != "" ||

@@ -19,7 +19,7 @@ const (
 )
 
 // maxLevels bounds the levels of any comparison (0 = missing included).
-const maxLevels = 5
+const maxLevels = 6
 
 // NumComparisons and MaxLevels size a Model's tables, for estimation.
 const (
@@ -32,9 +32,9 @@ func Levels(c int) int { return len(levelNames[c]) }
 
 // Level names, per comparison, for configuration and for reports.
 var levelNames = [numComparisons][]string{
-	cmpBSN:      {"missing", "agree", "disagree"},
+	cmpBSN:      {"missing", "agree", "disagree", "typo"},
 	cmpFamily:   {"missing", "exact", "close", "partial", "disagree"},
-	cmpFirst:    {"missing", "exact", "close", "initials", "disagree"},
+	cmpFirst:    {"missing", "exact", "close", "initials", "disagree", "call_name"},
 	cmpBirth:    {"missing", "exact", "swapped", "two_of_three", "disagree"},
 	cmpSex:      {"missing", "agree", "disagree"},
 	cmpPostcode: {"missing", "exact", "area", "disagree"},
@@ -47,10 +47,16 @@ var comparisonNames = [numComparisons]string{"bsn", "family_name", "given_name",
 const (
 	bsnAgree      = 1
 	bsnDisagree   = 2
+	bsnTypo       = 3
 	familyExact   = 1
 	familyClose   = 2
+	firstExact    = 1
 	firstDisagree = 4
+	firstCallName = 5
+	birthExact    = 1
 	birthDisagree = 4
+	postcodeExact = 1
+	houseAgree    = 1
 )
 
 // Pattern is the agreement level of every comparison for one record pair.
@@ -59,9 +65,14 @@ type Pattern [numComparisons]uint8
 // Compare computes the agreement pattern of two records.
 func Compare(a, b *Features) Pattern {
 	var p Pattern
-	p[cmpBSN] = equality(a.BSN, b.BSN)
-	p[cmpFamily] = compareFamily(a, b)
-	p[cmpFirst] = compareFirst(a, b)
+	p[cmpBSN] = compareBSN(a, b)
+	if swapped(a, b) {
+		// Given and family name swapped: both names agree, crosswise.
+		p[cmpFamily], p[cmpFirst] = familyExact, firstExact
+	} else {
+		p[cmpFamily] = compareFamily(a, b)
+		p[cmpFirst] = compareFirst(a, b)
+	}
 	p[cmpBirth] = compareBirth(a, b)
 	p[cmpSex] = equality(a.Sex, b.Sex)
 	switch {
@@ -86,6 +97,34 @@ func equality(a, b uint32) uint8 {
 		return 1
 	}
 	return 2
+}
+
+// compareBSN: two valid BSNs agree or disagree; a BSN that fails the
+// 11-check (Features.BSN 0, BSNParts set) is a typo of the other when all
+// but one of their three 3-digit parts agree, and says nothing otherwise.
+// Two valid BSNs that differ in one part are a disagreement: valid
+// numbers that close are the numbers of two persons (twins may have
+// consecutive ones), not a typo, which the 11-check would have caught.
+func compareBSN(a, b *Features) uint8 {
+	if l := equality(a.BSN, b.BSN); l != 0 {
+		return l
+	}
+	if a.BSNParts[0] == 0 || b.BSNParts[0] == 0 {
+		return 0
+	}
+	for j := range a.BSNParts {
+		if a.BSNParts[j] == b.BSNParts[j] {
+			return bsnTypo
+		}
+	}
+	return 0
+}
+
+// swapped reports whether a's given name is b's family name and the other
+// way round.
+func swapped(a, b *Features) bool {
+	return a.GivenAsFamily != 0 && b.GivenAsFamily != 0 &&
+		a.GivenAsFamily == b.FamilyFirst && b.GivenAsFamily == a.FamilyFirst
 }
 
 func compareFamily(a, b *Features) uint8 {
@@ -115,6 +154,9 @@ func compareFirst(a, b *Features) uint8 {
 	case a.First != 0 && b.First != 0:
 		if Dice(&a.FirstBloom, &b.FirstBloom) >= 0.75 {
 			return 2
+		}
+		if a.FirstGroup != 0 && a.FirstGroup == b.FirstGroup {
+			return firstCallName // Kees and Cornelis
 		}
 		if a.Initials == b.Initials && a.Initials != 0 {
 			return 3
@@ -185,13 +227,19 @@ func (m *Model) Prepare() error {
 //
 //   - a different BSN on both sides: a different person (BSNs carry a check
 //     digit, so a typo rarely yields another valid number);
-//   - both full given names present and different, or a birth date that
-//     differs in more than one part: never an automatic link, at most a
-//     review, unless the BSN agrees (then the difference is a data error);
+//   - both full given names present and different (a call name and its
+//     official name too: Kees may be Cornelis, or his brother Jan
+//     Cornelis), or a birth date that differs in more than one part: never
+//     an automatic link, at most a review, unless the BSN agrees (then the
+//     difference is a data error);
 //   - but a BSN agreement with a birth date that differs in more than one
 //     part and a family name that is not the same or close: at most a
 //     review. One number does not outweigh a whole identity: it would let
-//     whoever knows a BSN attach records of their making to its person.
+//     whoever knows a BSN attach records of their making to its person;
+//   - the twin guard: the same family name, birth date, postcode and house
+//     number with another given name, and no BSN that tells them apart, is
+//     at least a review: twins, or one person under another given name,
+//     are for a clerk to tell apart, never silently a new person.
 func (m *Model) Score(p Pattern) float64 {
 	var s float64
 	for c, l := range p {
@@ -200,8 +248,12 @@ func (m *Model) Score(p Pattern) float64 {
 	if p[cmpBSN] == bsnDisagree {
 		return math.Min(s, m.Lower-1)
 	}
-	if p[cmpBSN] != bsnAgree && (p[cmpFirst] == firstDisagree || p[cmpBirth] == birthDisagree) {
-		return math.Min(s, m.Upper-0.5)
+	if p[cmpBSN] != bsnAgree && (p[cmpFirst] == firstDisagree || p[cmpFirst] == firstCallName || p[cmpBirth] == birthDisagree) {
+		s = math.Min(s, m.Upper-0.5)
+		if p[cmpFamily] == familyExact && p[cmpBirth] == birthExact && p[cmpPostcode] == postcodeExact && p[cmpHouse] == houseAgree {
+			s = math.Max(s, m.Lower)
+		}
+		return s
 	}
 	if p[cmpBSN] == bsnAgree && p[cmpBirth] == birthDisagree && p[cmpFamily] != familyExact && p[cmpFamily] != familyClose {
 		return math.Min(s, m.Upper-0.5)
@@ -218,9 +270,14 @@ func DefaultModel() *Model {
 			m.MU[c][i+1] = mu
 		}
 	}
-	set(cmpBSN, MU{0.998, 1e-7}, MU{0.002, 0.9999999})
+	// A BSN typo: among matches about as rare as a disagreement; among
+	// non-matches, 6 given digits of 9 agree by chance 3 times in 10^6.
+	set(cmpBSN, MU{0.996, 1e-7}, MU{0.002, 0.9999969}, MU{0.002, 3e-6})
 	set(cmpFamily, MU{0.90, 0.003}, MU{0.07, 0.004}, MU{0.02, 0.02}, MU{0.01, 0.973})
-	set(cmpFirst, MU{0.85, 0.01}, MU{0.05, 0.002}, MU{0.08, 0.05}, MU{0.02, 0.938})
+	// A call name for an official name: the vocabulary's groups hold a
+	// few percent of all names, so two different names share a group
+	// seldom among non-matches.
+	set(cmpFirst, MU{0.85, 0.01}, MU{0.05, 0.002}, MU{0.08, 0.05}, MU{0.02, 0.936}, MU{0.01, 0.002})
 	set(cmpBirth, MU{0.95, 3e-5}, MU{0.01, 3e-6}, MU{0.035, 0.005}, MU{0.005, 0.995})
 	set(cmpSex, MU{0.99, 0.5}, MU{0.01, 0.5})
 	set(cmpPostcode, MU{0.90, 1e-4}, MU{0.03, 0.005}, MU{0.07, 0.9949})

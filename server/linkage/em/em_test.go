@@ -205,7 +205,7 @@ func TestEstimateErrors(t *testing.T) {
 		t.Error("no patterns: no error")
 	}
 	var outOfRange linkage.Pattern
-	outOfRange[cmpBSN] = 3
+	outOfRange[cmpBSN] = uint8(linkage.Levels(cmpBSN))
 	if _, _, err := Estimate([]linkage.Pattern{outOfRange}, nil, 0); err == nil {
 		t.Error("level out of range: no error")
 	}

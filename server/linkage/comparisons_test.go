@@ -1,0 +1,201 @@
+package linkage
+
+import (
+	"testing"
+
+	"github.com/ttpnl/ttp/identity"
+)
+
+// compareAs parses, encodes and compares two records of trustFields
+// (agb, patient number, bsn, family, given, birth, sex, postcode).
+func compareAs(t *testing.T, a, b []string) Pattern {
+	t.Helper()
+	k := newKit(t)
+	ea := encodeAs(t, k, testOwner, a...)
+	eb := encodeAs(t, k, testOwner, b...)
+	return Compare(&ea.Features, &eb.Features)
+}
+
+func rec(bsn, family, given, birth, postcode string) []string {
+	return []string{"06000001", "1", bsn, family, given, birth, "M", postcode}
+}
+
+// TestSwappedNames: given and family name swapped agree crosswise.
+func TestSwappedNames(t *testing.T) {
+	p := compareAs(t, rec("", "Jansen", "Pieter", "1960-01-01", "1234 AB"), rec("", "Pieter", "Jansen", "1960-01-01", "1234 AB"))
+	if p[cmpFamily] != familyExact || p[cmpFirst] != firstExact {
+		t.Fatalf("swapped names: family %s, given %s; want exact, exact", levelNames[cmpFamily][p[cmpFamily]], levelNames[cmpFirst][p[cmpFirst]])
+	}
+	// Only one way round is no swap.
+	p = compareAs(t, rec("", "Jansen", "Pieter", "1960-01-01", "1234 AB"), rec("", "Pieter", "Klaas", "1960-01-01", "1234 AB"))
+	if p[cmpFamily] == familyExact || p[cmpFirst] == firstExact {
+		t.Fatalf("half a swap: %v; want no agreement", p)
+	}
+	// The swap survives blocking: registered one after the other, they link.
+	k := newKit(t)
+	ix := openIndex(t)
+	a := encodeAs(t, k, testOwner, "06000001", "1", "", "Jansen", "Pieter", "1960-01-01", "M", "")
+	b := encodeAs(t, k, testOwner, "06000001", "2", "", "Pieter", "Jansen", "1960-01-01", "M", "")
+	if res := registerAll(t, ix, []Encoded{a, b}); res[1].Person != res[0].Person {
+		t.Fatalf("swapped names: %v, score %.1f; want linked", res[1].Decision, res[1].Score)
+	}
+}
+
+// TestCallNames: a call name and its official name compare as call_name,
+// which, like a different given name, never links without a BSN.
+func TestCallNames(t *testing.T) {
+	for _, c := range [][2]string{{"Kees", "Cornelis"}, {"Jan", "Johannes"}, {"Truus", "Geertruida"}, {"Hans", "Jan"}} {
+		p := compareAs(t, rec("", "Jansen", c[0], "1960-01-01", "1234 AB"), rec("", "Jansen", c[1], "1960-01-01", "1234 AB"))
+		if p[cmpFirst] != firstCallName {
+			t.Errorf("%s / %s: given name %s; want call_name", c[0], c[1], levelNames[cmpFirst][p[cmpFirst]])
+		}
+		m := DefaultModel()
+		if s := m.Score(p); s >= m.Upper || s < m.Lower {
+			t.Errorf("%s / %s without a BSN: score %.1f; want a review (%.0f to %.0f)", c[0], c[1], s, m.Lower, m.Upper)
+		}
+	}
+	p := compareAs(t, rec("", "Jansen", "Kees", "1960-01-01", "1234 AB"), rec("", "Jansen", "Piet", "1960-01-01", "1234 AB"))
+	if p[cmpFirst] != firstDisagree {
+		t.Errorf("Kees / Piet: %s; want disagree", levelNames[cmpFirst][p[cmpFirst]])
+	}
+	if g := identity.CallNameGroup("kees"); g != "cornelis" || identity.CallNameGroup("cornelis") != g {
+		t.Errorf("kees is in group %q", g)
+	}
+}
+
+// TestDoubleNames: a double name agrees closely with either of its parts,
+// whatever prefix the part has.
+func TestDoubleNames(t *testing.T) {
+	for _, c := range [][2]string{{"Jansen-de Vries", "de Vries"}, {"Jansen-de Vries", "Jansen"}, {"de Vries-Jansen", "Vries, de"}} {
+		p := compareAs(t, rec("", c[0], "Maria", "1960-01-01", "1234 AB"), rec("", c[1], "Maria", "1960-01-01", "1234 AB"))
+		if p[cmpFamily] != familyClose {
+			t.Errorf("%s / %s: family %s; want close", c[0], c[1], levelNames[cmpFamily][p[cmpFamily]])
+		}
+	}
+	p := compareAs(t, rec("", "Jansen-de Vries", "Maria", "1960-01-01", "1234 AB"), rec("", "Bakker", "Maria", "1960-01-01", "1234 AB"))
+	if p[cmpFamily] != 4 {
+		t.Errorf("Jansen-de Vries / Bakker: %s; want disagree", levelNames[cmpFamily][p[cmpFamily]])
+	}
+}
+
+// TestInvalidBSNTypo: a BSN that fails the 11-check is no identifier but a
+// typo of a BSN it matches in all but one 3-digit part; never of another
+// valid BSN that close, nor of one it does not match.
+func TestInvalidBSNTypo(t *testing.T) {
+	const valid, typo, far = "111222333", "111222334", "999888334" // typo and far fail the 11-check
+	for _, s := range []string{typo, far} {
+		if _, p := identity.ParseBSN(s); p == nil {
+			t.Fatalf("%s passes the 11-check", s)
+		}
+	}
+	p := compareAs(t, rec(valid, "Jansen", "Piet", "1960-01-01", ""), rec(typo, "Jansen", "Piet", "1960-01-01", ""))
+	if p[cmpBSN] != bsnTypo {
+		t.Fatalf("one wrong digit: bsn %s; want typo", levelNames[cmpBSN][p[cmpBSN]])
+	}
+	p = compareAs(t, rec(valid, "Jansen", "Piet", "1960-01-01", ""), rec(far, "Jansen", "Piet", "1960-01-01", ""))
+	if p[cmpBSN] != 0 {
+		t.Fatalf("an invalid BSN far from the other: bsn %s; want missing", levelNames[cmpBSN][p[cmpBSN]])
+	}
+	// Two valid BSNs one part apart (111222333, 111222400) are two persons.
+	if _, p := identity.ParseBSN("111222400"); p != nil {
+		t.Fatal("111222400 fails the 11-check")
+	}
+	p = compareAs(t, rec(valid, "Jansen", "Piet", "1960-01-01", ""), rec("111222400", "Jansen", "Piet", "1960-01-01", ""))
+	if p[cmpBSN] != bsnDisagree {
+		t.Fatalf("two valid BSNs one part apart: bsn %s; want disagree", levelNames[cmpBSN][p[cmpBSN]])
+	}
+	// A typo is not a BSN for minimum evidence.
+	if _, problems := parseAs(t, testOwner, "06000001", "1", typo, "", "", "1960-01-01", "", ""); !hasCode(problems, identity.CodeTooLittleEvidence) {
+		t.Fatalf("invalid BSN and birth date: %v; want F-904", problems)
+	}
+}
+
+// TestPartialBirthDate: an impossible date keeps its possible parts, which
+// agree with the true date's.
+func TestPartialBirthDate(t *testing.T) {
+	in, problems := parseAs(t, testOwner, "06000001", "1", "", "Jansen", "Piet", "19450231", "M", "")
+	if identity.Rejected(problems) || !hasCode(problems, identity.CodeLinkBirthDate) {
+		t.Fatalf("19450231: %v; want accepted with %s", problems, identity.CodeLinkBirthDate)
+	}
+	if in.Birth != (identity.Date{Year: 1945, Month: 2, Day: 31}) {
+		t.Fatalf("19450231 kept as %+v", in.Birth)
+	}
+	p := compareAs(t, rec("", "Jansen", "Piet", "19450231", ""), rec("", "Jansen", "Piet", "1945-02-13", ""))
+	if p[cmpBirth] != 3 {
+		t.Fatalf("19450231 / 1945-02-13: birth %s; want two_of_three", levelNames[cmpBirth][p[cmpBirth]])
+	}
+	if d := identity.PartialBirthDate("19451340", identity.Date{Year: 2026, Month: 1, Day: 1}); d != (identity.Date{Year: 1945}) {
+		t.Fatalf("19451340 kept as %+v; want the year only", d)
+	}
+	// A year alone is too little of a date for minimum evidence.
+	if _, problems := parseAs(t, testOwner, "06000001", "1", "", "Jansen", "Piet", "19451340", "M", ""); !hasCode(problems, identity.CodeTooLittleEvidence) {
+		t.Fatalf("a year alone: %v; want F-904", problems)
+	}
+}
+
+// TestDegradeNotReject: in linkage a field's problem degrades the field
+// with a W-code; the record is rejected only without minimum evidence, or
+// for a problem of its source.
+func TestDegradeNotReject(t *testing.T) {
+	for _, c := range []struct {
+		name   string
+		values []string
+		code   identity.Code
+	}{
+		{"BSN fails the 11-check", rec("111222334", "Jansen", "Piet", "1960-01-01", ""), identity.CodeLinkBSN},
+		{"BSN of 7 digits", rec("1112223", "Jansen", "Piet", "1960-01-01", ""), identity.CodeLinkBSN},
+		{"digit in the family name", rec("", "Jan5en", "Piet", "1960-01-01", ""), identity.CodeLinkFamilyName},
+		{"digit in the given name", rec("", "Jansen", "Pi3t", "1960-01-01", ""), identity.CodeLinkGivenNames},
+		{"impossible date", rec("", "Jansen", "Piet", "1960-02-30", ""), identity.CodeLinkBirthDate},
+		{"postcode starting with 0", rec("", "Jansen", "Piet", "1960-01-01", "0123 AB"), identity.CodeLinkPostcode},
+		{"sex not a code", []string{"06000001", "1", "", "Jansen", "Piet", "1960-01-01", "Q", ""}, identity.CodeLinkSex},
+	} {
+		_, problems := parseAs(t, testOwner, c.values...)
+		if identity.Rejected(problems) || !hasCode(problems, c.code) {
+			t.Errorf("%s: %v; want accepted with %s", c.name, problems, c.code)
+		}
+	}
+	// What the field keeps.
+	in, _ := parseAs(t, testOwner, rec("", "Sm1th", "Piet", "1960-01-01", "0123 AB")...)
+	if in.Family.Core != "smlth" || in.Postcode.Area != "0123" || in.Postcode.Code != "0123AB" {
+		t.Errorf("kept family %q, postcode %+v", in.Family.Core, in.Postcode)
+	}
+	// Too little left: a bad date leaves no birth date.
+	if _, problems := parseAs(t, testOwner, rec("", "Jansen", "Piet", "1960-13-45", "")...); !hasCode(problems, identity.CodeTooLittleEvidence) {
+		t.Errorf("no usable birth date: %v; want F-904", problems)
+	}
+	// The source's problems still reject.
+	if _, problems := parseAs(t, testOwner, "0600001", "1", "", "Jansen", "Piet", "1960-01-01", "M", ""); !identity.Rejected(problems) {
+		t.Errorf("a malformed AGB: %v; want rejected", problems)
+	}
+}
+
+// TestTwinGuard: same family name, birth date and address with another
+// given name and no BSN is a review, however the rest scores; with two
+// different valid BSNs, two persons.
+func TestTwinGuard(t *testing.T) {
+	m := DefaultModel()
+	var p Pattern
+	p[cmpFamily], p[cmpFirst], p[cmpBirth], p[cmpPostcode], p[cmpHouse] = familyExact, firstDisagree, birthExact, postcodeExact, houseAgree
+	p[cmpSex] = 2 // boy and girl
+	for _, bsn := range []uint8{0, bsnTypo} {
+		p[cmpBSN] = bsn
+		if s := m.Score(p); s < m.Lower || s >= m.Upper {
+			t.Errorf("twins, bsn %s: score %.1f; want a review", levelNames[cmpBSN][bsn], s)
+		}
+	}
+	// With weights that would put them below the lower threshold.
+	low := DefaultModel()
+	low.MU[cmpFirst][firstDisagree] = MU{M: 1e-6, U: 0.9}
+	if err := low.Prepare(); err != nil {
+		t.Fatal(err)
+	}
+	p[cmpBSN] = 0
+	if s := low.Score(p); s < low.Lower {
+		t.Errorf("twins under a model that weighs a given name heavily: score %.1f; want at least %.0f", s, low.Lower)
+	}
+	p[cmpBSN] = bsnDisagree
+	if s := m.Score(p); s >= m.Lower {
+		t.Errorf("twins with two valid BSNs: score %.1f; want a new person", s)
+	}
+}
