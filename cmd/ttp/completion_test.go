@@ -15,7 +15,7 @@ import (
 var completionCases = []struct{ typed, want string }{
 	{"ttp ", "code link withdraw optout convert open request release keygen admin audit completion version help"},
 	{"ttp ad", "admin"},
-	{"ttp admin domain ", "create list describe rotate help"},
+	{"ttp admin domain ", "create list describe rotate update help"},
 	{"ttp admin review list -", "-ca -cert -env -json -key -n -server -h"},
 	{"ttp code -en", "-encoding -env"},
 	{"ttp code -domain nkr in.csv -la", "-lang"},
