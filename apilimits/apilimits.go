@@ -16,4 +16,7 @@ const (
 	MaxValueBytes = 1_024
 	// MaxRowKeyBytes is the longest row key.
 	MaxRowKeyBytes = 256
+	// MaxElementsPerStream is the most blinded elements (values of every
+	// field together) one oblivious coding stream may evaluate.
+	MaxElementsPerStream = 1 << 24
 )

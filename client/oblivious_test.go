@@ -6,12 +6,15 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"runtime"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/ttpnl/ttp/apilimits"
 	"github.com/ttpnl/ttp/identity"
 	"github.com/ttpnl/ttp/keys"
+	ttpv1 "github.com/ttpnl/ttp/proto/ttp/v1"
 	"github.com/ttpnl/ttp/synth"
 )
 
@@ -269,5 +272,27 @@ func TestObliviousClientInputs(t *testing.T) {
 	}
 	if s := fmt.Sprintf("%v %+v %#v %x", st, st, st, st); bytes.Contains([]byte(s), []byte("123456782")) {
 		t.Fatalf("state prints its inputs: %s", s)
+	}
+}
+
+// The client stops before a stream carries more elements than the server
+// evaluates in one (apilimits.MaxElementsPerStream), with a message that
+// says what to do, and sends nothing of the chunk that would exceed it.
+func TestObliviousStreamLimit(t *testing.T) {
+	key := testOPRFKey(t, "registry-a", 1)
+	norm, err := identity.NewNormalizer([]identity.Field{identity.FieldBSN}, identity.Date{Year: 2026, Month: 3, Day: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := &obliviousCoder{oc: testObliviousClient(t, key), fields: []identity.Field{identity.FieldBSN}, norm: norm,
+		infos: [][]byte{keys.OPRFInfo("registry-a", "bsn")}, normalised: make([]string, 1)}
+	records := []*ttpv1.Record{{RowKey: "1", Values: []string{"123456782"}}, {RowKey: "2", Values: []string{"111222333"}}}
+	c.elements = apilimits.MaxElementsPerStream - 2
+	if _, msgs, err := c.blind(records); err != nil || len(msgs) != 1 {
+		t.Fatalf("a chunk that reaches the limit: %d messages, %v", len(msgs), err)
+	}
+	_, msgs, err := c.blind(records[:1])
+	if err == nil || msgs != nil || !strings.Contains(err.Error(), "split it into smaller files") {
+		t.Fatalf("a chunk beyond the limit: %d messages, %v", len(msgs), err)
 	}
 }

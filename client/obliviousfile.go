@@ -11,6 +11,7 @@ import (
 
 	"google.golang.org/grpc"
 
+	"github.com/ttpnl/ttp/apilimits"
 	"github.com/ttpnl/ttp/client/csvfile"
 	"github.com/ttpnl/ttp/identity"
 	"github.com/ttpnl/ttp/keys"
@@ -130,6 +131,7 @@ type obliviousCoder struct {
 	failed     error // why Send stopped before queueing a chunk
 	normalised []string
 	problems   []identity.Problem
+	elements   int // blinded elements sent on the stream so far
 }
 
 // blindChunk is a sent chunk waiting for its answers.
@@ -243,6 +245,14 @@ func (c *obliviousCoder) blind(records []*ttpv1.Record) (*blindChunk, []*ttpv1.E
 				}
 			}
 		}
+	}
+	// The server evaluates at most apilimits.MaxElementsPerStream elements
+	// in one stream: stop before sending what it would refuse.
+	for k := range values {
+		c.elements += len(values[k])
+	}
+	if c.elements > apilimits.MaxElementsPerStream {
+		return nil, nil, fmt.Errorf("the file has more than %d values to code obliviously, the most one run may send; split it into smaller files", apilimits.MaxElementsPerStream)
 	}
 	// Cut each field's values into messages, blinded on all cores; the
 	// server evaluates the messages in parallel too.

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"sync"
 
+	"github.com/ttpnl/ttp/apilimits"
 	"github.com/ttpnl/ttp/identity"
 	"github.com/ttpnl/ttp/keys"
 	"github.com/ttpnl/ttp/server/apierr"
@@ -22,7 +23,7 @@ import (
 // MaxElementsPerStream.
 const (
 	MaxElementsPerMessage = keys.MaxEvaluateBatch
-	MaxElementsPerStream  = 1 << 24
+	MaxElementsPerStream  = apilimits.MaxElementsPerStream
 )
 
 // Job evaluates for one broker in one domain under one key version. A stream
