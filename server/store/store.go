@@ -285,6 +285,14 @@ type PersonIndex interface {
 	// Reviews lists open items with Record > after, by Record, at most limit.
 	Reviews(after uint64, limit int) ([]ReviewItem, error)
 
+	// PutReidSources stores, per record ID, the record's source sealed
+	// under the re-identification key (package reid), replacing what was
+	// there. DeleteRecords deletes them with their records.
+	PutReidSources(sealed map[uint64][]byte) error
+	// ReidSources returns the sealed sources of records, by ID; records
+	// without one are left out.
+	ReidSources(ids []uint64) (map[uint64][]byte, error)
+
 	// SetObjected records that a person objected to registration (the
 	// patient's objection, DESIGN §6), or, with objected false, that the
 	// objection was withdrawn.

@@ -62,3 +62,29 @@ func (ix index) Objected(persons []uint64) (map[uint64]bool, error) {
 	}
 	return out, nil
 }
+
+func (ix index) PutReidSources(sealed map[uint64][]byte) error {
+	if err := ix.t.writable(); err != nil {
+		return err
+	}
+	for id, b := range sealed {
+		if err := ix.t.set("write re-identification source", numKey(reidPrefix, id), cloneBytes(b)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (ix index) ReidSources(ids []uint64) (map[uint64][]byte, error) {
+	out := make(map[uint64][]byte)
+	for _, id := range ids {
+		_, err := ix.t.get("read re-identification source", numKey(reidPrefix, id), func(v []byte) error {
+			out[id] = cloneBytes(v)
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}

@@ -151,7 +151,7 @@ func (ix index) DeleteRecords(ids []uint64) error {
 				return err
 			}
 		}
-		for _, key := range [][]byte{numKey(recordPrefix, id), numKey(sourcePrefix, r.Source), memberKey(r.Person, id), numKey(reviewPrefix, id)} {
+		for _, key := range [][]byte{numKey(recordPrefix, id), numKey(sourcePrefix, r.Source), memberKey(r.Person, id), numKey(reviewPrefix, id), numKey(reidPrefix, id)} {
 			if err := t.del("delete index record", key); err != nil {
 				return err
 			}

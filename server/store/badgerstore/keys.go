@@ -39,6 +39,9 @@ const (
 	// chunkPrefix + block + chunk number (4 bytes) → older members of a
 	// block; a larger number holds newer members.
 	chunkPrefix = "i/c"
+	// reidPrefix + record ID → the record's source, sealed under the
+	// re-identification key (domainmembers.go).
+	reidPrefix = "i/x"
 	// objectionPrefix + person → nothing: the person objected
 	// (domainmembers.go).
 	objectionPrefix = "i/o"

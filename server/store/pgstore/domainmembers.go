@@ -60,3 +60,41 @@ func (ix personIndex) Objected(persons []uint64) (map[uint64]bool, error) {
 	}
 	return out, err
 }
+
+func (ix personIndex) PutReidSources(sealed map[uint64][]byte) error {
+	if err := ix.t.writable("write re-identification sources"); err != nil {
+		return err
+	}
+	if len(sealed) == 0 {
+		return nil
+	}
+	ids := make([]int64, 0, len(sealed))
+	blobs := make([][]byte, 0, len(sealed))
+	for id, b := range sealed {
+		ids, blobs = append(ids, i64(id)), append(blobs, nonNil(b))
+	}
+	_, err := ix.t.exec("write re-identification sources", `
+		INSERT INTO index_reid_sources (id, sealed) SELECT * FROM unnest($1::bigint[], $2::bytea[])
+		ON CONFLICT (id) DO UPDATE SET sealed = excluded.sealed`, ids, blobs)
+	return err
+}
+
+func (ix personIndex) ReidSources(ids []uint64) (map[uint64][]byte, error) {
+	out := make(map[uint64][]byte)
+	if len(ids) == 0 {
+		return out, nil
+	}
+	type row struct {
+		id     int64
+		sealed []byte
+	}
+	rows, err := query(ix.t, "read re-identification sources", `SELECT id, sealed FROM index_reid_sources WHERE id = ANY($1::bigint[])`,
+		[]any{i64s(ids)}, func(r pgx.CollectableRow) (row, error) {
+			var x row
+			return x, r.Scan(&x.id, &x.sealed)
+		})
+	for _, r := range rows {
+		out[u64(r.id)] = r.sealed
+	}
+	return out, err
+}

@@ -245,6 +245,9 @@ func (ix personIndex) DeleteRecords(ids []uint64) error {
 		if _, err := ix.t.exec("delete a record's review", `DELETE FROM index_reviews WHERE record = $1`, rid); err != nil {
 			return err
 		}
+		if _, err := ix.t.exec("delete a record's sealed source", `DELETE FROM index_reid_sources WHERE id = $1`, rid); err != nil {
+			return err
+		}
 		ix.t.count(-1, 0)
 	}
 	return nil

@@ -558,3 +558,39 @@ func testObjections(t *testing.T, f Factory) {
 		return nil
 	})
 }
+
+func testReidSources(t *testing.T, f Factory) {
+	s := f.New(t)
+	addRecords(t, s, record(1, 101, 1, 5), record(2, 102, 2, 5))
+	update(t, s, func(tx store.Tx) error {
+		if err := tx.Index().PutReidSources(map[uint64][]byte{1: []byte("one"), 2: allBytes()}); err != nil {
+			return err
+		}
+		return tx.Index().PutReidSources(map[uint64][]byte{1: []byte("one, again")}) // replaces
+	})
+	view(t, s, func(tx store.Tx) error {
+		wantErr(t, "PutReidSources in View", tx.Index().PutReidSources(map[uint64][]byte{3: nil}), store.ErrReadOnly)
+		got, err := tx.Index().ReidSources([]uint64{1, 2, 3})
+		if err != nil {
+			return err
+		}
+		if len(got) != 2 {
+			t.Errorf("ReidSources: %d found, want 2", len(got))
+		}
+		equalBytes(t, "record 1's sealed source", []byte("one, again"), got[1])
+		equalBytes(t, "record 2's sealed source", allBytes(), got[2])
+		return nil
+	})
+	// A deleted record's sealed source goes with it.
+	update(t, s, func(tx store.Tx) error { return tx.Index().DeleteRecords([]uint64{2}) })
+	view(t, s, func(tx store.Tx) error {
+		got, err := tx.Index().ReidSources([]uint64{1, 2})
+		if err != nil {
+			return err
+		}
+		if _, ok := got[2]; ok || len(got) != 1 {
+			t.Errorf("after deleting record 2: %v", got)
+		}
+		return nil
+	})
+}
