@@ -43,6 +43,9 @@ func (l *linkageService) start(ctx context.Context, domain string, fields []stri
 		}
 		return nil, err
 	}
+	if l.s.reidKey != nil && l.s.reidDomain(domain) {
+		reg.KeepSealedSources(l.s.reidKey)
+	}
 	return &registration{Registration: reg, fields: slices.Clone(fields)}, nil
 }
 

@@ -171,7 +171,10 @@ func requestProto(r *requests.Request, now time.Time) *ttpv1.LinkageRequest {
 		ValidUntil: r.ValidUntil.Format(dateLayout), State: string(r.StateAt(now)), ApprovalsRequired: uint32(r.Required),
 		Rejection: committeeDecisionProto(r.Rejection), Closed: committeeDecisionProto(r.Closed), ProjectDomain: r.ProjectDomain,
 		Conversions: uint32(r.Conversions), Created: timestamppb.New(r.Created),
-		CommunicationRecipient: r.CommunicationRecipient, CommunicationDomain: r.CommunicationDomain}
+		CommunicationRecipient: r.CommunicationRecipient, CommunicationDomain: r.CommunicationDomain, Kind: "linkage"}
+	if r.Kind == requests.KindReid {
+		out.Kind = requests.KindReid
+	}
 	for _, v := range r.Variables {
 		out.Variables = append(out.Variables, &ttpv1.RequestedVariable{Name: v.Name, Class: string(v.Class)})
 	}

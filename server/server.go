@@ -20,6 +20,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"slices"
 	"sync/atomic"
 	"time"
 
@@ -44,6 +45,7 @@ import (
 	"github.com/ttpnl/ttp/server/linkage"
 	"github.com/ttpnl/ttp/server/recipients"
 	"github.com/ttpnl/ttp/server/refusals"
+	"github.com/ttpnl/ttp/server/reid"
 	"github.com/ttpnl/ttp/server/requests"
 	"github.com/ttpnl/ttp/server/session"
 	"github.com/ttpnl/ttp/server/store"
@@ -67,6 +69,8 @@ type Server struct {
 
 	recipients *recipients.Registry               // sealing keys of recipients
 	desk       *requests.Desk                     // linkage requests
+	reidKey    *reid.Key                          // nil: no re-identification
+	reidDomain func(domain string) bool           // whether a domain allows it
 	agbCodes   func(organisation string) []string // nil: any AGB code
 	quotas     quotas                             // per principal, on making pseudonyms
 	limits     *limits.Limits                     // per principal, on what it holds at once
@@ -156,6 +160,15 @@ func (s *Server) open(ctx context.Context, kek *keys.KEK, cfg *config.Config) (e
 		}
 		return tags
 	})
+	// Re-identification reads the index: after it.
+	s.reidDomain = func(string) bool { return false }
+	if cfg.ReidKeyFile != "" {
+		if s.reidKey, err = reid.LoadKey(cfg.ReidKeyFile); err != nil {
+			return fmt.Errorf("reid_key_file: %w", err)
+		}
+		s.reidDomain = func(d string) bool { return slices.Contains(cfg.ReidDomains, d) }
+		s.desk.Reidentify(s.reidentify(cfg.Directory()))
+	}
 	stats, err := s.index.Stats(ctx)
 	if err != nil {
 		return err

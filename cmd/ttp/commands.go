@@ -99,6 +99,24 @@ var commands = &command{
 			newRunner: func() runner { return new(releaseCommand) },
 		},
 		{
+			name:    "reid",
+			summary: "re-identification through the data holder: a registry asks, the committee approves (request approve), the hospitals fetch their own patients",
+			subs: []*command{
+				{
+					name:      "request",
+					summary:   "ask for a file's persons to be re-identified by the hospitals that supplied them (registries); prints its ID as the last line",
+					synopsis:  "-domain DOMAIN -reason TEXT [-column COLUMN] [-json] FILE.csv",
+					newRunner: func() runner { return new(reidRequest) },
+				},
+				{
+					name:      "fetch",
+					summary:   "fetch your hospital's patients of an approved re-identification (brokers)",
+					synopsis:  "-private-key FILE [-o OUT] ID",
+					newRunner: func() runner { return new(reidFetch) },
+				},
+			},
+		},
+		{
 			name:      "keygen",
 			summary:   "make a recipient's key pair for sealed pseudonyms: STEM.key (keep) and STEM.pub (send)",
 			synopsis:  "[-suite mlkem768x25519|x25519] [-o STEM]",

@@ -57,6 +57,11 @@ var Methods = map[string][]Role{
 	ttpv1.DeliveryService_ListLinkageRequests_FullMethodName:   {Registry, Researcher, Committee, Operator},
 	ttpv1.DeliveryService_ConvertStream_FullMethodName:         {Registry},
 	ttpv1.DeliveryService_GetDeliveryKey_FullMethodName:        {Researcher},
+	// Re-identification through the data holder: a registry asks (the
+	// committee approves with ApproveLinkageRequest); the hospitals'
+	// brokers fetch their own patients.
+	ttpv1.DeliveryService_CreateReidRequest_FullMethodName: {Registry},
+	ttpv1.DeliveryService_GetReidAnswers_FullMethodName:    {Broker},
 
 	// The audit log's checkpoints and proofs are for the supervisory
 	// committee, who check the log, and for TTP staff.

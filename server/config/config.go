@@ -56,6 +56,16 @@ type Config struct {
 	// LinkageModelFile holds the person index's m/u probabilities and
 	// thresholds (JSON, as ttpeval -estimate writes it); empty: the default.
 	LinkageModelFile string `json:"linkage_model_file,omitempty"`
+	// ReidKeyFile holds the re-identification key (64 hex characters, mode
+	// 0600, apart from the KEK): with it, registration into a domain of
+	// ReidDomains keeps each record's source sealed, so that a registry
+	// may ask, with two committee approvals, for its patients to be
+	// reached through the hospitals that sent them (package reid). Empty:
+	// no re-identification.
+	ReidKeyFile string `json:"reid_key_file,omitempty"`
+	// ReidDomains are the domains whose policy allows re-identification
+	// through the data holder.
+	ReidDomains []string `json:"reid_domains,omitempty"`
 	// RequestPolicyFile classifies the variables of linkage requests and so
 	// decides what approval they need (package requests, JSON); empty: the
 	// default policy, after the NKR assessment framework's table 2.
@@ -193,7 +203,7 @@ func (c *Config) Write(path string) error {
 }
 
 func (c *Config) resolve(dir string) {
-	for _, p := range []*string{&c.StoreDir, &c.KEKFile, &c.AuditKeyFile, &c.LinkageModelFile, &c.RequestPolicyFile, &c.TLS.CAFile, &c.TLS.CertFile, &c.TLS.KeyFile} {
+	for _, p := range []*string{&c.StoreDir, &c.KEKFile, &c.AuditKeyFile, &c.LinkageModelFile, &c.RequestPolicyFile, &c.ReidKeyFile, &c.TLS.CAFile, &c.TLS.CertFile, &c.TLS.KeyFile} {
 		if *p != "" && !filepath.IsAbs(*p) {
 			*p = filepath.Join(dir, *p)
 		}

@@ -78,7 +78,11 @@ func Bootstrap(dataDir, listen, metricsListen string) (*Result, error) {
 	if res.RecipientKeys, err = recipientKeys(dataDir); err != nil {
 		return nil, err
 	}
-	if res.Created || len(res.Issued) > 0 {
+	addedReid, err := addReidKey(cfg, dataDir)
+	if err != nil {
+		return nil, err
+	}
+	if res.Created || len(res.Issued) > 0 || addedReid {
 		// The configuration is written last: its presence, listing a
 		// principal, means that principal's files are there.
 		if err := cfg.Write(res.ConfigPath); err != nil {
@@ -151,20 +155,46 @@ func dialAddress(listen string) string {
 	return net.JoinHostPort(host, port)
 }
 
-// recipientKeys makes the researcher's key pair for sealed values unless
-// it is there, and returns the public key files by recipient.
+// recipientKeys makes the key pairs for sealed values of the researcher
+// (deliveries) and the brokers (answers to re-identifications) unless they
+// are there, and returns the public key files by principal.
 func recipientKeys(dataDir string) (map[string]string, error) {
-	priv, pub := RecipientKeyFiles(dataDir, ResearcherName)
-	out := map[string]string{ResearcherName: pub}
-	if _, err := os.Stat(pub); err == nil {
-		return out, nil
+	out := map[string]string{}
+	for _, name := range []string{ResearcherName, BrokerName, Broker2Name} {
+		priv, pub := RecipientKeyFiles(dataDir, name)
+		out[name] = pub
+		if _, err := os.Stat(pub); err == nil {
+			continue
+		}
+		k, err := seal.GenerateKey(seal.MLKEM768X25519)
+		if err != nil {
+			return nil, err
+		}
+		if err := seal.WritePrivateKeyFile(priv, k); err != nil {
+			return nil, err
+		}
+		if err := seal.WritePublicKeyFile(pub, k.Public()); err != nil {
+			return nil, err
+		}
 	}
-	k, err := seal.GenerateKey(seal.MLKEM768X25519)
-	if err != nil {
-		return nil, err
+	return out, nil
+}
+
+// addReidKey gives a configuration without one a re-identification key of
+// its own (reid.key, apart from the KEK) and lets the registries' domains
+// use it; it reports whether it changed the configuration.
+func addReidKey(cfg *config.Config, dataDir string) (bool, error) {
+	if cfg.ReidKeyFile != "" {
+		return false, nil
 	}
-	if err := seal.WritePrivateKeyFile(priv, k); err != nil {
-		return nil, err
+	path := filepath.Join(dataDir, "reid.key")
+	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+		if err := keys.WriteNewKEKFile(path, rand.Reader); err != nil {
+			return false, err
+		}
+	} else if err != nil {
+		return false, err
 	}
-	return out, seal.WritePublicKeyFile(pub, k.Public())
+	cfg.ReidKeyFile, cfg.ReidDomains = path, []string{"nkr", "nhr"}
+	return true, nil
 }

@@ -12,6 +12,9 @@ type Prepared struct {
 	Encoded  Encoded
 	Problems []identity.Problem
 	Rejected bool
+	// Source names the record at its source (SourceOf): kept, sealed,
+	// only where a domain allows re-identification (Registration).
+	Source string
 }
 
 // PrepareAll parses and encodes n records on every core: values(i) gives
@@ -35,7 +38,7 @@ func PrepareAll(p *Parser, e *Encoder, n int, values func(int) []string, rowKey 
 					pr.Rejected = true
 					continue
 				}
-				pr.Encoded = e.Encode(&in)
+				pr.Encoded, pr.Source = e.Encode(&in), in.Source
 			}
 		}()
 	}

@@ -2,7 +2,9 @@ package linkage
 
 import (
 	"context"
+	crand "crypto/rand"
 	"fmt"
+	"io"
 	"slices"
 	"time"
 
@@ -32,6 +34,22 @@ type Registration struct {
 	enc    *Encoder
 	index  *Index
 	log    *audit.Log
+	sealer SourceSealer // nil: the domain does not allow re-identification
+}
+
+// SourceSealer seals a record's source (SourceOf) so that the hospital that
+// sent it can be asked, later and after approval, to re-identify it
+// (package reid). It is defined here, where it is used.
+type SourceSealer interface {
+	SealSource(record uint64, source string, rand io.Reader) ([]byte, error)
+}
+
+// KeepSealedSources makes the registration keep each record's source,
+// sealed with s: for a domain whose policy allows re-identification
+// through the data holder. It returns r.
+func (r *Registration) KeepSealedSources(s SourceSealer) *Registration {
+	r.sealer = s
+	return r
 }
 
 // NewRegistration checks the fields of a session opened for registration.
@@ -120,6 +138,9 @@ func (r *Registration) registerBatch(ctx context.Context, action string, objecti
 			return err
 		}
 		if err := tx.Index().AddToDomain(r.enc.DomainTag(r.sess.Domain.Name), personsOf(results)); err != nil {
+			return err
+		}
+		if err := r.keepSources(tx, prep, results); err != nil {
 			return err
 		}
 		return r.log.AppendTx(tx, r.auditRecord(action, len(rows), results))
@@ -219,6 +240,33 @@ func (r *Registration) recordObjections(tx store.Tx, results []Result) error {
 // maxPurge bounds the records of one person that an objection purges in
 // one go; a person has a handful.
 const maxPurge = 10_000
+
+// keepSources stores the sealed source of each record the batch stored or
+// found, when the registration keeps them. results follow the accepted
+// rows of prep, in order.
+func (r *Registration) keepSources(tx store.Tx, prep []Prepared, results []Result) error {
+	if r.sealer == nil {
+		return nil
+	}
+	sealed := make(map[uint64][]byte, len(results))
+	next := 0
+	for i := range prep {
+		if prep[i].Rejected {
+			continue
+		}
+		res := results[next]
+		next++
+		if res.Decision == Objected || res.Record == 0 {
+			continue
+		}
+		b, err := r.sealer.SealSource(res.Record, prep[i].Source, crand.Reader)
+		if err != nil {
+			return err
+		}
+		sealed[res.Record] = b
+	}
+	return tx.Index().PutReidSources(sealed)
+}
 
 // personsOf lists the distinct persons of results.
 func personsOf(results []Result) []uint64 {

@@ -33,6 +33,68 @@ type Desk struct {
 	// a researcher, no registered sealing key), or nil; communication says
 	// it is for a communication file, which needs a sealing key only.
 	checkRecipient func(principal string, communication bool) error
+	// reidentify answers an approved re-identification: the sealed answers
+	// by broker principal, and a detail for the audit record that names
+	// nobody. Nil: re-identification is not configured.
+	reidentify func(ctx context.Context, r *Request) (map[string][]string, string, error)
+}
+
+// Reidentify sets how the desk answers approved re-identifications.
+func (d *Desk) Reidentify(fn func(ctx context.Context, r *Request) (map[string][]string, string, error)) {
+	d.reidentify = fn
+}
+
+// CreateReid files a re-identification request for applicant p, submitted
+// at once: it needs two committee approvals.
+func (d *Desk) CreateReid(ctx context.Context, p authz.Principal, domain, reason string, pseudonyms []string) (*Request, error) {
+	if d.reidentify == nil {
+		return nil, apierr.New(apierr.FailedPrecondition, "re-identification is not configured on this server (reid_key_file)")
+	}
+	now := d.now().UTC()
+	r := &Request{Kind: KindReid, Applicant: p.Name, ApplicantOrganisation: p.Organisation, Project: "re-identification",
+		Purpose: reason, Sources: []string{domain}, Pseudonyms: pseudonyms, Created: now, ValidUntil: day(now).AddDate(0, 3, 0), State: Submitted}
+	if err := r.CheckReid(); err != nil {
+		return nil, err
+	}
+	r.Required = d.policy.Approvals(r)
+	data, err := r.Encode()
+	if err != nil {
+		return nil, err
+	}
+	err = d.st.Update(ctx, func(tx store.Tx) error {
+		id, err := tx.Requests().Create(data)
+		if err != nil {
+			return err
+		}
+		r.ID = id
+		return d.log.AppendTx(tx, d.record(p, "CreateReidRequest", r, fmt.Sprintf("%d person pseudonyms of %s", len(pseudonyms), domain)))
+	})
+	if err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// ReidAnswers gives broker p its hospital's sealed answers to an approved
+// re-identification, and audits that it fetched them.
+func (d *Desk) ReidAnswers(ctx context.Context, p authz.Principal, id uint64) ([]string, error) {
+	var out []string
+	_, err := d.changeAs(ctx, p, id, "FetchReidAnswers", readAny, func(r *Request, now time.Time) (string, error) {
+		if r.Kind != KindReid {
+			return "", notFound(id)
+		}
+		if err := r.want("answered", now, Approved, Delivered); err != nil {
+			return "", err
+		}
+		answers, ok := r.Results[p.Name]
+		if !ok {
+			return "", apierr.New(apierr.NotFound, "request %d has no answer for %q: none of its persons' records came from your organisation, or you have no registered sealing key", id, p.Name)
+		}
+		out = answers
+		r.Converted()
+		return fmt.Sprintf("%d sealed answers fetched by %s", len(answers), p.Name), nil
+	}, nil)
+	return out, err
 }
 
 // NewDesk returns the desk for the requests in st.
@@ -103,7 +165,13 @@ func (d *Desk) Submit(ctx context.Context, p authz.Principal, id uint64) (*Reque
 // approval then fails, they stay unused.
 func (d *Desk) Approve(ctx context.Context, p authz.Principal, id uint64, reason string) (*Request, error) {
 	var project, contact string
-	if r, err := d.Get(ctx, p, id); err == nil && wouldApprove(r, p.Name, d.now()) {
+	var answers map[string][]string
+	var answered string
+	if r, err := d.Get(ctx, p, id); err == nil && wouldApprove(r, p.Name, d.now()) && r.Kind == KindReid {
+		if answers, answered, err = d.reidentify(ctx, r); err != nil {
+			return nil, err
+		}
+	} else if err == nil && wouldApprove(r, p.Name, d.now()) {
 		if project, err = d.newDomain(ctx, p, "project", r); err != nil {
 			return nil, err
 		}
@@ -117,6 +185,13 @@ func (d *Desk) Approve(ctx context.Context, p authz.Principal, id uint64, reason
 		approved, err := r.Approve(p.Name, reason, now)
 		if err != nil || !approved {
 			return fmt.Sprintf("approval %d of %d", len(r.Approvals), r.Required), err
+		}
+		if r.Kind == KindReid {
+			if answers == nil {
+				return "", apierr.New(apierr.FailedPrecondition, "request %d changed while it was being approved; approve again", id)
+			}
+			r.Results = answers
+			return fmt.Sprintf("approval %d of %d: approved; %s", len(r.Approvals), r.Required, answered), nil
 		}
 		if project == "" {
 			// Another member's approval came in between: rare, and safe to retry.
@@ -311,6 +386,9 @@ func notFound(id uint64) error {
 // MaySee reports whether p may see r: its applicant, its recipients, the
 // committee and the TTP's operators.
 func MaySee(p authz.Principal, r *Request) bool {
+	if _, answered := r.Results[p.Name]; answered {
+		return true
+	}
 	return p.Name == r.Applicant || p.Name == r.Recipient || (r.Communication && p.Name == r.CommunicationRecipient) ||
 		p.Has(authz.Committee) || p.Has(authz.Operator)
 }

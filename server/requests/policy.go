@@ -92,9 +92,10 @@ func (p *Policy) Class(name string, declared Class) Class {
 // one for anonymous and indirectly identifying variables from one source;
 // two (four eyes) for a directly identifying variable, a communication
 // file, or more than one source: the requests that seed 003 (§8.2) puts
-// before the whole committee.
+// before the whole committee; and two for every re-identification
+// (DESIGN §7).
 func (p *Policy) Approvals(r *Request) int {
-	if r.Communication || len(r.Sources) > 1 {
+	if r.Kind == KindReid || r.Communication || len(r.Sources) > 1 {
 		return 2
 	}
 	for _, v := range r.Variables {

@@ -32,6 +32,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ttpnl/ttp/reidanswer"
 	"github.com/ttpnl/ttp/server/apierr"
 )
 
@@ -63,9 +64,16 @@ type Decision struct {
 	Reason    string    `json:"reason,omitempty"`
 }
 
-// Request is a linkage request.
+// KindReid marks a request for re-identification through the data holder
+// (package reid): a registry's person pseudonyms (Pseudonyms, of domain
+// Sources[0]) with a reason (Purpose), answered to the hospitals that
+// supplied the persons' records, after two committee approvals.
+const KindReid = "reid"
+
+// Request is a linkage request, or a re-identification request.
 type Request struct {
-	ID uint64 `json:"-"` // the store's
+	ID   uint64 `json:"-"`              // the store's
+	Kind string `json:"kind,omitempty"` // "" (a linkage request) or KindReid
 
 	Applicant             string     `json:"applicant"` // a registry principal
 	ApplicantOrganisation string     `json:"applicant_organisation,omitempty"`
@@ -98,6 +106,32 @@ type Request struct {
 	// WrappedCommunicationKey is the communication file's delivery key,
 	// for the communication recipient alone.
 	WrappedCommunicationKey []byte `json:"wrapped_communication_key,omitempty"`
+
+	// Pseudonyms are a re-identification's person pseudonyms.
+	Pseudonyms []string `json:"pseudonyms,omitempty"`
+	// Results are a re-identification's answers by broker principal: its
+	// hospital's patients, sealed to its registered key.
+	Results map[string][]string `json:"results,omitempty"`
+}
+
+// Limits of a re-identification request: a few patients a registry must
+// reach, not a file.
+const (
+	maxReidPseudonyms = 1000
+	maxReidReason     = reidanswer.MaxReason
+)
+
+// CheckReid validates a new re-identification request.
+func (r *Request) CheckReid() error {
+	switch {
+	case len(r.Sources) != 1:
+		return apierr.BadField("domain", "is required")
+	case strings.TrimSpace(r.Purpose) == "" || len(r.Purpose) > maxReidReason:
+		return apierr.BadField("reason", "is required, at most %d bytes: it reaches the hospitals with the patient numbers", maxReidReason)
+	case len(r.Pseudonyms) == 0 || len(r.Pseudonyms) > maxReidPseudonyms:
+		return apierr.BadField("person_pseudonyms", "name between 1 and %d persons", maxReidPseudonyms)
+	}
+	return nil
 }
 
 // Limits on what a request may hold, so that a request stays a small record.

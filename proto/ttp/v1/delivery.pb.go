@@ -186,8 +186,11 @@ type LinkageRequest struct {
 	CommunicationRecipient string `protobuf:"bytes,19,opt,name=communication_recipient,json=communicationRecipient,proto3" json:"communication_recipient,omitempty"`
 	// The communication file's pseudonym domain, once approved.
 	CommunicationDomain string `protobuf:"bytes,20,opt,name=communication_domain,json=communicationDomain,proto3" json:"communication_domain,omitempty"`
-	unknownFields       protoimpl.UnknownFields
-	sizeCache           protoimpl.SizeCache
+	// "linkage", or "reid" for a re-identification (purpose is its reason,
+	// sources its domain).
+	Kind          string `protobuf:"bytes,21,opt,name=kind,proto3" json:"kind,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *LinkageRequest) Reset() {
@@ -356,6 +359,13 @@ func (x *LinkageRequest) GetCommunicationRecipient() string {
 func (x *LinkageRequest) GetCommunicationDomain() string {
 	if x != nil {
 		return x.CommunicationDomain
+	}
+	return ""
+}
+
+func (x *LinkageRequest) GetKind() string {
+	if x != nil {
+		return x.Kind
 	}
 	return ""
 }
@@ -1453,6 +1463,210 @@ func (x *GetDeliveryKeyResponse) GetSealedKey() string {
 	return ""
 }
 
+// CreateReidRequestRequest asks for a re-identification.
+type CreateReidRequestRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The domain of the person pseudonyms (one the caller receives from).
+	Domain string `protobuf:"bytes,1,opt,name=domain,proto3" json:"domain,omitempty"`
+	// Why the patients must be reached; the hospitals receive it.
+	Reason string `protobuf:"bytes,2,opt,name=reason,proto3" json:"reason,omitempty"`
+	// The person pseudonyms (at most 1,000).
+	PersonPseudonyms []string `protobuf:"bytes,3,rep,name=person_pseudonyms,json=personPseudonyms,proto3" json:"person_pseudonyms,omitempty"`
+	unknownFields    protoimpl.UnknownFields
+	sizeCache        protoimpl.SizeCache
+}
+
+func (x *CreateReidRequestRequest) Reset() {
+	*x = CreateReidRequestRequest{}
+	mi := &file_ttp_v1_delivery_proto_msgTypes[23]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CreateReidRequestRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CreateReidRequestRequest) ProtoMessage() {}
+
+func (x *CreateReidRequestRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_ttp_v1_delivery_proto_msgTypes[23]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CreateReidRequestRequest.ProtoReflect.Descriptor instead.
+func (*CreateReidRequestRequest) Descriptor() ([]byte, []int) {
+	return file_ttp_v1_delivery_proto_rawDescGZIP(), []int{23}
+}
+
+func (x *CreateReidRequestRequest) GetDomain() string {
+	if x != nil {
+		return x.Domain
+	}
+	return ""
+}
+
+func (x *CreateReidRequestRequest) GetReason() string {
+	if x != nil {
+		return x.Reason
+	}
+	return ""
+}
+
+func (x *CreateReidRequestRequest) GetPersonPseudonyms() []string {
+	if x != nil {
+		return x.PersonPseudonyms
+	}
+	return nil
+}
+
+// CreateReidRequestResponse holds the request, submitted.
+type CreateReidRequestResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The request.
+	Request       *LinkageRequest `protobuf:"bytes,1,opt,name=request,proto3" json:"request,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CreateReidRequestResponse) Reset() {
+	*x = CreateReidRequestResponse{}
+	mi := &file_ttp_v1_delivery_proto_msgTypes[24]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CreateReidRequestResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CreateReidRequestResponse) ProtoMessage() {}
+
+func (x *CreateReidRequestResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_ttp_v1_delivery_proto_msgTypes[24]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CreateReidRequestResponse.ProtoReflect.Descriptor instead.
+func (*CreateReidRequestResponse) Descriptor() ([]byte, []int) {
+	return file_ttp_v1_delivery_proto_rawDescGZIP(), []int{24}
+}
+
+func (x *CreateReidRequestResponse) GetRequest() *LinkageRequest {
+	if x != nil {
+		return x.Request
+	}
+	return nil
+}
+
+// GetReidAnswersRequest names a re-identification.
+type GetReidAnswersRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The request's number.
+	Id            uint64 `protobuf:"varint,1,opt,name=id,proto3" json:"id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetReidAnswersRequest) Reset() {
+	*x = GetReidAnswersRequest{}
+	mi := &file_ttp_v1_delivery_proto_msgTypes[25]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetReidAnswersRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetReidAnswersRequest) ProtoMessage() {}
+
+func (x *GetReidAnswersRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_ttp_v1_delivery_proto_msgTypes[25]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetReidAnswersRequest.ProtoReflect.Descriptor instead.
+func (*GetReidAnswersRequest) Descriptor() ([]byte, []int) {
+	return file_ttp_v1_delivery_proto_rawDescGZIP(), []int{25}
+}
+
+func (x *GetReidAnswersRequest) GetId() uint64 {
+	if x != nil {
+		return x.Id
+	}
+	return 0
+}
+
+// GetReidAnswersResponse holds a hospital's answers.
+type GetReidAnswersResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The answers, each sealed with HPKE to the caller's registered key
+	// (package seal, info "ttp/v1 seal" 0 "reid-<id>" 0 "answer"): JSON of
+	// the request, its reason and the hospital's patients.
+	SealedAnswers []string `protobuf:"bytes,1,rep,name=sealed_answers,json=sealedAnswers,proto3" json:"sealed_answers,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetReidAnswersResponse) Reset() {
+	*x = GetReidAnswersResponse{}
+	mi := &file_ttp_v1_delivery_proto_msgTypes[26]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetReidAnswersResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetReidAnswersResponse) ProtoMessage() {}
+
+func (x *GetReidAnswersResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_ttp_v1_delivery_proto_msgTypes[26]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetReidAnswersResponse.ProtoReflect.Descriptor instead.
+func (*GetReidAnswersResponse) Descriptor() ([]byte, []int) {
+	return file_ttp_v1_delivery_proto_rawDescGZIP(), []int{26}
+}
+
+func (x *GetReidAnswersResponse) GetSealedAnswers() []string {
+	if x != nil {
+		return x.SealedAnswers
+	}
+	return nil
+}
+
 var File_ttp_v1_delivery_proto protoreflect.FileDescriptor
 
 const file_ttp_v1_delivery_proto_rawDesc = "" +
@@ -1464,7 +1678,7 @@ const file_ttp_v1_delivery_proto_rawDesc = "" +
 	"\x11CommitteeDecision\x12\x1c\n" +
 	"\tprincipal\x18\x01 \x01(\tR\tprincipal\x12.\n" +
 	"\x04time\x18\x02 \x01(\v2\x1a.google.protobuf.TimestampR\x04time\x12\x16\n" +
-	"\x06reason\x18\x03 \x01(\tR\x06reason\"\x95\x06\n" +
+	"\x06reason\x18\x03 \x01(\tR\x06reason\"\xa9\x06\n" +
 	"\x0eLinkageRequest\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\x04R\x02id\x12\x1c\n" +
 	"\tapplicant\x18\x02 \x01(\tR\tapplicant\x12\x18\n" +
@@ -1487,7 +1701,8 @@ const file_ttp_v1_delivery_proto_rawDesc = "" +
 	"\acreated\x18\x11 \x01(\v2\x1a.google.protobuf.TimestampR\acreated\x121\n" +
 	"\x06closed\x18\x12 \x01(\v2\x19.ttp.v1.CommitteeDecisionR\x06closed\x127\n" +
 	"\x17communication_recipient\x18\x13 \x01(\tR\x16communicationRecipient\x121\n" +
-	"\x14communication_domain\x18\x14 \x01(\tR\x13communicationDomain\"\xd8\x02\n" +
+	"\x14communication_domain\x18\x14 \x01(\tR\x13communicationDomain\x12\x12\n" +
+	"\x04kind\x18\x15 \x01(\tR\x04kind\"\xd8\x02\n" +
 	"\x1bCreateLinkageRequestRequest\x12\x18\n" +
 	"\aproject\x18\x01 \x01(\tR\aproject\x12\x18\n" +
 	"\apurpose\x18\x02 \x01(\tR\apurpose\x12\x14\n" +
@@ -1549,7 +1764,17 @@ const file_ttp_v1_delivery_proto_rawDesc = "" +
 	"\rcommunication\x18\x02 \x01(\bR\rcommunication\"7\n" +
 	"\x16GetDeliveryKeyResponse\x12\x1d\n" +
 	"\n" +
-	"sealed_key\x18\x01 \x01(\tR\tsealedKey2\xdd\x06\n" +
+	"sealed_key\x18\x01 \x01(\tR\tsealedKey\"w\n" +
+	"\x18CreateReidRequestRequest\x12\x16\n" +
+	"\x06domain\x18\x01 \x01(\tR\x06domain\x12\x16\n" +
+	"\x06reason\x18\x02 \x01(\tR\x06reason\x12+\n" +
+	"\x11person_pseudonyms\x18\x03 \x03(\tR\x10personPseudonyms\"M\n" +
+	"\x19CreateReidRequestResponse\x120\n" +
+	"\arequest\x18\x01 \x01(\v2\x16.ttp.v1.LinkageRequestR\arequest\"'\n" +
+	"\x15GetReidAnswersRequest\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\x04R\x02id\"?\n" +
+	"\x16GetReidAnswersResponse\x12%\n" +
+	"\x0esealed_answers\x18\x01 \x03(\tR\rsealedAnswers2\x88\b\n" +
 	"\x0fDeliveryService\x12a\n" +
 	"\x14CreateLinkageRequest\x12#.ttp.v1.CreateLinkageRequestRequest\x1a$.ttp.v1.CreateLinkageRequestResponse\x12a\n" +
 	"\x14SubmitLinkageRequest\x12#.ttp.v1.SubmitLinkageRequestRequest\x1a$.ttp.v1.SubmitLinkageRequestResponse\x12d\n" +
@@ -1559,7 +1784,9 @@ const file_ttp_v1_delivery_proto_rawDesc = "" +
 	"\x11GetLinkageRequest\x12 .ttp.v1.GetLinkageRequestRequest\x1a!.ttp.v1.GetLinkageRequestResponse\x12^\n" +
 	"\x13ListLinkageRequests\x12\".ttp.v1.ListLinkageRequestsRequest\x1a#.ttp.v1.ListLinkageRequestsResponse\x12P\n" +
 	"\rConvertStream\x12\x1c.ttp.v1.ConvertStreamRequest\x1a\x1d.ttp.v1.ConvertStreamResponse(\x010\x01\x12O\n" +
-	"\x0eGetDeliveryKey\x12\x1d.ttp.v1.GetDeliveryKeyRequest\x1a\x1e.ttp.v1.GetDeliveryKeyResponseB)Z'github.com/ttpnl/ttp/proto/ttp/v1;ttpv1b\x06proto3"
+	"\x0eGetDeliveryKey\x12\x1d.ttp.v1.GetDeliveryKeyRequest\x1a\x1e.ttp.v1.GetDeliveryKeyResponse\x12X\n" +
+	"\x11CreateReidRequest\x12 .ttp.v1.CreateReidRequestRequest\x1a!.ttp.v1.CreateReidRequestResponse\x12O\n" +
+	"\x0eGetReidAnswers\x12\x1d.ttp.v1.GetReidAnswersRequest\x1a\x1e.ttp.v1.GetReidAnswersResponseB)Z'github.com/ttpnl/ttp/proto/ttp/v1;ttpv1b\x06proto3"
 
 var (
 	file_ttp_v1_delivery_proto_rawDescOnce sync.Once
@@ -1573,7 +1800,7 @@ func file_ttp_v1_delivery_proto_rawDescGZIP() []byte {
 	return file_ttp_v1_delivery_proto_rawDescData
 }
 
-var file_ttp_v1_delivery_proto_msgTypes = make([]protoimpl.MessageInfo, 23)
+var file_ttp_v1_delivery_proto_msgTypes = make([]protoimpl.MessageInfo, 27)
 var file_ttp_v1_delivery_proto_goTypes = []any{
 	(*RequestedVariable)(nil),             // 0: ttp.v1.RequestedVariable
 	(*CommitteeDecision)(nil),             // 1: ttp.v1.CommitteeDecision
@@ -1598,15 +1825,19 @@ var file_ttp_v1_delivery_proto_goTypes = []any{
 	(*ConvertStreamResponse)(nil),         // 20: ttp.v1.ConvertStreamResponse
 	(*GetDeliveryKeyRequest)(nil),         // 21: ttp.v1.GetDeliveryKeyRequest
 	(*GetDeliveryKeyResponse)(nil),        // 22: ttp.v1.GetDeliveryKeyResponse
-	(*timestamppb.Timestamp)(nil),         // 23: google.protobuf.Timestamp
-	(*Problem)(nil),                       // 24: ttp.v1.Problem
+	(*CreateReidRequestRequest)(nil),      // 23: ttp.v1.CreateReidRequestRequest
+	(*CreateReidRequestResponse)(nil),     // 24: ttp.v1.CreateReidRequestResponse
+	(*GetReidAnswersRequest)(nil),         // 25: ttp.v1.GetReidAnswersRequest
+	(*GetReidAnswersResponse)(nil),        // 26: ttp.v1.GetReidAnswersResponse
+	(*timestamppb.Timestamp)(nil),         // 27: google.protobuf.Timestamp
+	(*Problem)(nil),                       // 28: ttp.v1.Problem
 }
 var file_ttp_v1_delivery_proto_depIdxs = []int32{
-	23, // 0: ttp.v1.CommitteeDecision.time:type_name -> google.protobuf.Timestamp
+	27, // 0: ttp.v1.CommitteeDecision.time:type_name -> google.protobuf.Timestamp
 	0,  // 1: ttp.v1.LinkageRequest.variables:type_name -> ttp.v1.RequestedVariable
 	1,  // 2: ttp.v1.LinkageRequest.approvals:type_name -> ttp.v1.CommitteeDecision
 	1,  // 3: ttp.v1.LinkageRequest.rejection:type_name -> ttp.v1.CommitteeDecision
-	23, // 4: ttp.v1.LinkageRequest.created:type_name -> google.protobuf.Timestamp
+	27, // 4: ttp.v1.LinkageRequest.created:type_name -> google.protobuf.Timestamp
 	1,  // 5: ttp.v1.LinkageRequest.closed:type_name -> ttp.v1.CommitteeDecision
 	0,  // 6: ttp.v1.CreateLinkageRequestRequest.variables:type_name -> ttp.v1.RequestedVariable
 	2,  // 7: ttp.v1.CreateLinkageRequestResponse.request:type_name -> ttp.v1.LinkageRequest
@@ -1616,32 +1847,37 @@ var file_ttp_v1_delivery_proto_depIdxs = []int32{
 	2,  // 11: ttp.v1.CloseLinkageRequestResponse.request:type_name -> ttp.v1.LinkageRequest
 	2,  // 12: ttp.v1.GetLinkageRequestResponse.request:type_name -> ttp.v1.LinkageRequest
 	2,  // 13: ttp.v1.ListLinkageRequestsResponse.requests:type_name -> ttp.v1.LinkageRequest
-	24, // 14: ttp.v1.ConvertedRow.problems:type_name -> ttp.v1.Problem
+	28, // 14: ttp.v1.ConvertedRow.problems:type_name -> ttp.v1.Problem
 	17, // 15: ttp.v1.ConvertStreamRequest.rows:type_name -> ttp.v1.ConvertRow
 	18, // 16: ttp.v1.ConvertStreamResponse.rows:type_name -> ttp.v1.ConvertedRow
-	3,  // 17: ttp.v1.DeliveryService.CreateLinkageRequest:input_type -> ttp.v1.CreateLinkageRequestRequest
-	5,  // 18: ttp.v1.DeliveryService.SubmitLinkageRequest:input_type -> ttp.v1.SubmitLinkageRequestRequest
-	7,  // 19: ttp.v1.DeliveryService.ApproveLinkageRequest:input_type -> ttp.v1.ApproveLinkageRequestRequest
-	9,  // 20: ttp.v1.DeliveryService.RejectLinkageRequest:input_type -> ttp.v1.RejectLinkageRequestRequest
-	11, // 21: ttp.v1.DeliveryService.CloseLinkageRequest:input_type -> ttp.v1.CloseLinkageRequestRequest
-	13, // 22: ttp.v1.DeliveryService.GetLinkageRequest:input_type -> ttp.v1.GetLinkageRequestRequest
-	15, // 23: ttp.v1.DeliveryService.ListLinkageRequests:input_type -> ttp.v1.ListLinkageRequestsRequest
-	19, // 24: ttp.v1.DeliveryService.ConvertStream:input_type -> ttp.v1.ConvertStreamRequest
-	21, // 25: ttp.v1.DeliveryService.GetDeliveryKey:input_type -> ttp.v1.GetDeliveryKeyRequest
-	4,  // 26: ttp.v1.DeliveryService.CreateLinkageRequest:output_type -> ttp.v1.CreateLinkageRequestResponse
-	6,  // 27: ttp.v1.DeliveryService.SubmitLinkageRequest:output_type -> ttp.v1.SubmitLinkageRequestResponse
-	8,  // 28: ttp.v1.DeliveryService.ApproveLinkageRequest:output_type -> ttp.v1.ApproveLinkageRequestResponse
-	10, // 29: ttp.v1.DeliveryService.RejectLinkageRequest:output_type -> ttp.v1.RejectLinkageRequestResponse
-	12, // 30: ttp.v1.DeliveryService.CloseLinkageRequest:output_type -> ttp.v1.CloseLinkageRequestResponse
-	14, // 31: ttp.v1.DeliveryService.GetLinkageRequest:output_type -> ttp.v1.GetLinkageRequestResponse
-	16, // 32: ttp.v1.DeliveryService.ListLinkageRequests:output_type -> ttp.v1.ListLinkageRequestsResponse
-	20, // 33: ttp.v1.DeliveryService.ConvertStream:output_type -> ttp.v1.ConvertStreamResponse
-	22, // 34: ttp.v1.DeliveryService.GetDeliveryKey:output_type -> ttp.v1.GetDeliveryKeyResponse
-	26, // [26:35] is the sub-list for method output_type
-	17, // [17:26] is the sub-list for method input_type
-	17, // [17:17] is the sub-list for extension type_name
-	17, // [17:17] is the sub-list for extension extendee
-	0,  // [0:17] is the sub-list for field type_name
+	2,  // 17: ttp.v1.CreateReidRequestResponse.request:type_name -> ttp.v1.LinkageRequest
+	3,  // 18: ttp.v1.DeliveryService.CreateLinkageRequest:input_type -> ttp.v1.CreateLinkageRequestRequest
+	5,  // 19: ttp.v1.DeliveryService.SubmitLinkageRequest:input_type -> ttp.v1.SubmitLinkageRequestRequest
+	7,  // 20: ttp.v1.DeliveryService.ApproveLinkageRequest:input_type -> ttp.v1.ApproveLinkageRequestRequest
+	9,  // 21: ttp.v1.DeliveryService.RejectLinkageRequest:input_type -> ttp.v1.RejectLinkageRequestRequest
+	11, // 22: ttp.v1.DeliveryService.CloseLinkageRequest:input_type -> ttp.v1.CloseLinkageRequestRequest
+	13, // 23: ttp.v1.DeliveryService.GetLinkageRequest:input_type -> ttp.v1.GetLinkageRequestRequest
+	15, // 24: ttp.v1.DeliveryService.ListLinkageRequests:input_type -> ttp.v1.ListLinkageRequestsRequest
+	19, // 25: ttp.v1.DeliveryService.ConvertStream:input_type -> ttp.v1.ConvertStreamRequest
+	21, // 26: ttp.v1.DeliveryService.GetDeliveryKey:input_type -> ttp.v1.GetDeliveryKeyRequest
+	23, // 27: ttp.v1.DeliveryService.CreateReidRequest:input_type -> ttp.v1.CreateReidRequestRequest
+	25, // 28: ttp.v1.DeliveryService.GetReidAnswers:input_type -> ttp.v1.GetReidAnswersRequest
+	4,  // 29: ttp.v1.DeliveryService.CreateLinkageRequest:output_type -> ttp.v1.CreateLinkageRequestResponse
+	6,  // 30: ttp.v1.DeliveryService.SubmitLinkageRequest:output_type -> ttp.v1.SubmitLinkageRequestResponse
+	8,  // 31: ttp.v1.DeliveryService.ApproveLinkageRequest:output_type -> ttp.v1.ApproveLinkageRequestResponse
+	10, // 32: ttp.v1.DeliveryService.RejectLinkageRequest:output_type -> ttp.v1.RejectLinkageRequestResponse
+	12, // 33: ttp.v1.DeliveryService.CloseLinkageRequest:output_type -> ttp.v1.CloseLinkageRequestResponse
+	14, // 34: ttp.v1.DeliveryService.GetLinkageRequest:output_type -> ttp.v1.GetLinkageRequestResponse
+	16, // 35: ttp.v1.DeliveryService.ListLinkageRequests:output_type -> ttp.v1.ListLinkageRequestsResponse
+	20, // 36: ttp.v1.DeliveryService.ConvertStream:output_type -> ttp.v1.ConvertStreamResponse
+	22, // 37: ttp.v1.DeliveryService.GetDeliveryKey:output_type -> ttp.v1.GetDeliveryKeyResponse
+	24, // 38: ttp.v1.DeliveryService.CreateReidRequest:output_type -> ttp.v1.CreateReidRequestResponse
+	26, // 39: ttp.v1.DeliveryService.GetReidAnswers:output_type -> ttp.v1.GetReidAnswersResponse
+	29, // [29:40] is the sub-list for method output_type
+	18, // [18:29] is the sub-list for method input_type
+	18, // [18:18] is the sub-list for extension type_name
+	18, // [18:18] is the sub-list for extension extendee
+	0,  // [0:18] is the sub-list for field type_name
 }
 
 func init() { file_ttp_v1_delivery_proto_init() }
@@ -1656,7 +1892,7 @@ func file_ttp_v1_delivery_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_ttp_v1_delivery_proto_rawDesc), len(file_ttp_v1_delivery_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   23,
+			NumMessages:   27,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -28,6 +28,8 @@ const (
 	DeliveryService_ListLinkageRequests_FullMethodName   = "/ttp.v1.DeliveryService/ListLinkageRequests"
 	DeliveryService_ConvertStream_FullMethodName         = "/ttp.v1.DeliveryService/ConvertStream"
 	DeliveryService_GetDeliveryKey_FullMethodName        = "/ttp.v1.DeliveryService/GetDeliveryKey"
+	DeliveryService_CreateReidRequest_FullMethodName     = "/ttp.v1.DeliveryService/CreateReidRequest"
+	DeliveryService_GetReidAnswers_FullMethodName        = "/ttp.v1.DeliveryService/GetReidAnswers"
 )
 
 // DeliveryServiceClient is the client API for DeliveryService service.
@@ -65,6 +67,14 @@ type DeliveryServiceClient interface {
 	// the communication pseudonyms), sealed with HPKE to the caller's
 	// registered public key.
 	GetDeliveryKey(ctx context.Context, in *GetDeliveryKeyRequest, opts ...grpc.CallOption) (*GetDeliveryKeyResponse, error)
+	// CreateReidRequest asks, with a reason, for a registry's person
+	// pseudonyms to be re-identified through the hospitals that supplied
+	// the persons' records; two committee members approve it
+	// (ApproveLinkageRequest). The registry learns that it was done.
+	CreateReidRequest(ctx context.Context, in *CreateReidRequestRequest, opts ...grpc.CallOption) (*CreateReidRequestResponse, error)
+	// GetReidAnswers gives a broker its hospital's answers to an approved
+	// re-identification: its own patients, sealed to its registered key.
+	GetReidAnswers(ctx context.Context, in *GetReidAnswersRequest, opts ...grpc.CallOption) (*GetReidAnswersResponse, error)
 }
 
 type deliveryServiceClient struct {
@@ -168,6 +178,26 @@ func (c *deliveryServiceClient) GetDeliveryKey(ctx context.Context, in *GetDeliv
 	return out, nil
 }
 
+func (c *deliveryServiceClient) CreateReidRequest(ctx context.Context, in *CreateReidRequestRequest, opts ...grpc.CallOption) (*CreateReidRequestResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(CreateReidRequestResponse)
+	err := c.cc.Invoke(ctx, DeliveryService_CreateReidRequest_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *deliveryServiceClient) GetReidAnswers(ctx context.Context, in *GetReidAnswersRequest, opts ...grpc.CallOption) (*GetReidAnswersResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(GetReidAnswersResponse)
+	err := c.cc.Invoke(ctx, DeliveryService_GetReidAnswers_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // DeliveryServiceServer is the server API for DeliveryService service.
 // All implementations must embed UnimplementedDeliveryServiceServer
 // for forward compatibility.
@@ -203,6 +233,14 @@ type DeliveryServiceServer interface {
 	// the communication pseudonyms), sealed with HPKE to the caller's
 	// registered public key.
 	GetDeliveryKey(context.Context, *GetDeliveryKeyRequest) (*GetDeliveryKeyResponse, error)
+	// CreateReidRequest asks, with a reason, for a registry's person
+	// pseudonyms to be re-identified through the hospitals that supplied
+	// the persons' records; two committee members approve it
+	// (ApproveLinkageRequest). The registry learns that it was done.
+	CreateReidRequest(context.Context, *CreateReidRequestRequest) (*CreateReidRequestResponse, error)
+	// GetReidAnswers gives a broker its hospital's answers to an approved
+	// re-identification: its own patients, sealed to its registered key.
+	GetReidAnswers(context.Context, *GetReidAnswersRequest) (*GetReidAnswersResponse, error)
 	mustEmbedUnimplementedDeliveryServiceServer()
 }
 
@@ -239,6 +277,12 @@ func (UnimplementedDeliveryServiceServer) ConvertStream(grpc.BidiStreamingServer
 }
 func (UnimplementedDeliveryServiceServer) GetDeliveryKey(context.Context, *GetDeliveryKeyRequest) (*GetDeliveryKeyResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method GetDeliveryKey not implemented")
+}
+func (UnimplementedDeliveryServiceServer) CreateReidRequest(context.Context, *CreateReidRequestRequest) (*CreateReidRequestResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method CreateReidRequest not implemented")
+}
+func (UnimplementedDeliveryServiceServer) GetReidAnswers(context.Context, *GetReidAnswersRequest) (*GetReidAnswersResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method GetReidAnswers not implemented")
 }
 func (UnimplementedDeliveryServiceServer) mustEmbedUnimplementedDeliveryServiceServer() {}
 func (UnimplementedDeliveryServiceServer) testEmbeddedByValue()                         {}
@@ -412,6 +456,42 @@ func _DeliveryService_GetDeliveryKey_Handler(srv interface{}, ctx context.Contex
 	return interceptor(ctx, in, info, handler)
 }
 
+func _DeliveryService_CreateReidRequest_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(CreateReidRequestRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(DeliveryServiceServer).CreateReidRequest(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: DeliveryService_CreateReidRequest_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(DeliveryServiceServer).CreateReidRequest(ctx, req.(*CreateReidRequestRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _DeliveryService_GetReidAnswers_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(GetReidAnswersRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(DeliveryServiceServer).GetReidAnswers(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: DeliveryService_GetReidAnswers_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(DeliveryServiceServer).GetReidAnswers(ctx, req.(*GetReidAnswersRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // DeliveryService_ServiceDesc is the grpc.ServiceDesc for DeliveryService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -450,6 +530,14 @@ var DeliveryService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "GetDeliveryKey",
 			Handler:    _DeliveryService_GetDeliveryKey_Handler,
+		},
+		{
+			MethodName: "CreateReidRequest",
+			Handler:    _DeliveryService_CreateReidRequest_Handler,
+		},
+		{
+			MethodName: "GetReidAnswers",
+			Handler:    _DeliveryService_GetReidAnswers_Handler,
 		},
 	},
 	Streams: []grpc.StreamDesc{
