@@ -13,7 +13,7 @@ import (
 // completionCases are words typed so far (the last one being completed)
 // and what the shell should offer; "(files)" is file names.
 var completionCases = []struct{ typed, want string }{
-	{"ttp ", "code link withdraw optout convert open request release keygen admin audit completion version help"},
+	{"ttp ", "code link withdraw optout convert open request release reid keygen admin audit completion version help"},
 	{"ttp ad", "admin"},
 	{"ttp admin domain ", "create list describe rotate update help"},
 	{"ttp admin review list -", "-ca -cert -env -json -key -n -server -h"},

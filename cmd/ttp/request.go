@@ -97,6 +97,9 @@ func printRequest(w io.Writer, r *ttpv1.LinkageRequest) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintf(tw, "request\t%d\n", r.Id)
 	fmt.Fprintf(tw, "state\t%s\n", r.State)
+	if r.Kind == "reid" {
+		return printReid(w, tw, r)
+	}
 	fmt.Fprintf(tw, "project\t%s\n", r.Project)
 	fmt.Fprintf(tw, "applicant\t%s\n", r.Applicant)
 	fmt.Fprintf(tw, "recipient\t%s\n", r.Recipient)
@@ -216,4 +219,25 @@ func (c *requestList) run(ctx context.Context, args []string, stdout, _ io.Write
 		}
 		return tw.Flush()
 	})
+}
+
+// printReid prints the rest of a re-identification request: who asked,
+// from which domain, why, and the approvals; never whom.
+func printReid(w io.Writer, tw *tabwriter.Writer, r *ttpv1.LinkageRequest) error {
+	fmt.Fprintf(tw, "kind\tre-identification through the data holder\n")
+	fmt.Fprintf(tw, "applicant\t%s\n", r.Applicant)
+	fmt.Fprintf(tw, "domain\t%s\n", strings.Join(r.Sources, ", "))
+	fmt.Fprintf(tw, "reason\t%s\n", r.Purpose)
+	fmt.Fprintf(tw, "approvals\t%d of %d\n", len(r.Approvals), r.ApprovalsRequired)
+	for _, a := range r.Approvals {
+		fmt.Fprintf(tw, "  approved by\t%s, %s: %s\n", a.Principal, stamp(a.Time.AsTime()), a.Reason)
+	}
+	if d := r.Rejection; d != nil {
+		fmt.Fprintf(tw, "rejected by\t%s, %s: %s\n", d.Principal, stamp(d.Time.AsTime()), d.Reason)
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	_, err := fmt.Fprintln(w, r.Id)
+	return err
 }

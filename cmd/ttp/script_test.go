@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"flag"
 	"fmt"
@@ -20,6 +21,7 @@ import (
 
 	"github.com/ttpnl/ttp/client"
 	"github.com/ttpnl/ttp/client/csvfile"
+	"github.com/ttpnl/ttp/keys"
 	ttpv1 "github.com/ttpnl/ttp/proto/ttp/v1"
 	"github.com/ttpnl/ttp/server/authz"
 	"github.com/ttpnl/ttp/server/servertest"
@@ -195,6 +197,15 @@ func startServerOn(t testing.TB, b servertest.Backend) (*servertest.Fixture, str
 		servertest.Principal{Name: "committee2", Roles: []authz.Role{authz.Committee}},
 	)
 	f.UseBackend(t, b)
+	// Re-identification through the data holder, for the domains the
+	// delivery script makes.
+	f.Config.ReidKeyFile, f.Config.ReidDomains = filepath.Join(f.Dir, "reid.key"), []string{"cancer", "heart"}
+	if err := keys.WriteNewKEKFile(f.Config.ReidKeyFile, rand.Reader); err != nil {
+		return nil, "", err
+	}
+	if err := f.Config.Write(f.ConfigPath); err != nil {
+		return nil, "", err
+	}
 	s := f.Start(t)
 
 	admin := ttpv1.NewAdminServiceClient(s.Dial(t, "operator"))
