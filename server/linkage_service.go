@@ -49,16 +49,26 @@ func (l *linkageService) start(ctx context.Context, domain string, fields []stri
 	return &registration{Registration: reg, fields: slices.Clone(fields)}, nil
 }
 
-func (l *linkageService) Register(ctx context.Context, req *ttpv1.RegisterRequest) (*ttpv1.RegisterResponse, error) {
-	reg, err := l.start(ctx, req.Domain, req.Fields, req.Source)
+// startCall starts a unary registration call: the session and fields,
+// the records checked whole, the quota taken.
+func (l *linkageService) startCall(ctx context.Context, domain string, fields []string, source string, pbRecords []*ttpv1.Record) (*registration, []records.Record, error) {
+	reg, err := l.start(ctx, domain, fields, source)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	recs := recordsFromProto(req.Records)
+	recs := recordsFromProto(pbRecords)
 	if err := records.Check(recs, reg.fields, records.MaxPerCall); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if err := l.takeQuota(reg, recs); err != nil {
+		return nil, nil, err
+	}
+	return reg, recs, nil
+}
+
+func (l *linkageService) Register(ctx context.Context, req *ttpv1.RegisterRequest) (*ttpv1.RegisterResponse, error) {
+	reg, recs, err := l.startCall(ctx, req.Domain, req.Fields, req.Source, req.Records)
+	if err != nil {
 		return nil, err
 	}
 	out, err := reg.Register(ctx, "Register", recs)

@@ -5,8 +5,6 @@ import (
 	"fmt"
 
 	ttpv1 "github.com/ttpnl/ttp/proto/ttp/v1"
-	"github.com/ttpnl/ttp/server/records"
-	"github.com/ttpnl/ttp/server/session"
 	"github.com/ttpnl/ttp/server/store"
 )
 
@@ -17,15 +15,8 @@ func (l *linkageService) RegisterObjections(ctx context.Context, req *ttpv1.Regi
 	if req.Withdraw {
 		return l.withdrawObjections(ctx, req)
 	}
-	reg, err := l.start(ctx, req.Domain, req.Fields, req.Source)
+	reg, recs, err := l.startCall(ctx, req.Domain, req.Fields, req.Source, req.Records)
 	if err != nil {
-		return nil, err
-	}
-	recs := recordsFromProto(req.Records)
-	if err := records.Check(recs, reg.fields, records.MaxPerCall); err != nil {
-		return nil, err
-	}
-	if err := l.takeQuota(reg, recs); err != nil {
 		return nil, err
 	}
 	out, err := reg.Object(ctx, "RegisterObjections", recs)
@@ -40,12 +31,7 @@ func (l *linkageService) RegisterObjections(ctx context.Context, req *ttpv1.Regi
 }
 
 func (l *linkageService) withdrawObjections(ctx context.Context, req *ttpv1.RegisterObjectionsRequest) (*ttpv1.RegisterObjectionsResponse, error) {
-	sess, err := l.s.openSession(ctx, req.Domain, 0, session.Register)
-	if err != nil {
-		return nil, err
-	}
-	recs := recordsFromProto(req.Records)
-	names, err := nameSources(sess.Actor.Organisation, req.Fields, req.Source, recs, l.s.encoder.SourceKey)
+	sess, recs, names, err := l.nameCall(ctx, req.Domain, req.Fields, req.Source, req.Records)
 	if err != nil {
 		return nil, err
 	}

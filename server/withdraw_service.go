@@ -19,12 +19,7 @@ import (
 // organisation's records) and withdraws those that are there, with one
 // audit record.
 func (l *linkageService) WithdrawRecords(ctx context.Context, req *ttpv1.WithdrawRecordsRequest) (*ttpv1.WithdrawRecordsResponse, error) {
-	sess, err := l.s.openSession(ctx, req.Domain, 0, session.Register)
-	if err != nil {
-		return nil, err
-	}
-	recs := recordsFromProto(req.Records)
-	names, err := nameSources(sess.Actor.Organisation, req.Fields, req.Source, recs, l.s.encoder.SourceKey)
+	sess, recs, names, err := l.nameCall(ctx, req.Domain, req.Fields, req.Source, req.Records)
 	if err != nil {
 		return nil, err
 	}
@@ -49,6 +44,18 @@ func (l *linkageService) WithdrawRecords(ctx context.Context, req *ttpv1.Withdra
 		resp.Records[i].Withdrawn = found[k]
 	}
 	return resp, nil
+}
+
+// nameCall starts a call that names records of the caller's organisation
+// by their sources (a withdrawal): the session, and the records named.
+func (l *linkageService) nameCall(ctx context.Context, domain string, fields []string, source string, pbRecords []*ttpv1.Record) (*session.Session, []records.Record, sourceNames, error) {
+	sess, err := l.s.openSession(ctx, domain, 0, session.Register)
+	if err != nil {
+		return nil, nil, sourceNames{}, err
+	}
+	recs := recordsFromProto(pbRecords)
+	names, err := nameSources(sess.Actor.Organisation, fields, source, recs, l.s.encoder.SourceKey)
+	return sess, recs, names, err
 }
 
 // sourceNames are the sources a call names: per row its problems, and the

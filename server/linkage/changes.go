@@ -218,6 +218,21 @@ func (ix *Index) ChangesInDomain(ctx context.Context, tag, after uint64, limit i
 	return out, err
 }
 
+// updateSources runs fn in a registration's transaction (the index locked)
+// with the records registered under sources.
+func (ix *Index) updateSources(ctx context.Context, sources []uint64, fn func(tx store.Tx, recs map[uint64]store.IndexRecord) error) error {
+	return ix.st.Update(ctx, func(tx store.Tx) error {
+		if err := tx.Index().Lock(); err != nil {
+			return err
+		}
+		recs, err := tx.Index().BySource(sources)
+		if err != nil {
+			return err
+		}
+		return fn(tx, recs)
+	})
+}
+
 // Withdraw removes the records registered under sources (their keyed
 // hashes, see Encoder.SourceKey) from the index, and reports which were
 // there. A person left without records is removed too, and its withdrawal
@@ -225,15 +240,8 @@ func (ix *Index) ChangesInDomain(ctx context.Context, tag, after uint64, limit i
 // to the transaction (the audit record) with the number withdrawn.
 func (ix *Index) Withdraw(ctx context.Context, sources []uint64, now time.Time, commit func(tx store.Tx, withdrawn int) error) ([]bool, error) {
 	found := make([]bool, len(sources))
-	err := ix.st.Update(ctx, func(tx store.Tx) error {
+	err := ix.updateSources(ctx, sources, func(tx store.Tx, recs map[uint64]store.IndexRecord) error {
 		px := tx.Index()
-		if err := px.Lock(); err != nil {
-			return err
-		}
-		recs, err := px.BySource(sources)
-		if err != nil {
-			return err
-		}
 		var ids []uint64
 		var persons []uint64
 		for i, src := range sources {
@@ -285,15 +293,8 @@ func (ix *Index) Withdraw(ctx context.Context, sources []uint64, now time.Time, 
 // the transaction (the audit record) with the number reinstated.
 func (ix *Index) Reinstate(ctx context.Context, sources []uint64, now time.Time, commit func(tx store.Tx, reinstated int) error) ([]bool, error) {
 	done := make([]bool, len(sources))
-	err := ix.st.Update(ctx, func(tx store.Tx) error {
+	err := ix.updateSources(ctx, sources, func(tx store.Tx, recs map[uint64]store.IndexRecord) error {
 		px := tx.Index()
-		if err := px.Lock(); err != nil {
-			return err
-		}
-		recs, err := px.BySource(sources)
-		if err != nil {
-			return err
-		}
 		var persons []uint64
 		for _, r := range recs {
 			if !slices.Contains(persons, r.Person) {

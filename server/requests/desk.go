@@ -57,22 +57,7 @@ func (d *Desk) CreateReid(ctx context.Context, p authz.Principal, domain, reason
 		return nil, err
 	}
 	r.Required = d.policy.Approvals(r)
-	data, err := r.Encode()
-	if err != nil {
-		return nil, err
-	}
-	err = d.st.Update(ctx, func(tx store.Tx) error {
-		id, err := tx.Requests().Create(data)
-		if err != nil {
-			return err
-		}
-		r.ID = id
-		return d.log.AppendTx(tx, d.record(p, "CreateReidRequest", r, fmt.Sprintf("%d person pseudonyms of %s", len(pseudonyms), domain)))
-	})
-	if err != nil {
-		return nil, err
-	}
-	return r, nil
+	return r, d.store(ctx, p, "CreateReidRequest", r, fmt.Sprintf("%d person pseudonyms of %s", len(pseudonyms), domain))
 }
 
 // ReidAnswers gives broker p its hospital's sealed answers to an approved
@@ -133,22 +118,26 @@ func (d *Desk) Create(ctx context.Context, p authz.Principal, r *Request) (*Requ
 			return nil, apierr.BadField("sources", "no domain %q", s)
 		}
 	}
-	data, err := r.Encode()
-	if err != nil {
+	if err := d.store(ctx, p, "CreateLinkageRequest", r, ""); err != nil {
 		return nil, err
 	}
-	err = d.st.Update(ctx, func(tx store.Tx) error {
+	return r, nil
+}
+
+// store stores a new request, numbering it, with its audit record.
+func (d *Desk) store(ctx context.Context, p authz.Principal, action string, r *Request, detail string) error {
+	data, err := r.Encode()
+	if err != nil {
+		return err
+	}
+	return d.st.Update(ctx, func(tx store.Tx) error {
 		id, err := tx.Requests().Create(data)
 		if err != nil {
 			return err
 		}
 		r.ID = id
-		return d.log.AppendTx(tx, d.record(p, "CreateLinkageRequest", r, ""))
+		return d.log.AppendTx(tx, d.record(p, action, r, detail))
 	})
-	if err != nil {
-		return nil, err
-	}
-	return r, nil
 }
 
 // Submit hands request id to the committee.
