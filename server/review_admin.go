@@ -5,6 +5,8 @@ import (
 	"errors"
 	"strconv"
 
+	"google.golang.org/protobuf/types/known/timestamppb"
+
 	"github.com/ttpnl/ttp/identity"
 	ttpv1 "github.com/ttpnl/ttp/proto/ttp/v1"
 	"github.com/ttpnl/ttp/server/apierr"
@@ -64,6 +66,24 @@ func (a *adminService) SplitRecord(ctx context.Context, req *ttpv1.SplitRecordRe
 		return nil, err
 	}
 	return &ttpv1.SplitRecordResponse{ChangeSequence: change.Seq}, nil
+}
+
+// RecordHistory shows the versions registered under a source: a clerk's
+// answer to "what did this hospital send, and withdraw, for this patient".
+func (a *adminService) RecordHistory(ctx context.Context, req *ttpv1.RecordHistoryRequest) (*ttpv1.RecordHistoryResponse, error) {
+	source, err := splitSource(&ttpv1.SplitRecordRequest{Agb: req.Agb, PatientNumber: req.PatientNumber, Source: req.Source, RowKey: req.RowKey, Organisation: req.Organisation})
+	if err != nil {
+		return nil, err
+	}
+	v, err := a.s.index.History(ctx, a.s.encoder.SourceKey(source))
+	if err != nil {
+		return nil, err
+	}
+	resp := &ttpv1.RecordHistoryResponse{Current: v.Current}
+	for _, e := range v.Withdrawn {
+		resp.Withdrawn = append(resp.Withdrawn, &ttpv1.RecordVersion{Version: uint32(e.Version), Withdrawn: timestamppb.New(e.Withdrawn)})
+	}
+	return resp, nil
 }
 
 // splitSource names the record as registration did (linkage.SourceOf).

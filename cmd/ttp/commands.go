@@ -182,13 +182,19 @@ var commands = &command{
 				},
 				{
 					name:    "person",
-					summary: "undo a wrong link",
+					summary: "undo a wrong link; see a record's versions",
 					subs: []*command{
 						{
 							name:      "split",
 							summary:   "move one record to a new person of its own",
 							synopsis:  "(-agb A -patient-number N | -source S -row-key K)",
 							newRunner: func() runner { return new(personSplit) },
+						},
+						{
+							name:      "history",
+							summary:   "show the versions a hospital sent under one source: withdrawn ones are kept, never matched",
+							synopsis:  "-organisation ORG (-agb A -patient-number N | -source S -row-key K)",
+							newRunner: func() runner { return new(personHistory) },
 						},
 					},
 				},

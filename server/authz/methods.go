@@ -22,6 +22,7 @@ var Methods = map[string][]Role{
 	ttpv1.AdminService_ListReviewItems_FullMethodName:   {Operator},
 	ttpv1.AdminService_ResolveReviewItem_FullMethodName: {Operator},
 	ttpv1.AdminService_SplitRecord_FullMethodName:       {Operator},
+	ttpv1.AdminService_RecordHistory_FullMethodName:     {Operator},
 	// Recipients' sealing keys: public keys, registered by TTP staff.
 	ttpv1.AdminService_RegisterRecipientKey_FullMethodName: {Operator},
 	ttpv1.AdminService_ListRecipientKeys_FullMethodName:    {Operator},

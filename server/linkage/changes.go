@@ -234,8 +234,8 @@ func (ix *Index) updateSources(ctx context.Context, sources []uint64, fn func(tx
 }
 
 // Withdraw removes the records registered under sources (their keyed
-// hashes, see Encoder.SourceKey) from the index, and reports which were
-// there. A person left without records is removed too, and its withdrawal
+// hashes, see Encoder.SourceKey) from the index, keeping each as a
+// withdrawn version of its source's history, and reports which were there. A person left without records is removed too, and its withdrawal
 // logged, so that recipients delete its pseudonym. commit, if not nil, adds
 // to the transaction (the audit record) with the number withdrawn.
 func (ix *Index) Withdraw(ctx context.Context, sources []uint64, now time.Time, commit func(tx store.Tx, withdrawn int) error) ([]bool, error) {
@@ -251,6 +251,11 @@ func (ix *Index) Withdraw(ctx context.Context, sources []uint64, now time.Time, 
 			}
 			found[i] = true
 			ids = append(ids, r.ID)
+			// Sent data is never edited in place: the withdrawn version
+			// is kept, never matched against.
+			if _, err := px.AddHistory(r, now.UTC()); err != nil {
+				return err
+			}
 			if !slices.Contains(persons, r.Person) {
 				persons = append(persons, r.Person)
 			}
@@ -325,6 +330,28 @@ func (ix *Index) Reinstate(ctx context.Context, sources []uint64, now time.Time,
 		return nil, fmt.Errorf("withdraw objections: %w", err)
 	}
 	return done, nil
+}
+
+// Versions is a source's history: its withdrawn versions, oldest first,
+// and whether a record is registered under it now (the next version).
+type Versions struct {
+	Withdrawn []store.HistoryEntry
+	Current   bool
+}
+
+// History reads the versions registered under source (its keyed hash).
+func (ix *Index) History(ctx context.Context, source uint64) (Versions, error) {
+	var v Versions
+	err := ix.st.View(ctx, func(tx store.Tx) error {
+		var err error
+		if v.Withdrawn, err = tx.Index().History(source); err != nil {
+			return err
+		}
+		now, err := tx.Index().BySource([]uint64{source})
+		v.Current = len(now) > 0
+		return err
+	})
+	return v, err
 }
 
 // Changes lists logged changes after sequence number after.

@@ -226,6 +226,15 @@ type PersonChange struct {
 	From, To uint64
 }
 
+// HistoryEntry is a withdrawn version of the record registered under a
+// source: kept, never matched against, so that sent data is never edited
+// in place (seed 004: a correction is a new version).
+type HistoryEntry struct {
+	Version   int         // 1 for the first withdrawn version of the source
+	Record    IndexRecord // as it was when withdrawn
+	Withdrawn time.Time
+}
+
 // IndexStats count the person index.
 type IndexStats struct {
 	Records, Persons int64
@@ -284,6 +293,12 @@ type PersonIndex interface {
 	DeleteReview(record uint64) error
 	// Reviews lists open items with Record > after, by Record, at most limit.
 	Reviews(after uint64, limit int) ([]ReviewItem, error)
+
+	// AddHistory keeps a withdrawn record as the next version of its
+	// source's history, and returns the version number.
+	AddHistory(r IndexRecord, withdrawn time.Time) (int, error)
+	// History returns a source's withdrawn versions, oldest first.
+	History(source uint64) ([]HistoryEntry, error)
 
 	// PutReidSources stores, per record ID, the record's source sealed
 	// under the re-identification key (package reid), replacing what was

@@ -1099,6 +1099,198 @@ func (x *SplitRecordRequest) GetOrganisation() string {
 	return ""
 }
 
+// RecordHistoryRequest names a source, as SplitRecordRequest does.
+type RecordHistoryRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The institution's AGB code.
+	Agb string `protobuf:"bytes,1,opt,name=agb,proto3" json:"agb,omitempty"`
+	// The institution's patient number.
+	PatientNumber string `protobuf:"bytes,2,opt,name=patient_number,json=patientNumber,proto3" json:"patient_number,omitempty"`
+	// The source name, for records registered without agb and patient_number.
+	Source string `protobuf:"bytes,3,opt,name=source,proto3" json:"source,omitempty"`
+	// The row key, with source.
+	RowKey string `protobuf:"bytes,4,opt,name=row_key,json=rowKey,proto3" json:"row_key,omitempty"`
+	// The organisation whose broker registered the record.
+	Organisation  string `protobuf:"bytes,5,opt,name=organisation,proto3" json:"organisation,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RecordHistoryRequest) Reset() {
+	*x = RecordHistoryRequest{}
+	mi := &file_ttp_v1_admin_proto_msgTypes[18]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RecordHistoryRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RecordHistoryRequest) ProtoMessage() {}
+
+func (x *RecordHistoryRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_ttp_v1_admin_proto_msgTypes[18]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RecordHistoryRequest.ProtoReflect.Descriptor instead.
+func (*RecordHistoryRequest) Descriptor() ([]byte, []int) {
+	return file_ttp_v1_admin_proto_rawDescGZIP(), []int{18}
+}
+
+func (x *RecordHistoryRequest) GetAgb() string {
+	if x != nil {
+		return x.Agb
+	}
+	return ""
+}
+
+func (x *RecordHistoryRequest) GetPatientNumber() string {
+	if x != nil {
+		return x.PatientNumber
+	}
+	return ""
+}
+
+func (x *RecordHistoryRequest) GetSource() string {
+	if x != nil {
+		return x.Source
+	}
+	return ""
+}
+
+func (x *RecordHistoryRequest) GetRowKey() string {
+	if x != nil {
+		return x.RowKey
+	}
+	return ""
+}
+
+func (x *RecordHistoryRequest) GetOrganisation() string {
+	if x != nil {
+		return x.Organisation
+	}
+	return ""
+}
+
+// RecordVersion is a withdrawn version of a record.
+type RecordVersion struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// 1 for the first version.
+	Version uint32 `protobuf:"varint,1,opt,name=version,proto3" json:"version,omitempty"`
+	// When it was withdrawn.
+	Withdrawn     *timestamppb.Timestamp `protobuf:"bytes,2,opt,name=withdrawn,proto3" json:"withdrawn,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RecordVersion) Reset() {
+	*x = RecordVersion{}
+	mi := &file_ttp_v1_admin_proto_msgTypes[19]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RecordVersion) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RecordVersion) ProtoMessage() {}
+
+func (x *RecordVersion) ProtoReflect() protoreflect.Message {
+	mi := &file_ttp_v1_admin_proto_msgTypes[19]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RecordVersion.ProtoReflect.Descriptor instead.
+func (*RecordVersion) Descriptor() ([]byte, []int) {
+	return file_ttp_v1_admin_proto_rawDescGZIP(), []int{19}
+}
+
+func (x *RecordVersion) GetVersion() uint32 {
+	if x != nil {
+		return x.Version
+	}
+	return 0
+}
+
+func (x *RecordVersion) GetWithdrawn() *timestamppb.Timestamp {
+	if x != nil {
+		return x.Withdrawn
+	}
+	return nil
+}
+
+// RecordHistoryResponse holds a source's versions.
+type RecordHistoryResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The withdrawn versions, oldest first.
+	Withdrawn []*RecordVersion `protobuf:"bytes,1,rep,name=withdrawn,proto3" json:"withdrawn,omitempty"`
+	// Whether a version is registered now (the one after the withdrawn).
+	Current       bool `protobuf:"varint,2,opt,name=current,proto3" json:"current,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RecordHistoryResponse) Reset() {
+	*x = RecordHistoryResponse{}
+	mi := &file_ttp_v1_admin_proto_msgTypes[20]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RecordHistoryResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RecordHistoryResponse) ProtoMessage() {}
+
+func (x *RecordHistoryResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_ttp_v1_admin_proto_msgTypes[20]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RecordHistoryResponse.ProtoReflect.Descriptor instead.
+func (*RecordHistoryResponse) Descriptor() ([]byte, []int) {
+	return file_ttp_v1_admin_proto_rawDescGZIP(), []int{20}
+}
+
+func (x *RecordHistoryResponse) GetWithdrawn() []*RecordVersion {
+	if x != nil {
+		return x.Withdrawn
+	}
+	return nil
+}
+
+func (x *RecordHistoryResponse) GetCurrent() bool {
+	if x != nil {
+		return x.Current
+	}
+	return false
+}
+
 // SplitRecordResponse confirms the split.
 type SplitRecordResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -1110,7 +1302,7 @@ type SplitRecordResponse struct {
 
 func (x *SplitRecordResponse) Reset() {
 	*x = SplitRecordResponse{}
-	mi := &file_ttp_v1_admin_proto_msgTypes[18]
+	mi := &file_ttp_v1_admin_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1122,7 +1314,7 @@ func (x *SplitRecordResponse) String() string {
 func (*SplitRecordResponse) ProtoMessage() {}
 
 func (x *SplitRecordResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ttp_v1_admin_proto_msgTypes[18]
+	mi := &file_ttp_v1_admin_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1135,7 +1327,7 @@ func (x *SplitRecordResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SplitRecordResponse.ProtoReflect.Descriptor instead.
 func (*SplitRecordResponse) Descriptor() ([]byte, []int) {
-	return file_ttp_v1_admin_proto_rawDescGZIP(), []int{18}
+	return file_ttp_v1_admin_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *SplitRecordResponse) GetChangeSequence() uint64 {
@@ -1158,7 +1350,7 @@ type RegisterRecipientKeyRequest struct {
 
 func (x *RegisterRecipientKeyRequest) Reset() {
 	*x = RegisterRecipientKeyRequest{}
-	mi := &file_ttp_v1_admin_proto_msgTypes[19]
+	mi := &file_ttp_v1_admin_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1170,7 +1362,7 @@ func (x *RegisterRecipientKeyRequest) String() string {
 func (*RegisterRecipientKeyRequest) ProtoMessage() {}
 
 func (x *RegisterRecipientKeyRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ttp_v1_admin_proto_msgTypes[19]
+	mi := &file_ttp_v1_admin_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1183,7 +1375,7 @@ func (x *RegisterRecipientKeyRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RegisterRecipientKeyRequest.ProtoReflect.Descriptor instead.
 func (*RegisterRecipientKeyRequest) Descriptor() ([]byte, []int) {
-	return file_ttp_v1_admin_proto_rawDescGZIP(), []int{19}
+	return file_ttp_v1_admin_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *RegisterRecipientKeyRequest) GetName() string {
@@ -1211,7 +1403,7 @@ type RegisterRecipientKeyResponse struct {
 
 func (x *RegisterRecipientKeyResponse) Reset() {
 	*x = RegisterRecipientKeyResponse{}
-	mi := &file_ttp_v1_admin_proto_msgTypes[20]
+	mi := &file_ttp_v1_admin_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1223,7 +1415,7 @@ func (x *RegisterRecipientKeyResponse) String() string {
 func (*RegisterRecipientKeyResponse) ProtoMessage() {}
 
 func (x *RegisterRecipientKeyResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ttp_v1_admin_proto_msgTypes[20]
+	mi := &file_ttp_v1_admin_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1236,7 +1428,7 @@ func (x *RegisterRecipientKeyResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RegisterRecipientKeyResponse.ProtoReflect.Descriptor instead.
 func (*RegisterRecipientKeyResponse) Descriptor() ([]byte, []int) {
-	return file_ttp_v1_admin_proto_rawDescGZIP(), []int{20}
+	return file_ttp_v1_admin_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *RegisterRecipientKeyResponse) GetKey() *RecipientKey {
@@ -1255,7 +1447,7 @@ type ListRecipientKeysRequest struct {
 
 func (x *ListRecipientKeysRequest) Reset() {
 	*x = ListRecipientKeysRequest{}
-	mi := &file_ttp_v1_admin_proto_msgTypes[21]
+	mi := &file_ttp_v1_admin_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1267,7 +1459,7 @@ func (x *ListRecipientKeysRequest) String() string {
 func (*ListRecipientKeysRequest) ProtoMessage() {}
 
 func (x *ListRecipientKeysRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ttp_v1_admin_proto_msgTypes[21]
+	mi := &file_ttp_v1_admin_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1280,7 +1472,7 @@ func (x *ListRecipientKeysRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListRecipientKeysRequest.ProtoReflect.Descriptor instead.
 func (*ListRecipientKeysRequest) Descriptor() ([]byte, []int) {
-	return file_ttp_v1_admin_proto_rawDescGZIP(), []int{21}
+	return file_ttp_v1_admin_proto_rawDescGZIP(), []int{24}
 }
 
 // ListRecipientKeysResponse holds every recipient key, by name.
@@ -1294,7 +1486,7 @@ type ListRecipientKeysResponse struct {
 
 func (x *ListRecipientKeysResponse) Reset() {
 	*x = ListRecipientKeysResponse{}
-	mi := &file_ttp_v1_admin_proto_msgTypes[22]
+	mi := &file_ttp_v1_admin_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1306,7 +1498,7 @@ func (x *ListRecipientKeysResponse) String() string {
 func (*ListRecipientKeysResponse) ProtoMessage() {}
 
 func (x *ListRecipientKeysResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ttp_v1_admin_proto_msgTypes[22]
+	mi := &file_ttp_v1_admin_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1319,7 +1511,7 @@ func (x *ListRecipientKeysResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListRecipientKeysResponse.ProtoReflect.Descriptor instead.
 func (*ListRecipientKeysResponse) Descriptor() ([]byte, []int) {
-	return file_ttp_v1_admin_proto_rawDescGZIP(), []int{22}
+	return file_ttp_v1_admin_proto_rawDescGZIP(), []int{25}
 }
 
 func (x *ListRecipientKeysResponse) GetKeys() []*RecipientKey {
@@ -1404,7 +1596,19 @@ const file_ttp_v1_admin_proto_rawDesc = "" +
 	"\x0epatient_number\x18\x02 \x01(\tR\rpatientNumber\x12\x16\n" +
 	"\x06source\x18\x03 \x01(\tR\x06source\x12\x17\n" +
 	"\arow_key\x18\x04 \x01(\tR\x06rowKey\x12\"\n" +
-	"\forganisation\x18\x05 \x01(\tR\forganisation\">\n" +
+	"\forganisation\x18\x05 \x01(\tR\forganisation\"\xa4\x01\n" +
+	"\x14RecordHistoryRequest\x12\x10\n" +
+	"\x03agb\x18\x01 \x01(\tR\x03agb\x12%\n" +
+	"\x0epatient_number\x18\x02 \x01(\tR\rpatientNumber\x12\x16\n" +
+	"\x06source\x18\x03 \x01(\tR\x06source\x12\x17\n" +
+	"\arow_key\x18\x04 \x01(\tR\x06rowKey\x12\"\n" +
+	"\forganisation\x18\x05 \x01(\tR\forganisation\"c\n" +
+	"\rRecordVersion\x12\x18\n" +
+	"\aversion\x18\x01 \x01(\rR\aversion\x128\n" +
+	"\twithdrawn\x18\x02 \x01(\v2\x1a.google.protobuf.TimestampR\twithdrawn\"f\n" +
+	"\x15RecordHistoryResponse\x123\n" +
+	"\twithdrawn\x18\x01 \x03(\v2\x15.ttp.v1.RecordVersionR\twithdrawn\x12\x18\n" +
+	"\acurrent\x18\x02 \x01(\bR\acurrent\">\n" +
 	"\x13SplitRecordResponse\x12'\n" +
 	"\x0fchange_sequence\x18\x01 \x01(\x04R\x0echangeSequence\"P\n" +
 	"\x1bRegisterRecipientKeyRequest\x12\x12\n" +
@@ -1420,7 +1624,7 @@ const file_ttp_v1_admin_proto_rawDesc = "" +
 	"DomainMode\x12\x1b\n" +
 	"\x17DOMAIN_MODE_UNSPECIFIED\x10\x00\x12\x14\n" +
 	"\x10DOMAIN_MODE_HMAC\x10\x01\x12\x14\n" +
-	"\x10DOMAIN_MODE_OPRF\x10\x022\xc4\x06\n" +
+	"\x10DOMAIN_MODE_OPRF\x10\x022\x92\a\n" +
 	"\fAdminService\x12I\n" +
 	"\fCreateDomain\x12\x1b.ttp.v1.CreateDomainRequest\x1a\x1c.ttp.v1.CreateDomainResponse\x12F\n" +
 	"\vListDomains\x12\x1a.ttp.v1.ListDomainsRequest\x1a\x1b.ttp.v1.ListDomainsResponse\x12O\n" +
@@ -1429,7 +1633,8 @@ const file_ttp_v1_admin_proto_rawDesc = "" +
 	"\fUpdateDomain\x12\x1b.ttp.v1.UpdateDomainRequest\x1a\x1c.ttp.v1.UpdateDomainResponse\x12R\n" +
 	"\x0fListReviewItems\x12\x1e.ttp.v1.ListReviewItemsRequest\x1a\x1f.ttp.v1.ListReviewItemsResponse\x12X\n" +
 	"\x11ResolveReviewItem\x12 .ttp.v1.ResolveReviewItemRequest\x1a!.ttp.v1.ResolveReviewItemResponse\x12F\n" +
-	"\vSplitRecord\x12\x1a.ttp.v1.SplitRecordRequest\x1a\x1b.ttp.v1.SplitRecordResponse\x12a\n" +
+	"\vSplitRecord\x12\x1a.ttp.v1.SplitRecordRequest\x1a\x1b.ttp.v1.SplitRecordResponse\x12L\n" +
+	"\rRecordHistory\x12\x1c.ttp.v1.RecordHistoryRequest\x1a\x1d.ttp.v1.RecordHistoryResponse\x12a\n" +
 	"\x14RegisterRecipientKey\x12#.ttp.v1.RegisterRecipientKeyRequest\x1a$.ttp.v1.RegisterRecipientKeyResponse\x12X\n" +
 	"\x11ListRecipientKeys\x12 .ttp.v1.ListRecipientKeysRequest\x1a!.ttp.v1.ListRecipientKeysResponseB)Z'github.com/ttpnl/ttp/proto/ttp/v1;ttpv1b\x06proto3"
 
@@ -1446,7 +1651,7 @@ func file_ttp_v1_admin_proto_rawDescGZIP() []byte {
 }
 
 var file_ttp_v1_admin_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_ttp_v1_admin_proto_msgTypes = make([]protoimpl.MessageInfo, 24)
+var file_ttp_v1_admin_proto_msgTypes = make([]protoimpl.MessageInfo, 27)
 var file_ttp_v1_admin_proto_goTypes = []any{
 	(DomainMode)(0),                      // 0: ttp.v1.DomainMode
 	(*Domain)(nil),                       // 1: ttp.v1.Domain
@@ -1467,20 +1672,23 @@ var file_ttp_v1_admin_proto_goTypes = []any{
 	(*ResolveReviewItemRequest)(nil),     // 16: ttp.v1.ResolveReviewItemRequest
 	(*ResolveReviewItemResponse)(nil),    // 17: ttp.v1.ResolveReviewItemResponse
 	(*SplitRecordRequest)(nil),           // 18: ttp.v1.SplitRecordRequest
-	(*SplitRecordResponse)(nil),          // 19: ttp.v1.SplitRecordResponse
-	(*RegisterRecipientKeyRequest)(nil),  // 20: ttp.v1.RegisterRecipientKeyRequest
-	(*RegisterRecipientKeyResponse)(nil), // 21: ttp.v1.RegisterRecipientKeyResponse
-	(*ListRecipientKeysRequest)(nil),     // 22: ttp.v1.ListRecipientKeysRequest
-	(*ListRecipientKeysResponse)(nil),    // 23: ttp.v1.ListRecipientKeysResponse
-	nil,                                  // 24: ttp.v1.ReviewItem.ComparisonEntry
-	(*timestamppb.Timestamp)(nil),        // 25: google.protobuf.Timestamp
-	(*RecipientKey)(nil),                 // 26: ttp.v1.RecipientKey
+	(*RecordHistoryRequest)(nil),         // 19: ttp.v1.RecordHistoryRequest
+	(*RecordVersion)(nil),                // 20: ttp.v1.RecordVersion
+	(*RecordHistoryResponse)(nil),        // 21: ttp.v1.RecordHistoryResponse
+	(*SplitRecordResponse)(nil),          // 22: ttp.v1.SplitRecordResponse
+	(*RegisterRecipientKeyRequest)(nil),  // 23: ttp.v1.RegisterRecipientKeyRequest
+	(*RegisterRecipientKeyResponse)(nil), // 24: ttp.v1.RegisterRecipientKeyResponse
+	(*ListRecipientKeysRequest)(nil),     // 25: ttp.v1.ListRecipientKeysRequest
+	(*ListRecipientKeysResponse)(nil),    // 26: ttp.v1.ListRecipientKeysResponse
+	nil,                                  // 27: ttp.v1.ReviewItem.ComparisonEntry
+	(*timestamppb.Timestamp)(nil),        // 28: google.protobuf.Timestamp
+	(*RecipientKey)(nil),                 // 29: ttp.v1.RecipientKey
 }
 var file_ttp_v1_admin_proto_depIdxs = []int32{
 	2,  // 0: ttp.v1.Domain.key_versions:type_name -> ttp.v1.KeyVersion
-	25, // 1: ttp.v1.Domain.create_time:type_name -> google.protobuf.Timestamp
+	28, // 1: ttp.v1.Domain.create_time:type_name -> google.protobuf.Timestamp
 	0,  // 2: ttp.v1.Domain.mode:type_name -> ttp.v1.DomainMode
-	25, // 3: ttp.v1.KeyVersion.create_time:type_name -> google.protobuf.Timestamp
+	28, // 3: ttp.v1.KeyVersion.create_time:type_name -> google.protobuf.Timestamp
 	0,  // 4: ttp.v1.CreateDomainRequest.mode:type_name -> ttp.v1.DomainMode
 	1,  // 5: ttp.v1.CreateDomainResponse.domain:type_name -> ttp.v1.Domain
 	1,  // 6: ttp.v1.ListDomainsResponse.domains:type_name -> ttp.v1.Domain
@@ -1488,34 +1696,38 @@ var file_ttp_v1_admin_proto_depIdxs = []int32{
 	1,  // 8: ttp.v1.RotateDomainKeyResponse.domain:type_name -> ttp.v1.Domain
 	1,  // 9: ttp.v1.UpdateDomainResponse.domain:type_name -> ttp.v1.Domain
 	15, // 10: ttp.v1.ListReviewItemsResponse.items:type_name -> ttp.v1.ReviewItem
-	24, // 11: ttp.v1.ReviewItem.comparison:type_name -> ttp.v1.ReviewItem.ComparisonEntry
-	26, // 12: ttp.v1.RegisterRecipientKeyResponse.key:type_name -> ttp.v1.RecipientKey
-	26, // 13: ttp.v1.ListRecipientKeysResponse.keys:type_name -> ttp.v1.RecipientKey
-	3,  // 14: ttp.v1.AdminService.CreateDomain:input_type -> ttp.v1.CreateDomainRequest
-	5,  // 15: ttp.v1.AdminService.ListDomains:input_type -> ttp.v1.ListDomainsRequest
-	7,  // 16: ttp.v1.AdminService.DescribeDomain:input_type -> ttp.v1.DescribeDomainRequest
-	9,  // 17: ttp.v1.AdminService.RotateDomainKey:input_type -> ttp.v1.RotateDomainKeyRequest
-	11, // 18: ttp.v1.AdminService.UpdateDomain:input_type -> ttp.v1.UpdateDomainRequest
-	13, // 19: ttp.v1.AdminService.ListReviewItems:input_type -> ttp.v1.ListReviewItemsRequest
-	16, // 20: ttp.v1.AdminService.ResolveReviewItem:input_type -> ttp.v1.ResolveReviewItemRequest
-	18, // 21: ttp.v1.AdminService.SplitRecord:input_type -> ttp.v1.SplitRecordRequest
-	20, // 22: ttp.v1.AdminService.RegisterRecipientKey:input_type -> ttp.v1.RegisterRecipientKeyRequest
-	22, // 23: ttp.v1.AdminService.ListRecipientKeys:input_type -> ttp.v1.ListRecipientKeysRequest
-	4,  // 24: ttp.v1.AdminService.CreateDomain:output_type -> ttp.v1.CreateDomainResponse
-	6,  // 25: ttp.v1.AdminService.ListDomains:output_type -> ttp.v1.ListDomainsResponse
-	8,  // 26: ttp.v1.AdminService.DescribeDomain:output_type -> ttp.v1.DescribeDomainResponse
-	10, // 27: ttp.v1.AdminService.RotateDomainKey:output_type -> ttp.v1.RotateDomainKeyResponse
-	12, // 28: ttp.v1.AdminService.UpdateDomain:output_type -> ttp.v1.UpdateDomainResponse
-	14, // 29: ttp.v1.AdminService.ListReviewItems:output_type -> ttp.v1.ListReviewItemsResponse
-	17, // 30: ttp.v1.AdminService.ResolveReviewItem:output_type -> ttp.v1.ResolveReviewItemResponse
-	19, // 31: ttp.v1.AdminService.SplitRecord:output_type -> ttp.v1.SplitRecordResponse
-	21, // 32: ttp.v1.AdminService.RegisterRecipientKey:output_type -> ttp.v1.RegisterRecipientKeyResponse
-	23, // 33: ttp.v1.AdminService.ListRecipientKeys:output_type -> ttp.v1.ListRecipientKeysResponse
-	24, // [24:34] is the sub-list for method output_type
-	14, // [14:24] is the sub-list for method input_type
-	14, // [14:14] is the sub-list for extension type_name
-	14, // [14:14] is the sub-list for extension extendee
-	0,  // [0:14] is the sub-list for field type_name
+	27, // 11: ttp.v1.ReviewItem.comparison:type_name -> ttp.v1.ReviewItem.ComparisonEntry
+	28, // 12: ttp.v1.RecordVersion.withdrawn:type_name -> google.protobuf.Timestamp
+	20, // 13: ttp.v1.RecordHistoryResponse.withdrawn:type_name -> ttp.v1.RecordVersion
+	29, // 14: ttp.v1.RegisterRecipientKeyResponse.key:type_name -> ttp.v1.RecipientKey
+	29, // 15: ttp.v1.ListRecipientKeysResponse.keys:type_name -> ttp.v1.RecipientKey
+	3,  // 16: ttp.v1.AdminService.CreateDomain:input_type -> ttp.v1.CreateDomainRequest
+	5,  // 17: ttp.v1.AdminService.ListDomains:input_type -> ttp.v1.ListDomainsRequest
+	7,  // 18: ttp.v1.AdminService.DescribeDomain:input_type -> ttp.v1.DescribeDomainRequest
+	9,  // 19: ttp.v1.AdminService.RotateDomainKey:input_type -> ttp.v1.RotateDomainKeyRequest
+	11, // 20: ttp.v1.AdminService.UpdateDomain:input_type -> ttp.v1.UpdateDomainRequest
+	13, // 21: ttp.v1.AdminService.ListReviewItems:input_type -> ttp.v1.ListReviewItemsRequest
+	16, // 22: ttp.v1.AdminService.ResolveReviewItem:input_type -> ttp.v1.ResolveReviewItemRequest
+	18, // 23: ttp.v1.AdminService.SplitRecord:input_type -> ttp.v1.SplitRecordRequest
+	19, // 24: ttp.v1.AdminService.RecordHistory:input_type -> ttp.v1.RecordHistoryRequest
+	23, // 25: ttp.v1.AdminService.RegisterRecipientKey:input_type -> ttp.v1.RegisterRecipientKeyRequest
+	25, // 26: ttp.v1.AdminService.ListRecipientKeys:input_type -> ttp.v1.ListRecipientKeysRequest
+	4,  // 27: ttp.v1.AdminService.CreateDomain:output_type -> ttp.v1.CreateDomainResponse
+	6,  // 28: ttp.v1.AdminService.ListDomains:output_type -> ttp.v1.ListDomainsResponse
+	8,  // 29: ttp.v1.AdminService.DescribeDomain:output_type -> ttp.v1.DescribeDomainResponse
+	10, // 30: ttp.v1.AdminService.RotateDomainKey:output_type -> ttp.v1.RotateDomainKeyResponse
+	12, // 31: ttp.v1.AdminService.UpdateDomain:output_type -> ttp.v1.UpdateDomainResponse
+	14, // 32: ttp.v1.AdminService.ListReviewItems:output_type -> ttp.v1.ListReviewItemsResponse
+	17, // 33: ttp.v1.AdminService.ResolveReviewItem:output_type -> ttp.v1.ResolveReviewItemResponse
+	22, // 34: ttp.v1.AdminService.SplitRecord:output_type -> ttp.v1.SplitRecordResponse
+	21, // 35: ttp.v1.AdminService.RecordHistory:output_type -> ttp.v1.RecordHistoryResponse
+	24, // 36: ttp.v1.AdminService.RegisterRecipientKey:output_type -> ttp.v1.RegisterRecipientKeyResponse
+	26, // 37: ttp.v1.AdminService.ListRecipientKeys:output_type -> ttp.v1.ListRecipientKeysResponse
+	27, // [27:38] is the sub-list for method output_type
+	16, // [16:27] is the sub-list for method input_type
+	16, // [16:16] is the sub-list for extension type_name
+	16, // [16:16] is the sub-list for extension extendee
+	0,  // [0:16] is the sub-list for field type_name
 }
 
 func init() { file_ttp_v1_admin_proto_init() }
@@ -1530,7 +1742,7 @@ func file_ttp_v1_admin_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_ttp_v1_admin_proto_rawDesc), len(file_ttp_v1_admin_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   24,
+			NumMessages:   27,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -27,6 +27,7 @@ const (
 	AdminService_ListReviewItems_FullMethodName      = "/ttp.v1.AdminService/ListReviewItems"
 	AdminService_ResolveReviewItem_FullMethodName    = "/ttp.v1.AdminService/ResolveReviewItem"
 	AdminService_SplitRecord_FullMethodName          = "/ttp.v1.AdminService/SplitRecord"
+	AdminService_RecordHistory_FullMethodName        = "/ttp.v1.AdminService/RecordHistory"
 	AdminService_RegisterRecipientKey_FullMethodName = "/ttp.v1.AdminService/RegisterRecipientKey"
 	AdminService_ListRecipientKeys_FullMethodName    = "/ttp.v1.AdminService/ListRecipientKeys"
 )
@@ -60,6 +61,9 @@ type AdminServiceClient interface {
 	// SplitRecord undoes a wrong link: the record leaves its person for a new
 	// person of its own. The split is logged as a change recipients can fetch.
 	SplitRecord(ctx context.Context, in *SplitRecordRequest, opts ...grpc.CallOption) (*SplitRecordResponse, error)
+	// RecordHistory shows the versions registered under a source: the
+	// withdrawn ones (kept, never matched) and whether one is current.
+	RecordHistory(ctx context.Context, in *RecordHistoryRequest, opts ...grpc.CallOption) (*RecordHistoryResponse, error)
 	// RegisterRecipientKey registers (or replaces) a recipient's public key
 	// for sealed values. The recipient made the key pair with ttp keygen and
 	// keeps the private key; the TTP never holds it.
@@ -156,6 +160,16 @@ func (c *adminServiceClient) SplitRecord(ctx context.Context, in *SplitRecordReq
 	return out, nil
 }
 
+func (c *adminServiceClient) RecordHistory(ctx context.Context, in *RecordHistoryRequest, opts ...grpc.CallOption) (*RecordHistoryResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(RecordHistoryResponse)
+	err := c.cc.Invoke(ctx, AdminService_RecordHistory_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 func (c *adminServiceClient) RegisterRecipientKey(ctx context.Context, in *RegisterRecipientKeyRequest, opts ...grpc.CallOption) (*RegisterRecipientKeyResponse, error) {
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
 	out := new(RegisterRecipientKeyResponse)
@@ -205,6 +219,9 @@ type AdminServiceServer interface {
 	// SplitRecord undoes a wrong link: the record leaves its person for a new
 	// person of its own. The split is logged as a change recipients can fetch.
 	SplitRecord(context.Context, *SplitRecordRequest) (*SplitRecordResponse, error)
+	// RecordHistory shows the versions registered under a source: the
+	// withdrawn ones (kept, never matched) and whether one is current.
+	RecordHistory(context.Context, *RecordHistoryRequest) (*RecordHistoryResponse, error)
 	// RegisterRecipientKey registers (or replaces) a recipient's public key
 	// for sealed values. The recipient made the key pair with ttp keygen and
 	// keeps the private key; the TTP never holds it.
@@ -244,6 +261,9 @@ func (UnimplementedAdminServiceServer) ResolveReviewItem(context.Context, *Resol
 }
 func (UnimplementedAdminServiceServer) SplitRecord(context.Context, *SplitRecordRequest) (*SplitRecordResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method SplitRecord not implemented")
+}
+func (UnimplementedAdminServiceServer) RecordHistory(context.Context, *RecordHistoryRequest) (*RecordHistoryResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method RecordHistory not implemented")
 }
 func (UnimplementedAdminServiceServer) RegisterRecipientKey(context.Context, *RegisterRecipientKeyRequest) (*RegisterRecipientKeyResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method RegisterRecipientKey not implemented")
@@ -416,6 +436,24 @@ func _AdminService_SplitRecord_Handler(srv interface{}, ctx context.Context, dec
 	return interceptor(ctx, in, info, handler)
 }
 
+func _AdminService_RecordHistory_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(RecordHistoryRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(AdminServiceServer).RecordHistory(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: AdminService_RecordHistory_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(AdminServiceServer).RecordHistory(ctx, req.(*RecordHistoryRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 func _AdminService_RegisterRecipientKey_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
 	in := new(RegisterRecipientKeyRequest)
 	if err := dec(in); err != nil {
@@ -490,6 +528,10 @@ var AdminService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "SplitRecord",
 			Handler:    _AdminService_SplitRecord_Handler,
+		},
+		{
+			MethodName: "RecordHistory",
+			Handler:    _AdminService_RecordHistory_Handler,
 		},
 		{
 			MethodName: "RegisterRecipientKey",

@@ -39,6 +39,9 @@ const (
 	// chunkPrefix + block + chunk number (4 bytes) → older members of a
 	// block; a larger number holds newer members.
 	chunkPrefix = "i/c"
+	// historyPrefix + source + version (4 bytes) → a withdrawn record and
+	// when (history.go).
+	historyPrefix = "i/w"
 	// reidPrefix + record ID → the record's source, sealed under the
 	// re-identification key (domainmembers.go).
 	reidPrefix = "i/x"

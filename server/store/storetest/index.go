@@ -594,3 +594,48 @@ func testReidSources(t *testing.T, f Factory) {
 		return nil
 	})
 }
+
+func testHistory(t *testing.T, f Factory) {
+	s := f.New(t)
+	first := record(1, 1<<63+5, 9, 3, 4)
+	second := record(2, 1<<63+5, 10, 4)
+	update(t, s, func(tx store.Tx) error {
+		for i, r := range []store.IndexRecord{first, second} {
+			v, err := tx.Index().AddHistory(r, when(i))
+			if err != nil {
+				return err
+			}
+			equal(t, "version", i+1, v)
+		}
+		_, err := tx.Index().AddHistory(record(3, 77, 1), when(5))
+		return err
+	})
+	rolledBack(t, s, func(tx store.Tx) error {
+		_, err := tx.Index().AddHistory(record(4, 1<<63+5, 1), when(6))
+		return err
+	})
+	view(t, s, func(tx store.Tx) error {
+		_, err := tx.Index().AddHistory(first, when(7))
+		wantErr(t, "AddHistory in View", err, store.ErrReadOnly)
+		h, err := tx.Index().History(1<<63 + 5)
+		if err != nil {
+			return err
+		}
+		if len(h) != 2 {
+			t.Fatalf("history of %d versions, want 2: %+v", len(h), h)
+		}
+		for i, want := range []store.IndexRecord{first, second} {
+			got := h[i]
+			if got.Version != i+1 || !sameTime(when(i), got.Withdrawn) || got.Record.ID != want.ID || got.Record.Person != want.Person {
+				t.Errorf("version %d: %+v", i+1, got)
+			}
+			equalBytes(t, "features kept", want.Features, got.Record.Features)
+			equal(t, "blocks kept", want.Blocks, got.Record.Blocks)
+		}
+		none, err := tx.Index().History(12345)
+		if err != nil || len(none) != 0 {
+			t.Errorf("history of an unknown source: %v %v", none, err)
+		}
+		return nil
+	})
+}

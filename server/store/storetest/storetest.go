@@ -65,6 +65,7 @@ func Run(t *testing.T, f Factory) {
 	t.Run("DeleteRecords", func(t *testing.T) { testDeleteRecords(t, f) })
 	t.Run("Objections", func(t *testing.T) { testObjections(t, f) })
 	t.Run("ReidSources", func(t *testing.T) { testReidSources(t, f) })
+	t.Run("History", func(t *testing.T) { testHistory(t, f) })
 	t.Run("Durability", func(t *testing.T) { testDurability(t, f) })
 	t.Run("Concurrency", func(t *testing.T) { testConcurrency(t, f) })
 }
