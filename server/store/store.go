@@ -67,6 +67,7 @@ type Tx interface {
 	Audit() AuditLog
 	Index() PersonIndex
 	Requests() LinkageRequests
+	Models() LinkageModels
 }
 
 // Errors that repositories return; test with errors.Is.
@@ -148,6 +149,27 @@ type LinkageRequests interface {
 	// Update replaces request r.ID's data and counts its revision up, or
 	// gives ErrNotFound. r.Revision is ignored.
 	Update(r LinkageRequest) error
+}
+
+// LinkageModel is a stored version of the person index's model (package
+// linkage encodes Data).
+type LinkageModel struct {
+	Version uint64 // 1, 2, 3, ... in the order of creation
+	Data    []byte
+	Created time.Time
+	Active  bool // the one registration uses; at most one is
+}
+
+// LinkageModels holds the versions of the person index's model: estimated
+// on the index's own records, compared, then activated on purpose.
+type LinkageModels interface {
+	// Create stores a new, inactive version and returns its number.
+	Create(data []byte, created time.Time) (uint64, error)
+	// List returns every version, by number.
+	List() ([]LinkageModel, error)
+	// Activate makes version the active one (and no other), or gives
+	// ErrNotFound.
+	Activate(version uint64) error
 }
 
 // Keyrings holds sealed keyrings that belong to no domain (the person

@@ -15,6 +15,8 @@ const (
 	recipientPrefix = "r/"
 	// keyringPrefix + name → a sealed keyring (keyrings.go).
 	keyringPrefix = "k/"
+	// modelPrefix + version → a linkage model version (models.go).
+	modelPrefix = "n/"
 	// requestPrefix + ID → a linkage request (requests.go).
 	requestPrefix = "q/"
 	// auditPrefix + seq → an audit entry's data (audit.go).

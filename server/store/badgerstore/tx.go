@@ -40,6 +40,7 @@ func newTx(txn *badger.Txn, update bool) *tx {
 func (t *tx) Domains() store.Domains          { return domains{t} }
 func (t *tx) Recipients() store.Recipients    { return recipients{t} }
 func (t *tx) Requests() store.LinkageRequests { return requests{t} }
+func (t *tx) Models() store.LinkageModels     { return models{t} }
 func (t *tx) Keyrings() store.Keyrings        { return keyrings{t} }
 func (t *tx) Audit() store.AuditLog           { return auditLog{t} }
 func (t *tx) Index() store.PersonIndex        { return index{t} }

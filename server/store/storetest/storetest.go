@@ -57,6 +57,7 @@ func Run(t *testing.T, f Factory) {
 	t.Run("Recipients", func(t *testing.T) { testRecipients(t, f) })
 	t.Run("Keyrings", func(t *testing.T) { testKeyrings(t, f) })
 	t.Run("Requests", func(t *testing.T) { testRequests(t, f) })
+	t.Run("Models", func(t *testing.T) { testModels(t, f) })
 	t.Run("Audit", func(t *testing.T) { testAudit(t, f) })
 	t.Run("Index", func(t *testing.T) { testIndex(t, f) })
 	t.Run("Reviews", func(t *testing.T) { testReviews(t, f) })
