@@ -160,6 +160,16 @@ func (s *Server) open(ctx context.Context, kek *keys.KEK, cfg *config.Config) (e
 		}
 		return tags
 	})
+	// A model version activated in the store wins over the configured one.
+	if err := s.st.View(ctx, func(tx store.Tx) error {
+		m, err := activeModel(tx)
+		if m != nil {
+			s.index.SetModel(m)
+		}
+		return err
+	}); err != nil {
+		return err
+	}
 	// Re-identification reads the index: after it.
 	s.reidDomain = func(string) bool { return false }
 	if cfg.ReidKeyFile != "" {

@@ -199,6 +199,30 @@ var commands = &command{
 					},
 				},
 				{
+					name:    "model",
+					summary: "the person index's model: estimate it on the index's own records, compare, activate",
+					subs: []*command{
+						{
+							name:      "estimate",
+							summary:   "estimate m and u on the index's records: a new, inactive version beside the active model",
+							synopsis:  "[-sample F] [-random-pairs N] [-json]",
+							newRunner: func() runner { return new(modelEstimate) },
+						},
+						{
+							name:      "activate",
+							summary:   "make a version the model registration uses (past decisions stay)",
+							synopsis:  "VERSION",
+							newRunner: func() runner { return new(modelActivate) },
+						},
+						{
+							name:      "list",
+							summary:   "list the model versions",
+							synopsis:  "[-json]",
+							newRunner: func() runner { return new(modelList) },
+						},
+					},
+				},
+				{
 					name:    "recipient",
 					summary: "register and list recipients' public keys for sealed pseudonyms",
 					subs: []*command{

@@ -23,6 +23,11 @@ var Methods = map[string][]Role{
 	ttpv1.AdminService_ResolveReviewItem_FullMethodName: {Operator},
 	ttpv1.AdminService_SplitRecord_FullMethodName:       {Operator},
 	ttpv1.AdminService_RecordHistory_FullMethodName:     {Operator},
+	// The person index's model: estimated, compared and activated by TTP
+	// staff.
+	ttpv1.AdminService_EstimateLinkageModel_FullMethodName: {Operator},
+	ttpv1.AdminService_ActivateLinkageModel_FullMethodName: {Operator},
+	ttpv1.AdminService_ListLinkageModels_FullMethodName:    {Operator},
 	// Recipients' sealing keys: public keys, registered by TTP staff.
 	ttpv1.AdminService_RegisterRecipientKey_FullMethodName: {Operator},
 	ttpv1.AdminService_ListRecipientKeys_FullMethodName:    {Operator},

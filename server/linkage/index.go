@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"sync"
+	"sync/atomic"
 
 	"github.com/ttpnl/ttp/server/store"
 )
@@ -59,7 +60,7 @@ type Result struct {
 // one batch find each other, and two servers never make two persons of one.
 type Index struct {
 	st    store.Store
-	model *Model
+	model atomic.Pointer[Model] // swapped whole by SetModel
 	cache *candidateCache
 
 	randMu sync.Mutex
@@ -87,8 +88,17 @@ func Open(st store.Store, model *Model, rand io.Reader) *Index {
 // OpenWithCache is Open with a candidate cache of the given number of
 // records.
 func OpenWithCache(st store.Store, model *Model, rand io.Reader, cacheRecords int) *Index {
-	return &Index{st: st, model: model, rand: rand, cache: newCandidateCache(cacheRecords)}
+	ix := &Index{st: st, rand: rand, cache: newCandidateCache(cacheRecords)}
+	ix.model.Store(model)
+	return ix
 }
+
+// Model is the model registration uses now.
+func (ix *Index) Model() *Model { return ix.model.Load() }
+
+// SetModel makes registration use m from the next batch on; past
+// decisions stay as they were.
+func (ix *Index) SetModel(m *Model) { ix.model.Store(m) }
 
 // Stats counts the index's records and persons.
 func (ix *Index) Stats(ctx context.Context) (store.IndexStats, error) {
@@ -302,7 +312,8 @@ func (ix *Index) sourceKeys(px store.PersonIndex, batch []Encoded) ([]sourceKey,
 // conflicts reports whether enc's values disagree with those stored under
 // its source so much that the index would not link them.
 func (ix *Index) conflicts(enc *Encoded, stored *Features) bool {
-	return ix.model.Score(Compare(&enc.Features, stored)) < ix.model.Upper
+	m := ix.model.Load()
+	return m.Score(Compare(&enc.Features, stored)) < m.Upper
 }
 
 // conflict answers a record whose source is known with other values: a new
@@ -311,7 +322,7 @@ func (ix *Index) conflicts(enc *Encoded, stored *Features) bool {
 func (ix *Index) conflict(st *batchState, enc *Encoded, stored uint64) (matchResult, uint64) {
 	c := st.cands[stored]
 	pat := Compare(&enc.Features, &c.f)
-	return matchResult{Result: Result{Decision: Review, Score: ix.model.Score(pat), Candidate: c.person}, pat: pat}, stored
+	return matchResult{Result: Result{Decision: Review, Score: ix.model.Load().Score(pat), Candidate: c.person}, pat: pat}, stored
 }
 
 // readCandidates reads, for the records not yet known, the newest members of
@@ -401,6 +412,7 @@ func (m matchResult) pattern() []byte { return m.pat[:] }
 // store's, at most MaxBlock in all. It returns the best candidate's record.
 func (ix *Index) match(st *batchState, enc *Encoded) (matchResult, uint64) {
 	clear(st.seen)
+	model := ix.model.Load()
 	// The best score per person: a person matches if any of its records does.
 	type personScore struct {
 		person, record uint64
@@ -416,7 +428,7 @@ func (ix *Index) match(st *batchState, enc *Encoded) (matchResult, uint64) {
 		st.seen[id] = struct{}{}
 		c := st.cands[id]
 		pat := Compare(&enc.Features, &c.f)
-		s := ix.model.Score(pat)
+		s := model.Score(pat)
 		for j := range persons {
 			if persons[j].person == c.person {
 				if s > persons[j].score {
@@ -451,9 +463,9 @@ func (ix *Index) match(st *batchState, enc *Encoded) (matchResult, uint64) {
 	switch {
 	case best == nil:
 		return matchResult{Result: Result{Decision: New}}, 0
-	case best.score >= ix.model.Upper:
+	case best.score >= model.Upper:
 		return matchResult{Result: Result{Person: best.person, Score: best.score, Decision: Linked}}, best.record
-	case best.score >= ix.model.Lower:
+	case best.score >= model.Lower:
 		return matchResult{Result: Result{Decision: Review, Score: best.score, Candidate: best.person}, pat: best.pattern}, best.record
 	}
 	return matchResult{Result: Result{Decision: New, Score: best.score}}, 0

@@ -1521,6 +1521,446 @@ func (x *ListRecipientKeysResponse) GetKeys() []*RecipientKey {
 	return nil
 }
 
+// EstimateLinkageModelRequest says how much of the index to estimate on.
+type EstimateLinkageModelRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Share of the records whose candidate pairs EM uses, in (0, 1]; 0: all.
+	Sample float64 `protobuf:"fixed64,1,opt,name=sample,proto3" json:"sample,omitempty"`
+	// Random record pairs u is counted on; 0: 100,000.
+	RandomPairs   uint32 `protobuf:"varint,2,opt,name=random_pairs,json=randomPairs,proto3" json:"random_pairs,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *EstimateLinkageModelRequest) Reset() {
+	*x = EstimateLinkageModelRequest{}
+	mi := &file_ttp_v1_admin_proto_msgTypes[26]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *EstimateLinkageModelRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*EstimateLinkageModelRequest) ProtoMessage() {}
+
+func (x *EstimateLinkageModelRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_ttp_v1_admin_proto_msgTypes[26]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use EstimateLinkageModelRequest.ProtoReflect.Descriptor instead.
+func (*EstimateLinkageModelRequest) Descriptor() ([]byte, []int) {
+	return file_ttp_v1_admin_proto_rawDescGZIP(), []int{26}
+}
+
+func (x *EstimateLinkageModelRequest) GetSample() float64 {
+	if x != nil {
+		return x.Sample
+	}
+	return 0
+}
+
+func (x *EstimateLinkageModelRequest) GetRandomPairs() uint32 {
+	if x != nil {
+		return x.RandomPairs
+	}
+	return 0
+}
+
+// ModelLevel is one comparison level's m and u, active and estimated.
+type ModelLevel struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The comparison, e.g. "family_name".
+	Comparison string `protobuf:"bytes,1,opt,name=comparison,proto3" json:"comparison,omitempty"`
+	// The level, e.g. "exact".
+	Level string `protobuf:"bytes,2,opt,name=level,proto3" json:"level,omitempty"`
+	// m and u of the active model.
+	ActiveM float64 `protobuf:"fixed64,3,opt,name=active_m,json=activeM,proto3" json:"active_m,omitempty"`
+	// u of the active model.
+	ActiveU float64 `protobuf:"fixed64,4,opt,name=active_u,json=activeU,proto3" json:"active_u,omitempty"`
+	// m of the estimated model.
+	EstimatedM float64 `protobuf:"fixed64,5,opt,name=estimated_m,json=estimatedM,proto3" json:"estimated_m,omitempty"`
+	// u of the estimated model.
+	EstimatedU    float64 `protobuf:"fixed64,6,opt,name=estimated_u,json=estimatedU,proto3" json:"estimated_u,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ModelLevel) Reset() {
+	*x = ModelLevel{}
+	mi := &file_ttp_v1_admin_proto_msgTypes[27]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ModelLevel) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ModelLevel) ProtoMessage() {}
+
+func (x *ModelLevel) ProtoReflect() protoreflect.Message {
+	mi := &file_ttp_v1_admin_proto_msgTypes[27]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ModelLevel.ProtoReflect.Descriptor instead.
+func (*ModelLevel) Descriptor() ([]byte, []int) {
+	return file_ttp_v1_admin_proto_rawDescGZIP(), []int{27}
+}
+
+func (x *ModelLevel) GetComparison() string {
+	if x != nil {
+		return x.Comparison
+	}
+	return ""
+}
+
+func (x *ModelLevel) GetLevel() string {
+	if x != nil {
+		return x.Level
+	}
+	return ""
+}
+
+func (x *ModelLevel) GetActiveM() float64 {
+	if x != nil {
+		return x.ActiveM
+	}
+	return 0
+}
+
+func (x *ModelLevel) GetActiveU() float64 {
+	if x != nil {
+		return x.ActiveU
+	}
+	return 0
+}
+
+func (x *ModelLevel) GetEstimatedM() float64 {
+	if x != nil {
+		return x.EstimatedM
+	}
+	return 0
+}
+
+func (x *ModelLevel) GetEstimatedU() float64 {
+	if x != nil {
+		return x.EstimatedU
+	}
+	return 0
+}
+
+// EstimateLinkageModelResponse holds the new version and the comparison.
+type EstimateLinkageModelResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The new version's number (inactive).
+	Version uint64 `protobuf:"varint,1,opt,name=version,proto3" json:"version,omitempty"`
+	// How many candidate pairs EM used.
+	CandidatePairs uint64 `protobuf:"varint,2,opt,name=candidate_pairs,json=candidatePairs,proto3" json:"candidate_pairs,omitempty"`
+	// Every comparison level, active beside estimated.
+	Levels        []*ModelLevel `protobuf:"bytes,3,rep,name=levels,proto3" json:"levels,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *EstimateLinkageModelResponse) Reset() {
+	*x = EstimateLinkageModelResponse{}
+	mi := &file_ttp_v1_admin_proto_msgTypes[28]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *EstimateLinkageModelResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*EstimateLinkageModelResponse) ProtoMessage() {}
+
+func (x *EstimateLinkageModelResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_ttp_v1_admin_proto_msgTypes[28]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use EstimateLinkageModelResponse.ProtoReflect.Descriptor instead.
+func (*EstimateLinkageModelResponse) Descriptor() ([]byte, []int) {
+	return file_ttp_v1_admin_proto_rawDescGZIP(), []int{28}
+}
+
+func (x *EstimateLinkageModelResponse) GetVersion() uint64 {
+	if x != nil {
+		return x.Version
+	}
+	return 0
+}
+
+func (x *EstimateLinkageModelResponse) GetCandidatePairs() uint64 {
+	if x != nil {
+		return x.CandidatePairs
+	}
+	return 0
+}
+
+func (x *EstimateLinkageModelResponse) GetLevels() []*ModelLevel {
+	if x != nil {
+		return x.Levels
+	}
+	return nil
+}
+
+// ActivateLinkageModelRequest names a version.
+type ActivateLinkageModelRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The version.
+	Version       uint64 `protobuf:"varint,1,opt,name=version,proto3" json:"version,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ActivateLinkageModelRequest) Reset() {
+	*x = ActivateLinkageModelRequest{}
+	mi := &file_ttp_v1_admin_proto_msgTypes[29]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ActivateLinkageModelRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ActivateLinkageModelRequest) ProtoMessage() {}
+
+func (x *ActivateLinkageModelRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_ttp_v1_admin_proto_msgTypes[29]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ActivateLinkageModelRequest.ProtoReflect.Descriptor instead.
+func (*ActivateLinkageModelRequest) Descriptor() ([]byte, []int) {
+	return file_ttp_v1_admin_proto_rawDescGZIP(), []int{29}
+}
+
+func (x *ActivateLinkageModelRequest) GetVersion() uint64 {
+	if x != nil {
+		return x.Version
+	}
+	return 0
+}
+
+// ActivateLinkageModelResponse confirms.
+type ActivateLinkageModelResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ActivateLinkageModelResponse) Reset() {
+	*x = ActivateLinkageModelResponse{}
+	mi := &file_ttp_v1_admin_proto_msgTypes[30]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ActivateLinkageModelResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ActivateLinkageModelResponse) ProtoMessage() {}
+
+func (x *ActivateLinkageModelResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_ttp_v1_admin_proto_msgTypes[30]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ActivateLinkageModelResponse.ProtoReflect.Descriptor instead.
+func (*ActivateLinkageModelResponse) Descriptor() ([]byte, []int) {
+	return file_ttp_v1_admin_proto_rawDescGZIP(), []int{30}
+}
+
+// ListLinkageModelsRequest lists the versions.
+type ListLinkageModelsRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListLinkageModelsRequest) Reset() {
+	*x = ListLinkageModelsRequest{}
+	mi := &file_ttp_v1_admin_proto_msgTypes[31]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListLinkageModelsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListLinkageModelsRequest) ProtoMessage() {}
+
+func (x *ListLinkageModelsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_ttp_v1_admin_proto_msgTypes[31]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListLinkageModelsRequest.ProtoReflect.Descriptor instead.
+func (*ListLinkageModelsRequest) Descriptor() ([]byte, []int) {
+	return file_ttp_v1_admin_proto_rawDescGZIP(), []int{31}
+}
+
+// LinkageModelVersion is a stored model version.
+type LinkageModelVersion struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Its number.
+	Version uint64 `protobuf:"varint,1,opt,name=version,proto3" json:"version,omitempty"`
+	// When it was estimated.
+	Created *timestamppb.Timestamp `protobuf:"bytes,2,opt,name=created,proto3" json:"created,omitempty"`
+	// Whether registration uses it.
+	Active        bool `protobuf:"varint,3,opt,name=active,proto3" json:"active,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *LinkageModelVersion) Reset() {
+	*x = LinkageModelVersion{}
+	mi := &file_ttp_v1_admin_proto_msgTypes[32]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *LinkageModelVersion) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*LinkageModelVersion) ProtoMessage() {}
+
+func (x *LinkageModelVersion) ProtoReflect() protoreflect.Message {
+	mi := &file_ttp_v1_admin_proto_msgTypes[32]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use LinkageModelVersion.ProtoReflect.Descriptor instead.
+func (*LinkageModelVersion) Descriptor() ([]byte, []int) {
+	return file_ttp_v1_admin_proto_rawDescGZIP(), []int{32}
+}
+
+func (x *LinkageModelVersion) GetVersion() uint64 {
+	if x != nil {
+		return x.Version
+	}
+	return 0
+}
+
+func (x *LinkageModelVersion) GetCreated() *timestamppb.Timestamp {
+	if x != nil {
+		return x.Created
+	}
+	return nil
+}
+
+func (x *LinkageModelVersion) GetActive() bool {
+	if x != nil {
+		return x.Active
+	}
+	return false
+}
+
+// ListLinkageModelsResponse holds the versions.
+type ListLinkageModelsResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The versions, by number.
+	Versions      []*LinkageModelVersion `protobuf:"bytes,1,rep,name=versions,proto3" json:"versions,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListLinkageModelsResponse) Reset() {
+	*x = ListLinkageModelsResponse{}
+	mi := &file_ttp_v1_admin_proto_msgTypes[33]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListLinkageModelsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListLinkageModelsResponse) ProtoMessage() {}
+
+func (x *ListLinkageModelsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_ttp_v1_admin_proto_msgTypes[33]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListLinkageModelsResponse.ProtoReflect.Descriptor instead.
+func (*ListLinkageModelsResponse) Descriptor() ([]byte, []int) {
+	return file_ttp_v1_admin_proto_rawDescGZIP(), []int{33}
+}
+
+func (x *ListLinkageModelsResponse) GetVersions() []*LinkageModelVersion {
+	if x != nil {
+		return x.Versions
+	}
+	return nil
+}
+
 var File_ttp_v1_admin_proto protoreflect.FileDescriptor
 
 const file_ttp_v1_admin_proto_rawDesc = "" +
@@ -1619,12 +2059,41 @@ const file_ttp_v1_admin_proto_rawDesc = "" +
 	"\x03key\x18\x01 \x01(\v2\x14.ttp.v1.RecipientKeyR\x03key\"\x1a\n" +
 	"\x18ListRecipientKeysRequest\"E\n" +
 	"\x19ListRecipientKeysResponse\x12(\n" +
-	"\x04keys\x18\x01 \x03(\v2\x14.ttp.v1.RecipientKeyR\x04keys*U\n" +
+	"\x04keys\x18\x01 \x03(\v2\x14.ttp.v1.RecipientKeyR\x04keys\"X\n" +
+	"\x1bEstimateLinkageModelRequest\x12\x16\n" +
+	"\x06sample\x18\x01 \x01(\x01R\x06sample\x12!\n" +
+	"\frandom_pairs\x18\x02 \x01(\rR\vrandomPairs\"\xba\x01\n" +
+	"\n" +
+	"ModelLevel\x12\x1e\n" +
+	"\n" +
+	"comparison\x18\x01 \x01(\tR\n" +
+	"comparison\x12\x14\n" +
+	"\x05level\x18\x02 \x01(\tR\x05level\x12\x19\n" +
+	"\bactive_m\x18\x03 \x01(\x01R\aactiveM\x12\x19\n" +
+	"\bactive_u\x18\x04 \x01(\x01R\aactiveU\x12\x1f\n" +
+	"\vestimated_m\x18\x05 \x01(\x01R\n" +
+	"estimatedM\x12\x1f\n" +
+	"\vestimated_u\x18\x06 \x01(\x01R\n" +
+	"estimatedU\"\x8d\x01\n" +
+	"\x1cEstimateLinkageModelResponse\x12\x18\n" +
+	"\aversion\x18\x01 \x01(\x04R\aversion\x12'\n" +
+	"\x0fcandidate_pairs\x18\x02 \x01(\x04R\x0ecandidatePairs\x12*\n" +
+	"\x06levels\x18\x03 \x03(\v2\x12.ttp.v1.ModelLevelR\x06levels\"7\n" +
+	"\x1bActivateLinkageModelRequest\x12\x18\n" +
+	"\aversion\x18\x01 \x01(\x04R\aversion\"\x1e\n" +
+	"\x1cActivateLinkageModelResponse\"\x1a\n" +
+	"\x18ListLinkageModelsRequest\"}\n" +
+	"\x13LinkageModelVersion\x12\x18\n" +
+	"\aversion\x18\x01 \x01(\x04R\aversion\x124\n" +
+	"\acreated\x18\x02 \x01(\v2\x1a.google.protobuf.TimestampR\acreated\x12\x16\n" +
+	"\x06active\x18\x03 \x01(\bR\x06active\"T\n" +
+	"\x19ListLinkageModelsResponse\x127\n" +
+	"\bversions\x18\x01 \x03(\v2\x1b.ttp.v1.LinkageModelVersionR\bversions*U\n" +
 	"\n" +
 	"DomainMode\x12\x1b\n" +
 	"\x17DOMAIN_MODE_UNSPECIFIED\x10\x00\x12\x14\n" +
 	"\x10DOMAIN_MODE_HMAC\x10\x01\x12\x14\n" +
-	"\x10DOMAIN_MODE_OPRF\x10\x022\x92\a\n" +
+	"\x10DOMAIN_MODE_OPRF\x10\x022\xb2\t\n" +
 	"\fAdminService\x12I\n" +
 	"\fCreateDomain\x12\x1b.ttp.v1.CreateDomainRequest\x1a\x1c.ttp.v1.CreateDomainResponse\x12F\n" +
 	"\vListDomains\x12\x1a.ttp.v1.ListDomainsRequest\x1a\x1b.ttp.v1.ListDomainsResponse\x12O\n" +
@@ -1635,6 +2104,9 @@ const file_ttp_v1_admin_proto_rawDesc = "" +
 	"\x11ResolveReviewItem\x12 .ttp.v1.ResolveReviewItemRequest\x1a!.ttp.v1.ResolveReviewItemResponse\x12F\n" +
 	"\vSplitRecord\x12\x1a.ttp.v1.SplitRecordRequest\x1a\x1b.ttp.v1.SplitRecordResponse\x12L\n" +
 	"\rRecordHistory\x12\x1c.ttp.v1.RecordHistoryRequest\x1a\x1d.ttp.v1.RecordHistoryResponse\x12a\n" +
+	"\x14EstimateLinkageModel\x12#.ttp.v1.EstimateLinkageModelRequest\x1a$.ttp.v1.EstimateLinkageModelResponse\x12a\n" +
+	"\x14ActivateLinkageModel\x12#.ttp.v1.ActivateLinkageModelRequest\x1a$.ttp.v1.ActivateLinkageModelResponse\x12X\n" +
+	"\x11ListLinkageModels\x12 .ttp.v1.ListLinkageModelsRequest\x1a!.ttp.v1.ListLinkageModelsResponse\x12a\n" +
 	"\x14RegisterRecipientKey\x12#.ttp.v1.RegisterRecipientKeyRequest\x1a$.ttp.v1.RegisterRecipientKeyResponse\x12X\n" +
 	"\x11ListRecipientKeys\x12 .ttp.v1.ListRecipientKeysRequest\x1a!.ttp.v1.ListRecipientKeysResponseB)Z'github.com/ttpnl/ttp/proto/ttp/v1;ttpv1b\x06proto3"
 
@@ -1651,7 +2123,7 @@ func file_ttp_v1_admin_proto_rawDescGZIP() []byte {
 }
 
 var file_ttp_v1_admin_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_ttp_v1_admin_proto_msgTypes = make([]protoimpl.MessageInfo, 27)
+var file_ttp_v1_admin_proto_msgTypes = make([]protoimpl.MessageInfo, 35)
 var file_ttp_v1_admin_proto_goTypes = []any{
 	(DomainMode)(0),                      // 0: ttp.v1.DomainMode
 	(*Domain)(nil),                       // 1: ttp.v1.Domain
@@ -1680,15 +2152,23 @@ var file_ttp_v1_admin_proto_goTypes = []any{
 	(*RegisterRecipientKeyResponse)(nil), // 24: ttp.v1.RegisterRecipientKeyResponse
 	(*ListRecipientKeysRequest)(nil),     // 25: ttp.v1.ListRecipientKeysRequest
 	(*ListRecipientKeysResponse)(nil),    // 26: ttp.v1.ListRecipientKeysResponse
-	nil,                                  // 27: ttp.v1.ReviewItem.ComparisonEntry
-	(*timestamppb.Timestamp)(nil),        // 28: google.protobuf.Timestamp
-	(*RecipientKey)(nil),                 // 29: ttp.v1.RecipientKey
+	(*EstimateLinkageModelRequest)(nil),  // 27: ttp.v1.EstimateLinkageModelRequest
+	(*ModelLevel)(nil),                   // 28: ttp.v1.ModelLevel
+	(*EstimateLinkageModelResponse)(nil), // 29: ttp.v1.EstimateLinkageModelResponse
+	(*ActivateLinkageModelRequest)(nil),  // 30: ttp.v1.ActivateLinkageModelRequest
+	(*ActivateLinkageModelResponse)(nil), // 31: ttp.v1.ActivateLinkageModelResponse
+	(*ListLinkageModelsRequest)(nil),     // 32: ttp.v1.ListLinkageModelsRequest
+	(*LinkageModelVersion)(nil),          // 33: ttp.v1.LinkageModelVersion
+	(*ListLinkageModelsResponse)(nil),    // 34: ttp.v1.ListLinkageModelsResponse
+	nil,                                  // 35: ttp.v1.ReviewItem.ComparisonEntry
+	(*timestamppb.Timestamp)(nil),        // 36: google.protobuf.Timestamp
+	(*RecipientKey)(nil),                 // 37: ttp.v1.RecipientKey
 }
 var file_ttp_v1_admin_proto_depIdxs = []int32{
 	2,  // 0: ttp.v1.Domain.key_versions:type_name -> ttp.v1.KeyVersion
-	28, // 1: ttp.v1.Domain.create_time:type_name -> google.protobuf.Timestamp
+	36, // 1: ttp.v1.Domain.create_time:type_name -> google.protobuf.Timestamp
 	0,  // 2: ttp.v1.Domain.mode:type_name -> ttp.v1.DomainMode
-	28, // 3: ttp.v1.KeyVersion.create_time:type_name -> google.protobuf.Timestamp
+	36, // 3: ttp.v1.KeyVersion.create_time:type_name -> google.protobuf.Timestamp
 	0,  // 4: ttp.v1.CreateDomainRequest.mode:type_name -> ttp.v1.DomainMode
 	1,  // 5: ttp.v1.CreateDomainResponse.domain:type_name -> ttp.v1.Domain
 	1,  // 6: ttp.v1.ListDomainsResponse.domains:type_name -> ttp.v1.Domain
@@ -1696,38 +2176,47 @@ var file_ttp_v1_admin_proto_depIdxs = []int32{
 	1,  // 8: ttp.v1.RotateDomainKeyResponse.domain:type_name -> ttp.v1.Domain
 	1,  // 9: ttp.v1.UpdateDomainResponse.domain:type_name -> ttp.v1.Domain
 	15, // 10: ttp.v1.ListReviewItemsResponse.items:type_name -> ttp.v1.ReviewItem
-	27, // 11: ttp.v1.ReviewItem.comparison:type_name -> ttp.v1.ReviewItem.ComparisonEntry
-	28, // 12: ttp.v1.RecordVersion.withdrawn:type_name -> google.protobuf.Timestamp
+	35, // 11: ttp.v1.ReviewItem.comparison:type_name -> ttp.v1.ReviewItem.ComparisonEntry
+	36, // 12: ttp.v1.RecordVersion.withdrawn:type_name -> google.protobuf.Timestamp
 	20, // 13: ttp.v1.RecordHistoryResponse.withdrawn:type_name -> ttp.v1.RecordVersion
-	29, // 14: ttp.v1.RegisterRecipientKeyResponse.key:type_name -> ttp.v1.RecipientKey
-	29, // 15: ttp.v1.ListRecipientKeysResponse.keys:type_name -> ttp.v1.RecipientKey
-	3,  // 16: ttp.v1.AdminService.CreateDomain:input_type -> ttp.v1.CreateDomainRequest
-	5,  // 17: ttp.v1.AdminService.ListDomains:input_type -> ttp.v1.ListDomainsRequest
-	7,  // 18: ttp.v1.AdminService.DescribeDomain:input_type -> ttp.v1.DescribeDomainRequest
-	9,  // 19: ttp.v1.AdminService.RotateDomainKey:input_type -> ttp.v1.RotateDomainKeyRequest
-	11, // 20: ttp.v1.AdminService.UpdateDomain:input_type -> ttp.v1.UpdateDomainRequest
-	13, // 21: ttp.v1.AdminService.ListReviewItems:input_type -> ttp.v1.ListReviewItemsRequest
-	16, // 22: ttp.v1.AdminService.ResolveReviewItem:input_type -> ttp.v1.ResolveReviewItemRequest
-	18, // 23: ttp.v1.AdminService.SplitRecord:input_type -> ttp.v1.SplitRecordRequest
-	19, // 24: ttp.v1.AdminService.RecordHistory:input_type -> ttp.v1.RecordHistoryRequest
-	23, // 25: ttp.v1.AdminService.RegisterRecipientKey:input_type -> ttp.v1.RegisterRecipientKeyRequest
-	25, // 26: ttp.v1.AdminService.ListRecipientKeys:input_type -> ttp.v1.ListRecipientKeysRequest
-	4,  // 27: ttp.v1.AdminService.CreateDomain:output_type -> ttp.v1.CreateDomainResponse
-	6,  // 28: ttp.v1.AdminService.ListDomains:output_type -> ttp.v1.ListDomainsResponse
-	8,  // 29: ttp.v1.AdminService.DescribeDomain:output_type -> ttp.v1.DescribeDomainResponse
-	10, // 30: ttp.v1.AdminService.RotateDomainKey:output_type -> ttp.v1.RotateDomainKeyResponse
-	12, // 31: ttp.v1.AdminService.UpdateDomain:output_type -> ttp.v1.UpdateDomainResponse
-	14, // 32: ttp.v1.AdminService.ListReviewItems:output_type -> ttp.v1.ListReviewItemsResponse
-	17, // 33: ttp.v1.AdminService.ResolveReviewItem:output_type -> ttp.v1.ResolveReviewItemResponse
-	22, // 34: ttp.v1.AdminService.SplitRecord:output_type -> ttp.v1.SplitRecordResponse
-	21, // 35: ttp.v1.AdminService.RecordHistory:output_type -> ttp.v1.RecordHistoryResponse
-	24, // 36: ttp.v1.AdminService.RegisterRecipientKey:output_type -> ttp.v1.RegisterRecipientKeyResponse
-	26, // 37: ttp.v1.AdminService.ListRecipientKeys:output_type -> ttp.v1.ListRecipientKeysResponse
-	27, // [27:38] is the sub-list for method output_type
-	16, // [16:27] is the sub-list for method input_type
-	16, // [16:16] is the sub-list for extension type_name
-	16, // [16:16] is the sub-list for extension extendee
-	0,  // [0:16] is the sub-list for field type_name
+	37, // 14: ttp.v1.RegisterRecipientKeyResponse.key:type_name -> ttp.v1.RecipientKey
+	37, // 15: ttp.v1.ListRecipientKeysResponse.keys:type_name -> ttp.v1.RecipientKey
+	28, // 16: ttp.v1.EstimateLinkageModelResponse.levels:type_name -> ttp.v1.ModelLevel
+	36, // 17: ttp.v1.LinkageModelVersion.created:type_name -> google.protobuf.Timestamp
+	33, // 18: ttp.v1.ListLinkageModelsResponse.versions:type_name -> ttp.v1.LinkageModelVersion
+	3,  // 19: ttp.v1.AdminService.CreateDomain:input_type -> ttp.v1.CreateDomainRequest
+	5,  // 20: ttp.v1.AdminService.ListDomains:input_type -> ttp.v1.ListDomainsRequest
+	7,  // 21: ttp.v1.AdminService.DescribeDomain:input_type -> ttp.v1.DescribeDomainRequest
+	9,  // 22: ttp.v1.AdminService.RotateDomainKey:input_type -> ttp.v1.RotateDomainKeyRequest
+	11, // 23: ttp.v1.AdminService.UpdateDomain:input_type -> ttp.v1.UpdateDomainRequest
+	13, // 24: ttp.v1.AdminService.ListReviewItems:input_type -> ttp.v1.ListReviewItemsRequest
+	16, // 25: ttp.v1.AdminService.ResolveReviewItem:input_type -> ttp.v1.ResolveReviewItemRequest
+	18, // 26: ttp.v1.AdminService.SplitRecord:input_type -> ttp.v1.SplitRecordRequest
+	19, // 27: ttp.v1.AdminService.RecordHistory:input_type -> ttp.v1.RecordHistoryRequest
+	27, // 28: ttp.v1.AdminService.EstimateLinkageModel:input_type -> ttp.v1.EstimateLinkageModelRequest
+	30, // 29: ttp.v1.AdminService.ActivateLinkageModel:input_type -> ttp.v1.ActivateLinkageModelRequest
+	32, // 30: ttp.v1.AdminService.ListLinkageModels:input_type -> ttp.v1.ListLinkageModelsRequest
+	23, // 31: ttp.v1.AdminService.RegisterRecipientKey:input_type -> ttp.v1.RegisterRecipientKeyRequest
+	25, // 32: ttp.v1.AdminService.ListRecipientKeys:input_type -> ttp.v1.ListRecipientKeysRequest
+	4,  // 33: ttp.v1.AdminService.CreateDomain:output_type -> ttp.v1.CreateDomainResponse
+	6,  // 34: ttp.v1.AdminService.ListDomains:output_type -> ttp.v1.ListDomainsResponse
+	8,  // 35: ttp.v1.AdminService.DescribeDomain:output_type -> ttp.v1.DescribeDomainResponse
+	10, // 36: ttp.v1.AdminService.RotateDomainKey:output_type -> ttp.v1.RotateDomainKeyResponse
+	12, // 37: ttp.v1.AdminService.UpdateDomain:output_type -> ttp.v1.UpdateDomainResponse
+	14, // 38: ttp.v1.AdminService.ListReviewItems:output_type -> ttp.v1.ListReviewItemsResponse
+	17, // 39: ttp.v1.AdminService.ResolveReviewItem:output_type -> ttp.v1.ResolveReviewItemResponse
+	22, // 40: ttp.v1.AdminService.SplitRecord:output_type -> ttp.v1.SplitRecordResponse
+	21, // 41: ttp.v1.AdminService.RecordHistory:output_type -> ttp.v1.RecordHistoryResponse
+	29, // 42: ttp.v1.AdminService.EstimateLinkageModel:output_type -> ttp.v1.EstimateLinkageModelResponse
+	31, // 43: ttp.v1.AdminService.ActivateLinkageModel:output_type -> ttp.v1.ActivateLinkageModelResponse
+	34, // 44: ttp.v1.AdminService.ListLinkageModels:output_type -> ttp.v1.ListLinkageModelsResponse
+	24, // 45: ttp.v1.AdminService.RegisterRecipientKey:output_type -> ttp.v1.RegisterRecipientKeyResponse
+	26, // 46: ttp.v1.AdminService.ListRecipientKeys:output_type -> ttp.v1.ListRecipientKeysResponse
+	33, // [33:47] is the sub-list for method output_type
+	19, // [19:33] is the sub-list for method input_type
+	19, // [19:19] is the sub-list for extension type_name
+	19, // [19:19] is the sub-list for extension extendee
+	0,  // [0:19] is the sub-list for field type_name
 }
 
 func init() { file_ttp_v1_admin_proto_init() }
@@ -1742,7 +2231,7 @@ func file_ttp_v1_admin_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_ttp_v1_admin_proto_rawDesc), len(file_ttp_v1_admin_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   27,
+			NumMessages:   35,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

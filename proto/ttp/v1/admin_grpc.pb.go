@@ -28,6 +28,9 @@ const (
 	AdminService_ResolveReviewItem_FullMethodName    = "/ttp.v1.AdminService/ResolveReviewItem"
 	AdminService_SplitRecord_FullMethodName          = "/ttp.v1.AdminService/SplitRecord"
 	AdminService_RecordHistory_FullMethodName        = "/ttp.v1.AdminService/RecordHistory"
+	AdminService_EstimateLinkageModel_FullMethodName = "/ttp.v1.AdminService/EstimateLinkageModel"
+	AdminService_ActivateLinkageModel_FullMethodName = "/ttp.v1.AdminService/ActivateLinkageModel"
+	AdminService_ListLinkageModels_FullMethodName    = "/ttp.v1.AdminService/ListLinkageModels"
 	AdminService_RegisterRecipientKey_FullMethodName = "/ttp.v1.AdminService/RegisterRecipientKey"
 	AdminService_ListRecipientKeys_FullMethodName    = "/ttp.v1.AdminService/ListRecipientKeys"
 )
@@ -64,6 +67,16 @@ type AdminServiceClient interface {
 	// RecordHistory shows the versions registered under a source: the
 	// withdrawn ones (kept, never matched) and whether one is current.
 	RecordHistory(ctx context.Context, in *RecordHistoryRequest, opts ...grpc.CallOption) (*RecordHistoryResponse, error)
+	// EstimateLinkageModel estimates the person index's m and u on its own
+	// records (u from random pairs, m by EM on the candidate pairs) and
+	// stores the result as a new, inactive model version, shown beside the
+	// active model.
+	EstimateLinkageModel(ctx context.Context, in *EstimateLinkageModelRequest, opts ...grpc.CallOption) (*EstimateLinkageModelResponse, error)
+	// ActivateLinkageModel makes a model version the one registration uses
+	// from then on; past decisions stay as they were.
+	ActivateLinkageModel(ctx context.Context, in *ActivateLinkageModelRequest, opts ...grpc.CallOption) (*ActivateLinkageModelResponse, error)
+	// ListLinkageModels lists the model versions.
+	ListLinkageModels(ctx context.Context, in *ListLinkageModelsRequest, opts ...grpc.CallOption) (*ListLinkageModelsResponse, error)
 	// RegisterRecipientKey registers (or replaces) a recipient's public key
 	// for sealed values. The recipient made the key pair with ttp keygen and
 	// keeps the private key; the TTP never holds it.
@@ -170,6 +183,36 @@ func (c *adminServiceClient) RecordHistory(ctx context.Context, in *RecordHistor
 	return out, nil
 }
 
+func (c *adminServiceClient) EstimateLinkageModel(ctx context.Context, in *EstimateLinkageModelRequest, opts ...grpc.CallOption) (*EstimateLinkageModelResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(EstimateLinkageModelResponse)
+	err := c.cc.Invoke(ctx, AdminService_EstimateLinkageModel_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *adminServiceClient) ActivateLinkageModel(ctx context.Context, in *ActivateLinkageModelRequest, opts ...grpc.CallOption) (*ActivateLinkageModelResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ActivateLinkageModelResponse)
+	err := c.cc.Invoke(ctx, AdminService_ActivateLinkageModel_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *adminServiceClient) ListLinkageModels(ctx context.Context, in *ListLinkageModelsRequest, opts ...grpc.CallOption) (*ListLinkageModelsResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ListLinkageModelsResponse)
+	err := c.cc.Invoke(ctx, AdminService_ListLinkageModels_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 func (c *adminServiceClient) RegisterRecipientKey(ctx context.Context, in *RegisterRecipientKeyRequest, opts ...grpc.CallOption) (*RegisterRecipientKeyResponse, error) {
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
 	out := new(RegisterRecipientKeyResponse)
@@ -222,6 +265,16 @@ type AdminServiceServer interface {
 	// RecordHistory shows the versions registered under a source: the
 	// withdrawn ones (kept, never matched) and whether one is current.
 	RecordHistory(context.Context, *RecordHistoryRequest) (*RecordHistoryResponse, error)
+	// EstimateLinkageModel estimates the person index's m and u on its own
+	// records (u from random pairs, m by EM on the candidate pairs) and
+	// stores the result as a new, inactive model version, shown beside the
+	// active model.
+	EstimateLinkageModel(context.Context, *EstimateLinkageModelRequest) (*EstimateLinkageModelResponse, error)
+	// ActivateLinkageModel makes a model version the one registration uses
+	// from then on; past decisions stay as they were.
+	ActivateLinkageModel(context.Context, *ActivateLinkageModelRequest) (*ActivateLinkageModelResponse, error)
+	// ListLinkageModels lists the model versions.
+	ListLinkageModels(context.Context, *ListLinkageModelsRequest) (*ListLinkageModelsResponse, error)
 	// RegisterRecipientKey registers (or replaces) a recipient's public key
 	// for sealed values. The recipient made the key pair with ttp keygen and
 	// keeps the private key; the TTP never holds it.
@@ -264,6 +317,15 @@ func (UnimplementedAdminServiceServer) SplitRecord(context.Context, *SplitRecord
 }
 func (UnimplementedAdminServiceServer) RecordHistory(context.Context, *RecordHistoryRequest) (*RecordHistoryResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method RecordHistory not implemented")
+}
+func (UnimplementedAdminServiceServer) EstimateLinkageModel(context.Context, *EstimateLinkageModelRequest) (*EstimateLinkageModelResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method EstimateLinkageModel not implemented")
+}
+func (UnimplementedAdminServiceServer) ActivateLinkageModel(context.Context, *ActivateLinkageModelRequest) (*ActivateLinkageModelResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ActivateLinkageModel not implemented")
+}
+func (UnimplementedAdminServiceServer) ListLinkageModels(context.Context, *ListLinkageModelsRequest) (*ListLinkageModelsResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ListLinkageModels not implemented")
 }
 func (UnimplementedAdminServiceServer) RegisterRecipientKey(context.Context, *RegisterRecipientKeyRequest) (*RegisterRecipientKeyResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method RegisterRecipientKey not implemented")
@@ -454,6 +516,60 @@ func _AdminService_RecordHistory_Handler(srv interface{}, ctx context.Context, d
 	return interceptor(ctx, in, info, handler)
 }
 
+func _AdminService_EstimateLinkageModel_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(EstimateLinkageModelRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(AdminServiceServer).EstimateLinkageModel(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: AdminService_EstimateLinkageModel_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(AdminServiceServer).EstimateLinkageModel(ctx, req.(*EstimateLinkageModelRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _AdminService_ActivateLinkageModel_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ActivateLinkageModelRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(AdminServiceServer).ActivateLinkageModel(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: AdminService_ActivateLinkageModel_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(AdminServiceServer).ActivateLinkageModel(ctx, req.(*ActivateLinkageModelRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _AdminService_ListLinkageModels_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ListLinkageModelsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(AdminServiceServer).ListLinkageModels(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: AdminService_ListLinkageModels_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(AdminServiceServer).ListLinkageModels(ctx, req.(*ListLinkageModelsRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 func _AdminService_RegisterRecipientKey_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
 	in := new(RegisterRecipientKeyRequest)
 	if err := dec(in); err != nil {
@@ -532,6 +648,18 @@ var AdminService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "RecordHistory",
 			Handler:    _AdminService_RecordHistory_Handler,
+		},
+		{
+			MethodName: "EstimateLinkageModel",
+			Handler:    _AdminService_EstimateLinkageModel_Handler,
+		},
+		{
+			MethodName: "ActivateLinkageModel",
+			Handler:    _AdminService_ActivateLinkageModel_Handler,
+		},
+		{
+			MethodName: "ListLinkageModels",
+			Handler:    _AdminService_ListLinkageModels_Handler,
 		},
 		{
 			MethodName: "RegisterRecipientKey",
