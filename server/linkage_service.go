@@ -43,7 +43,10 @@ func (l *linkageService) start(ctx context.Context, domain string, fields []stri
 		}
 		return nil, err
 	}
-	if l.s.reidKey != nil && l.s.reidDomain(domain) {
+	// With a source key every record's source is kept, sealed: for review
+	// (clerks ask the hospitals) and, in the domains that allow it,
+	// re-identification.
+	if l.s.reidKey != nil {
 		reg.KeepSealedSources(l.s.reidKey)
 	}
 	return &registration{Registration: reg, fields: slices.Clone(fields)}, nil

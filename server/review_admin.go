@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strconv"
 
 	"google.golang.org/protobuf/types/known/timestamppb"
@@ -24,11 +25,45 @@ func (a *adminService) ListReviewItems(ctx context.Context, req *ttpv1.ListRevie
 	if err != nil {
 		return nil, err
 	}
+	sources, err := a.reviewSources(ctx, items)
+	if err != nil {
+		return nil, err
+	}
 	resp := &ttpv1.ListReviewItemsResponse{}
 	for _, it := range items {
-		resp.Items = append(resp.Items, reviewItemProto(it))
+		pb := reviewItemProto(it)
+		pb.RecordSource, pb.CandidateSource = sources[it.ID], sources[it.CandidateRecord]
+		resp.Items = append(resp.Items, pb)
 	}
 	return resp, nil
+}
+
+// reviewSources opens the sealed sources of the items' records, for the
+// clerk (operators only); none without a source key.
+func (a *adminService) reviewSources(ctx context.Context, items []linkage.ReviewItem) (map[uint64]string, error) {
+	out := map[uint64]string{}
+	if a.s.reidKey == nil || len(items) == 0 {
+		return out, nil
+	}
+	var ids []uint64
+	for _, it := range items {
+		ids = append(ids, it.ID, it.CandidateRecord)
+	}
+	err := a.s.st.View(ctx, func(tx store.Tx) error {
+		sealed, err := tx.Index().ReidSources(ids)
+		if err != nil {
+			return err
+		}
+		for id, b := range sealed {
+			src, err := a.s.reidKey.OpenSource(id, b)
+			if err != nil {
+				return fmt.Errorf("record %d's sealed source: %w", id, err)
+			}
+			out[id] = src.String()
+		}
+		return nil
+	})
+	return out, err
 }
 
 func (a *adminService) ResolveReviewItem(ctx context.Context, req *ttpv1.ResolveReviewItemRequest) (*ttpv1.ResolveReviewItemResponse, error) {

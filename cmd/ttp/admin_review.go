@@ -106,7 +106,17 @@ func printReviewItems(w io.Writer, items []*ttpv1.ReviewItem) error {
 		}
 		fmt.Fprintf(tw, "%d\t%.1f\t%s\n", it.Id, it.Score, strings.Join(levels, "\t"))
 	}
-	return tw.Flush()
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	// Where the server keeps sealed sources, the records as the hospitals
+	// named them, so that a clerk can ask them.
+	for _, it := range items {
+		if it.RecordSource != "" || it.CandidateSource != "" {
+			fmt.Fprintf(w, "item %d: %s; candidate %s\n", it.Id, it.RecordSource, it.CandidateSource)
+		}
+	}
+	return nil
 }
 
 // comparisonOrder puts the person index's comparisons in their usual order;

@@ -56,12 +56,12 @@ type Config struct {
 	// LinkageModelFile holds the person index's m/u probabilities and
 	// thresholds (JSON, as ttpeval -estimate writes it); empty: the default.
 	LinkageModelFile string `json:"linkage_model_file,omitempty"`
-	// ReidKeyFile holds the re-identification key (64 hex characters, mode
-	// 0600, apart from the KEK): with it, registration into a domain of
-	// ReidDomains keeps each record's source sealed, so that a registry
-	// may ask, with two committee approvals, for its patients to be
-	// reached through the hospitals that sent them (package reid). Empty:
-	// no re-identification.
+	// ReidKeyFile holds the source key (64 hex characters, mode 0600, apart
+	// from the KEK): with it, registration keeps each record's source (AGB
+	// code and patient number) sealed, so that a clerk reviewing a link
+	// sees which hospitals to ask, and, in ReidDomains, a registry may ask,
+	// with two committee approvals, for its patients to be reached through
+	// the hospitals that sent them (package reid). Empty: neither.
 	ReidKeyFile string `json:"reid_key_file,omitempty"`
 	// ReidDomains are the domains whose policy allows re-identification
 	// through the data holder.

@@ -13,11 +13,12 @@ import (
 
 // ReviewItem is a record whose best candidate scored between the thresholds.
 type ReviewItem struct {
-	ID        uint64 // the record's ID
-	Person    uint64 // the record's person now
-	Candidate uint64 // the person it may be, now
-	Score     float64
-	Pattern   Pattern
+	ID              uint64 // the record's ID
+	Person          uint64 // the record's person now
+	Candidate       uint64 // the person it may be, now
+	CandidateRecord uint64 // the record it was compared with
+	Score           float64
+	Pattern         Pattern
 }
 
 // Comparison spells out a pattern: field → agreement level.
@@ -81,7 +82,8 @@ func (ix *Index) Reviews(ctx context.Context, limit int) ([]ReviewItem, error) {
 			if !ok1 || !ok2 || err != nil {
 				return fmt.Errorf("%w: review item %d", store.ErrCorrupt, it.Record)
 			}
-			out = append(out, ReviewItem{ID: it.Record, Person: rec.Person, Candidate: cand.Person, Score: float64(it.ScoreMilli) / 1000, Pattern: pat})
+			out = append(out, ReviewItem{ID: it.Record, Person: rec.Person, Candidate: cand.Person, CandidateRecord: it.Candidate,
+				Score: float64(it.ScoreMilli) / 1000, Pattern: pat})
 		}
 		return nil
 	})

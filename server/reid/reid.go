@@ -79,3 +79,12 @@ func ParseSource(s string) (Source, error) {
 	}
 	return Source{}, errSource
 }
+
+// String names the record for a clerk: "organisation: agb/patient number"
+// or "organisation: file row N".
+func (s Source) String() string {
+	if s.PatientNumber != "" {
+		return s.Organisation + ": " + s.AGB + "/" + s.PatientNumber
+	}
+	return s.Organisation + ": " + s.File + " row " + s.Row
+}

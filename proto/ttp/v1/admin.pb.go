@@ -865,9 +865,16 @@ type ReviewItem struct {
 	// The match score (sum of log2(m/u) weights).
 	Score float64 `protobuf:"fixed64,2,opt,name=score,proto3" json:"score,omitempty"`
 	// Per field, the agreement level: e.g. "family_name": "close".
-	Comparison    map[string]string `protobuf:"bytes,3,rep,name=comparison,proto3" json:"comparison,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	Comparison map[string]string `protobuf:"bytes,3,rep,name=comparison,proto3" json:"comparison,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
+	// The record as the registering hospital named it (organisation, AGB
+	// code and patient number, or file and row), so that a clerk can ask the
+	// hospital; empty where the server keeps no sealed sources
+	// (reid_key_file).
+	RecordSource string `protobuf:"bytes,4,opt,name=record_source,json=recordSource,proto3" json:"record_source,omitempty"`
+	// The record it was compared with, named the same way.
+	CandidateSource string `protobuf:"bytes,5,opt,name=candidate_source,json=candidateSource,proto3" json:"candidate_source,omitempty"`
+	unknownFields   protoimpl.UnknownFields
+	sizeCache       protoimpl.SizeCache
 }
 
 func (x *ReviewItem) Reset() {
@@ -919,6 +926,20 @@ func (x *ReviewItem) GetComparison() map[string]string {
 		return x.Comparison
 	}
 	return nil
+}
+
+func (x *ReviewItem) GetRecordSource() string {
+	if x != nil {
+		return x.RecordSource
+	}
+	return ""
+}
+
+func (x *ReviewItem) GetCandidateSource() string {
+	if x != nil {
+		return x.CandidateSource
+	}
+	return ""
 }
 
 // ResolveReviewItemRequest decides one item.
@@ -2016,14 +2037,16 @@ const file_ttp_v1_admin_proto_rawDesc = "" +
 	"\x16ListReviewItemsRequest\x12\x1b\n" +
 	"\tpage_size\x18\x01 \x01(\rR\bpageSize\"C\n" +
 	"\x17ListReviewItemsResponse\x12(\n" +
-	"\x05items\x18\x01 \x03(\v2\x12.ttp.v1.ReviewItemR\x05items\"\xb5\x01\n" +
+	"\x05items\x18\x01 \x03(\v2\x12.ttp.v1.ReviewItemR\x05items\"\x85\x02\n" +
 	"\n" +
 	"ReviewItem\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\x04R\x02id\x12\x14\n" +
 	"\x05score\x18\x02 \x01(\x01R\x05score\x12B\n" +
 	"\n" +
 	"comparison\x18\x03 \x03(\v2\".ttp.v1.ReviewItem.ComparisonEntryR\n" +
-	"comparison\x1a=\n" +
+	"comparison\x12#\n" +
+	"\rrecord_source\x18\x04 \x01(\tR\frecordSource\x12)\n" +
+	"\x10candidate_source\x18\x05 \x01(\tR\x0fcandidateSource\x1a=\n" +
 	"\x0fComparisonEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"@\n" +
