@@ -52,6 +52,7 @@ func run() error {
 	memLimit := flag.Int64("memory-limit-mb", 1536, "soft memory limit in MiB, as ttpd sets it (0: none; GOMEMLIMIT overrides)")
 	flag.BoolVar(&showMisses, "misses", false, "print each record that did not join its true person's first record")
 	estimateOut := flag.String("estimate", "", "write a model estimated by EM from FILE.csv to this JSON file, and compare it with the default (see estimate.go)")
+	modelFile := flag.String("model", "", "evaluate with this model file (JSON, as -estimate and ttpd's linkage_model_file take) instead of the default")
 	keySeed := flag.String("key-seed", "ttpeval", "the linkage key is SHA-256 of this text, so that runs compare (Bloom filter bits, and so Dice, depend on the key); \"random\" for a random key")
 	flag.Parse()
 	linkageKey = evalKey(*keySeed)
@@ -79,7 +80,14 @@ func run() error {
 		return runEstimate(*estimateOut, flag.Arg(0), *mapping, *truth, *batchSize)
 	}
 	start := time.Now()
-	ev, err := evaluateFile(flag.Arg(0), *mapping, *truth, *batchSize, linkageKey, linkage.DefaultModel(), *storeDir, nil)
+	model := linkage.DefaultModel()
+	if *modelFile != "" {
+		var err error
+		if model, err = linkage.LoadModel(*modelFile); err != nil {
+			return err
+		}
+	}
+	ev, err := evaluateFile(flag.Arg(0), *mapping, *truth, *batchSize, linkageKey, model, *storeDir, nil)
 	if err != nil {
 		return err
 	}
