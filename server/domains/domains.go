@@ -215,6 +215,17 @@ func (r *Registry) Create(ctx context.Context, who audit.Actor, name, descriptio
 // CreateWithMode makes a domain in the given mode ("" is HMAC) with key
 // version 1 and records it in the audit log.
 func (r *Registry) CreateWithMode(ctx context.Context, who audit.Actor, name, description string, access Access, mode Mode) (*Domain, error) {
+	return r.create(ctx, who, name, description, access, mode, 0)
+}
+
+// CreateForRequest makes an HMAC-mode domain of linkage request request
+// (its project or communication domain); the audit record names the
+// request, so that the committee's report of the request shows it.
+func (r *Registry) CreateForRequest(ctx context.Context, who audit.Actor, name, description string, access Access, request uint64) (*Domain, error) {
+	return r.create(ctx, who, name, description, access, ModeHMAC, request)
+}
+
+func (r *Registry) create(ctx context.Context, who audit.Actor, name, description string, access Access, mode Mode, request uint64) (*Domain, error) {
 	if err := CheckName(name); err != nil {
 		return nil, err
 	}
@@ -243,7 +254,7 @@ func (r *Registry) CreateWithMode(ctx context.Context, who audit.Actor, name, de
 	access = Access{Brokers: slices.Clone(access.Brokers), Recipients: slices.Clone(access.Recipients)}
 	d := &Domain{Name: name, Description: description, Access: access, Created: now, Keyring: ring, Mode: mode, oprf: &oprfCache{}, revision: 1}
 	rec := who.Record("CreateDomain")
-	rec.Domain, rec.KeyVersion = name, uint32(ring.Current())
+	rec.Domain, rec.KeyVersion, rec.Request = name, uint32(ring.Current()), request
 	rec.Detail = fmt.Sprintf("brokers: %v; recipients: %v", access.Brokers, access.Recipients)
 	if mode != ModeHMAC {
 		rec.Detail += "; mode: " + string(mode)

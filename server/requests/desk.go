@@ -229,8 +229,8 @@ func (d *Desk) newDomain(ctx context.Context, p authz.Principal, kind string, r 
 		return "", err
 	}
 	name := kind + "-" + strconv.FormatUint(r.ID, 10) + "-" + hex.EncodeToString(b[:])
-	_, err := d.domains.Create(ctx, p.Actor(), name, fmt.Sprintf("%s domain of linkage request %d (%s)", kind, r.ID, r.Project),
-		domains.Access{Recipients: []string{r.Recipient}})
+	_, err := d.domains.CreateForRequest(ctx, p.Actor(), name, fmt.Sprintf("%s domain of linkage request %d (%s)", kind, r.ID, r.Project),
+		domains.Access{Recipients: []string{r.Recipient}}, r.ID)
 	return name, err
 }
 
