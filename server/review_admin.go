@@ -123,20 +123,15 @@ func (a *adminService) RecordHistory(ctx context.Context, req *ttpv1.RecordHisto
 
 // splitSource names the record as registration did (linkage.SourceOf).
 func splitSource(req *ttpv1.SplitRecordRequest) (string, error) {
-	var patientNumber string
-	if req.Agb != "" || req.PatientNumber != "" {
-		canonical, problem := identity.CanonicalPatientNumber(req.Agb, req.PatientNumber)
-		if problem != nil {
-			return "", apierr.BadField("patient_number", "%s", problem.Message)
-		}
-		patientNumber = canonical
-	}
 	if req.Organisation == "" {
 		return "", apierr.BadField("organisation", "is required: a source belongs to the organisation that registered it")
 	}
-	source, ok := linkage.SourceOf(req.Organisation, patientNumber, req.Source, req.RowKey)
-	if !ok {
+	source, problem := linkage.SourceOfNamed(req.Organisation, req.Agb, req.PatientNumber, req.Source, req.RowKey)
+	switch {
+	case problem != nil && problem.Code == identity.CodeNoSource:
 		return "", apierr.BadField("source", "give agb and patient_number, or source and row_key")
+	case problem != nil:
+		return "", apierr.BadField("patient_number", "%s", problem.Message)
 	}
 	return source, nil
 }

@@ -82,18 +82,13 @@ func nameSources(organisation string, fields []string, source string, recs []rec
 		return names, err
 	}
 	for i, r := range recs {
-		var patientNumber string
+		var agbValue, number string
 		if len(fields) > 0 {
-			canonical, problem := identity.CanonicalPatientNumber(r.Values[agb], r.Values[pn])
-			if problem != nil {
-				names.problems[i] = []identity.Problem{*problem}
-				continue
-			}
-			patientNumber = canonical
+			agbValue, number = r.Values[agb], r.Values[pn]
 		}
-		src, ok := linkage.SourceOf(organisation, patientNumber, source, r.RowKey)
-		if !ok {
-			names.problems[i] = []identity.Problem{identity.NewProblem(identity.FieldPatientNumber, identity.CodeNoSource)}
+		src, problem := linkage.SourceOfNamed(organisation, agbValue, number, source, r.RowKey)
+		if problem != nil {
+			names.problems[i] = []identity.Problem{*problem}
 			continue
 		}
 		names.sources = append(names.sources, key(src))

@@ -178,7 +178,15 @@ func (r *Registration) registerBatch(ctx context.Context, action string, objecti
 // and its result becomes Objected, so that it is never stored.
 func (r *Registration) honourObjections(tx store.Tx, results []Result) error {
 	px := tx.Index()
-	objected, err := px.Objected(personsOf(results))
+	// Only a record that joined a stored person can be an objecting
+	// patient's: a new or review record's person was made by this batch.
+	var joined []Result
+	for _, res := range results {
+		if res.Decision == Linked || res.Decision == Known {
+			joined = append(joined, res)
+		}
+	}
+	objected, err := px.Objected(personsOf(joined))
 	if err != nil || len(objected) == 0 {
 		return err
 	}

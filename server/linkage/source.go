@@ -3,6 +3,8 @@ package linkage
 import (
 	"slices"
 	"strings"
+
+	"github.com/ttpnl/ttp/identity"
 )
 
 // Owner is who registers records: the organisation whose sources they are.
@@ -50,4 +52,25 @@ func SourceOf(organisation, patientNumber, sourceName, rowKey string) (string, b
 		return "row\x00" + organisation + "\x00" + sourceName + "\x00" + rowKey, true
 	}
 	return "", false
+}
+
+// SourceOfNamed names a record from an AGB code and patient number as a
+// person types them (or, with neither, a source name and row key), as
+// SourceOf names a parsed record: for the calls that name records their
+// organisation registered (withdrawal, a clerk's split or history). The
+// problem is the patient number's, or identity.CodeNoSource.
+func SourceOfNamed(organisation, agb, patientNumber, sourceName, rowKey string) (string, *identity.Problem) {
+	var canonical string
+	if agb != "" || patientNumber != "" {
+		var problem *identity.Problem
+		if canonical, problem = identity.CanonicalPatientNumber(agb, patientNumber); problem != nil {
+			return "", problem
+		}
+	}
+	source, ok := SourceOf(organisation, canonical, sourceName, rowKey)
+	if !ok {
+		p := identity.NewProblem(identity.FieldPatientNumber, identity.CodeNoSource)
+		return "", &p
+	}
+	return source, nil
 }

@@ -108,12 +108,7 @@ func (t *tx) head(block uint64, key []byte) (*posting, error) {
 		return nil, err
 	}
 	if t.update {
-		t.mu.Lock()
-		if t.heads == nil {
-			t.heads = map[uint64]*posting{}
-		}
-		t.heads[block] = p
-		t.mu.Unlock()
+		t.setHead(block, p)
 	}
 	return p, nil
 }
@@ -215,12 +210,7 @@ func (t *tx) addMembers(block uint64, ids []uint64) error {
 			p.ids = p.ids[:len(p.ids)-chunkSize]
 		}
 	}
-	t.mu.Lock()
-	if t.heads == nil {
-		t.heads = map[uint64]*posting{}
-	}
-	t.heads[block] = p
-	t.mu.Unlock()
+	t.setHead(block, p)
 	return t.set("write block members", numKey(headPrefix, block), p.encode())
 }
 
@@ -228,13 +218,9 @@ func (t *tx) addMembers(block uint64, ids []uint64) error {
 // writing the list anew: the head keeps headKeep members, chunks of
 // chunkSize hold the rest.
 func (t *tx) rebuildMembers(block uint64, p *posting, id uint64) error {
-	all := slices.Clone(p.ids)
-	for n := range p.chunks {
-		ids, err := t.chunk(block, n)
-		if err != nil {
-			return err
-		}
-		all = append(all, ids...)
+	all, err := t.allMembers(block, p)
+	if err != nil {
+		return err
 	}
 	if slices.Contains(all, id) {
 		return store.ErrExists
@@ -246,6 +232,31 @@ func (t *tx) rebuildMembers(block uint64, p *posting, id uint64) error {
 	p.chunks = chunks
 	p.ids = slices.Clone(p.ids)
 	return err
+}
+
+// allMembers reads every member of block, whose head is p: the head's, then
+// the chunks' (oldest chunk first), in a new slice.
+func (t *tx) allMembers(block uint64, p *posting) ([]uint64, error) {
+	all := slices.Clone(p.ids)
+	for n := range p.chunks {
+		ids, err := t.chunk(block, n)
+		if err != nil {
+			return nil, err
+		}
+		all = append(all, ids...)
+	}
+	return all, nil
+}
+
+// setHead keeps block's head for the rest of the transaction (nil: the
+// block has no members any more).
+func (t *tx) setHead(block uint64, p *posting) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.heads == nil {
+		t.heads = map[uint64]*posting{}
+	}
+	t.heads[block] = p
 }
 
 // writeChunks writes rest, the members older than the head (newest first),
@@ -282,13 +293,9 @@ func (t *tx) removeMember(block, id uint64) error {
 	if p == nil {
 		return corrupt("block members (a record's block has no members)")
 	}
-	all := slices.Clone(p.ids)
-	for n := range p.chunks {
-		ids, err := t.chunk(block, n)
-		if err != nil {
-			return err
-		}
-		all = append(all, ids...)
+	all, err := t.allMembers(block, p)
+	if err != nil {
+		return err
 	}
 	i := slices.Index(all, id)
 	if i < 0 {
@@ -305,12 +312,7 @@ func (t *tx) removeMember(block, id uint64) error {
 	if err != nil {
 		return err
 	}
-	t.mu.Lock()
-	if t.heads == nil {
-		t.heads = map[uint64]*posting{}
-	}
-	t.heads[block] = np
-	t.mu.Unlock()
+	t.setHead(block, np)
 	if np == nil {
 		return t.del("write block members", numKey(headPrefix, block))
 	}
