@@ -86,7 +86,7 @@ func (c *correctionFlags) register(fs *flag.FlagSet, mapHelp string) {
 	fs.StringVar(&c.mapping, "map", "", mapHelp)
 	fs.StringVar(&c.source, "source", "", "the source name the records were linked under (ttp link -source)")
 	fs.StringVar(&c.report, "report", "", "report of the rows that were rejected (default: IN with .report.csv)")
-	fs.StringVar(&c.comma, "comma", "", "separator: ',' ';' '|' or 'tab' (default: detected)")
+	commaVar(fs, &c.comma)
 }
 
 // send reads the one input file and sends it with call, and writes the

@@ -38,7 +38,7 @@ func (f *fileFlags) register(fs *flag.FlagSet, outHelp string) {
 // written, which every command with a quality report takes.
 func (f *fileFlags) registerInput(fs *flag.FlagSet) {
 	fs.StringVar(&f.report, "report", "", "quality report: FILE.csv, or FILE.xlsx for an Excel workbook (default: IN with .report.csv)")
-	fs.StringVar(&f.comma, "comma", "", "separator: ',' ';' '|' or 'tab' (default: detected)")
+	commaVar(fs, &f.comma)
 	fs.Func("encoding", "the input's `encoding`: "+csvfile.EncodingNames+" (default: detected)", func(s string) (err error) {
 		f.encoding, err = csvfile.ParseEncoding(s)
 		return err
@@ -99,6 +99,11 @@ func sameFile(a, b string) bool {
 	sa, errA := os.Stat(a)
 	sb, errB := os.Stat(b)
 	return errA == nil && errB == nil && os.SameFile(sa, sb)
+}
+
+// commaVar defines -comma, the input's separator, which parseComma reads.
+func commaVar(fs *flag.FlagSet, p *string) {
+	fs.StringVar(p, "comma", "", "separator: ',' ';' '|' or 'tab' (default: detected)")
 }
 
 // parseComma parses -comma; 0 means: detect the separator.

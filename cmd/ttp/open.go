@@ -31,7 +31,7 @@ func (c *openCommand) flags(fs *flag.FlagSet) {
 	fs.StringVar(&c.mapping, "map", "", "sealed columns: field=column,... as given to ttp code (sealed field pseudonyms)")
 	fs.StringVar(&c.keyFile, "private-key", "", "the recipient's private key file from ttp keygen (required)")
 	fs.StringVar(&c.out, "o", "", "opened file (default: IN with .opened.csv)")
-	fs.StringVar(&c.comma, "comma", "", "separator: ',' ';' '|' or 'tab' (default: detected)")
+	commaVar(fs, &c.comma)
 }
 
 func (c *openCommand) run(ctx context.Context, args []string, _, stderr io.Writer) error {

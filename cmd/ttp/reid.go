@@ -34,7 +34,7 @@ func (c *reidRequest) flags(fs *flag.FlagSet) {
 	fs.StringVar(&c.domain, "domain", "", "the domain of the person pseudonyms (required)")
 	fs.StringVar(&c.column, "column", "person_pseudonym", "the column of person pseudonyms")
 	fs.StringVar(&c.reason, "reason", "", "why the patients must be reached; the hospitals receive it (required)")
-	fs.StringVar(&c.comma, "comma", "", "separator: ',' ';' '|' or 'tab' (default: detected)")
+	commaVar(fs, &c.comma)
 }
 
 func (c *reidRequest) run(ctx context.Context, args []string, stdout, _ io.Writer) error {

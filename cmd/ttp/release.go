@@ -32,7 +32,7 @@ func (c *releaseCommand) flags(fs *flag.FlagSet) {
 	fs.Var(intRangeFlag{&c.min, 2, 1000}, "min", "with -table: the least count a shown figure may rest on (default: -k; 10 for NKR Online's rule)")
 	fs.StringVar(&c.out, "o", "", "released file (default: IN with .release.csv, or .table.csv with -table)")
 	fs.StringVar(&c.report, "report", "", "release report (default: IN with .release-report.csv)")
-	fs.StringVar(&c.comma, "comma", "", "separator: ',' ';' '|' or 'tab' (default: detected)")
+	commaVar(fs, &c.comma)
 }
 
 func (c *releaseCommand) run(ctx context.Context, args []string, _, stderr io.Writer) error {
