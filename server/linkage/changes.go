@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"slices"
 	"time"
 
 	"github.com/ttpnl/ttp/server/store"
@@ -244,33 +243,30 @@ func (ix *Index) Withdraw(ctx context.Context, sources []uint64, now time.Time, 
 	found := make([]bool, len(sources))
 	err := ix.updateSources(ctx, sources, func(tx store.Tx, recs map[uint64]store.IndexRecord) error {
 		px := tx.Index()
-		var ids []uint64
-		var persons []uint64
+		var ids, persons []uint64
+		withdrawn := make(map[uint64]bool, len(recs))
 		for i, src := range sources {
 			r, ok := recs[src]
-			if !ok || slices.Contains(ids, r.ID) {
+			if !ok || withdrawn[r.ID] {
 				continue
 			}
-			found[i] = true
-			ids = append(ids, r.ID)
+			found[i], withdrawn[r.ID] = true, true
+			ids, persons = append(ids, r.ID), append(persons, r.Person)
 			// Sent data is never edited in place: the withdrawn version
 			// is kept, never matched against.
 			if _, err := px.AddHistory(r, now.UTC()); err != nil {
 				return err
 			}
-			if !slices.Contains(persons, r.Person) {
-				persons = append(persons, r.Person)
-			}
 		}
 		if err := px.DeleteRecords(ids); err != nil {
 			return err
 		}
-		for _, p := range persons {
+		for _, p := range distinct(persons) {
 			left, err := px.OfPerson(p, 1)
-			if err != nil || len(left) > 0 {
-				if err != nil {
-					return err
-				}
+			if err != nil {
+				return err
+			}
+			if len(left) > 0 {
 				continue
 			}
 			if err := px.RemovePerson(p); err != nil {
@@ -302,13 +298,11 @@ func (ix *Index) Reinstate(ctx context.Context, sources []uint64, now time.Time,
 	done := make([]bool, len(sources))
 	err := ix.updateSources(ctx, sources, func(tx store.Tx, recs map[uint64]store.IndexRecord) error {
 		px := tx.Index()
-		var persons []uint64
+		persons := make([]uint64, 0, len(recs))
 		for _, r := range recs {
-			if !slices.Contains(persons, r.Person) {
-				persons = append(persons, r.Person)
-			}
+			persons = append(persons, r.Person)
 		}
-		objected, err := px.Objected(persons)
+		objected, err := px.Objected(distinct(persons))
 		if err != nil {
 			return err
 		}

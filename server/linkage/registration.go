@@ -278,12 +278,21 @@ func (r *Registration) keepSources(tx store.Tx, prep []Prepared, results []Resul
 
 // personsOf lists the distinct persons of results.
 func personsOf(results []Result) []uint64 {
-	seen := make(map[uint64]struct{}, len(results))
-	var out []uint64
-	for _, res := range results {
-		if _, ok := seen[res.Person]; !ok {
-			seen[res.Person] = struct{}{}
-			out = append(out, res.Person)
+	persons := make([]uint64, len(results))
+	for i, res := range results {
+		persons[i] = res.Person
+	}
+	return distinct(persons)
+}
+
+// distinct returns ids without repeats, in the order they first come.
+func distinct(ids []uint64) []uint64 {
+	seen := make(map[uint64]bool, len(ids))
+	out := make([]uint64, 0, len(ids))
+	for _, id := range ids {
+		if !seen[id] {
+			seen[id] = true
+			out = append(out, id)
 		}
 	}
 	return out
