@@ -1,10 +1,13 @@
 package reid
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
+	"strings"
 
 	"github.com/ttpnl/ttp/keys"
 	"github.com/ttpnl/ttp/reidanswer"
@@ -63,7 +66,7 @@ func (r *Resolver) Resolve(ctx context.Context, request uint64, reason string, d
 	byOrg := map[string][]reidanswer.Patient{}
 	err = r.Store.View(ctx, func(tx store.Tx) error {
 		px := tx.Index()
-		objected, err := px.Objected(keysOf(persons))
+		objected, err := px.Objected(slices.Collect(maps.Keys(persons)))
 		if err != nil {
 			return err
 		}
@@ -105,8 +108,9 @@ func (r *Resolver) Resolve(ctx context.Context, request uint64, reason string, d
 			continue
 		}
 		sum.Hospitals++
-		sort.Slice(srcs, func(i, j int) bool {
-			return srcs[i].AGB+srcs[i].PatientNumber+srcs[i].File+srcs[i].Row < srcs[j].AGB+srcs[j].PatientNumber+srcs[j].File+srcs[j].Row
+		slices.SortFunc(srcs, func(a, b reidanswer.Patient) int {
+			return cmp.Or(strings.Compare(a.AGB, b.AGB), strings.Compare(a.PatientNumber, b.PatientNumber),
+				strings.Compare(a.File, b.File), strings.Compare(a.Row, b.Row))
 		})
 		for lo := 0; lo < len(srcs); lo += reidanswer.MaxPatients {
 			body, err := json.Marshal(reidanswer.Answer{Request: request, Reason: reason, Patients: srcs[lo:min(lo+reidanswer.MaxPatients, len(srcs))]})
@@ -123,12 +127,4 @@ func (r *Resolver) Resolve(ctx context.Context, request uint64, reason string, d
 		}
 	}
 	return out, sum, nil
-}
-
-func keysOf(m map[uint64]bool) []uint64 {
-	out := make([]uint64, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	return out
 }
