@@ -97,10 +97,10 @@ func OpenConfig(dir string, encryptionKey []byte, log *slog.Logger, cfg Config) 
 	if err != nil {
 		return nil, err
 	}
-	s := &Store{db: db, log: log}
+	s := &Store{db: db, log: log, filter: newKeyFilter(), stop: make(chan struct{})}
+	s.background.Go(func() { s.fillFilter() })
 	if cfg.MappedBytes > 0 {
-		s.stopTrim, s.trimDone = make(chan struct{}), make(chan struct{})
-		go s.trimmer(dir, cfg.MappedBytes, s.stopTrim, s.trimDone)
+		s.background.Go(func() { s.trimmer(dir, cfg.MappedBytes) })
 	}
 	return s, nil
 }

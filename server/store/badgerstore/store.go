@@ -21,9 +21,13 @@ type Store struct {
 	mu     sync.Mutex
 	closed atomic.Bool // also read by View, which does not take mu
 
-	// stopTrim ends the trimmer (trim.go), which closes trimDone.
-	stopTrim chan struct{}
-	trimDone chan struct{}
+	// filter spares reads of absent index keys (keyfilter.go).
+	filter *keyFilter
+
+	// stop ends the background work (the trimmer, trim.go, and the
+	// filter's fill), which background waits for.
+	stop       chan struct{}
+	background sync.WaitGroup
 }
 
 var _ store.Store = (*Store)(nil)
@@ -41,7 +45,7 @@ func (s *Store) Update(ctx context.Context, fn func(store.Tx) error) error {
 	}
 	txn := s.db.NewTransaction(true)
 	defer txn.Discard()
-	t := newTx(txn, true)
+	t := newTx(txn, true, s.filter)
 	if err := fn(t); err != nil {
 		return err
 	}
@@ -63,7 +67,7 @@ func (s *Store) View(ctx context.Context, fn func(store.Tx) error) error {
 	}
 	txn := s.db.NewTransaction(false)
 	defer txn.Discard()
-	return fn(newTx(txn, false))
+	return fn(newTx(txn, false, s.filter))
 }
 
 // Shared is false: one process owns a Badger directory.
@@ -78,9 +82,7 @@ func (s *Store) Close() error {
 		return nil
 	}
 	s.closed.Store(true)
-	if s.stopTrim != nil {
-		close(s.stopTrim)
-		<-s.trimDone
-	}
+	close(s.stop)
+	s.background.Wait()
 	return fail("close", s.db.Close())
 }

@@ -35,14 +35,13 @@ import (
 // second, all resident until trimmed.
 const trimEvery = 250 * time.Millisecond
 
-// trimmer runs until stop is closed, then closes done.
-func (s *Store) trimmer(dir string, budget int64, stop <-chan struct{}, done chan<- struct{}) {
-	defer close(done)
+// trimmer runs until the store closes.
+func (s *Store) trimmer(dir string, budget int64) {
 	tick := time.NewTicker(trimEvery)
 	defer tick.Stop()
 	for {
 		select {
-		case <-stop:
+		case <-s.stop:
 			return
 		case <-tick.C:
 		}

@@ -16,6 +16,7 @@ import (
 type tx struct {
 	txn    *badger.Txn
 	update bool
+	filter *keyFilter
 
 	// The counters, read on first use and written back by flush.
 	ctr       counters
@@ -33,8 +34,8 @@ type tx struct {
 
 var _ store.Tx = (*tx)(nil)
 
-func newTx(txn *badger.Txn, update bool) *tx {
-	return &tx{txn: txn, update: update}
+func newTx(txn *badger.Txn, update bool, filter *keyFilter) *tx {
+	return &tx{txn: txn, update: update, filter: filter}
 }
 
 func (t *tx) Domains() store.Domains          { return domains{t} }
@@ -56,6 +57,9 @@ func (t *tx) writable() error {
 // get calls fn with key's value and reports whether the key was there.
 // The value is valid only during fn. An error of fn is returned as it is.
 func (t *tx) get(op string, key []byte, fn func(v []byte) error) (bool, error) {
+	if !t.filter.mayContain(key) {
+		return false, nil
+	}
 	item, err := t.txn.Get(key)
 	if errors.Is(err, badger.ErrKeyNotFound) {
 		return false, nil
@@ -76,6 +80,9 @@ func (t *tx) get(op string, key []byte, fn func(v []byte) error) (bool, error) {
 
 // has reports whether key is stored.
 func (t *tx) has(op string, key []byte) (bool, error) {
+	if !t.filter.mayContain(key) {
+		return false, nil
+	}
 	_, err := t.txn.Get(key)
 	if errors.Is(err, badger.ErrKeyNotFound) {
 		return false, nil
@@ -86,6 +93,7 @@ func (t *tx) has(op string, key []byte) (bool, error) {
 // set writes value under key. Badger keeps both slices until the
 // transaction ends, so they must not be the caller's.
 func (t *tx) set(op string, key, value []byte) error {
+	t.filter.add(key)
 	return fail(op, t.txn.Set(key, value))
 }
 

@@ -1,0 +1,104 @@
+package badgerstore
+
+import (
+	"context"
+	"log/slog"
+	"math/rand/v2"
+	"testing"
+	"time"
+
+	"github.com/ttpnl/ttp/server/store"
+)
+
+// TestKeyFilterKeepsEveryKey adds keys past several growths: every one
+// stays "may be stored", and few absent keys are.
+func TestKeyFilterKeepsEveryKey(t *testing.T) {
+	f := newKeyFilter()
+	f.ready.Store(true)
+	rng := rand.New(rand.NewPCG(1, 2))
+	n := 3 * filterFirstKeys
+	added := make([][]byte, n)
+	for i := range added {
+		added[i] = numKey(sourcePrefix, rng.Uint64())
+		f.add(added[i])
+	}
+	if parts := len(*f.parts.Load()); parts < 2 {
+		t.Fatalf("%d keys in %d part(s); want the filter grown", n, parts)
+	}
+	for _, k := range added {
+		if !f.mayContain(k) {
+			t.Fatalf("an added key is reported absent")
+		}
+	}
+	falsePos := 0
+	for range 100_000 {
+		if f.mayContain(numKey(sourcePrefix, rng.Uint64())) {
+			falsePos++
+		}
+	}
+	if falsePos > 5_000 {
+		t.Errorf("%d of 100,000 absent keys may be stored; want under 5%%", falsePos)
+	}
+	// The same number under another prefix is another key.
+	if f.mayContain(numKey(personPrefix, 42)) != f.mayContain(numKey(personPrefix, 42)) || !f.mayContain(numKey(recordPrefix, 1)) {
+		t.Error("a key the filter does not cover must always be reported as maybe stored")
+	}
+}
+
+// TestKeyFilterUnreadyAnswersMaybe: before the fill, nothing is ruled out.
+func TestKeyFilterUnreadyAnswersMaybe(t *testing.T) {
+	f := newKeyFilter()
+	if !f.mayContain(numKey(sourcePrefix, 7)) {
+		t.Fatal("an unfilled filter ruled a key out")
+	}
+}
+
+// TestKeyFilterFilledAtOpen: after a reopen the filter learns the stored
+// keys from the store, so reads still find them, and it rules out others.
+func TestKeyFilterFilledAtOpen(t *testing.T) {
+	dir := t.TempDir()
+	key := make([]byte, 32)
+	s, err := Open(dir, key, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	recs := []store.IndexRecord{{ID: 1, Source: 11, Person: 21, Blocks: []uint64{31}}, {ID: 2, Source: 12, Person: 22, Blocks: []uint64{32}}}
+	if err := s.Update(context.Background(), func(tx store.Tx) error {
+		if err := tx.Index().AddPersons(21, 22); err != nil {
+			return err
+		}
+		return tx.Index().Add(recs)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if s, err = Open(dir, key, slog.New(slog.DiscardHandler)); err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	for deadline := time.Now().Add(10 * time.Second); !s.filter.ready.Load(); time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the filter was not filled in 10 s")
+		}
+	}
+	for _, k := range [][]byte{numKey(sourcePrefix, 11), numKey(sourcePrefix, 12), numKey(personPrefix, 21), numKey(headPrefix, 32)} {
+		if !s.filter.mayContain(k) {
+			t.Errorf("stored key %x ruled out after the fill", k)
+		}
+	}
+	if s.filter.mayContain(numKey(sourcePrefix, 13)) && s.filter.mayContain(numKey(sourcePrefix, 14)) {
+		t.Error("the filled filter rules out neither of two absent sources")
+	}
+	err = s.Update(context.Background(), func(tx store.Tx) error {
+		got, err := tx.Index().BySource([]uint64{11, 12, 13})
+		if err == nil && (len(got) != 2 || got[11].ID != 1 || got[12].ID != 2) {
+			t.Errorf("BySource after reopen: %v", got)
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
