@@ -19,6 +19,8 @@ func testConfig() badgerstore.Config {
 	c := badgerstore.DefaultConfig()
 	c.BlockCacheBytes = 8 << 20
 	c.IndexCacheBytes = 8 << 20
+	// Small posting buffers, so that the suite writes and merges runs.
+	c.PostingBufferPairs = 16
 	return c
 }
 

@@ -2,16 +2,14 @@ package badgerstore
 
 import (
 	"encoding/binary"
-	"slices"
 
 	"github.com/ttpnl/ttp/server/store"
 )
 
 // Add checks the whole batch before it writes anything, so that a refused
 // Add leaves the transaction as it was. Per record it writes the record,
-// its source and its person's member key; per block of the batch, the
-// block's posting list once, however many of the batch's records it
-// gains.
+// its source and its person's member key; the batch's block postings go
+// into one batch log when the transaction commits (runset.go).
 func (ix index) Add(records []store.IndexRecord) error {
 	t := ix.t
 	if err := t.writable(); err != nil {
@@ -28,7 +26,6 @@ func (ix index) Add(records []store.IndexRecord) error {
 		return err
 	}
 
-	members := map[uint64][]uint64{} // block → the batch's IDs in it
 	for i := range records {
 		r := &records[i]
 		if err := t.set("write index record", numKey(recordPrefix, r.ID), encodeRecord(r)); err != nil {
@@ -40,38 +37,11 @@ func (ix index) Add(records []store.IndexRecord) error {
 		if err := t.set("write person's records", memberKey(r.Person, r.ID), nil); err != nil {
 			return err
 		}
-		for _, b := range r.Blocks {
-			members[b] = append(members[b], r.ID)
-		}
 		c.topID = max(c.topID, r.ID)
 	}
 	c.records += int64(len(records))
 	t.changed()
-
-	blocks := make([]uint64, 0, len(members))
-	for b := range members {
-		blocks = append(blocks, b)
-	}
-	// Read the heads this transaction has not read yet, fanned out while
-	// nothing writes (Txn.Get is safe for concurrent readers only then).
-	if err := fanOut(len(blocks), func(lo, hi int) error {
-		key := make([]byte, 0, len(headPrefix)+8)
-		for _, b := range blocks[lo:hi] {
-			if _, err := t.head(b, key); err != nil {
-				return err
-			}
-		}
-		return nil
-	}); err != nil {
-		return err
-	}
-	for _, b := range blocks {
-		ids := members[b]
-		slices.Sort(ids)
-		if err := t.addMembers(b, ids); err != nil {
-			return err
-		}
-	}
+	t.addPostings(records)
 	return nil
 }
 
@@ -146,11 +116,12 @@ func (ix index) DeleteRecords(ids []uint64) error {
 		if !ok {
 			return store.ErrNotFound
 		}
-		for _, b := range r.Blocks {
-			if err := t.removeMember(b, id); err != nil {
-				return err
-			}
+		// The record's block postings stay in the runs until a merge;
+		// the tombstone keeps them out of lookups and merges.
+		if err := t.set("delete index record", numKey(tombstonePrefix, id), nil); err != nil {
+			return err
 		}
+		t.deleted = append(t.deleted, id)
 		for _, key := range [][]byte{numKey(recordPrefix, id), numKey(sourcePrefix, r.Source), memberKey(r.Person, id), numKey(reviewPrefix, id), numKey(reidPrefix, id)} {
 			if err := t.del("delete index record", key); err != nil {
 				return err

@@ -35,11 +35,18 @@ const (
 	memberPrefix = "i/m"
 	// personPrefix + person → nothing: the persons that AddPersons recorded.
 	personPrefix = "i/p"
-	// headPrefix + block → the newest members of a block, and how many
-	// chunks hold the older ones (postings.go).
-	headPrefix = "i/b"
-	// chunkPrefix + block + chunk number (4 bytes) → older members of a
-	// block; a larger number holds newer members.
+	// postingManifestKey → the posting runs in use (runset.go).
+	postingManifestKey = "m/postings"
+	// postingLogPrefix + seq → the block postings of one committed batch
+	// not yet written to a run (runset.go).
+	postingLogPrefix = "i/l"
+	// tombstonePrefix + record ID → nothing: a deleted record, left out of
+	// the posting runs (runset.go).
+	tombstonePrefix = "i/t"
+	// headPrefix + block and chunkPrefix + block + chunk number (4 bytes):
+	// block members as a store before posting runs kept them, moved into
+	// a run when it opens (postings.go).
+	headPrefix  = "i/b"
 	chunkPrefix = "i/c"
 	// historyPrefix + source + version (4 bytes) → a withdrawn record and
 	// when (history.go).

@@ -51,6 +51,10 @@ type Config struct {
 	// level after is ten times the one before. A larger base means fewer
 	// levels, so fewer tables per read and less rewriting.
 	BaseLevelBytes int64
+	// PostingBufferPairs is how many block postings (about six per record)
+	// are kept in memory, besides their batch logs, before they are
+	// written to a posting run (runset.go); about 50 bytes each.
+	PostingBufferPairs int
 }
 
 // DefaultConfig is the configuration Open uses.
@@ -63,6 +67,8 @@ func DefaultConfig() Config {
 		MappedBytes:     64 << 20,
 		LevelZeroTables: 3,
 		BaseLevelBytes:  64 << 20,
+
+		PostingBufferPairs: 1 << 18,
 	}
 }
 
@@ -97,8 +103,14 @@ func OpenConfig(dir string, encryptionKey []byte, log *slog.Logger, cfg Config) 
 	if err != nil {
 		return nil, err
 	}
-	s := &Store{db: db, log: log, filter: newKeyFilter(), stop: make(chan struct{})}
+	postings, err := openPostings(dir, db, encryptionKey, log, cfg.PostingBufferPairs)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	s := &Store{db: db, log: log, filter: newKeyFilter(), postings: postings, stop: make(chan struct{})}
 	s.background.Go(func() { s.fillFilter() })
+	s.background.Go(func() { postings.mergeLoop(s.stop) })
 	if cfg.MappedBytes > 0 {
 		s.background.Go(func() { s.trimmer(dir, cfg.MappedBytes) })
 	}

@@ -23,6 +23,8 @@ type Store struct {
 
 	// filter spares reads of absent index keys (keyfilter.go).
 	filter *keyFilter
+	// postings holds the block postings (runset.go).
+	postings *postingSet
 
 	// stop ends the background work (the trimmer, trim.go, and the
 	// filter's fill), which background waits for.
@@ -45,7 +47,7 @@ func (s *Store) Update(ctx context.Context, fn func(store.Tx) error) error {
 	}
 	txn := s.db.NewTransaction(true)
 	defer txn.Discard()
-	t := newTx(txn, true, s.filter)
+	t := s.newTx(txn, true)
 	if err := fn(t); err != nil {
 		return err
 	}
@@ -53,7 +55,11 @@ func (s *Store) Update(ctx context.Context, fn func(store.Tx) error) error {
 		return err
 	}
 	// With SyncWrites, Commit returns once the write is on disk.
-	return fail("commit", txn.Commit())
+	if err := txn.Commit(); err != nil {
+		return fail("commit", err)
+	}
+	s.postings.committed(t.added, t.logSeq, t.deleted)
+	return nil
 }
 
 // View runs fn in a read-only transaction on a snapshot; Updates go on
@@ -67,7 +73,7 @@ func (s *Store) View(ctx context.Context, fn func(store.Tx) error) error {
 	}
 	txn := s.db.NewTransaction(false)
 	defer txn.Discard()
-	return fn(newTx(txn, false, s.filter))
+	return fn(s.newTx(txn, false))
 }
 
 // Shared is false: one process owns a Badger directory.
@@ -84,5 +90,13 @@ func (s *Store) Close() error {
 	s.closed.Store(true)
 	close(s.stop)
 	s.background.Wait()
+	s.postings.close()
 	return fail("close", s.db.Close())
+}
+
+// newTx is a transaction of the store.
+func (s *Store) newTx(txn *badger.Txn, update bool) *tx {
+	t := newTx(txn, update, s.filter)
+	t.postings = s.postings
+	return t
 }

@@ -23,12 +23,18 @@ type tx struct {
 	ctrLoaded bool
 	ctrDirty  bool
 
-	// heads are the posting-list heads this transaction read or wrote, so
-	// that Add does not read again what BlockMembers just read; absent
-	// the sources that BySource found absent, so that Add need not look
-	// them up again (Add removes those it stores). Both under mu.
+	// postings is the store's committed block postings; added the
+	// postings this transaction adds (block → IDs), deleted the records
+	// it deletes, logSeq the number of its batch log (runset.go).
+	postings *postingSet
+	added    map[uint64][]uint64
+	deleted  []uint64
+	logSeq   uint64
+
+	// absent holds the sources that BySource found absent, so that Add
+	// need not look them up again (Add removes those it stores). Under mu,
+	// as is added.
 	mu     sync.Mutex
-	heads  map[uint64]*posting
 	absent map[uint64]struct{}
 }
 
@@ -104,6 +110,9 @@ func (t *tx) del(op string, key []byte) error {
 
 // flush writes what the transaction keeps in memory until commit.
 func (t *tx) flush() error {
+	if err := t.flushPostings(); err != nil {
+		return err
+	}
 	if !t.ctrDirty {
 		return nil
 	}

@@ -1,0 +1,406 @@
+package badgerstore
+
+import (
+	"bufio"
+	"crypto/aes"
+	"crypto/cipher"
+	"crypto/hkdf"
+	"crypto/sha256"
+	"encoding/binary"
+	"fmt"
+	"io"
+	"os"
+	"slices"
+	"sort"
+	"sync/atomic"
+)
+
+// A run is an immutable file of block postings: (block, record ID) pairs,
+// sorted by block, and within a block newest (largest ID) first. It is cut
+// into pages of about runPageBytes, each sealed with AES-256-GCM under a
+// key derived from the store's encryption key, the nonce the run's number
+// and the page's; a directory at the end (sealed the same way) holds each
+// page's first block and end, and a Bloom filter of the run's blocks. The
+// directory is kept in memory: a lookup of a block that the filter rules
+// out reads nothing, and one that it does not reads one page, seldom two.
+//
+// File layout: page 0, page 1, …, the directory, then a footer of 24 plain
+// bytes: runMagic, the directory's offset and its length. A flipped bit
+// anywhere fails GCM's check: an error, never a wrong member.
+const (
+	runMagic = "TTPRUN01"
+	// runPageBytes is a page's plaintext size: a lookup decrypts and
+	// decodes one, about 200 pairs.
+	runPageBytes = 2048
+	// dirPage is the page number in the directory's nonce.
+	dirPage     = 1<<32 - 1
+	footerBytes = 24
+)
+
+// runKeyInfo labels the key runs are sealed under (HKDF-SHA256 of the
+// store's encryption key).
+const runKeyInfo = "ttp badgerstore posting runs v1"
+
+// newRunAEAD derives the runs' cipher from the store's encryption key.
+func newRunAEAD(encryptionKey []byte) (cipher.AEAD, error) {
+	key, err := hkdf.Key(sha256.New, encryptionKey, nil, runKeyInfo, 32)
+	if err != nil {
+		return nil, err
+	}
+	block, err := aes.NewCipher(key)
+	if err != nil {
+		return nil, err
+	}
+	return cipher.NewGCM(block)
+}
+
+func runNonce(run uint64, page uint32) []byte {
+	return binary.BigEndian.AppendUint32(binary.BigEndian.AppendUint64(make([]byte, 0, 12), run), page)
+}
+
+func runFileName(id uint64) string { return fmt.Sprintf("run-%016x.ttp", id) }
+
+// run is an open run file.
+type run struct {
+	id     uint64
+	level  int   // how many merges made it: 0 for a flushed buffer
+	pairs  int64 // pairs in the run
+	f      *os.File
+	aead   cipher.AEAD
+	fences []uint64 // each page's first block
+	ends   []int64  // each page's end offset; a page starts where the one before ends
+	bloom  *bloomPart
+}
+
+// blockHash is a block's hash for the runs' Bloom filters.
+func blockHash(block uint64) uint64 { return mix64(block ^ 0x9e3779b97f4a7c15) }
+
+// runWriter writes a run: add pairs in order, then finish.
+type runWriter struct {
+	path   string
+	f      *os.File
+	w      *bufio.Writer
+	aead   cipher.AEAD
+	id     uint64
+	off    int64
+	page   []byte // plaintext of the page being filled
+	inPage int
+	prev   uint64 // the page's last block
+	lastID uint64 // the last pair's ID, to check the order
+	run    run
+}
+
+// newRunWriter creates the file of run id in dir, for at most capacity
+// pairs (it sizes the Bloom filter).
+func newRunWriter(dir string, id uint64, level int, capacity int64, aead cipher.AEAD) (*runWriter, error) {
+	path := dir + "/" + runFileName(id)
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("create posting run: %w", err)
+	}
+	return &runWriter{path: path, f: f, w: bufio.NewWriterSize(f, 1<<16), aead: aead, id: id,
+		run: run{id: id, level: level, aead: aead, bloom: newBloomPart(max(capacity, 1024))}}, nil
+}
+
+// add appends a pair; pairs must come by block, then ID descending.
+func (w *runWriter) add(block, id uint64) error {
+	if w.run.pairs > 0 && (block < w.prev || block == w.prev && id >= w.lastID) {
+		return fmt.Errorf("posting run: pair out of order")
+	}
+	if w.inPage > 0 && len(w.page) >= runPageBytes-2*binary.MaxVarintLen64 {
+		if err := w.sealPage(); err != nil {
+			return err
+		}
+	}
+	if w.inPage == 0 {
+		w.run.fences = append(w.run.fences, block)
+		w.prev = block
+	}
+	w.page = binary.AppendUvarint(w.page, block-w.prev)
+	w.page = binary.AppendUvarint(w.page, id)
+	if w.inPage == 0 || block != w.prev {
+		w.run.bloom.add(blockHash(block))
+	}
+	w.prev, w.lastID = block, id
+	w.inPage++
+	w.run.pairs++
+	return nil
+}
+
+func (w *runWriter) sealPage() error {
+	sealed := w.aead.Seal(nil, runNonce(w.id, uint32(len(w.run.ends))), w.page, nil)
+	if _, err := w.w.Write(sealed); err != nil {
+		return fmt.Errorf("write posting run: %w", err)
+	}
+	w.off += int64(len(sealed))
+	w.run.ends = append(w.run.ends, w.off)
+	w.page, w.inPage = w.page[:0], 0
+	return nil
+}
+
+// finish writes the directory and footer, syncs the file, and returns
+// the run, open for reading.
+func (w *runWriter) finish() (*run, error) {
+	if w.inPage > 0 {
+		if err := w.sealPage(); err != nil {
+			return nil, err
+		}
+	}
+	dir := w.aead.Seal(nil, runNonce(w.id, dirPage), w.run.encodeDirectory(), nil)
+	footer := append([]byte(runMagic), make([]byte, 16)...)
+	binary.BigEndian.PutUint64(footer[8:], uint64(w.off))
+	binary.BigEndian.PutUint64(footer[16:], uint64(len(dir)))
+	if _, err := w.w.Write(append(dir, footer...)); err != nil {
+		return nil, fmt.Errorf("write posting run: %w", err)
+	}
+	if err := w.w.Flush(); err != nil {
+		return nil, fmt.Errorf("write posting run: %w", err)
+	}
+	if err := w.f.Sync(); err != nil {
+		return nil, fmt.Errorf("sync posting run: %w", err)
+	}
+	if err := w.f.Close(); err != nil {
+		return nil, fmt.Errorf("close posting run: %w", err)
+	}
+	f, err := os.Open(w.path)
+	if err != nil {
+		return nil, fmt.Errorf("open posting run: %w", err)
+	}
+	r := w.run
+	r.f = f
+	return &r, nil
+}
+
+// remove closes the run and deletes its file: it was merged away, or
+// never named in the manifest.
+func (r *run) remove() {
+	r.f.Close()
+	os.Remove(r.f.Name())
+}
+
+// abort removes a run that will not be finished.
+func (w *runWriter) abort() {
+	w.f.Close()
+	os.Remove(w.path)
+}
+
+// encodeDirectory: level, pairs, pages, each page's fence (8 bytes) and
+// end, then the Bloom filter's words.
+func (r *run) encodeDirectory() []byte {
+	b := binary.AppendUvarint(nil, uint64(r.level))
+	b = binary.AppendUvarint(b, uint64(r.pairs))
+	b = binary.AppendUvarint(b, uint64(len(r.fences)))
+	for i := range r.fences {
+		b = binary.BigEndian.AppendUint64(b, r.fences[i])
+		b = binary.AppendUvarint(b, uint64(r.ends[i]))
+	}
+	b = binary.AppendUvarint(b, uint64(len(r.bloom.words)))
+	for i := range r.bloom.words {
+		b = binary.BigEndian.AppendUint64(b, r.bloom.words[i].Load())
+	}
+	return b
+}
+
+// openRun opens run id in dir and reads its directory.
+func openRun(dir string, id uint64, aead cipher.AEAD) (*run, error) {
+	f, err := os.Open(dir + "/" + runFileName(id))
+	if err != nil {
+		return nil, fmt.Errorf("open posting run: %w", err)
+	}
+	r, err := readDirectory(f, id, aead)
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	return r, nil
+}
+
+func readDirectory(f *os.File, id uint64, aead cipher.AEAD) (*run, error) {
+	st, err := f.Stat()
+	if err != nil {
+		return nil, fmt.Errorf("open posting run: %w", err)
+	}
+	footer := make([]byte, footerBytes)
+	if st.Size() < footerBytes {
+		return nil, corrupt("posting run (too short)")
+	}
+	if _, err := f.ReadAt(footer, st.Size()-footerBytes); err != nil {
+		return nil, fmt.Errorf("read posting run: %w", err)
+	}
+	off, n := binary.BigEndian.Uint64(footer[8:]), binary.BigEndian.Uint64(footer[16:])
+	if string(footer[:8]) != runMagic || off > uint64(st.Size()) || n != uint64(st.Size())-footerBytes-off {
+		return nil, corrupt("posting run (footer)")
+	}
+	sealed := make([]byte, n)
+	if _, err := f.ReadAt(sealed, int64(off)); err != nil {
+		return nil, fmt.Errorf("read posting run: %w", err)
+	}
+	plain, err := aead.Open(sealed[:0], runNonce(id, dirPage), sealed, nil)
+	if err != nil {
+		return nil, corrupt("posting run (directory fails its check)")
+	}
+	r := &run{id: id, f: f, aead: aead}
+	if err := r.decodeDirectory(plain, int64(off)); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+func (r *run) decodeDirectory(b []byte, dirOffset int64) error {
+	bad := corrupt("posting run (directory)")
+	next := func() uint64 {
+		v, k := binary.Uvarint(b)
+		if k <= 0 {
+			b = nil
+			return 0
+		}
+		b = b[k:]
+		return v
+	}
+	level, pairs, pages := next(), next(), next()
+	if b == nil || pages > uint64(len(b))/9 || level > 64 {
+		return bad
+	}
+	r.level, r.pairs = int(level), int64(pairs)
+	r.fences, r.ends = make([]uint64, pages), make([]int64, pages)
+	for i := range r.fences {
+		if len(b) < 8 {
+			return bad
+		}
+		r.fences[i] = binary.BigEndian.Uint64(b)
+		b = b[8:]
+		r.ends[i] = int64(next())
+		if b == nil || r.ends[i] > dirOffset || i > 0 && (r.ends[i] <= r.ends[i-1] || r.fences[i] < r.fences[i-1]) {
+			return bad
+		}
+	}
+	words := next()
+	if b == nil || words == 0 || words&(words-1) != 0 || uint64(len(b)) != 8*words {
+		return bad
+	}
+	r.bloom = &bloomPart{words: make([]atomic.Uint64, words), mask: 64*words - 1}
+	for i := range r.bloom.words {
+		r.bloom.words[i].Store(binary.BigEndian.Uint64(b[8*i:]))
+	}
+	return nil
+}
+
+// readPage returns page i's plaintext.
+func (r *run) readPage(i int) ([]byte, error) {
+	start := int64(0)
+	if i > 0 {
+		start = r.ends[i-1]
+	}
+	buf := make([]byte, r.ends[i]-start)
+	if _, err := r.f.ReadAt(buf, start); err != nil && err != io.EOF {
+		return nil, fmt.Errorf("read posting run: %w", err)
+	}
+	plain, err := r.aead.Open(buf[:0], runNonce(r.id, uint32(i)), buf, nil)
+	if err != nil {
+		return nil, corrupt("posting run (a page fails its check)")
+	}
+	return plain, nil
+}
+
+// eachPair calls fn with every pair of page p, in order, until fn returns
+// false.
+func eachPair(p []byte, fence uint64, fn func(block, id uint64) bool) error {
+	block := fence
+	for len(p) > 0 {
+		d, k := binary.Uvarint(p)
+		if k <= 0 {
+			return corrupt("posting run (page)")
+		}
+		id, k2 := binary.Uvarint(p[k:])
+		if k2 <= 0 {
+			return corrupt("posting run (page)")
+		}
+		p = p[k+k2:]
+		block += d
+		if !fn(block, id) {
+			return nil
+		}
+	}
+	return nil
+}
+
+// members appends to out up to perBlock of block's IDs in the run, newest
+// first.
+func (r *run) members(block uint64, perBlock int, out []uint64) ([]uint64, error) {
+	if !r.bloom.has(blockHash(block)) {
+		return out, nil
+	}
+	// The block starts in the last page whose fence is below it, or in
+	// the first whose fence is it.
+	i := max(sort.Search(len(r.fences), func(i int) bool { return r.fences[i] >= block })-1, 0)
+	n := 0
+	for ; i < len(r.fences) && r.fences[i] <= block && n < perBlock; i++ {
+		p, err := r.readPage(i)
+		if err != nil {
+			return out, err
+		}
+		err = eachPair(p, r.fences[i], func(b, id uint64) bool {
+			if b == block {
+				out = append(out, id)
+				n++
+			}
+			return b <= block && n < perBlock
+		})
+		if err != nil {
+			return out, err
+		}
+	}
+	return out, nil
+}
+
+// cursor reads a run's pairs in order, a page at a time, for a merge.
+type cursor struct {
+	r         *run
+	page      int
+	pairs     [][2]uint64
+	next      int
+	block, id uint64
+}
+
+// advance moves to the next pair; false at the end.
+func (c *cursor) advance() (bool, error) {
+	for c.next == len(c.pairs) {
+		if c.page == len(c.r.fences) {
+			return false, nil
+		}
+		p, err := c.r.readPage(c.page)
+		if err != nil {
+			return false, err
+		}
+		c.pairs, c.next = c.pairs[:0], 0
+		err = eachPair(p, c.r.fences[c.page], func(b, id uint64) bool {
+			c.pairs = append(c.pairs, [2]uint64{b, id})
+			return true
+		})
+		if err != nil {
+			return false, err
+		}
+		c.page++
+	}
+	c.block, c.id = c.pairs[c.next][0], c.pairs[c.next][1]
+	c.next++
+	return true, nil
+}
+
+// before reports whether pair (b1, id1) comes before (b2, id2) in a run.
+func before(b1, id1, b2, id2 uint64) bool {
+	return b1 < b2 || b1 == b2 && id1 > id2
+}
+
+// sortPairs sorts pairs into run order.
+func sortPairs(pairs [][2]uint64) {
+	slices.SortFunc(pairs, func(a, b [2]uint64) int {
+		switch {
+		case before(a[0], a[1], b[0], b[1]):
+			return -1
+		case a == b:
+			return 0
+		}
+		return 1
+	})
+}

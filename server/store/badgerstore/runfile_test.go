@@ -1,0 +1,155 @@
+package badgerstore
+
+import (
+	"bytes"
+	"cmp"
+	"errors"
+	"math/rand/v2"
+	"os"
+	"slices"
+	"testing"
+
+	"github.com/ttpnl/ttp/server/store"
+)
+
+// testRun writes a run of random pairs: many blocks of one member, and a
+// few large ones that span pages. It returns the run and, per block, its
+// IDs newest first.
+func testRun(t *testing.T, dir string) (*run, map[uint64][]uint64) {
+	t.Helper()
+	aead, err := newRunAEAD(bytes.Repeat([]byte{9}, 32))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rng := rand.New(rand.NewPCG(3, 4))
+	want := map[uint64][]uint64{}
+	var pairs [][2]uint64
+	add := func(block, id uint64) {
+		if !slices.Contains(want[block], id) {
+			want[block] = append(want[block], id)
+			pairs = append(pairs, [2]uint64{block, id})
+		}
+	}
+	for range 3000 {
+		add(rng.Uint64(), rng.Uint64N(1<<40)+1)
+	}
+	for _, big := range []uint64{5, 1 << 63, 1<<64 - 1} {
+		for range 700 {
+			add(big, rng.Uint64N(1<<20)+1)
+		}
+	}
+	for b := range want {
+		slices.SortFunc(want[b], func(x, y uint64) int { return cmp.Compare(y, x) })
+	}
+	sortPairs(pairs)
+	w, err := newRunWriter(dir, 7, 0, int64(len(pairs)), aead)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range pairs {
+		if err := w.add(p[0], p[1]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r, err := w.finish()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { r.f.Close() })
+	if len(r.fences) < 10 {
+		t.Fatalf("%d pages; the test wants blocks spanning pages", len(r.fences))
+	}
+	return r, want
+}
+
+func TestRunLookups(t *testing.T) {
+	dir := t.TempDir()
+	written, want := testRun(t, dir)
+	r, err := openRun(dir, written.id, written.aead)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.f.Close()
+	if r.pairs != written.pairs || !slices.Equal(r.fences, written.fences) {
+		t.Fatalf("directory read back differs: %d pairs, %d pages; wrote %d, %d", r.pairs, len(r.fences), written.pairs, len(written.fences))
+	}
+	for block, ids := range want {
+		for _, per := range []int{1, 64, 1000} {
+			got, err := r.members(block, per, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if w := ids[:min(per, len(ids))]; !slices.Equal(got, w) {
+				t.Fatalf("block %d, %d: got %d members %v…, want %d", block, per, len(got), got[:min(3, len(got))], len(w))
+			}
+		}
+	}
+	for _, absent := range []uint64{0, 4, 6, 1<<63 - 1, 1<<63 + 1, 1<<64 - 2} {
+		if got, err := r.members(absent, 64, nil); err != nil || len(got) != 0 {
+			t.Errorf("absent block %d: %v, %v", absent, got, err)
+		}
+	}
+	// A merge reads every pair back in order.
+	c := &cursor{r: r}
+	var n int64
+	var pb, pid uint64
+	for {
+		ok, err := c.advance()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !ok {
+			break
+		}
+		if n > 0 && !before(pb, pid, c.block, c.id) {
+			t.Fatalf("cursor out of order at pair %d", n)
+		}
+		pb, pid = c.block, c.id
+		n++
+	}
+	if n != r.pairs {
+		t.Fatalf("cursor read %d pairs of %d", n, r.pairs)
+	}
+}
+
+// TestRunFlippedBit: a flipped bit anywhere in a run gives ErrCorrupt, at
+// open or at the lookup of the page it is in, never a wrong member.
+func TestRunFlippedBit(t *testing.T) {
+	dir := t.TempDir()
+	written, want := testRun(t, dir)
+	path := dir + "/" + runFileName(written.id)
+	orig, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, at := range []int{0, 1000, len(orig) / 2, int(written.ends[len(written.ends)-1]) + 5, len(orig) - 30, len(orig) - 3} {
+		b := slices.Clone(orig)
+		b[at] ^= 0x10
+		if err := os.WriteFile(path, b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		r, err := openRun(dir, written.id, written.aead)
+		if err != nil {
+			if !errors.Is(err, store.ErrCorrupt) {
+				t.Errorf("bit flipped at %d: open: %v, want ErrCorrupt", at, err)
+			}
+			continue
+		}
+		failed := 0
+		for block, ids := range want {
+			got, err := r.members(block, 1000, nil)
+			if err != nil {
+				if !errors.Is(err, store.ErrCorrupt) {
+					t.Errorf("bit flipped at %d: %v, want ErrCorrupt", at, err)
+				}
+				failed++
+			} else if !slices.Equal(got, ids) {
+				t.Fatalf("bit flipped at %d: block %d read wrong members", at, block)
+			}
+		}
+		r.f.Close()
+		if failed == 0 {
+			t.Errorf("bit flipped at %d of %d: every lookup succeeded", at, len(orig))
+		}
+	}
+}

@@ -1,0 +1,557 @@
+package badgerstore
+
+import (
+	"crypto/cipher"
+	"encoding/binary"
+	"fmt"
+	"log/slog"
+	"maps"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/dgraph-io/badger/v4"
+)
+
+// The block postings (which records have a blocking key) are the index's
+// largest and most written part: about six per record, nearly all of them
+// of a block no other record has (a BSN, a birth date and postcode). As a
+// Badger key each would cost a memtable insert and an encrypted log entry,
+// two thirds of registration's writes. So they live apart, in a small
+// log-structured set of our own:
+//
+//   - A committed batch's postings are one Badger value (postingLogPrefix
+//   - sequence number), durable with the batch, and go into an in-memory
+//     buffer.
+//   - When the buffer holds Config.PostingBufferPairs, it is written to a run file
+//     (runfile.go) and, in one Badger transaction, the manifest names the
+//     run and the batch logs are deleted.
+//   - In the background, mergeFanIn runs of one level are merged into one
+//     run of the next, leaving out deleted records; the manifest swaps
+//     them in one transaction. A run file not in the manifest (a crash
+//     between writing and swapping) is deleted at open.
+//
+// A lookup asks the buffer and each run; a run's Bloom filter rules out
+// most without reading. With four runs per level and a buffer of 2^18
+// pairs, ten million records make about ten runs, and each pair is
+// rewritten about five times, in large sequential writes.
+const mergeFanIn = 4
+
+// postingSet is the committed postings: the buffer and the runs.
+type postingSet struct {
+	dir  string
+	db   *badger.DB
+	aead cipher.AEAD
+	log  *slog.Logger
+
+	// mu guards the buffer, the runs and the deleted records: lookups
+	// read them, a commit, flush or merge changes them.
+	mu       sync.RWMutex
+	buf      map[uint64][]uint64 // block → IDs, ascending
+	bufPairs int
+	flushAt  int                 // bufPairs that make a run
+	bufLogs  []uint64            // the batch logs the buffer holds
+	frozen   map[uint64][]uint64 // the buffer being written to a run
+	runs     []*run
+	deleted  map[uint64]struct{} // records deleted (tombstonePrefix), left out of lookups and merges
+
+	flushing sync.Mutex // held by the one flush at a time
+
+	// nextLog is the next batch log's number. Only Updates use it, and
+	// they run one at a time (Store.mu).
+	nextLog uint64
+
+	// manifestMu serialises manifest writes (a flush, a merge's swap) and
+	// guards nextRun, the next run file's number.
+	manifestMu sync.Mutex
+	nextRun    uint64
+
+	wake chan struct{} // tells the merger that a run was added
+}
+
+// openPostings opens the postings of the store in dir: the runs the
+// manifest names (other run files are deleted), the batch logs and the
+// deleted records. Block postings that an older version kept as Badger
+// keys are moved into a run first.
+func openPostings(dir string, db *badger.DB, encryptionKey []byte, log *slog.Logger, bufferPairs int) (*postingSet, error) {
+	aead, err := newRunAEAD(encryptionKey)
+	if err != nil {
+		return nil, err
+	}
+	p := &postingSet{dir: dir + "/postings", db: db, aead: aead, log: log, flushAt: max(bufferPairs, 1),
+		buf: map[uint64][]uint64{}, deleted: map[uint64]struct{}{}, wake: make(chan struct{}, 1), nextLog: 1}
+	if err := os.MkdirAll(p.dir, 0o700); err != nil {
+		return nil, fmt.Errorf("open posting runs: %w", err)
+	}
+	var live []uint64
+	err = db.View(func(txn *badger.Txn) error {
+		t := newTx(txn, false, nil)
+		if _, err := t.get("read posting manifest", []byte(postingManifestKey), func(v []byte) (err error) {
+			p.nextRun, live, err = decodeManifest(v)
+			return err
+		}); err != nil {
+			return err
+		}
+		if err := t.scan("read posting logs", postingLogPrefix, nil, false, func(k, v []byte) error {
+			if len(k) != 8 {
+				return corrupt("posting log key")
+			}
+			seq := binary.BigEndian.Uint64(k)
+			p.bufLogs = append(p.bufLogs, seq)
+			p.nextLog = seq + 1
+			return decodePairs(v, func(block, id uint64) {
+				p.buf[block] = insertID(p.buf[block], id)
+				p.bufPairs++
+			})
+		}); err != nil {
+			return err
+		}
+		return t.scan("read deleted records", tombstonePrefix, nil, true, func(k, _ []byte) error {
+			if len(k) != 8 {
+				return corrupt("deleted record key")
+			}
+			p.deleted[binary.BigEndian.Uint64(k)] = struct{}{}
+			return nil
+		})
+	})
+	if err == nil {
+		err = p.openRuns(live)
+	}
+	if err == nil {
+		err = p.migrateHeads()
+	}
+	if err != nil {
+		p.close()
+		return nil, err
+	}
+	return p, nil
+}
+
+// openRuns opens the live runs and deletes every other run file.
+func (p *postingSet) openRuns(live []uint64) error {
+	entries, err := os.ReadDir(p.dir)
+	if err != nil {
+		return fmt.Errorf("open posting runs: %w", err)
+	}
+	for _, e := range entries {
+		name := e.Name()
+		hex, ok := strings.CutPrefix(name, "run-")
+		hex, ok2 := strings.CutSuffix(hex, ".ttp")
+		id, err := strconv.ParseUint(hex, 16, 64)
+		if !ok || !ok2 || err != nil || slices.Contains(live, id) {
+			continue
+		}
+		// Written by a flush or merge that did not reach the manifest.
+		if err := os.Remove(p.dir + "/" + name); err != nil {
+			return fmt.Errorf("remove unfinished posting run: %w", err)
+		}
+	}
+	for _, id := range live {
+		r, err := openRun(p.dir, id, p.aead)
+		if err != nil {
+			return err
+		}
+		p.runs = append(p.runs, r)
+	}
+	return nil
+}
+
+// close closes the run files. The merger must have stopped.
+func (p *postingSet) close() {
+	for _, r := range p.runs {
+		r.f.Close()
+	}
+	p.runs = nil
+}
+
+// members appends to out up to perBlock committed IDs of block (each of
+// the buffer and every run gives its newest), none above maxID and none
+// deleted. The caller sorts.
+func (p *postingSet) members(block uint64, perBlock int, maxID uint64, out []uint64) ([]uint64, error) {
+	p.mu.RLock()
+	defer p.mu.RUnlock()
+	for _, buf := range [][]uint64{p.buf[block], p.frozen[block]} {
+		for i := len(buf) - 1; i >= max(0, len(buf)-perBlock); i-- {
+			out = append(out, buf[i])
+		}
+	}
+	for _, r := range p.runs {
+		var err error
+		if out, err = r.members(block, perBlock, out); err != nil {
+			return out, err
+		}
+	}
+	return slices.DeleteFunc(out[:len(out):len(out)], func(id uint64) bool {
+		_, gone := p.deleted[id]
+		return id > maxID || gone
+	}), nil
+}
+
+// logKey reserves the key of a committing batch's postings. Called only
+// by Updates, one at a time.
+func (p *postingSet) logKey() (uint64, []byte) {
+	seq := p.nextLog
+	p.nextLog++
+	return seq, numKey(postingLogPrefix, seq)
+}
+
+// committed takes a committed transaction's postings (logged as seq) and
+// deletions into the buffer, and flushes the buffer when it is full.
+func (p *postingSet) committed(added map[uint64][]uint64, seq uint64, deleted []uint64) {
+	p.mu.Lock()
+	for block, ids := range added {
+		for _, id := range ids {
+			p.buf[block] = insertID(p.buf[block], id)
+		}
+		p.bufPairs += len(ids)
+	}
+	if len(added) > 0 {
+		p.bufLogs = append(p.bufLogs, seq)
+	}
+	for _, id := range deleted {
+		p.deleted[id] = struct{}{}
+	}
+	full := p.bufPairs >= p.flushAt
+	p.mu.Unlock()
+	if full && p.flushing.TryLock() {
+		defer p.flushing.Unlock()
+		if err := p.flush(); err != nil {
+			// The batch logs keep the buffer durable: a later commit
+			// tries again.
+			p.log.Error("posting buffer not written to a run", "err", err)
+		}
+	}
+}
+
+// flush writes the buffer to a run. The buffer is frozen (still looked
+// up) and a new one takes commits meanwhile; if the run cannot be written,
+// the frozen buffer goes back. One flush runs at a time (flushing).
+func (p *postingSet) flush() error {
+	p.mu.Lock()
+	frozen, logs := p.buf, p.bufLogs
+	p.frozen = frozen
+	p.buf, p.bufPairs, p.bufLogs = map[uint64][]uint64{}, 0, nil
+	p.mu.Unlock()
+	err := p.writeFrozen(frozen, logs)
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if err != nil {
+		for block, ids := range frozen {
+			for _, id := range ids {
+				p.buf[block] = insertID(p.buf[block], id)
+				p.bufPairs++
+			}
+		}
+		p.bufLogs = append(logs, p.bufLogs...)
+	}
+	p.frozen = nil
+	return err
+}
+
+// writeFrozen writes a frozen buffer to a run and, in one Badger
+// transaction, names the run in the manifest and deletes the buffer's
+// batch logs.
+func (p *postingSet) writeFrozen(frozen map[uint64][]uint64, logs []uint64) error {
+	var pairs [][2]uint64
+	for block, ids := range frozen {
+		for _, id := range ids {
+			pairs = append(pairs, [2]uint64{block, id})
+		}
+	}
+	var logKeys [][]byte
+	for _, seq := range logs {
+		logKeys = append(logKeys, numKey(postingLogPrefix, seq))
+	}
+	return p.addRun(pairs, logKeys)
+}
+
+// addRun writes pairs (in any order) to a new run of level 0 and adds it,
+// deleting deleteKeys in the same Badger transaction.
+func (p *postingSet) addRun(pairs [][2]uint64, deleteKeys [][]byte) error {
+	sortPairs(pairs)
+	p.manifestMu.Lock()
+	defer p.manifestMu.Unlock()
+	r, err := p.writeRun(pairs, 0)
+	if err != nil {
+		return err
+	}
+	return p.swapRuns(nil, r, deleteKeys)
+}
+
+// swapRuns puts out in the place of the runs in: in the manifest, in one
+// Badger transaction that also deletes deleteKeys, then in memory; in's
+// files go. If the manifest cannot be written, out's file goes. Called
+// under manifestMu.
+func (p *postingSet) swapRuns(in []*run, out *run, deleteKeys [][]byte) error {
+	p.mu.RLock()
+	runs := slices.DeleteFunc(slices.Clone(p.runs), func(r *run) bool { return slices.Contains(in, r) })
+	p.mu.RUnlock()
+	runs = append(runs, out)
+	if err := p.writeManifest(runs, deleteKeys); err != nil {
+		out.remove()
+		return err
+	}
+	p.mu.Lock()
+	p.runs = runs
+	p.mu.Unlock()
+	for _, r := range in {
+		r.remove()
+	}
+	select {
+	case p.wake <- struct{}{}:
+	default:
+	}
+	return nil
+}
+
+// writeRun writes pairs, sorted, to a new run of level, leaving out
+// duplicates. Called under manifestMu.
+func (p *postingSet) writeRun(pairs [][2]uint64, level int) (*run, error) {
+	w, err := newRunWriter(p.dir, p.nextRun, level, int64(len(pairs)), p.aead)
+	if err != nil {
+		return nil, err
+	}
+	for i, pr := range pairs {
+		if i > 0 && pr == pairs[i-1] {
+			continue
+		}
+		if err := w.add(pr[0], pr[1]); err != nil {
+			w.abort()
+			return nil, err
+		}
+	}
+	r, err := w.finish()
+	if err != nil {
+		w.abort()
+	}
+	return r, err
+}
+
+// writeManifest commits, in one Badger transaction, the manifest naming
+// runs (and the next run number after theirs) and the deletion of keys.
+// Called under manifestMu.
+func (p *postingSet) writeManifest(runs []*run, deleteKeys [][]byte) error {
+	for _, r := range runs {
+		p.nextRun = max(p.nextRun, r.id+1)
+	}
+	return p.db.Update(func(txn *badger.Txn) error {
+		t := newTx(txn, true, nil)
+		for _, k := range deleteKeys {
+			if err := t.del("delete posting log", k); err != nil {
+				return err
+			}
+		}
+		return t.set("write posting manifest", []byte(postingManifestKey), encodeManifest(p.nextRun, runs))
+	})
+}
+
+// mergeLoop merges runs in the background until stop is closed.
+func (p *postingSet) mergeLoop(stop <-chan struct{}) {
+	for {
+		for {
+			in := p.pickMerge()
+			if in == nil {
+				break
+			}
+			if err := p.merge(in, stop); err != nil {
+				if err != errStop {
+					p.log.Error("posting runs not merged", "err", err)
+				}
+				break
+			}
+		}
+		select {
+		case <-stop:
+			return
+		case <-p.wake:
+		}
+	}
+}
+
+// pickMerge returns the runs of the lowest level that has mergeFanIn of
+// them, or nil.
+func (p *postingSet) pickMerge() []*run {
+	p.mu.RLock()
+	defer p.mu.RUnlock()
+	byLevel := map[int][]*run{}
+	for _, r := range p.runs {
+		byLevel[r.level] = append(byLevel[r.level], r)
+	}
+	var pick []*run
+	for _, rs := range byLevel {
+		if len(rs) >= mergeFanIn && (pick == nil || rs[0].level < pick[0].level) {
+			pick = rs
+		}
+	}
+	return pick
+}
+
+// merge writes the pairs of in, less duplicates and deleted records, to one
+// run of the next level and swaps it for them. It gives up with errStop
+// when stop is closed.
+func (p *postingSet) merge(in []*run, stop <-chan struct{}) error {
+	p.mu.RLock()
+	deleted := maps.Clone(p.deleted)
+	p.mu.RUnlock()
+	var capacity int64
+	level := 0
+	cursors := make([]*cursor, 0, len(in))
+	for _, r := range in {
+		capacity += r.pairs
+		level = max(level, r.level+1)
+		c := &cursor{r: r}
+		ok, err := c.advance()
+		if err != nil {
+			return err
+		}
+		if ok {
+			cursors = append(cursors, c)
+		}
+	}
+	p.manifestMu.Lock()
+	id := p.nextRun
+	p.nextRun++
+	p.manifestMu.Unlock()
+	w, err := newRunWriter(p.dir, id, level, capacity, p.aead)
+	if err != nil {
+		return err
+	}
+	var n int
+	var lastB, lastID uint64
+	for len(cursors) > 0 {
+		if n++; n%(1<<16) == 0 {
+			select {
+			case <-stop:
+				w.abort()
+				return errStop
+			default:
+			}
+		}
+		m := 0
+		for i, c := range cursors[1:] {
+			if before(c.block, c.id, cursors[m].block, cursors[m].id) {
+				m = i + 1
+			}
+		}
+		c := cursors[m]
+		b, id := c.block, c.id
+		if _, gone := deleted[id]; !gone && (w.run.pairs == 0 || b != lastB || id != lastID) {
+			if err := w.add(b, id); err != nil {
+				w.abort()
+				return err
+			}
+			lastB, lastID = b, id
+		}
+		ok, err := c.advance()
+		if err != nil {
+			w.abort()
+			return err
+		}
+		if !ok {
+			cursors = slices.Delete(cursors, m, m+1)
+		}
+	}
+	out, err := w.finish()
+	if err != nil {
+		w.abort()
+		return err
+	}
+
+	p.manifestMu.Lock()
+	defer p.manifestMu.Unlock()
+	if err := p.swapRuns(in, out, nil); err != nil {
+		return err
+	}
+	p.log.Debug("posting runs merged", "runs", len(in), "level", level, "pairs", out.pairs)
+	return nil
+}
+
+// encodeManifest: the next run number, then the runs' numbers.
+func encodeManifest(nextRun uint64, runs []*run) []byte {
+	b := binary.AppendUvarint(nil, nextRun)
+	b = binary.AppendUvarint(b, uint64(len(runs)))
+	for _, r := range runs {
+		b = binary.AppendUvarint(b, r.id)
+	}
+	return b
+}
+
+func decodeManifest(b []byte) (nextRun uint64, runs []uint64, err error) {
+	next := func() uint64 {
+		v, k := binary.Uvarint(b)
+		if k <= 0 {
+			err = corrupt("posting manifest")
+			return 0
+		}
+		b = b[k:]
+		return v
+	}
+	nextRun = next()
+	n := next()
+	if err == nil && n > uint64(len(b)) {
+		err = corrupt("posting manifest")
+	}
+	for i := uint64(0); i < n && err == nil; i++ {
+		id := next()
+		if id >= nextRun {
+			err = corrupt("posting manifest")
+		}
+		runs = append(runs, id)
+	}
+	if err == nil && len(b) != 0 {
+		err = corrupt("posting manifest")
+	}
+	return nextRun, runs, err
+}
+
+// encodePairs encodes a batch log: per block (in any order), the block,
+// its count and IDs.
+func encodePairs(added map[uint64][]uint64) []byte {
+	var b []byte
+	for block, ids := range added {
+		b = binary.BigEndian.AppendUint64(b, block)
+		b = binary.AppendUvarint(b, uint64(len(ids)))
+		for _, id := range ids {
+			b = binary.AppendUvarint(b, id)
+		}
+	}
+	return b
+}
+
+func decodePairs(b []byte, fn func(block, id uint64)) error {
+	for len(b) > 0 {
+		if len(b) < 8 {
+			return corrupt("posting log")
+		}
+		block := binary.BigEndian.Uint64(b)
+		n, k := binary.Uvarint(b[8:])
+		if k <= 0 || n > uint64(len(b)) {
+			return corrupt("posting log")
+		}
+		b = b[8+k:]
+		for range n {
+			id, k := binary.Uvarint(b)
+			if k <= 0 {
+				return corrupt("posting log")
+			}
+			b = b[k:]
+			fn(block, id)
+		}
+	}
+	return nil
+}
+
+// insertID inserts id into ascending ids, where registration's IDs
+// nearly always go last.
+func insertID(ids []uint64, id uint64) []uint64 {
+	if len(ids) == 0 || id > ids[len(ids)-1] {
+		return append(ids, id)
+	}
+	i, found := slices.BinarySearch(ids, id)
+	if found {
+		return ids
+	}
+	return slices.Insert(ids, i, id)
+}

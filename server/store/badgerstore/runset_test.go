@@ -1,0 +1,188 @@
+package badgerstore
+
+import (
+	"cmp"
+	"context"
+	"log/slog"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/dgraph-io/badger/v4"
+
+	"github.com/ttpnl/ttp/server/store"
+)
+
+func openSmallBuffer(t *testing.T, dir string) *Store {
+	t.Helper()
+	cfg := DefaultConfig()
+	cfg.BlockCacheBytes, cfg.IndexCacheBytes = 8<<20, 8<<20
+	cfg.PostingBufferPairs = 200
+	s, err := OpenConfig(dir, bytes32, slog.New(slog.DiscardHandler), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+var bytes32 = make([]byte, 32)
+
+// TestPostingsAcrossRunsMergesAndReopens registers records in many batches
+// with a small buffer, so that runs are written and merged in the
+// background, deletes some, reopens the store twice, and compares every
+// block's members with a model.
+func TestPostingsAcrossRunsMergesAndReopens(t *testing.T) {
+	dir := t.TempDir()
+	s := openSmallBuffer(t, dir)
+	rng := rand.New(rand.NewPCG(5, 6))
+	model := map[uint64][]uint64{} // block → IDs
+	deleted := map[uint64]bool{}
+	var id uint64
+	ctx := context.Background()
+	for batch := range 60 {
+		var recs []store.IndexRecord
+		for range 40 {
+			id++
+			blocks := []uint64{rng.Uint64N(300) + 1, 1000 + rng.Uint64N(5), rng.Uint64()}
+			for _, b := range blocks {
+				model[b] = append(model[b], id)
+			}
+			recs = append(recs, store.IndexRecord{ID: id, Source: 1<<40 + id, Person: id, Blocks: blocks})
+		}
+		if err := s.Update(ctx, func(tx store.Tx) error { return tx.Index().Add(recs) }); err != nil {
+			t.Fatal(err)
+		}
+		if batch%10 == 9 {
+			gone := []uint64{id - 3, id - 17}
+			if err := s.Update(ctx, func(tx store.Tx) error { return tx.Index().DeleteRecords(gone) }); err != nil {
+				t.Fatal(err)
+			}
+			for _, g := range gone {
+				deleted[g] = true
+			}
+		}
+		if batch == 20 || batch == 45 {
+			if err := s.Close(); err != nil {
+				t.Fatal(err)
+			}
+			s = openSmallBuffer(t, dir)
+		}
+	}
+	defer s.Close()
+	s.postings.mu.RLock()
+	runs := len(s.postings.runs)
+	s.postings.mu.RUnlock()
+	if runs < 2 {
+		t.Fatalf("%d runs; the test wants several", runs)
+	}
+	check := func(when string) {
+		t.Helper()
+		blocks := make([]uint64, 0, len(model))
+		for b := range model {
+			blocks = append(blocks, b)
+		}
+		err := s.View(ctx, func(tx store.Tx) error {
+			got, err := tx.Index().BlockMembers(blocks, 64)
+			if err != nil {
+				return err
+			}
+			for _, b := range blocks {
+				want := slices.DeleteFunc(slices.Clone(model[b]), func(id uint64) bool { return deleted[id] })
+				slices.SortFunc(want, func(x, y uint64) int { return cmp.Compare(y, x) })
+				want = want[:min(64, len(want))]
+				if !slices.Equal(got[b], want) {
+					t.Fatalf("%s: block %d: got %v, want %v", when, b, got[b], want)
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	check("before merges finish")
+	// Let the merger finish: no level with mergeFanIn runs.
+	for deadline := time.Now().Add(20 * time.Second); s.postings.pickMerge() != nil; time.Sleep(5 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("runs not merged in 20 s")
+		}
+	}
+	check("after merges")
+	files, _ := filepath.Glob(filepath.Join(dir, "postings", "run-*.ttp"))
+	s.postings.mu.RLock()
+	live := len(s.postings.runs)
+	s.postings.mu.RUnlock()
+	if len(files) != live {
+		t.Errorf("%d run files for %d live runs: merged runs must be removed", len(files), live)
+	}
+}
+
+// TestUnfinishedRunRemoved: a run file the manifest does not name (a
+// crash before the swap) is deleted at open.
+func TestUnfinishedRunRemoved(t *testing.T) {
+	dir := t.TempDir()
+	s := openSmallBuffer(t, dir)
+	s.Close()
+	stray := filepath.Join(dir, "postings", runFileName(99))
+	if err := os.WriteFile(stray, []byte("half a run"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	s = openSmallBuffer(t, dir)
+	defer s.Close()
+	if _, err := os.Stat(stray); !os.IsNotExist(err) {
+		t.Fatalf("unfinished run still there after open: %v", err)
+	}
+}
+
+// TestMigrateHeads opens a store whose block members are Badger keys, as
+// a version before runs wrote them: they move into a run, and the keys go.
+func TestMigrateHeads(t *testing.T) {
+	dir := t.TempDir()
+	s := openSmallBuffer(t, dir)
+	// Block 7: a head with 3 members and two chunks; block 8: a head alone.
+	err := s.db.Update(func(txn *badger.Txn) error {
+		for k, v := range map[string][]byte{
+			string(numKey(headPrefix, 7)): (&posting{ids: []uint64{90, 80, 70}, chunks: 2}).encode(),
+			string(chunkKey(7, 1)):        appendIDs(nil, []uint64{60, 50}),
+			string(chunkKey(7, 0)):        appendIDs(nil, []uint64{40, 30}),
+			string(numKey(headPrefix, 8)): (&posting{ids: []uint64{85}}).encode(),
+		} {
+			if err := txn.Set([]byte(k), v); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	s = openSmallBuffer(t, dir)
+	defer s.Close()
+	// An Update: a View leaves out IDs above the counters' largest, and
+	// this store has no records.
+	err = s.Update(context.Background(), func(tx store.Tx) error {
+		got, err := tx.Index().BlockMembers([]uint64{7, 8}, 5)
+		if err == nil && (!slices.Equal(got[7], []uint64{90, 80, 70, 60, 50}) || !slices.Equal(got[8], []uint64{85})) {
+			t.Errorf("after migration: %v", got)
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, prefix := range []string{headPrefix, chunkPrefix} {
+		err := s.db.View(func(txn *badger.Txn) error {
+			return newTx(txn, false, nil).scan("test", prefix, nil, true, func(_, _ []byte) error {
+				t.Errorf("a %s key remains after migration", prefix)
+				return errStop
+			})
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+}
