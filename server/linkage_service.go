@@ -84,8 +84,9 @@ func (l *linkageService) Register(ctx context.Context, req *ttpv1.RegisterReques
 
 // RegisterStream parses and encodes chunks on all cores while earlier ones
 // are matched and stored, and answers in the order the chunks came. Matching
-// is one chunk at a time (records of a batch are matched in order); each
-// answer is durable, with its audit record, before it is sent.
+// is one chunk at a time (records of a batch are matched in order), while
+// the chunk before is written; each answer is durable, with its audit
+// record, before it is sent.
 func (l *linkageService) RegisterStream(stream ttpv1.LinkageService_RegisterStreamServer) error {
 	ctx := stream.Context()
 	first, err := stream.Recv()
@@ -109,15 +110,43 @@ func (l *linkageService) RegisterStream(stream ttpv1.LinkageService_RegisterStre
 		}
 		return func() (*linkage.Chunk, error) { return reg.Prepare(recs), nil }, nil
 	}
+	// A chunk is matched while the one before is written; a sender answers
+	// each, in order, once it is durable.
+	committed := make(chan committedChunk, 1)
+	sent := make(chan error, 1)
+	go func() {
+		var err error
+		for c := range committed {
+			if werr := c.wait(); err == nil && werr != nil {
+				err = werr
+			}
+			if err == nil {
+				l.s.metrics.observeDecisions(c.out)
+				err = stream.Send(&ttpv1.RegisterStreamResponse{KeyVersion: uint32(reg.Session().KeyVersion()), Records: registeredProto(c.out)})
+			}
+		}
+		sent <- err
+	}()
 	deliver := func(c *linkage.Chunk) error {
-		out, err := reg.Commit(ctx, "RegisterStream", c)
+		out, wait, err := reg.CommitAsync(ctx, "RegisterStream", c)
 		if err != nil {
 			return err
 		}
-		l.s.metrics.observeDecisions(out)
-		return stream.Send(&ttpv1.RegisterStreamResponse{KeyVersion: uint32(reg.Session().KeyVersion()), Records: registeredProto(out)})
+		committed <- committedChunk{out, wait}
+		return nil
 	}
-	return serveOrdered(ctx, first, stream.Recv, l.s.holdFor(ctx), check, deliver)
+	err = serveOrdered(ctx, first, stream.Recv, l.s.holdFor(ctx), check, deliver)
+	close(committed)
+	if sendErr := <-sent; err == nil {
+		err = sendErr
+	}
+	return err
+}
+
+// committedChunk is a chunk's answer, to be sent when wait returns nil.
+type committedChunk struct {
+	out  []linkage.Registered
+	wait func() error
 }
 
 // takeQuota takes checked records from the caller's quota of registrations:

@@ -21,15 +21,22 @@ func openIndex(dir string, model *linkage.Model) (*linkage.Index, store.Store, e
 	return linkage.Open(st, model, rand.Reader), st, nil
 }
 
-// register registers a batch of any size, in the index's batches.
+// register registers a batch of any size, in the index's batches, each
+// matched while the one before is written, as ttpd's RegisterStream does.
+// The results are durable when it returns.
 func register(ix *linkage.Index, batch []linkage.Encoded) ([]linkage.Result, error) {
 	var out []linkage.Result
+	var p linkage.Pipeline
 	for lo := 0; lo < len(batch); lo += linkage.MaxBatch {
-		res, err := ix.Register(context.Background(), batch[lo:min(lo+linkage.MaxBatch, len(batch))], nil)
+		res, wait, err := ix.RegisterAsync(context.Background(), batch[lo:min(lo+linkage.MaxBatch, len(batch))], nil)
+		if err == nil {
+			err = p.Push(wait)
+		}
 		if err != nil {
+			p.Flush()
 			return nil, err
 		}
 		out = append(out, res...)
 	}
-	return out, nil
+	return out, p.Flush()
 }

@@ -116,12 +116,23 @@ func (ix *Index) Stats(ctx context.Context) (store.IndexStats, error) {
 // nil, adds to the transaction what depends on the results (the server's
 // audit record).
 func (ix *Index) Register(ctx context.Context, batch []Encoded, commit func(tx store.Tx, results []Result) error) ([]Result, error) {
-	if len(batch) > MaxBatch {
-		return nil, fmt.Errorf("linkage: %d records in one batch; at most %d", len(batch), MaxBatch)
+	results, wait, err := ix.RegisterAsync(ctx, batch, commit)
+	if err != nil {
+		return nil, err
 	}
-	var results []Result
+	return results, wait()
+}
+
+// RegisterAsync is Register that may return before the batch is durable
+// (store.Store.UpdateAsync): the results are final only when wait returns
+// nil, and must not be given out before. The next batch may be registered
+// meanwhile; it sees this one.
+func (ix *Index) RegisterAsync(ctx context.Context, batch []Encoded, commit func(tx store.Tx, results []Result) error) (results []Result, wait func() error, err error) {
+	if len(batch) > MaxBatch {
+		return nil, nil, fmt.Errorf("linkage: %d records in one batch; at most %d", len(batch), MaxBatch)
+	}
 	var st *batchState
-	err := ix.st.Update(ctx, func(tx store.Tx) error {
+	durable, err := ix.st.UpdateAsync(ctx, func(tx store.Tx) error {
 		var err error
 		if results, st, err = ix.register(tx.Index(), batch); err != nil {
 			return err
@@ -132,14 +143,24 @@ func (ix *Index) Register(ctx context.Context, batch []Encoded, commit func(tx s
 		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("register in the person index: %w", err)
+		return nil, nil, fmt.Errorf("register in the person index: %w", err)
 	}
-	// Only now are the new records in the store: a rolled-back batch's
-	// IDs may be handed out again.
-	for _, id := range st.fresh {
-		ix.cache.put(id, *st.cands[id], st.seq)
+	wait = func() error {
+		if err := durable(); err != nil {
+			return fmt.Errorf("register in the person index: %w", err)
+		}
+		// Only now are the new records in the store: a rolled-back
+		// batch's IDs may be handed out again. So may those of the batch
+		// before, whose writes this one may have read before they were
+		// durable: its candidates wait too.
+		for _, ids := range [][]uint64{st.read, st.fresh} {
+			for _, id := range ids {
+				ix.cache.put(id, *st.cands[id], st.seq)
+			}
+		}
+		return nil
 	}
-	return results, nil
+	return results, wait, nil
 }
 
 // candidate is a registered record as matching sees it.
@@ -155,6 +176,7 @@ type batchState struct {
 	members map[uint64][]uint64   // block → stored members, newest first
 	added   map[uint64][]uint64   // block → this batch's new records, oldest first
 	fresh   []uint64              // this batch's new records
+	read    []uint64              // candidates read from the store
 	seen    map[uint64]struct{}   // candidates already compared for the current record
 	seq     uint64                // the change log's end when the batch began
 }
@@ -374,7 +396,7 @@ func (ix *Index) readCandidates(px store.PersonIndex, batch []Encoded, keys []so
 			return nil, fmt.Errorf("%w: record %d: %v", store.ErrCorrupt, id, err)
 		}
 		st.cands[id] = c
-		ix.cache.put(id, *c, seq) // committed by an earlier transaction: safe to keep
+		st.read = append(st.read, id)
 	}
 	return st, nil
 }

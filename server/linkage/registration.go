@@ -90,14 +90,31 @@ func (r *Registration) Prepare(rows []records.Record) *Chunk {
 // batch that was stored stay stored if a later batch fails; sending them
 // again answers Known. Chunks are committed one at a time, in order.
 func (r *Registration) Commit(ctx context.Context, action string, c *Chunk) ([]Registered, error) {
-	out := make([]Registered, len(c.rows))
+	out, wait, err := r.CommitAsync(ctx, action, c)
+	if err != nil {
+		return nil, err
+	}
+	return out, wait()
+}
+
+// CommitAsync is Commit that may return before the chunk's last batch is
+// durable: out is final, and may be given out, only when wait returns nil.
+// The next chunk may be committed meanwhile (Index.RegisterAsync).
+func (r *Registration) CommitAsync(ctx context.Context, action string, c *Chunk) (out []Registered, wait func() error, err error) {
+	out = make([]Registered, len(c.rows))
+	var p Pipeline
 	for lo := 0; lo < len(c.rows); lo += MaxBatch {
 		hi := min(lo+MaxBatch, len(c.rows))
-		if err := r.registerBatch(ctx, action, c.objecting, c.rows[lo:hi], c.prep[lo:hi], out[lo:hi]); err != nil {
-			return nil, err
+		durable, err := r.registerBatch(ctx, action, c.objecting, c.rows[lo:hi], c.prep[lo:hi], out[lo:hi])
+		if err == nil {
+			err = p.Push(durable)
+		}
+		if err != nil {
+			p.Flush()
+			return nil, nil, err
 		}
 	}
-	return out, nil
+	return out, p.Flush, nil
 }
 
 // Register prepares and commits rows.
@@ -120,7 +137,9 @@ func (r *Registration) Object(ctx context.Context, action string, rows []records
 	return out, err
 }
 
-func (r *Registration) registerBatch(ctx context.Context, action string, objecting bool, rows []records.Record, prep []Prepared, out []Registered) error {
+// registerBatch registers a batch and fills out; the batch is durable when
+// wait returns nil.
+func (r *Registration) registerBatch(ctx context.Context, action string, objecting bool, rows []records.Record, prep []Prepared, out []Registered) (wait func() error, err error) {
 	batch := make([]Encoded, 0, len(rows))
 	for i := range prep {
 		if !prep[i].Rejected {
@@ -146,13 +165,13 @@ func (r *Registration) registerBatch(ctx context.Context, action string, objecti
 		return r.log.AppendTx(tx, r.auditRecord(action, len(rows), results))
 	}
 	var results []Result
+	wait = func() error { return nil }
 	if len(batch) > 0 {
-		var err error
-		if results, err = r.index.Register(ctx, batch, commit); err != nil {
-			return err
+		if results, wait, err = r.index.RegisterAsync(ctx, batch, commit); err != nil {
+			return nil, err
 		}
 	} else if err := r.log.Append(ctx, r.auditRecord(action, len(rows), nil), nil); err != nil {
-		return err
+		return nil, err
 	}
 	next := 0
 	for i := range rows {
@@ -170,7 +189,7 @@ func (r *Registration) registerBatch(ctx context.Context, action string, objecti
 		o.Person = r.sess.PersonCipher().Pseudonym(res.Person)
 		o.Decision = res.Decision
 	}
-	return nil
+	return wait, nil
 }
 
 // honourObjections takes out of a registered batch the records of persons

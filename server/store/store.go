@@ -47,6 +47,11 @@ type Store interface {
 	// fn returns nil, and rolls back when fn returns an error, which Update
 	// returns. fn runs once: Update does not retry.
 	Update(ctx context.Context, fn func(Tx) error) error
+	// UpdateAsync is Update that may return before the commit is durable:
+	// wait returns when it is, with the commit's error. An Update after it
+	// sees its writes, and commits only if it committed. A store that
+	// cannot overlap commits (PostgreSQL) returns once it is durable.
+	UpdateAsync(ctx context.Context, fn func(Tx) error) (wait func() error, err error)
 	// View runs fn in a read-only transaction: a consistent snapshot. Writes
 	// in it fail.
 	View(ctx context.Context, fn func(Tx) error) error

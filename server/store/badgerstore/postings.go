@@ -174,17 +174,25 @@ func (t *tx) addPostings(records []store.IndexRecord) {
 }
 
 // members returns up to perBlock of block's newest members, newest first,
-// in a new slice: this transaction's and the committed ones. A View
+// in a new slice: this transaction's, the Update's before (pending.go) and
+// the committed ones. A View
 // leaves out what was committed after its snapshot. Safe for concurrent
 // use while nothing writes.
 func (t *tx) members(block uint64, perBlock int, maxID uint64) ([]uint64, error) {
 	if perBlock <= 0 {
 		return nil, nil
 	}
-	own := t.added[block]
-	out := make([]uint64, 0, min(perBlock, len(own)+4))
-	for i := len(own) - 1; i >= 0 && len(out) < perBlock; i-- {
-		out = append(out, own[i])
+	var out []uint64
+	var deleted []uint64
+	for _, pc := range []*pendingCommit{{added: t.added, deleted: t.deleted}, t.base} {
+		if pc == nil {
+			continue
+		}
+		own := pc.added[block]
+		for i := len(own) - 1; i >= max(0, len(own)-perBlock); i-- {
+			out = append(out, own[i])
+		}
+		deleted = append(deleted, pc.deleted...)
 	}
 	out, err := t.postings.members(block, perBlock, maxID, out)
 	if err != nil {
@@ -192,7 +200,7 @@ func (t *tx) members(block uint64, perBlock int, maxID uint64) ([]uint64, error)
 	}
 	slices.SortFunc(out, func(a, b uint64) int { return cmp.Compare(b, a) })
 	out = slices.Compact(out)
-	out = slices.DeleteFunc(out, func(id uint64) bool { return slices.Contains(t.deleted, id) })
+	out = slices.DeleteFunc(out, func(id uint64) bool { return slices.Contains(deleted, id) })
 	return out[:min(perBlock, len(out))], nil
 }
 

@@ -2,6 +2,7 @@ package badgerstore
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"sync"
 	"sync/atomic"
@@ -18,8 +19,12 @@ type Store struct {
 
 	// mu serialises Update transactions, and Close with them. One process
 	// owns the directory, so this is every lock the contract asks for.
-	mu     sync.Mutex
-	closed atomic.Bool // also read by View, which does not take mu
+	// Under it, next and nextBase: the snapshot for the next Update and
+	// the pending commit of the last (pending.go).
+	mu       sync.Mutex
+	next     *badger.Txn
+	nextBase *pendingCommit
+	closed   atomic.Bool // also read by View, which does not take mu
 
 	// filter spares reads of absent index keys (keyfilter.go).
 	filter *keyFilter
@@ -34,32 +39,66 @@ type Store struct {
 
 var _ store.Store = (*Store)(nil)
 
-// Update runs fn in a read-write transaction, alone: the next Update
-// starts when this one has committed or rolled back.
+// Update runs fn in a read-write transaction, after every Update before
+// it, and returns when its commit is durable.
 func (s *Store) Update(ctx context.Context, fn func(store.Tx) error) error {
-	if err := ctx.Err(); err != nil {
+	wait, err := s.UpdateAsync(ctx, fn)
+	if err != nil {
 		return err
+	}
+	return wait()
+}
+
+// UpdateAsync runs fn in a read-write transaction, after every Update
+// before it, and sends its commit; wait returns when the commit is durable,
+// with its error. The next Update runs meanwhile on this one's writes
+// (pending.go): registration matches its next batch while Badger writes
+// the last. That Update's commit is sent only after this one is durable,
+// and fails if this one failed.
+func (s *Store) UpdateAsync(ctx context.Context, fn func(store.Tx) error) (wait func() error, err error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closed.Load() {
-		return fail("update", badger.ErrDBClosed)
+		return nil, fail("update", badger.ErrDBClosed)
 	}
-	txn := s.db.NewTransaction(true)
-	defer txn.Discard()
+	txn, base := s.next, s.nextBase
+	s.next, s.nextBase = nil, nil
+	if txn == nil {
+		txn = s.db.NewTransaction(true)
+	}
 	t := s.newTx(txn, true)
+	t.base, t.writes = base, map[string]pendingWrite{}
 	if err := fn(t); err != nil {
-		return err
+		txn.Discard()
+		return nil, err
 	}
 	if err := t.flush(); err != nil {
-		return err
+		txn.Discard()
+		return nil, err
 	}
-	// With SyncWrites, Commit returns once the write is on disk.
-	if err := txn.Commit(); err != nil {
-		return fail("commit", err)
+	// The next Update's snapshot, opened before this commit is sent, so
+	// that opening it waits only for base's commit.
+	next := s.db.NewTransaction(true)
+	if base != nil {
+		if err := base.wait(); err != nil {
+			next.Discard()
+			txn.Discard()
+			return nil, fmt.Errorf("the transaction before failed, and this one read its writes: %w", err)
+		}
 	}
-	s.postings.committed(t.added, t.logSeq, t.deleted)
-	return nil
+	pc := &pendingCommit{writes: t.writes, added: t.added, deleted: t.deleted, done: make(chan struct{})}
+	// With SyncWrites, the callback runs once the write is on disk.
+	txn.CommitWith(func(err error) {
+		if pc.err = fail("commit", err); pc.err == nil {
+			s.postings.committed(t.added, t.logSeq, t.deleted)
+		}
+		close(pc.done)
+	})
+	s.next, s.nextBase = next, pc
+	return pc.wait, nil
 }
 
 // View runs fn in a read-only transaction on a snapshot; Updates go on
@@ -88,6 +127,11 @@ func (s *Store) Close() error {
 		return nil
 	}
 	s.closed.Store(true)
+	if s.nextBase != nil {
+		s.nextBase.wait()
+		s.next.Discard()
+		s.next, s.nextBase = nil, nil
+	}
 	close(s.stop)
 	s.background.Wait()
 	s.postings.close()

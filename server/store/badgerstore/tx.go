@@ -31,6 +31,12 @@ type tx struct {
 	deleted  []uint64
 	logSeq   uint64
 
+	// base is the Update before this one, whose writes this one's
+	// snapshot may lack: reads look there first (pending.go). writes are
+	// this Update's, for the one after.
+	base   *pendingCommit
+	writes map[string]pendingWrite
+
 	// absent holds the sources that BySource found absent, so that Add
 	// need not look them up again (Add removes those it stores). Under mu,
 	// as is added.
@@ -66,6 +72,12 @@ func (t *tx) get(op string, key []byte, fn func(v []byte) error) (bool, error) {
 	if !t.filter.mayContain(key) {
 		return false, nil
 	}
+	if w, ok := t.baseWrite(key); ok {
+		if w.deleted {
+			return false, nil
+		}
+		return true, fn(w.value)
+	}
 	item, err := t.txn.Get(key)
 	if errors.Is(err, badger.ErrKeyNotFound) {
 		return false, nil
@@ -89,6 +101,9 @@ func (t *tx) has(op string, key []byte) (bool, error) {
 	if !t.filter.mayContain(key) {
 		return false, nil
 	}
+	if w, ok := t.baseWrite(key); ok {
+		return !w.deleted, nil
+	}
 	_, err := t.txn.Get(key)
 	if errors.Is(err, badger.ErrKeyNotFound) {
 		return false, nil
@@ -96,15 +111,30 @@ func (t *tx) has(op string, key []byte) (bool, error) {
 	return err == nil, fail(op, err)
 }
 
+// baseWrite returns the Update before's write of key, unless this one
+// wrote key since: its own writes come first, and Badger's Txn has them.
+func (t *tx) baseWrite(key []byte) (pendingWrite, bool) {
+	if _, own := t.writes[string(key)]; own {
+		return pendingWrite{}, false
+	}
+	return t.base.lookup(key)
+}
+
 // set writes value under key. Badger keeps both slices until the
 // transaction ends, so they must not be the caller's.
 func (t *tx) set(op string, key, value []byte) error {
 	t.filter.add(key)
+	if t.writes != nil {
+		t.writes[string(key)] = pendingWrite{value: value}
+	}
 	return fail(op, t.txn.Set(key, value))
 }
 
 // del deletes key.
 func (t *tx) del(op string, key []byte) error {
+	if t.writes != nil {
+		t.writes[string(key)] = pendingWrite{deleted: true}
+	}
 	return fail(op, t.txn.Delete(key))
 }
 

@@ -65,6 +65,15 @@ func (s *Store) Update(ctx context.Context, fn func(store.Tx) error) error {
 	return s.run(ctx, pgx.TxOptions{IsoLevel: pgx.ReadCommitted, AccessMode: pgx.ReadWrite}, fn)
 }
 
+// UpdateAsync is Update: a PostgreSQL transaction's commit is durable when
+// it returns, and another server's transaction may come in between.
+func (s *Store) UpdateAsync(ctx context.Context, fn func(store.Tx) error) (func() error, error) {
+	if err := s.Update(ctx, fn); err != nil {
+		return nil, err
+	}
+	return func() error { return nil }, nil
+}
+
 // View runs fn in a READ ONLY transaction at REPEATABLE READ: all its
 // reads see one snapshot.
 func (s *Store) View(ctx context.Context, fn func(store.Tx) error) error {

@@ -1,0 +1,148 @@
+package badgerstore
+
+import (
+	"context"
+	"errors"
+	"testing"
+
+	"github.com/ttpnl/ttp/server/store"
+)
+
+// rawKeys lists the keys under prefix that a transaction sees, with values.
+func rawKeys(t *testing.T, tx *tx, prefix string) map[string]string {
+	t.Helper()
+	got := map[string]string{}
+	if err := tx.scan("test", prefix, nil, false, func(k, v []byte) error {
+		got[string(k)] = string(v)
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	return got
+}
+
+// TestUpdateReadsThePendingOne: an Update sent before the last one is
+// durable reads the last one's writes, its own first.
+func TestUpdateReadsThePendingOne(t *testing.T) {
+	s := openSmallBuffer(t, t.TempDir())
+	defer s.Close()
+	ctx := context.Background()
+	write := func(stx store.Tx, kv ...string) error {
+		for i := 0; i < len(kv); i += 2 {
+			var err error
+			if kv[i+1] == "" {
+				err = stx.(*tx).del("test", []byte("z/"+kv[i]))
+			} else {
+				err = stx.(*tx).set("test", []byte("z/"+kv[i]), []byte(kv[i+1]))
+			}
+			if err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	if err := s.Update(ctx, func(stx store.Tx) error { return write(stx, "a", "1", "b", "2", "c", "3") }); err != nil {
+		t.Fatal(err)
+	}
+	wait1, err := s.UpdateAsync(ctx, func(stx store.Tx) error { return write(stx, "b", "", "c", "4", "d", "5") })
+	if err != nil {
+		t.Fatal(err)
+	}
+	wait2, err := s.UpdateAsync(ctx, func(stx store.Tx) error {
+		raw := stx.(*tx)
+		if raw.base == nil {
+			t.Error("the second Update has no pending commit before it")
+		}
+		if got := rawKeys(t, raw, "z/"); len(got) != 3 || got["a"] != "1" || got["c"] != "4" || got["d"] != "5" {
+			t.Errorf("before its own writes: %v, want a=1 c=4 d=5", got)
+		}
+		if err := write(stx, "d", "", "b", "6", "e", "7"); err != nil {
+			return err
+		}
+		if got := rawKeys(t, raw, "z/"); len(got) != 4 || got["a"] != "1" || got["b"] != "6" || got["c"] != "4" || got["e"] != "7" {
+			t.Errorf("after its own writes: %v, want a=1 b=6 c=4 e=7", got)
+		}
+		found, err := raw.has("test", []byte("z/d"))
+		if err != nil || found {
+			t.Errorf("a key it deleted after the one before wrote it: found %v, %v", found, err)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := wait1(); err != nil {
+		t.Fatal(err)
+	}
+	if err := wait2(); err != nil {
+		t.Fatal(err)
+	}
+	err = s.View(ctx, func(stx store.Tx) error {
+		if got := rawKeys(t, stx.(*tx), "z/"); len(got) != 4 || got["b"] != "6" || got["d"] != "" || got["e"] != "7" {
+			t.Errorf("durable: %v", got)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestUpdateAfterAFailedOneFails: an Update that read the writes of one
+// whose commit failed is not committed.
+func TestUpdateAfterAFailedOneFails(t *testing.T) {
+	s := openSmallBuffer(t, t.TempDir())
+	defer s.Close()
+	failed := &pendingCommit{writes: map[string]pendingWrite{"z/x": {value: []byte("phantom")}}, done: make(chan struct{}), err: errors.New("disk full")}
+	close(failed.done)
+	s.mu.Lock()
+	s.next, s.nextBase = s.db.NewTransaction(true), failed
+	s.mu.Unlock()
+	err := s.Update(context.Background(), func(stx store.Tx) error {
+		return stx.(*tx).set("test", []byte("z/y"), []byte("built on the phantom"))
+	})
+	if err == nil {
+		t.Fatal("an Update after a failed one committed")
+	}
+	err = s.View(context.Background(), func(stx store.Tx) error {
+		if got := rawKeys(t, stx.(*tx), "z/"); len(got) != 0 {
+			t.Errorf("stored after the failure: %v", got)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The next Update starts afresh.
+	if err := s.Update(context.Background(), func(stx store.Tx) error {
+		return stx.(*tx).set("test", []byte("z/y"), []byte("ok"))
+	}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestMembersOfThePendingCommit: block members that the Update before
+// added are found while its commit is still on its way.
+func TestMembersOfThePendingCommit(t *testing.T) {
+	s := openSmallBuffer(t, t.TempDir())
+	defer s.Close()
+	before := &pendingCommit{writes: map[string]pendingWrite{}, added: map[uint64][]uint64{7: {5, 9}}, deleted: []uint64{9}, done: make(chan struct{})}
+	s.mu.Lock()
+	s.next, s.nextBase = s.db.NewTransaction(true), before
+	s.mu.Unlock()
+	errChecked := errors.New("checked")
+	_, err := s.UpdateAsync(context.Background(), func(stx store.Tx) error {
+		got, err := stx.Index().BlockMembers([]uint64{7}, 10)
+		if err != nil {
+			return err
+		}
+		if len(got[7]) != 1 || got[7][0] != 5 {
+			t.Errorf("members of block 7: %v; want [5] (9 was deleted)", got[7])
+		}
+		return errChecked
+	})
+	if !errors.Is(err, errChecked) {
+		t.Fatal(err)
+	}
+	close(before.done)
+}
