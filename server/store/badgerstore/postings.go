@@ -182,25 +182,30 @@ func (t *tx) members(block uint64, perBlock int, maxID uint64) ([]uint64, error)
 	if perBlock <= 0 {
 		return nil, nil
 	}
-	var out []uint64
+	pending := []*pendingCommit{{added: t.added, deleted: t.deleted}}
+	if t.base != nil {
+		pending = append(pending, t.base)
+	}
 	var deleted []uint64
-	for _, pc := range []*pendingCommit{{added: t.added, deleted: t.deleted}, t.base} {
-		if pc == nil {
-			continue
-		}
-		own := pc.added[block]
-		for i := len(own) - 1; i >= max(0, len(own)-perBlock); i-- {
-			out = append(out, own[i])
-		}
+	for _, pc := range pending {
 		deleted = append(deleted, pc.deleted...)
 	}
-	out, err := t.postings.members(block, perBlock, maxID, out)
+	var out []uint64
+	for _, pc := range pending {
+		own, n := pc.added[block], 0
+		for i := len(own) - 1; i >= 0 && n < perBlock; i-- {
+			if !slices.Contains(deleted, own[i]) {
+				out = append(out, own[i])
+				n++
+			}
+		}
+	}
+	out, err := t.postings.members(block, perBlock, maxID, deleted, out)
 	if err != nil {
 		return nil, err
 	}
 	slices.SortFunc(out, func(a, b uint64) int { return cmp.Compare(b, a) })
 	out = slices.Compact(out)
-	out = slices.DeleteFunc(out, func(id uint64) bool { return slices.Contains(deleted, id) })
 	return out[:min(perBlock, len(out))], nil
 }
 

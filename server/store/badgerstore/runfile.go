@@ -30,8 +30,9 @@ import (
 const (
 	runMagic = "TTPRUN01"
 	// runPageBytes is a page's plaintext size: a lookup decrypts and
-	// decodes one, about 200 pairs.
-	runPageBytes = 2048
+	// decodes one, about 100 pairs, half of them on average to find its
+	// block. Smaller pages cost more directory (16 bytes a page).
+	runPageBytes = 1024
 	// dirPage is the page number in the directory's nonce.
 	dirPage     = 1<<32 - 1
 	footerBytes = 24
@@ -63,8 +64,9 @@ func runFileName(id uint64) string { return fmt.Sprintf("run-%016x.ttp", id) }
 // run is an open run file.
 type run struct {
 	id     uint64
-	level  int   // how many merges made it: 0 for a flushed buffer
-	pairs  int64 // pairs in the run
+	level  int    // how many merges made it: 0 for a flushed buffer
+	pairs  int64  // pairs in the run
+	maxID  uint64 // the largest record ID in the run
 	f      *os.File
 	aead   cipher.AEAD
 	fences []uint64 // each page's first block
@@ -124,6 +126,7 @@ func (w *runWriter) add(block, id uint64) error {
 	w.prev, w.lastID = block, id
 	w.inPage++
 	w.run.pairs++
+	w.run.maxID = max(w.run.maxID, id)
 	return nil
 }
 
@@ -184,11 +187,12 @@ func (w *runWriter) abort() {
 	os.Remove(w.path)
 }
 
-// encodeDirectory: level, pairs, pages, each page's fence (8 bytes) and
-// end, then the Bloom filter's words.
+// encodeDirectory: level, pairs, the largest ID, pages, each page's fence
+// (8 bytes) and end, then the Bloom filter's words.
 func (r *run) encodeDirectory() []byte {
 	b := binary.AppendUvarint(nil, uint64(r.level))
 	b = binary.AppendUvarint(b, uint64(r.pairs))
+	b = binary.AppendUvarint(b, r.maxID)
 	b = binary.AppendUvarint(b, uint64(len(r.fences)))
 	for i := range r.fences {
 		b = binary.BigEndian.AppendUint64(b, r.fences[i])
@@ -257,11 +261,11 @@ func (r *run) decodeDirectory(b []byte, dirOffset int64) error {
 		b = b[k:]
 		return v
 	}
-	level, pairs, pages := next(), next(), next()
+	level, pairs, maxID, pages := next(), next(), next(), next()
 	if b == nil || pages > uint64(len(b))/9 || level > 64 {
 		return bad
 	}
-	r.level, r.pairs = int(level), int64(pairs)
+	r.level, r.pairs, r.maxID = int(level), int64(pairs), maxID
 	r.fences, r.ends = make([]uint64, pages), make([]int64, pages)
 	for i := range r.fences {
 		if len(b) < 8 {
@@ -324,9 +328,9 @@ func eachPair(p []byte, fence uint64, fn func(block, id uint64) bool) error {
 	return nil
 }
 
-// members appends to out up to perBlock of block's IDs in the run, newest
-// first.
-func (r *run) members(block uint64, perBlock int, out []uint64) ([]uint64, error) {
+// members appends to out up to perBlock of block's IDs in the run for
+// which keep is true (nil: all), newest first.
+func (r *run) members(block uint64, perBlock int, keep func(uint64) bool, out []uint64) ([]uint64, error) {
 	if !r.bloom.has(blockHash(block)) {
 		return out, nil
 	}
@@ -340,7 +344,7 @@ func (r *run) members(block uint64, perBlock int, out []uint64) ([]uint64, error
 			return out, err
 		}
 		err = eachPair(p, r.fences[i], func(b, id uint64) bool {
-			if b == block {
+			if b == block && (keep == nil || keep(id)) {
 				out = append(out, id)
 				n++
 			}

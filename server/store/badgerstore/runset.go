@@ -1,6 +1,7 @@
 package badgerstore
 
 import (
+	"cmp"
 	"crypto/cipher"
 	"encoding/binary"
 	"fmt"
@@ -54,7 +55,7 @@ type postingSet struct {
 	flushAt  int                 // bufPairs that make a run
 	bufLogs  []uint64            // the batch logs the buffer holds
 	frozen   map[uint64][]uint64 // the buffer being written to a run
-	runs     []*run
+	runs     []*run              // by their largest ID, descending (setRuns)
 	deleted  map[uint64]struct{} // records deleted (tombstonePrefix), left out of lookups and merges
 
 	flushing sync.Mutex // held by the one flush at a time
@@ -155,6 +156,7 @@ func (p *postingSet) openRuns(live []uint64) error {
 		}
 		p.runs = append(p.runs, r)
 	}
+	byNewest(p.runs)
 	return nil
 }
 
@@ -166,27 +168,37 @@ func (p *postingSet) close() {
 	p.runs = nil
 }
 
-// members appends to out up to perBlock committed IDs of block (each of
-// the buffer and every run gives its newest), none above maxID and none
-// deleted. The caller sorts.
-func (p *postingSet) members(block uint64, perBlock int, maxID uint64, out []uint64) ([]uint64, error) {
+// members appends to out up to perBlock committed IDs of block from each
+// of the buffer and every run, the newest, leaving out IDs above maxID,
+// deleted ones and those in exclude. The caller sorts.
+func (p *postingSet) members(block uint64, perBlock int, maxID uint64, exclude []uint64, out []uint64) ([]uint64, error) {
 	p.mu.RLock()
 	defer p.mu.RUnlock()
+	live := func(id uint64) bool {
+		_, gone := p.deleted[id]
+		return id <= maxID && !gone && !slices.Contains(exclude, id)
+	}
 	for _, buf := range [][]uint64{p.buf[block], p.frozen[block]} {
-		for i := len(buf) - 1; i >= max(0, len(buf)-perBlock); i-- {
-			out = append(out, buf[i])
+		n := 0
+		for i := len(buf) - 1; i >= 0 && n < perBlock; i-- {
+			if live(buf[i]) {
+				out = append(out, buf[i])
+				n++
+			}
 		}
 	}
 	for _, r := range p.runs {
+		// The runs go newest first: once perBlock members are newer than
+		// all of a run's, the older runs cannot add any.
+		if newer(out, r.maxID) >= perBlock {
+			break
+		}
 		var err error
-		if out, err = r.members(block, perBlock, out); err != nil {
+		if out, err = r.members(block, perBlock, live, out); err != nil {
 			return out, err
 		}
 	}
-	return slices.DeleteFunc(out[:len(out):len(out)], func(id uint64) bool {
-		_, gone := p.deleted[id]
-		return id > maxID || gone
-	}), nil
+	return out, nil
 }
 
 // logKey reserves the key of a committing batch's postings. Called only
@@ -288,7 +300,7 @@ func (p *postingSet) swapRuns(in []*run, out *run, deleteKeys [][]byte) error {
 	p.mu.RLock()
 	runs := slices.DeleteFunc(slices.Clone(p.runs), func(r *run) bool { return slices.Contains(in, r) })
 	p.mu.RUnlock()
-	runs = append(runs, out)
+	runs = byNewest(append(runs, out))
 	if err := p.writeManifest(runs, deleteKeys); err != nil {
 		out.remove()
 		return err
@@ -554,4 +566,22 @@ func insertID(ids []uint64, id uint64) []uint64 {
 		return ids
 	}
 	return slices.Insert(ids, i, id)
+}
+
+// newer counts the IDs above id.
+func newer(ids []uint64, id uint64) int {
+	n := 0
+	for _, x := range ids {
+		if x > id {
+			n++
+		}
+	}
+	return n
+}
+
+// byNewest orders runs by their largest ID, descending, so that lookups
+// can stop early (members).
+func byNewest(runs []*run) []*run {
+	slices.SortFunc(runs, func(a, b *run) int { return cmp.Compare(b.maxID, a.maxID) })
+	return runs
 }
