@@ -29,10 +29,15 @@ import (
 // anywhere fails GCM's check: an error, never a wrong member.
 const (
 	runMagic = "TTPRUN01"
-	// runPageBytes is a page's plaintext size: a lookup decrypts and
-	// decodes one, about 100 pairs, half of them on average to find its
-	// block. Smaller pages cost more directory (16 bytes a page).
+	// runPageBytes is a page's largest plaintext: a lookup decrypts one
+	// and searches it. Smaller pages cost more directory (16 bytes a
+	// page).
 	runPageBytes = 1024
+	// A pair in a page is the block (8 bytes) and the record ID (the low
+	// pairIDBytes bytes), big-endian, so that a page is searched, not
+	// decoded.
+	pairIDBytes = 6
+	pairBytes   = 8 + pairIDBytes
 	// dirPage is the page number in the directory's nonce.
 	dirPage     = 1<<32 - 1
 	footerBytes = 24
@@ -109,7 +114,10 @@ func (w *runWriter) add(block, id uint64) error {
 	if w.run.pairs > 0 && (block < w.prev || block == w.prev && id >= w.lastID) {
 		return fmt.Errorf("posting run: pair out of order")
 	}
-	if w.inPage > 0 && len(w.page) >= runPageBytes-2*binary.MaxVarintLen64 {
+	if id >= 1<<(8*pairIDBytes) {
+		return fmt.Errorf("posting run: record ID beyond %d bytes", pairIDBytes)
+	}
+	if len(w.page)+pairBytes > runPageBytes {
 		if err := w.sealPage(); err != nil {
 			return err
 		}
@@ -118,8 +126,9 @@ func (w *runWriter) add(block, id uint64) error {
 		w.run.fences = append(w.run.fences, block)
 		w.prev = block
 	}
-	w.page = binary.AppendUvarint(w.page, block-w.prev)
-	w.page = binary.AppendUvarint(w.page, id)
+	var idb [8]byte
+	binary.BigEndian.PutUint64(idb[:], id)
+	w.page = append(binary.BigEndian.AppendUint64(w.page, block), idb[8-pairIDBytes:]...)
 	if w.inPage == 0 || block != w.prev {
 		w.run.bloom.add(blockHash(block))
 	}
@@ -289,8 +298,8 @@ func (r *run) decodeDirectory(b []byte, dirOffset int64) error {
 	return nil
 }
 
-// readPage returns page i's plaintext.
-func (r *run) readPage(i int) ([]byte, error) {
+// readPage returns page i.
+func (r *run) readPage(i int) (page, error) {
 	start := int64(0)
 	if i > 0 {
 		start = r.ends[i-1]
@@ -303,29 +312,27 @@ func (r *run) readPage(i int) ([]byte, error) {
 	if err != nil {
 		return nil, corrupt("posting run (a page fails its check)")
 	}
-	return plain, nil
+	return checkPage(plain)
 }
 
-// eachPair calls fn with every pair of page p, in order, until fn returns
-// false.
-func eachPair(p []byte, fence uint64, fn func(block, id uint64) bool) error {
-	block := fence
-	for len(p) > 0 {
-		d, k := binary.Uvarint(p)
-		if k <= 0 {
-			return corrupt("posting run (page)")
-		}
-		id, k2 := binary.Uvarint(p[k:])
-		if k2 <= 0 {
-			return corrupt("posting run (page)")
-		}
-		p = p[k+k2:]
-		block += d
-		if !fn(block, id) {
-			return nil
-		}
+// page is a page's plaintext: pairs of pairBytes, in run order.
+type page []byte
+
+func checkPage(p []byte) (page, error) {
+	if len(p) == 0 || len(p)%pairBytes != 0 {
+		return nil, corrupt("posting run (page)")
 	}
-	return nil
+	return page(p), nil
+}
+
+func (p page) len() int { return len(p) / pairBytes }
+
+// pair returns the i-th pair.
+func (p page) pair(i int) (block, id uint64) {
+	b := p[i*pairBytes:]
+	var idb [8]byte
+	copy(idb[8-pairIDBytes:], b[8:pairBytes])
+	return binary.BigEndian.Uint64(b), binary.BigEndian.Uint64(idb[:])
 }
 
 // members appends to out up to perBlock of block's IDs in the run for
@@ -343,15 +350,16 @@ func (r *run) members(block uint64, perBlock int, keep func(uint64) bool, out []
 		if err != nil {
 			return out, err
 		}
-		err = eachPair(p, r.fences[i], func(b, id uint64) bool {
-			if b == block && (keep == nil || keep(id)) {
+		j := sort.Search(p.len(), func(j int) bool { b, _ := p.pair(j); return b >= block })
+		for ; j < p.len() && n < perBlock; j++ {
+			b, id := p.pair(j)
+			if b != block {
+				return out, nil
+			}
+			if keep == nil || keep(id) {
 				out = append(out, id)
 				n++
 			}
-			return b <= block && n < perBlock
-		})
-		if err != nil {
-			return out, err
 		}
 	}
 	return out, nil
@@ -377,12 +385,9 @@ func (c *cursor) advance() (bool, error) {
 			return false, err
 		}
 		c.pairs, c.next = c.pairs[:0], 0
-		err = eachPair(p, c.r.fences[c.page], func(b, id uint64) bool {
+		for j := range p.len() {
+			b, id := p.pair(j)
 			c.pairs = append(c.pairs, [2]uint64{b, id})
-			return true
-		})
-		if err != nil {
-			return false, err
 		}
 		c.page++
 	}
