@@ -143,5 +143,9 @@ func speedRun(persons, batch, limit int) (speedResult, error) {
 	}
 	fmt.Printf("registered %d records into an index of %d persons: %.0f records/s (%v, %d cores)\n",
 		measured, res.indexed, float64(measured)/elapsed.Seconds(), elapsed.Round(time.Millisecond), runtime.GOMAXPROCS(0))
+	if b, ok := st.(interface{ TableIndexBytes() int64 }); ok {
+		// What Badger's index cache should hold (badgerstore.Config).
+		fmt.Printf("Badger table indexes and bloom filters: %.0f MB\n", float64(b.TableIndexBytes())/1e6)
+	}
 	return res, nil
 }

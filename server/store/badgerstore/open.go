@@ -17,14 +17,14 @@ import (
 type Config struct {
 	// MemTableBytes is the size of each of Badger's two memtables. It also
 	// bounds one transaction, to 15% of it: the largest batch the server
-	// writes, 1,000 records of 8 blocks whose posting-list heads are all
-	// full of far-apart IDs, takes between 3.6 and 4.8 MB
-	// (TestLargestBatchFits), so 48 MiB (7.2 MB) leaves room; a typical
-	// batch takes under 1 MB.
+	// writes (TestLargestBatchFits: 1,000 new records and persons with
+	// their sealed sources, domain membership and the batch's postings)
+	// must fit, which 32 MiB (4.8 MB) does.
 	MemTableBytes int64
 	// BlockCacheBytes caches decrypted table blocks: the hot part of the
-	// person index (recent records, and the posting lists of common
-	// blocks). Without it every read decrypts a block.
+	// person index (recent records). Without it every read decrypts a
+	// block. The candidate cache (package linkage) holds the records that
+	// matching reads most, so this one can be small.
 	BlockCacheBytes int64
 	// BlockBytes is the size of the blocks tables are read in. A smaller
 	// block means less to decrypt on a cache miss but a larger table index,
@@ -33,12 +33,12 @@ type Config struct {
 	// than Badger's 4 KiB in BenchmarkRegisterBatch at 1,000,000 records.
 	BlockBytes int
 	// IndexCacheBytes caches the tables' indexes and bloom filters, which
-	// make a read of an absent key (a new source, a new block) cheap. With
-	// encryption on, a table whose index is not cached has it read and
-	// decrypted whole for a single key: give them room for all. They take
-	// about 15 bytes per record: 256 MiB holds them for 10,000,000 records
-	// (at 7,800,000 records, 64 MiB made registration cost 4.6 times the
-	// CPU per record that 256 MiB does); the cache takes only what is used.
+	// make a read of an absent key cheap. With encryption on, a table whose
+	// index is not cached has it read and decrypted whole for a single key:
+	// give them room for all (when each block's postings were Badger keys,
+	// 64 MiB at 7,800,000 records made registration cost 4.6 times the CPU
+	// per record that 256 MiB did). Now a record is four keys, not eleven:
+	// 96 MiB is room for ten million; the cache takes only what is used.
 	IndexCacheBytes int64
 	// LevelZeroTables is how many tables (memtable flushes) Badger lets
 	// pile up before it merges them into the levels below. A read checks
@@ -60,10 +60,10 @@ type Config struct {
 // DefaultConfig is the configuration Open uses.
 func DefaultConfig() Config {
 	return Config{
-		MemTableBytes:   48 << 20,
-		BlockCacheBytes: 192 << 20,
+		MemTableBytes:   32 << 20,
+		BlockCacheBytes: 64 << 20,
 		BlockBytes:      4 << 10,
-		IndexCacheBytes: 256 << 20,
+		IndexCacheBytes: 96 << 20,
 		MappedBytes:     64 << 20,
 		LevelZeroTables: 3,
 		BaseLevelBytes:  64 << 20,

@@ -144,3 +144,13 @@ func (s *Store) newTx(txn *badger.Txn, update bool) *tx {
 	t.postings = s.postings
 	return t
 }
+
+// TableIndexBytes is the size of Badger's table indexes and bloom filters,
+// which Config.IndexCacheBytes should hold whole.
+func (s *Store) TableIndexBytes() int64 {
+	var n int64
+	for _, t := range s.db.Tables() {
+		n += int64(t.IndexSz + t.BloomFilterSize)
+	}
+	return n
+}

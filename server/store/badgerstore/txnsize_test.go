@@ -10,11 +10,11 @@ import (
 )
 
 // TestLargestBatchFits writes the largest transaction the server makes in
-// the worst case for size: 1,000 records of MaxBlocks blocks each, every
-// block's posting-list head full and spilling a chunk, IDs far apart (so
-// that each member takes the most bytes), 256 bytes of features, and an
-// audit entry. Badger refuses a transaction over 15% of a memtable
-// (ErrTxnTooBig); the default configuration must fit it.
+// the worst case for size: 1,000 records of MaxBlocks blocks each, IDs far
+// apart (so that each posting takes the most bytes in the batch log), 256
+// bytes of features, a new person each, a sealed source each, domain
+// membership, and an audit entry. Badger refuses a transaction over 15% of
+// a memtable (ErrTxnTooBig); the default configuration must fit it.
 func TestLargestBatchFits(t *testing.T) {
 	if testing.Short() {
 		t.Skip("fills 95,000 records")
@@ -45,10 +45,20 @@ func TestLargestBatchFits(t *testing.T) {
 			if err := tx.Index().Add(records(round)); err != nil {
 				return err
 			}
+			sealed := map[uint64][]byte{}
+			var persons []uint64
 			for _, r := range records(round) {
 				if err := tx.Index().AddPersons(r.Person); err != nil {
 					return err
 				}
+				sealed[r.ID] = bytes.Repeat([]byte{7}, 160)
+				persons = append(persons, r.Person)
+			}
+			if err := tx.Index().PutReidSources(sealed); err != nil {
+				return err
+			}
+			if err := tx.Index().AddToDomain(1, persons); err != nil {
+				return err
 			}
 			return tx.Audit().Append(store.AuditEntry{Seq: round, Data: audit})
 		})
