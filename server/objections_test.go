@@ -106,3 +106,42 @@ func TestObjection(t *testing.T) {
 		t.Fatalf("Jan from hospital 2 after the objection's withdrawal: %v; want Jan's person again", got[0])
 	}
 }
+
+// TestRefusedRecordJoinsNoDomain: a hospital that sends, through another
+// domain, a record of a patient who objected gets F-905, and that
+// domain's recipients are told nothing: not even that a person they never
+// had was withdrawn.
+func TestRefusedRecordJoinsNoDomain(t *testing.T) {
+	f := servertest.NewFixture(t,
+		servertest.Principal{Name: "operator", Roles: []authz.Role{authz.Operator}},
+		servertest.Principal{Name: "hospital", Roles: []authz.Role{authz.Broker}},
+		servertest.Principal{Name: "registry", Roles: []authz.Role{authz.Registry}},
+		servertest.Principal{Name: "registry2", Roles: []authz.Role{authz.Registry}})
+	s := f.Start(t)
+	ctx := context.Background()
+	admin := ttpv1.NewAdminServiceClient(s.Dial(t, "operator"))
+	for name, recipient := range map[string]string{"nkr": "registry", "nhr": "registry2"} {
+		if _, err := admin.CreateDomain(ctx, &ttpv1.CreateDomainRequest{Name: name, Brokers: []string{"hospital"}, Recipients: []string{recipient}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	hospital := s.Dial(t, "hospital")
+	jan := rec("1", "06000001", "A0001", "111222333", "van der Berg", "Jan Pieter", "1956-03-14", "M", "1234 AB", "12")
+	mustRegister(t, hospital, "nkr", linkFields, jan)
+	resp, err := ttpv1.NewLinkageServiceClient(hospital).RegisterObjections(ctx, &ttpv1.RegisterObjectionsRequest{Domain: "nkr", Fields: linkFields, Records: []*ttpv1.Record{jan}})
+	if err != nil || !resp.Records[0].Done {
+		t.Fatalf("objection: %v %v", resp, err)
+	}
+	janAgain := rec("2", "06000001", "A0002", "111222333", "van der Berg", "Jan Pieter", "1956-03-14", "M", "1234 AB", "12")
+	got, err := register(t, hospital, "nhr", linkFields, "", janAgain)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := got.Records[0]; !r.Rejected || r.Problems[len(r.Problems)-1].Code != "F-905" {
+		t.Fatalf("a record of the objecting patient through nhr: %v", r)
+	}
+	changes, err := ttpv1.NewLinkageServiceClient(s.Dial(t, "registry2")).ListPersonChanges(ctx, &ttpv1.ListPersonChangesRequest{Domain: "nhr"})
+	if err != nil || len(changes.Changes) != 0 {
+		t.Fatalf("nhr's recipient was told of %v (%v); want nothing", changes.GetChanges(), err)
+	}
+}

@@ -156,7 +156,11 @@ func (r *Registration) registerBatch(ctx context.Context, action string, objecti
 		if err != nil {
 			return err
 		}
-		if err := tx.Index().AddToDomain(r.enc.DomainTag(r.sess.Domain.Name), personsOf(results)); err != nil {
+		// A record refused because its patient objected joins no domain:
+		// the domain's recipients would be told of a withdrawal of a
+		// person they never had.
+		stored := slices.DeleteFunc(slices.Clone(results), func(res Result) bool { return res.Decision == Objected })
+		if err := tx.Index().AddToDomain(r.enc.DomainTag(r.sess.Domain.Name), personsOf(stored)); err != nil {
 			return err
 		}
 		if err := r.keepSources(tx, prep, results); err != nil {
