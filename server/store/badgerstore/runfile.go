@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"slices"
 	"sort"
 	"sync/atomic"
@@ -100,7 +101,7 @@ type runWriter struct {
 // newRunWriter creates the file of run id in dir, for at most capacity
 // pairs (it sizes the Bloom filter).
 func newRunWriter(dir string, id uint64, level int, capacity int64, aead cipher.AEAD) (*runWriter, error) {
-	path := dir + "/" + runFileName(id)
+	path := filepath.Join(dir, runFileName(id))
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 	if err != nil {
 		return nil, fmt.Errorf("create posting run: %w", err)
@@ -174,6 +175,10 @@ func (w *runWriter) finish() (*run, error) {
 	if err := w.f.Close(); err != nil {
 		return nil, fmt.Errorf("close posting run: %w", err)
 	}
+	// The file's name must be on disk before the manifest names it.
+	if err := syncDir(filepath.Dir(w.path)); err != nil {
+		return nil, err
+	}
 	f, err := os.Open(w.path)
 	if err != nil {
 		return nil, fmt.Errorf("open posting run: %w", err)
@@ -188,6 +193,19 @@ func (w *runWriter) finish() (*run, error) {
 func (r *run) remove() {
 	r.f.Close()
 	os.Remove(r.f.Name())
+}
+
+// syncDir makes the entries of dir durable.
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return fmt.Errorf("sync posting runs: %w", err)
+	}
+	defer d.Close()
+	if err := d.Sync(); err != nil {
+		return fmt.Errorf("sync posting runs: %w", err)
+	}
+	return nil
 }
 
 // abort removes a run that will not be finished.
