@@ -23,19 +23,21 @@ import (
 // two thirds of registration's writes. So they live apart, in a small
 // log-structured set of our own:
 //
-//   - A committed batch's postings are one Badger value (postingLogPrefix
-//   - sequence number), durable with the batch, and go into an in-memory
-//     buffer.
-//   - When the buffer holds Config.PostingBufferPairs, it is written to a run file
-//     (runfile.go) and, in one Badger transaction, the manifest names the
-//     run and the batch logs are deleted.
+//   - A committed batch's postings are one Badger value, its batch log
+//     (postingLogPrefix and a sequence number), durable with the batch,
+//     and go into an in-memory buffer.
+//   - When the buffer holds Config.PostingBufferPairs, it is frozen (still
+//     looked up; a new buffer takes commits) and written to a run file
+//     (runfile.go); in one Badger transaction the manifest names the run
+//     and the batch logs are deleted.
 //   - In the background, mergeFanIn runs of one level are merged into one
 //     run of the next, leaving out deleted records; the manifest swaps
 //     them in one transaction. A run file not in the manifest (a crash
 //     between writing and swapping) is deleted at open.
 //
-// A lookup asks the buffer and each run; a run's Bloom filter rules out
-// most without reading. With four runs per level and a buffer of 2^18
+// A lookup asks the buffers and the runs, newest first, and stops when it
+// has enough members newer than the next run's; a run's Bloom filter rules
+// out most without reading. With four runs per level and a buffer of 2^18
 // pairs, ten million records make about ten runs, and each pair is
 // rewritten about five times, in large sequential writes.
 const mergeFanIn = 4
@@ -55,7 +57,7 @@ type postingSet struct {
 	flushAt  int                 // bufPairs that make a run
 	bufLogs  []uint64            // the batch logs the buffer holds
 	frozen   map[uint64][]uint64 // the buffer being written to a run
-	runs     []*run              // by their largest ID, descending (setRuns)
+	runs     []*run              // by their largest ID, descending (byNewest)
 	deleted  map[uint64]struct{} // records deleted (tombstonePrefix), left out of lookups and merges
 
 	flushing sync.Mutex // held by the one flush at a time
