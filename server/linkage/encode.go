@@ -72,25 +72,27 @@ const MaxBlockKeys = 8
 // concurrent use.
 type Encoder struct {
 	pool sync.Pool // of hash.Hash, keyed
+	memo *hashMemo
 }
 
 // NewEncoder returns an encoder under key (32 bytes from the keyring).
 func NewEncoder(key []byte) *Encoder {
 	k := append([]byte(nil), key...)
-	e := &Encoder{}
+	e := &Encoder{memo: &hashMemo{}}
 	e.pool.New = func() any { return hmac.New(sha256.New, k) }
 	return e
 }
 
 // hasher computes labelled keyed hashes with one pooled HMAC state.
 type hasher struct {
-	h   hash.Hash
-	buf []byte
-	sum [32]byte
+	h    hash.Hash
+	memo *hashMemo
+	buf  []byte
+	sum  [32]byte
 }
 
 func (e *Encoder) hasher() *hasher {
-	return &hasher{h: e.pool.Get().(hash.Hash), buf: make([]byte, 0, 64)}
+	return &hasher{h: e.pool.Get().(hash.Hash), memo: e.memo, buf: make([]byte, 0, 64)}
 }
 func (e *Encoder) release(h *hasher) { e.pool.Put(h.h) }
 
@@ -105,11 +107,20 @@ func (h *hasher) of(label string, parts ...string) uint64 {
 		h.buf = append(h.buf, 0)
 		h.buf = append(h.buf, p...)
 	}
+	memo := memoLabels[label]
+	if memo {
+		if v, ok := h.memo.load(h.buf); ok {
+			return v
+		}
+	}
 	h.h.Reset()
 	h.h.Write(h.buf)
 	v := binary.LittleEndian.Uint64(h.h.Sum(h.sum[:0]))
 	if v == 0 {
 		v = 1 // 0 means missing
+	}
+	if memo {
+		h.memo.store(h.buf, v)
 	}
 	return v
 }
