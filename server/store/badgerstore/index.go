@@ -1,8 +1,9 @@
 package badgerstore
 
 import (
-	"encoding/binary"
 	"errors"
+	"math"
+	"slices"
 
 	"github.com/ttpnl/ttp/server/store"
 )
@@ -113,29 +114,23 @@ func (ix index) Records(ids []uint64) (map[uint64]store.IndexRecord, error) {
 	return byKey(found, err, func(r *store.IndexRecord) uint64 { return r.ID })
 }
 
-// BySource reads each source's record ID, then the record, fanned out over
-// goroutines.
+// BySource looks each source's record up, fanned out over goroutines.
 func (ix index) BySource(sources []uint64) (map[uint64]store.IndexRecord, error) {
+	maxID, err := ix.t.maxVisibleID()
+	if err != nil {
+		return nil, err
+	}
 	found := make([]store.IndexRecord, len(sources))
-	order := keyOrder(sources)
-	err := fanOut(len(sources), func(lo, hi int) error {
-		key := make([]byte, 0, len(sourcePrefix)+8)
-		for _, i := range order[lo:hi] {
-			id, ok, err := ix.t.sourceID(sources[i], key)
+	err = fanOut(len(sources), func(lo, hi int) error {
+		key := make([]byte, 0, len(recordPrefix)+8)
+		for i := lo; i < hi; i++ {
+			r, ok, err := ix.t.bySource(sources[i], maxID, key)
 			if err != nil {
 				return err
 			}
-			if !ok {
-				continue
+			if ok {
+				found[i] = r
 			}
-			r, ok, err := ix.t.record(id, key)
-			if err != nil {
-				return err
-			}
-			if !ok {
-				return corrupt("index (a source names a missing record)")
-			}
-			found[i] = r
 		}
 		return nil
 	})
@@ -168,48 +163,53 @@ func byKey(found []store.IndexRecord, err error, key func(*store.IndexRecord) ui
 	return out, nil
 }
 
-// sourceID reads the ID of source's record. Safe for concurrent use.
-func (t *tx) sourceID(source uint64, key []byte) (id uint64, ok bool, err error) {
-	ok, err = t.get("read index source", appendNumKey(key[:0], sourcePrefix, source), func(v []byte) error {
-		if len(v) != 8 {
-			return corrupt("index source")
+// bySource reads the record of source: the newest live record among the
+// source's postings whose source it is (older ones were deleted; a
+// posting key shared with another kind by chance names a record of
+// another source). Safe for concurrent use; maxID is maxVisibleID's, key
+// a buffer to reuse.
+func (t *tx) bySource(source, maxID uint64, key []byte) (store.IndexRecord, bool, error) {
+	ids, err := t.members(sourcePosting(source), 4, maxID)
+	if err != nil {
+		return store.IndexRecord{}, false, err
+	}
+	for _, id := range ids {
+		r, ok, err := t.record(id, key)
+		if err != nil {
+			return r, false, err
 		}
-		id = binary.BigEndian.Uint64(v)
-		return nil
-	})
-	return id, ok, err
+		if ok && r.Source == source {
+			return r, true, nil
+		}
+	}
+	return store.IndexRecord{}, false, nil
 }
 
-// OfPerson scans the person's member keys, in ID order, then reads the
-// records.
+// OfPerson reads the records among the person's postings that are still
+// the person's (SetPerson leaves a posting under the person before), in ID
+// order.
 func (ix index) OfPerson(person uint64, limit int) ([]store.IndexRecord, error) {
-	var ids []uint64
-	if limit > 0 {
-		err := ix.t.scan("read person's records", string(numKey(memberPrefix, person)), nil, true, func(k, _ []byte) error {
-			if len(k) != 8 {
-				return corrupt("person's record key")
-			}
-			ids = append(ids, binary.BigEndian.Uint64(k))
-			if len(ids) == limit {
-				return errStop
-			}
-			return nil
-		})
-		if err != nil {
-			return nil, err
-		}
+	if limit <= 0 {
+		return nil, nil
+	}
+	maxID, err := ix.t.maxVisibleID()
+	if err != nil {
+		return nil, err
+	}
+	ids, err := ix.t.members(personPosting(person), math.MaxInt, maxID)
+	if err != nil {
+		return nil, err
 	}
 	byID, err := ix.Records(ids)
 	if err != nil {
 		return nil, err
 	}
-	out := make([]store.IndexRecord, 0, len(ids))
+	slices.Reverse(ids) // oldest first
+	out := make([]store.IndexRecord, 0, min(limit, len(ids)))
 	for _, id := range ids {
-		r, ok := byID[id]
-		if !ok {
-			return nil, corrupt("index (a person lists a missing record)")
+		if r, ok := byID[id]; ok && r.Person == person && len(out) < limit {
+			out = append(out, r)
 		}
-		out = append(out, r)
 	}
 	return out, nil
 }
@@ -228,12 +228,7 @@ func (ix index) SetPerson(id, person uint64) error {
 	if r.Person == person {
 		return nil
 	}
-	if err := ix.t.del("write person's records", memberKey(r.Person, id)); err != nil {
-		return err
-	}
-	if err := ix.t.set("write person's records", memberKey(person, id), nil); err != nil {
-		return err
-	}
+	ix.t.addPosting(personPosting(person), id)
 	r.Person = person
 	return ix.t.set("write index record", numKey(recordPrefix, id), encodeRecord(&r))
 }

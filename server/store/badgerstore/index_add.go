@@ -1,15 +1,15 @@
 package badgerstore
 
 import (
-	"encoding/binary"
+	"math"
 
 	"github.com/ttpnl/ttp/server/store"
 )
 
 // Add checks the whole batch before it writes anything, so that a refused
-// Add leaves the transaction as it was. Per record it writes the record,
-// its source and its person's member key; the batch's block postings go
-// into one batch log when the transaction commits (runset.go).
+// Add leaves the transaction as it was. Per record it writes the record;
+// its postings (blocks, source, person) go into the batch log written when
+// the transaction commits (runset.go).
 func (ix index) Add(records []store.IndexRecord) error {
 	t := ix.t
 	if err := t.writable(); err != nil {
@@ -29,12 +29,6 @@ func (ix index) Add(records []store.IndexRecord) error {
 	for i := range records {
 		r := &records[i]
 		if err := t.set("write index record", numKey(recordPrefix, r.ID), encodeRecord(r)); err != nil {
-			return err
-		}
-		if err := t.set("write index source", numKey(sourcePrefix, r.Source), binary.BigEndian.AppendUint64(nil, r.ID)); err != nil {
-			return err
-		}
-		if err := t.set("write person's records", memberKey(r.Person, r.ID), nil); err != nil {
 			return err
 		}
 		c.topID = max(c.topID, r.ID)
@@ -82,7 +76,7 @@ func (t *tx) checkNew(records []store.IndexRecord, topID uint64) error {
 			var found bool
 			var err error
 			if i < len(unknown) {
-				found, err = t.has("read index source", appendNumKey(key[:0], sourcePrefix, unknown[i]))
+				_, found, err = t.bySource(unknown[i], math.MaxUint64, key)
 			} else {
 				found, err = t.has("read index record", appendNumKey(key[:0], recordPrefix, old[i-len(unknown)]))
 			}
@@ -109,20 +103,21 @@ func (ix index) DeleteRecords(ids []uint64) error {
 		return err
 	}
 	for _, id := range ids {
-		r, ok, err := t.record(id, nil)
+		_, ok, err := t.record(id, nil)
 		if err != nil {
 			return err
 		}
 		if !ok {
 			return store.ErrNotFound
 		}
-		// The record's block postings stay in the runs until a merge;
-		// the tombstone keeps them out of lookups and merges.
+		// The record's postings (blocks, source, person) stay in the
+		// runs until a merge; the tombstone keeps them out of lookups and
+		// merges.
 		if err := t.set("delete index record", numKey(tombstonePrefix, id), nil); err != nil {
 			return err
 		}
 		t.deleted = append(t.deleted, id)
-		for _, key := range [][]byte{numKey(recordPrefix, id), numKey(sourcePrefix, r.Source), memberKey(r.Person, id), numKey(reviewPrefix, id), numKey(reidPrefix, id)} {
+		for _, key := range [][]byte{numKey(recordPrefix, id), numKey(reviewPrefix, id), numKey(reidPrefix, id)} {
 			if err := t.del("delete index record", key); err != nil {
 				return err
 			}

@@ -10,12 +10,11 @@ import (
 	"github.com/dgraph-io/badger/v4"
 )
 
-// A keyFilter knows, in memory, which sources and persons may be stored,
-// so that reading one that is certainly absent costs no Badger read.
-// Registration reads both for every record and finds most absent: a new
-// record's source is new, and so is the person it founds. In Badger every
-// such miss searches both memtables' skiplists before the tables' bloom
-// filters say no.
+// A keyFilter knows, in memory, which persons may be stored, so that
+// reading one that is certainly absent costs no Badger read: registration
+// reads a person for every record that founds one, and finds it absent.
+// In Badger every such miss searches both memtables' skiplists before the
+// tables' bloom filters say no.
 //
 // It is a Bloom filter that grows by adding a part twice the size of the
 // last when that fills, so it needs no estimate of the index's size and
@@ -48,13 +47,12 @@ var filteredPrefixes = [...]struct {
 	prefix string
 	salt   uint64
 }{
-	{sourcePrefix, 0xc2b2ae3d27d4eb4f},
 	{personPrefix, 0x165667b19e3779f9},
 }
 
 // filterHash returns key's hash if the filter covers it.
 func filterHash(key []byte) (uint64, bool) {
-	if len(key) != len(sourcePrefix)+8 {
+	if len(key) != len(personPrefix)+8 {
 		return 0, false
 	}
 	for _, p := range filteredPrefixes {

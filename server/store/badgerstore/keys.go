@@ -28,10 +28,11 @@ const (
 	// recordPrefix + ID → an index record: source, person, blocks,
 	// features (records.go).
 	recordPrefix = "i/r"
-	// sourcePrefix + source → the ID of the record of that source.
+	// sourcePrefix + source → a record ID, and memberPrefix + person + ID
+	// → nothing: a source's record and a person's records as a store
+	// before posting runs kept them, moved into a run when it opens
+	// (postings.go); now they are postings (sourcePosting, personPosting).
 	sourcePrefix = "i/s"
-	// memberPrefix + person + ID → nothing: the person's records, for
-	// OfPerson in ID order.
 	memberPrefix = "i/m"
 	// personPrefix + person → nothing: the persons that AddPersons recorded.
 	personPrefix = "i/p"

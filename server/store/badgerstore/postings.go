@@ -15,7 +15,7 @@ import (
 // Badger keys: a head (headPrefix + block) with the newest, and chunks
 // (chunkPrefix + block + n) with older ones, chunk 0 the oldest, each a
 // list of record IDs, newest first, as varint differences. Opening such a
-// store moves them into a run (migrateHeads); this file reads them.
+// store moves them into a run (migrateKeys); this file reads them.
 
 // posting is a decoded head: the newest members, newest first, and how
 // many chunks hold older ones. Every member of the head is newer than
@@ -79,27 +79,17 @@ func decodePosting(b []byte) (*posting, error) {
 	return &posting{ids: ids, chunks: uint32(chunks)}, nil
 }
 
-// migrateHeads moves block postings kept as Badger keys (by a version
-// before runs) into a run, then deletes those keys. A crash in between
-// leaves both; the next open moves the keys again, and the duplicate
-// pairs are left out of lookups and merges.
-func (p *postingSet) migrateHeads() error {
-	var heads int
-	err := p.db.View(func(txn *badger.Txn) error {
-		return newTx(txn, false, nil).scan("read block members", headPrefix, nil, true, func(_, _ []byte) error {
-			heads++
-			return errStop
-		})
-	})
-	if err != nil || heads == 0 {
-		return err
-	}
-	p.log.Info("moving block postings into a posting run; this reads the whole index once")
+// migrateKeys moves postings that a version before runs kept as Badger
+// keys into a run, then deletes those keys: block heads and chunks, source
+// keys (source → record ID) and person member keys (person, record ID).
+// A crash in between leaves both; the next open moves the keys again, and
+// the duplicate pairs are left out of lookups and merges.
+func (p *postingSet) migrateKeys() error {
 	var pairs [][2]uint64
 	var old [][]byte
-	err = p.db.View(func(txn *badger.Txn) error {
+	err := p.db.View(func(txn *badger.Txn) error {
 		t := newTx(txn, false, nil)
-		return t.scan("read block members", headPrefix, nil, false, func(k, v []byte) error {
+		err := t.scan("read block members", headPrefix, nil, false, func(k, v []byte) error {
 			if len(k) != 8 {
 				return corrupt("block head key")
 			}
@@ -123,10 +113,35 @@ func (p *postingSet) migrateHeads() error {
 			}
 			return nil
 		})
+		if err != nil {
+			return err
+		}
+		err = t.scan("read index source", sourcePrefix, nil, false, func(k, v []byte) error {
+			if len(k) != 8 || len(v) != 8 {
+				return corrupt("index source")
+			}
+			source := binary.BigEndian.Uint64(k)
+			pairs = append(pairs, [2]uint64{sourcePosting(source), binary.BigEndian.Uint64(v)})
+			old = append(old, numKey(sourcePrefix, source))
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		return t.scan("read person's records", memberPrefix, nil, true, func(k, _ []byte) error {
+			if len(k) != 16 {
+				return corrupt("person's record key")
+			}
+			person, id := binary.BigEndian.Uint64(k), binary.BigEndian.Uint64(k[8:])
+			pairs = append(pairs, [2]uint64{personPosting(person), id})
+			old = append(old, memberKey(person, id))
+			return nil
+		})
 	})
-	if err != nil {
+	if err != nil || len(old) == 0 {
 		return err
 	}
+	p.log.Info("moving postings kept as keys into a posting run", "keys", len(old))
 	if err := p.addRun(pairs, nil); err != nil {
 		return err
 	}
@@ -134,10 +149,10 @@ func (p *postingSet) migrateHeads() error {
 	defer wb.Cancel()
 	for _, k := range old {
 		if err := wb.Delete(k); err != nil {
-			return fail("delete block members", err)
+			return fail("delete moved postings", err)
 		}
 	}
-	return fail("delete block members", wb.Flush())
+	return fail("delete moved postings", wb.Flush())
 }
 
 // chunk reads chunk n of block (a store before runs).
@@ -158,19 +173,38 @@ func (t *tx) chunk(block uint64, n uint32) ([]uint64, error) {
 	return ids, err
 }
 
-// addPostings adds records' blocks to the transaction's new postings
-// (ascending per block), which commit as one batch log (flushPostings).
+// Besides its blocks, a record has two more postings, under keys of
+// their own kinds: its source's (BySource: the newest live record of a
+// source is its record) and its person's (OfPerson). A posting key is a
+// bijective mix of the source or person, salted per kind, so two sources
+// or two persons never share one; one that equals a blocking key by
+// chance (one in 2^64) only adds a candidate that the record read after
+// it rules out (the record's source or person is checked).
+func sourcePosting(source uint64) uint64 { return mix64(source ^ 0xa0761d6478bd642f) }
+func personPosting(person uint64) uint64 { return mix64(person ^ 0xe7037ed1a0b428db) }
+
+// addPostings adds records' blocks, source and person to the
+// transaction's new postings (ascending per block), which commit as one
+// batch log (flushPostings).
 func (t *tx) addPostings(records []store.IndexRecord) {
+	for i := range records {
+		r := &records[i]
+		for _, b := range r.Blocks {
+			t.addPosting(b, r.ID)
+		}
+		t.addPosting(sourcePosting(r.Source), r.ID)
+		t.addPosting(personPosting(r.Person), r.ID)
+	}
+}
+
+// addPosting adds one posting to the transaction's new ones.
+func (t *tx) addPosting(block, id uint64) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if t.added == nil {
 		t.added = map[uint64][]uint64{}
 	}
-	for i := range records {
-		for _, b := range records[i].Blocks {
-			t.added[b] = insertID(t.added[b], records[i].ID)
-		}
-	}
+	t.added[block] = insertID(t.added[block], id)
 }
 
 // members returns up to perBlock of block's newest members, newest first,
@@ -219,20 +253,29 @@ func (t *tx) flushPostings() error {
 	return t.set("write block members", key, encodePairs(t.added))
 }
 
+// maxVisibleID is the largest record ID a lookup of postings may give: a
+// View sees what was committed before its snapshot, so no record above the
+// snapshot's largest ID (the postings are not in Badger's snapshot). Not
+// safe for concurrent use: call it before fanning out.
+func (t *tx) maxVisibleID() (uint64, error) {
+	if t.update {
+		return math.MaxUint64, nil
+	}
+	c, err := t.counters()
+	if err != nil {
+		return 0, err
+	}
+	return c.topID, nil
+}
+
 // BlockMembers looks the blocks up, fanned out over goroutines.
 func (ix index) BlockMembers(blocks []uint64, perBlock int) (map[uint64][]uint64, error) {
-	maxID := uint64(math.MaxUint64)
-	if !ix.t.update {
-		// A View sees what was committed before its snapshot: no record
-		// above the snapshot's largest ID.
-		c, err := ix.t.counters()
-		if err != nil {
-			return nil, err
-		}
-		maxID = c.topID
+	maxID, err := ix.t.maxVisibleID()
+	if err != nil {
+		return nil, err
 	}
 	found := make([][]uint64, len(blocks))
-	err := fanOut(len(blocks), func(lo, hi int) error {
+	err = fanOut(len(blocks), func(lo, hi int) error {
 		for i := lo; i < hi; i++ {
 			var err error
 			if found[i], err = ix.t.members(blocks[i], perBlock, maxID); err != nil {

@@ -76,8 +76,8 @@ type postingSet struct {
 
 // openPostings opens the postings of the store in dir: the runs the
 // manifest names (other run files are deleted), the batch logs and the
-// deleted records. Block postings that an older version kept as Badger
-// keys are moved into a run first.
+// deleted records. Postings that an older version kept as Badger keys are
+// moved into a run first.
 func openPostings(dir string, db *badger.DB, encryptionKey []byte, log *slog.Logger, bufferPairs int) (*postingSet, error) {
 	aead, err := newRunAEAD(encryptionKey)
 	if err != nil {
@@ -123,7 +123,7 @@ func openPostings(dir string, db *badger.DB, encryptionKey []byte, log *slog.Log
 		err = p.openRuns(live)
 	}
 	if err == nil {
-		err = p.migrateHeads()
+		err = p.migrateKeys()
 	}
 	if err != nil {
 		p.close()

@@ -3,6 +3,7 @@ package badgerstore
 import (
 	"cmp"
 	"context"
+	"encoding/binary"
 	"log/slog"
 	"math/rand/v2"
 	"os"
@@ -137,18 +138,25 @@ func TestUnfinishedRunRemoved(t *testing.T) {
 	}
 }
 
-// TestMigrateHeads opens a store whose block members are Badger keys, as
-// a version before runs wrote them: they move into a run, and the keys go.
-func TestMigrateHeads(t *testing.T) {
+// TestMigrateKeys opens a store whose postings are Badger keys, as a
+// version before runs wrote them: block heads and chunks, source keys and
+// person member keys. They move into a run, and the keys go.
+func TestMigrateKeys(t *testing.T) {
 	dir := t.TempDir()
 	s := openSmallBuffer(t, dir)
-	// Block 7: a head with 3 members and two chunks; block 8: a head alone.
+	rec := store.IndexRecord{ID: 90, Source: 555, Person: 77, Blocks: []uint64{7}}
+	// Block 7: a head with 3 members and two chunks; block 8: a head
+	// alone; record 90 under its source and person.
 	err := s.db.Update(func(txn *badger.Txn) error {
 		for k, v := range map[string][]byte{
-			string(numKey(headPrefix, 7)): (&posting{ids: []uint64{90, 80, 70}, chunks: 2}).encode(),
-			string(chunkKey(7, 1)):        appendIDs(nil, []uint64{60, 50}),
-			string(chunkKey(7, 0)):        appendIDs(nil, []uint64{40, 30}),
-			string(numKey(headPrefix, 8)): (&posting{ids: []uint64{85}}).encode(),
+			string(numKey(headPrefix, 7)):     (&posting{ids: []uint64{90, 80, 70}, chunks: 2}).encode(),
+			string(chunkKey(7, 1)):            appendIDs(nil, []uint64{60, 50}),
+			string(chunkKey(7, 0)):            appendIDs(nil, []uint64{40, 30}),
+			string(numKey(headPrefix, 8)):     (&posting{ids: []uint64{85}}).encode(),
+			string(numKey(sourcePrefix, 555)): binary.BigEndian.AppendUint64(nil, 90),
+			string(memberKey(77, 90)):         nil,
+			string(numKey(recordPrefix, 90)):  encodeRecord(&rec),
+			string(numKey(personPrefix, 77)):  nil,
 		} {
 			if err := txn.Set([]byte(k), v); err != nil {
 				return err
@@ -163,18 +171,35 @@ func TestMigrateHeads(t *testing.T) {
 	s = openSmallBuffer(t, dir)
 	defer s.Close()
 	// An Update: a View leaves out IDs above the counters' largest, and
-	// this store has no records.
+	// this store's counters were not written.
 	err = s.Update(context.Background(), func(tx store.Tx) error {
 		got, err := tx.Index().BlockMembers([]uint64{7, 8}, 5)
-		if err == nil && (!slices.Equal(got[7], []uint64{90, 80, 70, 60, 50}) || !slices.Equal(got[8], []uint64{85})) {
-			t.Errorf("after migration: %v", got)
+		if err != nil {
+			return err
 		}
-		return err
+		if !slices.Equal(got[7], []uint64{90, 80, 70, 60, 50}) || !slices.Equal(got[8], []uint64{85}) {
+			t.Errorf("blocks after migration: %v", got)
+		}
+		bySource, err := tx.Index().BySource([]uint64{555})
+		if err != nil {
+			return err
+		}
+		if bySource[555].ID != 90 {
+			t.Errorf("source after migration: %v", bySource)
+		}
+		of, err := tx.Index().OfPerson(77, 10)
+		if err != nil {
+			return err
+		}
+		if len(of) != 1 || of[0].ID != 90 {
+			t.Errorf("person's records after migration: %v", of)
+		}
+		return nil
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, prefix := range []string{headPrefix, chunkPrefix} {
+	for _, prefix := range []string{headPrefix, chunkPrefix, sourcePrefix, memberPrefix} {
 		err := s.db.View(func(txn *badger.Txn) error {
 			return newTx(txn, false, nil).scan("test", prefix, nil, true, func(_, _ []byte) error {
 				t.Errorf("a %s key remains after migration", prefix)

@@ -27,9 +27,9 @@ func TestTrimReleasesTablePages(t *testing.T) {
 		t.Fatal(err)
 	}
 	const n = 60000
-	for first := uint64(1); first <= n; first += 10000 {
+	for first := uint64(1); first <= n; first += 2000 {
 		err := s.Update(context.Background(), func(tx store.Tx) error {
-			recs := make([]store.IndexRecord, 10000)
+			recs := make([]store.IndexRecord, 2000)
 			for i := range recs {
 				id := first + uint64(i)
 				recs[i] = store.IndexRecord{ID: id, Source: id, Person: id, Features: bytes.Repeat([]byte{byte(id)}, 500)}
