@@ -7,34 +7,33 @@
 // audit log), and Badger's conflict detection is off. View transactions
 // run beside them on Badger snapshots.
 //
-// The person index is read by key, never loaded whole: a record is one
-// Badger key, its source another, its place among its person's records a
-// third. The block postings (which records have a blocking key, about six
-// per record) are not Badger keys: a batch's postings are one Badger value
-// when it commits, and in the background they go into immutable, encrypted
-// run files that are merged as they grow, a small log-structured set of
-// their own (runset.go, runfile.go), which each run's Bloom filter makes
-// cheap to ask for a block that it lacks. An in-memory filter of the
-// stored sources and persons (keyfilter.go) answers the most common read,
-// of a new record's absent source and person, without Badger. The reads of
-// a batch fan out over goroutines (fanout.go). keys.go lists every key
-// prefix.
+// The person index is read by key, never loaded whole. A record is one
+// Badger key, a person another. Its postings (which records have a
+// blocking key, about six per record, and which record a source and a
+// person have) are not Badger keys: a batch's postings are one Badger value
+// when it commits, and in the background they go into immutable,
+// encrypted run files that are merged as they grow, a small log-structured
+// set of their own (runset.go, runfile.go), which each run's Bloom filter
+// makes cheap to ask for a key that it lacks. An in-memory filter of the
+// stored persons (keyfilter.go) answers the read of a new record's absent
+// person without Badger. The reads of a batch fan out over goroutines
+// (fanout.go). keys.go lists every key prefix.
 //
 // Memory: Badger's memtables, block cache and index cache are set by
 // Config, as is the posting buffer; the table pages that Badger's file
 // mappings keep resident are bounded by a trimmer (trim.go); the filters
-// take about 1.3 bytes per posting and per source and person. The Go heap
-// around the caches churns (every block read from a table is a new
-// buffer), so a server should also give the Go runtime a memory limit
-// (GOMEMLIMIT), or its heap grows to twice what is live between
-// collections.
+// take about 1.3 bytes per posting and per person. The Go heap around the
+// caches churns (every block read from a table is a new buffer), so a
+// server should also give the Go runtime a memory limit (GOMEMLIMIT), or
+// its heap grows to twice what is live between collections.
 //
-// Performance: registering a record writes four Badger keys (its record,
-// source, place among its person's records, and for a new person the
-// person), where it wrote eleven when each block's posting list was a
-// Badger key: with encryption on, Badger commits entries one by one in a
-// single goroutine, each a skiplist insert and a WAL entry encrypted under
-// a fresh AES cipher, and that was two thirds of registration's cost.
+// Performance: registering a record writes one Badger key, two for a new
+// person, where it wrote eleven when each posting list, source and
+// membership was a Badger key: with encryption on, Badger commits entries
+// one by one in a single goroutine, each a skiplist insert and a WAL entry
+// encrypted under a fresh AES cipher, and that was two thirds of
+// registration's cost. The next batch is matched while Badger writes one
+// (pending.go).
 //
 // Errors never quote keys or values: Badger's own messages can (Txn.Get
 // wraps its errors with the key), so they are reduced to their cause, and
