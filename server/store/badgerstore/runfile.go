@@ -316,13 +316,17 @@ func (r *run) decodeDirectory(b []byte, dirOffset int64) error {
 	return nil
 }
 
-// readPage returns page i.
-func (r *run) readPage(i int) (page, error) {
+// readPage returns page i, decrypted in place in buf (grown if needed).
+func (r *run) readPage(i int, buf []byte) (page, error) {
 	start := int64(0)
 	if i > 0 {
 		start = r.ends[i-1]
 	}
-	buf := make([]byte, r.ends[i]-start)
+	n := int(r.ends[i] - start)
+	if cap(buf) < n {
+		buf = make([]byte, n)
+	}
+	buf = buf[:n]
 	if _, err := r.f.ReadAt(buf, start); err != nil && err != io.EOF {
 		return nil, fmt.Errorf("read posting run: %w", err)
 	}
@@ -363,8 +367,9 @@ func (r *run) members(block uint64, perBlock int, keep func(uint64) bool, out []
 	// the first whose fence is it.
 	i := max(sort.Search(len(r.fences), func(i int) bool { return r.fences[i] >= block })-1, 0)
 	n := 0
+	var buf [runPageBytes + 16]byte // a page and its GCM tag
 	for ; i < len(r.fences) && r.fences[i] <= block && n < perBlock; i++ {
-		p, err := r.readPage(i)
+		p, err := r.readPage(i, buf[:0])
 		if err != nil {
 			return out, err
 		}
@@ -388,6 +393,7 @@ type cursor struct {
 	r         *run
 	page      int
 	pairs     [][2]uint64
+	buf       []byte // the page being read
 	next      int
 	block, id uint64
 }
@@ -398,10 +404,11 @@ func (c *cursor) advance() (bool, error) {
 		if c.page == len(c.r.fences) {
 			return false, nil
 		}
-		p, err := c.r.readPage(c.page)
+		p, err := c.r.readPage(c.page, c.buf)
 		if err != nil {
 			return false, err
 		}
+		c.buf = p[:0]
 		c.pairs, c.next = c.pairs[:0], 0
 		for j := range p.len() {
 			b, id := p.pair(j)
