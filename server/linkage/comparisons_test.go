@@ -199,3 +199,32 @@ func TestTwinGuard(t *testing.T) {
 		t.Errorf("twins with two valid BSNs: score %.1f; want a new person", s)
 	}
 }
+
+// TestWrongBSN: two valid BSNs that differ are two persons, unless name,
+// given name, birth date and sex agree: then a wrong BSN, linked at the
+// same address and put to a clerk elsewhere. Twins stay apart.
+func TestWrongBSN(t *testing.T) {
+	m := DefaultModel()
+	var p Pattern
+	p[cmpBSN], p[cmpFamily], p[cmpFirst], p[cmpBirth], p[cmpPostcode], p[cmpHouse] = bsnDisagree, familyExact, firstExact, birthExact, postcodeExact, houseAgree
+	if s := m.Score(p); s < m.Upper {
+		t.Errorf("all but the BSN agree at one address: score %.1f; want a link", s)
+	}
+	moved := p
+	moved[cmpPostcode], moved[cmpHouse] = 3, 0
+	if s := m.Score(moved); s < m.Lower || s >= m.Upper {
+		t.Errorf("all but the BSN agree at another address: score %.1f; want a review", s)
+	}
+	for name, q := range map[string]Pattern{
+		"another given name (twins)":          {bsnDisagree, familyExact, firstDisagree, birthExact, 0, postcodeExact, houseAgree},
+		"Antonia and Antonius (twins)":        {bsnDisagree, familyExact, firstClose, birthExact, sexDisagree, postcodeExact, houseAgree},
+		"a close given name, sex unknown":     {bsnDisagree, familyExact, firstClose, birthExact, 0, postcodeExact, houseAgree},
+		"another birth date (father and son)": {bsnDisagree, familyExact, firstExact, birthDisagree, sexAgree, postcodeExact, houseAgree},
+		"another family name":                 {bsnDisagree, 4, firstExact, birthExact, sexAgree, postcodeExact, houseAgree},
+		"a call name":                         {bsnDisagree, familyExact, firstCallName, birthExact, sexAgree, postcodeExact, houseAgree},
+	} {
+		if s := m.Score(q); s >= m.Lower {
+			t.Errorf("%s with two valid BSNs: score %.1f; want a new person", name, s)
+		}
+	}
+}

@@ -51,12 +51,16 @@ const (
 	familyExact   = 1
 	familyClose   = 2
 	firstExact    = 1
+	firstClose    = 2
 	firstDisagree = 4
 	firstCallName = 5
 	birthExact    = 1
 	birthDisagree = 4
 	postcodeExact = 1
 	houseAgree    = 1
+	houseDisagree = 2
+	sexAgree      = 1
+	sexDisagree   = 2
 )
 
 // Pattern is the agreement level of every comparison for one record pair.
@@ -226,7 +230,9 @@ func (m *Model) Prepare() error {
 // surname and an address; a father and son may share all but the date).
 //
 //   - a different BSN on both sides: a different person (BSNs carry a check
-//     digit, so a typo rarely yields another valid number);
+//     digit, so a typo rarely yields another valid number), unless the
+//     name, given name and birth date agree: then a wrong BSN at the same
+//     postcode, and a review elsewhere;
 //   - both full given names present and different (a call name and its
 //     official name too: Kees may be Cornelis, or his brother Jan
 //     Cornelis), or a birth date that differs in more than one part: never
@@ -246,6 +252,18 @@ func (m *Model) Score(p Pattern) float64 {
 		s += m.weights[c][l]
 	}
 	if p[cmpBSN] == bsnDisagree {
+		switch {
+		case sameIdentity(p) && p[cmpPostcode] == postcodeExact && p[cmpHouse] != houseDisagree:
+			// Everything but the BSN agrees at one address: a wrong BSN (a
+			// household member's, a mix-up at the desk), not another person.
+			// It gives no one a link they could not have by leaving the BSN
+			// out, so it is scored as it stands.
+			return s
+		case sameIdentity(p):
+			// The same name and birth date elsewhere: namesakes born on one
+			// day exist, and their BSNs tell them apart; a clerk decides.
+			return math.Min(s, m.Upper-0.5)
+		}
 		return math.Min(s, m.Lower-1)
 	}
 	if p[cmpBSN] != bsnAgree && (p[cmpFirst] == firstDisagree || p[cmpFirst] == firstCallName || p[cmpBirth] == birthDisagree) {
@@ -259,6 +277,16 @@ func (m *Model) Score(p Pattern) float64 {
 		return math.Min(s, m.Upper-0.5)
 	}
 	return s
+}
+
+// sameIdentity reports whether a pattern's family name agrees (exactly or
+// closely), its birth date exactly, its sex does not disagree, and its given
+// name agrees exactly, or closely with the same sex: twins of opposite sex
+// are often named alike (Antonia and Antonius).
+func sameIdentity(p Pattern) bool {
+	first := p[cmpFirst] == firstExact || p[cmpFirst] == firstClose && p[cmpSex] == sexAgree
+	return (p[cmpFamily] == familyExact || p[cmpFamily] == familyClose) && first &&
+		p[cmpBirth] == birthExact && p[cmpSex] != sexDisagree
 }
 
 // DefaultModel is tuned to Dutch hospital data as the synth package's
