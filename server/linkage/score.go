@@ -50,6 +50,7 @@ const (
 	bsnTypo       = 3
 	familyExact   = 1
 	familyClose   = 2
+	familyPartial = 3
 	firstExact    = 1
 	firstClose    = 2
 	firstDisagree = 4
@@ -242,6 +243,9 @@ func (m *Model) Prepare() error {
 //     part and a family name that is not the same or close: at most a
 //     review. One number does not outweigh a whole identity: it would let
 //     whoever knows a BSN attach records of their making to its person;
+//   - a birth date missing on either side: at most a review, unless the
+//     BSN agrees and so do family name and given name (see
+//     Input.HasMinimumEvidence);
 //   - the twin guard: the same family name, birth date, postcode and house
 //     number with another given name, and no BSN that tells them apart, is
 //     at least a review: twins, or one person under another given name,
@@ -266,6 +270,11 @@ func (m *Model) Score(p Pattern) float64 {
 		}
 		return math.Min(s, m.Lower-1)
 	}
+	if p[cmpBirth] == 0 && (p[cmpBSN] != bsnAgree || !sameName(p)) {
+		// No birth date to tell namesakes, or father and son, apart: only
+		// the BSN with its name links.
+		return math.Min(s, m.Upper-0.5)
+	}
 	if p[cmpBSN] != bsnAgree && (p[cmpFirst] == firstDisagree || p[cmpFirst] == firstCallName || p[cmpBirth] == birthDisagree) {
 		s = math.Min(s, m.Upper-0.5)
 		if p[cmpFamily] == familyExact && p[cmpBirth] == birthExact && p[cmpPostcode] == postcodeExact && p[cmpHouse] == houseAgree {
@@ -279,15 +288,23 @@ func (m *Model) Score(p Pattern) float64 {
 	return s
 }
 
-// sameIdentity reports whether a pattern's family name agrees (exactly or
-// closely), its birth date exactly, its sex does not disagree, and its given
+// sameIdentity reports whether a pattern's family name agrees (exactly,
+// closely or in part: a typo), its birth date exactly, its sex does not disagree, and its given
 // name agrees exactly, or closely with the same sex: twins of opposite sex
 // are often named alike (Antonia and Antonius).
 func sameIdentity(p Pattern) bool {
 	first := p[cmpFirst] == firstExact || p[cmpFirst] == firstClose && p[cmpSex] == sexAgree
-	return (p[cmpFamily] == familyExact || p[cmpFamily] == familyClose) && first &&
-		p[cmpBirth] == birthExact && p[cmpSex] != sexDisagree
+	family := sameFamily(p) || p[cmpFamily] == familyPartial
+	return family && first && p[cmpBirth] == birthExact && p[cmpSex] != sexDisagree
 }
+
+// sameName reports whether a pattern's family name and given name agree,
+// exactly or closely, and its sex does not disagree.
+func sameName(p Pattern) bool {
+	return sameFamily(p) && (p[cmpFirst] == firstExact || p[cmpFirst] == firstClose) && p[cmpSex] != sexDisagree
+}
+
+func sameFamily(p Pattern) bool { return p[cmpFamily] == familyExact || p[cmpFamily] == familyClose }
 
 // DefaultModel is tuned to Dutch hospital data as the synth package's
 // default profile models it; estimate your own with EM (see Estimate).
