@@ -26,10 +26,17 @@ func TestMinimumEvidenceWithoutBirthDate(t *testing.T) {
 		{"family name, given name, postcode", []string{"", "Jansen", "Piet", "1234 AB"}, false},
 	} {
 		v := c.values
-		_, problems := parseAs(t, testOwner, "06000001", "1", v[0], v[1], v[2], "", "", v[3])
-		if got := hasCode(problems, identity.CodeTooLittleEvidence); got == c.ok || identity.Rejected(problems) == c.ok {
-			t.Errorf("%s without a birth date: problems %v; want accepted %v", c.name, problems, c.ok)
-		}
+		wantEvidence(t, c.name+" without a birth date", c.ok, v[0], v[1], v[2], "", v[3])
+	}
+}
+
+// wantEvidence checks that a record of these values is accepted (ok) or
+// refused for too little evidence.
+func wantEvidence(t *testing.T, name string, ok bool, bsn, family, given, birth, postcode string) {
+	t.Helper()
+	_, problems := parseAs(t, testOwner, "06000001", "1", bsn, family, given, birth, "", postcode)
+	if got := hasCode(problems, identity.CodeTooLittleEvidence); got == ok || identity.Rejected(problems) == ok {
+		t.Errorf("%s: problems %v; want accepted %v", name, problems, ok)
 	}
 }
 
