@@ -1,6 +1,7 @@
 package linkage
 
 import (
+	"slices"
 	"testing"
 
 	"github.com/ttpnl/ttp/identity"
@@ -32,12 +33,20 @@ func TestSwappedNames(t *testing.T) {
 		t.Fatalf("half a swap: %v; want no agreement", p)
 	}
 	// The swap survives blocking: registered one after the other, they link.
+	wantLinked(t, "swapped names", rec("", "Jansen", "Pieter", "1960-01-01", ""), rec("", "Pieter", "Jansen", "1960-01-01", ""))
+}
+
+// wantLinked registers two records of trustFields (as rec makes them) one
+// after the other into a new index, and checks that the second joins the
+// first's person: the pair survives blocking and scores a link.
+func wantLinked(t *testing.T, what string, a, b []string) {
+	t.Helper()
 	k := newKit(t)
-	ix := openIndex(t)
-	a := encodeAs(t, k, testOwner, "06000001", "1", "", "Jansen", "Pieter", "1960-01-01", "M", "")
-	b := encodeAs(t, k, testOwner, "06000001", "2", "", "Pieter", "Jansen", "1960-01-01", "M", "")
-	if res := registerAll(t, ix, []Encoded{a, b}); res[1].Person != res[0].Person {
-		t.Fatalf("swapped names: %v, score %.1f; want linked", res[1].Decision, res[1].Score)
+	b = slices.Clone(b)
+	b[1] = "2" // another patient number
+	res := registerAll(t, openIndex(t), []Encoded{encodeAs(t, k, testOwner, a...), encodeAs(t, k, testOwner, b...)})
+	if res[1].Person != res[0].Person {
+		t.Fatalf("%s: %v, score %.1f; want linked", what, res[1].Decision, res[1].Score)
 	}
 }
 
@@ -227,4 +236,53 @@ func TestWrongBSN(t *testing.T) {
 			t.Errorf("%s with two valid BSNs: score %.1f; want a new person", name, s)
 		}
 	}
+}
+
+// TestSwappedNamesWithTypo: a swap with a typo in one of the names, or a
+// small one in each, compares as close for both; a different name swapped
+// in is no swap.
+func TestSwappedNamesWithTypo(t *testing.T) {
+	for _, c := range [][4]string{
+		{"Jansen", "Pieter", "Pieter", "Janssen"},
+		{"Hannagan", "Mikhayla", "Mikhayla", "Hannaan"},
+		{"Mccarthy", "Timothy", "Timothy", "Mccarrhy"},
+		{"Schoonderwoerd", "Johanna", "Johana", "Schoonderwoert"},
+	} {
+		p := compareAs(t, rec("", c[0], c[1], "1960-01-01", "1234 AB"), rec("", c[2], c[3], "1960-01-01", "1234 AB"))
+		if p[cmpFamily] != familyClose || p[cmpFirst] != firstClose {
+			t.Errorf("%s %s / %s %s: family %s, given %s; want close, close", c[0], c[1], c[2], c[3],
+				levelNames[cmpFamily][p[cmpFamily]], levelNames[cmpFirst][p[cmpFirst]])
+		}
+	}
+	p := compareAs(t, rec("", "Jansen", "Pieter", "1960-01-01", "1234 AB"), rec("", "Pieter", "Bakker", "1960-01-01", "1234 AB"))
+	if p[cmpFamily] != 4 || p[cmpFirst] != firstDisagree {
+		t.Errorf("Jansen Pieter / Pieter Bakker: %v; want both disagree", p)
+	}
+	// A record stored before the given name's Bloom filter was kept.
+	k := newKit(t)
+	a := encodeAs(t, k, testOwner, rec("", "Jansen", "Pieter", "1960-01-01", "")...)
+	b := encodeAs(t, k, testOwner, rec("", "Pieter", "Janssen", "1960-01-01", "")...)
+	b.Features.GivenBloom = Bloom{}
+	if l := swapped(&a.Features, &b.Features); l != 0 {
+		t.Errorf("a swap with a typo against a record without GivenBloom: level %d; want none", l)
+	}
+}
+
+// TestPostcodeTransposed: a postcode with its digits in another order and
+// the same letters is a typo of it, and still shares the date + postcode
+// blocking key: registered one after the other, a record with that typo and
+// its names swapped with a typo links.
+func TestPostcodeTransposed(t *testing.T) {
+	p := compareAs(t, rec("", "Jansen", "Piet", "1960-01-01", "2086 AB"), rec("", "Jansen", "Piet", "1960-01-01", "2068 AB"))
+	if p[cmpPostcode] != postcodeTypo {
+		t.Fatalf("2086 AB / 2068 AB: postcode %s; want typo", levelNames[cmpPostcode][p[cmpPostcode]])
+	}
+	for _, other := range []string{"2068 AC", "2087 AB", "BE-2068"} {
+		p := compareAs(t, rec("", "Jansen", "Piet", "1960-01-01", "2086 AB"), rec("", "Jansen", "Piet", "1960-01-01", other))
+		if p[cmpPostcode] == postcodeTypo || p[cmpPostcode] == postcodeExact {
+			t.Errorf("2086 AB / %s: postcode %s; want neither exact nor typo", other, levelNames[cmpPostcode][p[cmpPostcode]])
+		}
+	}
+	wantLinked(t, "swapped names with a typo, postcode digits transposed",
+		rec("", "Westbrook", "Jake", "1900-11-15", "2074 AB"), rec("", "Jake", "Westbrok", "1900-11-15", "2704 AB"))
 }

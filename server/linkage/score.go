@@ -37,7 +37,7 @@ var levelNames = [numComparisons][]string{
 	cmpFirst:    {"missing", "exact", "close", "initials", "disagree", "call_name"},
 	cmpBirth:    {"missing", "exact", "swapped", "two_of_three", "disagree"},
 	cmpSex:      {"missing", "agree", "disagree"},
-	cmpPostcode: {"missing", "exact", "area", "disagree"},
+	cmpPostcode: {"missing", "exact", "area", "disagree", "typo"},
 	cmpHouse:    {"missing", "agree", "disagree"},
 }
 
@@ -58,6 +58,7 @@ const (
 	birthExact    = 1
 	birthDisagree = 4
 	postcodeExact = 1
+	postcodeTypo  = 4
 	houseAgree    = 1
 	houseDisagree = 2
 	sexAgree      = 1
@@ -71,9 +72,9 @@ type Pattern [numComparisons]uint8
 func Compare(a, b *Features) Pattern {
 	var p Pattern
 	p[cmpBSN] = compareBSN(a, b)
-	if swapped(a, b) {
+	if sw := swapped(a, b); sw != 0 {
 		// Given and family name swapped: both names agree, crosswise.
-		p[cmpFamily], p[cmpFirst] = familyExact, firstExact
+		p[cmpFamily], p[cmpFirst] = sw, sw
 	} else {
 		p[cmpFamily] = compareFamily(a, b)
 		p[cmpFirst] = compareFirst(a, b)
@@ -85,6 +86,11 @@ func Compare(a, b *Features) Pattern {
 	case a.Postcode == b.Postcode:
 		p[cmpPostcode] = 1
 		// A house number only means something within one postcode.
+		p[cmpHouse] = equality(a.House, b.House)
+	case a.PostcodeSorted != 0 && a.PostcodeSorted == b.PostcodeSorted:
+		// The same digits in another order, the same letters: a typo of
+		// one postcode.
+		p[cmpPostcode] = postcodeTypo
 		p[cmpHouse] = equality(a.House, b.House)
 	case a.Area != 0 && a.Area == b.Area:
 		p[cmpPostcode] = 2
@@ -126,11 +132,34 @@ func compareBSN(a, b *Features) uint8 {
 }
 
 // swapped reports whether a's given name is b's family name and the other
-// way round.
-func swapped(a, b *Features) bool {
-	return a.GivenAsFamily != 0 && b.GivenAsFamily != 0 &&
-		a.GivenAsFamily == b.FamilyFirst && b.GivenAsFamily == a.FamilyFirst
+// way round: exact (1) when both are equal, close (2) when one is and the
+// other is close, or both are very close (a swap and a typo); 0 for no swap.
+// (Level 1 and 2 mean exact and close for both the family and the given
+// name.)
+func swapped(a, b *Features) uint8 {
+	if a.GivenAsFamily == 0 || b.GivenAsFamily == 0 {
+		return 0
+	}
+	ab, ba := a.GivenAsFamily == b.FamilyFirst, b.GivenAsFamily == a.FamilyFirst
+	if ab && ba {
+		return familyExact
+	}
+	if a.GivenBloom.Empty() || b.GivenBloom.Empty() {
+		return 0 // registered before GivenBloom was kept
+	}
+	dab, dba := Dice(&a.GivenBloom, &b.FamilyBloom), Dice(&b.GivenBloom, &a.FamilyBloom)
+	if ab && dba >= swapClose || ba && dab >= swapClose || min(dab, dba) >= swapBothClose {
+		return familyClose
+	}
+	return 0
 }
+
+// The Dice coefficients above which a swapped name counts as close: when
+// the other name of the pair is exact, and when neither is.
+const (
+	swapClose     = 0.75
+	swapBothClose = 0.85
+)
 
 func compareFamily(a, b *Features) uint8 {
 	switch {
@@ -325,7 +354,10 @@ func DefaultModel() *Model {
 	set(cmpFirst, MU{0.85, 0.01}, MU{0.05, 0.002}, MU{0.08, 0.05}, MU{0.02, 0.936}, MU{0.01, 0.002})
 	set(cmpBirth, MU{0.95, 3e-5}, MU{0.01, 3e-6}, MU{0.035, 0.005}, MU{0.005, 0.995})
 	set(cmpSex, MU{0.99, 0.5}, MU{0.01, 0.5})
-	set(cmpPostcode, MU{0.90, 1e-4}, MU{0.03, 0.005}, MU{0.07, 0.9949})
+	// A transposition of a postcode's digits: rare among matches; among
+	// non-matches the few permutations of one postcode's digits that exist
+	// with its letters are seldom near each other.
+	set(cmpPostcode, MU{0.90, 1e-4}, MU{0.03, 0.005}, MU{0.065, 0.9949}, MU{0.005, 2e-5})
 	set(cmpHouse, MU{0.97, 0.1}, MU{0.03, 0.9})
 	if err := m.Prepare(); err != nil {
 		panic(err)
