@@ -71,4 +71,10 @@ func TestNoBirthDateLinksOnlyOnBSNAndName(t *testing.T) {
 	if s := m.Score(p); s >= m.Upper {
 		t.Errorf("name and address without BSN or birth date: score %.1f; want at most a review", s)
 	}
+	// The BSN with its name through a typo (Musolino, Musloino) and
+	// initials only: linked, without an address too.
+	p = Pattern{bsnAgree, familyPartial, firstInitials, 0, 0, 0, 0}
+	if s := m.Score(p); s < m.Upper {
+		t.Errorf("BSN, a family-name typo, initials, no birth date: score %.1f; want a link", s)
+	}
 }

@@ -53,6 +53,7 @@ const (
 	familyPartial = 3
 	firstExact    = 1
 	firstClose    = 2
+	firstInitials = 3
 	firstDisagree = 4
 	firstCallName = 5
 	birthExact    = 1
@@ -286,7 +287,7 @@ func (m *Model) Score(p Pattern) float64 {
 	}
 	if p[cmpBSN] == bsnDisagree {
 		switch {
-		case sameIdentity(p) && p[cmpPostcode] == postcodeExact && p[cmpHouse] != houseDisagree:
+		case sameIdentity(p) && samePostcode(p) && p[cmpHouse] != houseDisagree:
 			// Everything but the BSN agrees at one address: a wrong BSN (a
 			// household member's, a mix-up at the desk), not another person.
 			// It gives no one a link they could not have by leaving the BSN
@@ -306,7 +307,7 @@ func (m *Model) Score(p Pattern) float64 {
 	}
 	if p[cmpBSN] != bsnAgree && (p[cmpFirst] == firstDisagree || p[cmpFirst] == firstCallName || p[cmpBirth] == birthDisagree) {
 		s = math.Min(s, m.Upper-0.5)
-		if p[cmpFamily] == familyExact && p[cmpBirth] == birthExact && p[cmpPostcode] == postcodeExact && p[cmpHouse] == houseAgree {
+		if p[cmpFamily] == familyExact && p[cmpBirth] == birthExact && samePostcode(p) && p[cmpHouse] == houseAgree {
 			s = math.Max(s, m.Lower)
 		}
 		return s
@@ -327,10 +328,19 @@ func sameIdentity(p Pattern) bool {
 	return family && first && p[cmpBirth] == birthExact && p[cmpSex] != sexDisagree
 }
 
-// sameName reports whether a pattern's family name and given name agree,
-// exactly or closely, and its sex does not disagree.
+// sameName reports whether a pattern's family name agrees (exactly, closely
+// or in part: a typo), its given name agrees (exactly, closely, or by its
+// initials) and its sex does not disagree: the name a BSN belongs to,
+// through the typos of a record.
 func sameName(p Pattern) bool {
-	return sameFamily(p) && (p[cmpFirst] == firstExact || p[cmpFirst] == firstClose) && p[cmpSex] != sexDisagree
+	return (sameFamily(p) || p[cmpFamily] == familyPartial) &&
+		(p[cmpFirst] == firstExact || p[cmpFirst] == firstClose || p[cmpFirst] == firstInitials) && p[cmpSex] != sexDisagree
+}
+
+// samePostcode reports whether the postcodes agree, or differ only in the
+// order of their digits.
+func samePostcode(p Pattern) bool {
+	return p[cmpPostcode] == postcodeExact || p[cmpPostcode] == postcodeTypo
 }
 
 func sameFamily(p Pattern) bool { return p[cmpFamily] == familyExact || p[cmpFamily] == familyClose }
