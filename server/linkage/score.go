@@ -158,8 +158,8 @@ func swapped(a, b *Features) uint8 {
 // The Dice coefficients above which a swapped name counts as close: when
 // the other name of the pair is exact, and when neither is.
 const (
-	swapClose     = 0.75
-	swapBothClose = 0.85
+	swapClose     = 0.7
+	swapBothClose = 0.8
 )
 
 func compareFamily(a, b *Features) uint8 {
