@@ -291,3 +291,24 @@ func TestPostcodeTransposed(t *testing.T) {
 	wantLinked(t, "swapped names with a typo, postcode digits transposed",
 		rec("", "Westbrook", "Jake", "1900-11-15", "2074 AB"), rec("", "Jake", "Westbrok", "1900-11-15", "2704 AB"))
 }
+
+// TestBSNWithTypos: a BSN agreement with a birth date wrong in more than one
+// part links when the name agrees through a typo at the same address; with
+// another family name it stays a review (TestBSNAloneDoesNotOverride), and
+// so it does with the typo elsewhere.
+func TestBSNWithTypos(t *testing.T) {
+	m := DefaultModel()
+	p := Pattern{bsnAgree, familyPartial, firstExact, birthDisagree, 0, postcodeExact, houseAgree}
+	if s := m.Score(p); s < m.Upper {
+		t.Errorf("BSN, a family-name typo, given name and address, another birth date: score %.1f; want a link", s)
+	}
+	for name, q := range map[string]Pattern{
+		"another family name":          {bsnAgree, 4, firstExact, birthDisagree, 0, postcodeExact, houseAgree},
+		"the typo at another address":  {bsnAgree, familyPartial, firstExact, birthDisagree, 0, 3, 0},
+		"the typo, another given name": {bsnAgree, familyPartial, firstDisagree, birthDisagree, 0, postcodeExact, houseAgree},
+	} {
+		if s := m.Score(q); s >= m.Upper {
+			t.Errorf("BSN with %s and another birth date: score %.1f; want at most a review", name, s)
+		}
+	}
+}

@@ -272,7 +272,9 @@ func (m *Model) Prepare() error {
 //   - but a BSN agreement with a birth date that differs in more than one
 //     part and a family name that is not the same or close: at most a
 //     review. One number does not outweigh a whole identity: it would let
-//     whoever knows a BSN attach records of their making to its person;
+//     whoever knows a BSN attach records of their making to its person.
+//     A family name with a typo counts as the same when the given name
+//     agrees too at the same postcode and house number;
 //   - a birth date missing on either side: at most a review, unless the
 //     BSN agrees and so do family name and given name (see
 //     Input.HasMinimumEvidence);
@@ -312,7 +314,7 @@ func (m *Model) Score(p Pattern) float64 {
 		}
 		return s
 	}
-	if p[cmpBSN] == bsnAgree && p[cmpBirth] == birthDisagree && p[cmpFamily] != familyExact && p[cmpFamily] != familyClose {
+	if p[cmpBSN] == bsnAgree && p[cmpBirth] == birthDisagree && !sameFamily(p) && !(sameName(p) && samePostcode(p) && p[cmpHouse] == houseAgree) {
 		return math.Min(s, m.Upper-0.5)
 	}
 	return s
