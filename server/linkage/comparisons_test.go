@@ -312,3 +312,54 @@ func TestBSNWithTypos(t *testing.T) {
 		}
 	}
 }
+
+// TestInitialsAsGivenNames: given names that are the record's initials
+// written out ("ACN" with initials A.C.N.) are initials, not a name; a name
+// with its own initial ("Eva", E.) stays a name, and so do capitals without
+// an initials field to confirm them.
+func TestInitialsAsGivenNames(t *testing.T) {
+	k := newKit(t)
+	parse := func(given, initials string) Input {
+		t.Helper()
+		var in Input
+		values := []string{"06000001", "1", "", "Jansen", given, initials, "1960-01-01", "F", "1234 AB", "1"}
+		if problems := k.parser.Parse(nil, values, "1", &in); identity.Rejected(problems) {
+			t.Fatalf("%s / %s: %v", given, initials, problems)
+		}
+		return in
+	}
+	if g := parse("ACN", "A.C.N.").Given; g.First != "" || g.Initials != "acn" {
+		t.Errorf("ACN with initials A.C.N.: %+v; want initials acn only", g)
+	}
+	if g := parse("Eva", "E.").Given; g.First != "eva" || g.Initials != "e" {
+		t.Errorf("Eva with initials E.: %+v; want the name", g)
+	}
+	if g := parse("Ada", "").Given; g.First != "ada" {
+		t.Errorf("Ada without initials: %+v; want the name", g)
+	}
+	if g := parse("", "A.C.N.").Given; g.Initials != "acn" {
+		t.Errorf("initials only: %+v", g)
+	}
+}
+
+// TestOppositeSex: the other sex with a given name that is not the same
+// (Antonia and Antonius, or the same initial) is a brother and sister at
+// most a review without a BSN agreement; with the same given name it is a
+// sex recorded wrongly, and links.
+func TestOppositeSex(t *testing.T) {
+	m := DefaultModel()
+	for _, first := range []uint8{firstClose, firstInitials, 0} {
+		p := Pattern{0, familyExact, first, birthExact, sexDisagree, postcodeExact, houseAgree}
+		if s := m.Score(p); s >= m.Upper || s < m.Lower {
+			t.Errorf("the other sex, given name %s, at one address: score %.1f; want a review", levelNames[cmpFirst][first], s)
+		}
+		p[cmpBSN] = bsnAgree
+		if s := m.Score(p); s < m.Upper {
+			t.Errorf("the other sex, given name %s, BSN agrees: score %.1f; want a link", levelNames[cmpFirst][first], s)
+		}
+	}
+	p := Pattern{0, familyExact, firstExact, birthExact, sexDisagree, postcodeExact, houseAgree}
+	if s := m.Score(p); s < m.Upper {
+		t.Errorf("the other sex, the same given name: score %.1f; want a link", s)
+	}
+}

@@ -54,7 +54,7 @@ func (p *Parser) Parse(dst []identity.Problem, values []string, rowKey string, i
 	if identity.Rejected(dst) {
 		return dst
 	}
-	var patientNumber string
+	var patientNumber, initials string
 	for i, f := range p.fields {
 		if slices.Contains(degraded, f) {
 			p.salvage(f, values[i], in)
@@ -75,9 +75,7 @@ func (p *Parser) Parse(dst []identity.Problem, values []string, rowKey string, i
 		case identity.FieldGivenNames:
 			in.Given, _ = identity.ParseGivenNames(values[i])
 		case identity.FieldInitials:
-			if in.Given.Initials == "" {
-				in.Given.Initials = canonical[i]
-			}
+			initials = canonical[i]
 		case identity.FieldBirthDate:
 			in.Birth, _ = identity.ParseBirthDate(values[i], p.today)
 		case identity.FieldPostcode:
@@ -85,6 +83,16 @@ func (p *Parser) Parse(dst []identity.Problem, values []string, rowKey string, i
 		case identity.FieldHouseNumber:
 			in.House, _ = identity.ParseHouseNumber(values[i])
 		}
+	}
+	switch {
+	case initials == "":
+	case in.Given.Initials == "":
+		in.Given.Initials = initials
+	case len(in.Given.Names) == 1 && len(initials) > 1 && in.Given.First == initials:
+		// "ACN" as given names, with the initials A.C.N.: the initials
+		// written twice, not a name (identity takes capitals with a vowel
+		// for a name: "EVA").
+		in.Given = identity.GivenNames{Initials: initials}
 	}
 	if agb, _, _ := strings.Cut(patientNumber, ":"); patientNumber != "" && !p.owner.MayUseAGB(agb) {
 		return append(dst, identity.NewProblem(identity.FieldAGB, identity.CodeAGBNotOwned))

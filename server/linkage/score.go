@@ -266,7 +266,9 @@ func (m *Model) Prepare() error {
 //     postcode, and a review elsewhere;
 //   - both full given names present and different (a call name and its
 //     official name too: Kees may be Cornelis, or his brother Jan
-//     Cornelis), or a birth date that differs in more than one part: never
+//     Cornelis), or a given name that is not the same with the other sex
+//     (twins Antonia and Antonius, or A. and A.), or a birth date that
+//     differs in more than one part: never
 //     an automatic link, at most a review, unless the BSN agrees (then the
 //     difference is a data error);
 //   - but a BSN agreement with a birth date that differs in more than one
@@ -307,7 +309,7 @@ func (m *Model) Score(p Pattern) float64 {
 		// the BSN with its name links.
 		return math.Min(s, m.Upper-0.5)
 	}
-	if p[cmpBSN] != bsnAgree && (p[cmpFirst] == firstDisagree || p[cmpFirst] == firstCallName || p[cmpBirth] == birthDisagree) {
+	if p[cmpBSN] != bsnAgree && (p[cmpFirst] == firstDisagree || p[cmpFirst] == firstCallName || oppositeSex(p) || p[cmpBirth] == birthDisagree) {
 		s = math.Min(s, m.Upper-0.5)
 		if p[cmpFamily] == familyExact && p[cmpBirth] == birthExact && samePostcode(p) && p[cmpHouse] == houseAgree {
 			s = math.Max(s, m.Lower)
@@ -338,6 +340,11 @@ func sameName(p Pattern) bool {
 	return (sameFamily(p) || p[cmpFamily] == familyPartial) &&
 		(p[cmpFirst] == firstExact || p[cmpFirst] == firstClose || p[cmpFirst] == firstInitials) && p[cmpSex] != sexDisagree
 }
+
+// oppositeSex reports whether the sexes disagree and the given names are not
+// the same: a brother and sister with alike names (Antonia, Antonius) or the
+// same initial, not a sex recorded wrongly.
+func oppositeSex(p Pattern) bool { return p[cmpSex] == sexDisagree && p[cmpFirst] != firstExact }
 
 // samePostcode reports whether the postcodes agree, or differ only in the
 // order of their digits.
