@@ -322,24 +322,26 @@ func (m *Model) Score(p Pattern) float64 {
 	return s
 }
 
-// sameIdentity reports whether a pattern's family name agrees (exactly,
-// closely or in part: a typo), its birth date exactly, its sex does not disagree, and its given
-// name agrees exactly, or closely with the same sex: twins of opposite sex
-// are often named alike (Antonia and Antonius).
+// sameIdentity reports whether a pattern's family name is alike, its birth
+// date agrees exactly, its sex does not disagree, and its given name agrees
+// exactly, or closely with the same sex: twins of opposite sex are often
+// named alike (Antonia and Antonius).
 func sameIdentity(p Pattern) bool {
 	first := p[cmpFirst] == firstExact || p[cmpFirst] == firstClose && p[cmpSex] == sexAgree
-	family := sameFamily(p) || p[cmpFamily] == familyPartial
-	return family && first && p[cmpBirth] == birthExact && p[cmpSex] != sexDisagree
+	return familyAlike(p) && first && p[cmpBirth] == birthExact && p[cmpSex] != sexDisagree
 }
 
-// sameName reports whether a pattern's family name agrees (exactly, closely
-// or in part: a typo), its given name agrees (exactly, closely, or by its
-// initials) and its sex does not disagree: the name a BSN belongs to,
-// through the typos of a record.
+// sameName reports whether a pattern's family name is alike, its given name
+// agrees (exactly, closely, or by its initials) and its sex does not
+// disagree: the name a BSN belongs to, through the typos of a record.
 func sameName(p Pattern) bool {
-	return (sameFamily(p) || p[cmpFamily] == familyPartial) &&
+	return familyAlike(p) &&
 		(p[cmpFirst] == firstExact || p[cmpFirst] == firstClose || p[cmpFirst] == firstInitials) && p[cmpSex] != sexDisagree
 }
+
+// familyAlike reports whether the family names agree exactly, closely or in
+// part (a typo).
+func familyAlike(p Pattern) bool { return sameFamily(p) || p[cmpFamily] == familyPartial }
 
 // oppositeSex reports whether the sexes disagree and the given names are not
 // the same: a brother and sister with alike names (Antonia, Antonius) or the
