@@ -224,6 +224,11 @@ func TestWrongBSN(t *testing.T) {
 	if s := m.Score(typos); s < m.Upper {
 		t.Errorf("all but the BSN agree at one address, with a typo in family name and postcode: score %.1f; want a link", s)
 	}
+	house := p
+	house[cmpHouse] = houseDisagree
+	if s := m.Score(house); s < m.Upper {
+		t.Errorf("all but the BSN agree at one postcode, another house number: score %.1f; want a link", s)
+	}
 	moved := p
 	moved[cmpPostcode], moved[cmpHouse] = 3, 0
 	if s := m.Score(moved); s < m.Lower || s >= m.Upper {

@@ -291,7 +291,7 @@ func (m *Model) Score(p Pattern) float64 {
 	}
 	if p[cmpBSN] == bsnDisagree {
 		switch {
-		case sameIdentity(p) && samePostcode(p) && p[cmpHouse] != houseDisagree:
+		case sameIdentity(p) && samePostcode(p):
 			// Everything but the BSN agrees at one address: a wrong BSN (a
 			// household member's, a mix-up at the desk), not another person.
 			// It gives no one a link they could not have by leaving the BSN
