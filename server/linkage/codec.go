@@ -3,24 +3,35 @@ package linkage
 import (
 	"encoding/binary"
 	"errors"
+	"slices"
 )
 
-// Stored features: 19 feature words (uint32) ‖ 2 Bloom filters, all
-// little-endian. The store keeps them as opaque bytes. Records stored
-// before the last 5 words were added (BSN parts, the given name as a
-// family name, the call-name group) have 14 words; they decode with those
-// 5 missing.
+// Stored features: 20 feature words (uint32) ‖ 3 Bloom filters, all
+// little-endian. The store keeps them as opaque bytes. Records of an older
+// layout decode with what they lack missing (see layouts).
 const (
-	featureWords    = 19
-	oldFeatureWords = 14
-	featureBytes    = featureWords*4 + 2*bloomWords*8
-	oldFeatureBytes = oldFeatureWords*4 + 2*bloomWords*8
+	featureWords  = 20
+	featureBlooms = 3
+	featureBytes  = featureWords*4 + featureBlooms*bloomWords*8
 )
+
+// layouts are the stored layouts, newest first, as (words, Bloom filters):
+// before issue 9's postcode with sorted digits and the given name's Bloom
+// filter under the family-name label, 19 and 2; before the BSN parts, the
+// given name as a family name and the call-name group, 14 and 2.
+var layouts = [][2]int{{featureWords, featureBlooms}, {19, 2}, {14, 2}}
+
+// layoutBytes is the length of a layout's encoding.
+func layoutBytes(l [2]int) int { return l[0]*4 + l[1]*bloomWords*8 }
 
 func (f *Features) words() [featureWords]*uint32 {
 	return [featureWords]*uint32{&f.BSN, &f.Year, &f.Month, &f.Day, &f.Sex, &f.Postcode, &f.Area, &f.House,
 		&f.Family, &f.FamilyFirst, &f.FamilyLast, &f.First, &f.Initials, &f.FirstInitial,
-		&f.BSNParts[0], &f.BSNParts[1], &f.BSNParts[2], &f.GivenAsFamily, &f.FirstGroup}
+		&f.BSNParts[0], &f.BSNParts[1], &f.BSNParts[2], &f.GivenAsFamily, &f.FirstGroup, &f.PostcodeSorted}
+}
+
+func (f *Features) blooms() [featureBlooms]*Bloom {
+	return [featureBlooms]*Bloom{&f.FamilyBloom, &f.FirstBloom, &f.GivenBloom}
 }
 
 func encodeFeatures(f *Features) []byte {
@@ -28,7 +39,7 @@ func encodeFeatures(f *Features) []byte {
 	for _, w := range f.words() {
 		b = binary.LittleEndian.AppendUint32(b, *w)
 	}
-	for _, bl := range []*Bloom{&f.FamilyBloom, &f.FirstBloom} {
+	for _, bl := range f.blooms() {
 		for _, w := range bl {
 			b = binary.LittleEndian.AppendUint64(b, w)
 		}
@@ -39,21 +50,17 @@ func encodeFeatures(f *Features) []byte {
 var errBadFeatures = errors.New("stored person-index features are malformed")
 
 func decodeFeatures(b []byte, f *Features) error {
-	n := featureWords
-	switch len(b) {
-	case featureBytes:
-	case oldFeatureBytes:
-		n = oldFeatureWords
-	default:
+	i := slices.IndexFunc(layouts, func(l [2]int) bool { return layoutBytes(l) == len(b) })
+	if i < 0 {
 		return errBadFeatures
 	}
 	*f = Features{}
-	words := f.words()
-	for _, w := range words[:n] {
+	words, blooms := f.words(), f.blooms()
+	for _, w := range words[:layouts[i][0]] {
 		*w = binary.LittleEndian.Uint32(b)
 		b = b[4:]
 	}
-	for _, bl := range []*Bloom{&f.FamilyBloom, &f.FirstBloom} {
+	for _, bl := range blooms[:layouts[i][1]] {
 		for i := range bl {
 			bl[i] = binary.LittleEndian.Uint64(b)
 			b = b[8:]

@@ -1,6 +1,7 @@
 package linkage
 
 import (
+	"slices"
 	"testing"
 
 	"github.com/ttpnl/ttp/identity"
@@ -32,12 +33,20 @@ func TestSwappedNames(t *testing.T) {
 		t.Fatalf("half a swap: %v; want no agreement", p)
 	}
 	// The swap survives blocking: registered one after the other, they link.
+	wantLinked(t, "swapped names", rec("", "Jansen", "Pieter", "1960-01-01", ""), rec("", "Pieter", "Jansen", "1960-01-01", ""))
+}
+
+// wantLinked registers two records of trustFields (as rec makes them) one
+// after the other into a new index, and checks that the second joins the
+// first's person: the pair survives blocking and scores a link.
+func wantLinked(t *testing.T, what string, a, b []string) {
+	t.Helper()
 	k := newKit(t)
-	ix := openIndex(t)
-	a := encodeAs(t, k, testOwner, "06000001", "1", "", "Jansen", "Pieter", "1960-01-01", "M", "")
-	b := encodeAs(t, k, testOwner, "06000001", "2", "", "Pieter", "Jansen", "1960-01-01", "M", "")
-	if res := registerAll(t, ix, []Encoded{a, b}); res[1].Person != res[0].Person {
-		t.Fatalf("swapped names: %v, score %.1f; want linked", res[1].Decision, res[1].Score)
+	b = slices.Clone(b)
+	b[1] = "2" // another patient number
+	res := registerAll(t, openIndex(t), []Encoded{encodeAs(t, k, testOwner, a...), encodeAs(t, k, testOwner, b...)})
+	if res[1].Person != res[0].Person {
+		t.Fatalf("%s: %v, score %.1f; want linked", what, res[1].Decision, res[1].Score)
 	}
 }
 
@@ -197,5 +206,165 @@ func TestTwinGuard(t *testing.T) {
 	p[cmpBSN] = bsnDisagree
 	if s := m.Score(p); s >= m.Lower {
 		t.Errorf("twins with two valid BSNs: score %.1f; want a new person", s)
+	}
+}
+
+// TestWrongBSN: two valid BSNs that differ are two persons, unless name,
+// given name, birth date and sex agree: then a wrong BSN, linked at the
+// same address and put to a clerk elsewhere. Twins stay apart.
+func TestWrongBSN(t *testing.T) {
+	m := DefaultModel()
+	var p Pattern
+	p[cmpBSN], p[cmpFamily], p[cmpFirst], p[cmpBirth], p[cmpPostcode], p[cmpHouse] = bsnDisagree, familyExact, firstExact, birthExact, postcodeExact, houseAgree
+	if s := m.Score(p); s < m.Upper {
+		t.Errorf("all but the BSN agree at one address: score %.1f; want a link", s)
+	}
+	typos := p
+	typos[cmpFamily], typos[cmpPostcode] = familyPartial, postcodeTypo
+	if s := m.Score(typos); s < m.Upper {
+		t.Errorf("all but the BSN agree at one address, with a typo in family name and postcode: score %.1f; want a link", s)
+	}
+	house := p
+	house[cmpHouse] = houseDisagree
+	if s := m.Score(house); s < m.Upper {
+		t.Errorf("all but the BSN agree at one postcode, another house number: score %.1f; want a link", s)
+	}
+	moved := p
+	moved[cmpPostcode], moved[cmpHouse] = 3, 0
+	if s := m.Score(moved); s < m.Lower || s >= m.Upper {
+		t.Errorf("all but the BSN agree at another address: score %.1f; want a review", s)
+	}
+	for name, q := range map[string]Pattern{
+		"another given name (twins)":          {bsnDisagree, familyExact, firstDisagree, birthExact, 0, postcodeExact, houseAgree},
+		"Antonia and Antonius (twins)":        {bsnDisagree, familyExact, firstClose, birthExact, sexDisagree, postcodeExact, houseAgree},
+		"a close given name, sex unknown":     {bsnDisagree, familyExact, firstClose, birthExact, 0, postcodeExact, houseAgree},
+		"another birth date (father and son)": {bsnDisagree, familyExact, firstExact, birthDisagree, sexAgree, postcodeExact, houseAgree},
+		"another family name":                 {bsnDisagree, 4, firstExact, birthExact, sexAgree, postcodeExact, houseAgree},
+		"a call name":                         {bsnDisagree, familyExact, firstCallName, birthExact, sexAgree, postcodeExact, houseAgree},
+	} {
+		if s := m.Score(q); s >= m.Lower {
+			t.Errorf("%s with two valid BSNs: score %.1f; want a new person", name, s)
+		}
+	}
+}
+
+// TestSwappedNamesWithTypo: a swap with a typo in one of the names, or a
+// small one in each, compares as close for both; a different name swapped
+// in is no swap.
+func TestSwappedNamesWithTypo(t *testing.T) {
+	for _, c := range [][4]string{
+		{"Jansen", "Pieter", "Pieter", "Janssen"},
+		{"Hannagan", "Mikhayla", "Mikhayla", "Hannaan"},
+		{"Mccarthy", "Timothy", "Timothy", "Mccarrhy"},
+		{"Schoonderwoerd", "Johanna", "Johana", "Schoonderwoert"},
+	} {
+		p := compareAs(t, rec("", c[0], c[1], "1960-01-01", "1234 AB"), rec("", c[2], c[3], "1960-01-01", "1234 AB"))
+		if p[cmpFamily] != familyClose || p[cmpFirst] != firstClose {
+			t.Errorf("%s %s / %s %s: family %s, given %s; want close, close", c[0], c[1], c[2], c[3],
+				levelNames[cmpFamily][p[cmpFamily]], levelNames[cmpFirst][p[cmpFirst]])
+		}
+	}
+	p := compareAs(t, rec("", "Jansen", "Pieter", "1960-01-01", "1234 AB"), rec("", "Pieter", "Bakker", "1960-01-01", "1234 AB"))
+	if p[cmpFamily] != 4 || p[cmpFirst] != firstDisagree {
+		t.Errorf("Jansen Pieter / Pieter Bakker: %v; want both disagree", p)
+	}
+	// A record stored before the given name's Bloom filter was kept.
+	k := newKit(t)
+	a := encodeAs(t, k, testOwner, rec("", "Jansen", "Pieter", "1960-01-01", "")...)
+	b := encodeAs(t, k, testOwner, rec("", "Pieter", "Janssen", "1960-01-01", "")...)
+	b.Features.GivenBloom = Bloom{}
+	if l := swapped(&a.Features, &b.Features); l != 0 {
+		t.Errorf("a swap with a typo against a record without GivenBloom: level %d; want none", l)
+	}
+}
+
+// TestPostcodeTransposed: a postcode with its digits in another order and
+// the same letters is a typo of it, and still shares the date + postcode
+// blocking key: registered one after the other, a record with that typo and
+// its names swapped with a typo links.
+func TestPostcodeTransposed(t *testing.T) {
+	p := compareAs(t, rec("", "Jansen", "Piet", "1960-01-01", "2086 AB"), rec("", "Jansen", "Piet", "1960-01-01", "2068 AB"))
+	if p[cmpPostcode] != postcodeTypo {
+		t.Fatalf("2086 AB / 2068 AB: postcode %s; want typo", levelNames[cmpPostcode][p[cmpPostcode]])
+	}
+	for _, other := range []string{"2068 AC", "2087 AB", "BE-2068"} {
+		p := compareAs(t, rec("", "Jansen", "Piet", "1960-01-01", "2086 AB"), rec("", "Jansen", "Piet", "1960-01-01", other))
+		if p[cmpPostcode] == postcodeTypo || p[cmpPostcode] == postcodeExact {
+			t.Errorf("2086 AB / %s: postcode %s; want neither exact nor typo", other, levelNames[cmpPostcode][p[cmpPostcode]])
+		}
+	}
+	wantLinked(t, "swapped names with a typo, postcode digits transposed",
+		rec("", "Westbrook", "Jake", "1900-11-15", "2074 AB"), rec("", "Jake", "Westbrok", "1900-11-15", "2704 AB"))
+}
+
+// TestBSNWithTypos: a BSN agreement with a birth date wrong in more than one
+// part links when the name agrees through a typo at the same address; with
+// another family name it stays a review (TestBSNAloneDoesNotOverride), and
+// so it does with the typo elsewhere.
+func TestBSNWithTypos(t *testing.T) {
+	m := DefaultModel()
+	p := Pattern{bsnAgree, familyPartial, firstExact, birthDisagree, 0, postcodeExact, houseAgree}
+	if s := m.Score(p); s < m.Upper {
+		t.Errorf("BSN, a family-name typo, given name and address, another birth date: score %.1f; want a link", s)
+	}
+	for name, q := range map[string]Pattern{
+		"another family name":          {bsnAgree, 4, firstExact, birthDisagree, 0, postcodeExact, houseAgree},
+		"the typo at another address":  {bsnAgree, familyPartial, firstExact, birthDisagree, 0, 3, 0},
+		"the typo, another given name": {bsnAgree, familyPartial, firstDisagree, birthDisagree, 0, postcodeExact, houseAgree},
+	} {
+		if s := m.Score(q); s >= m.Upper {
+			t.Errorf("BSN with %s and another birth date: score %.1f; want at most a review", name, s)
+		}
+	}
+}
+
+// TestInitialsAsGivenNames: given names that are the record's initials
+// written out ("ACN" with initials A.C.N.) are initials, not a name; a name
+// with its own initial ("Eva", E.) stays a name, and so do capitals without
+// an initials field to confirm them.
+func TestInitialsAsGivenNames(t *testing.T) {
+	k := newKit(t)
+	parse := func(given, initials string) Input {
+		t.Helper()
+		var in Input
+		values := []string{"06000001", "1", "", "Jansen", given, initials, "1960-01-01", "F", "1234 AB", "1"}
+		if problems := k.parser.Parse(nil, values, "1", &in); identity.Rejected(problems) {
+			t.Fatalf("%s / %s: %v", given, initials, problems)
+		}
+		return in
+	}
+	if g := parse("ACN", "A.C.N.").Given; g.First != "" || g.Initials != "acn" {
+		t.Errorf("ACN with initials A.C.N.: %+v; want initials acn only", g)
+	}
+	if g := parse("Eva", "E.").Given; g.First != "eva" || g.Initials != "e" {
+		t.Errorf("Eva with initials E.: %+v; want the name", g)
+	}
+	if g := parse("Ada", "").Given; g.First != "ada" {
+		t.Errorf("Ada without initials: %+v; want the name", g)
+	}
+	if g := parse("", "A.C.N.").Given; g.Initials != "acn" {
+		t.Errorf("initials only: %+v", g)
+	}
+}
+
+// TestOppositeSex: the other sex with a given name that is not the same
+// (Antonia and Antonius, or the same initial) is a brother and sister at
+// most a review without a BSN agreement; with the same given name it is a
+// sex recorded wrongly, and links.
+func TestOppositeSex(t *testing.T) {
+	m := DefaultModel()
+	for _, first := range []uint8{firstClose, firstInitials, 0} {
+		p := Pattern{0, familyExact, first, birthExact, sexDisagree, postcodeExact, houseAgree}
+		if s := m.Score(p); s >= m.Upper || s < m.Lower {
+			t.Errorf("the other sex, given name %s, at one address: score %.1f; want a review", levelNames[cmpFirst][first], s)
+		}
+		p[cmpBSN] = bsnAgree
+		if s := m.Score(p); s < m.Upper {
+			t.Errorf("the other sex, given name %s, BSN agrees: score %.1f; want a link", levelNames[cmpFirst][first], s)
+		}
+	}
+	p := Pattern{0, familyExact, firstExact, birthExact, sexDisagree, postcodeExact, houseAgree}
+	if s := m.Score(p); s < m.Upper {
+		t.Errorf("the other sex, the same given name: score %.1f; want a link", s)
 	}
 }

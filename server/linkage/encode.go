@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"hash"
+	"slices"
 	"strconv"
 	"sync"
 
@@ -51,6 +52,13 @@ type Features struct {
 	// FirstGroup is the official name the first given name is a call name
 	// of (identity.CallNameGroup): Kees and Cornelis share it.
 	FirstGroup uint32
+	// GivenBloom is the first given name's bigrams under the family-name
+	// label, so that a swap of the two is recognised through a typo.
+	GivenBloom Bloom
+	// PostcodeSorted is a Dutch postcode with its digits sorted: two
+	// postcodes that differ only in the order of their digits (a typo:
+	// 2086 AB, 2068 AB) share it.
+	PostcodeSorted uint32
 }
 
 // Encoded is a record ready for the index.
@@ -174,6 +182,7 @@ func (e *Encoder) Encode(in *Input) Encoded {
 	}
 	f.Postcode = h.of32("postcode", in.Postcode.Code)
 	f.Area = h.of32("area", in.Postcode.Area)
+	f.PostcodeSorted = h.of32("postcode-sorted", sortedPostcode(in.Postcode))
 	if in.House.Number != 0 {
 		f.House = h.of32("house", in.House.String())
 	}
@@ -194,6 +203,7 @@ func (e *Encoder) Encode(in *Input) Encoded {
 	}
 	f.FirstBloom = h.bloom("first-bigram", in.Given.First)
 	f.GivenAsFamily = h.of32("family-part", in.Given.First)
+	f.GivenBloom = h.bloom("family-bigram", in.Given.First)
 	f.FirstGroup = h.of32("first-group", identity.CallNameGroup(in.Given.First))
 
 	enc := Encoded{Source: h.of("source", in.Source), Features: f,
@@ -210,7 +220,9 @@ func (e *Encoder) Encode(in *Input) Encoded {
 //
 //	bsn                                     everything but a wrong BSN
 //	date + surname sound                    a move, a given-name change
-//	date + postcode                         a surname typo or marriage name
+//	date + postcode, digits sorted          a surname typo or marriage name,
+//	                                         also with the postcode's digits
+//	                                         transposed
 //	surname sound + first initial + postcode  a date error
 //	surname sound + first-name sound + year   a move and a day/month error,
 //	                                         or given and family name swapped
@@ -240,7 +252,7 @@ func (e *Encoder) blocks(h *hasher, in *Input, firstPart, lastPart string) []uin
 	keys := []uint64{
 		h.of("b-bsn", in.BSN),
 		h.of("b-date-sound", date, sound),
-		h.of("b-date-pc", date, in.Postcode.Code),
+		h.of("b-date-pc-sorted", date, sortedPostcode(in.Postcode)),
 		h.of("b-sound-init-pc", sound, initial, in.Postcode.Code),
 		h.of("b-sounds-year", nameSounds[0], nameSounds[1], year),
 		h.of("b-pc-house-year", in.Postcode.Code, houseKey(in.House), year),
@@ -266,6 +278,17 @@ func datePart(n int) string {
 		return ""
 	}
 	return strconv.Itoa(n)
+}
+
+// sortedPostcode is a Dutch postcode with its 4 digits in ascending order
+// ("2068AB" for "2086AB"); "" for a foreign one or one without letters.
+func sortedPostcode(pc identity.Postcode) string {
+	if len(pc.Area) != 4 || len(pc.Code) != 6 {
+		return ""
+	}
+	d := []byte(pc.Area)
+	slices.Sort(d)
+	return string(d) + pc.Code[4:]
 }
 
 func houseKey(h identity.HouseNumber) string {

@@ -54,7 +54,7 @@ func (p *Parser) Parse(dst []identity.Problem, values []string, rowKey string, i
 	if identity.Rejected(dst) {
 		return dst
 	}
-	var patientNumber string
+	var patientNumber, initials string
 	for i, f := range p.fields {
 		if slices.Contains(degraded, f) {
 			p.salvage(f, values[i], in)
@@ -75,9 +75,7 @@ func (p *Parser) Parse(dst []identity.Problem, values []string, rowKey string, i
 		case identity.FieldGivenNames:
 			in.Given, _ = identity.ParseGivenNames(values[i])
 		case identity.FieldInitials:
-			if in.Given.Initials == "" {
-				in.Given.Initials = canonical[i]
-			}
+			initials = canonical[i]
 		case identity.FieldBirthDate:
 			in.Birth, _ = identity.ParseBirthDate(values[i], p.today)
 		case identity.FieldPostcode:
@@ -85,6 +83,16 @@ func (p *Parser) Parse(dst []identity.Problem, values []string, rowKey string, i
 		case identity.FieldHouseNumber:
 			in.House, _ = identity.ParseHouseNumber(values[i])
 		}
+	}
+	switch {
+	case initials == "":
+	case in.Given.Initials == "":
+		in.Given.Initials = initials
+	case len(in.Given.Names) == 1 && len(initials) > 1 && in.Given.First == initials:
+		// "ACN" as given names, with the initials A.C.N.: the initials
+		// written twice, not a name (identity takes capitals with a vowel
+		// for a name: "EVA").
+		in.Given = identity.GivenNames{Initials: initials}
 	}
 	if agb, _, _ := strings.Cut(patientNumber, ":"); patientNumber != "" && !p.owner.MayUseAGB(agb) {
 		return append(dst, identity.NewProblem(identity.FieldAGB, identity.CodeAGBNotOwned))
@@ -121,16 +129,20 @@ func (p *Parser) salvage(f identity.Field, value string, in *Input) {
 }
 
 // HasMinimumEvidence reports whether a record says enough to be registered:
-// BSN and birth date, or family name, birth date and a given name, initials
-// or postcode. A BSN that is not valid does not count, and a birth date
-// counts when its year and its month or day are known. Less cannot tell one person from many: a lone BSN would let
-// any broker ask whether a person is in the index (and, for a cancer
-// registry, whether a person has cancer), and every such probe would stay
-// in the index as a person of its own.
+// BSN and birth date; family name, birth date and a given name, initials or
+// postcode; or, without a birth date, BSN, family name and a given name or
+// initials. A BSN that is not valid does not count, and a birth date counts
+// when its year and its month or day are known. Less cannot tell one person
+// from many: a lone BSN, or a BSN with a family name only, would let any
+// broker ask whether a person is in the index (and, for a cancer registry,
+// whether a person has cancer), and every such probe would stay in the
+// index as a person of its own. A BSN with the name it belongs to is no
+// weaker a key than a BSN with a birth date; Model.Score links a record
+// without a birth date only on a BSN agreement with that name.
 func (in *Input) HasMinimumEvidence() bool {
+	given := in.Given.First != "" || in.Given.Initials != ""
 	if in.Birth.Year == 0 || in.Birth.Month == 0 && in.Birth.Day == 0 {
-		return false
+		return in.BSN != "" && in.Family.Core != "" && given
 	}
-	return in.BSN != "" ||
-		in.Family.Core != "" && (in.Given.First != "" || in.Given.Initials != "" || in.Postcode.Code != "")
+	return in.BSN != "" || in.Family.Core != "" && (given || in.Postcode.Code != "")
 }

@@ -144,19 +144,24 @@ func TestFeaturesCodecRoundTrip(t *testing.T) {
 
 func FuzzDecodeFeatures(f *testing.F) {
 	f.Add(encodeFeatures(&Features{BSN: 3, FamilyBloom: Bloom{1, 2}}))
-	f.Add(make([]byte, featureBytes))
-	f.Add(make([]byte, oldFeatureBytes))
+	for _, l := range layouts {
+		f.Add(make([]byte, layoutBytes(l)))
+	}
 	f.Add([]byte{})
 	f.Fuzz(func(t *testing.T, b []byte) {
 		var feat Features
 		if err := decodeFeatures(b, &feat); err != nil {
 			return
 		}
-		// What decodes encodes back to the same bytes; a record of the
-		// old layout to the new one, with the added words 0.
+		// What decodes encodes back to the same bytes; a record of an
+		// older layout to the new one, with the added words and Bloom
+		// filters 0.
 		want := b
-		if len(b) == oldFeatureBytes {
-			want = slices.Concat(b[:oldFeatureWords*4], make([]byte, (featureWords-oldFeatureWords)*4), b[oldFeatureWords*4:])
+		for _, l := range layouts {
+			if layoutBytes(l) == len(b) {
+				words, blooms := b[:l[0]*4], b[l[0]*4:]
+				want = slices.Concat(words, make([]byte, (featureWords-l[0])*4), blooms, make([]byte, (featureBlooms-l[1])*bloomWords*8))
+			}
 		}
 		if again := encodeFeatures(&feat); !bytes.Equal(again, want) {
 			t.Fatalf("decode then encode changed the features:\n%x\n%x", b, again)

@@ -37,7 +37,7 @@ var levelNames = [numComparisons][]string{
 	cmpFirst:    {"missing", "exact", "close", "initials", "disagree", "call_name"},
 	cmpBirth:    {"missing", "exact", "swapped", "two_of_three", "disagree"},
 	cmpSex:      {"missing", "agree", "disagree"},
-	cmpPostcode: {"missing", "exact", "area", "disagree"},
+	cmpPostcode: {"missing", "exact", "area", "disagree", "typo"},
 	cmpHouse:    {"missing", "agree", "disagree"},
 }
 
@@ -50,13 +50,20 @@ const (
 	bsnTypo       = 3
 	familyExact   = 1
 	familyClose   = 2
+	familyPartial = 3
 	firstExact    = 1
+	firstClose    = 2
+	firstInitials = 3
 	firstDisagree = 4
 	firstCallName = 5
 	birthExact    = 1
 	birthDisagree = 4
 	postcodeExact = 1
+	postcodeTypo  = 4
 	houseAgree    = 1
+	houseDisagree = 2
+	sexAgree      = 1
+	sexDisagree   = 2
 )
 
 // Pattern is the agreement level of every comparison for one record pair.
@@ -66,9 +73,9 @@ type Pattern [numComparisons]uint8
 func Compare(a, b *Features) Pattern {
 	var p Pattern
 	p[cmpBSN] = compareBSN(a, b)
-	if swapped(a, b) {
+	if sw := swapped(a, b); sw != 0 {
 		// Given and family name swapped: both names agree, crosswise.
-		p[cmpFamily], p[cmpFirst] = familyExact, firstExact
+		p[cmpFamily], p[cmpFirst] = sw, sw
 	} else {
 		p[cmpFamily] = compareFamily(a, b)
 		p[cmpFirst] = compareFirst(a, b)
@@ -80,6 +87,11 @@ func Compare(a, b *Features) Pattern {
 	case a.Postcode == b.Postcode:
 		p[cmpPostcode] = 1
 		// A house number only means something within one postcode.
+		p[cmpHouse] = equality(a.House, b.House)
+	case a.PostcodeSorted != 0 && a.PostcodeSorted == b.PostcodeSorted:
+		// The same digits in another order, the same letters: a typo of
+		// one postcode.
+		p[cmpPostcode] = postcodeTypo
 		p[cmpHouse] = equality(a.House, b.House)
 	case a.Area != 0 && a.Area == b.Area:
 		p[cmpPostcode] = 2
@@ -121,11 +133,34 @@ func compareBSN(a, b *Features) uint8 {
 }
 
 // swapped reports whether a's given name is b's family name and the other
-// way round.
-func swapped(a, b *Features) bool {
-	return a.GivenAsFamily != 0 && b.GivenAsFamily != 0 &&
-		a.GivenAsFamily == b.FamilyFirst && b.GivenAsFamily == a.FamilyFirst
+// way round: exact (1) when both are equal, close (2) when one is and the
+// other is close, or both are very close (a swap and a typo); 0 for no swap.
+// (Level 1 and 2 mean exact and close for both the family and the given
+// name.)
+func swapped(a, b *Features) uint8 {
+	if a.GivenAsFamily == 0 || b.GivenAsFamily == 0 {
+		return 0
+	}
+	ab, ba := a.GivenAsFamily == b.FamilyFirst, b.GivenAsFamily == a.FamilyFirst
+	if ab && ba {
+		return familyExact
+	}
+	if a.GivenBloom.Empty() || b.GivenBloom.Empty() {
+		return 0 // registered before GivenBloom was kept
+	}
+	dab, dba := Dice(&a.GivenBloom, &b.FamilyBloom), Dice(&b.GivenBloom, &a.FamilyBloom)
+	if ab && dba >= swapClose || ba && dab >= swapClose || min(dab, dba) >= swapBothClose {
+		return familyClose
+	}
+	return 0
 }
+
+// The Dice coefficients above which a swapped name counts as close: when
+// the other name of the pair is exact, and when neither is.
+const (
+	swapClose     = 0.7
+	swapBothClose = 0.8
+)
 
 func compareFamily(a, b *Features) uint8 {
 	switch {
@@ -226,16 +261,25 @@ func (m *Model) Prepare() error {
 // surname and an address; a father and son may share all but the date).
 //
 //   - a different BSN on both sides: a different person (BSNs carry a check
-//     digit, so a typo rarely yields another valid number);
+//     digit, so a typo rarely yields another valid number), unless the
+//     name, given name and birth date agree: then a wrong BSN at the same
+//     postcode, and a review elsewhere;
 //   - both full given names present and different (a call name and its
 //     official name too: Kees may be Cornelis, or his brother Jan
-//     Cornelis), or a birth date that differs in more than one part: never
+//     Cornelis), or a given name that is not the same with the other sex
+//     (twins Antonia and Antonius, or A. and A.), or a birth date that
+//     differs in more than one part: never
 //     an automatic link, at most a review, unless the BSN agrees (then the
 //     difference is a data error);
 //   - but a BSN agreement with a birth date that differs in more than one
 //     part and a family name that is not the same or close: at most a
 //     review. One number does not outweigh a whole identity: it would let
-//     whoever knows a BSN attach records of their making to its person;
+//     whoever knows a BSN attach records of their making to its person.
+//     A family name with a typo counts as the same when the given name
+//     agrees too at the same postcode and house number;
+//   - a birth date missing on either side: at most a review, unless the
+//     BSN agrees and so do family name and given name (see
+//     Input.HasMinimumEvidence);
 //   - the twin guard: the same family name, birth date, postcode and house
 //     number with another given name, and no BSN that tells them apart, is
 //     at least a review: twins, or one person under another given name,
@@ -246,20 +290,71 @@ func (m *Model) Score(p Pattern) float64 {
 		s += m.weights[c][l]
 	}
 	if p[cmpBSN] == bsnDisagree {
+		switch {
+		case sameIdentity(p) && samePostcode(p):
+			// Everything but the BSN agrees at one address: a wrong BSN (a
+			// household member's, a mix-up at the desk), not another person.
+			// It gives no one a link they could not have by leaving the BSN
+			// out, so it is scored as it stands.
+			return s
+		case sameIdentity(p):
+			// The same name and birth date elsewhere: namesakes born on one
+			// day exist, and their BSNs tell them apart; a clerk decides.
+			return math.Min(s, m.Upper-0.5)
+		}
 		return math.Min(s, m.Lower-1)
 	}
-	if p[cmpBSN] != bsnAgree && (p[cmpFirst] == firstDisagree || p[cmpFirst] == firstCallName || p[cmpBirth] == birthDisagree) {
+	if p[cmpBirth] == 0 && (p[cmpBSN] != bsnAgree || !sameName(p)) {
+		// No birth date to tell namesakes, or father and son, apart: only
+		// the BSN with its name links.
+		return math.Min(s, m.Upper-0.5)
+	}
+	if p[cmpBSN] != bsnAgree && (p[cmpFirst] == firstDisagree || p[cmpFirst] == firstCallName || oppositeSex(p) || p[cmpBirth] == birthDisagree) {
 		s = math.Min(s, m.Upper-0.5)
-		if p[cmpFamily] == familyExact && p[cmpBirth] == birthExact && p[cmpPostcode] == postcodeExact && p[cmpHouse] == houseAgree {
+		if p[cmpFamily] == familyExact && p[cmpBirth] == birthExact && samePostcode(p) && p[cmpHouse] == houseAgree {
 			s = math.Max(s, m.Lower)
 		}
 		return s
 	}
-	if p[cmpBSN] == bsnAgree && p[cmpBirth] == birthDisagree && p[cmpFamily] != familyExact && p[cmpFamily] != familyClose {
+	if p[cmpBSN] == bsnAgree && p[cmpBirth] == birthDisagree && !sameFamily(p) && !(sameName(p) && samePostcode(p) && p[cmpHouse] == houseAgree) {
 		return math.Min(s, m.Upper-0.5)
 	}
 	return s
 }
+
+// sameIdentity reports whether a pattern's family name is alike, its birth
+// date agrees exactly, its sex does not disagree, and its given name agrees
+// exactly, or closely with the same sex: twins of opposite sex are often
+// named alike (Antonia and Antonius).
+func sameIdentity(p Pattern) bool {
+	first := p[cmpFirst] == firstExact || p[cmpFirst] == firstClose && p[cmpSex] == sexAgree
+	return familyAlike(p) && first && p[cmpBirth] == birthExact && p[cmpSex] != sexDisagree
+}
+
+// sameName reports whether a pattern's family name is alike, its given name
+// agrees (exactly, closely, or by its initials) and its sex does not
+// disagree: the name a BSN belongs to, through the typos of a record.
+func sameName(p Pattern) bool {
+	return familyAlike(p) &&
+		(p[cmpFirst] == firstExact || p[cmpFirst] == firstClose || p[cmpFirst] == firstInitials) && p[cmpSex] != sexDisagree
+}
+
+// familyAlike reports whether the family names agree exactly, closely or in
+// part (a typo).
+func familyAlike(p Pattern) bool { return sameFamily(p) || p[cmpFamily] == familyPartial }
+
+// oppositeSex reports whether the sexes disagree and the given names are not
+// the same: a brother and sister with alike names (Antonia, Antonius) or the
+// same initial, not a sex recorded wrongly.
+func oppositeSex(p Pattern) bool { return p[cmpSex] == sexDisagree && p[cmpFirst] != firstExact }
+
+// samePostcode reports whether the postcodes agree, or differ only in the
+// order of their digits.
+func samePostcode(p Pattern) bool {
+	return p[cmpPostcode] == postcodeExact || p[cmpPostcode] == postcodeTypo
+}
+
+func sameFamily(p Pattern) bool { return p[cmpFamily] == familyExact || p[cmpFamily] == familyClose }
 
 // DefaultModel is tuned to Dutch hospital data as the synth package's
 // default profile models it; estimate your own with EM (see Estimate).
@@ -280,7 +375,10 @@ func DefaultModel() *Model {
 	set(cmpFirst, MU{0.85, 0.01}, MU{0.05, 0.002}, MU{0.08, 0.05}, MU{0.02, 0.936}, MU{0.01, 0.002})
 	set(cmpBirth, MU{0.95, 3e-5}, MU{0.01, 3e-6}, MU{0.035, 0.005}, MU{0.005, 0.995})
 	set(cmpSex, MU{0.99, 0.5}, MU{0.01, 0.5})
-	set(cmpPostcode, MU{0.90, 1e-4}, MU{0.03, 0.005}, MU{0.07, 0.9949})
+	// A transposition of a postcode's digits: rare among matches; among
+	// non-matches the few permutations of one postcode's digits that exist
+	// with its letters are seldom near each other.
+	set(cmpPostcode, MU{0.90, 1e-4}, MU{0.03, 0.005}, MU{0.065, 0.9949}, MU{0.005, 2e-5})
 	set(cmpHouse, MU{0.97, 0.1}, MU{0.03, 0.9})
 	if err := m.Prepare(); err != nil {
 		panic(err)

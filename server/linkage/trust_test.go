@@ -93,10 +93,7 @@ func TestMinimumEvidence(t *testing.T) {
 		{"family, birth date, postcode", []string{"", "Jansen", "", "1960-01-01", "1234 AB"}, true},
 	} {
 		v := c.values
-		_, problems := parseAs(t, testOwner, "06000001", "1", v[0], v[1], v[2], v[3], "", v[4])
-		if got := hasCode(problems, identity.CodeTooLittleEvidence); got == c.ok || identity.Rejected(problems) == c.ok {
-			t.Errorf("%s: problems %v; want accepted %v", c.name, problems, c.ok)
-		}
+		wantEvidence(t, c.name, c.ok, v[0], v[1], v[2], v[3], v[4])
 	}
 }
 
