@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/dgraph-io/badger/v4"
 )
@@ -71,7 +72,8 @@ type postingSet struct {
 	manifestMu sync.Mutex
 	nextRun    uint64
 
-	wake chan struct{} // tells the merger that a run was added
+	wake    chan struct{} // tells the merger that a run was added
+	merging atomic.Bool   // the merger is at work
 }
 
 // openPostings opens the postings of the store in dir: the runs the
@@ -364,6 +366,7 @@ func (p *postingSet) writeManifest(runs []*run, deleteKeys [][]byte) error {
 // mergeLoop merges runs in the background until stop is closed.
 func (p *postingSet) mergeLoop(stop <-chan struct{}) {
 	for {
+		p.merging.Store(true)
 		for {
 			in := p.pickMerge()
 			if in == nil {
@@ -376,12 +379,18 @@ func (p *postingSet) mergeLoop(stop <-chan struct{}) {
 				break
 			}
 		}
+		p.merging.Store(false)
 		select {
 		case <-stop:
 			return
 		case <-p.wake:
 		}
 	}
+}
+
+// settled reports whether no runs are being merged or wait to be.
+func (p *postingSet) settled() bool {
+	return !p.merging.Load() && p.pickMerge() == nil
 }
 
 // pickMerge returns the runs of the lowest level that has mergeFanIn of

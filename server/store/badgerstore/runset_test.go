@@ -106,10 +106,13 @@ func TestPostingsAcrossRunsMergesAndReopens(t *testing.T) {
 	}
 	check("before merges finish")
 	// Let the merger finish: no level with mergeFanIn runs.
-	for deadline := time.Now().Add(20 * time.Second); s.postings.pickMerge() != nil; time.Sleep(5 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatal("runs not merged in 20 s")
-		}
+	settle, cancel := context.WithTimeout(ctx, 20*time.Second)
+	defer cancel()
+	if err := s.SettlePostings(settle); err != nil {
+		t.Fatalf("runs not merged in 20 s: %v", err)
+	}
+	if s.postings.pickMerge() != nil {
+		t.Fatal("settled with runs left to merge")
 	}
 	check("after merges")
 	files, _ := filepath.Glob(filepath.Join(dir, "postings", "run-*.ttp"))

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/dgraph-io/badger/v4"
 
@@ -153,4 +154,18 @@ func (s *Store) TableIndexBytes() int64 {
 		n += int64(t.IndexSz + t.BloomFilterSize)
 	}
 	return n
+}
+
+// SettlePostings waits until no posting runs are being merged or wait to
+// be, so that a benchmark measures records that pay for their own merges,
+// not for those of the records before.
+func (s *Store) SettlePostings(ctx context.Context) error {
+	for !s.postings.settled() {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+	return nil
 }
