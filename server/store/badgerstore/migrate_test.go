@@ -1,6 +1,7 @@
 package badgerstore
 
 import (
+	"encoding/binary"
 	"errors"
 	"slices"
 	"testing"
@@ -36,4 +37,27 @@ func TestPostingRefusesMalformed(t *testing.T) {
 			t.Errorf("decodePosting(%x): %v, want ErrCorrupt", b, err)
 		}
 	}
+}
+
+// The encoders of the old key layout, for the tests that write a store as
+// a version before posting runs did.
+
+// appendIDs encodes ids, which must be strictly decreasing: their count,
+// the first, then each one's difference from the one before.
+func appendIDs(b []byte, ids []uint64) []byte {
+	b = binary.AppendUvarint(b, uint64(len(ids)))
+	for i, id := range ids {
+		if i == 0 {
+			b = binary.AppendUvarint(b, id)
+		} else {
+			b = binary.AppendUvarint(b, ids[i-1]-id)
+		}
+	}
+	return b
+}
+
+// encode is a head's value.
+func (p *posting) encode() []byte {
+	b := binary.AppendUvarint(make([]byte, 0, 4+3*len(p.ids)), uint64(p.chunks))
+	return appendIDs(b, p.ids)
 }

@@ -1,0 +1,152 @@
+package badgerstore
+
+import (
+	"encoding/binary"
+
+	"github.com/dgraph-io/badger/v4"
+)
+
+// Stores written before posting runs (runset.go) kept postings as Badger
+// keys: a block's members as a head (headPrefix + block) with the newest
+// and chunks (chunkPrefix + block + n) with older ones, chunk 0 the
+// oldest, each a list of record IDs, newest first, as varint differences;
+// a source's record as a source key; a person's records as member keys.
+// Opening such a store moves them into a run (migrateKeys).
+
+// posting is a decoded head: the newest members, newest first, and how
+// many chunks hold older ones. Every member of the head is newer than
+// every member of a chunk.
+type posting struct {
+	ids    []uint64
+	chunks uint32
+}
+
+// readIDs decodes a list of IDs: their count, the first, then each one's
+// difference from the one before; it returns the rest of b.
+func readIDs(b []byte) ([]uint64, []byte, error) {
+	n, k := binary.Uvarint(b)
+	if k <= 0 || n > uint64(len(b)) {
+		return nil, nil, corrupt("block members")
+	}
+	b = b[k:]
+	ids := make([]uint64, n)
+	for i := range ids {
+		v, k := binary.Uvarint(b)
+		if k <= 0 || (i > 0 && (v == 0 || v >= ids[i-1])) {
+			return nil, nil, corrupt("block members")
+		}
+		b = b[k:]
+		if i == 0 {
+			ids[i] = v
+		} else {
+			ids[i] = ids[i-1] - v
+		}
+	}
+	return ids, b, nil
+}
+
+func decodePosting(b []byte) (*posting, error) {
+	chunks, k := binary.Uvarint(b)
+	if k <= 0 || chunks > 1<<32-1 {
+		return nil, corrupt("block head")
+	}
+	ids, rest, err := readIDs(b[k:])
+	if err != nil || len(rest) != 0 || len(ids) == 0 {
+		return nil, corrupt("block head")
+	}
+	return &posting{ids: ids, chunks: uint32(chunks)}, nil
+}
+
+// migrateKeys moves postings that a version before runs kept as Badger
+// keys into a run, then deletes those keys: block heads and chunks, source
+// keys (source → record ID) and person member keys (person, record ID).
+// A crash in between leaves both; the next open moves the keys again, and
+// the duplicate pairs are left out of lookups and merges.
+func (p *postingSet) migrateKeys() error {
+	var pairs [][2]uint64
+	var old [][]byte
+	err := p.db.View(func(txn *badger.Txn) error {
+		t := newTx(txn, false, nil)
+		err := t.scan("read block members", headPrefix, nil, false, func(k, v []byte) error {
+			if len(k) != 8 {
+				return corrupt("block head key")
+			}
+			block := binary.BigEndian.Uint64(k)
+			head, err := decodePosting(v)
+			if err != nil {
+				return err
+			}
+			ids := head.ids
+			old = append(old, numKey(headPrefix, block))
+			for n := head.chunks; n > 0; n-- {
+				chunk, err := t.chunk(block, n-1)
+				if err != nil {
+					return err
+				}
+				ids = append(ids, chunk...)
+				old = append(old, chunkKey(block, n-1))
+			}
+			for _, id := range ids {
+				pairs = append(pairs, [2]uint64{block, id})
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		err = t.scan("read index source", sourcePrefix, nil, false, func(k, v []byte) error {
+			if len(k) != 8 || len(v) != 8 {
+				return corrupt("index source")
+			}
+			source := binary.BigEndian.Uint64(k)
+			pairs = append(pairs, [2]uint64{sourcePosting(source), binary.BigEndian.Uint64(v)})
+			old = append(old, numKey(sourcePrefix, source))
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		return t.scan("read person's records", memberPrefix, nil, true, func(k, _ []byte) error {
+			if len(k) != 16 {
+				return corrupt("person's record key")
+			}
+			person, id := binary.BigEndian.Uint64(k), binary.BigEndian.Uint64(k[8:])
+			pairs = append(pairs, [2]uint64{personPosting(person), id})
+			old = append(old, memberKey(person, id))
+			return nil
+		})
+	})
+	if err != nil || len(old) == 0 {
+		return err
+	}
+	p.log.Info("moving postings kept as keys into a posting run", "keys", len(old))
+	if err := p.addRun(pairs, nil); err != nil {
+		return err
+	}
+	wb := p.db.NewWriteBatch()
+	defer wb.Cancel()
+	for _, k := range old {
+		if err := wb.Delete(k); err != nil {
+			return fail("delete moved postings", err)
+		}
+	}
+	return fail("delete moved postings", wb.Flush())
+}
+
+// chunk reads chunk n of block (a store before runs).
+func (t *tx) chunk(block uint64, n uint32) ([]uint64, error) {
+	var ids []uint64
+	found, err := t.get("read block members", chunkKey(block, n), func(v []byte) error {
+		var rest []byte
+		var err error
+		ids, rest, err = readIDs(v)
+		if err == nil && len(rest) != 0 {
+			err = corrupt("block members")
+		}
+		return err
+	})
+	if err == nil && !found {
+		err = corrupt("block members (a chunk is missing)")
+	}
+	return ids, err
+}
