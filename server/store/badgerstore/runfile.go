@@ -13,7 +13,6 @@ import (
 	"path/filepath"
 	"slices"
 	"sort"
-	"sync/atomic"
 )
 
 // A run is an immutable file of block postings: (block, record ID) pairs,
@@ -29,7 +28,7 @@ import (
 // bytes: runMagic, the directory's offset and its length. A flipped bit
 // anywhere fails GCM's check: an error, never a wrong member.
 const (
-	runMagic = "TTPRUN01"
+	runMagic = "TTPRUN02"
 	// runPageBytes is a page's largest plaintext: a lookup decrypts one
 	// and searches it. Smaller pages cost more directory (16 bytes a
 	// page).
@@ -306,10 +305,10 @@ func (r *run) decodeDirectory(b []byte, dirOffset int64) error {
 		}
 	}
 	words := next()
-	if b == nil || words == 0 || words&(words-1) != 0 || uint64(len(b)) != 8*words {
+	if b == nil || words < blockWords || words&(words-1) != 0 || uint64(len(b)) != 8*words {
 		return bad
 	}
-	r.bloom = &bloomPart{words: make([]atomic.Uint64, words), mask: 64*words - 1}
+	r.bloom = newBloomPartWords(words)
 	for i := range r.bloom.words {
 		r.bloom.words[i].Store(binary.BigEndian.Uint64(b[8*i:]))
 	}

@@ -108,7 +108,7 @@ func TestPostingsAcrossRunsMergesAndReopens(t *testing.T) {
 	// Let the merger finish: no level with mergeFanIn runs.
 	settle, cancel := context.WithTimeout(ctx, 20*time.Second)
 	defer cancel()
-	if err := s.SettlePostings(settle); err != nil {
+	if err := s.Settle(settle); err != nil {
 		t.Fatalf("runs not merged in 20 s: %v", err)
 	}
 	if s.postings.pickMerge() != nil {

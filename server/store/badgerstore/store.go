@@ -156,11 +156,12 @@ func (s *Store) TableIndexBytes() int64 {
 	return n
 }
 
-// SettlePostings waits until no posting runs are being merged or wait to
-// be, so that a benchmark measures records that pay for their own merges,
-// not for those of the records before.
-func (s *Store) SettlePostings(ctx context.Context) error {
-	for !s.postings.settled() {
+// Settle waits until no posting runs are being merged or wait to be, and
+// no level of Badger's needs compacting, so that a benchmark measures
+// records that pay for their own merges and compactions, not for those
+// of the records before.
+func (s *Store) Settle(ctx context.Context) error {
+	for !s.postings.settled() || s.compactionDue() {
 		select {
 		case <-ctx.Done():
 			return ctx.Err()
@@ -168,4 +169,15 @@ func (s *Store) SettlePostings(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// compactionDue reports whether a level of Badger's is due to be
+// compacted: its score is 1 or more.
+func (s *Store) compactionDue() bool {
+	for _, l := range s.db.Levels() {
+		if l.Score >= 1 {
+			return true
+		}
+	}
+	return false
 }
