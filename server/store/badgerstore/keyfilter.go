@@ -24,8 +24,8 @@ import (
 // key is never reported absent. Until the keys stored when the store
 // opened have all been added (fill), every key may be stored.
 //
-// The filtered keys end in 8 bytes that are a keyed hash or a random
-// number, so their bits need only mixing, not a hash function.
+// A person key ends in 8 bytes of a random number, so its bits need only
+// mixing, not a hash function.
 type keyFilter struct {
 	ready atomic.Bool
 	mu    sync.Mutex // serialises growing
@@ -41,26 +41,12 @@ const (
 	filterFirstKeys = 1 << 20 * 8 / filterBitsPerKey
 )
 
-// filteredPrefixes are the key prefixes the filter covers, each with its
-// own salt so that a source and a block with the same number differ.
-var filteredPrefixes = [...]struct {
-	prefix string
-	salt   uint64
-}{
-	{personPrefix, 0x165667b19e3779f9},
-}
-
-// filterHash returns key's hash if the filter covers it.
+// filterHash returns key's hash if the filter covers it: a person key.
 func filterHash(key []byte) (uint64, bool) {
-	if len(key) != len(personPrefix)+8 {
+	if len(key) != len(personPrefix)+8 || string(key[:len(personPrefix)]) != personPrefix {
 		return 0, false
 	}
-	for _, p := range filteredPrefixes {
-		if string(key[:len(p.prefix)]) == p.prefix {
-			return mix64(binary.BigEndian.Uint64(key[len(p.prefix):]) ^ p.salt), true
-		}
-	}
-	return 0, false
+	return mix64(binary.BigEndian.Uint64(key[len(personPrefix):])), true
 }
 
 // mix64 is the finaliser of SplitMix64: every input bit affects every
@@ -203,25 +189,19 @@ func (s *Store) fillFilter() {
 	stopped := false
 	err := s.db.View(func(txn *badger.Txn) error {
 		t := newTx(txn, false, nil)
-		for _, p := range filteredPrefixes {
-			key := append(make([]byte, 0, len(p.prefix)+8), p.prefix...)
-			err := t.scan("fill key filter", p.prefix, nil, true, func(rest, _ []byte) error {
-				s.filter.add(append(key, rest...))
-				if keys++; keys%(1<<16) == 0 {
-					select {
-					case <-s.stop:
-						stopped = true
-						return errStop
-					default:
-					}
+		key := append(make([]byte, 0, len(personPrefix)+8), personPrefix...)
+		return t.scan("fill key filter", personPrefix, nil, true, func(rest, _ []byte) error {
+			s.filter.add(append(key, rest...))
+			if keys++; keys%(1<<16) == 0 {
+				select {
+				case <-s.stop:
+					stopped = true
+					return errStop
+				default:
 				}
-				return nil
-			})
-			if err != nil || stopped {
-				return err
 			}
-		}
-		return nil
+			return nil
+		})
 	})
 	switch {
 	case stopped:
