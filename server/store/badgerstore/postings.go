@@ -55,17 +55,17 @@ func (t *tx) members(block uint64, perBlock int, maxID uint64) ([]uint64, error)
 	if perBlock <= 0 {
 		return nil, nil
 	}
-	pending := []*pendingCommit{{added: t.added, deleted: t.deleted}}
+	// This transaction's postings and the pending Update's (a nil base
+	// has none): a lookup allocates nothing for them when they have none.
+	deleted := t.deleted
+	var baseAdded map[uint64][]uint64
 	if t.base != nil {
-		pending = append(pending, t.base)
-	}
-	var deleted []uint64
-	for _, pc := range pending {
-		deleted = append(deleted, pc.deleted...)
+		deleted = append(slices.Clip(deleted), t.base.deleted...)
+		baseAdded = t.base.added
 	}
 	var out []uint64
-	for _, pc := range pending {
-		own, n := pc.added[block], 0
+	for _, own := range [2][]uint64{t.added[block], baseAdded[block]} {
+		n := 0
 		for i := len(own) - 1; i >= 0 && n < perBlock; i-- {
 			if !slices.Contains(deleted, own[i]) {
 				out = append(out, own[i])
