@@ -34,6 +34,7 @@ func measureSpeed(persons, batch int) error {
 			return err
 		}
 	}
+	peak := startPeakWatch()
 	small, err := speedRun(persons/10, batch, 90_000)
 	if err != nil {
 		return err
@@ -49,6 +50,7 @@ func measureSpeed(persons, batch int) error {
 	var ru syscall.Rusage
 	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
 	fmt.Printf("peak memory (max RSS of this process) %.0f MB\n", float64(ru.Maxrss)/1024)
+	fmt.Println(peak.report())
 	return nil
 }
 

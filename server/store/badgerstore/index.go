@@ -90,6 +90,14 @@ func (ix index) RemovePerson(person uint64) error {
 // concurrent use; key is a buffer to reuse.
 func (t *tx) record(id uint64, key []byte) (r store.IndexRecord, ok bool, err error) {
 	ok, err = t.get("read index record", appendNumKey(key[:0], recordPrefix, id), func(v []byte) (err error) {
+		if len(v) == recordPointerLen {
+			if t.records == nil {
+				return errors.New("badgerstore: index record read without the record log")
+			}
+			if v, err = t.records.read(id, v); err != nil {
+				return err
+			}
+		}
 		r, err = decodeRecord(id, v)
 		return err
 	})
@@ -230,5 +238,9 @@ func (ix index) SetPerson(id, person uint64) error {
 	}
 	ix.t.addPosting(personPosting(person), id)
 	r.Person = person
-	return ix.t.set("write index record", numKey(recordPrefix, id), encodeRecord(&r))
+	pointers, err := ix.t.records.appendRecords([]uint64{id}, [][]byte{encodeRecord(&r)})
+	if err != nil {
+		return err
+	}
+	return ix.t.set("write index record", numKey(recordPrefix, id), pointers[0])
 }

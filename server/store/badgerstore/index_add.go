@@ -7,7 +7,8 @@ import (
 )
 
 // Add checks the whole batch before it writes anything, so that a refused
-// Add leaves the transaction as it was. Per record it writes the record;
+// Add leaves the transaction as it was. Per record it writes the record to
+// the record log and a pointer to it under the record's key;
 // its postings (blocks, source, person) go into the batch log written when
 // the transaction commits (runset.go).
 func (ix index) Add(records []store.IndexRecord) error {
@@ -26,12 +27,20 @@ func (ix index) Add(records []store.IndexRecord) error {
 		return err
 	}
 
+	ids := make([]uint64, len(records))
+	encoded := make([][]byte, len(records))
 	for i := range records {
-		r := &records[i]
-		if err := t.set("write index record", numKey(recordPrefix, r.ID), encodeRecord(r)); err != nil {
+		ids[i], encoded[i] = records[i].ID, encodeRecord(&records[i])
+	}
+	pointers, err := t.records.appendRecords(ids, encoded)
+	if err != nil {
+		return err
+	}
+	for i, id := range ids {
+		if err := t.set("write index record", numKey(recordPrefix, id), pointers[i]); err != nil {
 			return err
 		}
-		c.topID = max(c.topID, r.ID)
+		c.topID = max(c.topID, id)
 	}
 	c.records += int64(len(records))
 	t.changed()

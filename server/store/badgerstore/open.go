@@ -19,12 +19,15 @@ type Config struct {
 	// bounds one transaction, to 15% of it: the largest batch the server
 	// writes (TestLargestBatchFits: 1,000 new records and persons with
 	// their sealed sources, domain membership and the batch's postings)
-	// must fit, which 32 MiB (4.8 MB) does.
+	// must fit, which 8 MiB does (1.2 MB). A memtable is flushed into a
+	// table of its size, and Badger's table builders keep the buffers of
+	// the largest table they built for the next one (up to eight of them
+	// pooled): 32 MiB memtables kept some 400 MB of builders at 1,000,000
+	// records.
 	MemTableBytes int64
 	// BlockCacheBytes caches decrypted table blocks: the hot part of the
-	// person index (recent records). Without it every read decrypts a
-	// block. The candidate cache (package linkage) holds the records that
-	// matching reads most, so this one can be small.
+	// person index's keys and record pointers. Without it every read
+	// decrypts a block.
 	BlockCacheBytes int64
 	// BlockBytes is the size of the blocks tables are read in. A smaller
 	// block means less to decrypt on a cache miss but a larger table index,
@@ -37,8 +40,9 @@ type Config struct {
 	// index is not cached has it read and decrypted whole for a single key:
 	// give them room for all (when each block's postings were Badger keys,
 	// 64 MiB at 7,800,000 records made registration cost 4.6 times the CPU
-	// per record that 256 MiB did). Now a record is four keys, not eleven:
-	// 96 MiB is room for ten million; the cache takes only what is used.
+	// per record that 256 MiB did). With the records in the record log the
+	// tables hold keys and short values: 96 MiB is room for far more than
+	// ten million records; the cache takes only what is used.
 	IndexCacheBytes int64
 	// LevelZeroTables is how many tables (memtable flushes) Badger lets
 	// pile up before it merges them into the levels below. A read checks
@@ -60,7 +64,7 @@ type Config struct {
 // DefaultConfig is the configuration Open uses.
 func DefaultConfig() Config {
 	return Config{
-		MemTableBytes:   32 << 20,
+		MemTableBytes:   8 << 20,
 		BlockCacheBytes: 64 << 20,
 		BlockBytes:      4 << 10,
 		IndexCacheBytes: 96 << 20,
@@ -108,7 +112,13 @@ func OpenConfig(dir string, encryptionKey []byte, log *slog.Logger, cfg Config) 
 		db.Close()
 		return nil, err
 	}
-	s := &Store{db: db, log: log, filter: newKeyFilter(), postings: postings, stop: make(chan struct{})}
+	records, err := openRecordLog(dir, encryptionKey)
+	if err != nil {
+		postings.close()
+		db.Close()
+		return nil, err
+	}
+	s := &Store{db: db, log: log, filter: newKeyFilter(), postings: postings, records: records, stop: make(chan struct{})}
 	s.background.Go(func() { s.fillFilter() })
 	s.background.Go(func() { postings.mergeLoop(s.stop) })
 	if cfg.MappedBytes > 0 {

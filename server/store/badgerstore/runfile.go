@@ -49,7 +49,14 @@ const runKeyInfo = "ttp badgerstore posting runs v1"
 
 // newRunAEAD derives the runs' cipher from the store's encryption key.
 func newRunAEAD(encryptionKey []byte) (cipher.AEAD, error) {
-	key, err := hkdf.Key(sha256.New, encryptionKey, nil, runKeyInfo, 32)
+	return newSubkeyAEAD(encryptionKey, runKeyInfo)
+}
+
+// newSubkeyAEAD is AES-256-GCM under the subkey of the store's encryption
+// key that info labels (HKDF-SHA256): the files the store keeps beside
+// Badger each have their own.
+func newSubkeyAEAD(encryptionKey []byte, info string) (cipher.AEAD, error) {
+	key, err := hkdf.Key(sha256.New, encryptionKey, nil, info, 32)
 	if err != nil {
 		return nil, err
 	}

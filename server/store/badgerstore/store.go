@@ -31,6 +31,8 @@ type Store struct {
 	filter *keyFilter
 	// postings holds the block postings (runset.go).
 	postings *postingSet
+	// records holds the index records (recordlog.go).
+	records *recordLog
 
 	// stop ends the background work (the trimmer, trim.go, and the
 	// filter's fill), which background waits for.
@@ -77,6 +79,12 @@ func (s *Store) UpdateAsync(ctx context.Context, fn func(store.Tx) error) (wait 
 		return nil, err
 	}
 	if err := t.flush(); err != nil {
+		txn.Discard()
+		return nil, err
+	}
+	// The records this commit names must be on disk before it is; they
+	// are synced while base's commit is being written.
+	if err := s.records.sync(); err != nil {
 		txn.Discard()
 		return nil, err
 	}
@@ -136,13 +144,18 @@ func (s *Store) Close() error {
 	close(s.stop)
 	s.background.Wait()
 	s.postings.close()
-	return fail("close", s.db.Close())
+	err := fail("close", s.db.Close())
+	if rerr := s.records.close(); err == nil && rerr != nil {
+		err = fmt.Errorf("badgerstore: close record log: %w", rerr)
+	}
+	return err
 }
 
 // newTx is a transaction of the store.
 func (s *Store) newTx(txn *badger.Txn, update bool) *tx {
 	t := newTx(txn, update, s.filter)
 	t.postings = s.postings
+	t.records = s.records
 	return t
 }
 

@@ -29,12 +29,13 @@ func TestTrimReleasesTablePages(t *testing.T) {
 	const n = 60000
 	for first := uint64(1); first <= n; first += 2000 {
 		err := s.Update(context.Background(), func(tx store.Tx) error {
-			recs := make([]store.IndexRecord, 2000)
-			for i := range recs {
-				id := first + uint64(i)
-				recs[i] = store.IndexRecord{ID: id, Source: id, Person: id, Features: bytes.Repeat([]byte{byte(id)}, 500)}
+			// Sealed sources are Badger values (records are in the record
+			// log, read with pread): 500 bytes each fill tables.
+			sealed := make(map[uint64][]byte, 2000)
+			for id := first; id < first+2000; id++ {
+				sealed[id] = bytes.Repeat([]byte{byte(id)}, 500)
 			}
-			return tx.Index().Add(recs)
+			return tx.Index().PutReidSources(sealed)
 		})
 		if err != nil {
 			t.Fatal(err)
@@ -55,9 +56,9 @@ func TestTrimReleasesTablePages(t *testing.T) {
 			for i := range ids {
 				ids[i] = uint64(i + 1)
 			}
-			got, err := tx.Index().Records(ids)
-			if err == nil && (len(got) != n || got[n].Features[0] != byte(n%256)) {
-				t.Errorf("read %d records back", len(got))
+			got, err := tx.Index().ReidSources(ids)
+			if err == nil && (len(got) != n || got[n][0] != byte(n%256)) {
+				t.Errorf("read %d sealed sources back", len(got))
 			}
 			return err
 		})

@@ -27,9 +27,12 @@ type tx struct {
 	// postings this transaction adds (block → IDs), deleted the records
 	// it deletes, logSeq the number of its batch log (runset.go).
 	postings *postingSet
-	added    map[uint64][]uint64
-	deleted  []uint64
-	logSeq   uint64
+	// records is the store's record log (recordlog.go); nil in the
+	// transactions that open and migrate a store, which read no record.
+	records *recordLog
+	added   map[uint64][]uint64
+	deleted []uint64
+	logSeq  uint64
 
 	// base is the Update before this one, whose writes this one's
 	// snapshot may lack: reads look there first (pending.go). writes are
