@@ -14,22 +14,30 @@ import (
 // and score against the closest of those records, and whether the two
 // shared a blocking key (a blocking miss and a scoring miss need different
 // fixes). It prints agreement levels only, never a value.
+//
+// It also prints every record linked to a person that holds a record of
+// another true person (a wrong link), with the pattern against the closest
+// such record.
 type missLog struct {
-	model   *linkage.Model
-	earlier map[string][]earlierRecord // true person → its records so far
+	model    *linkage.Model
+	earlier  map[string][]earlierRecord // true person → its records so far
+	byPerson map[uint64][]earlierRecord // person found → its records so far
 }
 
 type earlierRecord struct {
 	enc    *linkage.Encoded
 	person uint64
+	truth  string
 }
 
 func (m *missLog) record(w io.Writer, truth string, enc *linkage.Encoded, r linkage.Result) {
 	if m.earlier == nil {
-		m.earlier = map[string][]earlierRecord{}
+		m.earlier, m.byPerson = map[string][]earlierRecord{}, map[uint64][]earlierRecord{}
 	}
+	m.wrongLink(w, truth, enc, r)
 	before := m.earlier[truth]
-	m.earlier[truth] = append(before, earlierRecord{enc, r.Person})
+	m.earlier[truth] = append(before, earlierRecord{enc, r.Person, truth})
+	m.byPerson[r.Person] = append(m.byPerson[r.Person], earlierRecord{enc, r.Person, truth})
 	for _, o := range before {
 		if o.person == r.Person {
 			return
@@ -50,6 +58,29 @@ func (m *missLog) record(w io.Writer, truth string, enc *linkage.Encoded, r link
 	}
 	fmt.Fprintf(w, "missed %s %v %.1f; closest of its person %.1f, shares a key %v: %s\n",
 		truth, r.Decision, r.Score, bestScore, shared, describe(best))
+}
+
+// wrongLink prints a record linked to a person with records of another
+// true person.
+func (m *missLog) wrongLink(w io.Writer, truth string, enc *linkage.Encoded, r linkage.Result) {
+	if r.Decision != linkage.Linked {
+		return
+	}
+	var best linkage.Pattern
+	bestScore, wrong := -1e9, false
+	for _, o := range m.byPerson[r.Person] {
+		if o.truth == truth {
+			continue
+		}
+		wrong = true
+		p := linkage.Compare(&enc.Features, &o.enc.Features)
+		if s := m.model.Score(p); s > bestScore {
+			best, bestScore = p, s
+		}
+	}
+	if wrong {
+		fmt.Fprintf(w, "wrong link %s %.1f; closest record of another true person %.1f: %s\n", truth, r.Score, bestScore, describe(best))
+	}
 }
 
 func sharesKey(a, b []uint64) bool {

@@ -368,3 +368,23 @@ func TestOppositeSex(t *testing.T) {
 		t.Errorf("the other sex, the same given name: score %.1f; want a link", s)
 	}
 }
+
+// TestFirstNameWithOtherInitials: the same first given name with other
+// initials (Brahim, Brahim Rachid) is close, not exact: a second name left
+// out, or a father and son of one first name. With the same initials, or
+// initials on one side only, it is exact.
+func TestFirstNameWithOtherInitials(t *testing.T) {
+	for _, c := range []struct {
+		a, b string
+		want uint8
+	}{
+		{"Brahim", "Brahim Rachid", firstClose},
+		{"Brahim Rachid", "Brahim Rachid", firstExact},
+		{"Jan Pieter", "Jan Paul", firstExact}, // J.P. both
+	} {
+		p := compareAs(t, rec("", "El Khatib", c.a, "1960-01-01", "4750 JE"), rec("", "El Khatib", c.b, "1960-01-01", "4750 JE"))
+		if p[cmpFirst] != c.want {
+			t.Errorf("%s / %s: given name %s; want %s", c.a, c.b, levelNames[cmpFirst][p[cmpFirst]], levelNames[cmpFirst][c.want])
+		}
+	}
+}

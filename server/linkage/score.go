@@ -185,7 +185,12 @@ func compareFamily(a, b *Features) uint8 {
 func compareFirst(a, b *Features) uint8 {
 	switch {
 	case a.First != 0 && a.First == b.First:
-		return 1
+		if a.Initials != 0 && b.Initials != 0 && a.Initials != b.Initials {
+			// Brahim and Brahim Rachid: a second name left out, or a
+			// father and son of one first name.
+			return firstClose
+		}
+		return firstExact
 	case a.First != 0 && b.First != 0:
 		if Dice(&a.FirstBloom, &b.FirstBloom) >= 0.75 {
 			return 2
@@ -278,8 +283,9 @@ func (m *Model) Prepare() error {
 //     A family name with a typo counts as the same when the given name
 //     agrees too at the same postcode and house number;
 //   - a birth date missing on either side: at most a review, unless the
-//     BSN agrees and so do family name and given name (see
-//     Input.HasMinimumEvidence);
+//     BSN agrees and so do family name and given name, or family name and
+//     whole given name (same first name and initials) agree at one
+//     postcode and house number (see Input.HasMinimumEvidence);
 //   - the twin guard: the same family name, birth date, postcode and house
 //     number with another given name, and no BSN that tells them apart, is
 //     at least a review: twins, or one person under another given name,
@@ -304,9 +310,9 @@ func (m *Model) Score(p Pattern) float64 {
 		}
 		return math.Min(s, m.Lower-1)
 	}
-	if p[cmpBirth] == 0 && (p[cmpBSN] != bsnAgree || !sameName(p)) {
+	if p[cmpBirth] == 0 && (p[cmpBSN] != bsnAgree || !sameName(p)) && !nameAtAddress(p) {
 		// No birth date to tell namesakes, or father and son, apart: only
-		// the BSN with its name links.
+		// the BSN with its name, or the whole name at its address, links.
 		return math.Min(s, m.Upper-0.5)
 	}
 	if p[cmpBSN] != bsnAgree && (p[cmpFirst] == firstDisagree || p[cmpFirst] == firstCallName || oppositeSex(p) || p[cmpBirth] == birthDisagree) {
@@ -337,6 +343,15 @@ func sameIdentity(p Pattern) bool {
 func sameName(p Pattern) bool {
 	return familyAlike(p) &&
 		(p[cmpFirst] == firstExact || p[cmpFirst] == firstClose || p[cmpFirst] == firstInitials) && p[cmpSex] != sexDisagree
+}
+
+// nameAtAddress reports whether the family name agrees (exactly or closely)
+// and the given name exactly (first name and initials: compareFirst), at
+// the same postcode and house number, and the sexes do not disagree: one
+// person. A father and son of one first name at one address differ in
+// their other given names, which makes their given names close, not exact.
+func nameAtAddress(p Pattern) bool {
+	return sameFamily(p) && p[cmpFirst] == firstExact && p[cmpSex] != sexDisagree && samePostcode(p) && p[cmpHouse] == houseAgree
 }
 
 // familyAlike reports whether the family names agree exactly, closely or in
