@@ -16,8 +16,9 @@ import (
 // fixes). It prints agreement levels only, never a value.
 //
 // It also prints every record linked to a person that holds a record of
-// another true person (a wrong link), with the pattern against the closest
-// such record.
+// another true person (a wrong link), and every review item whose
+// candidate holds no record of the record's true person (a false review),
+// with the pattern against the closest such record.
 type missLog struct {
 	model    *linkage.Model
 	earlier  map[string][]earlierRecord // true person → its records so far
@@ -35,6 +36,7 @@ func (m *missLog) record(w io.Writer, truth string, enc *linkage.Encoded, r link
 		m.earlier, m.byPerson = map[string][]earlierRecord{}, map[uint64][]earlierRecord{}
 	}
 	m.wrongLink(w, truth, enc, r)
+	m.falseReview(w, truth, enc, r)
 	before := m.earlier[truth]
 	m.earlier[truth] = append(before, earlierRecord{enc, r.Person, truth})
 	m.byPerson[r.Person] = append(m.byPerson[r.Person], earlierRecord{enc, r.Person, truth})
@@ -81,6 +83,27 @@ func (m *missLog) wrongLink(w io.Writer, truth string, enc *linkage.Encoded, r l
 	if wrong {
 		fmt.Fprintf(w, "wrong link %s %.1f; closest record of another true person %.1f: %s\n", truth, r.Score, bestScore, describe(best))
 	}
+}
+
+// falseReview prints a review item whose candidate person holds no record
+// of the record's true person, with the pattern against the closest of its
+// records.
+func (m *missLog) falseReview(w io.Writer, truth string, enc *linkage.Encoded, r linkage.Result) {
+	if r.Decision != linkage.Review {
+		return
+	}
+	var best linkage.Pattern
+	bestScore := -1e9
+	for _, o := range m.byPerson[r.Candidate] {
+		if o.truth == truth {
+			return
+		}
+		p := linkage.Compare(&enc.Features, &o.enc.Features)
+		if s := m.model.Score(p); s > bestScore {
+			best, bestScore = p, s
+		}
+	}
+	fmt.Fprintf(w, "false review %s %.1f: %s\n", truth, r.Score, describe(best))
 }
 
 func sharesKey(a, b []uint64) bool {

@@ -388,3 +388,60 @@ func TestFirstNameWithOtherInitials(t *testing.T) {
 		}
 	}
 }
+
+// TestHouseholdMember: under one family name at one address, another birth
+// date with another given name, no given name, or the other sex is a
+// parent, child or partner: a new person, not a review item, unless the
+// BSN agrees. A birth date that is wrong with the given name agreeing is
+// still a review.
+func TestHouseholdMember(t *testing.T) {
+	m := DefaultModel()
+	at := func(first, sex uint8) Pattern {
+		return Pattern{0, familyExact, first, birthDisagree, sex, postcodeExact, houseAgree}
+	}
+	for name, p := range map[string]Pattern{
+		"another given name":          at(firstDisagree, sexAgree),
+		"no given name, other sex":    at(0, sexDisagree),
+		"no given name":               at(0, sexAgree),
+		"same initial, the other sex": at(firstInitials, sexDisagree),
+	} {
+		if s := m.Score(p); s >= m.Lower {
+			t.Errorf("%s and another birth date at one address: score %.1f; want a new person", name, s)
+		}
+		p[cmpBSN] = bsnAgree
+		if s := m.Score(p); s < m.Lower {
+			t.Errorf("%s and another birth date with the BSN agreeing: score %.1f; want at least a review", name, s)
+		}
+	}
+	if s := m.Score(at(firstExact, sexAgree)); s < m.Lower || s >= m.Upper {
+		t.Errorf("the given name with another birth date at one address: score %.1f; want a review", s)
+	}
+}
+
+// TestBlockingAtAnAddress: a record meets its person through the address
+// when the family name changed and the birth date is wrong (postcode,
+// house number and first initial), and when its given name is missing and
+// the birth date wrong (family-name sound and postcode).
+func TestBlockingAtAnAddress(t *testing.T) {
+	k := newKit(t)
+	enc := func(family, given, birth string) Encoded {
+		var in Input
+		in.Family, _ = identity.ParseFamilyName(family)
+		in.Given, _ = identity.ParseGivenNames(given)
+		in.Birth, _ = identity.ParseBirthDate(birth, identity.Date{Year: 2026, Month: 1, Day: 1})
+		in.Postcode, _ = identity.ParsePostcode("3929 AB")
+		in.House, _ = identity.ParseHouseNumber("47")
+		return k.enc.Encode(&in)
+	}
+	for _, c := range []struct {
+		what string
+		a, b Encoded
+	}{
+		{"a married name and a wrong birth date", enc("Wilde", "Sebastiaan", "1927-04-28"), enc("de Vries", "Sebastiaan", "1972-08-14")},
+		{"no given name and a wrong birth date", enc("Wilde", "", "1927-04-28"), enc("Wilde", "Sebastiaan", "1972-07-28")},
+	} {
+		if !slices.ContainsFunc(c.a.Blocks, func(k uint64) bool { return contains(c.b.Blocks, k) }) {
+			t.Errorf("%s: no blocking key shared", c.what)
+		}
+	}
+}

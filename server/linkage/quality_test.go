@@ -30,7 +30,7 @@ func TestQuality(t *testing.T) {
 		minPrecision, minF1 float64
 	}{
 		{"default", synth.DefaultProfile(), 0.9995, 0.999},
-		{"no-bsn", noBSN, 0.999, 0.995},
+		{"no-bsn", noBSN, 0.999, 0.9955},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()

@@ -286,6 +286,9 @@ func (m *Model) Prepare() error {
 //     BSN agrees and so do family name and given name, or family name and
 //     whole given name (same first name and initials) agree at one
 //     postcode and house number (see Input.HasMinimumEvidence);
+//   - another birth date with another given name, no given name, or the
+//     other sex, and no BSN agreement: a new person, however much else
+//     agrees (a parent, child or partner at one address: householdMember);
 //   - the twin guard: the same family name, birth date, postcode and house
 //     number with another given name, and no BSN that tells them apart, is
 //     at least a review: twins, or one person under another given name,
@@ -308,6 +311,9 @@ func (m *Model) Score(p Pattern) float64 {
 			// day exist, and their BSNs tell them apart; a clerk decides.
 			return math.Min(s, m.Upper-0.5)
 		}
+		return math.Min(s, m.Lower-1)
+	}
+	if p[cmpBSN] != bsnAgree && householdMember(p) {
 		return math.Min(s, m.Lower-1)
 	}
 	if p[cmpBirth] == 0 && (p[cmpBSN] != bsnAgree || !sameName(p)) && !nameAtAddress(p) {
@@ -343,6 +349,15 @@ func sameIdentity(p Pattern) bool {
 func sameName(p Pattern) bool {
 	return familyAlike(p) &&
 		(p[cmpFirst] == firstExact || p[cmpFirst] == firstClose || p[cmpFirst] == firstInitials) && p[cmpSex] != sexDisagree
+}
+
+// householdMember reports whether a pattern's birth dates differ in more
+// than one part and nothing of the given name speaks for one person: the
+// given names differ or one is missing, or the sexes differ. Under one
+// family name at one address that is a parent, child or partner, not a
+// question for a clerk.
+func householdMember(p Pattern) bool {
+	return p[cmpBirth] == birthDisagree && (p[cmpFirst] == firstDisagree || p[cmpFirst] == 0 || oppositeSex(p))
 }
 
 // nameAtAddress reports whether the family name agrees (exactly or closely)
