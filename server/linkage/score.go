@@ -45,25 +45,26 @@ var comparisonNames = [numComparisons]string{"bsn", "family_name", "given_name",
 
 // The levels that decide the guards below.
 const (
-	bsnAgree      = 1
-	bsnDisagree   = 2
-	bsnTypo       = 3
-	familyExact   = 1
-	familyClose   = 2
-	familyPartial = 3
-	firstExact    = 1
-	firstClose    = 2
-	firstInitials = 3
-	firstDisagree = 4
-	firstCallName = 5
-	birthExact    = 1
-	birthDisagree = 4
-	postcodeExact = 1
-	postcodeTypo  = 4
-	houseAgree    = 1
-	houseDisagree = 2
-	sexAgree      = 1
-	sexDisagree   = 2
+	bsnAgree       = 1
+	bsnDisagree    = 2
+	bsnTypo        = 3
+	familyExact    = 1
+	familyClose    = 2
+	familyPartial  = 3
+	familyDisagree = 4
+	firstExact     = 1
+	firstClose     = 2
+	firstInitials  = 3
+	firstDisagree  = 4
+	firstCallName  = 5
+	birthExact     = 1
+	birthDisagree  = 4
+	postcodeExact  = 1
+	postcodeTypo   = 4
+	houseAgree     = 1
+	houseDisagree  = 2
+	sexAgree       = 1
+	sexDisagree    = 2
 )
 
 // Pattern is the agreement level of every comparison for one record pair.
@@ -268,7 +269,8 @@ func (m *Model) Prepare() error {
 //   - a different BSN on both sides: a different person (BSNs carry a check
 //     digit, so a typo rarely yields another valid number), unless the
 //     name, given name and birth date agree: then a wrong BSN at the same
-//     postcode, and a review elsewhere;
+//     postcode, and a review elsewhere; nearly so at one address (a
+//     given-name typo with no sex recorded, or a marriage name), a review;
 //   - both full given names present and different (a call name and its
 //     official name too: Kees may be Cornelis, or his brother Jan
 //     Cornelis), or a given name that is not the same with the other sex
@@ -306,9 +308,10 @@ func (m *Model) Score(p Pattern) float64 {
 			// It gives no one a link they could not have by leaving the BSN
 			// out, so it is scored as it stands.
 			return s
-		case sameIdentity(p):
+		case sameIdentity(p), wrongBSNAtAddress(p):
 			// The same name and birth date elsewhere: namesakes born on one
-			// day exist, and their BSNs tell them apart; a clerk decides.
+			// day exist, and their BSNs tell them apart; a clerk decides. So
+			// for nearly the same identity at one address.
 			return math.Min(s, m.Upper-0.5)
 		}
 		return math.Min(s, m.Lower-1)
@@ -341,6 +344,20 @@ func (m *Model) Score(p Pattern) float64 {
 func sameIdentity(p Pattern) bool {
 	first := p[cmpFirst] == firstExact || p[cmpFirst] == firstClose && p[cmpSex] == sexAgree
 	return familyAlike(p) && first && p[cmpBirth] == birthExact && p[cmpSex] != sexDisagree
+}
+
+// wrongBSNAtAddress reports whether a pattern with two different BSNs is
+// nearly one identity at one address: the birth date, postcode and house
+// number agree, and either a family name that is alike with a given name
+// that is close and no sex to tell Antonia from Antonius, or the given name
+// exactly under another family name (a marriage name). Twins have other
+// given names and stay new persons; these go to a clerk.
+func wrongBSNAtAddress(p Pattern) bool {
+	if p[cmpBirth] != birthExact || !samePostcode(p) || p[cmpHouse] != houseAgree || p[cmpSex] == sexDisagree {
+		return false
+	}
+	return familyAlike(p) && p[cmpFirst] == firstClose && p[cmpSex] == 0 ||
+		p[cmpFamily] == familyDisagree && p[cmpFirst] == firstExact
 }
 
 // sameName reports whether a pattern's family name is alike, its given name
