@@ -236,9 +236,12 @@ func TestWrongBSN(t *testing.T) {
 		t.Errorf("all but the BSN agree at another address: score %.1f; want a review", s)
 	}
 	// Nearly one identity at one address: a given-name typo with no sex to
-	// tell Antonia from Antonius, or the given name under a marriage name.
+	// tell Antonia from Antonius, only the initials agreeing, no given name
+	// on one side, or the given name under a marriage name.
 	for name, q := range map[string]Pattern{
 		"a close given name, sex unknown": {bsnDisagree, familyExact, firstClose, birthExact, 0, postcodeExact, houseAgree},
+		"only the initials agreeing":      {bsnDisagree, familyExact, firstInitials, birthExact, sexAgree, postcodeExact, houseAgree},
+		"no given name on one side":       {bsnDisagree, familyPartial, 0, birthExact, sexAgree, postcodeExact, houseAgree},
 		"another family name":             {bsnDisagree, familyDisagree, firstExact, birthExact, sexAgree, postcodeExact, houseAgree},
 	} {
 		if s := m.Score(q); s < m.Lower || s >= m.Upper {

@@ -270,7 +270,8 @@ func (m *Model) Prepare() error {
 //     digit, so a typo rarely yields another valid number), unless the
 //     name, given name and birth date agree: then a wrong BSN at the same
 //     postcode, and a review elsewhere; nearly so at one address (a
-//     given-name typo with no sex recorded, or a marriage name), a review;
+//     given-name typo with no sex recorded, only the initials agreeing, no
+//     given name on one side, or a marriage name), a review;
 //   - both full given names present and different (a call name and its
 //     official name too: Kees may be Cornelis, or his brother Jan
 //     Cornelis), or a given name that is not the same with the other sex
@@ -348,15 +349,17 @@ func sameIdentity(p Pattern) bool {
 
 // wrongBSNAtAddress reports whether a pattern with two different BSNs is
 // nearly one identity at one address: the birth date, postcode and house
-// number agree, and either a family name that is alike with a given name
-// that is close and no sex to tell Antonia from Antonius, or the given name
-// exactly under another family name (a marriage name). Twins have other
-// given names and stay new persons; these go to a clerk.
+// number agree, the sexes do not disagree, and either a family name that is
+// alike with a given name that is close and no sex to tell Antonia from
+// Antonius, or with given names of which only the initials agree (one side
+// may have nothing but initials) or one side has none, or the given name
+// exactly under another family name (a marriage name). Twins with given
+// names of other initials stay new persons; these go to a clerk.
 func wrongBSNAtAddress(p Pattern) bool {
 	if p[cmpBirth] != birthExact || !samePostcode(p) || p[cmpHouse] != houseAgree || p[cmpSex] == sexDisagree {
 		return false
 	}
-	return familyAlike(p) && p[cmpFirst] == firstClose && p[cmpSex] == 0 ||
+	return familyAlike(p) && (p[cmpFirst] == firstClose && p[cmpSex] == 0 || p[cmpFirst] == firstInitials || p[cmpFirst] == 0) ||
 		p[cmpFamily] == familyDisagree && p[cmpFirst] == firstExact
 }
 
