@@ -433,16 +433,21 @@ func TestHouseholdMember(t *testing.T) {
 
 // TestBlockingAtAnAddress: a record meets its person through the address
 // when the family name changed and the birth date is wrong (postcode,
-// house number and first initial), and when its given name is missing and
-// the birth date wrong (family-name sound and postcode).
+// house number and first initial), when its given name is missing and the
+// birth date wrong (family-name sound and postcode), and, without a birth
+// date, when the postcode's digits are transposed (family-name sound and
+// postcode, digits sorted) or given and family name are swapped (the two
+// name sounds with the postcode in place of the year).
 func TestBlockingAtAnAddress(t *testing.T) {
 	k := newKit(t)
-	enc := func(family, given, birth string) Encoded {
+	enc := func(family, given, birth, postcode string) Encoded {
 		var in Input
 		in.Family, _ = identity.ParseFamilyName(family)
 		in.Given, _ = identity.ParseGivenNames(given)
-		in.Birth, _ = identity.ParseBirthDate(birth, identity.Date{Year: 2026, Month: 1, Day: 1})
-		in.Postcode, _ = identity.ParsePostcode("3929 AB")
+		if birth != "" {
+			in.Birth, _ = identity.ParseBirthDate(birth, identity.Date{Year: 2026, Month: 1, Day: 1})
+		}
+		in.Postcode, _ = identity.ParsePostcode(postcode)
 		in.House, _ = identity.ParseHouseNumber("47")
 		return k.enc.Encode(&in)
 	}
@@ -450,8 +455,10 @@ func TestBlockingAtAnAddress(t *testing.T) {
 		what string
 		a, b Encoded
 	}{
-		{"a married name and a wrong birth date", enc("Wilde", "Sebastiaan", "1927-04-28"), enc("de Vries", "Sebastiaan", "1972-08-14")},
-		{"no given name and a wrong birth date", enc("Wilde", "", "1927-04-28"), enc("Wilde", "Sebastiaan", "1972-07-28")},
+		{"a married name and a wrong birth date", enc("Wilde", "Sebastiaan", "1927-04-28", "3929 AB"), enc("de Vries", "Sebastiaan", "1972-08-14", "3929 AB")},
+		{"no given name and a wrong birth date", enc("Wilde", "", "1927-04-28", "3929 AB"), enc("Wilde", "Sebastiaan", "1972-07-28", "3929 AB")},
+		{"no birth date, postcode digits transposed", enc("Wilde", "Sebastiaan", "", "3929 AB"), enc("Wilde", "Sebastiaan", "", "3992 AB")},
+		{"no birth date, names swapped", enc("Kexel", "Amber", "", "4061 AB"), enc("Amber", "Kexel", "", "4061 AB")},
 	} {
 		if !slices.ContainsFunc(c.a.Blocks, func(k uint64) bool { return contains(c.b.Blocks, k) }) {
 			t.Errorf("%s: no blocking key shared", c.what)

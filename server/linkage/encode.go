@@ -223,10 +223,14 @@ func (e *Encoder) Encode(in *Input) Encoded {
 //	date + postcode, digits sorted          a surname typo or marriage name,
 //	                                         also with the postcode's digits
 //	                                         transposed
-//	surname sound + postcode                  a date error, also with the
-//	                                         given name wrong or missing
+//	surname sound + postcode, digits sorted   a date error, also with the
+//	                                         given name wrong or missing, or
+//	                                         no date and the postcode's
+//	                                         digits transposed
 //	surname sound + first-name sound + year   a move and a day/month error,
-//	                                         or given and family name swapped
+//	                                         or given and family name
+//	                                         swapped; without a year, the
+//	                                         sorted postcode in its place
 //	postcode + house number + first initial  a surname change and a date
 //	                                         error, or no birth date
 //	last surname part + date                 a double name added or dropped
@@ -253,6 +257,7 @@ func (e *Encoder) blocks(h *hasher, in *Input, firstPart, lastPart string) []uin
 	if nameSounds[0] > nameSounds[1] {
 		nameSounds[0], nameSounds[1] = nameSounds[1], nameSounds[0]
 	}
+	pcSorted := cmp.Or(sortedPostcode(in.Postcode), in.Postcode.Code)
 	var initial string
 	if in.Given.Initials != "" {
 		initial = in.Given.Initials[:1]
@@ -261,8 +266,8 @@ func (e *Encoder) blocks(h *hasher, in *Input, firstPart, lastPart string) []uin
 		h.of("b-bsn", in.BSN),
 		h.of("b-date-sound", date, sound),
 		h.of("b-date-pc-sorted", date, sortedPostcode(in.Postcode)),
-		h.of("b-sound-pc", sound, in.Postcode.Code),
-		h.of("b-sounds-year", nameSounds[0], nameSounds[1], year),
+		h.of("b-sound-pc", sound, pcSorted),
+		h.of("b-sounds-year", nameSounds[0], nameSounds[1], cmp.Or(year, "pc "+pcSorted)),
 		h.of("b-pc-house-initial", in.Postcode.Code, houseKey(in.House), initial),
 	}
 	if lastPart != firstPart {
