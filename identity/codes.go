@@ -102,7 +102,7 @@ var Codes = []CodeInfo{
 	{"W-901", "", "value missing"},
 	{"F-902", "", "row has a different number of columns than the header"},
 	{"F-903", "", "a mapped column is not valid UTF-8 (with -encoding utf-8)"},
-	{"F-904", "", "record has too little evidence to be registered in the person index: it needs BSN and birth date, or family name, birth date and a given name, initials or postcode, or (without a birth date) BSN, family name and a given name or initials"},
+	{"F-904", "", "record has too little evidence to be registered in the person index: it needs BSN and birth date, or family name, birth date and a given name, initials or postcode, or a given name and birth date with postcode and house number, or (without a birth date) BSN, family name and a given name or initials, or family name and a given name with postcode and house number"},
 	{"F-905", "", "the patient objected to registration: the record is not registered"},
 	{"F-910", "", "a value is longer than 1,024 bytes, the most the TTP accepts"},
 

@@ -220,6 +220,9 @@ func evaluateFile(path, mapping, truth string, batchSize int, key []byte, model 
 		return nil, err
 	}
 	ev := &evaluation{}
+	if showMisses {
+		ev.misses = &missLog{model: model}
+	}
 	for {
 		rows, truths, first, err := readBatch(r, cols, truthCol, batchSize)
 		if err != nil {
@@ -228,7 +231,7 @@ func evaluateFile(path, mapping, truth string, batchSize int, key []byte, model 
 		if len(rows) == 0 {
 			break
 		}
-		batch, kept := encodeBatch(parser, enc, rows, first)
+		batch, kept, problems := encodeBatch(parser, enc, rows, first)
 		accepted := make([]bool, len(rows))
 		for _, i := range kept {
 			accepted[i] = true
@@ -236,6 +239,9 @@ func evaluateFile(path, mapping, truth string, batchSize int, key []byte, model 
 		for i, ok := range accepted {
 			if !ok {
 				ev.reject(truths[i])
+				if showMisses {
+					fmt.Fprintf(os.Stderr, "rejected %s: %s\n", truths[i], problemCodes(problems[i]))
+				}
 			}
 		}
 		results, err := register(ix, batch)
@@ -243,7 +249,7 @@ func evaluateFile(path, mapping, truth string, batchSize int, key []byte, model 
 			return nil, err
 		}
 		for i, res := range results {
-			ev.add(truths[kept[i]], res)
+			ev.add(truths[kept[i]], &batch[i], res)
 		}
 	}
 	if ev.records == 0 {

@@ -23,6 +23,7 @@ import (
 	"time"
 
 	"github.com/ttpnl/ttp/client/csvfile"
+	"github.com/ttpnl/ttp/identity"
 	"github.com/ttpnl/ttp/server/linkage"
 	"github.com/ttpnl/ttp/server/linkage/pairwise"
 )
@@ -50,7 +51,7 @@ func run() error {
 	speed := flag.Bool("speed", false, "instead of a file: measure registration speed on generated data (see speed.go)")
 	persons := flag.Int("persons", 1_520_000, "-speed: persons in the generated population")
 	memLimit := flag.Int64("memory-limit-mb", 1536, "soft memory limit in MiB, as ttpd sets it (0: none; GOMEMLIMIT overrides)")
-	flag.BoolVar(&showMisses, "misses", false, "print each record that did not join its true person's first record")
+	flag.BoolVar(&showMisses, "misses", false, "print each record that did not join its true person's first record, with its agreement pattern against the closest earlier record of that person and whether they share a blocking key, and each rejected record's problem codes")
 	estimateOut := flag.String("estimate", "", "write a model estimated by EM from FILE.csv to this JSON file, and compare it with the default (see estimate.go)")
 	modelFile := flag.String("model", "", "evaluate with this model file (JSON, as -estimate and ttpd's linkage_model_file take) instead of the default")
 	keySeed := flag.String("key-seed", "ttpeval", "the linkage key is SHA-256 of this text, so that runs compare (Bloom filter bits, and so Dice, depend on the key); \"random\" for a random key")
@@ -140,7 +141,7 @@ func readBatch(r *csvfile.Reader, cols []int, truthCol, n int) (rows [][]string,
 
 // encodeBatch parses and encodes rows on every core. It returns the
 // encodings of the accepted rows and, for each, its index in rows.
-func encodeBatch(p *linkage.Parser, enc *linkage.Encoder, rows [][]string, first int) (batch []linkage.Encoded, kept []int) {
+func encodeBatch(p *linkage.Parser, enc *linkage.Encoder, rows [][]string, first int) (batch []linkage.Encoded, kept []int, problems map[int][]identity.Problem) {
 	prep := linkage.PrepareAll(p, enc, len(rows),
 		func(i int) []string { return rows[i] },
 		func(i int) string { return fmt.Sprint(first + i) })
@@ -148,9 +149,14 @@ func encodeBatch(p *linkage.Parser, enc *linkage.Encoder, rows [][]string, first
 		if !prep[i].Rejected {
 			batch = append(batch, prep[i].Encoded)
 			kept = append(kept, i)
+		} else if showMisses {
+			if problems == nil {
+				problems = map[int][]identity.Problem{}
+			}
+			problems[i] = prep[i].Problems
 		}
 	}
-	return batch, kept
+	return batch, kept, problems
 }
 
 // evaluation counts decisions and, with pairwise.Tally, pairwise
@@ -169,6 +175,8 @@ type evaluation struct {
 	assigned   []assignment
 	reviewTrue int
 	merged     map[uint64]uint64 // person → the person the clerk merged it into
+
+	misses *missLog // -misses: nil unless asked for
 }
 
 type assignment struct {
@@ -177,15 +185,13 @@ type assignment struct {
 	rejected int // the rejected record's number; 0 when accepted
 }
 
-func (e *evaluation) add(truth string, r linkage.Result) {
+func (e *evaluation) add(truth string, enc *linkage.Encoded, r linkage.Result) {
 	if e.decisions == nil {
 		e.decisions, e.firstPerson = map[linkage.Decision]int{}, map[string]uint64{}
 		e.truthsOf, e.merged = map[uint64]map[string]bool{}, map[uint64]uint64{}
 	}
-	if showMisses {
-		if p, ok := e.firstPerson[truth]; ok && p != r.Person {
-			fmt.Fprintf(os.Stderr, "missed %s %v %.1f\n", truth, r.Decision, r.Score)
-		}
+	if e.misses != nil {
+		e.misses.record(os.Stderr, truth, enc, r)
 	}
 	if _, ok := e.firstPerson[truth]; !ok {
 		e.firstPerson[truth] = r.Person

@@ -107,7 +107,7 @@ func speedRun(persons, batch, limit int) (speedResult, error) {
 		var rows [][]string
 		phase, first := 0, 0
 		send := func() {
-			b, _ := encodeBatch(parser, enc, rows, first)
+			b, _, _ := encodeBatch(parser, enc, rows, first)
 			batches <- encoded{b, phase, len(rows)}
 			first += len(rows)
 			rows = nil

@@ -130,19 +130,25 @@ func (p *Parser) salvage(f identity.Field, value string, in *Input) {
 
 // HasMinimumEvidence reports whether a record says enough to be registered:
 // BSN and birth date; family name, birth date and a given name, initials or
-// postcode; or, without a birth date, BSN, family name and a given name or
-// initials. A BSN that is not valid does not count, and a birth date counts
-// when its year and its month or day are known. Less cannot tell one person
-// from many: a lone BSN, or a BSN with a family name only, would let any
-// broker ask whether a person is in the index (and, for a cancer registry,
-// whether a person has cancer), and every such probe would stay in the
-// index as a person of its own. A BSN with the name it belongs to is no
-// weaker a key than a BSN with a birth date; Model.Score links a record
-// without a birth date only on a BSN agreement with that name.
+// postcode; a given name and birth date at an address (postcode and house
+// number); or, without a birth date, BSN, family name and a given name or
+// initials, or family name and given name at an address. A BSN that is not
+// valid does not count, and a birth date counts when its year and its month
+// or day are known. Less cannot tell one person from many: a lone BSN, or a
+// BSN with a family name only, would let any broker ask whether a person is
+// in the index (and, for a cancer registry, whether a person has cancer),
+// and every such probe would stay in the index as a person of its own. A
+// BSN with the name it belongs to, or a whole name at an address, is no
+// weaker a key than a name with a birth date (docs/threat-model.md);
+// Model.Score links a record without a birth date only on a BSN agreement
+// with that name, or on that whole name at that address.
 func (in *Input) HasMinimumEvidence() bool {
 	given := in.Given.First != "" || in.Given.Initials != ""
+	address := in.Postcode.Code != "" && in.House.Number != 0
 	if in.Birth.Year == 0 || in.Birth.Month == 0 && in.Birth.Day == 0 {
-		return in.BSN != "" && in.Family.Core != "" && given
+		return in.BSN != "" && in.Family.Core != "" && given ||
+			in.Family.Core != "" && in.Given.First != "" && address
 	}
-	return in.BSN != "" || in.Family.Core != "" && (given || in.Postcode.Code != "")
+	return in.BSN != "" || in.Family.Core != "" && (given || in.Postcode.Code != "") ||
+		in.Given.First != "" && address
 }
