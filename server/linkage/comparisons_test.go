@@ -465,28 +465,3 @@ func TestBlockingAtAnAddress(t *testing.T) {
 		}
 	}
 }
-
-// TestBrotherAndSisterApart: the other sex with another given name (or a
-// call name's other form) at another address is a new person without a
-// BSN agreement; at one address the twin guard makes it a review, and a
-// close given name of the other sex (Antonia, Antonius) stays a review.
-func TestBrotherAndSisterApart(t *testing.T) {
-	m := DefaultModel()
-	for name, p := range map[string]Pattern{
-		"another given name, moved":    {0, familyExact, firstDisagree, birthExact, sexDisagree, 3, 0},
-		"a call name's other form":     {0, familyExact, firstCallName, birthExact, sexDisagree, 3, 0},
-		"another given name, no place": {0, familyExact, firstDisagree, birthExact, sexDisagree, 0, 0},
-	} {
-		if s := m.Score(p); s >= m.Lower {
-			t.Errorf("the other sex, %s: score %.1f; want a new person", name, s)
-		}
-	}
-	for name, p := range map[string]Pattern{
-		"another given name at one address": {0, familyExact, firstDisagree, birthExact, sexDisagree, postcodeExact, houseAgree},
-		"a close given name, moved":         {0, familyExact, firstClose, birthExact, sexDisagree, 3, 0},
-	} {
-		if s := m.Score(p); s < m.Lower || s >= m.Upper {
-			t.Errorf("the other sex, %s: score %.1f; want a review", name, s)
-		}
-	}
-}

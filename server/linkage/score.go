@@ -292,8 +292,6 @@ func (m *Model) Prepare() error {
 //   - another birth date with another given name, no given name, or the
 //     other sex, and no BSN agreement: a new person, however much else
 //     agrees (a parent, child or partner at one address: householdMember);
-//     so is the other sex with another given name at another address
-//     (brotherAndSisterApart);
 //   - the twin guard: the same family name, birth date, postcode and house
 //     number with another given name, and no BSN that tells them apart, is
 //     at least a review: twins, or one person under another given name,
@@ -319,7 +317,7 @@ func (m *Model) Score(p Pattern) float64 {
 		}
 		return math.Min(s, m.Lower-1)
 	}
-	if p[cmpBSN] != bsnAgree && (householdMember(p) || brotherAndSisterApart(p)) {
+	if p[cmpBSN] != bsnAgree && householdMember(p) {
 		return math.Min(s, m.Lower-1)
 	}
 	if p[cmpBirth] == 0 && (p[cmpBSN] != bsnAgree || !sameName(p)) && !nameAtAddress(p) {
@@ -380,17 +378,6 @@ func sameName(p Pattern) bool {
 // question for a clerk.
 func householdMember(p Pattern) bool {
 	return p[cmpBirth] == birthDisagree && (p[cmpFirst] == firstDisagree || p[cmpFirst] == 0 || oppositeSex(p))
-}
-
-// brotherAndSisterApart reports whether a pattern has the other sex with
-// another given name (or a call name's other form) and not one address:
-// two signs of another person, as with twins of either sex living apart,
-// not a question for a clerk (on the own generator without BSNs, 1 true
-// pair in some 300 such review items). At one address the twin guard puts
-// them to a clerk all the same.
-func brotherAndSisterApart(p Pattern) bool {
-	otherName := p[cmpFirst] == firstDisagree || p[cmpFirst] == firstCallName
-	return p[cmpSex] == sexDisagree && otherName && !(samePostcode(p) && p[cmpHouse] == houseAgree)
 }
 
 // nameAtAddress reports whether the family name agrees (exactly or closely)
