@@ -33,7 +33,7 @@ import (
 // trimEvery is how often the trimmer looks at the resident file pages:
 // compactions write new tables through their mappings at tens of MB a
 // second, all resident until trimmed.
-const trimEvery = 250 * time.Millisecond
+const trimEvery = 50 * time.Millisecond
 
 // trimmer runs until the store closes.
 func (s *Store) trimmer(dir string, budget int64) {
