@@ -17,7 +17,7 @@ import (
 // mapping, so every page of a table that a read touches stays in the
 // process's resident set (RSS) until the kernel needs the memory: reads
 // spread over the whole index, and without a bound RSS would grow to the
-// size of the database. The trimmer bounds it: four times a second, when more
+// size of the database. The trimmer bounds it: every trimEvery, when more
 // than Config.MappedBytes of file pages are resident, it tells the kernel
 // that the process no longer needs them (madvise MADV_DONTNEED). The pages
 // stay in the page cache, so the next read of one costs a minor fault, not
@@ -30,9 +30,13 @@ import (
 // when its last reference goes), which are those in the levels both before
 // and after the iterator was made.
 
-// trimEvery is how often the trimmer looks at the resident file pages:
-// compactions write new tables through their mappings at tens of MB a
-// second, all resident until trimmed.
+// trimEvery is how often the trimmer looks at the resident file pages (a
+// read of /proc/self/status, some 20 µs). They grow fast: compactions write
+// new tables through their mappings, and a read through a mapping maps not
+// one page but the page cache's whole folio around it, hundreds of KiB on
+// Linux 6.18 whatever madvise says (MADV_RANDOM, MADV_NOHUGEPAGE), so
+// reads that miss the block cache make tens of MB resident a second at ten
+// million records.
 const trimEvery = 50 * time.Millisecond
 
 // trimmer runs until the store closes.
