@@ -128,7 +128,7 @@ func speedRun(persons, batch, limit int) (speedResult, error) {
 	}()
 
 	measured := 0
-	var start, firstDone time.Time
+	var start, firstDone, end time.Time
 	var startCPU time.Duration
 	fillStart := time.Now()
 	for b := range batches {
@@ -171,6 +171,9 @@ func speedRun(persons, batch, limit int) (speedResult, error) {
 		}
 		if b.phase == 1 {
 			measured += b.rows
+			if limit > 0 && measured >= limit {
+				end = time.Now() // what follows is the drain, not measured
+			}
 			if firstDone.IsZero() && measured >= 90_000 {
 				firstDone = time.Now()
 				res.firstUS = float64(firstDone.Sub(start).Microseconds()) / float64(measured)
@@ -181,7 +184,10 @@ func speedRun(persons, batch, limit int) (speedResult, error) {
 			}
 		}
 	}
-	elapsed := time.Since(start)
+	if end.IsZero() {
+		end = time.Now()
+	}
+	elapsed := end.Sub(start)
 	if f := os.Getenv("TTPEVAL_HEAPPROFILE"); f != "" {
 		out, _ := os.Create(f)
 		pprof.WriteHeapProfile(out)
