@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 
 	"github.com/ttpnl/ttp/identity"
@@ -40,26 +41,31 @@ func (m *missLog) record(w io.Writer, truth string, enc *linkage.Encoded, r link
 	before := m.earlier[truth]
 	m.earlier[truth] = append(before, earlierRecord{enc, r.Person, truth})
 	m.byPerson[r.Person] = append(m.byPerson[r.Person], earlierRecord{enc, r.Person, truth})
-	for _, o := range before {
-		if o.person == r.Person {
-			return
-		}
-	}
-	if len(before) == 0 {
+	if len(before) == 0 || slices.ContainsFunc(before, func(o earlierRecord) bool { return o.person == r.Person }) {
 		return
 	}
-	var best linkage.Pattern
-	bestScore, shared := -1e9, false
-	for _, e := range before {
-		o := e.enc
-		p := linkage.Compare(&enc.Features, &o.Features)
+	best, bestScore, _ := m.closest(enc, before, nil)
+	shared := slices.ContainsFunc(before, func(e earlierRecord) bool { return sharesKey(enc.Blocks, e.enc.Blocks) })
+	fmt.Fprintf(w, "missed %s %v %.1f; closest of its person %.1f, shares a key %v: %s\n",
+		truth, r.Decision, r.Score, bestScore, shared, describe(best))
+}
+
+// closest is the pattern and score of enc against the best-scoring of
+// records that skip (nil: none) does not leave out; ok is false when none
+// was compared.
+func (m *missLog) closest(enc *linkage.Encoded, records []earlierRecord, skip func(earlierRecord) bool) (best linkage.Pattern, bestScore float64, ok bool) {
+	bestScore = -1e9
+	for _, o := range records {
+		if skip != nil && skip(o) {
+			continue
+		}
+		ok = true
+		p := linkage.Compare(&enc.Features, &o.enc.Features)
 		if s := m.model.Score(p); s > bestScore {
 			best, bestScore = p, s
 		}
-		shared = shared || sharesKey(enc.Blocks, o.Blocks)
 	}
-	fmt.Fprintf(w, "missed %s %v %.1f; closest of its person %.1f, shares a key %v: %s\n",
-		truth, r.Decision, r.Score, bestScore, shared, describe(best))
+	return best, bestScore, ok
 }
 
 // wrongLink prints a record linked to a person with records of another
@@ -68,19 +74,8 @@ func (m *missLog) wrongLink(w io.Writer, truth string, enc *linkage.Encoded, r l
 	if r.Decision != linkage.Linked {
 		return
 	}
-	var best linkage.Pattern
-	bestScore, wrong := -1e9, false
-	for _, o := range m.byPerson[r.Person] {
-		if o.truth == truth {
-			continue
-		}
-		wrong = true
-		p := linkage.Compare(&enc.Features, &o.enc.Features)
-		if s := m.model.Score(p); s > bestScore {
-			best, bestScore = p, s
-		}
-	}
-	if wrong {
+	sameTruth := func(o earlierRecord) bool { return o.truth == truth }
+	if best, bestScore, wrong := m.closest(enc, m.byPerson[r.Person], sameTruth); wrong {
 		fmt.Fprintf(w, "wrong link %s %.1f; closest record of another true person %.1f: %s\n", truth, r.Score, bestScore, describe(best))
 	}
 }
@@ -92,29 +87,16 @@ func (m *missLog) falseReview(w io.Writer, truth string, enc *linkage.Encoded, r
 	if r.Decision != linkage.Review {
 		return
 	}
-	var best linkage.Pattern
-	bestScore := -1e9
-	for _, o := range m.byPerson[r.Candidate] {
-		if o.truth == truth {
-			return
-		}
-		p := linkage.Compare(&enc.Features, &o.enc.Features)
-		if s := m.model.Score(p); s > bestScore {
-			best, bestScore = p, s
-		}
+	held := m.byPerson[r.Candidate]
+	if slices.ContainsFunc(held, func(o earlierRecord) bool { return o.truth == truth }) {
+		return
 	}
+	best, _, _ := m.closest(enc, held, nil)
 	fmt.Fprintf(w, "false review %s %.1f: %s\n", truth, r.Score, describe(best))
 }
 
 func sharesKey(a, b []uint64) bool {
-	for _, k := range a {
-		for _, l := range b {
-			if k == l {
-				return true
-			}
-		}
-	}
-	return false
+	return slices.ContainsFunc(a, func(k uint64) bool { return slices.Contains(b, k) })
 }
 
 // describe names a pattern's levels, leaving out the missing ones.

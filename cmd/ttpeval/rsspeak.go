@@ -1,8 +1,12 @@
 package main
 
 import (
+	"bytes"
 	"fmt"
+	"os"
 	"runtime/metrics"
+	"runtime/pprof"
+	"strconv"
 	"sync"
 	"time"
 )
@@ -12,42 +16,76 @@ import (
 // how high memory went, not what it was made of, and the answer decides
 // the fix (Go heap over the soft limit, heap the runtime has not yet given
 // back, or table pages of Badger's file mappings).
+//
+// With TTPEVAL_HEAPPROFILE_AT=MB:FILE it also writes a heap profile once
+// resident memory first passes MB: a profile at the end of a run shows
+// only what is live then.
 type peakWatch struct {
 	mu   sync.Mutex
 	peak residentParts
 	stop chan struct{}
 	done chan struct{}
+
+	profileMB   int64  // 0: no profile
+	profileFile string // where the profile goes
 }
 
 // residentParts is one sample, in MB.
 type residentParts struct {
 	anon, file         int64 // RssAnon, RssFile
 	heapLive, heapIdle int64 // Go heap: objects in use; free spans not yet released to the OS
-	heapFree, stacks   int64 // Go heap spans free and released (no RSS); goroutine stacks
-	goTotal            int64 // everything the Go runtime has mapped, minus what it released
+	stacks             int64 // goroutine stacks
+	goTotal            int64 // everything the Go runtime holds, minus what it released to the OS
 }
 
-func startPeakWatch() *peakWatch {
+// startPeakWatch starts the watch; profileAt is TTPEVAL_HEAPPROFILE_AT's
+// MB:FILE, or empty.
+func startPeakWatch(profileAt string) (*peakWatch, error) {
 	w := &peakWatch{stop: make(chan struct{}), done: make(chan struct{})}
-	go func() {
-		defer close(w.done)
-		tick := time.NewTicker(200 * time.Millisecond)
-		defer tick.Stop()
-		for {
-			select {
-			case <-w.stop:
-				return
-			case <-tick.C:
-			}
-			s := sampleResident()
-			w.mu.Lock()
-			if s.anon+s.file > w.peak.anon+w.peak.file {
-				w.peak = s
-			}
-			w.mu.Unlock()
+	if profileAt != "" {
+		mbText, file, ok := bytes.Cut([]byte(profileAt), []byte(":"))
+		mb, err := strconv.ParseInt(string(mbText), 10, 64)
+		if !ok || err != nil || mb <= 0 || len(file) == 0 {
+			return nil, fmt.Errorf("TTPEVAL_HEAPPROFILE_AT=%q: want MB:FILE", profileAt)
 		}
-	}()
-	return w
+		w.profileMB, w.profileFile = mb, string(file)
+	}
+	go w.watch()
+	return w, nil
+}
+
+func (w *peakWatch) watch() {
+	defer close(w.done)
+	tick := time.NewTicker(200 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		select {
+		case <-w.stop:
+			return
+		case <-tick.C:
+		}
+		s := sampleResident()
+		if w.profileMB > 0 && s.anon+s.file >= w.profileMB {
+			w.writeProfile(s)
+			w.profileMB = 0
+		}
+		w.mu.Lock()
+		if s.anon+s.file > w.peak.anon+w.peak.file {
+			w.peak = s
+		}
+		w.mu.Unlock()
+	}
+}
+
+func (w *peakWatch) writeProfile(s residentParts) {
+	out, err := os.Create(w.profileFile)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "ttpeval:", err)
+		return
+	}
+	pprof.WriteHeapProfile(out)
+	out.Close()
+	fmt.Printf("resident memory passed %d MB: anonymous %d MB, file-backed %d MB; heap profile in %s\n", w.profileMB, s.anon, s.file, w.profileFile)
 }
 
 // report stops the watch and describes the highest sample.
@@ -69,9 +107,35 @@ func sampleResident() residentParts {
 	}
 	metrics.Read(samples)
 	mb := func(i int) int64 { return int64(samples[i].Value.Uint64() >> 20) }
+	anonKB, fileKB := residentKB()
 	return residentParts{
-		anon: residentKB("RssAnon:") >> 10, file: residentKB("RssFile:") >> 10,
+		anon: anonKB >> 10, file: fileKB >> 10,
 		heapLive: mb(0), heapIdle: mb(1), stacks: mb(3),
 		goTotal: mb(4) - mb(2),
 	}
+}
+
+// residentKB reads RssAnon and RssFile from one read of /proc/self/status
+// (0 if unknown).
+func residentKB() (anon, file int64) {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0, 0
+	}
+	field := func(line, name []byte) (int64, bool) {
+		rest, ok := bytes.CutPrefix(line, name)
+		if !ok {
+			return 0, false
+		}
+		kb, _ := strconv.ParseInt(string(bytes.TrimSpace(bytes.TrimSuffix(bytes.TrimSpace(rest), []byte("kB")))), 10, 64)
+		return kb, true
+	}
+	for line := range bytes.Lines(b) {
+		if kb, ok := field(line, []byte("RssAnon:")); ok {
+			anon = kb
+		} else if kb, ok := field(line, []byte("RssFile:")); ok {
+			file = kb
+		}
+	}
+	return anon, file
 }

@@ -29,12 +29,10 @@ func values(r *synth.Record) []string {
 // The small population is a tenth of the large one, so the per-record cost
 // is compared with ~100,000 and ~1,000,000 persons in the index, in one run.
 func measureSpeed(persons, batch int) error {
-	if spec := os.Getenv("TTPEVAL_HEAPPROFILE_AT"); spec != "" {
-		if err := watchRSS(spec); err != nil {
-			return err
-		}
+	peak, err := startPeakWatch(os.Getenv("TTPEVAL_HEAPPROFILE_AT"))
+	if err != nil {
+		return err
 	}
-	peak := startPeakWatch()
 	small, err := speedRun(persons/10, batch, 90_000)
 	if err != nil {
 		return err

@@ -257,7 +257,8 @@ func (e *Encoder) blocks(h *hasher, in *Input, firstPart, lastPart string) []uin
 	if nameSounds[0] > nameSounds[1] {
 		nameSounds[0], nameSounds[1] = nameSounds[1], nameSounds[0]
 	}
-	pcSorted := cmp.Or(sortedPostcode(in.Postcode), in.Postcode.Code)
+	sorted := sortedPostcode(in.Postcode)
+	pcSorted := cmp.Or(sorted, in.Postcode.Code)
 	var initial string
 	if in.Given.Initials != "" {
 		initial = in.Given.Initials[:1]
@@ -265,7 +266,7 @@ func (e *Encoder) blocks(h *hasher, in *Input, firstPart, lastPart string) []uin
 	keys := []uint64{
 		h.of("b-bsn", in.BSN),
 		h.of("b-date-sound", date, sound),
-		h.of("b-date-pc-sorted", date, sortedPostcode(in.Postcode)),
+		h.of("b-date-pc-sorted", date, sorted),
 		h.of("b-sound-pc", sound, pcSorted),
 		h.of("b-sounds-year", nameSounds[0], nameSounds[1], cmp.Or(year, "pc "+pcSorted)),
 		h.of("b-pc-house-initial", in.Postcode.Code, houseKey(in.House), initial),

@@ -238,7 +238,7 @@ func (ix index) SetPerson(id, person uint64) error {
 	}
 	ix.t.addPosting(personPosting(person), id)
 	r.Person = person
-	pointers, err := ix.t.records.appendRecords([]uint64{id}, [][]byte{encodeRecord(&r)})
+	pointers, err := ix.t.records.appendRecords([]store.IndexRecord{r})
 	if err != nil {
 		return err
 	}

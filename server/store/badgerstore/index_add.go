@@ -27,16 +27,12 @@ func (ix index) Add(records []store.IndexRecord) error {
 		return err
 	}
 
-	ids := make([]uint64, len(records))
-	encoded := make([][]byte, len(records))
-	for i := range records {
-		ids[i], encoded[i] = records[i].ID, encodeRecord(&records[i])
-	}
-	pointers, err := t.records.appendRecords(ids, encoded)
+	pointers, err := t.records.appendRecords(records)
 	if err != nil {
 		return err
 	}
-	for i, id := range ids {
+	for i := range records {
+		id := records[i].ID
 		if err := t.set("write index record", numKey(recordPrefix, id), pointers[i]); err != nil {
 			return err
 		}

@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+
+	"github.com/ttpnl/ttp/server/store"
 )
 
 // The record log keeps the index records out of Badger's tables. A record
@@ -109,18 +111,20 @@ func segmentNumber(name string) (uint32, bool) {
 // appendRecords seals each record's encoding and writes them all, in one
 // write where they fit the segment; it returns the Badger value of each: a
 // pointer.
-func (l *recordLog) appendRecords(ids []uint64, encoded [][]byte) ([][]byte, error) {
+func (l *recordLog) appendRecords(records []store.IndexRecord) ([][]byte, error) {
+	encoded := make([][]byte, len(records))
+	total := 0
+	for i := range records {
+		encoded[i] = encodeRecord(&records[i])
+		total += len(encoded[i]) + l.aead.Overhead()
+	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	pointers := make([][]byte, len(ids))
+	pointers := make([][]byte, len(records))
 	// Seal appends without growing the buffer ahead: give it room for all.
-	total := 0
-	for _, e := range encoded {
-		total += len(e) + l.aead.Overhead()
-	}
 	buf := make([]byte, 0, min(total, recordSegmentBytes))
 	start := l.end
-	for i := range ids {
+	for i := range records {
 		sealed := len(encoded[i]) + l.aead.Overhead()
 		if l.segment == 0 || l.end+int64(sealed) > recordSegmentBytes {
 			if err := l.write(buf, start); err != nil {
@@ -132,7 +136,7 @@ func (l *recordLog) appendRecords(ids []uint64, encoded [][]byte) ([][]byte, err
 			buf, start = buf[:0], l.end
 		}
 		offset := uint32(l.end)
-		buf = l.aead.Seal(buf, recordNonce(l.segment, offset), encoded[i], recordAAD(ids[i]))
+		buf = l.aead.Seal(buf, recordNonce(l.segment, offset), encoded[i], recordAAD(records[i].ID))
 		l.end += int64(sealed)
 		p := binary.BigEndian.AppendUint32(make([]byte, 0, recordPointerLen), l.segment)
 		p = binary.BigEndian.AppendUint32(p, offset)

@@ -17,11 +17,12 @@ func TestRecordLogPointerOfAnotherRecord(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer l.close()
-	pointers, err := l.appendRecords([]uint64{1, 2}, [][]byte{[]byte("record one"), []byte("record two")})
+	records := []store.IndexRecord{{ID: 1, Source: 11, Person: 1, Features: []byte("one")}, {ID: 2, Source: 12, Person: 2, Features: []byte("two")}}
+	pointers, err := l.appendRecords(records)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got, err := l.read(2, pointers[1]); err != nil || string(got) != "record two" {
+	if got, err := l.read(2, pointers[1]); err != nil || !bytes.Equal(got, encodeRecord(&records[1])) {
 		t.Fatalf("read 2: %q, %v", got, err)
 	}
 	if got, err := l.read(2, pointers[0]); !errors.Is(err, store.ErrCorrupt) {
@@ -39,7 +40,7 @@ func TestRecordLogNewSegmentAtOpen(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	first, err := l.appendRecords([]uint64{1}, [][]byte{[]byte("one")})
+	first, err := l.appendRecords([]store.IndexRecord{{ID: 1, Source: 11, Person: 1, Features: []byte("one")}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -51,7 +52,7 @@ func TestRecordLogNewSegmentAtOpen(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer l.close()
-	second, err := l.appendRecords([]uint64{2}, [][]byte{[]byte("two")})
+	second, err := l.appendRecords([]store.IndexRecord{{ID: 2, Source: 12, Person: 2, Features: []byte("two")}})
 	if err != nil {
 		t.Fatal(err)
 	}
