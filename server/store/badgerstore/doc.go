@@ -9,7 +9,7 @@
 //
 // The person index is read by key, never loaded whole. A record is one
 // Badger key, whose value points into the record log (recordlog.go: the
-// records themselves, appended once, sealed, read with pread); a person is
+// records themselves, appended, sealed, read with pread); a person is
 // another key. Its postings (which records have a
 // blocking key, about six per record, and which record a source and a
 // person have) are not Badger keys: a batch's postings are one Badger value

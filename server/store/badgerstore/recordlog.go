@@ -15,7 +15,8 @@ import (
 
 // The record log keeps the index records out of Badger's tables. A record
 // (~300 bytes: its blocks and the keyed encodings it is compared on) is
-// appended once to a segment file under DIR/records/, sealed with AES-GCM,
+// appended to a segment file under DIR/records/ (again when its person
+// changes: SetPerson), sealed with AES-GCM,
 // and Badger keeps a 12-byte pointer to it under the record's key. In the
 // tables a record of ~300 bytes was rewritten, decrypted and encrypted
 // again, at every level a compaction took it through: a fifth of
