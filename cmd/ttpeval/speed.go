@@ -128,6 +128,7 @@ func speedRun(persons, batch, limit int) (speedResult, error) {
 	measured := 0
 	var start, firstDone, end time.Time
 	var startCPU time.Duration
+	var startWork workCount
 	fillStart := time.Now()
 	for b := range batches {
 		if b.phase == 1 && start.IsZero() {
@@ -146,7 +147,7 @@ func speedRun(persons, batch, limit int) (speedResult, error) {
 				fmt.Printf("merges and compactions after the fill done in %v\n", time.Since(settle).Round(time.Millisecond))
 			}
 			runtime.GC()
-			start, startCPU = time.Now(), cpuTime()
+			start, startCPU, startWork = time.Now(), cpuTime(), countWork(ix, st)
 			if f := os.Getenv("TTPEVAL_MEASURED_CPUPROFILE"); f != "" && limit > 90_000 {
 				// The first 90,000 measured records of the large index
 				// alone (TTPEVAL_CPUPROFILE takes the whole run).
@@ -176,6 +177,7 @@ func speedRun(persons, batch, limit int) (speedResult, error) {
 				firstDone = time.Now()
 				res.firstUS = float64(firstDone.Sub(start).Microseconds()) / float64(measured)
 				res.firstCPUUS = float64((cpuTime() - startCPU).Microseconds()) / float64(measured)
+				fmt.Printf("work per record, first %d measured: %s\n", measured, countWork(ix, st).perRecord(startWork, measured))
 				if os.Getenv("TTPEVAL_MEASURED_CPUPROFILE") != "" {
 					pprof.StopCPUProfile()
 				}

@@ -62,6 +62,7 @@ type Index struct {
 	st    store.Store
 	model atomic.Pointer[Model] // swapped whole by SetModel
 	cache *candidateCache
+	work  workCounters
 
 	randMu sync.Mutex
 	rand   io.Reader
@@ -369,19 +370,23 @@ func (ix *Index) readCandidates(px store.PersonIndex, batch []Encoded, keys []so
 		return nil, err
 	}
 	var ids []uint64
+	members, hits := 0, 0
 	for _, m := range st.members {
+		members += len(m)
 		for _, id := range m {
 			if _, ok := st.cands[id]; ok {
 				continue
 			}
 			if c, ok := ix.cache.get(id); ok {
 				st.cands[id] = &c
+				hits++
 				continue
 			}
 			st.cands[id] = nil // placeholder: dedupes ids
 			ids = append(ids, id)
 		}
 	}
+	ix.work.count(len(blocks), members, hits, len(ids))
 	recs, err := px.Records(ids)
 	if err != nil {
 		return nil, err

@@ -89,6 +89,9 @@ func (ix index) RemovePerson(person uint64) error {
 // record reads record id; ok is false when it is absent. Safe for
 // concurrent use; key is a buffer to reuse.
 func (t *tx) record(id uint64, key []byte) (r store.IndexRecord, ok bool, err error) {
+	if t.records != nil {
+		t.records.work.pointerGets.Add(1)
+	}
 	ok, err = t.get("read index record", appendNumKey(key[:0], recordPrefix, id), func(v []byte) (err error) {
 		if len(v) == recordPointerLen {
 			if t.records == nil {

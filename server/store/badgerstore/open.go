@@ -107,18 +107,19 @@ func OpenConfig(dir string, encryptionKey []byte, log *slog.Logger, cfg Config) 
 	if err != nil {
 		return nil, err
 	}
-	postings, err := openPostings(dir, db, encryptionKey, log, cfg.PostingBufferPairs)
+	work := new(workCounters)
+	postings, err := openPostings(dir, db, encryptionKey, log, cfg.PostingBufferPairs, work)
 	if err != nil {
 		db.Close()
 		return nil, err
 	}
-	records, err := openRecordLog(dir, encryptionKey)
+	records, err := openRecordLog(dir, encryptionKey, work)
 	if err != nil {
 		postings.close()
 		db.Close()
 		return nil, err
 	}
-	s := &Store{db: db, log: log, filter: newKeyFilter(), postings: postings, records: records, stop: make(chan struct{})}
+	s := &Store{db: db, log: log, work: work, filter: newKeyFilter(), postings: postings, records: records, stop: make(chan struct{})}
 	s.background.Go(func() { s.fillFilter() })
 	s.background.Go(func() { postings.mergeLoop(s.stop) })
 	if cfg.MappedBytes > 0 {

@@ -66,6 +66,7 @@ const (
 type recordLog struct {
 	dir  string
 	aead cipher.AEAD
+	work *workCounters
 
 	mu       sync.Mutex
 	segment  uint32 // the segment being appended to; 0 before the first append
@@ -77,12 +78,12 @@ type recordLog struct {
 	next    uint32              // the number the next new segment gets
 }
 
-func openRecordLog(dir string, encryptionKey []byte) (*recordLog, error) {
+func openRecordLog(dir string, encryptionKey []byte, work *workCounters) (*recordLog, error) {
 	aead, err := newSubkeyAEAD(encryptionKey, recordKeyInfo)
 	if err != nil {
 		return nil, err
 	}
-	l := &recordLog{dir: filepath.Join(dir, "records"), aead: aead, files: map[uint32]*os.File{}, next: 1}
+	l := &recordLog{dir: filepath.Join(dir, "records"), aead: aead, work: work, files: map[uint32]*os.File{}, next: 1}
 	if err := os.MkdirAll(l.dir, 0o700); err != nil {
 		return nil, fmt.Errorf("open record log: %w", err)
 	}
@@ -212,6 +213,7 @@ func (l *recordLog) read(id uint64, pointer []byte) ([]byte, error) {
 	if f == nil {
 		return nil, corrupt("index record (record log segment missing)")
 	}
+	l.work.recordReads.Add(1)
 	sealed := make([]byte, n)
 	if _, err := f.ReadAt(sealed, int64(offset)); err != nil {
 		return nil, corrupt("index record (record log segment too short)")

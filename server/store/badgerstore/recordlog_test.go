@@ -12,7 +12,7 @@ import (
 // record's pointer, as a swapped Badger value would: ErrCorrupt, not the
 // other record.
 func TestRecordLogPointerOfAnotherRecord(t *testing.T) {
-	l, err := openRecordLog(t.TempDir(), bytes.Repeat([]byte{7}, 32))
+	l, err := openRecordLog(t.TempDir(), bytes.Repeat([]byte{7}, 32), new(workCounters))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -36,7 +36,7 @@ func TestRecordLogPointerOfAnotherRecord(t *testing.T) {
 func TestRecordLogNewSegmentAtOpen(t *testing.T) {
 	dir := t.TempDir()
 	key := bytes.Repeat([]byte{7}, 32)
-	l, err := openRecordLog(dir, key)
+	l, err := openRecordLog(dir, key, new(workCounters))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -48,7 +48,7 @@ func TestRecordLogNewSegmentAtOpen(t *testing.T) {
 		t.Fatal(err)
 	}
 	l.close()
-	if l, err = openRecordLog(dir, key); err != nil {
+	if l, err = openRecordLog(dir, key, new(workCounters)); err != nil {
 		t.Fatal(err)
 	}
 	defer l.close()

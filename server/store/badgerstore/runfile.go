@@ -364,10 +364,11 @@ func (p page) pair(i int) (block, id uint64) {
 }
 
 // members appends to out up to perBlock of block's IDs in the run for
-// which keep is true (nil: all), newest first.
-func (r *run) members(block uint64, perBlock int, keep func(uint64) bool, out []uint64) ([]uint64, error) {
+// which keep is true (nil: all), newest first; pages is how many pages it
+// read.
+func (r *run) members(block uint64, perBlock int, keep func(uint64) bool, out []uint64) (_ []uint64, pages int, err error) {
 	if !r.bloom.has(blockHash(block)) {
-		return out, nil
+		return out, 0, nil
 	}
 	// The block starts in the last page whose fence is below it, or in
 	// the first whose fence is it.
@@ -377,13 +378,14 @@ func (r *run) members(block uint64, perBlock int, keep func(uint64) bool, out []
 	for ; i < len(r.fences) && r.fences[i] <= block && n < perBlock; i++ {
 		p, err := r.readPage(i, buf[:0])
 		if err != nil {
-			return out, err
+			return out, pages, err
 		}
+		pages++
 		j := sort.Search(p.len(), func(j int) bool { b, _ := p.pair(j); return b >= block })
 		for ; j < p.len() && n < perBlock; j++ {
 			b, id := p.pair(j)
 			if b != block {
-				return out, nil
+				return out, pages, nil
 			}
 			if keep == nil || keep(id) {
 				out = append(out, id)
@@ -391,7 +393,7 @@ func (r *run) members(block uint64, perBlock int, keep func(uint64) bool, out []
 			}
 		}
 	}
-	return out, nil
+	return out, pages, nil
 }
 
 // cursor reads a run's pairs in order, a page at a time, for a merge.

@@ -49,6 +49,7 @@ type postingSet struct {
 	db   *badger.DB
 	aead cipher.AEAD
 	log  *slog.Logger
+	work *workCounters
 
 	// mu guards the buffer, the runs and the deleted records: lookups
 	// read them, a commit, flush or merge changes them.
@@ -80,12 +81,12 @@ type postingSet struct {
 // manifest names (other run files are deleted), the batch logs and the
 // deleted records. Postings that an older version kept as Badger keys are
 // moved into a run first.
-func openPostings(dir string, db *badger.DB, encryptionKey []byte, log *slog.Logger, bufferPairs int) (*postingSet, error) {
+func openPostings(dir string, db *badger.DB, encryptionKey []byte, log *slog.Logger, bufferPairs int, work *workCounters) (*postingSet, error) {
 	aead, err := newRunAEAD(encryptionKey)
 	if err != nil {
 		return nil, err
 	}
-	p := &postingSet{dir: dir + "/postings", db: db, aead: aead, log: log, flushAt: max(bufferPairs, 1),
+	p := &postingSet{dir: dir + "/postings", db: db, aead: aead, log: log, work: work, flushAt: max(bufferPairs, 1),
 		buf: map[uint64][]uint64{}, deleted: map[uint64]struct{}{}, wake: make(chan struct{}, 1), nextLog: 1}
 	if err := os.MkdirAll(p.dir, 0o700); err != nil {
 		return nil, fmt.Errorf("open posting runs: %w", err)
@@ -176,6 +177,7 @@ func (p *postingSet) close() {
 // of the buffer and every run, the newest, leaving out IDs above maxID,
 // deleted ones and those in exclude. The caller sorts.
 func (p *postingSet) members(block uint64, perBlock int, maxID uint64, exclude []uint64, out []uint64) ([]uint64, error) {
+	p.work.postingLookups.Add(1)
 	p.mu.RLock()
 	defer p.mu.RUnlock()
 	live := func(id uint64) bool {
@@ -197,8 +199,11 @@ func (p *postingSet) members(block uint64, perBlock int, maxID uint64, exclude [
 		if newer(out, r.maxID) >= perBlock {
 			break
 		}
+		var pages int
 		var err error
-		if out, err = r.members(block, perBlock, live, out); err != nil {
+		out, pages, err = r.members(block, perBlock, live, out)
+		p.work.runPageReads.Add(int64(pages))
+		if err != nil {
 			return out, err
 		}
 	}

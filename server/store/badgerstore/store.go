@@ -33,6 +33,8 @@ type Store struct {
 	postings *postingSet
 	// records holds the index records (recordlog.go).
 	records *recordLog
+	// work counts the reads of index lookups (workcount.go).
+	work *workCounters
 
 	// stop ends the background work (the trimmer, trim.go, and the
 	// filter's fill), which background waits for.

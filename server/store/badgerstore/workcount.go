@@ -1,0 +1,35 @@
+package badgerstore
+
+import "sync/atomic"
+
+// WorkCounts counts the reads behind the person index's lookups since the
+// store opened. Unlike a timing, a count does not depend on what else the
+// machine runs, so a benchmark can say exactly how the work per record
+// grows with the index (ttpeval -speed prints it per record).
+type WorkCounts struct {
+	PostingLookups int64 // a block's or source's members asked of the runs
+	RunPageReads   int64 // run pages read and decrypted for them
+	RecordReads    int64 // records read from the record log
+	PointerGets    int64 // Badger lookups of a record's key
+	// Badger's block cache: a miss reads and decrypts a table block.
+	BlockCacheHits, BlockCacheMisses int64
+}
+
+// workCounters are the store's own counts.
+type workCounters struct {
+	postingLookups, runPageReads, recordReads, pointerGets atomic.Int64
+}
+
+// WorkCounts returns the counts so far.
+func (s *Store) WorkCounts() WorkCounts {
+	w := WorkCounts{
+		PostingLookups: s.work.postingLookups.Load(),
+		RunPageReads:   s.work.runPageReads.Load(),
+		RecordReads:    s.work.recordReads.Load(),
+		PointerGets:    s.work.pointerGets.Load(),
+	}
+	if m := s.db.BlockCacheMetrics(); m != nil {
+		w.BlockCacheHits, w.BlockCacheMisses = int64(m.Hits()), int64(m.Misses())
+	}
+	return w
+}
