@@ -92,7 +92,19 @@ func (t *tx) record(id uint64, key []byte) (r store.IndexRecord, ok bool, err er
 	if t.records != nil {
 		t.records.work.pointerGets.Add(1)
 	}
-	ok, err = t.get("read index record", appendNumKey(key[:0], recordPrefix, id), func(v []byte) (err error) {
+	key = appendNumKey(key[:0], recordPrefix, id)
+	if pointer, found := t.slotPointer(id, key); found {
+		if pointer == nil {
+			return r, false, nil // deleted
+		}
+		v, err := t.records.read(id, pointer)
+		if err != nil {
+			return r, false, err
+		}
+		r, err = decodeRecord(id, v)
+		return r, err == nil, err
+	}
+	ok, err = t.get("read index record", key, func(v []byte) (err error) {
 		if len(v) == recordPointerLen {
 			if t.records == nil {
 				return errors.New("badgerstore: index record read without the record log")
@@ -105,6 +117,23 @@ func (t *tx) record(id uint64, key []byte) (r store.IndexRecord, ok bool, err er
 		return err
 	})
 	return r, ok, err
+}
+
+// slotPointer reads record id's pointer (key is its Badger key) from the
+// pointer file: found is false when the file cannot say for this
+// transaction, and Badger must; pointer is nil for a deleted record. The
+// transaction's own writes and those of the Update before come first.
+func (t *tx) slotPointer(id uint64, key []byte) (pointer []byte, found bool) {
+	if t.slots == nil || t.records == nil {
+		return nil, false
+	}
+	if _, own := t.writes[string(key)]; own {
+		return nil, false
+	}
+	if _, pending := t.base.lookup(key); pending {
+		return nil, false
+	}
+	return t.slots.read(id, t.slotsVisible)
 }
 
 // Records reads the records fanned out over goroutines.
@@ -245,5 +274,5 @@ func (ix index) SetPerson(id, person uint64) error {
 	if err != nil {
 		return err
 	}
-	return ix.t.set("write index record", numKey(recordPrefix, id), pointers[0])
+	return ix.t.setRecordPointer("write index record", id, pointers[0])
 }

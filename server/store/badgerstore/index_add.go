@@ -33,7 +33,7 @@ func (ix index) Add(records []store.IndexRecord) error {
 	}
 	for i := range records {
 		id := records[i].ID
-		if err := t.set("write index record", numKey(recordPrefix, id), pointers[i]); err != nil {
+		if err := t.setRecordPointer("write index record", id, pointers[i]); err != nil {
 			return err
 		}
 		c.topID = max(c.topID, id)
@@ -122,7 +122,10 @@ func (ix index) DeleteRecords(ids []uint64) error {
 			return err
 		}
 		t.deleted = append(t.deleted, id)
-		for _, key := range [][]byte{numKey(recordPrefix, id), numKey(reviewPrefix, id), numKey(reidPrefix, id)} {
+		if err := t.setRecordPointer("delete index record", id, nil); err != nil {
+			return err
+		}
+		for _, key := range [][]byte{numKey(reviewPrefix, id), numKey(reidPrefix, id)} {
 			if err := t.del("delete index record", key); err != nil {
 				return err
 			}

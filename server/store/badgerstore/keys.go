@@ -36,6 +36,10 @@ const (
 	memberPrefix = "i/m"
 	// personPrefix + person → nothing: the persons that AddPersons recorded.
 	personPrefix = "i/p"
+	// pointerFileCleanKey → the last commit whose record pointers the
+	// pointer file holds, written when the store closed cleanly and
+	// deleted when it opens (pointers.go).
+	pointerFileCleanKey = "m/pointers-clean"
 	// postingManifestKey → the posting runs in use (runset.go).
 	postingManifestKey = "m/postings"
 	// postingLogPrefix + seq → the block postings of one committed batch

@@ -119,7 +119,14 @@ func OpenConfig(dir string, encryptionKey []byte, log *slog.Logger, cfg Config) 
 		db.Close()
 		return nil, err
 	}
-	s := &Store{db: db, log: log, work: work, filter: newKeyFilter(), postings: postings, records: records, stop: make(chan struct{})}
+	slots, err := openPointerFile(dir, db, log, work)
+	if err != nil {
+		records.close()
+		postings.close()
+		db.Close()
+		return nil, err
+	}
+	s := &Store{db: db, log: log, work: work, slots: slots, filter: newKeyFilter(), postings: postings, records: records, stop: make(chan struct{})}
 	s.background.Go(func() { s.fillFilter() })
 	s.background.Go(func() { postings.mergeLoop(s.stop) })
 	if cfg.MappedBytes > 0 {

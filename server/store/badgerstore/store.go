@@ -35,6 +35,10 @@ type Store struct {
 	records *recordLog
 	// work counts the reads of index lookups (workcount.go).
 	work *workCounters
+	// slots holds the record pointers by ID (pointers.go); nextVisible
+	// is the last of its commits visible to next's snapshot.
+	slots       *pointerFile
+	nextVisible uint64
 
 	// stop ends the background work (the trimmer, trim.go, and the
 	// filter's fill), which background waits for.
@@ -69,12 +73,13 @@ func (s *Store) UpdateAsync(ctx context.Context, fn func(store.Tx) error) (wait 
 	if s.closed.Load() {
 		return nil, fail("update", badger.ErrDBClosed)
 	}
-	txn, base := s.next, s.nextBase
+	txn, base, visible := s.next, s.nextBase, s.nextVisible
 	s.next, s.nextBase = nil, nil
 	if txn == nil {
+		visible = s.slots.durable.Load() // before the snapshot: see pointers.go
 		txn = s.db.NewTransaction(true)
 	}
-	t := s.newTx(txn, true)
+	t := s.newTx(txn, true, visible)
 	t.base, t.writes = base, map[string]pendingWrite{}
 	if err := fn(t); err != nil {
 		txn.Discard()
@@ -92,6 +97,7 @@ func (s *Store) UpdateAsync(ctx context.Context, fn func(store.Tx) error) (wait 
 	}
 	// The next Update's snapshot, opened before this commit is sent, so
 	// that opening it waits only for base's commit.
+	nextVisible := s.slots.durable.Load()
 	next := s.db.NewTransaction(true)
 	if base != nil {
 		if err := base.wait(); err != nil {
@@ -101,14 +107,18 @@ func (s *Store) UpdateAsync(ctx context.Context, fn func(store.Tx) error) (wait 
 		}
 	}
 	pc := &pendingCommit{writes: t.writes, added: t.added, deleted: t.deleted, done: make(chan struct{})}
-	// With SyncWrites, the callback runs once the write is on disk.
+	commit := s.slots.next
+	s.slots.next++
+	// With SyncWrites, the callback runs once the write is on disk. The
+	// next commit is sent only after this callback, so they run in order.
 	txn.CommitWith(func(err error) {
 		if pc.err = fail("commit", err); pc.err == nil {
+			s.slots.committed(commit, t.pointers)
 			s.postings.committed(t.added, t.logSeq, t.deleted)
 		}
 		close(pc.done)
 	})
-	s.next, s.nextBase = next, pc
+	s.next, s.nextBase, s.nextVisible = next, pc, nextVisible
 	return pc.wait, nil
 }
 
@@ -121,9 +131,10 @@ func (s *Store) View(ctx context.Context, fn func(store.Tx) error) error {
 	if s.closed.Load() {
 		return fail("view", badger.ErrDBClosed)
 	}
+	visible := s.slots.durable.Load() // before the snapshot: see pointers.go
 	txn := s.db.NewTransaction(false)
 	defer txn.Discard()
-	return fn(s.newTx(txn, false))
+	return fn(s.newTx(txn, false, visible))
 }
 
 // Shared is false: one process owns a Badger directory.
@@ -146,7 +157,10 @@ func (s *Store) Close() error {
 	close(s.stop)
 	s.background.Wait()
 	s.postings.close()
-	err := fail("close", s.db.Close())
+	err := s.slots.close(s.db)
+	if cerr := fail("close", s.db.Close()); err == nil {
+		err = cerr
+	}
 	if rerr := s.records.close(); err == nil && rerr != nil {
 		err = fmt.Errorf("badgerstore: close record log: %w", rerr)
 	}
@@ -154,10 +168,11 @@ func (s *Store) Close() error {
 }
 
 // newTx is a transaction of the store.
-func (s *Store) newTx(txn *badger.Txn, update bool) *tx {
+func (s *Store) newTx(txn *badger.Txn, update bool, slotsVisible uint64) *tx {
 	t := newTx(txn, update, s.filter)
 	t.postings = s.postings
 	t.records = s.records
+	t.slots, t.slotsVisible = s.slots, slotsVisible
 	return t
 }
 

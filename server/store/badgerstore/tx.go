@@ -30,9 +30,16 @@ type tx struct {
 	// records is the store's record log (recordlog.go); nil in the
 	// transactions that open and migrate a store, which read no record.
 	records *recordLog
-	added   map[uint64][]uint64
-	deleted []uint64
-	logSeq  uint64
+	// slots is the store's pointer file (pointers.go), whose slots of
+	// commits up to slotsVisible this transaction may use; pointers are
+	// the record pointers it writes (nil: a deleted record), for the file
+	// once it commits.
+	slots        *pointerFile
+	slotsVisible uint64
+	pointers     map[uint64][]byte
+	added        map[uint64][]uint64
+	deleted      []uint64
+	logSeq       uint64
 
 	// base is the Update before this one, whose writes this one's
 	// snapshot may lack: reads look there first (pending.go). writes are
@@ -131,6 +138,18 @@ func (t *tx) set(op string, key, value []byte) error {
 		t.writes[string(key)] = pendingWrite{value: value}
 	}
 	return fail(op, t.txn.Set(key, value))
+}
+
+// setRecordPointer writes record id's pointer (nil: deletes the record).
+func (t *tx) setRecordPointer(op string, id uint64, pointer []byte) error {
+	if t.pointers == nil {
+		t.pointers = map[uint64][]byte{}
+	}
+	t.pointers[id] = pointer
+	if pointer == nil {
+		return t.del(op, numKey(recordPrefix, id))
+	}
+	return t.set(op, numKey(recordPrefix, id), pointer)
 }
 
 // del deletes key.

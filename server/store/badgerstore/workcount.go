@@ -10,14 +10,15 @@ type WorkCounts struct {
 	PostingLookups int64 // a block's or source's members asked of the runs
 	RunPageReads   int64 // run pages read and decrypted for them
 	RecordReads    int64 // records read from the record log
-	PointerGets    int64 // Badger lookups of a record's key
+	PointerGets    int64 // lookups of a record's pointer
+	PointerSlots   int64 // of which the pointer file answered
 	// Badger's block cache: a miss reads and decrypts a table block.
 	BlockCacheHits, BlockCacheMisses int64
 }
 
 // workCounters are the store's own counts.
 type workCounters struct {
-	postingLookups, runPageReads, recordReads, pointerGets atomic.Int64
+	postingLookups, runPageReads, recordReads, pointerGets, pointerSlotHits atomic.Int64
 }
 
 // WorkCounts returns the counts so far.
@@ -27,6 +28,7 @@ func (s *Store) WorkCounts() WorkCounts {
 		RunPageReads:   s.work.runPageReads.Load(),
 		RecordReads:    s.work.recordReads.Load(),
 		PointerGets:    s.work.pointerGets.Load(),
+		PointerSlots:   s.work.pointerSlotHits.Load(),
 	}
 	if m := s.db.BlockCacheMetrics(); m != nil {
 		w.BlockCacheHits, w.BlockCacheMisses = int64(m.Hits()), int64(m.Misses())

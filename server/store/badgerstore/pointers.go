@@ -1,0 +1,254 @@
+package badgerstore
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"hash/crc32"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"slices"
+	"sync/atomic"
+
+	"github.com/dgraph-io/badger/v4"
+)
+
+// A record's pointer into the record log (recordlog.go) is a Badger value,
+// and Badger stays where it is true. But once the index outgrows Badger's
+// block cache, a pointer read decrypts a table block of 4 KiB for 12
+// bytes: at eleven million records that was most of registration's cost.
+// So the pointers are also kept in a file of their own, addressed by
+// record ID (IDs are dense), one slot of slotBytes each, read with one
+// pread from the page cache, which is not the process's memory:
+//
+//	[0:8)   the commit that wrote the slot (pointerFile.durable), 0: none
+//	[8:20)  the pointer; all zero: the record was deleted
+//	[20:24) CRC-32C of the record ID and bytes [0:20)
+//
+// The file follows Badger, never leads it: a commit's pointers are written
+// in its callback, once it is durable, and a transaction uses a slot only
+// if its commit was durable before the transaction's snapshot was taken
+// (tx.slotsVisible); anything else (a slot written later, a torn or
+// flipped slot that fails its check, a hole) is read from Badger as
+// before. So a View never sees a pointer newer than its snapshot.
+//
+// The file is not synced with the commits. It is trusted at open only if
+// the store was closed cleanly, which pointerFileCleanKey records (and
+// opening deletes, durably, before anything is served); after a crash it
+// is rebuilt from Badger's pointers before the store opens.
+type pointerFile struct {
+	f    *os.File
+	work *workCounters
+	// durable is the last commit whose pointers are in the file; next is
+	// the number the next commit gets (Updates only, under Store.mu).
+	durable atomic.Uint64
+	next    uint64
+	// broken is set when a write failed: the file may then hold slots
+	// older than their commits say, so it is read no more, and rebuilt at
+	// the next open.
+	broken atomic.Bool
+	log    *slog.Logger
+	// crashAtClose, set by tests, leaves the store closed as a crash
+	// would: without the mark.
+	crashAtClose bool
+}
+
+const (
+	slotBytes       = 24
+	pointerFileName = "pointers"
+)
+
+var slotCRC = crc32.MakeTable(crc32.Castagnoli)
+
+// openPointerFile opens the pointer file of the store in dir, rebuilding
+// it from db unless the store was closed cleanly.
+func openPointerFile(dir string, db *badger.DB, log *slog.Logger, work *workCounters) (*pointerFile, error) {
+	f, err := os.OpenFile(filepath.Join(dir, "records", pointerFileName), os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("badgerstore: open pointer file: %w", err)
+	}
+	pf := &pointerFile{f: f, work: work, log: log}
+	var clean []byte
+	err = db.View(func(txn *badger.Txn) error {
+		_, err := newTx(txn, false, nil).get("read pointer file mark", []byte(pointerFileCleanKey), func(v []byte) error {
+			clean = slices.Clone(v)
+			return nil
+		})
+		return err
+	})
+	if err == nil && len(clean) != 8 {
+		err = pf.rebuild(db)
+	}
+	if err == nil && len(clean) == 8 {
+		// Deleted before anything is served: a crash from now on leaves
+		// no mark, and the next open rebuilds.
+		pf.durable.Store(binary.BigEndian.Uint64(clean))
+		err = db.Update(func(txn *badger.Txn) error {
+			return newTx(txn, true, nil).del("delete pointer file mark", []byte(pointerFileCleanKey))
+		})
+	}
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	pf.next = pf.durable.Load() + 1
+	return pf, nil
+}
+
+// rebuild writes every pointer Badger holds into an emptied file, as
+// commit 1.
+func (pf *pointerFile) rebuild(db *badger.DB) error {
+	if err := pf.f.Truncate(0); err != nil {
+		return fmt.Errorf("badgerstore: rebuild pointer file: %w", err)
+	}
+	var run slotRun
+	err := db.View(func(txn *badger.Txn) error {
+		return newTx(txn, false, nil).scan("rebuild pointer file", recordPrefix, nil, false, func(k, v []byte) error {
+			if len(k) != 8 || len(v) != recordPointerLen {
+				return nil // an old store's record kept whole: read from Badger
+			}
+			return run.add(pf.f, binary.BigEndian.Uint64(k), 1, v)
+		})
+	})
+	if err == nil {
+		err = run.write(pf.f)
+	}
+	if err != nil {
+		return fmt.Errorf("badgerstore: rebuild pointer file: %w", err)
+	}
+	pf.durable.Store(1)
+	return nil
+}
+
+// slotRun collects slots of consecutive IDs, to write them at once.
+type slotRun struct {
+	first uint64
+	buf   []byte
+}
+
+func (r *slotRun) add(f *os.File, id, commit uint64, pointer []byte) error {
+	if len(r.buf) > 0 && (id != r.first+uint64(len(r.buf)/slotBytes) || len(r.buf) >= 1<<16) {
+		if err := r.write(f); err != nil {
+			return err
+		}
+	}
+	if len(r.buf) == 0 {
+		r.first = id
+	}
+	r.buf = appendSlot(r.buf, id, commit, pointer)
+	return nil
+}
+
+func (r *slotRun) write(f *os.File) error {
+	if len(r.buf) == 0 {
+		return nil
+	}
+	_, err := f.WriteAt(r.buf, int64(r.first)*slotBytes)
+	r.buf = r.buf[:0]
+	return err
+}
+
+// appendSlot appends record id's slot: its pointer as of commit, or, for
+// a nil pointer, its deletion.
+func appendSlot(dst []byte, id, commit uint64, pointer []byte) []byte {
+	start := len(dst)
+	dst = binary.BigEndian.AppendUint64(dst, commit)
+	if pointer == nil {
+		pointer = make([]byte, recordPointerLen)
+	}
+	dst = append(dst, pointer...)
+	return binary.BigEndian.AppendUint32(dst, slotCheck(id, dst[start:]))
+}
+
+func slotCheck(id uint64, slot []byte) uint32 {
+	var idb [8]byte
+	binary.BigEndian.PutUint64(idb[:], id)
+	return crc32.Update(crc32.Update(0, slotCRC, idb[:]), slotCRC, slot[:20])
+}
+
+// read returns record id's pointer as seen by a transaction to which the
+// commits up to visible are visible: ok is false when the file cannot
+// say (read Badger), pointer nil when the record was deleted.
+func (pf *pointerFile) read(id, visible uint64) (pointer []byte, ok bool) {
+	if pf == nil || pf.broken.Load() {
+		return nil, false
+	}
+	var slot [slotBytes]byte
+	if n, err := pf.f.ReadAt(slot[:], int64(id)*slotBytes); n != slotBytes {
+		if err != nil && !errors.Is(err, io.EOF) {
+			pf.log.Warn("pointer file not readable; reading Badger", "err", err)
+		}
+		return nil, false
+	}
+	commit := binary.BigEndian.Uint64(slot[:8])
+	if commit == 0 || commit > visible || binary.BigEndian.Uint32(slot[20:]) != slotCheck(id, slot[:]) {
+		return nil, false
+	}
+	pf.work.pointerSlotHits.Add(1)
+	if p := slot[8:20]; !allZero(p) {
+		return slices.Clone(p), true
+	}
+	return nil, true
+}
+
+func allZero(b []byte) bool {
+	for _, c := range b {
+		if c != 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// committed writes the pointers of commit (nil: deleted) once it is
+// durable, then makes them visible. Commits come one at a time, in order.
+func (pf *pointerFile) committed(commit uint64, pointers map[uint64][]byte) {
+	if pf.broken.Load() {
+		return
+	}
+	ids := slices.Sorted(func(yield func(uint64) bool) {
+		for id := range pointers {
+			if !yield(id) {
+				return
+			}
+		}
+	})
+	var run slotRun
+	for _, id := range ids {
+		p, c := pointers[id], commit
+		if p != nil && len(p) != recordPointerLen {
+			p, c = nil, 0 // not a pointer: an empty slot, read from Badger
+		}
+		if err := run.add(pf.f, id, c, p); err != nil {
+			pf.fail(err)
+			return
+		}
+	}
+	if err := run.write(pf.f); err != nil {
+		pf.fail(err)
+		return
+	}
+	pf.durable.Store(commit)
+}
+
+func (pf *pointerFile) fail(err error) {
+	pf.broken.Store(true)
+	pf.log.Error("pointer file not written: record pointers are read from Badger until the store opens again, which rebuilds it", "err", err)
+}
+
+// close syncs the file and, if it is whole, marks the store clean: the
+// next open uses the file as it is. Every commit must be done.
+func (pf *pointerFile) close(db *badger.DB) error {
+	defer pf.f.Close()
+	if pf.broken.Load() || pf.crashAtClose {
+		return nil
+	}
+	if err := pf.f.Sync(); err != nil {
+		return fmt.Errorf("badgerstore: sync pointer file: %w", err)
+	}
+	return db.Update(func(txn *badger.Txn) error {
+		return newTx(txn, true, nil).set("mark pointer file clean", []byte(pointerFileCleanKey), binary.BigEndian.AppendUint64(nil, pf.durable.Load()))
+	})
+}

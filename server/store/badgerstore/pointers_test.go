@@ -1,0 +1,175 @@
+package badgerstore
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/ttpnl/ttp/server/store"
+)
+
+// pointerFileStore opens the store in dir with 60 records (IDs 1-60,
+// person = ID), unless it has them.
+func pointerFileStore(t *testing.T, dir string) *Store {
+	t.Helper()
+	s := openSmallBuffer(t, dir)
+	var n int64
+	if err := s.View(context.Background(), func(tx store.Tx) error {
+		st, err := tx.Index().Stats()
+		n = st.Records
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if n > 0 {
+		return s
+	}
+	var recs []store.IndexRecord
+	for id := uint64(1); id <= 60; id++ {
+		recs = append(recs, store.IndexRecord{ID: id, Source: 1<<40 + id, Person: id, Blocks: []uint64{7}})
+	}
+	update(t, s, func(ix store.PersonIndex) error { return ix.Add(recs) })
+	return s
+}
+
+func update(t *testing.T, s *Store, fn func(store.PersonIndex) error) {
+	t.Helper()
+	if err := s.Update(context.Background(), func(tx store.Tx) error { return fn(tx.Index()) }); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// readPersons reads records 1-60 in a View: their persons (0: absent).
+func readPersons(t *testing.T, s *Store) map[uint64]uint64 {
+	t.Helper()
+	out := map[uint64]uint64{}
+	err := s.View(context.Background(), func(tx store.Tx) error {
+		var ids []uint64
+		for id := uint64(1); id <= 60; id++ {
+			ids = append(ids, id)
+		}
+		recs, err := tx.Index().Records(ids)
+		for id, r := range recs {
+			out[id] = r.Person
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// TestPointerFileAnswersAfterCleanReopen: after a clean close the pointer
+// file answers every pointer read, with the pointers of the last commits
+// (a changed person, a deleted record).
+func TestPointerFileAnswersAfterCleanReopen(t *testing.T) {
+	dir := t.TempDir()
+	s := pointerFileStore(t, dir)
+	update(t, s, func(ix store.PersonIndex) error { return ix.SetPerson(5, 500) })
+	update(t, s, func(ix store.PersonIndex) error { return ix.DeleteRecords([]uint64{6}) })
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	s = openSmallBuffer(t, dir)
+	defer s.Close()
+	before := s.WorkCounts()
+	persons := readPersons(t, s)
+	w := s.WorkCounts()
+	if gets, slots := w.PointerGets-before.PointerGets, w.PointerSlots-before.PointerSlots; gets != 60 || slots != 60 {
+		t.Fatalf("%d pointer reads, %d of them from the pointer file; want all 60 from it", gets, slots)
+	}
+	if persons[5] != 500 || persons[6] != 0 || persons[7] != 7 || len(persons) != 59 {
+		t.Fatalf("record 5 of person %d (want 500), record 6 of %d (want deleted), record 7 of %d, %d records",
+			persons[5], persons[6], persons[7], len(persons))
+	}
+}
+
+// TestPointerFileRebuiltAfterCrash: a store not closed cleanly rebuilds
+// the file from Badger, so a file left stale by a crash (here: the file
+// of before a person change and a deletion) gives no stale pointer.
+func TestPointerFileRebuiltAfterCrash(t *testing.T) {
+	dir := t.TempDir()
+	s := pointerFileStore(t, dir)
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, "records", pointerFileName)
+	old, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s = openSmallBuffer(t, dir)
+	update(t, s, func(ix store.PersonIndex) error { return ix.SetPerson(5, 500) })
+	update(t, s, func(ix store.PersonIndex) error { return ix.DeleteRecords([]uint64{6}) })
+	s.slots.crashAtClose = true
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, old, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	s = openSmallBuffer(t, dir)
+	defer s.Close()
+	before := s.WorkCounts().PointerSlots
+	if persons := readPersons(t, s); persons[5] != 500 || persons[6] != 0 {
+		t.Fatalf("after the crash: record 5 of person %d (want 500), record 6 of %d (want deleted)", persons[5], persons[6])
+	}
+	if n := s.WorkCounts().PointerSlots - before; n != 59 {
+		t.Fatalf("the rebuilt pointer file answered %d reads; want the 59 records Badger has", n)
+	}
+}
+
+// TestPointerFileViewSeesItsSnapshot: a View that began before a person
+// change reads the record as it was, although the file has the new
+// pointer by then.
+func TestPointerFileViewSeesItsSnapshot(t *testing.T) {
+	s := pointerFileStore(t, t.TempDir())
+	defer s.Close()
+	var inView uint64
+	err := s.View(context.Background(), func(tx store.Tx) error {
+		update(t, s, func(ix store.PersonIndex) error { return ix.SetPerson(5, 500) })
+		recs, err := tx.Index().Records([]uint64{5})
+		inView = recs[5].Person
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if inView != 5 {
+		t.Fatalf("a View from before the change read person %d; want 5", inView)
+	}
+	if persons := readPersons(t, s); persons[5] != 500 {
+		t.Fatalf("a View from after the change read person %d; want 500", persons[5])
+	}
+}
+
+// TestPointerFileFlippedSlot: a slot that fails its check is read from
+// Badger instead, not trusted.
+func TestPointerFileFlippedSlot(t *testing.T) {
+	dir := t.TempDir()
+	s := pointerFileStore(t, dir)
+	update(t, s, func(ix store.PersonIndex) error { return ix.SetPerson(5, 500) })
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, "records", pointerFileName)
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b[5*slotBytes+14] ^= 1 // in record 5's pointer
+	if err := os.WriteFile(path, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	s = openSmallBuffer(t, dir)
+	defer s.Close()
+	before := s.WorkCounts().PointerSlots
+	if persons := readPersons(t, s); persons[5] != 500 || persons[4] != 4 {
+		t.Fatalf("record 5 of person %d (want 500), 4 of %d", persons[5], persons[4])
+	}
+	if n := s.WorkCounts().PointerSlots - before; n != 59 {
+		t.Fatalf("%d reads from the pointer file; want 59 (not the flipped slot)", n)
+	}
+}
