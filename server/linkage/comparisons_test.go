@@ -465,3 +465,38 @@ func TestBlockingAtAnAddress(t *testing.T) {
 		}
 	}
 }
+
+// TestTwinApart: initials on one side of which only the first agrees with
+// the other side's given names (J.P. against Johan) are first_initial, not
+// initials; with the family name and birth date agreeing at another
+// postcode area that is a twin living elsewhere as much as the same person
+// moved, so a review, not a link, without a BSN agreement. All initials
+// agreeing (J.P. against Jan Pieter) still links.
+func TestTwinApart(t *testing.T) {
+	for _, c := range []struct {
+		a, b string
+		want uint8
+	}{
+		{"J.P.", "Johan", firstInitial},
+		{"J.P.", "Jan Pieter", firstInitials},
+		{"J.", "Jan", firstInitials},
+		{"K.", "Jan", firstDisagree},
+	} {
+		p := compareAs(t, rec("", "de Jong", c.a, "1960-01-01", "4750 JE"), rec("", "de Jong", c.b, "1960-01-01", "9471 KL"))
+		if p[cmpFirst] != c.want {
+			t.Errorf("%s / %s: given name %s; want %s", c.a, c.b, levelNames[cmpFirst][p[cmpFirst]], levelNames[cmpFirst][c.want])
+		}
+	}
+	m := DefaultModel()
+	apart := Pattern{0, familyExact, firstInitial, birthExact, sexAgree, postcodeDisagree, 0}
+	if s := m.Score(apart); s < m.Lower || s >= m.Upper {
+		t.Errorf("family name, birth date and only the first initial at another postcode: score %.1f; want a review", s)
+	}
+	apart[cmpBSN] = bsnAgree
+	if s := m.Score(apart); s < m.Upper {
+		t.Errorf("the same with the BSN agreeing: score %.1f; want a link", s)
+	}
+	if s := m.Score(Pattern{0, familyExact, firstInitials, birthExact, sexAgree, postcodeDisagree, 0}); s < m.Upper {
+		t.Errorf("family name, birth date and all initials at another postcode: score %.1f; want a link", s)
+	}
+}
