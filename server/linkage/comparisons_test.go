@@ -500,3 +500,32 @@ func TestTwinApart(t *testing.T) {
 		t.Errorf("family name, birth date and all initials at another postcode: score %.1f; want a link", s)
 	}
 }
+
+// TestAnotherPersonsBSN: a BSN that agrees with the other sex, another
+// given name and another birth date under one family name at one address
+// is a household member's BSN on the record: a review, not a link. With
+// the given name or the sex agreeing, the BSN links through the wrong
+// birth date.
+func TestAnotherPersonsBSN(t *testing.T) {
+	m := DefaultModel()
+	at := func(first, sex uint8) Pattern {
+		return Pattern{bsnAgree, familyExact, first, birthDisagree, sex, postcodeExact, houseAgree}
+	}
+	for name, p := range map[string]Pattern{
+		"another given name":     at(firstDisagree, sexDisagree),
+		"no given name":          at(0, sexDisagree),
+		"only the same initials": at(firstInitials, sexDisagree),
+	} {
+		if s := m.Score(p); s < m.Lower || s >= m.Upper {
+			t.Errorf("BSN agreeing, the other sex, %s, another birth date: score %.1f; want a review", name, s)
+		}
+	}
+	for name, p := range map[string]Pattern{
+		"the same given name, the other sex": at(firstExact, sexDisagree),
+		"another given name, the same sex":   at(firstDisagree, sexAgree),
+	} {
+		if s := m.Score(p); s < m.Upper {
+			t.Errorf("BSN agreeing, %s, another birth date: score %.1f; want a link", name, s)
+		}
+	}
+}

@@ -287,9 +287,11 @@ func (m *Model) Prepare() error {
 //     an automatic link, at most a review, unless the BSN agrees (then the
 //     difference is a data error);
 //   - but a BSN agreement with a birth date that differs in more than one
-//     part and a family name that is not the same or close: at most a
-//     review. One number does not outweigh a whole identity: it would let
-//     whoever knows a BSN attach records of their making to its person.
+//     part and a family name that is not the same or close, or the other
+//     sex with a given name that is not the same (anotherPersonsBSN): at
+//     most a review. One number does not outweigh a whole identity: it
+//     would let whoever knows a BSN attach records of their making to its
+//     person, and a household member's BSN on a record is a known mix-up.
 //     A family name with a typo counts as the same when the given name
 //     agrees too at the same postcode and house number;
 //   - a birth date missing on either side: at most a review, unless the
@@ -330,7 +332,7 @@ func (m *Model) Score(p Pattern) float64 {
 	if p[cmpBSN] != bsnAgree && householdMember(p) {
 		return math.Min(s, m.Lower-1)
 	}
-	if p[cmpBSN] != bsnAgree && twinApart(p) {
+	if p[cmpBSN] != bsnAgree && twinApart(p) || p[cmpBSN] == bsnAgree && anotherPersonsBSN(p) {
 		return math.Min(s, m.Upper-0.5)
 	}
 	if p[cmpBirth] == 0 && (p[cmpBSN] != bsnAgree || !sameName(p)) && !nameAtAddress(p) {
@@ -408,6 +410,16 @@ func householdMember(p Pattern) bool {
 func twinApart(p Pattern) bool {
 	return familyAlike(p) && p[cmpBirth] == birthExact && p[cmpPostcode] == postcodeDisagree &&
 		p[cmpFirst] == firstInitial
+}
+
+// anotherPersonsBSN reports whether a pattern whose BSNs agree has the
+// other sex, a given name that is not the same and another birth date:
+// nothing of the person but what a household shares (family name,
+// address). That is a household member's BSN on the record (a parent's on
+// a child's, a partner's: a mix-up at the desk), not one person; a clerk
+// decides. (On the own generator every such pair was a wrong link.)
+func anotherPersonsBSN(p Pattern) bool {
+	return p[cmpBirth] == birthDisagree && oppositeSex(p)
 }
 
 // nameAtAddress reports whether the family name agrees (exactly or closely)
