@@ -529,3 +529,38 @@ func TestAnotherPersonsBSN(t *testing.T) {
 		}
 	}
 }
+
+// TestMoveWithSurnameTypo: a record that moved and whose family name has
+// a typo that changes its sound (Brinkhorst, Brimkhorst) meets its person
+// through birth date, first-name sound and the surname sound's first
+// letter, and links: family name close, given name and birth date exact.
+func TestMoveWithSurnameTypo(t *testing.T) {
+	wantLinked(t, "a move and a surname typo", rec("", "Brinkhorst", "Sebastiaan", "1960-03-14", "1234 AB"), rec("", "Brimkhorst", "Sebastiaan", "1960-03-14", "9876 KL"))
+}
+
+// TestCloseNameElsewhere: at another postcode area without a BSN, a birth
+// date with a given name that is only close and a family name partly
+// alike, or an exact given name with a family name partly alike, is a
+// review; a close given name under another family name is a new person
+// (strangers born on one day with one first name). A family name that is
+// close, with the given name, still links.
+func TestCloseNameElsewhere(t *testing.T) {
+	m := DefaultModel()
+	at := func(family, first uint8) Pattern {
+		return Pattern{0, family, first, birthExact, sexAgree, postcodeDisagree, 0}
+	}
+	for name, p := range map[string]Pattern{
+		"family name partly alike, given name close": at(familyPartial, firstClose),
+		"family name partly alike, given name exact": at(familyPartial, firstExact),
+	} {
+		if s := m.Score(p); s < m.Lower || s >= m.Upper {
+			t.Errorf("%s, birth date, another area: score %.1f; want a review", name, s)
+		}
+	}
+	if s := m.Score(at(familyDisagree, firstClose)); s >= m.Lower {
+		t.Errorf("another family name, given name close, birth date, another area: score %.1f; want a new person", s)
+	}
+	if s := m.Score(at(familyClose, firstExact)); s < m.Upper {
+		t.Errorf("family name close, given name exact, birth date, another area: score %.1f; want a link", s)
+	}
+}

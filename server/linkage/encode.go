@@ -220,6 +220,9 @@ func (e *Encoder) Encode(in *Input) Encoded {
 //
 //	bsn                                     everything but a wrong BSN
 //	date + surname sound                    a move, a given-name change
+//	date + first-name sound + the surname     a move with a surname typo that
+//	  sound's first letter                   changes its sound (the first
+//	                                         letter is seldom the wrong one)
 //	date + postcode, digits sorted          a surname typo or marriage name,
 //	                                         also with the postcode's digits
 //	                                         transposed
@@ -243,6 +246,9 @@ func (e *Encoder) Encode(in *Input) Encoded {
 // records registered before meet new ones through the other keys.) The
 // surname-sound key brings the other members of a household as candidates,
 // which Model.Score sends to new persons (householdMember), not to review.
+// The first-name key brings strangers born on one day with one first name
+// (the surname's first letter keeps them few), which Model.Score keeps
+// from linking on that alone (closeNameElsewhere).
 func (e *Encoder) blocks(h *hasher, in *Input, firstPart, lastPart string) []uint64 {
 	year := datePart(in.Birth.Year)
 	var date string
@@ -250,10 +256,10 @@ func (e *Encoder) blocks(h *hasher, in *Input, firstPart, lastPart string) []uin
 		d, m := min(b.Day, b.Month), max(b.Day, b.Month)
 		date = year + "-" + strconv.Itoa(m) + "-" + strconv.Itoa(d)
 	}
-	sound := phonetic(firstPart)
+	sound, givenSound := phonetic(firstPart), phonetic(in.Given.First)
 	// The two name sounds in order, so that a swapped family and given
 	// name still meet.
-	nameSounds := []string{sound, phonetic(in.Given.First)}
+	nameSounds := []string{sound, givenSound}
 	if nameSounds[0] > nameSounds[1] {
 		nameSounds[0], nameSounds[1] = nameSounds[1], nameSounds[0]
 	}
@@ -266,6 +272,7 @@ func (e *Encoder) blocks(h *hasher, in *Input, firstPart, lastPart string) []uin
 	keys := []uint64{
 		h.of("b-bsn", in.BSN),
 		h.of("b-date-sound", date, sound),
+		h.of("b-date-given-sound", date, givenSound, sound[:min(1, len(sound))]),
 		h.of("b-date-pc-sorted", date, sorted),
 		h.of("b-sound-pc", sound, pcSorted),
 		h.of("b-sounds-year", nameSounds[0], nameSounds[1], cmp.Or(year, "pc "+pcSorted)),
