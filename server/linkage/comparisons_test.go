@@ -564,3 +564,24 @@ func TestCloseNameElsewhere(t *testing.T) {
 		t.Errorf("family name close, given name exact, birth date, another area: score %.1f; want a link", s)
 	}
 }
+
+// TestBSNWithGivenNameAtAddress: without a birth date, a BSN that agrees
+// links with the given name at the same postcode and house number under
+// another family name (a marriage name); elsewhere, or with the given name
+// only close, it is a review.
+func TestBSNWithGivenNameAtAddress(t *testing.T) {
+	m := DefaultModel()
+	p := Pattern{bsnAgree, familyDisagree, firstExact, 0, 0, postcodeExact, houseAgree}
+	if s := m.Score(p); s < m.Upper {
+		t.Errorf("BSN, given name at the address, another family name, no birth date: score %.1f; want a link", s)
+	}
+	for name, q := range map[string]Pattern{
+		"another house number": {bsnAgree, familyDisagree, firstExact, 0, 0, postcodeExact, houseDisagree},
+		"given name close":     {bsnAgree, familyDisagree, firstClose, 0, 0, postcodeExact, houseAgree},
+		"another postcode":     {bsnAgree, familyDisagree, firstExact, 0, 0, postcodeDisagree, 0},
+	} {
+		if s := m.Score(q); s < m.Lower || s >= m.Upper {
+			t.Errorf("BSN, %s, another family name, no birth date: score %.1f; want a review", name, s)
+		}
+	}
+}

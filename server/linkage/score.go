@@ -295,7 +295,8 @@ func (m *Model) Prepare() error {
 //     A family name with a typo counts as the same when the given name
 //     agrees too at the same postcode and house number;
 //   - a birth date missing on either side: at most a review, unless the
-//     BSN agrees and so do family name and given name, or family name and
+//     BSN agrees and so do family name and given name, or the given name
+//     at one postcode and house number, or family name and
 //     whole given name (same first name and initials) agree at one
 //     postcode and house number (see Input.HasMinimumEvidence);
 //   - at another postcode area, a given name that is only close, or exact
@@ -345,9 +346,10 @@ func (m *Model) Score(p Pattern) float64 {
 	if p[cmpBSN] != bsnAgree && twinApart(p) || p[cmpBSN] == bsnAgree && anotherPersonsBSN(p) {
 		return math.Min(s, m.Upper-0.5)
 	}
-	if p[cmpBirth] == 0 && (p[cmpBSN] != bsnAgree || !sameName(p)) && !nameAtAddress(p) {
+	if p[cmpBirth] == 0 && (p[cmpBSN] != bsnAgree || !sameName(p) && !givenAtAddress(p)) && !nameAtAddress(p) {
 		// No birth date to tell namesakes, or father and son, apart: only
-		// the BSN with its name, or the whole name at its address, links.
+		// the BSN with its name, or with its given name at its address (a
+		// marriage name), or the whole name at its address, links.
 		return math.Min(s, m.Upper-0.5)
 	}
 	if p[cmpBSN] != bsnAgree && (p[cmpFirst] == firstDisagree || p[cmpFirst] == firstCallName || oppositeSex(p) || p[cmpBirth] == birthDisagree) {
@@ -444,6 +446,16 @@ func closeNameElsewhere(p Pattern) bool {
 // decides. (On the own generator every such pair was a wrong link.)
 func anotherPersonsBSN(p Pattern) bool {
 	return p[cmpBirth] == birthDisagree && oppositeSex(p)
+}
+
+// givenAtAddress reports whether the given name agrees exactly at the same
+// postcode and house number and the sexes do not disagree, whatever the
+// family name: with the BSN agreeing, a woman under her partner's name at
+// one hospital and her own at another. (Whoever knows a BSN, the given
+// name and the address knows the whole name there, with which a record
+// links already: nameAtAddress.)
+func givenAtAddress(p Pattern) bool {
+	return p[cmpFirst] == firstExact && p[cmpSex] != sexDisagree && samePostcode(p) && p[cmpHouse] == houseAgree
 }
 
 // nameAtAddress reports whether the family name agrees (exactly or closely)
