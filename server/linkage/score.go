@@ -287,7 +287,8 @@ func (m *Model) Prepare() error {
 //     an automatic link, at most a review, unless the BSN agrees (then the
 //     difference is a data error);
 //   - but a BSN agreement with a birth date that differs in more than one
-//     part and a family name that is not the same or close, or the other
+//     part and a family name that is not the same or close (nor partly
+//     alike with the given name exact: typoOfName), or the other
 //     sex with a given name that is not the same (anotherPersonsBSN): at
 //     most a review. One number does not outweigh a whole identity: it
 //     would let whoever knows a BSN attach records of their making to its
@@ -359,7 +360,7 @@ func (m *Model) Score(p Pattern) float64 {
 		}
 		return s
 	}
-	if p[cmpBSN] == bsnAgree && p[cmpBirth] == birthDisagree && !sameFamily(p) && !(sameName(p) && samePostcode(p) && p[cmpHouse] == houseAgree) {
+	if p[cmpBSN] == bsnAgree && p[cmpBirth] == birthDisagree && !sameFamily(p) && !typoOfName(p) && !(sameName(p) && samePostcode(p) && p[cmpHouse] == houseAgree) {
 		return math.Min(s, m.Upper-0.5)
 	}
 	return s
@@ -446,6 +447,14 @@ func closeNameElsewhere(p Pattern) bool {
 // decides. (On the own generator every such pair was a wrong link.)
 func anotherPersonsBSN(p Pattern) bool {
 	return p[cmpBirth] == birthDisagree && oppositeSex(p)
+}
+
+// typoOfName reports whether the given name agrees exactly and the family
+// name in part (typos): with a BSN that agrees, the name the BSN belongs
+// to, whatever else is wrong. (Whoever knows the BSN and given name knows
+// the family name too, so a near miss gives a prober nothing.)
+func typoOfName(p Pattern) bool {
+	return p[cmpFirst] == firstExact && p[cmpFamily] == familyPartial && p[cmpSex] != sexDisagree
 }
 
 // givenAtAddress reports whether the given name agrees exactly at the same
