@@ -590,3 +590,22 @@ func TestBSNWithGivenNameAtAddress(t *testing.T) {
 		}
 	}
 }
+
+// TestBSNTypoWithName: a BSN with a typo and the name it belongs to link
+// through a birth date wrong in two parts (as a BSN that agrees does);
+// without the BSN, or with another given name, that is at most a review.
+func TestBSNTypoWithName(t *testing.T) {
+	m := DefaultModel()
+	p := Pattern{bsnTypo, familyExact, firstExact, birthDisagree, 0, postcodeExact, houseAgree}
+	if s := m.Score(p); s < m.Upper {
+		t.Errorf("a BSN typo with family and given name, another birth date: score %.1f; want a link", s)
+	}
+	for name, q := range map[string]Pattern{
+		"no BSN":             {0, familyExact, firstExact, birthDisagree, 0, postcodeExact, houseAgree},
+		"another given name": {bsnTypo, familyExact, firstDisagree, birthDisagree, 0, postcodeExact, houseAgree},
+	} {
+		if s := m.Score(q); s >= m.Upper {
+			t.Errorf("%s, family name, another birth date: score %.1f; want at most a review", name, s)
+		}
+	}
+}

@@ -285,7 +285,8 @@ func (m *Model) Prepare() error {
 //     (twins Antonia and Antonius, or A. and A.), or a birth date that
 //     differs in more than one part: never
 //     an automatic link, at most a review, unless the BSN agrees (then the
-//     difference is a data error);
+//     difference is a data error), or, for the birth date, a BSN with a
+//     typo comes with its name (typoOfBSNWithName);
 //   - but a BSN agreement with a birth date that differs in more than one
 //     part and a family name that is not the same or close (nor partly
 //     alike with the given name exact: typoOfName), or the other
@@ -353,7 +354,7 @@ func (m *Model) Score(p Pattern) float64 {
 		// marriage name), or the whole name at its address, links.
 		return math.Min(s, m.Upper-0.5)
 	}
-	if p[cmpBSN] != bsnAgree && (p[cmpFirst] == firstDisagree || p[cmpFirst] == firstCallName || oppositeSex(p) || p[cmpBirth] == birthDisagree) {
+	if p[cmpBSN] != bsnAgree && (p[cmpFirst] == firstDisagree || p[cmpFirst] == firstCallName || oppositeSex(p) || p[cmpBirth] == birthDisagree && !typoOfBSNWithName(p)) {
 		s = math.Min(s, m.Upper-0.5)
 		if p[cmpFamily] == familyExact && p[cmpBirth] == birthExact && samePostcode(p) && p[cmpHouse] == houseAgree {
 			s = math.Max(s, m.Lower)
@@ -447,6 +448,17 @@ func closeNameElsewhere(p Pattern) bool {
 // decides. (On the own generator every such pair was a wrong link.)
 func anotherPersonsBSN(p Pattern) bool {
 	return p[cmpBirth] == birthDisagree && oppositeSex(p)
+}
+
+// typoOfBSNWithName reports whether a BSN with a typo (six or more of its
+// digits agreeing with the other's valid BSN) comes with the name it
+// belongs to (sameName): then a birth date wrong in two parts is a data
+// error, as with a BSN that agrees. A father and son of one name, whom the
+// birth date tells apart, were born decades apart and have unrelated BSNs.
+// (Twins, whose numbers may be consecutive, differ in their given names,
+// which stay at most a review.)
+func typoOfBSNWithName(p Pattern) bool {
+	return p[cmpBSN] == bsnTypo && sameName(p)
 }
 
 // typoOfName reports whether the given name agrees exactly and the family
