@@ -609,3 +609,25 @@ func TestBSNTypoWithName(t *testing.T) {
 		}
 	}
 }
+
+// TestFamilyNameSound: a family name partly alike that sounds the same
+// (Meijer, Meyer) is the level sound, which counts as the same family
+// name (sameFamily): with the given name and birth date it links at
+// another postcode area; with a given name only close there it is a
+// review (closeNameElsewhere). Partly alike without the sound is partial.
+func TestFamilyNameSound(t *testing.T) {
+	p := compareAs(t, rec("", "Meijer", "Anna", "1960-01-01", "1234 AB"), rec("", "Meyer", "Anna", "1960-01-01", "9876 KL"))
+	if p[cmpFamily] != familySound {
+		t.Errorf("Meijer / Meyer: family name %s; want sound", levelNames[cmpFamily][p[cmpFamily]])
+	}
+	m := DefaultModel()
+	if s := m.Score(Pattern{0, familySound, firstExact, birthExact, sexAgree, postcodeDisagree, 0}); s < m.Upper {
+		t.Errorf("family name sounding the same, given name, birth date, another area: score %.1f; want a link", s)
+	}
+	if s := m.Score(Pattern{0, familySound, firstClose, birthExact, sexAgree, postcodeDisagree, 0}); s < m.Lower || s >= m.Upper {
+		t.Errorf("family name sounding the same, given name close, birth date, another area: score %.1f; want a review", s)
+	}
+	if s := m.Score(Pattern{0, familyPartial, firstExact, birthExact, sexAgree, postcodeDisagree, 0}); s >= m.Upper {
+		t.Errorf("family name partly alike, given name, birth date, another area: score %.1f; want at most a review", s)
+	}
+}

@@ -59,6 +59,10 @@ type Features struct {
 	// postcodes that differ only in the order of their digits (a typo:
 	// 2086 AB, 2068 AB) share it.
 	PostcodeSorted uint32
+	// FamilySound is the sound code of the family name's first part (as
+	// the blocking keys use it): spelling variants and many typos
+	// (Meijer, Meyer; Janssen, Jansen) share it.
+	FamilySound uint32
 }
 
 // Encoded is a record ready for the index.
@@ -196,6 +200,8 @@ func (e *Encoder) Encode(in *Input) Encoded {
 	f.FamilyFirst = h.of32("family-part", firstPart)
 	f.FamilyLast = h.of32("family-part", lastPart)
 	f.FamilyBloom = h.bloom("family-bigram", firstPart)
+	sound := phonetic(firstPart)
+	f.FamilySound = h.of32("family-sound", sound)
 	f.First = h.of32("first", in.Given.First)
 	f.Initials = h.of32("initials", in.Given.Initials)
 	if in.Given.Initials != "" {
@@ -210,7 +216,7 @@ func (e *Encoder) Encode(in *Input) Encoded {
 		// The features have a fixed length, so the two parts cannot run
 		// into each other.
 		Conflict: h.of("source-conflict", in.Source, string(encodeFeatures(&f)))}
-	enc.Blocks = e.blocks(h, in, firstPart, lastPart)
+	enc.Blocks = e.blocks(h, in, sound, firstPart, lastPart)
 	return enc
 }
 
@@ -249,14 +255,14 @@ func (e *Encoder) Encode(in *Input) Encoded {
 // The first-name key brings strangers born on one day with one first name
 // (the surname's first letter keeps them few), which Model.Score keeps
 // from linking on that alone (closeNameElsewhere).
-func (e *Encoder) blocks(h *hasher, in *Input, firstPart, lastPart string) []uint64 {
+func (e *Encoder) blocks(h *hasher, in *Input, sound, firstPart, lastPart string) []uint64 {
 	year := datePart(in.Birth.Year)
 	var date string
 	if b := in.Birth; b.Year != 0 && b.Month != 0 && b.Day != 0 {
 		d, m := min(b.Day, b.Month), max(b.Day, b.Month)
 		date = year + "-" + strconv.Itoa(m) + "-" + strconv.Itoa(d)
 	}
-	sound, givenSound := phonetic(firstPart), phonetic(in.Given.First)
+	givenSound := phonetic(in.Given.First)
 	// The two name sounds in order, so that a swapped family and given
 	// name still meet.
 	nameSounds := []string{sound, givenSound}

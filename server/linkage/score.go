@@ -33,7 +33,7 @@ func Levels(c int) int { return len(levelNames[c]) }
 // Level names, per comparison, for configuration and for reports.
 var levelNames = [numComparisons][]string{
 	cmpBSN:      {"missing", "agree", "disagree", "typo"},
-	cmpFamily:   {"missing", "exact", "close", "partial", "disagree"},
+	cmpFamily:   {"missing", "exact", "close", "partial", "disagree", "sound"},
 	cmpFirst:    {"missing", "exact", "close", "initials", "disagree", "call_name", "first_initial"},
 	cmpBirth:    {"missing", "exact", "swapped", "two_of_three", "disagree"},
 	cmpSex:      {"missing", "agree", "disagree"},
@@ -52,6 +52,7 @@ const (
 	familyClose      = 2
 	familyPartial    = 3
 	familyDisagree   = 4
+	familySound      = 5
 	firstExact       = 1
 	firstClose       = 2
 	firstInitials    = 3
@@ -179,6 +180,10 @@ func compareFamily(a, b *Features) uint8 {
 	switch {
 	case d >= 0.8 || partAgrees:
 		return 2
+	case d >= 0.6 && a.FamilySound != 0 && a.FamilySound == b.FamilySound:
+		// Partly alike and sounding the same: a spelling variant or a
+		// typo of one name (Meijer, Meyer) more than another name.
+		return familySound
 	case d >= 0.6:
 		return 3
 	}
@@ -436,8 +441,8 @@ func twinApart(p Pattern) bool {
 // person. (The birth-date + first-name blocking key brings such pairs:
 // without this, 4 to 9 of them linked wrongly on the own generator.)
 func closeNameElsewhere(p Pattern) bool {
-	return p[cmpPostcode] == postcodeDisagree && (p[cmpFirst] == firstClose || p[cmpFirst] == firstExact && p[cmpFamily] == familyPartial) &&
-		(p[cmpFamily] == familyPartial || p[cmpFamily] == familyDisagree)
+	return p[cmpPostcode] == postcodeDisagree && (p[cmpFirst] == firstClose && (p[cmpFamily] == familyPartial || p[cmpFamily] == familySound || p[cmpFamily] == familyDisagree) ||
+		p[cmpFirst] == firstExact && p[cmpFamily] == familyPartial)
 }
 
 // anotherPersonsBSN reports whether a pattern whose BSNs agree has the
@@ -509,7 +514,9 @@ func samePostcode(p Pattern) bool {
 	return p[cmpPostcode] == postcodeExact || p[cmpPostcode] == postcodeTypo
 }
 
-func sameFamily(p Pattern) bool { return p[cmpFamily] == familyExact || p[cmpFamily] == familyClose }
+func sameFamily(p Pattern) bool {
+	return p[cmpFamily] == familyExact || p[cmpFamily] == familyClose || p[cmpFamily] == familySound
+}
 
 // DefaultModel is tuned to Dutch hospital data as the synth package's
 // default profile models it; estimate your own with EM (see Estimate).
@@ -523,7 +530,9 @@ func DefaultModel() *Model {
 	// A BSN typo: among matches about as rare as a disagreement; among
 	// non-matches, 6 given digits of 9 agree by chance 3 times in 10^6.
 	set(cmpBSN, MU{0.996, 1e-7}, MU{0.002, 0.9999969}, MU{0.002, 3e-6})
-	set(cmpFamily, MU{0.90, 0.003}, MU{0.07, 0.004}, MU{0.02, 0.02}, MU{0.01, 0.973})
+	// Partly alike with the same sound code: among matches a typo that
+	// keeps the sound; among non-matches names that sound alike.
+	set(cmpFamily, MU{0.90, 0.003}, MU{0.07, 0.004}, MU{0.012, 0.019}, MU{0.01, 0.973}, MU{0.008, 0.001})
 	// A call name for an official name: the vocabulary's groups hold a
 	// few percent of all names, so two different names share a group
 	// seldom among non-matches.
