@@ -474,9 +474,10 @@ func TestBlockingAtAnAddress(t *testing.T) {
 // TestTwinApart: initials on one side of which only the first agrees with
 // the other side's given names (J.P. against Johan) are first_initial, not
 // initials; with the family name and birth date agreeing at another
-// postcode area that is a twin living elsewhere as much as the same person
-// moved, so a review, not a link, without a BSN agreement. All initials
-// agreeing (J.P. against Jan Pieter) still links.
+// postcode area that, and no given name on one side, is a twin living
+// elsewhere as much as the same person moved, so a review, not a link,
+// without a BSN agreement. All initials agreeing (J.P. against Jan Pieter)
+// still links, and so does a missing given name within one postcode area.
 func TestTwinApart(t *testing.T) {
 	for _, c := range []struct {
 		a, b string
@@ -500,6 +501,12 @@ func TestTwinApart(t *testing.T) {
 	apart[cmpBSN] = bsnAgree
 	if s := m.Score(apart); s < m.Upper {
 		t.Errorf("the same with the BSN agreeing: score %.1f; want a link", s)
+	}
+	if s := m.Score(Pattern{0, familyExact, 0, birthExact, sexAgree, postcodeDisagree, 0}); s < m.Lower || s >= m.Upper {
+		t.Errorf("family name and birth date, no given name on one side, at another postcode: score %.1f; want a review", s)
+	}
+	if s := m.Score(Pattern{0, familyExact, 0, birthExact, sexAgree, 2, 0}); s < m.Upper {
+		t.Errorf("family name and birth date, no given name on one side, in the same area: score %.1f; want a link", s)
 	}
 	if s := m.Score(Pattern{0, familyExact, firstInitials, birthExact, sexAgree, postcodeDisagree, 0}); s < m.Upper {
 		t.Errorf("family name, birth date and all initials at another postcode: score %.1f; want a link", s)
