@@ -638,3 +638,17 @@ func TestFamilyNameSound(t *testing.T) {
 		t.Errorf("family name partly alike, given name, birth date, another area: score %.1f; want at most a review", s)
 	}
 }
+
+// TestGivenNameSound: given names spelled apart that sound the same
+// (Catherine, Kathryn) are close, not disagreeing; names of other sounds
+// (Kees, Piet) still disagree.
+func TestGivenNameSound(t *testing.T) {
+	p := compareAs(t, rec("", "Jansen", "Catherine", "1960-01-01", "1234 AB"), rec("", "Jansen", "Kathryn", "1960-01-01", "1234 AB"))
+	if p[cmpFirst] != firstClose {
+		t.Errorf("Catherine / Kathryn: given name %s; want close", levelNames[cmpFirst][p[cmpFirst]])
+	}
+	p = compareAs(t, rec("", "Jansen", "Kees", "1960-01-01", "1234 AB"), rec("", "Jansen", "Piet", "1960-01-01", "1234 AB"))
+	if p[cmpFirst] != firstDisagree {
+		t.Errorf("Kees / Piet: given name %s; want disagree", levelNames[cmpFirst][p[cmpFirst]])
+	}
+}

@@ -63,6 +63,9 @@ type Features struct {
 	// the blocking keys use it): spelling variants and many typos
 	// (Meijer, Meyer; Janssen, Jansen) share it.
 	FamilySound uint32
+	// FirstSound is the first given name's sound code: Catherine and
+	// Kathryn share it.
+	FirstSound uint32
 }
 
 // Encoded is a record ready for the index.
@@ -211,12 +214,14 @@ func (e *Encoder) Encode(in *Input) Encoded {
 	f.GivenAsFamily = h.of32("family-part", in.Given.First)
 	f.GivenBloom = h.bloom("family-bigram", in.Given.First)
 	f.FirstGroup = h.of32("first-group", identity.CallNameGroup(in.Given.First))
+	givenSound := phonetic(in.Given.First)
+	f.FirstSound = h.of32("first-sound", givenSound)
 
 	enc := Encoded{Source: h.of("source", in.Source), Features: f,
 		// The features have a fixed length, so the two parts cannot run
 		// into each other.
 		Conflict: h.of("source-conflict", in.Source, string(encodeFeatures(&f)))}
-	enc.Blocks = e.blocks(h, in, sound, firstPart, lastPart)
+	enc.Blocks = e.blocks(h, in, sound, givenSound, firstPart, lastPart)
 	return enc
 }
 
@@ -255,14 +260,13 @@ func (e *Encoder) Encode(in *Input) Encoded {
 // The first-name key brings strangers born on one day with one first name
 // (the surname's first letter keeps them few), which Model.Score keeps
 // from linking on that alone (closeNameElsewhere).
-func (e *Encoder) blocks(h *hasher, in *Input, sound, firstPart, lastPart string) []uint64 {
+func (e *Encoder) blocks(h *hasher, in *Input, sound, givenSound, firstPart, lastPart string) []uint64 {
 	year := datePart(in.Birth.Year)
 	var date string
 	if b := in.Birth; b.Year != 0 && b.Month != 0 && b.Day != 0 {
 		d, m := min(b.Day, b.Month), max(b.Day, b.Month)
 		date = year + "-" + strconv.Itoa(m) + "-" + strconv.Itoa(d)
 	}
-	givenSound := phonetic(in.Given.First)
 	// The two name sounds in order, so that a swapped family and given
 	// name still meet.
 	nameSounds := []string{sound, givenSound}

@@ -206,6 +206,11 @@ func compareFirst(a, b *Features) uint8 {
 		if a.FirstGroup != 0 && a.FirstGroup == b.FirstGroup {
 			return firstCallName // Kees and Cornelis
 		}
+		if a.FirstSound != 0 && a.FirstSound == b.FirstSound {
+			// Spelled apart, sounding the same (Catherine, Kathryn): a
+			// spelling variant, close. Twins' names differ in sound.
+			return firstClose
+		}
 		if a.Initials == b.Initials && a.Initials != 0 {
 			return 3
 		}
