@@ -621,11 +621,17 @@ func TestBSNTypoWithName(t *testing.T) {
 // (Meijer, Meyer) is the level sound, which counts as the same family
 // name (sameFamily): with the given name and birth date it links at
 // another postcode area; with a given name only close there it is a
-// review (closeNameElsewhere). Partly alike without the sound is partial.
+// review (closeNameElsewhere). Partly alike without the sound is partial,
+// and so is less alike with the sound.
 func TestFamilyNameSound(t *testing.T) {
 	p := compareAs(t, rec("", "Meijer", "Anna", "1960-01-01", "1234 AB"), rec("", "Meyer", "Anna", "1960-01-01", "9876 KL"))
 	if p[cmpFamily] != familySound {
 		t.Errorf("Meijer / Meyer: family name %s; want sound", levelNames[cmpFamily][p[cmpFamily]])
+	}
+	// Less alike but sounding the same (Schmidt, Smit): partly alike.
+	p = compareAs(t, rec("", "Schmidt", "Anna", "1960-01-01", "1234 AB"), rec("", "Smit", "Anna", "1960-01-01", "9876 KL"))
+	if p[cmpFamily] != familyPartial {
+		t.Errorf("Schmidt / Smit: family name %s; want partial", levelNames[cmpFamily][p[cmpFamily]])
 	}
 	m := DefaultModel()
 	if s := m.Score(Pattern{0, familySound, firstExact, birthExact, sexAgree, postcodeDisagree, 0}); s < m.Upper {

@@ -184,7 +184,9 @@ func compareFamily(a, b *Features) uint8 {
 		// Partly alike and sounding the same: a spelling variant or a
 		// typo of one name (Meijer, Meyer) more than another name.
 		return familySound
-	case d >= 0.6:
+	case d >= 0.6 || a.FamilySound != 0 && a.FamilySound == b.FamilySound:
+		// Partly alike, or less alike but sounding the same (Schmidt,
+		// Smit: a spelling variant, or another family's name).
 		return 3
 	}
 	return 4
