@@ -6,20 +6,21 @@ import (
 	"slices"
 )
 
-// Stored features: 20 feature words (uint32) ‖ 3 Bloom filters, all
+// Stored features: 22 feature words (uint32) ‖ 3 Bloom filters, all
 // little-endian. The store keeps them as opaque bytes. Records of an older
 // layout decode with what they lack missing (see layouts).
 const (
-	featureWords  = 20
+	featureWords  = 22
 	featureBlooms = 3
 	featureBytes  = featureWords*4 + featureBlooms*bloomWords*8
 )
 
 // layouts are the stored layouts, newest first, as (words, Bloom filters):
-// before issue 9's postcode with sorted digits and the given name's Bloom
-// filter under the family-name label, 19 and 2; before the BSN parts, the
-// given name as a family name and the call-name group, 14 and 2.
-var layouts = [][2]int{{featureWords, featureBlooms}, {19, 2}, {14, 2}}
+// before the names' sound codes, 20 and 3; before issue 9's postcode with
+// sorted digits and the given name's Bloom filter under the family-name
+// label, 19 and 2; before the BSN parts, the given name as a family name
+// and the call-name group, 14 and 2.
+var layouts = [][2]int{{featureWords, featureBlooms}, {20, 3}, {19, 2}, {14, 2}}
 
 // layoutBytes is the length of a layout's encoding.
 func layoutBytes(l [2]int) int { return l[0]*4 + l[1]*bloomWords*8 }
@@ -27,7 +28,8 @@ func layoutBytes(l [2]int) int { return l[0]*4 + l[1]*bloomWords*8 }
 func (f *Features) words() [featureWords]*uint32 {
 	return [featureWords]*uint32{&f.BSN, &f.Year, &f.Month, &f.Day, &f.Sex, &f.Postcode, &f.Area, &f.House,
 		&f.Family, &f.FamilyFirst, &f.FamilyLast, &f.First, &f.Initials, &f.FirstInitial,
-		&f.BSNParts[0], &f.BSNParts[1], &f.BSNParts[2], &f.GivenAsFamily, &f.FirstGroup, &f.PostcodeSorted}
+		&f.BSNParts[0], &f.BSNParts[1], &f.BSNParts[2], &f.GivenAsFamily, &f.FirstGroup, &f.PostcodeSorted,
+		&f.FamilySound, &f.FirstSound}
 }
 
 func (f *Features) blooms() [featureBlooms]*Bloom {

@@ -311,18 +311,23 @@ func TestPostcodeTransposed(t *testing.T) {
 }
 
 // TestBSNWithTypos: a BSN agreement with a birth date wrong in more than one
-// part links when the name agrees through a typo at the same address; with
-// another family name it stays a review (TestBSNAloneDoesNotOverride), and
-// so it does with the typo elsewhere.
+// part links when the name agrees through a typo, at the same address or
+// elsewhere (a family name exact links so already; whoever knows the BSN
+// and given name knows the family name); with another family name it stays
+// a review (TestBSNAloneDoesNotOverride), and so it does with a typo and
+// another given name.
 func TestBSNWithTypos(t *testing.T) {
 	m := DefaultModel()
-	p := Pattern{bsnAgree, familyPartial, firstExact, birthDisagree, 0, postcodeExact, houseAgree}
-	if s := m.Score(p); s < m.Upper {
-		t.Errorf("BSN, a family-name typo, given name and address, another birth date: score %.1f; want a link", s)
+	for name, p := range map[string]Pattern{
+		"at the address":     {bsnAgree, familyPartial, firstExact, birthDisagree, 0, postcodeExact, houseAgree},
+		"at another address": {bsnAgree, familyPartial, firstExact, birthDisagree, 0, 3, 0},
+	} {
+		if s := m.Score(p); s < m.Upper {
+			t.Errorf("BSN, a family-name typo, given name %s, another birth date: score %.1f; want a link", name, s)
+		}
 	}
 	for name, q := range map[string]Pattern{
 		"another family name":          {bsnAgree, 4, firstExact, birthDisagree, 0, postcodeExact, houseAgree},
-		"the typo at another address":  {bsnAgree, familyPartial, firstExact, birthDisagree, 0, 3, 0},
 		"the typo, another given name": {bsnAgree, familyPartial, firstDisagree, birthDisagree, 0, postcodeExact, houseAgree},
 	} {
 		if s := m.Score(q); s >= m.Upper {
@@ -463,5 +468,193 @@ func TestBlockingAtAnAddress(t *testing.T) {
 		if !slices.ContainsFunc(c.a.Blocks, func(k uint64) bool { return contains(c.b.Blocks, k) }) {
 			t.Errorf("%s: no blocking key shared", c.what)
 		}
+	}
+}
+
+// TestTwinApart: initials on one side of which only the first agrees with
+// the other side's given names (J.P. against Johan) are first_initial, not
+// initials; with the family name and birth date agreeing at another
+// postcode area that, and no given name on one side, is a twin living
+// elsewhere as much as the same person moved, so a review, not a link,
+// without a BSN agreement. All initials agreeing (J.P. against Jan Pieter)
+// still links, and so does a missing given name within one postcode area.
+func TestTwinApart(t *testing.T) {
+	for _, c := range []struct {
+		a, b string
+		want uint8
+	}{
+		{"J.P.", "Johan", firstInitial},
+		{"J.P.", "Jan Pieter", firstInitials},
+		{"J.", "Jan", firstInitials},
+		{"K.", "Jan", firstDisagree},
+	} {
+		p := compareAs(t, rec("", "de Jong", c.a, "1960-01-01", "4750 JE"), rec("", "de Jong", c.b, "1960-01-01", "9471 KL"))
+		if p[cmpFirst] != c.want {
+			t.Errorf("%s / %s: given name %s; want %s", c.a, c.b, levelNames[cmpFirst][p[cmpFirst]], levelNames[cmpFirst][c.want])
+		}
+	}
+	m := DefaultModel()
+	apart := Pattern{0, familyExact, firstInitial, birthExact, sexAgree, postcodeDisagree, 0}
+	if s := m.Score(apart); s < m.Lower || s >= m.Upper {
+		t.Errorf("family name, birth date and only the first initial at another postcode: score %.1f; want a review", s)
+	}
+	apart[cmpBSN] = bsnAgree
+	if s := m.Score(apart); s < m.Upper {
+		t.Errorf("the same with the BSN agreeing: score %.1f; want a link", s)
+	}
+	if s := m.Score(Pattern{0, familyExact, 0, birthExact, sexAgree, postcodeDisagree, 0}); s < m.Lower || s >= m.Upper {
+		t.Errorf("family name and birth date, no given name on one side, at another postcode: score %.1f; want a review", s)
+	}
+	if s := m.Score(Pattern{0, familyExact, 0, birthExact, sexAgree, 2, 0}); s < m.Upper {
+		t.Errorf("family name and birth date, no given name on one side, in the same area: score %.1f; want a link", s)
+	}
+	if s := m.Score(Pattern{0, familyExact, firstInitials, birthExact, sexAgree, postcodeDisagree, 0}); s < m.Upper {
+		t.Errorf("family name, birth date and all initials at another postcode: score %.1f; want a link", s)
+	}
+}
+
+// TestAnotherPersonsBSN: a BSN that agrees with the other sex, another
+// given name and another birth date under one family name at one address
+// is a household member's BSN on the record: a review, not a link. With
+// the given name or the sex agreeing, the BSN links through the wrong
+// birth date.
+func TestAnotherPersonsBSN(t *testing.T) {
+	m := DefaultModel()
+	at := func(first, sex uint8) Pattern {
+		return Pattern{bsnAgree, familyExact, first, birthDisagree, sex, postcodeExact, houseAgree}
+	}
+	for name, p := range map[string]Pattern{
+		"another given name":     at(firstDisagree, sexDisagree),
+		"no given name":          at(0, sexDisagree),
+		"only the same initials": at(firstInitials, sexDisagree),
+	} {
+		if s := m.Score(p); s < m.Lower || s >= m.Upper {
+			t.Errorf("BSN agreeing, the other sex, %s, another birth date: score %.1f; want a review", name, s)
+		}
+	}
+	for name, p := range map[string]Pattern{
+		"the same given name, the other sex": at(firstExact, sexDisagree),
+		"another given name, the same sex":   at(firstDisagree, sexAgree),
+	} {
+		if s := m.Score(p); s < m.Upper {
+			t.Errorf("BSN agreeing, %s, another birth date: score %.1f; want a link", name, s)
+		}
+	}
+}
+
+// TestMoveWithSurnameTypo: a record that moved and whose family name has
+// a typo that changes its sound (Brinkhorst, Brimkhorst) meets its person
+// through birth date, first-name sound and the surname sound's first
+// letter, and links: family name close, given name and birth date exact.
+func TestMoveWithSurnameTypo(t *testing.T) {
+	wantLinked(t, "a move and a surname typo", rec("", "Brinkhorst", "Sebastiaan", "1960-03-14", "1234 AB"), rec("", "Brimkhorst", "Sebastiaan", "1960-03-14", "9876 KL"))
+}
+
+// TestCloseNameElsewhere: at another postcode area without a BSN, a birth
+// date with a given name that is only close and a family name partly
+// alike, or an exact given name with a family name partly alike, is a
+// review; a close given name under another family name is a new person
+// (strangers born on one day with one first name). A family name that is
+// close, with the given name, still links.
+func TestCloseNameElsewhere(t *testing.T) {
+	m := DefaultModel()
+	at := func(family, first uint8) Pattern {
+		return Pattern{0, family, first, birthExact, sexAgree, postcodeDisagree, 0}
+	}
+	for name, p := range map[string]Pattern{
+		"family name partly alike, given name close": at(familyPartial, firstClose),
+		"family name partly alike, given name exact": at(familyPartial, firstExact),
+	} {
+		if s := m.Score(p); s < m.Lower || s >= m.Upper {
+			t.Errorf("%s, birth date, another area: score %.1f; want a review", name, s)
+		}
+	}
+	if s := m.Score(at(familyDisagree, firstClose)); s >= m.Lower {
+		t.Errorf("another family name, given name close, birth date, another area: score %.1f; want a new person", s)
+	}
+	if s := m.Score(at(familyClose, firstExact)); s < m.Upper {
+		t.Errorf("family name close, given name exact, birth date, another area: score %.1f; want a link", s)
+	}
+}
+
+// TestBSNWithGivenNameAtAddress: without a birth date, a BSN that agrees
+// links with the given name at the same postcode and house number under
+// another family name (a marriage name); elsewhere, or with the given name
+// only close, it is a review.
+func TestBSNWithGivenNameAtAddress(t *testing.T) {
+	m := DefaultModel()
+	p := Pattern{bsnAgree, familyDisagree, firstExact, 0, 0, postcodeExact, houseAgree}
+	if s := m.Score(p); s < m.Upper {
+		t.Errorf("BSN, given name at the address, another family name, no birth date: score %.1f; want a link", s)
+	}
+	for name, q := range map[string]Pattern{
+		"another house number": {bsnAgree, familyDisagree, firstExact, 0, 0, postcodeExact, houseDisagree},
+		"given name close":     {bsnAgree, familyDisagree, firstClose, 0, 0, postcodeExact, houseAgree},
+		"another postcode":     {bsnAgree, familyDisagree, firstExact, 0, 0, postcodeDisagree, 0},
+	} {
+		if s := m.Score(q); s < m.Lower || s >= m.Upper {
+			t.Errorf("BSN, %s, another family name, no birth date: score %.1f; want a review", name, s)
+		}
+	}
+}
+
+// TestBSNTypoWithName: a BSN with a typo and the name it belongs to link
+// through a birth date wrong in two parts (as a BSN that agrees does);
+// without the BSN, or with another given name, that is at most a review.
+func TestBSNTypoWithName(t *testing.T) {
+	m := DefaultModel()
+	p := Pattern{bsnTypo, familyExact, firstExact, birthDisagree, 0, postcodeExact, houseAgree}
+	if s := m.Score(p); s < m.Upper {
+		t.Errorf("a BSN typo with family and given name, another birth date: score %.1f; want a link", s)
+	}
+	for name, q := range map[string]Pattern{
+		"no BSN":             {0, familyExact, firstExact, birthDisagree, 0, postcodeExact, houseAgree},
+		"another given name": {bsnTypo, familyExact, firstDisagree, birthDisagree, 0, postcodeExact, houseAgree},
+	} {
+		if s := m.Score(q); s >= m.Upper {
+			t.Errorf("%s, family name, another birth date: score %.1f; want at most a review", name, s)
+		}
+	}
+}
+
+// TestFamilyNameSound: a family name partly alike that sounds the same
+// (Meijer, Meyer) is the level sound, which counts as the same family
+// name (sameFamily): with the given name and birth date it links at
+// another postcode area; with a given name only close there it is a
+// review (closeNameElsewhere). Partly alike without the sound is partial,
+// and so is less alike with the sound.
+func TestFamilyNameSound(t *testing.T) {
+	p := compareAs(t, rec("", "Meijer", "Anna", "1960-01-01", "1234 AB"), rec("", "Meyer", "Anna", "1960-01-01", "9876 KL"))
+	if p[cmpFamily] != familySound {
+		t.Errorf("Meijer / Meyer: family name %s; want sound", levelNames[cmpFamily][p[cmpFamily]])
+	}
+	// Less alike but sounding the same (Schmidt, Smit): partly alike.
+	p = compareAs(t, rec("", "Schmidt", "Anna", "1960-01-01", "1234 AB"), rec("", "Smit", "Anna", "1960-01-01", "9876 KL"))
+	if p[cmpFamily] != familyPartial {
+		t.Errorf("Schmidt / Smit: family name %s; want partial", levelNames[cmpFamily][p[cmpFamily]])
+	}
+	m := DefaultModel()
+	if s := m.Score(Pattern{0, familySound, firstExact, birthExact, sexAgree, postcodeDisagree, 0}); s < m.Upper {
+		t.Errorf("family name sounding the same, given name, birth date, another area: score %.1f; want a link", s)
+	}
+	if s := m.Score(Pattern{0, familySound, firstClose, birthExact, sexAgree, postcodeDisagree, 0}); s < m.Lower || s >= m.Upper {
+		t.Errorf("family name sounding the same, given name close, birth date, another area: score %.1f; want a review", s)
+	}
+	if s := m.Score(Pattern{0, familyPartial, firstExact, birthExact, sexAgree, postcodeDisagree, 0}); s >= m.Upper {
+		t.Errorf("family name partly alike, given name, birth date, another area: score %.1f; want at most a review", s)
+	}
+}
+
+// TestGivenNameSound: given names spelled apart that sound the same
+// (Catherine, Kathryn) are close, not disagreeing; names of other sounds
+// (Kees, Piet) still disagree.
+func TestGivenNameSound(t *testing.T) {
+	p := compareAs(t, rec("", "Jansen", "Catherine", "1960-01-01", "1234 AB"), rec("", "Jansen", "Kathryn", "1960-01-01", "1234 AB"))
+	if p[cmpFirst] != firstClose {
+		t.Errorf("Catherine / Kathryn: given name %s; want close", levelNames[cmpFirst][p[cmpFirst]])
+	}
+	p = compareAs(t, rec("", "Jansen", "Kees", "1960-01-01", "1234 AB"), rec("", "Jansen", "Piet", "1960-01-01", "1234 AB"))
+	if p[cmpFirst] != firstDisagree {
+		t.Errorf("Kees / Piet: given name %s; want disagree", levelNames[cmpFirst][p[cmpFirst]])
 	}
 }

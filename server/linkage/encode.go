@@ -59,6 +59,13 @@ type Features struct {
 	// postcodes that differ only in the order of their digits (a typo:
 	// 2086 AB, 2068 AB) share it.
 	PostcodeSorted uint32
+	// FamilySound is the sound code of the family name's first part (as
+	// the blocking keys use it): spelling variants and many typos
+	// (Meijer, Meyer; Janssen, Jansen) share it.
+	FamilySound uint32
+	// FirstSound is the first given name's sound code: Catherine and
+	// Kathryn share it.
+	FirstSound uint32
 }
 
 // Encoded is a record ready for the index.
@@ -196,6 +203,8 @@ func (e *Encoder) Encode(in *Input) Encoded {
 	f.FamilyFirst = h.of32("family-part", firstPart)
 	f.FamilyLast = h.of32("family-part", lastPart)
 	f.FamilyBloom = h.bloom("family-bigram", firstPart)
+	sound := phonetic(firstPart)
+	f.FamilySound = h.of32("family-sound", sound)
 	f.First = h.of32("first", in.Given.First)
 	f.Initials = h.of32("initials", in.Given.Initials)
 	if in.Given.Initials != "" {
@@ -205,12 +214,14 @@ func (e *Encoder) Encode(in *Input) Encoded {
 	f.GivenAsFamily = h.of32("family-part", in.Given.First)
 	f.GivenBloom = h.bloom("family-bigram", in.Given.First)
 	f.FirstGroup = h.of32("first-group", identity.CallNameGroup(in.Given.First))
+	givenSound := phonetic(in.Given.First)
+	f.FirstSound = h.of32("first-sound", givenSound)
 
 	enc := Encoded{Source: h.of("source", in.Source), Features: f,
 		// The features have a fixed length, so the two parts cannot run
 		// into each other.
 		Conflict: h.of("source-conflict", in.Source, string(encodeFeatures(&f)))}
-	enc.Blocks = e.blocks(h, in, firstPart, lastPart)
+	enc.Blocks = e.blocks(h, in, sound, givenSound, firstPart, lastPart)
 	return enc
 }
 
@@ -220,6 +231,9 @@ func (e *Encoder) Encode(in *Input) Encoded {
 //
 //	bsn                                     everything but a wrong BSN
 //	date + surname sound                    a move, a given-name change
+//	date + first-name sound + the surname     a move with a surname typo that
+//	  sound's first letter                   changes its sound (the first
+//	                                         letter is seldom the wrong one)
 //	date + postcode, digits sorted          a surname typo or marriage name,
 //	                                         also with the postcode's digits
 //	                                         transposed
@@ -243,17 +257,19 @@ func (e *Encoder) Encode(in *Input) Encoded {
 // records registered before meet new ones through the other keys.) The
 // surname-sound key brings the other members of a household as candidates,
 // which Model.Score sends to new persons (householdMember), not to review.
-func (e *Encoder) blocks(h *hasher, in *Input, firstPart, lastPart string) []uint64 {
+// The first-name key brings strangers born on one day with one first name
+// (the surname's first letter keeps them few), which Model.Score keeps
+// from linking on that alone (closeNameElsewhere).
+func (e *Encoder) blocks(h *hasher, in *Input, sound, givenSound, firstPart, lastPart string) []uint64 {
 	year := datePart(in.Birth.Year)
 	var date string
 	if b := in.Birth; b.Year != 0 && b.Month != 0 && b.Day != 0 {
 		d, m := min(b.Day, b.Month), max(b.Day, b.Month)
 		date = year + "-" + strconv.Itoa(m) + "-" + strconv.Itoa(d)
 	}
-	sound := phonetic(firstPart)
 	// The two name sounds in order, so that a swapped family and given
 	// name still meet.
-	nameSounds := []string{sound, phonetic(in.Given.First)}
+	nameSounds := []string{sound, givenSound}
 	if nameSounds[0] > nameSounds[1] {
 		nameSounds[0], nameSounds[1] = nameSounds[1], nameSounds[0]
 	}
@@ -266,6 +282,7 @@ func (e *Encoder) blocks(h *hasher, in *Input, firstPart, lastPart string) []uin
 	keys := []uint64{
 		h.of("b-bsn", in.BSN),
 		h.of("b-date-sound", date, sound),
+		h.of("b-date-given-sound", date, givenSound, sound[:min(1, len(sound))]),
 		h.of("b-date-pc-sorted", date, sorted),
 		h.of("b-sound-pc", sound, pcSorted),
 		h.of("b-sounds-year", nameSounds[0], nameSounds[1], cmp.Or(year, "pc "+pcSorted)),
