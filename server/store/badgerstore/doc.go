@@ -9,8 +9,12 @@
 //
 // The person index is read by key, never loaded whole. A record is one
 // Badger key, whose value points into the record log (recordlog.go: the
-// records themselves, appended, sealed, read with pread); a person is
-// another key. Its postings (which records have a
+// records themselves, appended, sealed, read with pread); the pointers are
+// also in a file addressed by record ID (pointers.go), read with one
+// pread, so that a record read does not decrypt a table block once the
+// index outgrows Badger's block cache; Badger's pointer is the true one,
+// the file is used only where it cannot be stale. A person is another
+// key. Its postings (which records have a
 // blocking key, about six per record, and which record a source and a
 // person have) are not Badger keys: a batch's postings are one Badger value
 // when it commits, and in the background they go into immutable,

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"slices"
 	"sync/atomic"
+	"time"
 
 	"github.com/dgraph-io/badger/v4"
 )
@@ -100,15 +101,18 @@ func openPointerFile(dir string, db *badger.DB, log *slog.Logger, work *workCoun
 // rebuild writes every pointer Badger holds into an emptied file, as
 // commit 1.
 func (pf *pointerFile) rebuild(db *badger.DB) error {
+	start := time.Now()
 	if err := pf.f.Truncate(0); err != nil {
 		return fmt.Errorf("badgerstore: rebuild pointer file: %w", err)
 	}
 	var run slotRun
+	var n int
 	err := db.View(func(txn *badger.Txn) error {
 		return newTx(txn, false, nil).scan("rebuild pointer file", recordPrefix, nil, false, func(k, v []byte) error {
 			if len(k) != 8 || len(v) != recordPointerLen {
 				return nil // an old store's record kept whole: read from Badger
 			}
+			n++
 			return run.add(pf.f, binary.BigEndian.Uint64(k), 1, v)
 		})
 	})
@@ -119,6 +123,9 @@ func (pf *pointerFile) rebuild(db *badger.DB) error {
 		return fmt.Errorf("badgerstore: rebuild pointer file: %w", err)
 	}
 	pf.durable.Store(1)
+	if n > 0 {
+		pf.log.Info("pointer file rebuilt: the store was not closed cleanly", "records", n, "took", time.Since(start).Round(time.Millisecond))
+	}
 	return nil
 }
 
