@@ -1,6 +1,8 @@
 package badgerstore
 
 import (
+	"bytes"
+	"crypto/rand"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -37,8 +39,11 @@ import (
 //
 // The file is not synced with the commits. It is trusted at open only if
 // the store was closed cleanly, which pointerFileCleanKey records (and
-// opening deletes, durably, before anything is served); after a crash it
-// is rebuilt from Badger's pointers before the store opens.
+// opening deletes, durably, before anything is served), and only if the
+// mark names the file's generation, a random number each open writes into
+// slot 0: a Badger directory and a pointer file restored from different
+// backups do not match. Otherwise it is rebuilt from Badger's pointers
+// before the store opens.
 type pointerFile struct {
 	f    *os.File
 	work *workCounters
@@ -54,6 +59,7 @@ type pointerFile struct {
 	// crashAtClose, set by tests, leaves the store closed as a crash
 	// would: without the mark.
 	crashAtClose bool
+	gen          [16]byte // the file's generation (newGeneration)
 }
 
 const (
@@ -79,16 +85,24 @@ func openPointerFile(dir string, db *badger.DB, log *slog.Logger, work *workCoun
 		})
 		return err
 	})
-	if err == nil && len(clean) != 8 {
-		err = pf.rebuild(db)
-	}
-	if err == nil && len(clean) == 8 {
+	var gen [16]byte
+	f.ReadAt(gen[:], 0) // a short or empty file: no generation, no match
+	switch {
+	case err != nil:
+	case len(clean) == 8+len(gen) && bytes.Equal(clean[8:], gen[:]):
 		// Deleted before anything is served: a crash from now on leaves
 		// no mark, and the next open rebuilds.
 		pf.durable.Store(binary.BigEndian.Uint64(clean))
 		err = db.Update(func(txn *badger.Txn) error {
 			return newTx(txn, true, nil).del("delete pointer file mark", []byte(pointerFileCleanKey))
 		})
+	default:
+		// Not closed cleanly, or the mark is of another generation of
+		// the file (Badger and the file restored from different times).
+		err = pf.rebuild(db)
+	}
+	if err == nil {
+		err = pf.newGeneration()
 	}
 	if err != nil {
 		f.Close()
@@ -96,6 +110,17 @@ func openPointerFile(dir string, db *badger.DB, log *slog.Logger, work *workCoun
 	}
 	pf.next = pf.durable.Load() + 1
 	return pf, nil
+}
+
+// newGeneration gives the file a new random generation, in slot 0 (record
+// IDs start at 1), which the mark of a clean close names: a mark matches
+// only the file as this process leaves it.
+func (pf *pointerFile) newGeneration() error {
+	rand.Read(pf.gen[:])
+	if _, err := pf.f.WriteAt(pf.gen[:], 0); err != nil {
+		return fmt.Errorf("badgerstore: write pointer file: %w", err)
+	}
+	return nil
 }
 
 // rebuild writes every pointer Badger holds into an emptied file, as
@@ -256,6 +281,7 @@ func (pf *pointerFile) close(db *badger.DB) error {
 		return fmt.Errorf("badgerstore: sync pointer file: %w", err)
 	}
 	return db.Update(func(txn *badger.Txn) error {
-		return newTx(txn, true, nil).set("mark pointer file clean", []byte(pointerFileCleanKey), binary.BigEndian.AppendUint64(nil, pf.durable.Load()))
+		mark := append(binary.BigEndian.AppendUint64(nil, pf.durable.Load()), pf.gen[:]...)
+		return newTx(txn, true, nil).set("mark pointer file clean", []byte(pointerFileCleanKey), mark)
 	})
 }
