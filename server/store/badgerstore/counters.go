@@ -34,8 +34,11 @@ func decodeCounters(b []byte) (counters, error) {
 }
 
 // counters returns the transaction's counters, reading them on first use.
-// A method that changes them calls changed.
+// A method that changes them calls changed. Reads of a View may run
+// concurrently (store.Tx), so the first use is guarded.
 func (t *tx) counters() (*counters, error) {
+	t.ctrMu.Lock()
+	defer t.ctrMu.Unlock()
 	if t.ctrLoaded {
 		return &t.ctr, nil
 	}

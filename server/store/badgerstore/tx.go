@@ -18,7 +18,9 @@ type tx struct {
 	update bool
 	filter *keyFilter
 
-	// The counters, read on first use and written back by flush.
+	// The counters, read on first use (under ctrMu) and written back by
+	// flush.
+	ctrMu     sync.Mutex
 	ctr       counters
 	ctrLoaded bool
 	ctrDirty  bool
