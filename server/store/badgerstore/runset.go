@@ -201,8 +201,13 @@ func (p *postingSet) members(block uint64, perBlock int, maxID uint64, exclude [
 		}
 		var pages int
 		var err error
+		before := len(out)
+		p.work.runsAsked.Add(1)
 		out, pages, err = r.members(block, perBlock, live, out)
 		p.work.runPageReads.Add(int64(pages))
+		if pages > 0 && len(out) == before {
+			p.work.emptyRunPageReads.Add(int64(pages))
+		}
 		if err != nil {
 			return out, err
 		}

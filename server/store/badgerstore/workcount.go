@@ -8,27 +8,33 @@ import "sync/atomic"
 // grows with the index (ttpeval -speed prints it per record).
 type WorkCounts struct {
 	PostingLookups int64 // a block's or source's members asked of the runs
+	RunsAsked      int64 // runs asked for them (a Bloom filter check each)
 	RunPageReads   int64 // run pages read and decrypted for them
-	RecordReads    int64 // records read from the record log
-	PointerGets    int64 // lookups of a record's pointer
-	PointerSlots   int64 // of which the pointer file answered
+	// EmptyRunPageReads are the pages read in a run that gave nothing:
+	// mostly a Bloom filter's false positives.
+	EmptyRunPageReads int64
+	RecordReads       int64 // records read from the record log
+	PointerGets       int64 // lookups of a record's pointer
+	PointerSlots      int64 // of which the pointer file answered
 	// Badger's block cache: a miss reads and decrypts a table block.
 	BlockCacheHits, BlockCacheMisses int64
 }
 
 // workCounters are the store's own counts.
 type workCounters struct {
-	postingLookups, runPageReads, recordReads, pointerGets, pointerSlotHits atomic.Int64
+	postingLookups, runsAsked, runPageReads, emptyRunPageReads, recordReads, pointerGets, pointerSlotHits atomic.Int64
 }
 
 // WorkCounts returns the counts so far.
 func (s *Store) WorkCounts() WorkCounts {
 	w := WorkCounts{
-		PostingLookups: s.work.postingLookups.Load(),
-		RunPageReads:   s.work.runPageReads.Load(),
-		RecordReads:    s.work.recordReads.Load(),
-		PointerGets:    s.work.pointerGets.Load(),
-		PointerSlots:   s.work.pointerSlotHits.Load(),
+		PostingLookups:    s.work.postingLookups.Load(),
+		RunsAsked:         s.work.runsAsked.Load(),
+		RunPageReads:      s.work.runPageReads.Load(),
+		EmptyRunPageReads: s.work.emptyRunPageReads.Load(),
+		RecordReads:       s.work.recordReads.Load(),
+		PointerGets:       s.work.pointerGets.Load(),
+		PointerSlots:      s.work.pointerSlotHits.Load(),
 	}
 	if m := s.db.BlockCacheMetrics(); m != nil {
 		w.BlockCacheHits, w.BlockCacheMisses = int64(m.Hits()), int64(m.Misses())
