@@ -7,6 +7,7 @@ import (
 	"runtime/metrics"
 	"runtime/pprof"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 )
@@ -43,12 +44,12 @@ type residentParts struct {
 func startPeakWatch(profileAt string) (*peakWatch, error) {
 	w := &peakWatch{stop: make(chan struct{}), done: make(chan struct{})}
 	if profileAt != "" {
-		mbText, file, ok := bytes.Cut([]byte(profileAt), []byte(":"))
-		mb, err := strconv.ParseInt(string(mbText), 10, 64)
+		mbText, file, ok := strings.Cut(profileAt, ":")
+		mb, err := strconv.ParseInt(mbText, 10, 64)
 		if !ok || err != nil || mb <= 0 || len(file) == 0 {
 			return nil, fmt.Errorf("TTPEVAL_HEAPPROFILE_AT=%q: want MB:FILE", profileAt)
 		}
-		w.profileMB, w.profileFile = mb, string(file)
+		w.profileMB, w.profileFile = mb, file
 	}
 	go w.watch()
 	return w, nil

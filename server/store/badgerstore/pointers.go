@@ -9,6 +9,7 @@ import (
 	"hash/crc32"
 	"io"
 	"log/slog"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -188,7 +189,7 @@ func appendSlot(dst []byte, id, commit uint64, pointer []byte) []byte {
 	start := len(dst)
 	dst = binary.BigEndian.AppendUint64(dst, commit)
 	if pointer == nil {
-		pointer = make([]byte, recordPointerLen)
+		pointer = deletedPointer[:]
 	}
 	dst = append(dst, pointer...)
 	return binary.BigEndian.AppendUint32(dst, slotCheck(id, dst[start:]))
@@ -219,20 +220,14 @@ func (pf *pointerFile) read(id, visible uint64) (pointer []byte, ok bool) {
 		return nil, false
 	}
 	pf.work.pointerSlotHits.Add(1)
-	if p := slot[8:20]; !allZero(p) {
+	if p := slot[8:20]; !bytes.Equal(p, deletedPointer[:]) {
 		return slices.Clone(p), true
 	}
 	return nil, true
 }
 
-func allZero(b []byte) bool {
-	for _, c := range b {
-		if c != 0 {
-			return false
-		}
-	}
-	return true
-}
+// deletedPointer is the pointer of a deleted record's slot.
+var deletedPointer [recordPointerLen]byte
 
 // committed writes the pointers of commit (nil: deleted) once it is
 // durable, then makes them visible. Commits come one at a time, in order.
@@ -240,15 +235,8 @@ func (pf *pointerFile) committed(commit uint64, pointers map[uint64][]byte) {
 	if pf.broken.Load() {
 		return
 	}
-	ids := slices.Sorted(func(yield func(uint64) bool) {
-		for id := range pointers {
-			if !yield(id) {
-				return
-			}
-		}
-	})
 	var run slotRun
-	for _, id := range ids {
+	for _, id := range slices.Sorted(maps.Keys(pointers)) {
 		p, c := pointers[id], commit
 		if p != nil && len(p) != recordPointerLen {
 			p, c = nil, 0 // not a pointer: an empty slot, read from Badger
