@@ -131,7 +131,7 @@ func (f *keyFilter) bytes() int64 {
 // at a million records). The price is a little more false positives than
 // an unblocked filter of the same size.
 type bloomPart struct {
-	words     []atomic.Uint64 // blocks of blockWords
+	words     []uint64 // blocks of blockWords; shared ones read and written atomically
 	blockMask uint64          // blocks - 1; blocks is a power of two
 	capacity  int64
 	added     atomic.Int64
@@ -149,7 +149,7 @@ func newBloomPart(capacity int64) *bloomPart {
 // newBloomPartWords is an empty filter of words words, a power of two and
 // at least a block.
 func newBloomPartWords(words uint64) *bloomPart {
-	return &bloomPart{words: make([]atomic.Uint64, words), blockMask: words/blockWords - 1,
+	return &bloomPart{words: make([]uint64, words), blockMask: words/blockWords - 1,
 		capacity: int64(words * 64 / filterBitsPerKey)}
 }
 
@@ -159,19 +159,39 @@ func (p *bloomPart) block(h uint64) uint64 {
 	return (mix64(h) & p.blockMask) * blockWords
 }
 
-func (p *bloomPart) add(h uint64) {
-	b := p.block(h)
+// probes are h's bits in its block, as one mask per word of the block.
+func probes(h uint64) (m [blockWords]uint64) {
 	for i := range uint64(filterProbes) {
 		bit := h >> (9 * i) & 511
-		p.words[b+bit/64].Or(1 << (bit % 64))
+		m[bit/64] |= 1 << (bit % 64)
+	}
+	return m
+}
+
+// add adds h to a filter that others may be reading.
+func (p *bloomPart) add(h uint64) {
+	b := p.block(h)
+	for i, m := range probes(h) {
+		if m != 0 {
+			atomic.OrUint64(&p.words[b+uint64(i)], m)
+		}
+	}
+}
+
+// addUnshared adds h to a filter that no one else reads or writes yet (a
+// run being written): without atomic operations, which made building a
+// merged run's filter a tenth of registration's CPU at a million records.
+func (p *bloomPart) addUnshared(h uint64) {
+	b := p.block(h)
+	for i, m := range probes(h) {
+		p.words[b+uint64(i)] |= m
 	}
 }
 
 func (p *bloomPart) has(h uint64) bool {
 	b := p.block(h)
-	for i := range uint64(filterProbes) {
-		bit := h >> (9 * i) & 511
-		if p.words[b+bit/64].Load()&(1<<(bit%64)) == 0 {
+	for i, m := range probes(h) {
+		if atomic.LoadUint64(&p.words[b+uint64(i)])&m != m {
 			return false
 		}
 	}

@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"slices"
 	"sort"
+	"sync"
 )
 
 // A run is an immutable file of block postings: (block, record ID) pairs,
@@ -137,7 +138,7 @@ func (w *runWriter) add(block, id uint64) error {
 	binary.BigEndian.PutUint64(idb[:], id)
 	w.page = append(binary.BigEndian.AppendUint64(w.page, block), idb[8-pairIDBytes:]...)
 	if w.inPage == 0 || block != w.prev {
-		w.run.bloom.add(blockHash(block))
+		w.run.bloom.addUnshared(blockHash(block))
 	}
 	w.prev, w.lastID = block, id
 	w.inPage++
@@ -233,7 +234,7 @@ func (r *run) encodeDirectory() []byte {
 	}
 	b = binary.AppendUvarint(b, uint64(len(r.bloom.words)))
 	for i := range r.bloom.words {
-		b = binary.BigEndian.AppendUint64(b, r.bloom.words[i].Load())
+		b = binary.BigEndian.AppendUint64(b, r.bloom.words[i])
 	}
 	return b
 }
@@ -317,7 +318,7 @@ func (r *run) decodeDirectory(b []byte, dirOffset int64) error {
 	}
 	r.bloom = newBloomPartWords(words)
 	for i := range r.bloom.words {
-		r.bloom.words[i].Store(binary.BigEndian.Uint64(b[8*i:]))
+		r.bloom.words[i] = binary.BigEndian.Uint64(b[8*i:])
 	}
 	return nil
 }
@@ -363,6 +364,11 @@ func (p page) pair(i int) (block, id uint64) {
 	return binary.BigEndian.Uint64(b), binary.BigEndian.Uint64(idb[:])
 }
 
+// pageBuffers hold a page and its GCM tag for a lookup: one on the stack
+// escapes (ReadAt takes it), and lookups allocated a page each, a third
+// of registration's garbage.
+var pageBuffers = sync.Pool{New: func() any { return new([runPageBytes + 16]byte) }}
+
 // members appends to out up to perBlock of block's IDs in the run for
 // which keep is true (nil: all), newest first; pages is how many pages it
 // read.
@@ -374,7 +380,8 @@ func (r *run) members(block uint64, perBlock int, keep func(uint64) bool, out []
 	// the first whose fence is it.
 	i := max(sort.Search(len(r.fences), func(i int) bool { return r.fences[i] >= block })-1, 0)
 	n := 0
-	var buf [runPageBytes + 16]byte // a page and its GCM tag
+	buf := pageBuffers.Get().(*[runPageBytes + 16]byte)
+	defer pageBuffers.Put(buf)
 	for ; i < len(r.fences) && r.fences[i] <= block && n < perBlock; i++ {
 		p, err := r.readPage(i, buf[:0])
 		if err != nil {
