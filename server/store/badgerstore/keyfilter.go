@@ -132,7 +132,7 @@ func (f *keyFilter) bytes() int64 {
 // an unblocked filter of the same size.
 type bloomPart struct {
 	words     []uint64 // blocks of blockWords; shared ones read and written atomically
-	blockMask uint64          // blocks - 1; blocks is a power of two
+	blockMask uint64   // blocks - 1; blocks is a power of two
 	capacity  int64
 	added     atomic.Int64
 }
