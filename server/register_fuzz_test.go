@@ -51,11 +51,11 @@ func FuzzRegisterStreamRequest(f *testing.F) {
 	if _, err := reg.Create(ctx, who, "nkr", "", domains.Access{Brokers: []string{"hospital"}}); err != nil {
 		f.Fatal(err)
 	}
-	key, err := linkage.EncoderKey(ctx, st, kek, rand.Reader, time.Now())
+	key, scheme, err := linkage.EncoderKey(ctx, st, kek, rand.Reader, time.Now())
 	if err != nil {
 		f.Fatal(err)
 	}
-	enc := linkage.NewEncoder(key)
+	enc := linkage.NewEncoderOfScheme(key, scheme)
 	index := linkage.Open(st, linkage.DefaultModel(), rand.Reader)
 	today := identity.Date{Year: 2026, Month: 6, Day: 1}
 

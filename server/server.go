@@ -148,11 +148,11 @@ func (s *Server) open(ctx context.Context, kek *keys.KEK, cfg *config.Config) (e
 			return err
 		}
 	}
-	key, err := linkage.EncoderKey(ctx, s.st, kek, rand.Reader, time.Now())
+	key, scheme, err := linkage.EncoderKey(ctx, s.st, kek, rand.Reader, time.Now())
 	if err != nil {
 		return err
 	}
-	s.encoder = linkage.NewEncoder(key)
+	s.encoder = linkage.NewEncoderOfScheme(key, scheme)
 	s.index = linkage.Open(s.st, model, rand.Reader).TrackDomains(func() []uint64 {
 		var tags []uint64
 		for _, d := range s.domains.List() {

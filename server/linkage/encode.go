@@ -2,6 +2,7 @@ package linkage
 
 import (
 	"cmp"
+	"crypto/hkdf"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/binary"
@@ -83,37 +84,77 @@ type Encoded struct {
 // MaxBlockKeys bounds the blocking keys per record.
 const MaxBlockKeys = 8
 
+// Scheme is how an index's encodings are computed from the linkage key.
+// It is fixed for the life of an index, like the key: every stored
+// encoding depends on it (EncoderKey says which an index has).
+type Scheme int
+
+const (
+	// SchemeHMAC: every encoding is an HMAC-SHA256 under the key. Indexes
+	// made before scheme 2 existed keep it.
+	SchemeHMAC Scheme = 1
+	// SchemeCMAC: the equality encodings, blocking keys, source keys and
+	// domain tags are AES-256-CMAC (cmac.go) under a key derived from the
+	// linkage key, a third of the cost; the name bigrams of the Bloom
+	// filters stay HMAC-SHA256 under the key itself (they are memoised,
+	// so cost nothing), which keeps every Dice coefficient, and so every
+	// decision, that of scheme 1 under the same key.
+	SchemeCMAC Scheme = 2
+)
+
 // Encoder computes encodings under the linkage key. It is safe for
 // concurrent use.
 type Encoder struct {
-	pool sync.Pool // of hash.Hash, keyed
-	memo *hashMemo
+	pool sync.Pool // of *hasher
+	cmac *cmac     // nil in SchemeHMAC
 }
 
-// NewEncoder returns an encoder under key (32 bytes from the keyring).
-func NewEncoder(key []byte) *Encoder {
+// NewEncoder returns an encoder of SchemeCMAC, the scheme of new indexes,
+// under key (32 bytes from the keyring).
+func NewEncoder(key []byte) *Encoder { return NewEncoderOfScheme(key, SchemeCMAC) }
+
+// NewEncoderOfScheme returns an encoder of scheme under key.
+func NewEncoderOfScheme(key []byte, scheme Scheme) *Encoder {
 	k := append([]byte(nil), key...)
-	e := &Encoder{memo: &hashMemo{}}
-	e.pool.New = func() any { return hmac.New(sha256.New, k) }
+	e := &Encoder{}
+	e.pool.New = func() any {
+		return &hasher{h: hmac.New(sha256.New, k), cmac: e.cmac, memo: hashMemo{}, buf: make([]byte, 0, 64)}
+	}
+	if scheme == SchemeCMAC {
+		ck, err := hkdf.Key(sha256.New, k, nil, "ttp person index encodings: AES-256-CMAC key", 32)
+		if err == nil {
+			e.cmac, err = newCMAC(ck)
+		}
+		if err != nil {
+			// HKDF of a 32-byte length, and AES with a 32-byte key,
+			// cannot fail.
+			panic("linkage: the encoder's CMAC key: " + err.Error())
+		}
+	}
 	return e
 }
 
-// hasher computes labelled keyed hashes with one pooled HMAC state.
+// hasher computes labelled keyed hashes, for one goroutine at a time.
 type hasher struct {
-	h    hash.Hash
-	memo *hashMemo
+	h    hash.Hash // HMAC-SHA256 under the key
+	cmac *cmac     // nil in SchemeHMAC
+	memo hashMemo
 	buf  []byte
 	sum  [32]byte
+	tag  [16]byte
 }
 
-func (e *Encoder) hasher() *hasher {
-	return &hasher{h: e.pool.Get().(hash.Hash), memo: e.memo, buf: make([]byte, 0, 64)}
-}
-func (e *Encoder) release(h *hasher) { e.pool.Put(h.h) }
+func (e *Encoder) hasher() *hasher   { return e.pool.Get().(*hasher) }
+func (e *Encoder) release(h *hasher) { e.pool.Put(h) }
 
 // of returns the keyed 64-bit hash of label ‖ 0 ‖ parts joined by 0, or 0
 // when any part is empty (a missing field encodes as missing).
 func (h *hasher) of(label string, parts ...string) uint64 {
+	return h.keyed(h.cmac != nil, label, parts...)
+}
+
+// keyed is of with the CMAC (useCMAC) or the HMAC.
+func (h *hasher) keyed(useCMAC bool, label string, parts ...string) uint64 {
 	h.buf = append(h.buf[:0], label...)
 	for _, p := range parts {
 		if p == "" {
@@ -128,9 +169,14 @@ func (h *hasher) of(label string, parts ...string) uint64 {
 			return v
 		}
 	}
-	h.h.Reset()
-	h.h.Write(h.buf)
-	v := binary.LittleEndian.Uint64(h.h.Sum(h.sum[:0]))
+	var v uint64
+	if useCMAC {
+		v = h.cmac.sum64(&h.tag, h.buf)
+	} else {
+		h.h.Reset()
+		h.h.Write(h.buf)
+		v = binary.LittleEndian.Uint64(h.h.Sum(h.sum[:0]))
+	}
 	if v == 0 {
 		v = 1 // 0 means missing
 	}
@@ -154,7 +200,7 @@ func (h *hasher) of32(label string, parts ...string) uint32 {
 }
 
 // bloom adds the bigrams of " name " (padded, so first and last letters
-// count) under label.
+// count) under label, each bit an HMAC in every scheme (see SchemeCMAC).
 func (h *hasher) bloom(label, name string) Bloom {
 	var b Bloom
 	if name == "" {
@@ -162,7 +208,7 @@ func (h *hasher) bloom(label, name string) Bloom {
 	}
 	padded := " " + name + " "
 	for i := 0; i+2 <= len(padded); i++ {
-		b.add(h.of(label, padded[i:i+2]))
+		b.add(h.keyed(false, label, padded[i:i+2]))
 	}
 	return b
 }

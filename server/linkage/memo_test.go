@@ -2,6 +2,7 @@ package linkage
 
 import (
 	"bytes"
+	"slices"
 	"strconv"
 	"testing"
 
@@ -21,17 +22,29 @@ func TestMemoChangesNoEncoding(t *testing.T) {
 			t.Fatalf("record %d encodes differently from the memo", i)
 		}
 	}
-	if k.enc.memo.n.Load() == 0 {
-		t.Fatal("nothing memoised: the test does not test the memo")
-	}
-	// A memo that answers wrongly changes the encoding: the memo is used.
-	k.enc.memo.m.Range(func(key, _ any) bool {
-		k.enc.memo.m.Store(key, uint64(12345))
-		return true
-	})
-	wrong, _ := k.encode(recs)
-	if wrong[0].Features == memoised[0].Features {
-		t.Fatal("a poisoned memo changed nothing: the memo is not read")
+	for _, scheme := range []Scheme{SchemeHMAC, SchemeCMAC} {
+		e := NewEncoderOfScheme(bytes.Repeat([]byte{7}, 32), scheme)
+		h := e.hasher()
+		fresh := []uint64{h.of("year", "1970"), h.of("first-initial", "j"), h.keyed(false, "family-bigram", " j")}
+		if len(h.memo) != 3 {
+			t.Fatalf("scheme %d: %d values memoised; want 3", scheme, len(h.memo))
+		}
+		memo := []uint64{h.of("year", "1970"), h.of("first-initial", "j"), h.keyed(false, "family-bigram", " j")}
+		if !slices.Equal(fresh, memo) {
+			t.Fatalf("scheme %d: from the memo %v, computed %v", scheme, memo, fresh)
+		}
+		// A memo that answers wrongly changes the hash: the memo is used.
+		for key := range h.memo {
+			h.memo[key] = 12345
+		}
+		if h.of("year", "1970") != 12345 {
+			t.Fatalf("scheme %d: a poisoned memo changed nothing: the memo is not read", scheme)
+		}
+		// A value that identifies is never kept.
+		h.of("family", "jansen")
+		if len(h.memo) != 3 {
+			t.Fatalf("scheme %d: a family name was memoised", scheme)
+		}
 	}
 }
 
@@ -43,7 +56,7 @@ func TestMemoBounded(t *testing.T) {
 	for i := range maxMemo + 100 {
 		h.of("first-bigram", strconv.Itoa(i))
 	}
-	if n := e.memo.n.Load(); n != maxMemo {
+	if n := len(h.memo); n != maxMemo {
 		t.Fatalf("memo holds %d values; want at most %d", n, maxMemo)
 	}
 }
