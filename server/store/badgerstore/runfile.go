@@ -369,13 +369,10 @@ func (p page) pair(i int) (block, id uint64) {
 // of registration's garbage.
 var pageBuffers = sync.Pool{New: func() any { return new([runPageBytes + 16]byte) }}
 
-// members appends to out up to perBlock of block's IDs in the run for
-// which keep is true (nil: all), newest first; pages is how many pages it
-// read.
-func (r *run) members(block uint64, perBlock int, keep func(uint64) bool, out []uint64) (_ []uint64, pages int, err error) {
-	if !r.bloom.has(blockHash(block)) {
-		return out, 0, nil
-	}
+// read appends to out up to perBlock of block's IDs in the run for which
+// keep is true (nil: all), newest first; pages is how many pages it read.
+// The caller asks the run's Bloom filter first.
+func (r *run) read(block uint64, perBlock int, keep func(uint64) bool, out []uint64) (_ []uint64, pages int, err error) {
 	// The block starts in the last page whose fence is below it, or in
 	// the first whose fence is it.
 	i := max(sort.Search(len(r.fences), func(i int) bool { return r.fences[i] >= block })-1, 0)

@@ -75,7 +75,7 @@ func TestRunLookups(t *testing.T) {
 	}
 	for block, ids := range want {
 		for _, per := range []int{1, 64, 1000} {
-			got, _, err := r.members(block, per, nil, nil)
+			got, _, err := r.read(block, per, nil, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -85,7 +85,7 @@ func TestRunLookups(t *testing.T) {
 		}
 	}
 	for _, absent := range []uint64{0, 4, 6, 1<<63 - 1, 1<<63 + 1, 1<<64 - 2} {
-		if got, _, err := r.members(absent, 64, nil, nil); err != nil || len(got) != 0 {
+		if got, _, err := r.read(absent, 64, nil, nil); err != nil || len(got) != 0 {
 			t.Errorf("absent block %d: %v, %v", absent, got, err)
 		}
 	}
@@ -137,7 +137,7 @@ func TestRunFlippedBit(t *testing.T) {
 		}
 		failed := 0
 		for block, ids := range want {
-			got, _, err := r.members(block, 1000, nil, nil)
+			got, _, err := r.read(block, 1000, nil, nil)
 			if err != nil {
 				if !errors.Is(err, store.ErrCorrupt) {
 					t.Errorf("bit flipped at %d: %v, want ErrCorrupt", at, err)

@@ -112,11 +112,12 @@ func openPostings(dir string, db *badger.DB, encryptionKey []byte, log *slog.Log
 			p.bufLogs = append(p.bufLogs, seq)
 			p.nextLog = seq + 1
 			batch := map[uint64][]uint64{}
-			p.buf = append(p.buf, batch)
-			return decodePairs(v, func(block, id uint64) {
+			err := decodePairs(v, func(block, id uint64) {
 				batch[block] = insertID(batch[block], id)
 				p.bufPairs++
 			})
+			p.buf = append(p.buf, newBatchPosting(batch))
+			return err
 		}); err != nil {
 			return err
 		}
@@ -183,7 +184,6 @@ func (p *postingSet) close() {
 // of the buffer and every run, the newest, leaving out IDs above maxID,
 // deleted ones and those in exclude. The caller sorts.
 func (p *postingSet) members(block uint64, perBlock int, maxID uint64, exclude []uint64, out []uint64) ([]uint64, error) {
-	p.work.postingLookups.Add(1)
 	p.mu.RLock()
 	defer p.mu.RUnlock()
 	live := func(id uint64) bool {
@@ -193,20 +193,36 @@ func (p *postingSet) members(block uint64, perBlock int, maxID uint64, exclude [
 	for _, buf := range [2]batchPostings{p.buf, p.frozen} {
 		out = buf.members(block, perBlock, live, out)
 	}
-	for _, r := range p.runs {
+	// Every run's Bloom filter first, in a loop of independent loads: the
+	// CPU overlaps their cache misses (about one per run), where asked
+	// one by one between page reads (and the work counts' atomic adds,
+	// which order memory) they came one after another.
+	h := blockHash(block)
+	var maybe uint64 // bit i: the i-th run may hold block
+	for i, r := range p.runs[:min(len(p.runs), 64)] {
+		if r.bloom.has(h) {
+			maybe |= 1 << i
+		}
+	}
+	var asked, pages, empty int
+	defer func() { p.work.lookedUp(asked, pages, empty) }()
+	for i, r := range p.runs {
 		// The runs go newest first: once perBlock members are newer than
 		// all of a run's, the older runs cannot add any.
 		if newer(out, r.maxID) >= perBlock {
 			break
 		}
-		var pages int
-		var err error
+		asked++
+		if i < 64 && maybe&(1<<i) == 0 || i >= 64 && !r.bloom.has(h) {
+			continue
+		}
 		before := len(out)
-		p.work.runsAsked.Add(1)
-		out, pages, err = r.members(block, perBlock, live, out)
-		p.work.runPageReads.Add(int64(pages))
-		if pages > 0 && len(out) == before {
-			p.work.emptyRunPageReads.Add(int64(pages))
+		var n int
+		var err error
+		out, n, err = r.read(block, perBlock, live, out)
+		pages += n
+		if n > 0 && len(out) == before {
+			empty += n
 		}
 		if err != nil {
 			return out, err
@@ -232,9 +248,13 @@ func (p *postingSet) committed(added map[uint64][]uint64, seq uint64, deleted []
 	for _, ids := range added {
 		pairs += len(ids)
 	}
+	var batch batchPosting
+	if len(added) > 0 {
+		batch = newBatchPosting(added)
+	}
 	p.mu.Lock()
 	if len(added) > 0 {
-		p.buf = append(p.buf, added)
+		p.buf = append(p.buf, batch)
 		p.bufPairs += pairs
 		p.bufLogs = append(p.bufLogs, seq)
 	}
@@ -280,7 +300,7 @@ func (p *postingSet) flush() error {
 func (p *postingSet) writeFrozen(frozen batchPostings, logs []uint64) error {
 	pairs := make([][2]uint64, 0, frozen.pairs())
 	for _, batch := range frozen {
-		for block, ids := range batch {
+		for block, ids := range batch.postings {
 			for _, id := range ids {
 				pairs = append(pairs, [2]uint64{block, id})
 			}
@@ -576,9 +596,26 @@ func decodePairs(b []byte, fn func(block, id uint64)) error {
 	return nil
 }
 
-// batchPostings are committed batches' postings, oldest first: per batch,
-// block → IDs, ascending. A batch's map is never changed once committed.
-type batchPostings []map[uint64][]uint64
+// batchPostings are committed batches' postings, oldest first.
+type batchPostings []batchPosting
+
+// batchPosting is one batch's postings: block → IDs, ascending; never
+// changed once committed. Its Bloom filter (about 64 KB a batch, so it
+// stays in the CPU's caches) answers most lookups: a block's members are
+// nearly all in the runs, and a miss in a batch's map cost a cache miss,
+// a tenth of registration's CPU at a million records.
+type batchPosting struct {
+	postings map[uint64][]uint64
+	bloom    *bloomPart
+}
+
+func newBatchPosting(postings map[uint64][]uint64) batchPosting {
+	b := batchPosting{postings: postings, bloom: newBloomPart(int64(len(postings)))}
+	for block := range postings {
+		b.bloom.addUnshared(blockHash(block))
+	}
+	return b
+}
 
 // members appends up to perBlock of block's IDs for which keep is true
 // from each batch, newest first. That holds the perBlock newest of all
@@ -586,8 +623,12 @@ type batchPostings []map[uint64][]uint64
 // the batch's before (SetPerson posts an older record under its new
 // person).
 func (bs batchPostings) members(block uint64, perBlock int, keep func(uint64) bool, out []uint64) []uint64 {
+	h := blockHash(block)
 	for b := len(bs) - 1; b >= 0; b-- {
-		ids := bs[b][block]
+		if !bs[b].bloom.has(h) {
+			continue
+		}
+		ids := bs[b].postings[block]
 		n := 0
 		for i := len(ids) - 1; i >= 0 && n < perBlock; i-- {
 			if keep(ids[i]) {
@@ -603,7 +644,7 @@ func (bs batchPostings) members(block uint64, perBlock int, keep func(uint64) bo
 func (bs batchPostings) pairs() int {
 	n := 0
 	for _, batch := range bs {
-		for _, ids := range batch {
+		for _, ids := range batch.postings {
 			n += len(ids)
 		}
 	}

@@ -41,3 +41,14 @@ func (s *Store) WorkCounts() WorkCounts {
 	}
 	return w
 }
+
+// lookedUp counts one posting lookup: the runs it asked, the pages it read
+// and those of them that gave nothing.
+func (w *workCounters) lookedUp(runs, pages, empty int) {
+	w.postingLookups.Add(1)
+	w.runsAsked.Add(int64(runs))
+	if pages > 0 {
+		w.runPageReads.Add(int64(pages))
+		w.emptyRunPageReads.Add(int64(empty))
+	}
+}
