@@ -5,15 +5,19 @@ import (
 	"runtime"
 	"slices"
 	"sync"
+	"sync/atomic"
 )
 
 // minPerWorker is the fewest point reads worth a goroutine of their own:
 // below it, starting one costs more than it saves.
 const minPerWorker = 64
 
-// fanOut splits [0, n) into contiguous ranges and calls read on each, over
-// up to GOMAXPROCS goroutines, so that a batch's point reads use every
-// core. It returns the first error. read must be safe to call
+// fanOut splits [0, n) into ranges of minPerWorker and calls read on
+// each, over up to GOMAXPROCS goroutines that take the next range when
+// done with one, so that a batch's point reads use every core: with one
+// fixed half each, a goroutine that the scheduler set aside (behind the
+// encoding or a merge) left the other core idle once its half was done.
+// It returns the first error. read must be safe to call
 // concurrently: the reads it does use tx.get, and Badger's Txn.Get is safe
 // for concurrent readers as long as nothing writes to the transaction
 // meanwhile (which the callers ensure: Add fans out before it writes).
@@ -22,11 +26,19 @@ func fanOut(n int, read func(lo, hi int) error) error {
 	if workers <= 1 {
 		return read(0, n)
 	}
+	var next atomic.Int64 // the start of the next range not taken
 	var wg sync.WaitGroup
 	errs := make([]error, workers)
 	for w := range workers {
-		lo, hi := n*w/workers, n*(w+1)/workers
-		wg.Go(func() { errs[w] = read(lo, hi) })
+		wg.Go(func() {
+			for errs[w] == nil {
+				lo := int(next.Add(minPerWorker)) - minPerWorker
+				if lo >= n {
+					return
+				}
+				errs[w] = read(lo, min(lo+minPerWorker, n))
+			}
+		})
 	}
 	wg.Wait()
 	for _, err := range errs {
