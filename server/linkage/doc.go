@@ -12,6 +12,18 @@
 // phonetic code). Without the linkage key none of them can be tested against
 // a guessed identifier.
 //
+// # Key management and compatibility
+//
+// The linkage key is a keyring in the store, sealed under the KEK, made on
+// first use; it has one version for the life of an index, and so has the
+// encoding scheme (Scheme): every stored encoding depends on both. An index
+// made before scheme 2 keeps SchemeHMAC (every encoding HMAC-SHA256); a new
+// one has SchemeCMAC (equality encodings and keys AES-256-CMAC, three times
+// cheaper; the Bloom filters' bigrams HMAC-SHA256 as before, so that every
+// decision is the same). EncoderKey tells the scheme by the keyring's name.
+// An older server version started on an index of scheme 2 would not know
+// it; going back a version is not supported.
+//
 // # Matching
 //
 // A new record is compared only with records that share a blocking key, so

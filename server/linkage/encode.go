@@ -163,7 +163,7 @@ func (h *hasher) keyed(useCMAC bool, label string, parts ...string) uint64 {
 		h.buf = append(h.buf, 0)
 		h.buf = append(h.buf, p...)
 	}
-	memo := memoLabels[label]
+	memo := memoised(label)
 	if memo {
 		if v, ok := h.memo.load(h.buf); ok {
 			return v

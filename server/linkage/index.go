@@ -351,8 +351,10 @@ func (ix *Index) conflict(st *batchState, enc *Encoded, stored uint64) (matchRes
 // readCandidates reads, for the records not yet known, the newest members of
 // their blocks and those members' features.
 func (ix *Index) readCandidates(px store.PersonIndex, batch []Encoded, keys []sourceKey, known map[uint64]store.IndexRecord, seq uint64) (*batchState, error) {
-	var blocks []uint64
-	distinct := map[uint64]struct{}{}
+	// Sized for the batch: growing maps on this one-goroutine path was a
+	// fifth of its time.
+	blocks := make([]uint64, 0, len(batch)*MaxBlockKeys)
+	distinct := make(map[uint64]struct{}, len(batch)*MaxBlockKeys)
 	for i := range batch {
 		if _, ok := known[keys[i].key]; ok {
 			continue
@@ -364,7 +366,8 @@ func (ix *Index) readCandidates(px store.PersonIndex, batch []Encoded, keys []so
 			}
 		}
 	}
-	st := &batchState{cands: map[uint64]*candidate{}, added: map[uint64][]uint64{}, seen: map[uint64]struct{}{}, seq: seq}
+	st := &batchState{cands: make(map[uint64]*candidate, 2*len(blocks)), added: make(map[uint64][]uint64, len(blocks)),
+		seen: map[uint64]struct{}{}, seq: seq}
 	var err error
 	if st.members, err = px.BlockMembers(blocks, MaxBlock); err != nil {
 		return nil, err

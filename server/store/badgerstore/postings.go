@@ -26,6 +26,14 @@ func personPosting(person uint64) uint64 { return mix64(person ^ 0xe7037ed1a0b42
 // transaction's new postings (ascending per block), which commit as one
 // batch log (flushPostings).
 func (t *tx) addPostings(records []store.IndexRecord) {
+	if t.added == nil {
+		// Sized for the records (about seven blocks each, and a source
+		// and a person): growing the map was a tenth of a batch's
+		// registration on its one goroutine.
+		t.mu.Lock()
+		t.added = make(map[uint64][]uint64, len(records)*10)
+		t.mu.Unlock()
+	}
 	for i := range records {
 		r := &records[i]
 		for _, b := range r.Blocks {
