@@ -658,3 +658,33 @@ func TestGivenNameSound(t *testing.T) {
 		t.Errorf("Kees / Piet: given name %s; want disagree", levelNames[cmpFirst][p[cmpFirst]])
 	}
 }
+
+// TestBSNWithFamilyNameAtAddress: without a birth date, a BSN that agrees
+// links with the family name at the same postcode (or one with its digits
+// transposed) and house number when the given name is another (written
+// otherwise, or in the wrong field); with another house number, at another
+// postcode, with the other sex, or with another family name too, it is a
+// review.
+func TestBSNWithFamilyNameAtAddress(t *testing.T) {
+	m := DefaultModel()
+	for name, p := range map[string]Pattern{
+		"family name exact":   {bsnAgree, familyExact, firstDisagree, 0, 0, postcodeExact, houseAgree},
+		"family name close":   {bsnAgree, familyClose, firstDisagree, 0, 0, postcodeExact, houseAgree},
+		"postcode transposed": {bsnAgree, familyExact, firstDisagree, 0, 0, postcodeTypo, houseAgree},
+	} {
+		if s := m.Score(p); s < m.Upper {
+			t.Errorf("BSN, %s at the address, another given name, no birth date: score %.1f; want a link", name, s)
+		}
+	}
+	for name, q := range map[string]Pattern{
+		"another house number": {bsnAgree, familyExact, firstDisagree, 0, 0, postcodeExact, houseDisagree},
+		"another postcode":     {bsnAgree, familyExact, firstDisagree, 0, 0, postcodeDisagree, 0},
+		"the other sex":        {bsnAgree, familyExact, firstDisagree, 0, sexDisagree, postcodeExact, houseAgree},
+		"another family name":  {bsnAgree, familyDisagree, firstDisagree, 0, 0, postcodeExact, houseAgree},
+		"no BSN":               {0, familyExact, firstDisagree, 0, 0, postcodeExact, houseAgree},
+	} {
+		if s := m.Score(q); s >= m.Upper {
+			t.Errorf("BSN, family name, another given name, no birth date, %s: score %.1f; want at most a review", name, s)
+		}
+	}
+}

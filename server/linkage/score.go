@@ -310,7 +310,7 @@ func (m *Model) Prepare() error {
 //     agrees too at the same postcode and house number;
 //   - a birth date missing on either side: at most a review, unless the
 //     BSN agrees and so do family name and given name, or the given name
-//     at one postcode and house number, or family name and
+//     or the family name at one postcode and house number, or family name and
 //     whole given name (same first name and initials) agree at one
 //     postcode and house number (see Input.HasMinimumEvidence);
 //   - at another postcode area, a given name that is only close, or exact
@@ -360,10 +360,11 @@ func (m *Model) Score(p Pattern) float64 {
 	if p[cmpBSN] != bsnAgree && twinApart(p) || p[cmpBSN] == bsnAgree && anotherPersonsBSN(p) {
 		return math.Min(s, m.Upper-0.5)
 	}
-	if p[cmpBirth] == 0 && (p[cmpBSN] != bsnAgree || !sameName(p) && !givenAtAddress(p)) && !nameAtAddress(p) {
+	if p[cmpBirth] == 0 && (p[cmpBSN] != bsnAgree || !sameName(p) && !givenAtAddress(p) && !familyAtAddress(p)) && !nameAtAddress(p) {
 		// No birth date to tell namesakes, or father and son, apart: only
 		// the BSN with its name, or with its given name at its address (a
-		// marriage name), or the whole name at its address, links.
+		// marriage name) or its family name there (a given name written
+		// otherwise), or the whole name at its address, links.
 		return math.Min(s, m.Upper-0.5)
 	}
 	if p[cmpBSN] != bsnAgree && (p[cmpFirst] == firstDisagree || p[cmpFirst] == firstCallName || oppositeSex(p) || p[cmpBirth] == birthDisagree && !typoOfBSNWithName(p)) {
@@ -491,6 +492,21 @@ func typoOfName(p Pattern) bool {
 // links already: nameAtAddress.)
 func givenAtAddress(p Pattern) bool {
 	return p[cmpFirst] == firstExact && p[cmpSex] != sexDisagree && samePostcode(p) && p[cmpHouse] == houseAgree
+}
+
+// familyAtAddress reports whether the family name agrees (exactly,
+// closely or by its sound) at the same postcode and house number and the
+// sexes do not disagree, whatever the given name: with the BSN agreeing
+// and no birth date, one person whose given name one record has otherwise
+// (another spelling, a call name, a name written in the wrong field). A
+// household member's BSN on a record (a mix-up at the desk) has the same
+// family name at the same address too, but another birth date, which
+// anotherPersonsBSN and the birth-date rules below catch; without a birth
+// date nothing tells the two apart, and the BSN is the stronger evidence.
+// (Whoever knows a BSN, the family name and the address knows the whole
+// name there, with which a record links already: nameAtAddress.)
+func familyAtAddress(p Pattern) bool {
+	return sameFamily(p) && p[cmpSex] != sexDisagree && samePostcode(p) && p[cmpHouse] == houseAgree
 }
 
 // nameAtAddress reports whether the family name agrees (exactly or closely)
