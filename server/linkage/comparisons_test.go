@@ -408,20 +408,23 @@ func TestFirstNameWithOtherInitials(t *testing.T) {
 }
 
 // TestHouseholdMember: under one family name at one address, another birth
-// date with another given name, no given name, or the other sex is a
-// parent, child or partner: a new person, not a review item, unless the
-// BSN agrees. A birth date that is wrong with the given name agreeing is
-// still a review.
+// date with another given name, or the other sex (with a given name or
+// without) is a parent, child or partner: a new person, not a review item,
+// unless the BSN agrees. A birth date that is wrong with the given name
+// agreeing is still a review, and so is one with no given name on one
+// side and the sexes not disagreeing; elsewhere, or under another family
+// name, that is a new person.
 func TestHouseholdMember(t *testing.T) {
 	m := DefaultModel()
 	at := func(first, sex uint8) Pattern {
 		return Pattern{0, familyExact, first, birthDisagree, sex, postcodeExact, houseAgree}
 	}
 	for name, p := range map[string]Pattern{
-		"another given name":          at(firstDisagree, sexAgree),
-		"no given name, other sex":    at(0, sexDisagree),
-		"no given name":               at(0, sexAgree),
-		"same initial, the other sex": at(firstInitials, sexDisagree),
+		"another given name":                  at(firstDisagree, sexAgree),
+		"no given name, other sex":            at(0, sexDisagree),
+		"same initial, the other sex":         at(firstInitials, sexDisagree),
+		"no given name, another house number": {0, familyExact, 0, birthDisagree, sexAgree, postcodeExact, houseDisagree},
+		"no given name, another family name":  {0, familyDisagree, 0, birthDisagree, sexAgree, postcodeExact, houseAgree},
 	} {
 		if s := m.Score(p); s >= m.Lower {
 			t.Errorf("%s and another birth date at one address: score %.1f; want a new person", name, s)
@@ -433,6 +436,11 @@ func TestHouseholdMember(t *testing.T) {
 	}
 	if s := m.Score(at(firstExact, sexAgree)); s < m.Lower || s >= m.Upper {
 		t.Errorf("the given name with another birth date at one address: score %.1f; want a review", s)
+	}
+	for _, sex := range []uint8{sexAgree, 0} {
+		if s := m.Score(at(0, sex)); s < m.Lower || s >= m.Upper {
+			t.Errorf("no given name on one side (sex %s) with another birth date at one address: score %.1f; want a review", levelNames[cmpSex][sex], s)
+		}
 	}
 }
 

@@ -320,7 +320,8 @@ func (m *Model) Prepare() error {
 //   - the family name and birth date at another postcode area with no
 //     given name on one side or only the first initial agreeing
 //     (twinApart), and no BSN agreement: at most a review;
-//   - another birth date with another given name, no given name, or the
+//   - another birth date with another given name, no given name (but
+//     under the same family name at the same address: a review), or the
 //     other sex, and no BSN agreement: a new person, however much else
 //     agrees (a parent, child or partner at one address: householdMember);
 //   - the twin guard: the same family name, birth date, postcode and house
@@ -417,9 +418,15 @@ func sameName(p Pattern) bool {
 // than one part and nothing of the given name speaks for one person: the
 // given names differ or one is missing, or the sexes differ. Under one
 // family name at one address that is a parent, child or partner, not a
-// question for a clerk.
+// question for a clerk. A given name missing on one side under the same
+// family name at the same postcode and house number, with the sexes not
+// disagreeing, is left to the clerk: nothing speaks against one person
+// with a wrong birth date but that date, and a given name is seldom
+// missing, so the clerk's share is small. (On the own generator without
+// BSNs it adds some 45 review items to 1,700, of 150,000 records; on the
+// FEBRL sets it turns 1 to 12 new persons into true review items.)
 func householdMember(p Pattern) bool {
-	return p[cmpBirth] == birthDisagree && (p[cmpFirst] == firstDisagree || p[cmpFirst] == 0 || oppositeSex(p))
+	return p[cmpBirth] == birthDisagree && (p[cmpFirst] == firstDisagree || p[cmpFirst] == 0 && !familyAtAddress(p) || oppositeSex(p))
 }
 
 // twinApart reports whether a pattern is what a twin living elsewhere
