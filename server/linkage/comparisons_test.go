@@ -412,8 +412,9 @@ func TestFirstNameWithOtherInitials(t *testing.T) {
 // without) is a parent, child or partner: a new person, not a review item,
 // unless the BSN agrees. A birth date that is wrong with the given name
 // agreeing is still a review, and so is one with no given name on one
-// side and the sexes not disagreeing; elsewhere, or under another family
-// name, that is a new person.
+// side and the sexes not disagreeing at the same postcode with no other
+// house number; elsewhere, or under another family name, that is a new
+// person.
 func TestHouseholdMember(t *testing.T) {
 	m := DefaultModel()
 	at := func(first, sex uint8) Pattern {
@@ -441,6 +442,10 @@ func TestHouseholdMember(t *testing.T) {
 		if s := m.Score(at(0, sex)); s < m.Lower || s >= m.Upper {
 			t.Errorf("no given name on one side (sex %s) with another birth date at one address: score %.1f; want a review", levelNames[cmpSex][sex], s)
 		}
+	}
+	// So with the house number missing on one side.
+	if s := m.Score(Pattern{0, familyExact, 0, birthDisagree, sexAgree, postcodeExact, 0}); s < m.Lower || s >= m.Upper {
+		t.Errorf("no given name on one side with another birth date at one postcode, one house number missing: score %.1f; want a review", s)
 	}
 }
 

@@ -321,7 +321,8 @@ func (m *Model) Prepare() error {
 //     given name on one side or only the first initial agreeing
 //     (twinApart), and no BSN agreement: at most a review;
 //   - another birth date with another given name, no given name (but
-//     under the same family name at the same address: a review), or the
+//     under the same family name at the same postcode and no other house
+//     number: a review), or the
 //     other sex, and no BSN agreement: a new person, however much else
 //     agrees (a parent, child or partner at one address: householdMember);
 //   - the twin guard: the same family name, birth date, postcode and house
@@ -419,14 +420,15 @@ func sameName(p Pattern) bool {
 // given names differ or one is missing, or the sexes differ. Under one
 // family name at one address that is a parent, child or partner, not a
 // question for a clerk. A given name missing on one side under the same
-// family name at the same postcode and house number, with the sexes not
-// disagreeing, is left to the clerk: nothing speaks against one person
-// with a wrong birth date but that date, and a given name is seldom
-// missing, so the clerk's share is small. (On the own generator without
-// BSNs it adds some 45 review items to 1,700, of 150,000 records; on the
-// FEBRL sets it turns 1 to 12 new persons into true review items.)
+// family name at the same postcode, with no other house number and the
+// sexes not disagreeing (familyAtPostcode), is left to the clerk: nothing
+// speaks against one person with a wrong birth date but that date, and a
+// given name is seldom missing, so the clerk's share is small. (On the own
+// generator without BSNs it adds some 45 review items to 1,700, of 150,000
+// records; on the FEBRL sets it turns 1 to 12 new persons into true review
+// items.)
 func householdMember(p Pattern) bool {
-	return p[cmpBirth] == birthDisagree && (p[cmpFirst] == firstDisagree || p[cmpFirst] == 0 && !familyAtAddress(p) || oppositeSex(p))
+	return p[cmpBirth] == birthDisagree && (p[cmpFirst] == firstDisagree || p[cmpFirst] == 0 && !familyAtPostcode(p) || oppositeSex(p))
 }
 
 // twinApart reports whether a pattern is what a twin living elsewhere
@@ -514,6 +516,13 @@ func givenAtAddress(p Pattern) bool {
 // name there, with which a record links already: nameAtAddress.)
 func familyAtAddress(p Pattern) bool {
 	return sameFamily(p) && p[cmpSex] != sexDisagree && samePostcode(p) && p[cmpHouse] == houseAgree
+}
+
+// familyAtPostcode reports whether the family name agrees (exactly,
+// closely or by its sound) at the same postcode, the house numbers do not
+// disagree (one may be missing) and the sexes do not disagree.
+func familyAtPostcode(p Pattern) bool {
+	return sameFamily(p) && p[cmpSex] != sexDisagree && samePostcode(p) && p[cmpHouse] != houseDisagree
 }
 
 // nameAtAddress reports whether the family name agrees (exactly or closely)
