@@ -243,6 +243,8 @@ func TestWrongBSN(t *testing.T) {
 		"only the initials agreeing":      {bsnDisagree, familyExact, firstInitials, birthExact, sexAgree, postcodeExact, houseAgree},
 		"no given name on one side":       {bsnDisagree, familyPartial, 0, birthExact, sexAgree, postcodeExact, houseAgree},
 		"another family name":             {bsnDisagree, familyDisagree, firstExact, birthExact, sexAgree, postcodeExact, houseAgree},
+		"the name, no birth date":         {bsnDisagree, familyExact, firstExact, 0, sexAgree, postcodeExact, houseAgree},
+		"the name close, no birth date":   {bsnDisagree, familyClose, firstClose, 0, 0, postcodeExact, houseAgree},
 	} {
 		if s := m.Score(q); s < m.Lower || s >= m.Upper {
 			t.Errorf("%s with two valid BSNs at one address: score %.1f; want a review", name, s)
@@ -254,6 +256,8 @@ func TestWrongBSN(t *testing.T) {
 		"another birth date (father and son)": {bsnDisagree, familyExact, firstExact, birthDisagree, sexAgree, postcodeExact, houseAgree},
 		"another family name, moved":          {bsnDisagree, familyDisagree, firstExact, birthExact, sexAgree, 3, 0},
 		"a call name":                         {bsnDisagree, familyExact, firstCallName, birthExact, sexAgree, postcodeExact, houseAgree},
+		"no birth date, another given name":   {bsnDisagree, familyExact, firstDisagree, 0, sexAgree, postcodeExact, houseAgree},
+		"no birth date, another house number": {bsnDisagree, familyExact, firstExact, 0, sexAgree, postcodeExact, houseDisagree},
 	} {
 		if s := m.Score(q); s >= m.Lower {
 			t.Errorf("%s with two valid BSNs: score %.1f; want a new person", name, s)

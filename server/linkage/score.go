@@ -290,7 +290,8 @@ func (m *Model) Prepare() error {
 //     name, given name and birth date agree: then a wrong BSN at the same
 //     postcode, and a review elsewhere; nearly so at one address (a
 //     given-name typo with no sex recorded, only the initials agreeing, no
-//     given name on one side, or a marriage name), a review;
+//     given name on one side, or a marriage name), or the name at one
+//     address without a birth date, a review;
 //   - both full given names present and different (a call name and its
 //     official name too: Kees may be Cornelis, or his brother Jan
 //     Cornelis), or a given name that is not the same with the other sex
@@ -398,9 +399,18 @@ func sameIdentity(p Pattern) bool {
 // Antonius, or with given names of which only the initials agree (one side
 // may have nothing but initials) or one side has none, or the given name
 // exactly under another family name (a marriage name). Twins with given
-// names of other initials stay new persons; these go to a clerk.
+// names of other initials stay new persons; these go to a clerk. Without a
+// birth date on one side, the name (sameName) at one address goes to a
+// clerk too: a father and son of one name, whose BSNs tell them apart, or
+// one person with a wrong BSN, which nothing else tells apart.
 func wrongBSNAtAddress(p Pattern) bool {
-	if p[cmpBirth] != birthExact || !samePostcode(p) || p[cmpHouse] != houseAgree || p[cmpSex] == sexDisagree {
+	if !samePostcode(p) || p[cmpHouse] != houseAgree || p[cmpSex] == sexDisagree {
+		return false
+	}
+	if p[cmpBirth] == 0 {
+		return sameName(p)
+	}
+	if p[cmpBirth] != birthExact {
 		return false
 	}
 	return familyAlike(p) && (p[cmpFirst] == firstClose && p[cmpSex] == 0 || initialsAgree(p) || p[cmpFirst] == 0) ||
