@@ -398,7 +398,8 @@ func sameIdentity(p Pattern) bool {
 // alike with a given name that is close and no sex to tell Antonia from
 // Antonius, or with given names of which only the initials agree (one side
 // may have nothing but initials) or one side has none, or the given name
-// exactly under another family name (a marriage name). Twins with given
+// exactly or closely under another family name (a marriage name, with or
+// without a given-name typo; twins share a family name). Twins with given
 // names of other initials stay new persons; these go to a clerk. Without a
 // birth date on one side, the name (sameName) at one address goes to a
 // clerk too: a father and son of one name, whose BSNs tell them apart, or
@@ -414,7 +415,7 @@ func wrongBSNAtAddress(p Pattern) bool {
 		return false
 	}
 	return familyAlike(p) && (p[cmpFirst] == firstClose && p[cmpSex] == 0 || initialsAgree(p) || p[cmpFirst] == 0) ||
-		p[cmpFamily] == familyDisagree && p[cmpFirst] == firstExact
+		p[cmpFamily] == familyDisagree && (p[cmpFirst] == firstExact || p[cmpFirst] == firstClose)
 }
 
 // sameName reports whether a pattern's family name is alike, its given name
