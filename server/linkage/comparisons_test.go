@@ -240,13 +240,14 @@ func TestWrongBSN(t *testing.T) {
 	// on one side, or the given name (exact or close) under a marriage
 	// name, or the name without a birth date.
 	for name, q := range map[string]Pattern{
-		"a close given name, sex unknown":       {bsnDisagree, familyExact, firstClose, birthExact, 0, postcodeExact, houseAgree},
-		"only the initials agreeing":            {bsnDisagree, familyExact, firstInitials, birthExact, sexAgree, postcodeExact, houseAgree},
-		"no given name on one side":             {bsnDisagree, familyPartial, 0, birthExact, sexAgree, postcodeExact, houseAgree},
-		"another family name":                   {bsnDisagree, familyDisagree, firstExact, birthExact, sexAgree, postcodeExact, houseAgree},
-		"another family name, given name close": {bsnDisagree, familyDisagree, firstClose, birthExact, sexAgree, postcodeExact, houseAgree},
-		"the name, no birth date":               {bsnDisagree, familyExact, firstExact, 0, sexAgree, postcodeExact, houseAgree},
-		"the name close, no birth date":         {bsnDisagree, familyClose, firstClose, 0, 0, postcodeExact, houseAgree},
+		"a close given name, sex unknown":                 {bsnDisagree, familyExact, firstClose, birthExact, 0, postcodeExact, houseAgree},
+		"only the initials agreeing":                      {bsnDisagree, familyExact, firstInitials, birthExact, sexAgree, postcodeExact, houseAgree},
+		"no given name on one side":                       {bsnDisagree, familyPartial, 0, birthExact, sexAgree, postcodeExact, houseAgree},
+		"another family name":                             {bsnDisagree, familyDisagree, firstExact, birthExact, sexAgree, postcodeExact, houseAgree},
+		"another family name, given name close":           {bsnDisagree, familyDisagree, firstClose, birthExact, sexAgree, postcodeExact, houseAgree},
+		"a close given name, no house number on one side": {bsnDisagree, familyExact, firstClose, birthExact, 0, postcodeExact, 0},
+		"the name, no birth date":                         {bsnDisagree, familyExact, firstExact, 0, sexAgree, postcodeExact, houseAgree},
+		"the name close, no birth date":                   {bsnDisagree, familyClose, firstClose, 0, 0, postcodeExact, houseAgree},
 	} {
 		if s := m.Score(q); s < m.Lower || s >= m.Upper {
 			t.Errorf("%s with two valid BSNs at one address: score %.1f; want a review", name, s)

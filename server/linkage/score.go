@@ -393,8 +393,10 @@ func sameIdentity(p Pattern) bool {
 }
 
 // wrongBSNAtAddress reports whether a pattern with two different BSNs is
-// nearly one identity at one address: the birth date, postcode and house
-// number agree, the sexes do not disagree, and either a family name that is
+// nearly one identity at one address: the birth date and postcode agree,
+// the house numbers do not disagree (one may be missing: the same postcode
+// is a street's side, and twins share a house), the sexes do not disagree,
+// and either a family name that is
 // alike with a given name that is close and no sex to tell Antonia from
 // Antonius, or with given names of which only the initials agree (one side
 // may have nothing but initials) or one side has none, or the given name
@@ -405,7 +407,7 @@ func sameIdentity(p Pattern) bool {
 // clerk too: a father and son of one name, whose BSNs tell them apart, or
 // one person with a wrong BSN, which nothing else tells apart.
 func wrongBSNAtAddress(p Pattern) bool {
-	if !samePostcode(p) || p[cmpHouse] != houseAgree || p[cmpSex] == sexDisagree {
+	if !samePostcode(p) || p[cmpHouse] == houseDisagree || p[cmpSex] == sexDisagree {
 		return false
 	}
 	if p[cmpBirth] == 0 {
