@@ -708,3 +708,13 @@ func TestBSNWithFamilyNameAtAddress(t *testing.T) {
 		}
 	}
 }
+
+// TestBSNTypoMeetsItsPerson: a record with a BSN typo meets its person's
+// earlier record with the valid BSN through the typo's corrections, also
+// when no other blocking key is shared (another family name, another
+// address), and links on the typo, given name and birth date.
+func TestBSNTypoMeetsItsPerson(t *testing.T) {
+	wantLinked(t, "a BSN typo, another family name and address",
+		rec("123456782", "Jansen", "Piet", "1960-01-01", "1234 AB"),
+		rec("123456783", "Bakker", "Piet", "1960-01-01", "9876 KL"))
+}
