@@ -438,7 +438,7 @@ func sameName(p Pattern) bool {
 // speaks against one person with a wrong birth date but that date, and a
 // given name is seldom missing, so the clerk's share is small. (On the own
 // generator without BSNs it adds 55 review items to 1,688, of 150,000
-// records; on the FEBRL sets it turns 1 to 12 new persons into true review
+// records; on the FEBRL sets it turns 1 to 4 new persons into true review
 // items.)
 func householdMember(p Pattern) bool {
 	return p[cmpBirth] == birthDisagree && (p[cmpFirst] == firstDisagree || p[cmpFirst] == 0 && !familyAtPostcode(p) || oppositeSex(p))
