@@ -1,6 +1,9 @@
 package identity
 
-import "strings"
+import (
+	"slices"
+	"strings"
+)
 
 // A value that normalisation rejects still says something about a person.
 // Coding (ttp code) rejects its record, since a pseudonym of a wrong value
@@ -47,6 +50,43 @@ func BSNTypo(s string) string {
 		d = append([]byte{'0'}, d...)
 	}
 	return string(d)
+}
+
+// BSNCorrections returns the BSNs that a BSN typo (9 digits that fail the
+// 11-check, as BSNTypo returns them) is one wrong digit or one swap of two
+// neighbouring digits away from: the numbers it most likely was meant to
+// be. A wrong digit has at most one correction per position (the 11-check's
+// weights are all non-zero modulo 11), so there are at most 17, usually
+// about 9. Nil for anything else.
+func BSNCorrections(typo string) []string {
+	if len(typo) != 9 || !allDigits(typo) || checkBSN(typo) != codeBSNCheck {
+		return nil
+	}
+	var out []string
+	d := []byte(typo)
+	try := func() {
+		if s := string(d); checkBSN(s) == "" && !slices.Contains(out, s) {
+			out = append(out, s)
+		}
+	}
+	for i := range d {
+		was := d[i]
+		for c := byte('0'); c <= '9'; c++ {
+			if c != was {
+				d[i] = c
+				try()
+			}
+		}
+		d[i] = was
+	}
+	for i := 0; i+1 < len(d); i++ {
+		if d[i] != d[i+1] {
+			d[i], d[i+1] = d[i+1], d[i]
+			try()
+			d[i], d[i+1] = d[i+1], d[i]
+		}
+	}
+	return out
 }
 
 // PartialBirthDate keeps the parts of a birth date that does not exist in

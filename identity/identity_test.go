@@ -1,6 +1,7 @@
 package identity
 
 import (
+	"slices"
 	"strings"
 	"testing"
 )
@@ -56,6 +57,43 @@ func TestCheckBSNKnownValues(t *testing.T) {
 	// A padded BSN that passes: 0·9+1·8+0·7+0·6+0·5+0·4+0·3+0·2 = 8; 8-d9≡0 → d9=8.
 	if got, p := ParseBSN("10000008"); got != "010000008" || p == nil || p.Code != codeBSNPadded || p.Fatal() {
 		t.Errorf("padded BSN: got %q %v", got, p)
+	}
+}
+
+// TestBSNCorrections: a BSN with one wrong digit or two neighbouring digits
+// swapped has the BSN it was meant to be among its corrections, every
+// correction passes the 11-check, and a valid BSN or anything not 9 digits
+// has none.
+func TestBSNCorrections(t *testing.T) {
+	for _, c := range []struct{ typo, meant string }{
+		{"123456783", "123456782"}, // the check digit wrong
+		{"193456782", "123456782"}, // another digit wrong
+		{"213456782", "123456782"}, // the first two swapped
+		{"111222333", ""},          // valid: no corrections
+	} {
+		got := BSNCorrections(c.typo)
+		if c.meant == "" {
+			if got != nil {
+				t.Errorf("%s: corrections %v; want none", c.typo, got)
+			}
+			continue
+		}
+		if !slices.Contains(got, c.meant) {
+			t.Errorf("%s: corrections %v; want %s among them", c.typo, got, c.meant)
+		}
+		if len(got) > 17 {
+			t.Errorf("%s: %d corrections; want at most 17", c.typo, len(got))
+		}
+		for _, b := range got {
+			if _, p := ParseBSN(b); p != nil {
+				t.Errorf("%s: correction %s fails: %v", c.typo, b, p)
+			}
+		}
+	}
+	for _, s := range []string{"", "12345678", "12345678A", "1234567890"} {
+		if got := BSNCorrections(s); got != nil {
+			t.Errorf("%q: corrections %v; want none", s, got)
+		}
 	}
 }
 

@@ -237,12 +237,17 @@ func TestWrongBSN(t *testing.T) {
 	}
 	// Nearly one identity at one address: a given-name typo with no sex to
 	// tell Antonia from Antonius, only the initials agreeing, no given name
-	// on one side, or the given name under a marriage name.
+	// on one side, or the given name (exact or close) under a marriage
+	// name, or the name without a birth date.
 	for name, q := range map[string]Pattern{
-		"a close given name, sex unknown": {bsnDisagree, familyExact, firstClose, birthExact, 0, postcodeExact, houseAgree},
-		"only the initials agreeing":      {bsnDisagree, familyExact, firstInitials, birthExact, sexAgree, postcodeExact, houseAgree},
-		"no given name on one side":       {bsnDisagree, familyPartial, 0, birthExact, sexAgree, postcodeExact, houseAgree},
-		"another family name":             {bsnDisagree, familyDisagree, firstExact, birthExact, sexAgree, postcodeExact, houseAgree},
+		"a close given name, sex unknown":                 {bsnDisagree, familyExact, firstClose, birthExact, 0, postcodeExact, houseAgree},
+		"only the initials agreeing":                      {bsnDisagree, familyExact, firstInitials, birthExact, sexAgree, postcodeExact, houseAgree},
+		"no given name on one side":                       {bsnDisagree, familyPartial, 0, birthExact, sexAgree, postcodeExact, houseAgree},
+		"another family name":                             {bsnDisagree, familyDisagree, firstExact, birthExact, sexAgree, postcodeExact, houseAgree},
+		"another family name, given name close":           {bsnDisagree, familyDisagree, firstClose, birthExact, sexAgree, postcodeExact, houseAgree},
+		"a close given name, no house number on one side": {bsnDisagree, familyExact, firstClose, birthExact, 0, postcodeExact, 0},
+		"the name, no birth date":                         {bsnDisagree, familyExact, firstExact, 0, sexAgree, postcodeExact, houseAgree},
+		"the name close, no birth date":                   {bsnDisagree, familyClose, firstClose, 0, 0, postcodeExact, houseAgree},
 	} {
 		if s := m.Score(q); s < m.Lower || s >= m.Upper {
 			t.Errorf("%s with two valid BSNs at one address: score %.1f; want a review", name, s)
@@ -254,6 +259,8 @@ func TestWrongBSN(t *testing.T) {
 		"another birth date (father and son)": {bsnDisagree, familyExact, firstExact, birthDisagree, sexAgree, postcodeExact, houseAgree},
 		"another family name, moved":          {bsnDisagree, familyDisagree, firstExact, birthExact, sexAgree, 3, 0},
 		"a call name":                         {bsnDisagree, familyExact, firstCallName, birthExact, sexAgree, postcodeExact, houseAgree},
+		"no birth date, another given name":   {bsnDisagree, familyExact, firstDisagree, 0, sexAgree, postcodeExact, houseAgree},
+		"no birth date, another house number": {bsnDisagree, familyExact, firstExact, 0, sexAgree, postcodeExact, houseDisagree},
 	} {
 		if s := m.Score(q); s >= m.Lower {
 			t.Errorf("%s with two valid BSNs: score %.1f; want a new person", name, s)
@@ -408,20 +415,24 @@ func TestFirstNameWithOtherInitials(t *testing.T) {
 }
 
 // TestHouseholdMember: under one family name at one address, another birth
-// date with another given name, no given name, or the other sex is a
-// parent, child or partner: a new person, not a review item, unless the
-// BSN agrees. A birth date that is wrong with the given name agreeing is
-// still a review.
+// date with another given name, or the other sex (with a given name or
+// without) is a parent, child or partner: a new person, not a review item,
+// unless the BSN agrees. A birth date that is wrong with the given name
+// agreeing is still a review, and so is one with no given name on one
+// side and the sexes not disagreeing at the same postcode with no other
+// house number; elsewhere, or under another family name, that is a new
+// person.
 func TestHouseholdMember(t *testing.T) {
 	m := DefaultModel()
 	at := func(first, sex uint8) Pattern {
 		return Pattern{0, familyExact, first, birthDisagree, sex, postcodeExact, houseAgree}
 	}
 	for name, p := range map[string]Pattern{
-		"another given name":          at(firstDisagree, sexAgree),
-		"no given name, other sex":    at(0, sexDisagree),
-		"no given name":               at(0, sexAgree),
-		"same initial, the other sex": at(firstInitials, sexDisagree),
+		"another given name":                  at(firstDisagree, sexAgree),
+		"no given name, other sex":            at(0, sexDisagree),
+		"same initial, the other sex":         at(firstInitials, sexDisagree),
+		"no given name, another house number": {0, familyExact, 0, birthDisagree, sexAgree, postcodeExact, houseDisagree},
+		"no given name, another family name":  {0, familyDisagree, 0, birthDisagree, sexAgree, postcodeExact, houseAgree},
 	} {
 		if s := m.Score(p); s >= m.Lower {
 			t.Errorf("%s and another birth date at one address: score %.1f; want a new person", name, s)
@@ -433,6 +444,15 @@ func TestHouseholdMember(t *testing.T) {
 	}
 	if s := m.Score(at(firstExact, sexAgree)); s < m.Lower || s >= m.Upper {
 		t.Errorf("the given name with another birth date at one address: score %.1f; want a review", s)
+	}
+	for _, sex := range []uint8{sexAgree, 0} {
+		if s := m.Score(at(0, sex)); s < m.Lower || s >= m.Upper {
+			t.Errorf("no given name on one side (sex %s) with another birth date at one address: score %.1f; want a review", levelNames[cmpSex][sex], s)
+		}
+	}
+	// So with the house number missing on one side.
+	if s := m.Score(Pattern{0, familyExact, 0, birthDisagree, sexAgree, postcodeExact, 0}); s < m.Lower || s >= m.Upper {
+		t.Errorf("no given name on one side with another birth date at one postcode, one house number missing: score %.1f; want a review", s)
 	}
 }
 
@@ -657,4 +677,44 @@ func TestGivenNameSound(t *testing.T) {
 	if p[cmpFirst] != firstDisagree {
 		t.Errorf("Kees / Piet: given name %s; want disagree", levelNames[cmpFirst][p[cmpFirst]])
 	}
+}
+
+// TestBSNWithFamilyNameAtAddress: without a birth date, a BSN that agrees
+// links with the family name at the same postcode (or one with its digits
+// transposed) and house number when the given name is another (written
+// otherwise, or in the wrong field); with another house number, at another
+// postcode, with the other sex, or with another family name too, it is a
+// review.
+func TestBSNWithFamilyNameAtAddress(t *testing.T) {
+	m := DefaultModel()
+	for name, p := range map[string]Pattern{
+		"family name exact":   {bsnAgree, familyExact, firstDisagree, 0, 0, postcodeExact, houseAgree},
+		"family name close":   {bsnAgree, familyClose, firstDisagree, 0, 0, postcodeExact, houseAgree},
+		"postcode transposed": {bsnAgree, familyExact, firstDisagree, 0, 0, postcodeTypo, houseAgree},
+	} {
+		if s := m.Score(p); s < m.Upper {
+			t.Errorf("BSN, %s at the address, another given name, no birth date: score %.1f; want a link", name, s)
+		}
+	}
+	for name, q := range map[string]Pattern{
+		"another house number": {bsnAgree, familyExact, firstDisagree, 0, 0, postcodeExact, houseDisagree},
+		"another postcode":     {bsnAgree, familyExact, firstDisagree, 0, 0, postcodeDisagree, 0},
+		"the other sex":        {bsnAgree, familyExact, firstDisagree, 0, sexDisagree, postcodeExact, houseAgree},
+		"another family name":  {bsnAgree, familyDisagree, firstDisagree, 0, 0, postcodeExact, houseAgree},
+		"no BSN":               {0, familyExact, firstDisagree, 0, 0, postcodeExact, houseAgree},
+	} {
+		if s := m.Score(q); s >= m.Upper {
+			t.Errorf("BSN, family name, another given name, no birth date, %s: score %.1f; want at most a review", name, s)
+		}
+	}
+}
+
+// TestBSNTypoMeetsItsPerson: a record with a BSN typo meets its person's
+// earlier record with the valid BSN through the typo's corrections, also
+// when no other blocking key is shared (another family name, another
+// address), and links on the typo, given name and birth date.
+func TestBSNTypoMeetsItsPerson(t *testing.T) {
+	wantLinked(t, "a BSN typo, another family name and address",
+		rec("123456782", "Jansen", "Piet", "1960-01-01", "1234 AB"),
+		rec("123456783", "Bakker", "Piet", "1960-01-01", "9876 KL"))
 }

@@ -74,6 +74,11 @@ type Encoded struct {
 	Source   uint64 // keyed hash of Input.Source
 	Features Features
 	Blocks   []uint64 // keyed blocking keys, distinct, at most MaxBlockKeys
+	// Probes are blocking keys looked up but not stored: for a BSN with a
+	// typo, the BSN keys of its corrections (identity.BSNCorrections), so
+	// that it meets its person's records that have the valid BSN. Those
+	// registered after it meet it through its other keys only.
+	Probes []uint64
 	// Conflict is the key under which the record is registered instead
 	// when its source is known with values that disagree (see
 	// Index.Register): a keyed hash of the source and these values, so
@@ -268,6 +273,9 @@ func (e *Encoder) Encode(in *Input) Encoded {
 		// into each other.
 		Conflict: h.of("source-conflict", in.Source, string(encodeFeatures(&f)))}
 	enc.Blocks = e.blocks(h, in, sound, givenSound, firstPart, lastPart)
+	for _, c := range identity.BSNCorrections(in.BSNTypo) {
+		enc.Probes = append(enc.Probes, h.of("b-bsn", c))
+	}
 	return enc
 }
 
@@ -294,6 +302,10 @@ func (e *Encoder) Encode(in *Input) Encoded {
 //	postcode + house number + first initial  a surname change and a date
 //	                                         error, or no birth date
 //	last surname part + date                 a double name added or dropped
+//
+// A BSN with a typo stores no bsn key; it looks up (Encoded.Probes) the bsn
+// keys of its corrections, the valid numbers one wrong digit or one swap
+// of neighbouring digits away.
 //
 // Dates enter blocking keys with day and month sorted, so a swapped day and
 // month still meet. The two address keys hold a household or two each,

@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"io"
+	"slices"
 	"sync"
 	"sync/atomic"
 
@@ -359,10 +360,12 @@ func (ix *Index) readCandidates(px store.PersonIndex, batch []Encoded, keys []so
 		if _, ok := known[keys[i].key]; ok {
 			continue
 		}
-		for _, k := range batch[i].Blocks {
-			if _, ok := distinct[k]; !ok {
-				distinct[k] = struct{}{}
-				blocks = append(blocks, k)
+		for _, ks := range [2][]uint64{batch[i].Blocks, batch[i].Probes} {
+			for _, k := range ks {
+				if _, ok := distinct[k]; !ok {
+					distinct[k] = struct{}{}
+					blocks = append(blocks, k)
+				}
 			}
 		}
 	}
@@ -469,7 +472,11 @@ func (ix *Index) match(st *batchState, enc *Encoded) (matchResult, uint64) {
 		}
 		persons = append(persons, personScore{c.person, id, s, pat})
 	}
-	for _, k := range enc.Blocks {
+	keys := enc.Blocks
+	if len(enc.Probes) > 0 {
+		keys = slices.Concat(enc.Blocks, enc.Probes) // rare: a BSN with a typo
+	}
+	for _, k := range keys {
 		n := 0
 		own := st.added[k]
 		for j := len(own) - 1; j >= 0 && n < MaxBlock; j-- {
