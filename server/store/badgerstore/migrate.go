@@ -120,7 +120,7 @@ func (p *postingSet) migrateKeys() error {
 		return err
 	}
 	p.log.Info("moving postings kept as keys into a posting run", "keys", len(old))
-	if err := p.addRun(pairs, nil); err != nil {
+	if err := p.addRun(pairs, nil, false); err != nil {
 		return err
 	}
 	wb := p.db.NewWriteBatch()

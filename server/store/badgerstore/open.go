@@ -129,6 +129,7 @@ func OpenConfig(dir string, encryptionKey []byte, log *slog.Logger, cfg Config) 
 	s := &Store{db: db, log: log, work: work, slots: slots, filter: newKeyFilter(), postings: postings, records: records, stop: make(chan struct{})}
 	s.background.Go(func() { s.fillFilter() })
 	s.background.Go(func() { postings.mergeLoop(s.stop) })
+	s.background.Go(func() { postings.flushLoop(s.stop) })
 	if cfg.MappedBytes > 0 {
 		s.background.Go(func() { s.trimmer(dir, cfg.MappedBytes) })
 	}

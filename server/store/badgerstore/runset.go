@@ -66,8 +66,6 @@ type postingSet struct {
 	runs     []*run              // by their largest ID, descending (byNewest)
 	deleted  map[uint64]struct{} // records deleted (tombstonePrefix), left out of lookups and merges
 
-	flushing sync.Mutex // held by the one flush at a time
-
 	// nextLog is the next batch log's number. Only Updates use it, and
 	// they run one at a time (Store.mu).
 	nextLog uint64
@@ -77,8 +75,9 @@ type postingSet struct {
 	manifestMu sync.Mutex
 	nextRun    uint64
 
-	wake    chan struct{} // tells the merger that a run was added
-	merging atomic.Bool   // the merger is at work
+	wake      chan struct{} // tells the merger that a run was added
+	flushWake chan struct{} // tells the flusher that the buffer is full
+	merging   atomic.Bool   // the merger is at work
 }
 
 // openPostings opens the postings of the store in dir: the runs the
@@ -91,7 +90,7 @@ func openPostings(dir string, db *badger.DB, encryptionKey []byte, log *slog.Log
 		return nil, err
 	}
 	p := &postingSet{dir: dir + "/postings", db: db, aead: aead, log: log, work: work, flushAt: max(bufferPairs, 1),
-		deleted: map[uint64]struct{}{}, wake: make(chan struct{}, 1), nextLog: 1}
+		deleted: map[uint64]struct{}{}, wake: make(chan struct{}, 1), flushWake: make(chan struct{}, 1), nextLog: 1}
 	if err := os.MkdirAll(p.dir, 0o700); err != nil {
 		return nil, fmt.Errorf("open posting runs: %w", err)
 	}
@@ -263,11 +262,28 @@ func (p *postingSet) committed(added map[uint64][]uint64, seq uint64, deleted []
 	}
 	full := p.bufPairs >= p.flushAt
 	p.mu.Unlock()
-	if full && p.flushing.TryLock() {
-		defer p.flushing.Unlock()
+	if full {
+		// Not here: the next Update's commit waits for this one's
+		// callback, and a flush (sorting and writing a run) held it up
+		// ~80 ms every 27,000 records.
+		select {
+		case p.flushWake <- struct{}{}:
+		default:
+		}
+	}
+}
+
+// flushLoop writes the buffer to a run whenever a commit finds it full,
+// until stop is closed. If a flush fails, the batch logs keep the buffer
+// durable, and the next full commit tries again.
+func (p *postingSet) flushLoop(stop <-chan struct{}) {
+	for {
+		select {
+		case <-stop:
+			return
+		case <-p.flushWake:
+		}
 		if err := p.flush(); err != nil {
-			// The batch logs keep the buffer durable: a later commit
-			// tries again.
 			p.log.Error("posting buffer not written to a run", "err", err)
 		}
 	}
@@ -275,7 +291,7 @@ func (p *postingSet) committed(added map[uint64][]uint64, seq uint64, deleted []
 
 // flush writes the buffer to a run. The buffer is frozen (still looked
 // up) and a new one takes commits meanwhile; if the run cannot be written,
-// the frozen buffer goes back. One flush runs at a time (flushing).
+// the frozen buffer goes back. Only flushLoop calls it, so one runs at a time.
 func (p *postingSet) flush() error {
 	p.mu.Lock()
 	frozen, logs := p.buf, p.bufLogs
@@ -310,12 +326,13 @@ func (p *postingSet) writeFrozen(frozen batchPostings, logs []uint64) error {
 	for _, seq := range logs {
 		logKeys = append(logKeys, numKey(postingLogPrefix, seq))
 	}
-	return p.addRun(pairs, logKeys)
+	return p.addRun(pairs, logKeys, true)
 }
 
 // addRun writes pairs (in any order) to a new run of level 0 and adds it,
-// deleting deleteKeys in the same Badger transaction.
-func (p *postingSet) addRun(pairs [][2]uint64, deleteKeys [][]byte) error {
+// deleting deleteKeys in the same Badger transaction; ofFrozen says that
+// the pairs are the frozen buffer's (see swapRuns).
+func (p *postingSet) addRun(pairs [][2]uint64, deleteKeys [][]byte, ofFrozen bool) error {
 	sortPairs(pairs)
 	p.manifestMu.Lock()
 	defer p.manifestMu.Unlock()
@@ -323,14 +340,18 @@ func (p *postingSet) addRun(pairs [][2]uint64, deleteKeys [][]byte) error {
 	if err != nil {
 		return err
 	}
-	return p.swapRuns(nil, r, deleteKeys)
+	return p.swapRuns(nil, r, deleteKeys, ofFrozen)
 }
 
 // swapRuns puts out in the place of the runs in: in the manifest, in one
 // Badger transaction that also deletes deleteKeys, then in memory; in's
-// files go. If the manifest cannot be written, out's file goes. Called
-// under manifestMu.
-func (p *postingSet) swapRuns(in []*run, out *run, deleteKeys [][]byte) error {
+// files go. If the manifest cannot be written, out's file goes. When out
+// holds the frozen buffer (ofFrozen), the buffer leaves the lookups in the
+// same step as out joins them: a lookup that saw both would count their
+// postings twice, and stop before it has perBlock members (it stops
+// asking older runs once it has that many newer ones). Called under
+// manifestMu.
+func (p *postingSet) swapRuns(in []*run, out *run, deleteKeys [][]byte, ofFrozen bool) error {
 	p.mu.RLock()
 	runs := slices.DeleteFunc(slices.Clone(p.runs), func(r *run) bool { return slices.Contains(in, r) })
 	p.mu.RUnlock()
@@ -341,6 +362,9 @@ func (p *postingSet) swapRuns(in []*run, out *run, deleteKeys [][]byte) error {
 	}
 	p.mu.Lock()
 	p.runs = runs
+	if ofFrozen {
+		p.frozen = nil
+	}
 	p.mu.Unlock()
 	for _, r := range in {
 		r.remove()
@@ -418,9 +442,13 @@ func (p *postingSet) mergeLoop(stop <-chan struct{}) {
 	}
 }
 
-// settled reports whether no runs are being merged or wait to be.
+// settled reports whether the buffer is not being written to a run nor
+// full, and no runs are being merged or wait to be.
 func (p *postingSet) settled() bool {
-	return !p.merging.Load() && p.pickMerge() == nil
+	p.mu.RLock()
+	flushing := p.frozen != nil || p.bufPairs >= p.flushAt
+	p.mu.RUnlock()
+	return !flushing && !p.merging.Load() && p.pickMerge() == nil
 }
 
 // pickMerge returns the runs of the lowest level that has mergeFanIn of
@@ -514,7 +542,7 @@ func (p *postingSet) merge(in []*run, stop <-chan struct{}) error {
 
 	p.manifestMu.Lock()
 	defer p.manifestMu.Unlock()
-	if err := p.swapRuns(in, out, nil); err != nil {
+	if err := p.swapRuns(in, out, nil, false); err != nil {
 		return err
 	}
 	p.log.Debug("posting runs merged", "runs", len(in), "level", level, "pairs", out.pairs)

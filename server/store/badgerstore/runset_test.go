@@ -95,6 +95,12 @@ func TestPostingsAcrossRunsMergesAndReopens(t *testing.T) {
 				slices.SortFunc(want, func(x, y uint64) int { return cmp.Compare(y, x) })
 				want = want[:min(64, len(want))]
 				if !slices.Equal(got[b], want) {
+					s.postings.mu.RLock()
+					for _, r := range s.postings.runs {
+						t.Logf("run %d level %d maxID %d pairs %d", r.id, r.level, r.maxID, r.pairs)
+					}
+					t.Logf("buf %d chunks, frozen %d chunks", len(s.postings.buf), len(s.postings.frozen))
+					s.postings.mu.RUnlock()
 					t.Fatalf("%s: block %d: got %v, want %v", when, b, got[b], want)
 				}
 			}
