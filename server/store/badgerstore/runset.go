@@ -75,6 +75,7 @@ type postingSet struct {
 	manifestMu sync.Mutex
 	nextRun    uint64
 
+	afterSwap func()        // a test's, called after each swap of runs, under manifestMu
 	wake      chan struct{} // tells the merger that a run was added
 	flushWake chan struct{} // tells the flusher that the buffer is full
 	merging   atomic.Bool   // the merger is at work
@@ -368,6 +369,9 @@ func (p *postingSet) swapRuns(in []*run, out *run, deleteKeys [][]byte, ofFrozen
 	p.mu.Unlock()
 	for _, r := range in {
 		r.remove()
+	}
+	if p.afterSwap != nil {
+		p.afterSwap()
 	}
 	select {
 	case p.wake <- struct{}{}:

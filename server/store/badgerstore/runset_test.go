@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"encoding/binary"
+	"fmt"
 	"log/slog"
 	"math/rand/v2"
 	"os"
@@ -127,6 +128,71 @@ func TestPostingsAcrossRunsMergesAndReopens(t *testing.T) {
 	s.postings.mu.RUnlock()
 	if len(files) != live {
 		t.Errorf("%d run files for %d live runs: merged runs must be removed", len(files), live)
+	}
+}
+
+// TestLookupsDuringFlushes: a lookup right after a flush's run joins the
+// runs finds a block's perBlock newest members. One record in ten has the
+// block (IDs 1, 11, 21, ...), so that a frozen buffer holds 7 or 8 of
+// them, fewer than perBlock: a lookup that saw the frozen buffer and the
+// run written from it both counted those twice (more than perBlock), and
+// stopped asking the older runs with only 7 or 8.
+func TestLookupsDuringFlushes(t *testing.T) {
+	s := openSmallBuffer(t, t.TempDir())
+	defer s.Close()
+	ctx := context.Background()
+	const shared, perBlock = 7, 12
+	var checked int
+	var failure error
+	s.postings.afterSwap = func() {
+		err := s.View(ctx, func(tx store.Tx) error {
+			got, err := tx.Index().BlockMembers([]uint64{shared}, perBlock)
+			if err != nil {
+				return err
+			}
+			ids := got[shared]
+			for i := 1; i < len(ids); i++ {
+				if ids[i] != ids[i-1]-10 {
+					return fmt.Errorf("members %v: not the newest", ids)
+				}
+			}
+			if len(ids) < perBlock && (len(ids) == 0 || ids[len(ids)-1] != 1) {
+				return fmt.Errorf("members %v: fewer than %d", ids, perBlock)
+			}
+			return nil
+		})
+		checked++
+		if failure == nil {
+			failure = err
+		}
+	}
+	var id uint64
+	for range 100 {
+		var recs []store.IndexRecord
+		for i := range 10 {
+			id++
+			blocks := []uint64{1<<32 + id}
+			if i == 0 {
+				blocks = append(blocks, shared)
+			}
+			recs = append(recs, store.IndexRecord{ID: id, Source: 1<<40 + id, Person: id, Blocks: blocks})
+		}
+		if err := s.Update(ctx, func(tx store.Tx) error { return tx.Index().Add(recs) }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	settle, cancel := context.WithTimeout(ctx, 20*time.Second)
+	defer cancel()
+	if err := s.Settle(settle); err != nil {
+		t.Fatal(err)
+	}
+	s.postings.manifestMu.Lock() // after the last swap
+	defer s.postings.manifestMu.Unlock()
+	if failure != nil {
+		t.Fatal(failure)
+	}
+	if checked < 10 {
+		t.Fatalf("%d lookups after a swap; the test wants flushes and merges", checked)
 	}
 }
 
