@@ -97,26 +97,30 @@ func (t *tx) record(id uint64, key []byte) (r store.IndexRecord, ok bool, err er
 		if pointer == nil {
 			return r, false, nil // deleted
 		}
-		v, err := t.records.read(id, pointer)
-		if err != nil {
-			return r, false, err
-		}
-		r, err = decodeRecord(id, v)
+		r, err = t.recordAt(id, pointer)
 		return r, err == nil, err
 	}
 	ok, err = t.get("read index record", key, func(v []byte) (err error) {
-		if len(v) == recordPointerLen {
-			if t.records == nil {
-				return errors.New("badgerstore: index record read without the record log")
-			}
-			if v, err = t.records.read(id, v); err != nil {
-				return err
-			}
+		if len(v) != recordPointerLen {
+			r, err = decodeRecord(id, v) // kept whole in Badger by an older version
+			return err
 		}
-		r, err = decodeRecord(id, v)
+		if t.records == nil {
+			return errors.New("badgerstore: index record read without the record log")
+		}
+		r, err = t.recordAt(id, v)
 		return err
 	})
 	return r, ok, err
+}
+
+// recordAt reads record id from the record log at pointer and decodes it.
+func (t *tx) recordAt(id uint64, pointer []byte) (store.IndexRecord, error) {
+	v, err := t.records.read(id, pointer)
+	if err != nil {
+		return store.IndexRecord{}, err
+	}
+	return decodeRecord(id, v)
 }
 
 // slotPointer reads record id's pointer (key is its Badger key) from the

@@ -111,12 +111,12 @@ func openPostings(dir string, db *badger.DB, encryptionKey []byte, log *slog.Log
 			seq := binary.BigEndian.Uint64(k)
 			p.bufLogs = append(p.bufLogs, seq)
 			p.nextLog = seq + 1
-			batch := map[uint64][]uint64{}
+			postings := map[uint64][]uint64{}
 			err := decodePairs(v, func(block, id uint64) {
-				batch[block] = insertID(batch[block], id)
-				p.bufPairs++
+				postings[block] = insertID(postings[block], id)
 			})
-			p.buf = append(p.buf, newBatchPosting(batch))
+			batch := newBatchPosting(postings)
+			p.buf, p.bufPairs = append(p.buf, batch), p.bufPairs+batch.pairs
 			return err
 		}); err != nil {
 			return err
@@ -190,30 +190,22 @@ func (p *postingSet) members(block uint64, perBlock int, maxID uint64, exclude [
 		_, gone := p.deleted[id]
 		return id <= maxID && !gone && !slices.Contains(exclude, id)
 	}
-	for _, buf := range [2]batchPostings{p.buf, p.frozen} {
-		out = buf.members(block, perBlock, live, out)
-	}
-	// Every run's Bloom filter first, in a loop of independent loads: the
-	// CPU overlaps their cache misses (about one per run), where asked
-	// one by one between page reads (and the work counts' atomic adds,
-	// which order memory) they came one after another.
 	h := blockHash(block)
-	var maybe uint64 // bit i: the i-th run may hold block
-	for i, r := range p.runs[:min(len(p.runs), 64)] {
-		if r.bloom.has(h) {
-			maybe |= 1 << i
-		}
+	for _, buf := range [2]batchPostings{p.buf, p.frozen} {
+		out = buf.members(block, h, perBlock, live, out)
 	}
+	// Counted once per lookup: atomic adds per run, which order memory,
+	// kept the CPU from overlapping the runs' Bloom filter cache misses.
 	var asked, pages, empty int
 	defer func() { p.work.lookedUp(asked, pages, empty) }()
-	for i, r := range p.runs {
+	for _, r := range p.runs {
 		// The runs go newest first: once perBlock members are newer than
 		// all of a run's, the older runs cannot add any.
 		if newer(out, r.maxID) >= perBlock {
 			break
 		}
 		asked++
-		if i < 64 && maybe&(1<<i) == 0 || i >= 64 && !r.bloom.has(h) {
+		if !r.bloom.has(h) {
 			continue
 		}
 		before := len(out)
@@ -244,10 +236,6 @@ func (p *postingSet) logKey() (uint64, []byte) {
 //
 // added becomes part of the buffer: the caller must not change it after.
 func (p *postingSet) committed(added map[uint64][]uint64, seq uint64, deleted []uint64) {
-	pairs := 0
-	for _, ids := range added {
-		pairs += len(ids)
-	}
 	var batch batchPosting
 	if len(added) > 0 {
 		batch = newBatchPosting(added)
@@ -255,7 +243,7 @@ func (p *postingSet) committed(added map[uint64][]uint64, seq uint64, deleted []
 	p.mu.Lock()
 	if len(added) > 0 {
 		p.buf = append(p.buf, batch)
-		p.bufPairs += pairs
+		p.bufPairs += batch.pairs
 		p.bufLogs = append(p.bufLogs, seq)
 	}
 	for _, id := range deleted {
@@ -638,24 +626,25 @@ type batchPostings []batchPosting
 // a tenth of registration's CPU at a million records.
 type batchPosting struct {
 	postings map[uint64][]uint64
+	pairs    int // the postings, over all blocks
 	bloom    *bloomPart
 }
 
 func newBatchPosting(postings map[uint64][]uint64) batchPosting {
 	b := batchPosting{postings: postings, bloom: newBloomPart(int64(len(postings)))}
-	for block := range postings {
+	for block, ids := range postings {
+		b.pairs += len(ids)
 		b.bloom.addUnshared(blockHash(block))
 	}
 	return b
 }
 
-// members appends up to perBlock of block's IDs for which keep is true
-// from each batch, newest first. That holds the perBlock newest of all
-// batches (the caller sorts), though a batch's IDs need not all be above
-// the batch's before (SetPerson posts an older record under its new
-// person).
-func (bs batchPostings) members(block uint64, perBlock int, keep func(uint64) bool, out []uint64) []uint64 {
-	h := blockHash(block)
+// members appends up to perBlock of block's IDs (h is its blockHash) for
+// which keep is true from each batch, newest first. That holds the
+// perBlock newest of all batches (the caller sorts), though a batch's IDs
+// need not all be above the batch's before (SetPerson posts an older
+// record under its new person).
+func (bs batchPostings) members(block, h uint64, perBlock int, keep func(uint64) bool, out []uint64) []uint64 {
 	for b := len(bs) - 1; b >= 0; b-- {
 		if !bs[b].bloom.has(h) {
 			continue
@@ -676,9 +665,7 @@ func (bs batchPostings) members(block uint64, perBlock int, keep func(uint64) bo
 func (bs batchPostings) pairs() int {
 	n := 0
 	for _, batch := range bs {
-		for _, ids := range batch.postings {
-			n += len(ids)
-		}
+		n += batch.pairs
 	}
 	return n
 }
