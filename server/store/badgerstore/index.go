@@ -87,31 +87,24 @@ func (ix index) RemovePerson(person uint64) error {
 }
 
 // record reads record id; ok is false when it is absent. Safe for
-// concurrent use; key is a buffer to reuse.
+// concurrent use while the transaction writes nothing; key is a buffer to
+// reuse.
 func (t *tx) record(id uint64, key []byte) (r store.IndexRecord, ok bool, err error) {
 	if t.records != nil {
 		t.records.work.pointerGets.Add(1)
 	}
-	key = appendNumKey(key[:0], recordPrefix, id)
-	if pointer, found := t.slotPointer(id, key); found {
-		if pointer == nil {
-			return r, false, nil // deleted
-		}
+	pointer, whole, ok, err := t.locate(id, key)
+	switch {
+	case err != nil || !ok:
+		return r, false, err
+	case whole != nil:
+		r, err = decodeRecord(id, whole) // kept whole in Badger by an older version
+	case t.records == nil:
+		return r, false, errors.New("badgerstore: index record read without the record log")
+	default:
 		r, err = t.recordAt(id, pointer)
-		return r, err == nil, err
 	}
-	ok, err = t.get("read index record", key, func(v []byte) (err error) {
-		if len(v) != recordPointerLen {
-			r, err = decodeRecord(id, v) // kept whole in Badger by an older version
-			return err
-		}
-		if t.records == nil {
-			return errors.New("badgerstore: index record read without the record log")
-		}
-		r, err = t.recordAt(id, v)
-		return err
-	})
-	return r, ok, err
+	return r, err == nil, err
 }
 
 // recordAt reads record id from the record log at pointer and decodes it.
@@ -121,23 +114,6 @@ func (t *tx) recordAt(id uint64, pointer []byte) (store.IndexRecord, error) {
 		return store.IndexRecord{}, err
 	}
 	return decodeRecord(id, v)
-}
-
-// slotPointer reads record id's pointer (key is its Badger key) from the
-// pointer file: found is false when the file cannot say for this
-// transaction, and Badger must; pointer is nil for a deleted record. The
-// transaction's own writes and those of the Update before come first.
-func (t *tx) slotPointer(id uint64, key []byte) (pointer []byte, found bool) {
-	if t.slots == nil || t.records == nil {
-		return nil, false
-	}
-	if _, own := t.writes[string(key)]; own {
-		return nil, false
-	}
-	if _, pending := t.base.lookup(key); pending {
-		return nil, false
-	}
-	return t.slots.read(id, t.slotsVisible)
 }
 
 // Records reads the records fanned out over goroutines.

@@ -83,7 +83,7 @@ func (t *tx) checkNew(records []store.IndexRecord, topID uint64) error {
 			if i < len(unknown) {
 				_, found, err = t.bySource(unknown[i], math.MaxUint64, key)
 			} else {
-				found, err = t.has("read index record", appendNumKey(key[:0], recordPrefix, old[i-len(unknown)]))
+				_, _, found, err = t.locate(old[i-len(unknown)], key)
 			}
 			if err != nil {
 				return err

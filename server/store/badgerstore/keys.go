@@ -25,8 +25,11 @@ const (
 	// (audit.go). Not under auditPrefix, whose scan is the entries'.
 	auditHashPrefix = "h/"
 
-	// recordPrefix + ID → an index record: source, person, blocks,
-	// features (records.go).
+	// pointerGroupPrefix + ID / pointerGroupSize → the record log
+	// pointers of a group of records (pointergroups.go).
+	pointerGroupPrefix = "i/g"
+	// recordPrefix + ID → a record's pointer, or earlier the whole index
+	// record (records.go), as stores before the pointer groups kept them.
 	recordPrefix = "i/r"
 	// sourcePrefix + source → a record ID, and memberPrefix + person + ID
 	// → nothing: a source's record and a person's records as a store

@@ -19,10 +19,11 @@ import (
 	"github.com/dgraph-io/badger/v4"
 )
 
-// A record's pointer into the record log (recordlog.go) is a Badger value,
-// and Badger stays where it is true. But once the index outgrows Badger's
-// block cache, a pointer read decrypts a table block of 4 KiB for 12
-// bytes: at eleven million records that was most of registration's cost.
+// A record's pointer into the record log (recordlog.go) is in Badger, in
+// its group (pointergroups.go), and Badger stays where it is true. But
+// once the index outgrows Badger's block cache, a pointer read decrypts a
+// table block of 4 KiB for 12 bytes: at eleven million records that was
+// most of registration's cost.
 // So the pointers are also kept in a file of their own, addressed by
 // record ID (IDs are dense), one slot of slotBytes each, read with one
 // pread from the page cache, which is not the process's memory:
@@ -134,12 +135,38 @@ func (pf *pointerFile) rebuild(db *badger.DB) error {
 	var run slotRun
 	var n int
 	err := db.View(func(txn *badger.Txn) error {
-		return newTx(txn, false, nil).scan("rebuild pointer file", recordPrefix, nil, false, func(k, v []byte) error {
+		t := newTx(txn, false, nil)
+		err := t.scan("rebuild pointer file", recordPrefix, nil, false, func(k, v []byte) error {
 			if len(k) != 8 || len(v) != recordPointerLen {
 				return nil // an old store's record kept whole: read from Badger
 			}
 			n++
 			return run.add(pf.f, binary.BigEndian.Uint64(k), 1, v)
+		})
+		if err == nil {
+			// The groups' slots after the older keys: where a record has
+			// both, the group's is the newer.
+			err = run.write(pf.f)
+		}
+		if err != nil {
+			return err
+		}
+		return t.scan("rebuild pointer file", pointerGroupPrefix, nil, false, func(k, v []byte) error {
+			if len(k) != 8 || len(v) != pointerGroupBytes {
+				return corrupt("record pointer group")
+			}
+			first := binary.BigEndian.Uint64(k) * pointerGroupSize
+			for i := range uint64(pointerGroupSize) {
+				p := v[i*recordPointerLen : (i+1)*recordPointerLen]
+				if bytes.Equal(p, deletedPointer[:]) {
+					continue // no record: left to Badger (an older key, or none)
+				}
+				n++
+				if err := run.add(pf.f, first+i, 1, p); err != nil {
+					return err
+				}
+			}
+			return nil
 		})
 	})
 	if err == nil {

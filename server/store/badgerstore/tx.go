@@ -39,9 +39,12 @@ type tx struct {
 	slots        *pointerFile
 	slotsVisible uint64
 	pointers     map[uint64][]byte
-	added        map[uint64][]uint64
-	deleted      []uint64
-	logSeq       uint64
+	// groups are the working copies of the record pointer groups it
+	// changes (pointergroups.go), written by flush.
+	groups  map[uint64][]byte
+	added   map[uint64][]uint64
+	deleted []uint64
+	logSeq  uint64
 
 	// base is the Update before this one, whose writes this one's
 	// snapshot may lack: reads look there first (pending.go). writes are
@@ -142,18 +145,6 @@ func (t *tx) set(op string, key, value []byte) error {
 	return fail(op, t.txn.Set(key, value))
 }
 
-// setRecordPointer writes record id's pointer (nil: deletes the record).
-func (t *tx) setRecordPointer(op string, id uint64, pointer []byte) error {
-	if t.pointers == nil {
-		t.pointers = map[uint64][]byte{}
-	}
-	t.pointers[id] = pointer
-	if pointer == nil {
-		return t.del(op, numKey(recordPrefix, id))
-	}
-	return t.set(op, numKey(recordPrefix, id), pointer)
-}
-
 // del deletes key.
 func (t *tx) del(op string, key []byte) error {
 	if t.writes != nil {
@@ -165,6 +156,9 @@ func (t *tx) del(op string, key []byte) error {
 // flush writes what the transaction keeps in memory until commit.
 func (t *tx) flush() error {
 	if err := t.flushPostings(); err != nil {
+		return err
+	}
+	if err := t.flushGroups(); err != nil {
 		return err
 	}
 	if !t.ctrDirty {
