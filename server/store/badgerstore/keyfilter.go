@@ -76,7 +76,7 @@ func (f *keyFilter) mayContain(key []byte) bool {
 		return true
 	}
 	for _, p := range *f.parts.Load() {
-		if p.has(h) {
+		if p.has(mix64(h), h) {
 			return true
 		}
 	}
@@ -97,7 +97,7 @@ func (f *keyFilter) add(key []byte) {
 	if last.added.Add(1) > last.capacity {
 		last = f.grow(last)
 	}
-	last.add(h)
+	last.add(mix64(h), h)
 }
 
 // grow adds a part twice the size of full unless another add did already,
@@ -124,17 +124,24 @@ func (f *keyFilter) bytes() int64 {
 }
 
 // bloomPart is one Bloom filter: of the keyFilter, or of a posting run.
-// It is blocked: a key's probes all fall in one 64-byte block, chosen by
-// the key, so that a lookup costs one cache miss, not one per probe (a
-// run's filter is many MB, and a record asks ten of them about each of
-// its keys: seven misses each made them a third of registration's CPU
-// at a million records). The price is a little more false positives than
-// an unblocked filter of the same size.
+// It is blocked: a key's probes all fall in one 64-byte block, so that a
+// lookup costs one cache miss, not one per probe (a run's filter is many
+// MB, and a record asks ten of them about each of its keys: seven misses
+// each made them a third of registration's CPU at a million records). The
+// price is a little more false positives than an unblocked filter of the
+// same size.
+//
+// The block is chosen by the top bits of the key's position, the probes'
+// bits by its hash: two independent numbers. A posting run's position is
+// the block key itself, by which the run is sorted, so that writing a run
+// fills its filter from the first block to the last, not at random (at
+// random, a cache miss per block key made the filters of merged runs a
+// twentieth of registration's CPU at a million records).
 type bloomPart struct {
-	words     []uint64 // blocks of blockWords; shared ones read and written atomically
-	blockMask uint64   // blocks - 1; blocks is a power of two
-	capacity  int64
-	added     atomic.Int64
+	words    []uint64 // blocks of blockWords; shared ones read and written atomically
+	shift    uint     // 64 - log2(blocks): a position's top bits pick its block
+	capacity int64
+	added    atomic.Int64
 }
 
 // blockWords is the words of a block: 512 bits, so a probe takes 9 bits
@@ -149,43 +156,44 @@ func newBloomPart(capacity int64) *bloomPart {
 // newBloomPartWords is an empty filter of words words, a power of two and
 // at least a block.
 func newBloomPartWords(words uint64) *bloomPart {
-	return &bloomPart{words: make([]uint64, words), blockMask: words/blockWords - 1,
+	return &bloomPart{words: make([]uint64, words), shift: uint(64 - bits.Len64(words/blockWords-1)),
 		capacity: int64(words * 64 / filterBitsPerKey)}
 }
 
-// block is the first word of h's block; the other hash bits pick the
-// probes' bits in it.
-func (p *bloomPart) block(h uint64) uint64 {
-	return (mix64(h) & p.blockMask) * blockWords
+// block is the first word of the block of position pos. (With one block,
+// shift is 64, and pos >> 64 is 0.)
+func (p *bloomPart) block(pos uint64) uint64 {
+	return (pos >> p.shift) * blockWords
 }
 
-// add adds h to a filter that others may be reading.
-func (p *bloomPart) add(h uint64) {
-	b := p.block(h)
+// add adds the key of position pos and hash h to a filter that others may
+// be reading.
+func (p *bloomPart) add(pos, h uint64) {
+	b := p.block(pos)
 	for i := range uint64(filterProbes) {
 		bit := h >> (9 * i) & 511
 		atomic.OrUint64(&p.words[b+bit/64], 1<<(bit%64))
 	}
 }
 
-// addUnshared adds h to a filter that no one else reads or writes yet (a
-// run or a batch being made): without atomic operations, which made
+// addUnshared adds a key to a filter that no one else reads or writes yet
+// (a run or a batch being made): without atomic operations, which made
 // building a merged run's filter a tenth of registration's CPU at a
 // million records.
-func (p *bloomPart) addUnshared(h uint64) {
-	b := p.block(h)
+func (p *bloomPart) addUnshared(pos, h uint64) {
+	b := p.block(pos)
 	for i := range uint64(filterProbes) {
 		bit := h >> (9 * i) & 511
 		p.words[b+bit/64] |= 1 << (bit % 64)
 	}
 }
 
-// has reports whether h may have been added. Probe by probe, stopping at
-// the first bit not set: a filter is asked mostly for what it lacks, and
-// that takes two probes on average (checking the block's words all at
-// once was twice as slow).
-func (p *bloomPart) has(h uint64) bool {
-	b := p.block(h)
+// has reports whether the key of position pos and hash h may have been
+// added. Probe by probe, stopping at the first bit not set: a filter is
+// asked mostly for what it lacks, and that takes two probes on average
+// (checking the block's words all at once was twice as slow).
+func (p *bloomPart) has(pos, h uint64) bool {
+	b := p.block(pos)
 	for i := range uint64(filterProbes) {
 		bit := h >> (9 * i) & 511
 		if atomic.LoadUint64(&p.words[b+bit/64])&(1<<(bit%64)) == 0 {

@@ -29,7 +29,11 @@ import (
 // bytes: runMagic, the directory's offset and its length. A flipped bit
 // anywhere fails GCM's check: an error, never a wrong member.
 const (
-	runMagic = "TTPRUN02"
+	runMagic = "TTPRUN03"
+	// runMagicHashPlaced marks the runs written before runMagic, whose
+	// filters chose blocks by hash (run.hashPlaced); they are read as they
+	// are until merged.
+	runMagicHashPlaced = "TTPRUN02"
 	// runPageBytes is a page's largest plaintext: a lookup decrypts one
 	// and searches it. Smaller pages cost more directory (16 bytes a
 	// page).
@@ -85,6 +89,25 @@ type run struct {
 	fences []uint64 // each page's first block
 	ends   []int64  // each page's end offset; a page starts where the one before ends
 	bloom  *bloomPart
+	// hashPlaced: the filter's blocks are chosen by the blocks' hashes,
+	// as in runs before runMagic's 03 (runMagicHashPlaced), not by the
+	// blocks themselves.
+	hashPlaced bool
+}
+
+// bloomPos is the position of block (h its blockHash) in the run's filter
+// (bloomPart): the block itself, or in an older run the low bits of its
+// hash's mix, shifted to the top.
+func (r *run) bloomPos(block, h uint64) uint64 {
+	if r.hashPlaced {
+		return mix64(h) << r.bloom.shift
+	}
+	return block
+}
+
+// mayHave reports whether the run may have block (h its blockHash).
+func (r *run) mayHave(block, h uint64) bool {
+	return r.bloom.has(r.bloomPos(block, h), h)
 }
 
 // blockHash is a block's hash for the runs' Bloom filters.
@@ -138,7 +161,8 @@ func (w *runWriter) add(block, id uint64) error {
 	binary.BigEndian.PutUint64(idb[:], id)
 	w.page = append(binary.BigEndian.AppendUint64(w.page, block), idb[8-pairIDBytes:]...)
 	if w.inPage == 0 || block != w.prev {
-		w.run.bloom.addUnshared(blockHash(block))
+		h := blockHash(block)
+		w.run.bloom.addUnshared(w.run.bloomPos(block, h), h)
 	}
 	w.prev, w.lastID = block, id
 	w.inPage++
@@ -167,7 +191,11 @@ func (w *runWriter) finish() (*run, error) {
 		}
 	}
 	dir := w.aead.Seal(nil, runNonce(w.id, dirPage), w.run.encodeDirectory(), nil)
-	footer := append([]byte(runMagic), make([]byte, 16)...)
+	magic := runMagic
+	if w.run.hashPlaced {
+		magic = runMagicHashPlaced
+	}
+	footer := append([]byte(magic), make([]byte, 16)...)
 	binary.BigEndian.PutUint64(footer[8:], uint64(w.off))
 	binary.BigEndian.PutUint64(footer[16:], uint64(len(dir)))
 	if _, err := w.w.Write(append(dir, footer...)); err != nil {
@@ -266,7 +294,8 @@ func readDirectory(f *os.File, id uint64, aead cipher.AEAD) (*run, error) {
 		return nil, fmt.Errorf("read posting run: %w", err)
 	}
 	off, n := binary.BigEndian.Uint64(footer[8:]), binary.BigEndian.Uint64(footer[16:])
-	if string(footer[:8]) != runMagic || off > uint64(st.Size()) || n != uint64(st.Size())-footerBytes-off {
+	magic := string(footer[:8])
+	if magic != runMagic && magic != runMagicHashPlaced || off > uint64(st.Size()) || n != uint64(st.Size())-footerBytes-off {
 		return nil, corrupt("posting run (footer)")
 	}
 	sealed := make([]byte, n)
@@ -277,7 +306,7 @@ func readDirectory(f *os.File, id uint64, aead cipher.AEAD) (*run, error) {
 	if err != nil {
 		return nil, corrupt("posting run (directory fails its check)")
 	}
-	r := &run{id: id, f: f, aead: aead}
+	r := &run{id: id, f: f, aead: aead, hashPlaced: magic == runMagicHashPlaced}
 	if err := r.decodeDirectory(plain, int64(off)); err != nil {
 		return nil, err
 	}

@@ -3,6 +3,7 @@ package badgerstore
 import (
 	"bytes"
 	"cmp"
+	"crypto/cipher"
 	"errors"
 	"math/rand/v2"
 	"os"
@@ -12,15 +13,37 @@ import (
 	"github.com/ttpnl/ttp/server/store"
 )
 
-// testRun writes a run of random pairs: many blocks of one member, and a
-// few large ones that span pages. It returns the run and, per block, its
-// IDs newest first.
+// testRun writes a run of testPairs. It returns the run and, per block,
+// its IDs newest first.
 func testRun(t *testing.T, dir string) (*run, map[uint64][]uint64) {
 	t.Helper()
-	aead, err := newRunAEAD(bytes.Repeat([]byte{9}, 32))
+	aead := testRunAEAD(t)
+	want, pairs := testPairs()
+	w, err := newRunWriter(dir, 7, 0, int64(len(pairs)), aead)
 	if err != nil {
 		t.Fatal(err)
 	}
+	for _, p := range pairs {
+		if err := w.add(p[0], p[1]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r, err := w.finish()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { r.f.Close() })
+	if len(r.fences) < 10 {
+		t.Fatalf("%d pages; the test wants blocks spanning pages", len(r.fences))
+	}
+	return r, want
+}
+
+// testPairs are random pairs: many blocks of one member, and a few large
+// ones that span pages, sorted as a run keeps them, and per block its IDs
+// newest first. The same every time: testdata/run02 holds them as a run
+// written before runMagic 03.
+func testPairs() (map[uint64][]uint64, [][2]uint64) {
 	rng := rand.New(rand.NewPCG(3, 4))
 	want := map[uint64][]uint64{}
 	var pairs [][2]uint64
@@ -42,24 +65,56 @@ func testRun(t *testing.T, dir string) (*run, map[uint64][]uint64) {
 		slices.SortFunc(want[b], func(x, y uint64) int { return cmp.Compare(y, x) })
 	}
 	sortPairs(pairs)
-	w, err := newRunWriter(dir, 7, 0, int64(len(pairs)), aead)
+	return want, pairs
+}
+
+func testRunAEAD(t *testing.T) cipher.AEAD {
+	t.Helper()
+	aead, err := newRunAEAD(bytes.Repeat([]byte{9}, 32))
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, p := range pairs {
-		if err := w.add(p[0], p[1]); err != nil {
+	return aead
+}
+
+// TestRunFiltersOfBothLayouts: a run's Bloom filter, read back, has every
+// block of the run and few others, in the layout of this version (blocks
+// placed by key) and in that of runs before it (placed by hash).
+func TestRunFiltersOfBothLayouts(t *testing.T) {
+	want, _ := testPairs()
+	dir := t.TempDir()
+	testRun(t, dir)
+	for _, c := range []struct {
+		dir        string
+		hashPlaced bool
+	}{{dir, false}, {"testdata/run02", true}} {
+		r, err := openRun(c.dir, 7, testRunAEAD(t))
+		if err != nil {
 			t.Fatal(err)
 		}
+		defer r.f.Close()
+		if r.hashPlaced != c.hashPlaced {
+			t.Fatalf("%s: run read with hashPlaced %v; want %v", c.dir, r.hashPlaced, c.hashPlaced)
+		}
+		for block, ids := range want {
+			if !r.mayHave(block, blockHash(block)) {
+				t.Fatalf("%s: the filter lacks a block of the run", c.dir)
+			}
+			if got, _, err := r.read(block, 1000, nil, nil); err != nil || !slices.Equal(got, ids) {
+				t.Fatalf("%s: block read back as %d IDs (err %v); want %d", c.dir, len(got), err, len(ids))
+			}
+		}
+		rng := rand.New(rand.NewPCG(5, 6))
+		falsePos := 0
+		for range 100_000 {
+			if b := rng.Uint64(); want[b] == nil && r.mayHave(b, blockHash(b)) {
+				falsePos++
+			}
+		}
+		if falsePos > 2_000 {
+			t.Errorf("%s: %d of 100,000 absent blocks may be in the run; want under 2%%", c.dir, falsePos)
+		}
 	}
-	r, err := w.finish()
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { r.f.Close() })
-	if len(r.fences) < 10 {
-		t.Fatalf("%d pages; the test wants blocks spanning pages", len(r.fences))
-	}
-	return r, want
 }
 
 func TestRunLookups(t *testing.T) {

@@ -205,7 +205,7 @@ func (p *postingSet) members(block uint64, perBlock int, maxID uint64, exclude [
 			break
 		}
 		asked++
-		if !r.bloom.has(h) {
+		if !r.mayHave(block, h) {
 			continue
 		}
 		before := len(out)
@@ -634,7 +634,7 @@ func newBatchPosting(postings map[uint64][]uint64) batchPosting {
 	b := batchPosting{postings: postings, bloom: newBloomPart(int64(len(postings)))}
 	for block, ids := range postings {
 		b.pairs += len(ids)
-		b.bloom.addUnshared(blockHash(block))
+		b.bloom.addUnshared(block, blockHash(block))
 	}
 	return b
 }
@@ -646,7 +646,7 @@ func newBatchPosting(postings map[uint64][]uint64) batchPosting {
 // record under its new person).
 func (bs batchPostings) members(block, h uint64, perBlock int, keep func(uint64) bool, out []uint64) []uint64 {
 	for b := len(bs) - 1; b >= 0; b-- {
-		if !bs[b].bloom.has(h) {
+		if !bs[b].bloom.has(block, h) {
 			continue
 		}
 		ids := bs[b].postings[block]
