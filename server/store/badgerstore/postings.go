@@ -122,8 +122,11 @@ func (ix index) BlockMembers(blocks []uint64, perBlock int) (map[uint64][]uint64
 		return nil, err
 	}
 	found := make([][]uint64, len(blocks))
+	// In block order, so that the lookups walk each run's Bloom filter
+	// (placed by block: runfile.go) and pages from first to last.
+	order := keyOrder(blocks)
 	err = fanOut(len(blocks), func(lo, hi int) error {
-		for i := lo; i < hi; i++ {
+		for _, i := range order[lo:hi] {
 			var err error
 			if found[i], err = ix.t.members(blocks[i], perBlock, maxID); err != nil {
 				return err
