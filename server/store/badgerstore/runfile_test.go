@@ -64,7 +64,7 @@ func testPairs() (map[uint64][]uint64, [][2]uint64) {
 	for b := range want {
 		slices.SortFunc(want[b], func(x, y uint64) int { return cmp.Compare(y, x) })
 	}
-	sortPairs(pairs)
+	pairs = sortPairs(pairs)
 	return want, pairs
 }
 
@@ -113,6 +113,35 @@ func TestRunFiltersOfBothLayouts(t *testing.T) {
 		}
 		if falsePos > 2_000 {
 			t.Errorf("%s: %d of 100,000 absent blocks may be in the run; want under 2%%", c.dir, falsePos)
+		}
+	}
+}
+
+// TestSortPairs: the bucketed sort orders as comparisons do, for blocks
+// spread evenly and for blocks that share their top bits or are equal.
+func TestSortPairs(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	spreads := map[string]func() uint64{
+		"even":          rng.Uint64,
+		"same top bits": func() uint64 { return 0xabcd<<48 | rng.Uint64N(1<<20) },
+		"few blocks":    func() uint64 { return rng.Uint64N(3) << 62 },
+	}
+	for name, block := range spreads {
+		for _, n := range []int{0, 1, 1000, 1024, 5000, 70_000} {
+			pairs := make([][2]uint64, n)
+			for i := range pairs {
+				pairs[i] = [2]uint64{block(), rng.Uint64N(1 << 30)}
+			}
+			want := slices.Clone(pairs)
+			slices.SortFunc(want, func(a, b [2]uint64) int {
+				if c := cmp.Compare(a[0], b[0]); c != 0 {
+					return c
+				}
+				return cmp.Compare(b[1], a[1]) // newest first
+			})
+			if got := sortPairs(pairs); !slices.Equal(got, want) {
+				t.Fatalf("%s, %d pairs: not in run order", name, n)
+			}
 		}
 	}
 }

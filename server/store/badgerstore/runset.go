@@ -322,7 +322,7 @@ func (p *postingSet) writeFrozen(frozen batchPostings, logs []uint64) error {
 // deleting deleteKeys in the same Badger transaction; ofFrozen says that
 // the pairs are the frozen buffer's (see swapRuns).
 func (p *postingSet) addRun(pairs [][2]uint64, deleteKeys [][]byte, ofFrozen bool) error {
-	sortPairs(pairs)
+	pairs = sortPairs(pairs)
 	p.manifestMu.Lock()
 	defer p.manifestMu.Unlock()
 	r, err := p.writeRun(pairs, 0)
