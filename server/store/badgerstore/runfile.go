@@ -123,6 +123,7 @@ type runWriter struct {
 	id     uint64
 	off    int64
 	page   []byte // plaintext of the page being filled
+	sealed []byte // the last page sealed, its buffer reused for the next
 	inPage int
 	prev   uint64 // the page's last block
 	lastID uint64 // the last pair's ID, to check the order
@@ -173,7 +174,8 @@ func (w *runWriter) add(block, id uint64) error {
 }
 
 func (w *runWriter) sealPage() error {
-	sealed := w.aead.Seal(nil, runNonce(w.id, uint32(len(w.run.ends))), w.page, nil)
+	sealed := w.aead.Seal(w.sealed[:0], runNonce(w.id, uint32(len(w.run.ends))), w.page, nil)
+	w.sealed = sealed
 	if _, err := w.w.Write(sealed); err != nil {
 		return fmt.Errorf("write posting run: %w", err)
 	}
@@ -253,7 +255,8 @@ func (w *runWriter) abort() {
 // encodeDirectory: level, pairs, the largest ID, pages, each page's fence
 // (8 bytes) and end, then the Bloom filter's words.
 func (r *run) encodeDirectory() []byte {
-	b := binary.AppendUvarint(nil, uint64(r.level))
+	b := make([]byte, 0, 4*binary.MaxVarintLen64+len(r.fences)*(8+binary.MaxVarintLen64)+8*len(r.bloom.words))
+	b = binary.AppendUvarint(b, uint64(r.level))
 	b = binary.AppendUvarint(b, uint64(r.pairs))
 	b = binary.AppendUvarint(b, r.maxID)
 	b = binary.AppendUvarint(b, uint64(len(r.fences)))

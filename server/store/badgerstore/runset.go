@@ -582,7 +582,9 @@ func decodeManifest(b []byte) (nextRun uint64, runs []uint64, err error) {
 // encodePairs encodes a batch log: per block (in any order), the block,
 // its count and IDs.
 func encodePairs(added map[uint64][]uint64) []byte {
-	var b []byte
+	// Room for a block, a count and a six-byte ID each, the usual: growing
+	// the value as it goes allocated twice what it wrote.
+	b := make([]byte, 0, len(added)*(8+1+7))
 	for block, ids := range added {
 		b = binary.BigEndian.AppendUint64(b, block)
 		b = binary.AppendUvarint(b, uint64(len(ids)))
