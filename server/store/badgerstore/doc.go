@@ -7,14 +7,14 @@
 // audit log), and Badger's conflict detection is off. View transactions
 // run beside them on Badger snapshots.
 //
-// The person index is read by key, never loaded whole. A record is one
-// Badger key, whose value points into the record log (recordlog.go: the
-// records themselves, appended, sealed, read with pread); the pointers are
-// also in a file addressed by record ID (pointers.go), read with one
-// pread, so that a record read does not decrypt a table block once the
-// index outgrows Badger's block cache; Badger's pointer is the true one,
-// the file is used only where it cannot be stale. A person is another
-// key. Its postings (which records have a
+// The person index is read by key, never loaded whole. A record is in
+// the record log (recordlog.go: the records themselves, appended, sealed,
+// read with pread), and its pointer there is in Badger, in one value for
+// 64 consecutive record IDs (pointergroups.go); the pointers are also in
+// a file addressed by record ID (pointers.go), read with one pread, so
+// that a record read does not decrypt a table block once the index
+// outgrows Badger's block cache; Badger's pointer is the true one, the
+// file is used only where it cannot be stale. A person is a key. Its postings (which records have a
 // blocking key, about six per record, and which record a source and a
 // person have) are not Badger keys: a batch's postings are one Badger value
 // when it commits, and in the background they go into immutable,
@@ -35,16 +35,18 @@
 // server should also give the Go runtime a memory limit (GOMEMLIMIT), or
 // its heap grows to twice what is live between collections.
 //
-// Performance: registering a record writes one Badger key, two for a new
-// person, where it wrote eleven when each posting list, source and
-// membership was a Badger key: with encryption on, Badger commits entries
-// one by one in a single goroutine, each a skiplist insert and a WAL entry
-// encrypted under a fresh AES cipher, and that was two thirds of
-// registration's cost. With the records in the record log, Badger's
-// compactions move keys and 12-byte pointers, not records: they took a
-// fifth of registration's CPU at a million records when records were
-// Badger values. The next batch is matched while Badger writes one
-// (pending.go).
+// Performance: registering a batch writes a Badger key per new person
+// and per 64 records (their pointers), where a record wrote eleven when
+// each posting list, source and membership was a Badger key, and one or
+// two when each record's pointer was a key of its own: with encryption
+// on, Badger commits entries one by one in a single goroutine, each a
+// skiplist insert and a WAL entry encrypted under a fresh AES cipher, and
+// that was two thirds of registration's cost; and each key is compacted
+// down the LSM, which at eleven million records cost more per record than
+// anything else. With the records in the record log, Badger's compactions
+// move keys and pointers, not records: they took a fifth of registration's
+// CPU at a million records when records were Badger values. The next
+// batch is matched while Badger writes one (pending.go).
 //
 // Errors never quote keys or values: Badger's own messages can (Txn.Get
 // wraps its errors with the key), so they are reduced to their cause, and
