@@ -61,6 +61,9 @@ type postingSet struct {
 	buf      batchPostings // committed batches' postings, not yet in a run
 	bufPairs int
 	flushAt  int                 // bufPairs that make a run
+	// bloomWords is the size of the buffer's Bloom filters: room for
+	// flushAt blocks.
+	bloomWords uint64
 	bufLogs  []uint64            // the batch logs the buffer holds
 	frozen   batchPostings       // the buffer being written to a run
 	runs     []*run              // by their largest ID, descending (byNewest)
@@ -92,6 +95,7 @@ func openPostings(dir string, db *badger.DB, encryptionKey []byte, log *slog.Log
 	}
 	p := &postingSet{dir: dir + "/postings", db: db, aead: aead, log: log, work: work, flushAt: max(bufferPairs, 1),
 		deleted: map[uint64]struct{}{}, wake: make(chan struct{}, 1), flushWake: make(chan struct{}, 1), nextLog: 1}
+	p.bloomWords = uint64(len(newBloomPart(int64(p.flushAt)).words))
 	if err := os.MkdirAll(p.dir, 0o700); err != nil {
 		return nil, fmt.Errorf("open posting runs: %w", err)
 	}
@@ -115,8 +119,9 @@ func openPostings(dir string, db *badger.DB, encryptionKey []byte, log *slog.Log
 			err := decodePairs(v, func(block, id uint64) {
 				postings[block] = insertID(postings[block], id)
 			})
-			batch := newBatchPosting(postings)
-			p.buf, p.bufPairs = append(p.buf, batch), p.bufPairs+batch.pairs
+			batch := newBatchPosting(postings, p.bloomWords)
+			p.buf.add(batch)
+			p.bufPairs += batch.pairs
 			return err
 		}); err != nil {
 			return err
@@ -238,11 +243,11 @@ func (p *postingSet) logKey() (uint64, []byte) {
 func (p *postingSet) committed(added map[uint64][]uint64, seq uint64, deleted []uint64) {
 	var batch batchPosting
 	if len(added) > 0 {
-		batch = newBatchPosting(added)
+		batch = newBatchPosting(added, p.bloomWords)
 	}
 	p.mu.Lock()
 	if len(added) > 0 {
-		p.buf = append(p.buf, batch)
+		p.buf.add(batch)
 		p.bufPairs += batch.pairs
 		p.bufLogs = append(p.bufLogs, seq)
 	}
@@ -285,17 +290,20 @@ func (p *postingSet) flush() error {
 	p.mu.Lock()
 	frozen, logs := p.buf, p.bufLogs
 	p.frozen = frozen
-	p.buf, p.bufPairs, p.bufLogs = nil, 0, nil
+	p.buf, p.bufPairs, p.bufLogs = batchPostings{}, 0, nil
 	p.mu.Unlock()
 	err := p.writeFrozen(frozen, logs)
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if err != nil {
-		p.buf = append(frozen, p.buf...)
-		p.bufPairs += frozen.pairs()
+		for _, b := range p.buf.batches {
+			frozen.add(b)
+		}
+		p.buf = frozen
+		p.bufPairs = frozen.pairs()
 		p.bufLogs = append(logs, p.bufLogs...)
 	}
-	p.frozen = nil
+	p.frozen = batchPostings{}
 	return err
 }
 
@@ -304,7 +312,7 @@ func (p *postingSet) flush() error {
 // batch logs.
 func (p *postingSet) writeFrozen(frozen batchPostings, logs []uint64) error {
 	pairs := make([][2]uint64, 0, frozen.pairs())
-	for _, batch := range frozen {
+	for _, batch := range frozen.batches {
 		for block, ids := range batch.postings {
 			for _, id := range ids {
 				pairs = append(pairs, [2]uint64{block, id})
@@ -352,7 +360,7 @@ func (p *postingSet) swapRuns(in []*run, out *run, deleteKeys [][]byte, ofFrozen
 	p.mu.Lock()
 	p.runs = runs
 	if ofFrozen {
-		p.frozen = nil
+		p.frozen = batchPostings{}
 	}
 	p.mu.Unlock()
 	for _, r := range in {
@@ -438,7 +446,7 @@ func (p *postingSet) mergeLoop(stop <-chan struct{}) {
 // full, and no runs are being merged or wait to be.
 func (p *postingSet) settled() bool {
 	p.mu.RLock()
-	flushing := p.frozen != nil || p.bufPairs >= p.flushAt
+	flushing := p.frozen.bloom != nil || p.bufPairs >= p.flushAt
 	p.mu.RUnlock()
 	return !flushing && !p.merging.Load() && p.pickMerge() == nil
 }
@@ -618,22 +626,40 @@ func decodePairs(b []byte, fn func(block, id uint64)) error {
 	return nil
 }
 
-// batchPostings are committed batches' postings, oldest first.
-type batchPostings []batchPosting
+// batchPostings are committed batches' postings, oldest first, and a
+// Bloom filter of all their blocks, the union of the batches' filters
+// (all of one size, so that a batch joins it by OR-ing words): a lookup
+// asks it once, where it asked each batch's filter (a buffer holds a
+// dozen batches, and that was a twentieth of registration's CPU at a
+// million records), and a batch's own filter only when it says yes.
+type batchPostings struct {
+	batches []batchPosting
+	bloom   *bloomPart // nil when there are no batches
+}
+
+// add adds b (under the posting set's write lock).
+func (bs *batchPostings) add(b batchPosting) {
+	if bs.bloom == nil {
+		bs.bloom = newBloomPartWords(uint64(len(b.bloom.words)))
+	}
+	for i, w := range b.bloom.words {
+		bs.bloom.words[i] |= w
+	}
+	bs.batches = append(bs.batches, b)
+}
 
 // batchPosting is one batch's postings: block → IDs, ascending; never
-// changed once committed. Its Bloom filter (about 64 KB a batch, so it
-// stays in the CPU's caches) answers most lookups: a block's members are
-// nearly all in the runs, and a miss in a batch's map cost a cache miss,
-// a tenth of registration's CPU at a million records.
+// changed once committed, and a Bloom filter of its blocks.
 type batchPosting struct {
 	postings map[uint64][]uint64
 	pairs    int // the postings, over all blocks
 	bloom    *bloomPart
 }
 
-func newBatchPosting(postings map[uint64][]uint64) batchPosting {
-	b := batchPosting{postings: postings, bloom: newBloomPart(int64(len(postings)))}
+// newBatchPosting is a batch of postings with a Bloom filter of words
+// words (postingSet.bloomWords).
+func newBatchPosting(postings map[uint64][]uint64, words uint64) batchPosting {
+	b := batchPosting{postings: postings, bloom: newBloomPartWords(words)}
 	for block, ids := range postings {
 		b.pairs += len(ids)
 		b.bloom.addUnshared(block, blockHash(block))
@@ -647,11 +673,15 @@ func newBatchPosting(postings map[uint64][]uint64) batchPosting {
 // need not all be above the batch's before (SetPerson posts an older
 // record under its new person).
 func (bs batchPostings) members(block, h uint64, perBlock int, keep func(uint64) bool, out []uint64) []uint64 {
-	for b := len(bs) - 1; b >= 0; b-- {
-		if !bs[b].bloom.has(block, h) {
+	if bs.bloom == nil || !bs.bloom.has(block, h) {
+		return out
+	}
+	for b := len(bs.batches) - 1; b >= 0; b-- {
+		batch := &bs.batches[b]
+		if !batch.bloom.has(block, h) {
 			continue
 		}
-		ids := bs[b].postings[block]
+		ids := batch.postings[block]
 		n := 0
 		for i := len(ids) - 1; i >= 0 && n < perBlock; i-- {
 			if keep(ids[i]) {
@@ -666,7 +696,7 @@ func (bs batchPostings) members(block, h uint64, perBlock int, keep func(uint64)
 // pairs is how many postings the batches hold.
 func (bs batchPostings) pairs() int {
 	n := 0
-	for _, batch := range bs {
+	for _, batch := range bs.batches {
 		n += batch.pairs
 	}
 	return n

@@ -100,7 +100,7 @@ func TestPostingsAcrossRunsMergesAndReopens(t *testing.T) {
 					for _, r := range s.postings.runs {
 						t.Logf("run %d level %d maxID %d pairs %d", r.id, r.level, r.maxID, r.pairs)
 					}
-					t.Logf("buf %d chunks, frozen %d chunks", len(s.postings.buf), len(s.postings.frozen))
+					t.Logf("buf %d chunks, frozen %d chunks", len(s.postings.buf.batches), len(s.postings.frozen.batches))
 					s.postings.mu.RUnlock()
 					t.Fatalf("%s: block %d: got %v, want %v", when, b, got[b], want)
 				}
@@ -285,4 +285,83 @@ func TestMigrateKeys(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+}
+
+// TestFailedFlushKeepsTheBuffer: a flush that cannot write its run leaves
+// every buffered posting where lookups find it (the frozen buffer and the
+// batches committed meanwhile, and their filter), and the next flush
+// writes them all.
+func TestFailedFlushKeepsTheBuffer(t *testing.T) {
+	dir := t.TempDir()
+	cfg := DefaultConfig()
+	cfg.BlockCacheBytes, cfg.IndexCacheBytes = 8<<20, 8<<20
+	cfg.PostingBufferPairs = 1 << 20 // no flush but the test's
+	s, err := OpenConfig(dir, bytes32, slog.New(slog.DiscardHandler), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	ctx := context.Background()
+	add := func(first uint64) {
+		var recs []store.IndexRecord
+		for id := first; id < first+10; id++ {
+			recs = append(recs, store.IndexRecord{ID: id, Source: 1<<40 + id, Person: id, Blocks: []uint64{1<<32 + id, 7}})
+		}
+		if err := s.Update(ctx, func(tx store.Tx) error { return tx.Index().Add(recs) }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	check := func(when string, last uint64) {
+		t.Helper()
+		err := s.View(ctx, func(tx store.Tx) error {
+			for id := uint64(1); id <= last; id++ {
+				got, err := tx.Index().BlockMembers([]uint64{1<<32 + id}, 5)
+				if err != nil {
+					return err
+				}
+				if !slices.Equal(got[1<<32+id], []uint64{id}) {
+					return fmt.Errorf("block of record %d: members %v", id, got[1<<32+id])
+				}
+			}
+			got, err := tx.Index().BlockMembers([]uint64{7}, 1000)
+			if err == nil && len(got[7]) != int(last) {
+				err = fmt.Errorf("shared block: %d members, want %d", len(got[7]), last)
+			}
+			return err
+		})
+		if err != nil {
+			t.Fatalf("%s: %v", when, err)
+		}
+	}
+	add(1)
+	add(11)
+	// The runs' directory replaced by a file: the run cannot be created.
+	runs := filepath.Join(dir, "postings")
+	if err := os.Rename(runs, runs+".away"); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(runs, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.postings.flush(); err == nil {
+		t.Fatal("a flush into a file, not a directory, succeeded")
+	}
+	add(21)
+	check("after the failed flush", 30)
+	if err := os.Remove(runs); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(runs+".away", runs); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.postings.flush(); err != nil {
+		t.Fatal(err)
+	}
+	s.postings.mu.RLock()
+	buffered, nruns := len(s.postings.buf.batches), len(s.postings.runs)
+	s.postings.mu.RUnlock()
+	if buffered != 0 || nruns != 1 {
+		t.Fatalf("after the second flush: %d batches buffered, %d runs; want 0 and 1", buffered, nruns)
+	}
+	check("after the second flush", 30)
 }
