@@ -1,7 +1,10 @@
 package badgerstore
 
 import (
+	"context"
 	"encoding/binary"
+	"errors"
+	"log/slog"
 	"testing"
 
 	"github.com/dgraph-io/badger/v4"
@@ -120,4 +123,36 @@ func countKeys(t *testing.T, s *Store, prefix string) int {
 		t.Fatal(err)
 	}
 	return n
+}
+
+// TestPointerGroupOfWrongLengthIsCorrupt: a group value that is not
+// pointerGroupSize pointers is ErrCorrupt, read from Badger or when the
+// pointer file is rebuilt from it, never a record at a wrong offset.
+func TestPointerGroupOfWrongLengthIsCorrupt(t *testing.T) {
+	dir := t.TempDir()
+	s := pointerFileStore(t, dir)
+	err := s.db.Update(func(txn *badger.Txn) error {
+		return txn.Set(numKey(pointerGroupPrefix, 0), make([]byte, pointerGroupBytes-recordPointerLen))
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.slots.broken.Store(true) // every pointer read from Badger
+	err = s.View(context.Background(), func(tx store.Tx) error {
+		_, err := tx.Index().Records([]uint64{5})
+		return err
+	})
+	if !errors.Is(err, store.ErrCorrupt) {
+		t.Errorf("record in a short group: %v, want ErrCorrupt", err)
+	}
+	s.slots.crashAtClose = true
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if s, err := OpenConfig(dir, bytes32, slog.New(slog.DiscardHandler), DefaultConfig()); !errors.Is(err, store.ErrCorrupt) {
+		if err == nil {
+			s.Close()
+		}
+		t.Errorf("open rebuilding the pointer file from a short group: %v, want ErrCorrupt", err)
+	}
 }
