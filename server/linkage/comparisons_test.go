@@ -180,8 +180,10 @@ func TestDegradeNotReject(t *testing.T) {
 }
 
 // TestTwinGuard: same family name, birth date and address with another
-// given name and no BSN is a review, however the rest scores; with two
-// different valid BSNs, two persons.
+// given name and no BSN is a review, however the rest scores; so with two
+// different valid BSNs (twins, or one person whose BSN and given name were
+// both recorded wrongly: a clerk tells them apart), unless the sexes
+// disagree too: then two persons.
 func TestTwinGuard(t *testing.T) {
 	m := DefaultModel()
 	var p Pattern
@@ -203,16 +205,37 @@ func TestTwinGuard(t *testing.T) {
 	if s := low.Score(p); s < low.Lower {
 		t.Errorf("twins under a model that weighs a given name heavily: score %.1f; want at least %.0f", s, low.Lower)
 	}
+	for name, q := range map[string]Pattern{
+		"sex unknown":                 {bsnDisagree, familyExact, firstDisagree, birthExact, 0, postcodeExact, houseAgree},
+		"same sex, a call name":       {bsnDisagree, familyExact, firstCallName, birthExact, sexAgree, postcodeExact, houseAgree},
+		"postcode digits transposed":  {bsnDisagree, familyExact, firstDisagree, birthExact, sexAgree, postcodeTypo, houseAgree},
+		"family name close":           {bsnDisagree, familyClose, firstDisagree, birthExact, 0, postcodeExact, houseAgree},
+		"no house number on one side": {bsnDisagree, familyExact, firstDisagree, birthExact, 0, postcodeExact, 0},
+	} {
+		if s := m.Score(q); s < m.Lower || s >= m.Upper {
+			t.Errorf("twins with two valid BSNs, %s: score %.1f; want a review", name, s)
+		}
+	}
+	// Boy and girl, not at one address, or not one family name: the BSNs
+	// tell them apart.
 	p[cmpBSN] = bsnDisagree
-	if s := m.Score(p); s >= m.Lower {
-		t.Errorf("twins with two valid BSNs: score %.1f; want a new person", s)
+	for name, q := range map[string]Pattern{
+		"boy and girl":         p,
+		"another house number": {bsnDisagree, familyExact, firstDisagree, birthExact, 0, postcodeExact, houseDisagree},
+		"another area":         {bsnDisagree, familyExact, firstDisagree, birthExact, 0, postcodeDisagree, 0},
+		"family name partly":   {bsnDisagree, familyPartial, firstDisagree, birthExact, 0, postcodeExact, houseAgree},
+	} {
+		if s := m.Score(q); s >= m.Lower {
+			t.Errorf("two valid BSNs, another given name, %s: score %.1f; want a new person", name, s)
+		}
 	}
 }
 
 // TestWrongBSN: two valid BSNs that differ are two persons, unless name,
 // given name, birth date and sex agree: then a wrong BSN, linked at the
 // same address and put to a clerk elsewhere; nearly so at one address, put
-// to a clerk. Twins stay apart.
+// to a clerk, and so are twins of one sex at one address (the twin guard).
+// Twins of the other sex stay apart.
 func TestWrongBSN(t *testing.T) {
 	m := DefaultModel()
 	var p Pattern
@@ -248,17 +271,18 @@ func TestWrongBSN(t *testing.T) {
 		"a close given name, no house number on one side": {bsnDisagree, familyExact, firstClose, birthExact, 0, postcodeExact, 0},
 		"the name, no birth date":                         {bsnDisagree, familyExact, firstExact, 0, sexAgree, postcodeExact, houseAgree},
 		"the name close, no birth date":                   {bsnDisagree, familyClose, firstClose, 0, 0, postcodeExact, houseAgree},
+		"another given name (twins)":                      {bsnDisagree, familyExact, firstDisagree, birthExact, 0, postcodeExact, houseAgree},
+		"a call name (twins, or Kees and Cornelis)":       {bsnDisagree, familyExact, firstCallName, birthExact, sexAgree, postcodeExact, houseAgree},
 	} {
 		if s := m.Score(q); s < m.Lower || s >= m.Upper {
 			t.Errorf("%s with two valid BSNs at one address: score %.1f; want a review", name, s)
 		}
 	}
 	for name, q := range map[string]Pattern{
-		"another given name (twins)":          {bsnDisagree, familyExact, firstDisagree, birthExact, 0, postcodeExact, houseAgree},
 		"Antonia and Antonius (twins)":        {bsnDisagree, familyExact, firstClose, birthExact, sexDisagree, postcodeExact, houseAgree},
 		"another birth date (father and son)": {bsnDisagree, familyExact, firstExact, birthDisagree, sexAgree, postcodeExact, houseAgree},
 		"another family name, moved":          {bsnDisagree, familyDisagree, firstExact, birthExact, sexAgree, 3, 0},
-		"a call name":                         {bsnDisagree, familyExact, firstCallName, birthExact, sexAgree, postcodeExact, houseAgree},
+		"a call name, moved":                  {bsnDisagree, familyExact, firstCallName, birthExact, sexAgree, 3, 0},
 		"no birth date, another given name":   {bsnDisagree, familyExact, firstDisagree, 0, sexAgree, postcodeExact, houseAgree},
 		"no birth date, another house number": {bsnDisagree, familyExact, firstExact, 0, sexAgree, postcodeExact, houseDisagree},
 	} {
