@@ -177,6 +177,8 @@ type evaluation struct {
 	merged     map[uint64]uint64 // person → the person the clerk merged it into
 
 	misses *missLog // -misses: nil unless asked for
+
+	work linkage.WorkCounts // what registering the file asked of the index
 }
 
 type assignment struct {
@@ -255,4 +257,8 @@ func (e *evaluation) print(w io.Writer) {
 		float64(reviews)/float64(max(e.records+e.rejected, 1)), reviews, e.records+e.rejected, float64(e.reviewTrue)/float64(max(reviews, 1)))
 	p, rc, f1 = e.afterClerk().Scores()
 	fmt.Fprintf(w, "after a perfect clerk: precision %.5f  recall %.5f  F1 %.5f\n", p, rc, f1)
+	// Counts, not timings: they compare across runs on a busy machine.
+	n := float64(max(e.records, 1))
+	fmt.Fprintf(w, "work per accepted record: blocks looked up %.3f, candidate records in them %.3f (distinct per batch %.3f, read from the store %.3f)\n",
+		float64(e.work.Blocks)/n, float64(e.work.Members)/n, float64(e.work.Reads+e.work.CacheHits)/n, float64(e.work.Reads)/n)
 }
