@@ -259,6 +259,6 @@ func (e *evaluation) print(w io.Writer) {
 	fmt.Fprintf(w, "after a perfect clerk: precision %.5f  recall %.5f  F1 %.5f\n", p, rc, f1)
 	// Counts, not timings: they compare across runs on a busy machine.
 	n := float64(max(e.records, 1))
-	fmt.Fprintf(w, "work per accepted record: blocks looked up %.3f, candidate records in them %.3f (distinct per batch %.3f, read from the store %.3f)\n",
-		float64(e.work.Blocks)/n, float64(e.work.Members)/n, float64(e.work.Reads+e.work.CacheHits)/n, float64(e.work.Reads)/n)
+	fmt.Fprintf(w, "work per accepted record: candidate pairs scored %.3f; blocks looked up in the store %.3f, candidate records in them %.3f (distinct per batch %.3f, read from the store %.3f)\n",
+		float64(e.work.Compared)/n, float64(e.work.Blocks)/n, float64(e.work.Members)/n, float64(e.work.Reads+e.work.CacheHits)/n, float64(e.work.Reads)/n)
 }

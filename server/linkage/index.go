@@ -491,6 +491,7 @@ func (ix *Index) match(st *batchState, enc *Encoded) (matchResult, uint64) {
 			n++
 		}
 	}
+	ix.work.compared.Add(int64(len(st.seen)))
 	var best *personScore
 	for i := range persons {
 		if best == nil || persons[i].score > best.score {
