@@ -272,6 +272,8 @@ func TestWrongBSN(t *testing.T) {
 		"a close given name, no house number on one side": {bsnDisagree, familyExact, firstClose, birthExact, 0, postcodeExact, 0},
 		"the name, no birth date":                         {bsnDisagree, familyExact, firstExact, 0, sexAgree, postcodeExact, houseAgree},
 		"the name close, no birth date":                   {bsnDisagree, familyClose, firstClose, 0, 0, postcodeExact, houseAgree},
+		"the name, the birth date wrong in one part":      {bsnDisagree, familyExact, firstExact, birthTwoOfThree, sexAgree, postcodeExact, houseAgree},
+		"the name, day and month swapped":                 {bsnDisagree, familyClose, firstClose, birthSwapped, 0, postcodeExact, 0},
 		"another given name (twins)":                      {bsnDisagree, familyExact, firstDisagree, birthExact, 0, postcodeExact, houseAgree},
 		"a call name (twins, or Kees and Cornelis)":       {bsnDisagree, familyExact, firstCallName, birthExact, sexAgree, postcodeExact, houseAgree},
 	} {
@@ -284,6 +286,8 @@ func TestWrongBSN(t *testing.T) {
 		"another birth date (father and son)": {bsnDisagree, familyExact, firstExact, birthDisagree, sexAgree, postcodeExact, houseAgree},
 		"another family name, moved":          {bsnDisagree, familyDisagree, firstExact, birthExact, sexAgree, 3, 0},
 		"a call name, moved":                  {bsnDisagree, familyExact, firstCallName, birthExact, sexAgree, 3, 0},
+		"the name, a date typo, moved":        {bsnDisagree, familyExact, firstExact, birthTwoOfThree, sexAgree, 3, 0},
+		"another given name, a date typo":     {bsnDisagree, familyExact, firstDisagree, birthTwoOfThree, sexAgree, postcodeExact, houseAgree},
 		"no birth date, another given name":   {bsnDisagree, familyExact, firstDisagree, 0, sexAgree, postcodeExact, houseAgree},
 		"no birth date, another house number": {bsnDisagree, familyExact, firstExact, 0, sexAgree, postcodeExact, houseDisagree},
 	} {
