@@ -259,6 +259,19 @@ func TestWrongBSN(t *testing.T) {
 	if s := m.Score(moved); s < m.Lower || s >= m.Upper {
 		t.Errorf("all but the BSN agree at another address: score %.1f; want a review", s)
 	}
+	// So elsewhere with a close given name and no sex, or no given name, on
+	// one side; not with the other sex.
+	for name, q := range map[string]Pattern{
+		"a close given name, sex unknown": {bsnDisagree, familyExact, firstClose, birthExact, 0, postcodeDisagree, 0},
+		"no given name on one side":       {bsnDisagree, familyPartial, 0, birthExact, sexAgree, 2, 0},
+	} {
+		if s := m.Score(q); s < m.Lower || s >= m.Upper {
+			t.Errorf("%s with two valid BSNs at another address: score %.1f; want a review", name, s)
+		}
+	}
+	if s := m.Score(Pattern{bsnDisagree, familyExact, 0, birthExact, sexDisagree, postcodeDisagree, 0}); s >= m.Lower {
+		t.Errorf("no given name on one side, the other sex, two valid BSNs at another address: score %.1f; want a new person", s)
+	}
 	// Nearly one identity at one address: a given-name typo with no sex to
 	// tell Antonia from Antonius, only the initials agreeing, no given name
 	// on one side, or the given name (exact or close) under a marriage
