@@ -255,6 +255,7 @@ func evaluateFile(path, mapping, truth string, batchSize int, key []byte, model 
 	if ev.records == 0 {
 		return nil, errors.New("no records")
 	}
+	ev.work = ix.WorkCounts()
 	if then != nil {
 		if err := then(ix); err != nil {
 			return nil, err

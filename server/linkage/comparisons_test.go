@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/ttpnl/ttp/identity"
+	"github.com/ttpnl/ttp/synth"
 )
 
 // compareAs parses, encodes and compares two records of trustFields
@@ -180,8 +181,10 @@ func TestDegradeNotReject(t *testing.T) {
 }
 
 // TestTwinGuard: same family name, birth date and address with another
-// given name and no BSN is a review, however the rest scores; with two
-// different valid BSNs, two persons.
+// given name and no BSN is a review, however the rest scores; so with two
+// different valid BSNs (twins, or one person whose BSN and given name were
+// both recorded wrongly: a clerk tells them apart), unless the sexes
+// disagree too: then two persons.
 func TestTwinGuard(t *testing.T) {
 	m := DefaultModel()
 	var p Pattern
@@ -203,16 +206,37 @@ func TestTwinGuard(t *testing.T) {
 	if s := low.Score(p); s < low.Lower {
 		t.Errorf("twins under a model that weighs a given name heavily: score %.1f; want at least %.0f", s, low.Lower)
 	}
+	for name, q := range map[string]Pattern{
+		"sex unknown":                 {bsnDisagree, familyExact, firstDisagree, birthExact, 0, postcodeExact, houseAgree},
+		"same sex, a call name":       {bsnDisagree, familyExact, firstCallName, birthExact, sexAgree, postcodeExact, houseAgree},
+		"postcode digits transposed":  {bsnDisagree, familyExact, firstDisagree, birthExact, sexAgree, postcodeTypo, houseAgree},
+		"family name close":           {bsnDisagree, familyClose, firstDisagree, birthExact, 0, postcodeExact, houseAgree},
+		"no house number on one side": {bsnDisagree, familyExact, firstDisagree, birthExact, 0, postcodeExact, 0},
+	} {
+		if s := m.Score(q); s < m.Lower || s >= m.Upper {
+			t.Errorf("twins with two valid BSNs, %s: score %.1f; want a review", name, s)
+		}
+	}
+	// Boy and girl, not at one address, or not one family name: the BSNs
+	// tell them apart.
 	p[cmpBSN] = bsnDisagree
-	if s := m.Score(p); s >= m.Lower {
-		t.Errorf("twins with two valid BSNs: score %.1f; want a new person", s)
+	for name, q := range map[string]Pattern{
+		"boy and girl":         p,
+		"another house number": {bsnDisagree, familyExact, firstDisagree, birthExact, 0, postcodeExact, houseDisagree},
+		"another area":         {bsnDisagree, familyExact, firstDisagree, birthExact, 0, postcodeDisagree, 0},
+		"family name partly":   {bsnDisagree, familyPartial, firstDisagree, birthExact, 0, postcodeExact, houseAgree},
+	} {
+		if s := m.Score(q); s >= m.Lower {
+			t.Errorf("two valid BSNs, another given name, %s: score %.1f; want a new person", name, s)
+		}
 	}
 }
 
 // TestWrongBSN: two valid BSNs that differ are two persons, unless name,
 // given name, birth date and sex agree: then a wrong BSN, linked at the
 // same address and put to a clerk elsewhere; nearly so at one address, put
-// to a clerk. Twins stay apart.
+// to a clerk, and so are twins of one sex at one address (the twin guard).
+// Twins of the other sex stay apart.
 func TestWrongBSN(t *testing.T) {
 	m := DefaultModel()
 	var p Pattern
@@ -235,6 +259,19 @@ func TestWrongBSN(t *testing.T) {
 	if s := m.Score(moved); s < m.Lower || s >= m.Upper {
 		t.Errorf("all but the BSN agree at another address: score %.1f; want a review", s)
 	}
+	// So elsewhere with a close given name and no sex, or no given name, on
+	// one side; not with the other sex.
+	for name, q := range map[string]Pattern{
+		"a close given name, sex unknown": {bsnDisagree, familyExact, firstClose, birthExact, 0, postcodeDisagree, 0},
+		"no given name on one side":       {bsnDisagree, familyPartial, 0, birthExact, sexAgree, 2, 0},
+	} {
+		if s := m.Score(q); s < m.Lower || s >= m.Upper {
+			t.Errorf("%s with two valid BSNs at another address: score %.1f; want a review", name, s)
+		}
+	}
+	if s := m.Score(Pattern{bsnDisagree, familyExact, 0, birthExact, sexDisagree, postcodeDisagree, 0}); s >= m.Lower {
+		t.Errorf("no given name on one side, the other sex, two valid BSNs at another address: score %.1f; want a new person", s)
+	}
 	// Nearly one identity at one address: a given-name typo with no sex to
 	// tell Antonia from Antonius, only the initials agreeing, no given name
 	// on one side, or the given name (exact or close) under a marriage
@@ -248,17 +285,22 @@ func TestWrongBSN(t *testing.T) {
 		"a close given name, no house number on one side": {bsnDisagree, familyExact, firstClose, birthExact, 0, postcodeExact, 0},
 		"the name, no birth date":                         {bsnDisagree, familyExact, firstExact, 0, sexAgree, postcodeExact, houseAgree},
 		"the name close, no birth date":                   {bsnDisagree, familyClose, firstClose, 0, 0, postcodeExact, houseAgree},
+		"the name, the birth date wrong in one part":      {bsnDisagree, familyExact, firstExact, birthTwoOfThree, sexAgree, postcodeExact, houseAgree},
+		"the name, day and month swapped":                 {bsnDisagree, familyClose, firstClose, birthSwapped, 0, postcodeExact, 0},
+		"another given name (twins)":                      {bsnDisagree, familyExact, firstDisagree, birthExact, 0, postcodeExact, houseAgree},
+		"a call name (twins, or Kees and Cornelis)":       {bsnDisagree, familyExact, firstCallName, birthExact, sexAgree, postcodeExact, houseAgree},
 	} {
 		if s := m.Score(q); s < m.Lower || s >= m.Upper {
 			t.Errorf("%s with two valid BSNs at one address: score %.1f; want a review", name, s)
 		}
 	}
 	for name, q := range map[string]Pattern{
-		"another given name (twins)":          {bsnDisagree, familyExact, firstDisagree, birthExact, 0, postcodeExact, houseAgree},
 		"Antonia and Antonius (twins)":        {bsnDisagree, familyExact, firstClose, birthExact, sexDisagree, postcodeExact, houseAgree},
 		"another birth date (father and son)": {bsnDisagree, familyExact, firstExact, birthDisagree, sexAgree, postcodeExact, houseAgree},
 		"another family name, moved":          {bsnDisagree, familyDisagree, firstExact, birthExact, sexAgree, 3, 0},
-		"a call name":                         {bsnDisagree, familyExact, firstCallName, birthExact, sexAgree, postcodeExact, houseAgree},
+		"a call name, moved":                  {bsnDisagree, familyExact, firstCallName, birthExact, sexAgree, 3, 0},
+		"the name, a date typo, moved":        {bsnDisagree, familyExact, firstExact, birthTwoOfThree, sexAgree, 3, 0},
+		"another given name, a date typo":     {bsnDisagree, familyExact, firstDisagree, birthTwoOfThree, sexAgree, postcodeExact, houseAgree},
 		"no birth date, another given name":   {bsnDisagree, familyExact, firstDisagree, 0, sexAgree, postcodeExact, houseAgree},
 		"no birth date, another house number": {bsnDisagree, familyExact, firstExact, 0, sexAgree, postcodeExact, houseDisagree},
 	} {
@@ -717,4 +759,36 @@ func TestBSNTypoMeetsItsPerson(t *testing.T) {
 	wantLinked(t, "a BSN typo, another family name and address",
 		rec("123456782", "Jansen", "Piet", "1960-01-01", "1234 AB"),
 		rec("123456783", "Bakker", "Piet", "1960-01-01", "9876 KL"))
+}
+
+// TestSwapMeetsItsPerson: given and family name swapped with a birth-date
+// error, at one address (another or no house number too), shares no stored
+// blocking key with the record it is a swap of; the swap probes meet it, in
+// either order of registration, and it goes to a clerk (a wrong birth date
+// never links without a BSN), not to a new person.
+func TestSwapMeetsItsPerson(t *testing.T) {
+	k := newKit(t)
+	record := func(patient, family, given, birth, house string) Encoded {
+		var in Input
+		r := synth.Record{AGB: "06000001", PatientNumber: patient, FamilyName: family, GivenNames: given, BirthDate: birth, Postcode: "6169 AB", HouseNo: house}
+		if problems := k.parser.Parse(nil, synthValues(&r), patient, &in); identity.Rejected(problems) {
+			t.Fatalf("%v rejected: %v", r, problems)
+		}
+		return k.enc.Encode(&in)
+	}
+	for name, c := range map[string][2]Encoded{
+		"the same house number": {record("1", "Berry", "Emily", "1978-05-27", "3"), record("2", "Emily", "Berry", "1938-01-01", "3")},
+		"another house number":  {record("1", "Berry", "Emily", "1978-05-27", "3"), record("2", "Emily", "Berry", "1938-01-01", "5")},
+		"no house number":       {record("1", "Berry", "Emily", "1978-05-27", "3"), record("2", "Emily", "Berry", "1938-01-01", "")},
+	} {
+		for _, order := range [][2]Encoded{c, {c[1], c[0]}} {
+			if slices.ContainsFunc(order[1].Blocks, func(b uint64) bool { return slices.Contains(order[0].Blocks, b) }) {
+				t.Fatalf("%s: the two share a stored blocking key; the test needs a pair that does not", name)
+			}
+			res := registerAll(t, openIndex(t), order[:])
+			if res[1].Decision != Review || res[1].Candidate != res[0].Person {
+				t.Errorf("%s: %v, score %.1f; want a review with the first record's person", name, res[1].Decision, res[1].Score)
+			}
+		}
+	}
 }

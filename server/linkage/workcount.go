@@ -11,9 +11,10 @@ type WorkCounts struct {
 	Members   int64 // block members found
 	CacheHits int64 // candidates found in the candidate cache
 	Reads     int64 // candidates read from the store
+	Compared  int64 // candidate records a record was compared with (pairs scored)
 }
 
-type workCounters struct{ blocks, members, cacheHits, reads atomic.Int64 }
+type workCounters struct{ blocks, members, cacheHits, reads, compared atomic.Int64 }
 
 func (w *workCounters) count(blocks, members, hits, reads int) {
 	w.blocks.Add(int64(blocks))
@@ -25,5 +26,5 @@ func (w *workCounters) count(blocks, members, hits, reads int) {
 // WorkCounts returns the counts so far.
 func (ix *Index) WorkCounts() WorkCounts {
 	return WorkCounts{Blocks: ix.work.blocks.Load(), Members: ix.work.members.Load(),
-		CacheHits: ix.work.cacheHits.Load(), Reads: ix.work.reads.Load()}
+		CacheHits: ix.work.cacheHits.Load(), Reads: ix.work.reads.Load(), Compared: ix.work.compared.Load()}
 }
