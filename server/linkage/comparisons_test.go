@@ -5,7 +5,6 @@ import (
 	"testing"
 
 	"github.com/ttpnl/ttp/identity"
-	"github.com/ttpnl/ttp/synth"
 )
 
 // compareAs parses, encodes and compares two records of trustFields
@@ -759,36 +758,4 @@ func TestBSNTypoMeetsItsPerson(t *testing.T) {
 	wantLinked(t, "a BSN typo, another family name and address",
 		rec("123456782", "Jansen", "Piet", "1960-01-01", "1234 AB"),
 		rec("123456783", "Bakker", "Piet", "1960-01-01", "9876 KL"))
-}
-
-// TestSwapMeetsItsPerson: given and family name swapped with a birth-date
-// error, at one address (another or no house number too), shares no stored
-// blocking key with the record it is a swap of; the swap probes meet it, in
-// either order of registration, and it goes to a clerk (a wrong birth date
-// never links without a BSN), not to a new person.
-func TestSwapMeetsItsPerson(t *testing.T) {
-	k := newKit(t)
-	record := func(patient, family, given, birth, house string) Encoded {
-		var in Input
-		r := synth.Record{AGB: "06000001", PatientNumber: patient, FamilyName: family, GivenNames: given, BirthDate: birth, Postcode: "6169 AB", HouseNo: house}
-		if problems := k.parser.Parse(nil, synthValues(&r), patient, &in); identity.Rejected(problems) {
-			t.Fatalf("%v rejected: %v", r, problems)
-		}
-		return k.enc.Encode(&in)
-	}
-	for name, c := range map[string][2]Encoded{
-		"the same house number": {record("1", "Berry", "Emily", "1978-05-27", "3"), record("2", "Emily", "Berry", "1938-01-01", "3")},
-		"another house number":  {record("1", "Berry", "Emily", "1978-05-27", "3"), record("2", "Emily", "Berry", "1938-01-01", "5")},
-		"no house number":       {record("1", "Berry", "Emily", "1978-05-27", "3"), record("2", "Emily", "Berry", "1938-01-01", "")},
-	} {
-		for _, order := range [][2]Encoded{c, {c[1], c[0]}} {
-			if slices.ContainsFunc(order[1].Blocks, func(b uint64) bool { return slices.Contains(order[0].Blocks, b) }) {
-				t.Fatalf("%s: the two share a stored blocking key; the test needs a pair that does not", name)
-			}
-			res := registerAll(t, openIndex(t), order[:])
-			if res[1].Decision != Review || res[1].Candidate != res[0].Person {
-				t.Errorf("%s: %v, score %.1f; want a review with the first record's person", name, res[1].Decision, res[1].Score)
-			}
-		}
-	}
 }

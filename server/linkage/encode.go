@@ -76,10 +76,8 @@ type Encoded struct {
 	Blocks   []uint64 // keyed blocking keys, distinct, at most MaxBlockKeys
 	// Probes are blocking keys looked up but not stored: for a BSN with a
 	// typo, the BSN keys of its corrections (identity.BSNCorrections), so
-	// that it meets its person's records that have the valid BSN (those
-	// registered after it meet it through its other keys only); for a
-	// record with both names, the address keys of its names swapped
-	// (swapProbes).
+	// that it meets its person's records that have the valid BSN. Those
+	// registered after it meet it through its other keys only.
 	Probes []uint64
 	// Conflict is the key under which the record is registered instead
 	// when its source is known with values that disagree (see
@@ -278,34 +276,7 @@ func (e *Encoder) Encode(in *Input) Encoded {
 	for _, c := range identity.BSNCorrections(in.BSNTypo) {
 		enc.Probes = append(enc.Probes, h.of("b-bsn", c))
 	}
-	enc.Probes = swapProbes(h, in, firstPart, givenSound, enc.Blocks, enc.Probes)
 	return enc
-}
-
-// swapProbes appends to probes the address keys the record would have with
-// its given and family name swapped (the postcode + house number + first
-// initial key with the family name's first letter, the surname-sound +
-// postcode key with the given name's sound), unless they are among its
-// blocks: so that a swap that comes with a birth-date error, or with
-// another or no house number, still meets its person's records at the
-// same address, which the swap-proof name-sounds + year key does not
-// (another year) and the address keys do not (another initial, another
-// sound). Only a record with both names has them. They bring the
-// household members whose given name begins as the record's family name
-// does, or sounds as it, which is seldom anyone.
-func swapProbes(h *hasher, in *Input, firstPart, givenSound string, blocks, probes []uint64) []uint64 {
-	if in.Given.First == "" || firstPart == "" {
-		return probes
-	}
-	for _, k := range [...]uint64{
-		h.of("b-pc-house-initial", in.Postcode.Code, houseKey(in.House), firstPart[:1]),
-		h.of("b-sound-pc", givenSound, cmp.Or(sortedPostcode(in.Postcode), in.Postcode.Code)),
-	} {
-		if k != 0 && !contains(blocks, k) {
-			probes = append(probes, k)
-		}
-	}
-	return probes
 }
 
 // blocks makes the blocking keys. Each survives a different kind of error,
@@ -334,8 +305,7 @@ func swapProbes(h *hasher, in *Input, firstPart, givenSound string, blocks, prob
 //
 // A BSN with a typo stores no bsn key; it looks up (Encoded.Probes) the bsn
 // keys of its corrections, the valid numbers one wrong digit or one swap
-// of neighbouring digits away. A record with both names also looks up the
-// two address keys with its names swapped (swapProbes).
+// of neighbouring digits away.
 //
 // Dates enter blocking keys with day and month sorted, so a swapped day and
 // month still meet. The two address keys hold a household or two each,

@@ -466,21 +466,23 @@ func (ix *Index) match(st *batchState, enc *Encoded) (matchResult, uint64) {
 		}
 		persons = append(persons, personScore{c.person, id, s, pat})
 	}
-	for _, keys := range [2][]uint64{enc.Blocks, enc.Probes} {
-		for _, k := range keys {
-			n := 0
-			own := st.added[k]
-			for j := len(own) - 1; j >= 0 && n < MaxBlock; j-- {
-				consider(own[j])
-				n++
+	keys := enc.Blocks
+	if len(enc.Probes) > 0 {
+		keys = slices.Concat(enc.Blocks, enc.Probes) // rare: a BSN with a typo
+	}
+	for _, k := range keys {
+		n := 0
+		own := st.added[k]
+		for j := len(own) - 1; j >= 0 && n < MaxBlock; j-- {
+			consider(own[j])
+			n++
+		}
+		for _, id := range st.members[k] {
+			if n >= MaxBlock {
+				break
 			}
-			for _, id := range st.members[k] {
-				if n >= MaxBlock {
-					break
-				}
-				consider(id)
-				n++
-			}
+			consider(id)
+			n++
 		}
 	}
 	ix.work.compared.Add(int64(len(st.seen)))
