@@ -160,19 +160,24 @@ func (h *hasher) of(label string, parts ...string) uint64 {
 
 // keyed is of with the CMAC (useCMAC) or the HMAC.
 func (h *hasher) keyed(useCMAC bool, label string, parts ...string) uint64 {
-	h.buf = append(h.buf[:0], label...)
 	for _, p := range parts {
 		if p == "" {
 			return 0
 		}
+	}
+	var memo bool
+	var key uint64
+	if n := memoLabel(label); n != 0 {
+		if key, memo = memoKey(n, parts); memo {
+			if v, ok := h.memo[key]; ok {
+				return v
+			}
+		}
+	}
+	h.buf = append(h.buf[:0], label...)
+	for _, p := range parts {
 		h.buf = append(h.buf, 0)
 		h.buf = append(h.buf, p...)
-	}
-	memo := memoised(label)
-	if memo {
-		if v, ok := h.memo.load(h.buf); ok {
-			return v
-		}
 	}
 	var v uint64
 	if useCMAC {
@@ -186,7 +191,7 @@ func (h *hasher) keyed(useCMAC bool, label string, parts ...string) uint64 {
 		v = 1 // 0 means missing
 	}
 	if memo {
-		h.memo.store(h.buf, v)
+		h.memo.store(key, v)
 	}
 	return v
 }

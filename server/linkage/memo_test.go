@@ -60,3 +60,30 @@ func TestMemoBounded(t *testing.T) {
 		t.Fatalf("memo holds %d values; want at most %d", n, maxMemo)
 	}
 }
+
+// TestMemoKeyDistinct: two memoised values, or one value under two
+// labels, never share a key; values too long to pack are not kept.
+func TestMemoKeyDistinct(t *testing.T) {
+	seen := map[uint64]string{}
+	for _, label := range []string{"family-bigram", "first-bigram", "year", "sex"} {
+		for _, v := range []string{"a", "a\x00", "\x00a", "ab", "ba", " j", "1970", "197", "19700", "abcdef", "ß"} {
+			key, ok := memoKey(memoLabel(label), []string{v})
+			if !ok {
+				t.Fatalf("%s %q not packed", label, v)
+			}
+			if other, dup := seen[key]; dup {
+				t.Fatalf("%s %q has the key of %s", label, v, other)
+			}
+			seen[key] = label + " " + v
+		}
+	}
+	if _, ok := memoKey(1, []string{"abcdefg"}); ok {
+		t.Error("a value of 7 bytes was packed")
+	}
+	if _, ok := memoKey(1, []string{"a", "b"}); ok {
+		t.Error("a value of two parts was packed")
+	}
+	if memoLabel("family") != 0 {
+		t.Error("family names are memoised")
+	}
+}
