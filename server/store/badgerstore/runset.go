@@ -60,14 +60,14 @@ type postingSet struct {
 	mu       sync.RWMutex
 	buf      batchPostings // committed batches' postings, not yet in a run
 	bufPairs int
-	flushAt  int                 // bufPairs that make a run
+	flushAt  int // bufPairs that make a run
 	// bloomWords is the size of the buffer's Bloom filters: room for
 	// flushAt blocks.
 	bloomWords uint64
-	bufLogs  []uint64            // the batch logs the buffer holds
-	frozen   batchPostings       // the buffer being written to a run
-	runs     []*run              // by their largest ID, descending (byNewest)
-	deleted  map[uint64]struct{} // records deleted (tombstonePrefix), left out of lookups and merges
+	bufLogs    []uint64            // the batch logs the buffer holds
+	frozen     batchPostings       // the buffer being written to a run
+	runs       []*run              // by their largest ID, descending (byNewest)
+	deleted    map[uint64]struct{} // records deleted (tombstonePrefix), left out of lookups and merges
 
 	// nextLog is the next batch log's number. Only Updates use it, and
 	// they run one at a time (Store.mu).
