@@ -295,8 +295,7 @@ func (m *Model) Prepare() error {
 //     given-name typo with no sex recorded, only the initials agreeing, no
 //     given name on one side, or a marriage name), or the name at one
 //     address without a birth date or with one part of it wrong, a review;
-//     so are twins at one address
-//     (the twin guard below);
+//     so are twins at one address (the twin guard below);
 //   - both full given names present and different (a call name and its
 //     official name too: Kees may be Cornelis, or his brother Jan
 //     Cornelis), or a given name that is not the same with the other sex

@@ -149,8 +149,14 @@ type bloomPart struct {
 const blockWords = 8
 
 func newBloomPart(capacity int64) *bloomPart {
+	return newBloomPartWords(bloomWords(capacity))
+}
+
+// bloomWords is the size in words of a filter for capacity keys: a power
+// of two, at least a block.
+func bloomWords(capacity int64) uint64 {
 	nbits := uint64(1) << bits.Len64(uint64(max(capacity*filterBitsPerKey, 64*blockWords)-1))
-	return newBloomPartWords(nbits / 64)
+	return nbits / 64
 }
 
 // newBloomPartWords is an empty filter of words words, a power of two and

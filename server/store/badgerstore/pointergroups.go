@@ -2,6 +2,7 @@ package badgerstore
 
 import (
 	"bytes"
+	"encoding/binary"
 	"slices"
 )
 
@@ -47,6 +48,26 @@ func groupSlot(v []byte, offset int) ([]byte, error) {
 		return nil, nil
 	}
 	return slices.Clone(p), nil
+}
+
+// eachGroupPointer calls fn with the ID and pointer of every record that
+// the group of key (its number, as in its Badger key after the prefix)
+// and value holds; pointer is valid only during fn.
+func eachGroupPointer(key, value []byte, fn func(id uint64, pointer []byte) error) error {
+	if len(key) != 8 || len(value) != pointerGroupBytes {
+		return corrupt("record pointer group")
+	}
+	first := binary.BigEndian.Uint64(key) * pointerGroupSize
+	for i := range uint64(pointerGroupSize) {
+		p := value[i*recordPointerLen : (i+1)*recordPointerLen]
+		if bytes.Equal(p, deletedPointer[:]) {
+			continue // no record there
+		}
+		if err := fn(first+i, p); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // locate finds record id (key is a buffer to reuse): its pointer into the

@@ -1,8 +1,8 @@
 package badgerstore
 
 import (
+	"bytes"
 	"context"
-	"encoding/binary"
 	"errors"
 	"log/slog"
 	"testing"
@@ -26,19 +26,13 @@ func toPointerKeys(t *testing.T, s *Store) {
 			return err
 		}
 		for _, g := range groups {
-			first := binary.BigEndian.Uint64(g[0]) * pointerGroupSize
-			for i := range uint64(pointerGroupSize) {
-				p, err := groupSlot(g[1], int(i)*recordPointerLen)
-				if err != nil {
-					return err
-				}
-				if p != nil {
-					if err := txn.Set(numKey(recordPrefix, first+i), p); err != nil {
-						return err
-					}
-				}
+			err := eachGroupPointer(g[0], g[1], func(id uint64, p []byte) error {
+				return txn.Set(numKey(recordPrefix, id), bytes.Clone(p))
+			})
+			if err == nil {
+				err = txn.Delete(append([]byte(pointerGroupPrefix), g[0]...))
 			}
-			if err := txn.Delete(numKey(pointerGroupPrefix, binary.BigEndian.Uint64(g[0]))); err != nil {
+			if err != nil {
 				return err
 			}
 		}

@@ -151,22 +151,13 @@ func (pf *pointerFile) rebuild(db *badger.DB) error {
 		if err != nil {
 			return err
 		}
+		// A record without a slot in its group is left to Badger (an
+		// older key, or none).
 		return t.scan("rebuild pointer file", pointerGroupPrefix, nil, false, func(k, v []byte) error {
-			if len(k) != 8 || len(v) != pointerGroupBytes {
-				return corrupt("record pointer group")
-			}
-			first := binary.BigEndian.Uint64(k) * pointerGroupSize
-			for i := range uint64(pointerGroupSize) {
-				p := v[i*recordPointerLen : (i+1)*recordPointerLen]
-				if bytes.Equal(p, deletedPointer[:]) {
-					continue // no record: left to Badger (an older key, or none)
-				}
+			return eachGroupPointer(k, v, func(id uint64, p []byte) error {
 				n++
-				if err := run.add(pf.f, first+i, 1, p); err != nil {
-					return err
-				}
-			}
-			return nil
+				return run.add(pf.f, id, 1, p)
+			})
 		})
 	})
 	if err == nil {

@@ -91,8 +91,8 @@ type run struct {
 	ends   []int64  // each page's end offset; a page starts where the one before ends
 	bloom  *bloomPart
 	// hashPlaced: the filter's blocks are chosen by the blocks' hashes,
-	// as in runs before runMagic's 03 (runMagicHashPlaced), not by the
-	// blocks themselves.
+	// as in runs written before runMagic's 03 (runMagicHashPlaced), not by
+	// the blocks themselves. Runs are written only as runMagic.
 	hashPlaced bool
 }
 
@@ -163,8 +163,7 @@ func (w *runWriter) add(block, id uint64) error {
 	binary.BigEndian.PutUint64(idb[:], id)
 	w.page = append(binary.BigEndian.AppendUint64(w.page, block), idb[8-pairIDBytes:]...)
 	if w.inPage == 0 || block != w.prev {
-		h := blockHash(block)
-		w.run.bloom.addUnshared(w.run.bloomPos(block, h), h)
+		w.run.bloom.addUnshared(block, blockHash(block)) // placed by block: runMagic
 	}
 	w.prev, w.lastID = block, id
 	w.inPage++
@@ -194,11 +193,7 @@ func (w *runWriter) finish() (*run, error) {
 		}
 	}
 	dir := w.aead.Seal(nil, runNonce(w.id, dirPage), w.run.encodeDirectory(), nil)
-	magic := runMagic
-	if w.run.hashPlaced {
-		magic = runMagicHashPlaced
-	}
-	footer := append([]byte(magic), make([]byte, 16)...)
+	footer := append([]byte(runMagic), make([]byte, 16)...)
 	binary.BigEndian.PutUint64(footer[8:], uint64(w.off))
 	binary.BigEndian.PutUint64(footer[16:], uint64(len(dir)))
 	if _, err := w.w.Write(append(dir, footer...)); err != nil {

@@ -95,7 +95,7 @@ func openPostings(dir string, db *badger.DB, encryptionKey []byte, log *slog.Log
 	}
 	p := &postingSet{dir: dir + "/postings", db: db, aead: aead, log: log, work: work, flushAt: max(bufferPairs, 1),
 		deleted: map[uint64]struct{}{}, wake: make(chan struct{}, 1), flushWake: make(chan struct{}, 1), nextLog: 1}
-	p.bloomWords = uint64(len(newBloomPart(int64(p.flushAt)).words))
+	p.bloomWords = bloomWords(int64(p.flushAt))
 	if err := os.MkdirAll(p.dir, 0o700); err != nil {
 		return nil, fmt.Errorf("open posting runs: %w", err)
 	}
@@ -446,7 +446,7 @@ func (p *postingSet) mergeLoop(stop <-chan struct{}) {
 // full, and no runs are being merged or wait to be.
 func (p *postingSet) settled() bool {
 	p.mu.RLock()
-	flushing := p.frozen.bloom != nil || p.bufPairs >= p.flushAt
+	flushing := len(p.frozen.batches) > 0 || p.bufPairs >= p.flushAt
 	p.mu.RUnlock()
 	return !flushing && !p.merging.Load() && p.pickMerge() == nil
 }
