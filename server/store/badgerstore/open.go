@@ -55,6 +55,9 @@ type Config struct {
 	// level after is ten times the one before. A larger base means fewer
 	// levels, so fewer tables per read and less rewriting.
 	BaseLevelBytes int64
+	// RunPageCacheBytes is the budget of decrypted posting-run pages kept
+	// for lookups (pagecache.go); 0: none.
+	RunPageCacheBytes int64
 	// PostingBufferPairs is how many block postings (about six per record)
 	// are kept in memory, besides their batch logs, before they are
 	// written to a posting run (runset.go); about 50 bytes each.
@@ -73,6 +76,7 @@ func DefaultConfig() Config {
 		BaseLevelBytes:  64 << 20,
 
 		PostingBufferPairs: 1 << 18,
+		RunPageCacheBytes:  128 << 20,
 	}
 }
 
@@ -109,6 +113,9 @@ func OpenConfig(dir string, encryptionKey []byte, log *slog.Logger, cfg Config) 
 	}
 	work := new(workCounters)
 	postings, err := openPostings(dir, db, encryptionKey, log, cfg.PostingBufferPairs, work)
+	if err == nil {
+		postings.pages = newPageCache(cfg.RunPageCacheBytes)
+	}
 	if err != nil {
 		db.Close()
 		return nil, err

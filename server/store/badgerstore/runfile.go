@@ -128,17 +128,22 @@ type runWriter struct {
 	prev   uint64 // the page's last block
 	lastID uint64 // the last pair's ID, to check the order
 	run    run
+	cache  *pageCache // takes each page written (nil: none)
 }
 
 // newRunWriter creates the file of run id in dir, for at most capacity
-// pairs (it sizes the Bloom filter).
-func newRunWriter(dir string, id uint64, level int, capacity int64, aead cipher.AEAD) (*runWriter, error) {
+// pairs (it sizes the Bloom filter). Each page written goes into cache
+// (nil: none) too: the run's pages replace those of the runs it was made
+// from, and lookups fall on any page alike, so a run's pages are as good
+// to keep as the cache's others. Run numbers are never used twice, so a
+// page of a run that was not finished is never read.
+func newRunWriter(dir string, id uint64, level int, capacity int64, aead cipher.AEAD, cache *pageCache) (*runWriter, error) {
 	path := filepath.Join(dir, runFileName(id))
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 	if err != nil {
 		return nil, fmt.Errorf("create posting run: %w", err)
 	}
-	return &runWriter{path: path, f: f, w: bufio.NewWriterSize(f, 1<<16), aead: aead, id: id,
+	return &runWriter{path: path, f: f, w: bufio.NewWriterSize(f, 1<<16), aead: aead, id: id, cache: cache,
 		run: run{id: id, level: level, aead: aead, bloom: newBloomPart(max(capacity, 1024))}}, nil
 }
 
@@ -173,6 +178,9 @@ func (w *runWriter) add(block, id uint64) error {
 }
 
 func (w *runWriter) sealPage() error {
+	if w.cache != nil {
+		w.cache.put(pageKey(w.id, len(w.run.ends)), w.page)
+	}
 	sealed := w.aead.Seal(w.sealed[:0], runNonce(w.id, uint32(len(w.run.ends))), w.page, nil)
 	w.sealed = sealed
 	if _, err := w.w.Write(sealed); err != nil {
@@ -372,6 +380,23 @@ func (r *run) readPage(i int, buf []byte) (page, error) {
 	return checkPage(plain)
 }
 
+// cachedPage returns page i from cache, or reads it into buf and caches
+// it; read says whether it read the file.
+func (r *run) cachedPage(i int, buf []byte, cache *pageCache) (p page, read bool, err error) {
+	if cache == nil {
+		p, err = r.readPage(i, buf)
+		return p, true, err
+	}
+	key := pageKey(r.id, i)
+	if p := cache.get(key, buf); p != nil {
+		return p, false, nil
+	}
+	if p, err = r.readPage(i, buf); err == nil {
+		cache.put(key, p)
+	}
+	return p, true, err
+}
+
 // page is a page's plaintext: pairs of pairBytes, in run order.
 type page []byte
 
@@ -398,9 +423,10 @@ func (p page) pair(i int) (block, id uint64) {
 var pageBuffers = sync.Pool{New: func() any { return new([runPageBytes + 16]byte) }}
 
 // read appends to out up to perBlock of block's IDs in the run for which
-// keep is true (nil: all), newest first; pages is how many pages it read.
-// The caller asks the run's Bloom filter first.
-func (r *run) read(block uint64, perBlock int, keep func(uint64) bool, out []uint64) (_ []uint64, pages int, err error) {
+// keep is true (nil: all), newest first, through cache (nil: none); pages
+// is how many pages it looked at, cached how many of them were in the
+// cache. The caller asks the run's Bloom filter first.
+func (r *run) read(block uint64, perBlock int, keep func(uint64) bool, out []uint64, cache *pageCache) (_ []uint64, pages, cached int, err error) {
 	// The block starts in the last page whose fence is below it, or in
 	// the first whose fence is it.
 	i := max(sort.Search(len(r.fences), func(i int) bool { return r.fences[i] >= block })-1, 0)
@@ -408,16 +434,19 @@ func (r *run) read(block uint64, perBlock int, keep func(uint64) bool, out []uin
 	buf := pageBuffers.Get().(*[runPageBytes + 16]byte)
 	defer pageBuffers.Put(buf)
 	for ; i < len(r.fences) && r.fences[i] <= block && n < perBlock; i++ {
-		p, err := r.readPage(i, buf[:0])
+		p, read, err := r.cachedPage(i, buf[:0], cache)
 		if err != nil {
-			return out, pages, err
+			return out, pages, cached, err
 		}
 		pages++
+		if !read {
+			cached++
+		}
 		j := sort.Search(p.len(), func(j int) bool { b, _ := p.pair(j); return b >= block })
 		for ; j < p.len() && n < perBlock; j++ {
 			b, id := p.pair(j)
 			if b != block {
-				return out, pages, nil
+				return out, pages, cached, nil
 			}
 			if keep == nil || keep(id) {
 				out = append(out, id)
@@ -425,7 +454,7 @@ func (r *run) read(block uint64, perBlock int, keep func(uint64) bool, out []uin
 			}
 		}
 	}
-	return out, pages, nil
+	return out, pages, cached, nil
 }
 
 // cursor reads a run's pairs in order, a page at a time, for a merge.

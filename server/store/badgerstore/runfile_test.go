@@ -17,9 +17,15 @@ import (
 // its IDs newest first.
 func testRun(t *testing.T, dir string) (*run, map[uint64][]uint64) {
 	t.Helper()
+	return testRunThrough(t, dir, nil)
+}
+
+// testRunThrough is testRun with the pages written through cache.
+func testRunThrough(t *testing.T, dir string, cache *pageCache) (*run, map[uint64][]uint64) {
+	t.Helper()
 	aead := testRunAEAD(t)
 	want, pairs := testPairs()
-	w, err := newRunWriter(dir, 7, 0, int64(len(pairs)), aead)
+	w, err := newRunWriter(dir, 7, 0, int64(len(pairs)), aead, cache)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -100,7 +106,7 @@ func TestRunFiltersOfBothLayouts(t *testing.T) {
 			if !r.mayHave(block, blockHash(block)) {
 				t.Fatalf("%s: the filter lacks a block of the run", c.dir)
 			}
-			if got, _, err := r.read(block, 1000, nil, nil); err != nil || !slices.Equal(got, ids) {
+			if got, _, _, err := r.read(block, 1000, nil, nil, nil); err != nil || !slices.Equal(got, ids) {
 				t.Fatalf("%s: block read back as %d IDs (err %v); want %d", c.dir, len(got), err, len(ids))
 			}
 		}
@@ -159,7 +165,7 @@ func TestRunLookups(t *testing.T) {
 	}
 	for block, ids := range want {
 		for _, per := range []int{1, 64, 1000} {
-			got, _, err := r.read(block, per, nil, nil)
+			got, _, _, err := r.read(block, per, nil, nil, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -169,7 +175,7 @@ func TestRunLookups(t *testing.T) {
 		}
 	}
 	for _, absent := range []uint64{0, 4, 6, 1<<63 - 1, 1<<63 + 1, 1<<64 - 2} {
-		if got, _, err := r.read(absent, 64, nil, nil); err != nil || len(got) != 0 {
+		if got, _, _, err := r.read(absent, 64, nil, nil, nil); err != nil || len(got) != 0 {
 			t.Errorf("absent block %d: %v, %v", absent, got, err)
 		}
 	}
@@ -221,7 +227,7 @@ func TestRunFlippedBit(t *testing.T) {
 		}
 		failed := 0
 		for block, ids := range want {
-			got, _, err := r.read(block, 1000, nil, nil)
+			got, _, _, err := r.read(block, 1000, nil, nil, nil)
 			if err != nil {
 				if !errors.Is(err, store.ErrCorrupt) {
 					t.Errorf("bit flipped at %d: %v, want ErrCorrupt", at, err)

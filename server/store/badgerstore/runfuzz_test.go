@@ -70,7 +70,7 @@ func TestRunRefusesTooLargeID(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	w, err := newRunWriter(t.TempDir(), 1, 0, 10, aead)
+	w, err := newRunWriter(t.TempDir(), 1, 0, 10, aead, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -78,6 +78,8 @@ type postingSet struct {
 	manifestMu sync.Mutex
 	nextRun    uint64
 
+	pages *pageCache // decrypted run pages that lookups read; nil: none
+
 	afterSwap func()        // a test's, called after each swap of runs, under manifestMu
 	wake      chan struct{} // tells the merger that a run was added
 	flushWake chan struct{} // tells the flusher that the buffer is full
@@ -201,8 +203,8 @@ func (p *postingSet) members(block uint64, perBlock int, maxID uint64, exclude [
 	}
 	// Counted once per lookup: atomic adds per run, which order memory,
 	// kept the CPU from overlapping the runs' Bloom filter cache misses.
-	var asked, pages, empty int
-	defer func() { p.work.lookedUp(asked, pages, empty) }()
+	var asked, pages, cached, empty int
+	defer func() { p.work.lookedUp(asked, pages, cached, empty) }()
 	for _, r := range p.runs {
 		// The runs go newest first: once perBlock members are newer than
 		// all of a run's, the older runs cannot add any.
@@ -216,8 +218,10 @@ func (p *postingSet) members(block uint64, perBlock int, maxID uint64, exclude [
 		before := len(out)
 		var n int
 		var err error
-		out, n, err = r.read(block, perBlock, live, out)
+		var hits int
+		out, n, hits, err = r.read(block, perBlock, live, out, p.pages)
 		pages += n
+		cached += hits
 		if n > 0 && len(out) == before {
 			empty += n
 		}
@@ -379,7 +383,9 @@ func (p *postingSet) swapRuns(in []*run, out *run, deleteKeys [][]byte, ofFrozen
 // writeRun writes pairs, sorted, to a new run of level, leaving out
 // duplicates. Called under manifestMu.
 func (p *postingSet) writeRun(pairs [][2]uint64, level int) (*run, error) {
-	w, err := newRunWriter(p.dir, p.nextRun, level, int64(len(pairs)), p.aead)
+	id := p.nextRun
+	p.nextRun++
+	w, err := newRunWriter(p.dir, id, level, int64(len(pairs)), p.aead, p.pages)
 	if err != nil {
 		return nil, err
 	}
@@ -495,7 +501,7 @@ func (p *postingSet) merge(in []*run, stop <-chan struct{}) error {
 	id := p.nextRun
 	p.nextRun++
 	p.manifestMu.Unlock()
-	w, err := newRunWriter(p.dir, id, level, capacity, p.aead)
+	w, err := newRunWriter(p.dir, id, level, capacity, p.aead, p.pages)
 	if err != nil {
 		return err
 	}

@@ -9,7 +9,8 @@ import "sync/atomic"
 type WorkCounts struct {
 	PostingLookups int64 // a block's or source's members asked of the runs
 	RunsAsked      int64 // runs asked for them (a Bloom filter check each)
-	RunPageReads   int64 // run pages read and decrypted for them
+	RunPageReads   int64 // run pages looked at for them
+	RunPageHits    int64 // of which the page cache held (pagecache.go)
 	// EmptyRunPageReads are the pages read in a run that gave nothing:
 	// mostly a Bloom filter's false positives.
 	EmptyRunPageReads int64
@@ -22,7 +23,7 @@ type WorkCounts struct {
 
 // workCounters are the store's own counts.
 type workCounters struct {
-	postingLookups, runsAsked, runPageReads, emptyRunPageReads, recordReads, pointerGets, pointerSlotHits atomic.Int64
+	postingLookups, runsAsked, runPageReads, runPageHits, emptyRunPageReads, recordReads, pointerGets, pointerSlotHits atomic.Int64
 }
 
 // WorkCounts returns the counts so far.
@@ -31,6 +32,7 @@ func (s *Store) WorkCounts() WorkCounts {
 		PostingLookups:    s.work.postingLookups.Load(),
 		RunsAsked:         s.work.runsAsked.Load(),
 		RunPageReads:      s.work.runPageReads.Load(),
+		RunPageHits:       s.work.runPageHits.Load(),
 		EmptyRunPageReads: s.work.emptyRunPageReads.Load(),
 		RecordReads:       s.work.recordReads.Load(),
 		PointerGets:       s.work.pointerGets.Load(),
@@ -42,13 +44,14 @@ func (s *Store) WorkCounts() WorkCounts {
 	return w
 }
 
-// lookedUp counts one posting lookup: the runs it asked, the pages it read
-// and those of them that gave nothing.
-func (w *workCounters) lookedUp(runs, pages, empty int) {
+// lookedUp counts one posting lookup: the runs it asked, the pages it
+// looked at, how many of those were cached, and how many gave nothing.
+func (w *workCounters) lookedUp(runs, pages, cached, empty int) {
 	w.postingLookups.Add(1)
 	w.runsAsked.Add(int64(runs))
 	if pages > 0 {
 		w.runPageReads.Add(int64(pages))
+		w.runPageHits.Add(int64(cached))
 		w.emptyRunPageReads.Add(int64(empty))
 	}
 }

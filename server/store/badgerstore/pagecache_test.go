@@ -1,0 +1,78 @@
+package badgerstore
+
+import (
+	"bytes"
+	"slices"
+	"testing"
+)
+
+// TestPageCacheKeepsWhatIsRead: a cached page comes back as it was put
+// (a copy: the caller's buffer is reused), a page not put is absent (page
+// 0 of run 0 too, whose key is that of an empty slot's), and a page put in
+// an occupied slot takes its place.
+func TestPageCacheKeepsWhatIsRead(t *testing.T) {
+	c := newPageCache(1000 * pageSlotBytes)
+	if c == nil {
+		t.Fatal("no cache for a budget of a thousand pages")
+	}
+	if got := c.get(pageKey(0, 0), []byte{}); got != nil {
+		t.Fatalf("page 0 of run 0, never put: %q", got)
+	}
+	buf := []byte("page one, fourteen b")
+	c.put(pageKey(1, 0), buf)
+	copy(buf, "overwritten by a rea")
+	if got := c.get(pageKey(1, 0), nil); !bytes.Equal(got, []byte("page one, fourteen b")) {
+		t.Fatalf("cached page %q; want the bytes as put", got)
+	}
+	if c.get(pageKey(1, 1), nil) != nil || c.get(pageKey(2, 0), nil) != nil {
+		t.Fatal("a page never put is cached")
+	}
+	// A page of another key that maps to the same slot replaces it.
+	mine, _ := c.slot(pageKey(1, 0))
+	other := pageKey(3, 1)
+	for ; ; other++ {
+		if s, _ := c.slot(other); &s[0] == &mine[0] {
+			break
+		}
+	}
+	c.put(other, bytes.Repeat([]byte{7}, 28))
+	if c.get(pageKey(1, 0), nil) != nil {
+		t.Error("a page replaced in its slot is still found")
+	}
+	if got := c.get(other, nil); !bytes.Equal(got, bytes.Repeat([]byte{7}, 28)) {
+		t.Errorf("the page that replaced it: %v", got)
+	}
+	if newPageCache(0) != nil || newPageCache(pageCacheStripes*pageSlotBytes-1) != nil {
+		t.Error("a cache for a budget that holds no page a stripe")
+	}
+}
+
+// TestRunPagesThroughTheCache: a run written with a cache leaves its pages
+// there, and a read of every block gives the same members from the cache
+// without reading the file; a run written without one reads the file,
+// and what it reads goes into the cache for the next read. It fails if a
+// cached page differs from the file's (a page keyed by another run's
+// number or another page's), or if nothing is cached.
+func TestRunPagesThroughTheCache(t *testing.T) {
+	for _, written := range []bool{true, false} {
+		c := newPageCache(64 << 20)
+		var wc *pageCache
+		if written {
+			wc = c
+		}
+		r, want := testRunThrough(t, t.TempDir(), wc)
+		for pass := range 2 {
+			var pages, cached int
+			for block, ids := range want {
+				got, n, hits, err := r.read(block, 1000, nil, nil, c)
+				if err != nil || !slices.Equal(got, ids) {
+					t.Fatalf("written through the cache %v, pass %d: block %d: %v, %v; want %v", written, pass, block, got, err, ids)
+				}
+				pages, cached = pages+n, cached+hits
+			}
+			if wantAll := written || pass == 1; wantAll && cached != pages || !wantAll && cached == pages {
+				t.Errorf("written through the cache %v, pass %d: %d of %d pages from the cache", written, pass, cached, pages)
+			}
+		}
+	}
+}
