@@ -47,6 +47,10 @@ func (a *adminService) EstimateLinkageModel(ctx context.Context, req *ttpv1.Esti
 	if err != nil {
 		return nil, apierr.New(apierr.FailedPrecondition, "EM did not give a model: %v", err)
 	}
+	// Which patterns with two valid BSNs this space's own pairs send to a
+	// clerk (never to a link): stored with the version, used once active.
+	otherBSN := linkage.EstimateOtherBSN(patterns, active)
+	estimated.SetOtherBSN(otherBSN)
 	data, err := estimated.MarshalJSON()
 	if err != nil {
 		return nil, err
@@ -58,7 +62,7 @@ func (a *adminService) EstimateLinkageModel(ctx context.Context, req *ttpv1.Esti
 			return err
 		}
 		rec := p.Actor().Record("EstimateLinkageModel")
-		rec.Detail = fmt.Sprintf("version %d from %d candidate pairs and %d random pairs", version, len(patterns), pairs)
+		rec.Detail = fmt.Sprintf("version %d from %d candidate pairs and %d random pairs; replaced BSNs %.4f, %d patterns with two valid BSNs to a clerk", version, len(patterns), pairs, otherBSN.Replaced, len(otherBSN.Review))
 		return a.s.audit.AppendTx(tx, rec)
 	})
 	if err != nil {
