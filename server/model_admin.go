@@ -36,10 +36,11 @@ func (a *adminService) EstimateLinkageModel(ctx context.Context, req *ttpv1.Esti
 	if err != nil {
 		return nil, apierr.New(apierr.FailedPrecondition, "%v", err)
 	}
-	patterns, err := a.s.index.CandidatePatterns(ctx, 0, req.Sample)
+	candidates, err := a.s.index.CandidatePairs(ctx, 0, req.Sample)
 	if err != nil {
 		return nil, err
 	}
+	patterns := candidates.Patterns
 	if len(patterns) == 0 {
 		return nil, apierr.New(apierr.FailedPrecondition, "the index has no candidate pairs to estimate m on")
 	}
@@ -49,7 +50,7 @@ func (a *adminService) EstimateLinkageModel(ctx context.Context, req *ttpv1.Esti
 	}
 	// Which patterns with two valid BSNs this space's own pairs send to a
 	// clerk (never to a link): stored with the version, used once active.
-	otherBSN := linkage.EstimateOtherBSN(patterns, active)
+	otherBSN := linkage.EstimateOtherBSN(candidates, active)
 	estimated.SetOtherBSN(otherBSN)
 	data, err := estimated.MarshalJSON()
 	if err != nil {

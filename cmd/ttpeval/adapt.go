@@ -27,8 +27,8 @@ import (
 func runAdapt(path, mapping, truth string, batch int, model *linkage.Model, out string) error {
 	var est *linkage.OtherBSN
 	base, err := evaluateFile(path, mapping, truth, batch, linkageKey, model, "", func(ix *linkage.Index) error {
-		patterns, err := ix.CandidatePatterns(context.Background(), 0, 1)
-		est = linkage.EstimateOtherBSN(patterns, model)
+		pairs, err := ix.CandidatePairs(context.Background(), 0, 1)
+		est = linkage.EstimateOtherBSN(pairs, model)
 		return err
 	})
 	if err != nil {
@@ -59,8 +59,8 @@ func runAdapt(path, mapping, truth string, batch int, model *linkage.Model, out 
 
 // printOtherBSN prints an estimate: levels and counts, no values.
 func printOtherBSN(w io.Writer, est *linkage.OtherBSN) {
-	fmt.Fprintf(w, "estimate: %d pairs of a whole identity with two valid BSNs, replaced %.4f; %d patterns to a clerk\n", est.IdentityPairs, est.Replaced, len(est.Review))
+	fmt.Fprintf(w, "estimate: %d records of a whole identity with two valid BSNs, replaced %.4f; %d patterns to a clerk\n", est.IdentityPairs, est.Replaced, len(est.Review))
 	for _, r := range est.Review {
-		fmt.Fprintf(w, "  %d pairs with two BSNs, %d with one: %s\n", r.Pairs, r.Agreeing, strings.TrimSpace(describe(r.Pattern)))
+		fmt.Fprintf(w, "  %d records with two BSNs, %d with one: %s\n", r.Pairs, r.Agreeing, strings.TrimSpace(describe(r.Pattern)))
 	}
 }

@@ -30,28 +30,32 @@ import (
 //
 // A hostile broker could inflate r by registering one made-up identity
 // under many valid BSNs, and the agreeing count of a pattern by
-// registering pairs of it under one BSN. Both are bounded: r is capped
+// registering pairs of it under one BSN. Both are bounded: a record counts
+// once, however many copies of it were registered before it (MaxBlock
+// would let each of k copies pair with 64 others), r is capped
 // (maxReplacedBSN), a pattern needs pairs with the BSN agreeing to count
 // (so a flood of other-BSN pairs alone adds nothing), the estimate only
 // ever sends pairs to a clerk (never links them), and it is used only once
 // an operator, who sees every pattern with its counts, activates it.
 
 // OtherBSN is a linkage space's estimate of the patterns with two different
-// valid BSNs that are one person often enough to go to a clerk.
+// valid BSNs that are one person often enough to go to a clerk. Its counts
+// are of records, each counted once per pattern and BSN level with the
+// older records it was a candidate pair with.
 type OtherBSN struct {
-	// IdentityPairs counts the candidate pairs with the whole identity
-	// agreeing and two valid BSNs; Replaced is the share r estimated on
-	// them (the pairs with two different BSNs against those with one),
-	// at most maxReplacedBSN.
+	// IdentityPairs counts the records with the whole identity agreeing
+	// with an older record and two valid BSNs; Replaced is the share r
+	// estimated on them (with two different BSNs against with one), at
+	// most maxReplacedBSN.
 	IdentityPairs int
 	Replaced      float64
 	Review        []OtherBSNPattern
 }
 
 // OtherBSNPattern is one pattern of the fields but the BSN (level 0 there)
-// that goes to a clerk with two different valid BSNs: Pairs candidate
-// pairs showed it with two different valid BSNs, Agreeing with the BSN
-// agreeing.
+// that goes to a clerk with two different valid BSNs: Pairs records showed
+// it with an older record with two different valid BSNs, Agreeing with
+// the BSN agreeing.
 type OtherBSNPattern struct {
 	Pattern  Pattern
 	Pairs    int
@@ -71,26 +75,36 @@ const (
 	reviewShare = 0.5
 )
 
-// EstimateOtherBSN estimates, on candidate pairs (CandidatePatterns), which
-// patterns with two different valid BSNs go to a clerk under m, instead of
-// being new persons as m's guards make them. It never changes a pattern
-// that m scores as a review or a link.
-func EstimateOtherBSN(patterns []Pattern, m *Model) *OtherBSN {
+// EstimateOtherBSN estimates, on candidate pairs (Index.CandidatePairs),
+// which patterns with two different valid BSNs go to a clerk under m,
+// instead of being new persons as m's guards make them. It never changes
+// a pattern that m scores as a review or a link. A record counts once per
+// pattern and BSN level, however many older records it shows it with, so
+// that many copies of one record weigh as much as one pair each.
+func EstimateOtherBSN(pairs CandidatePairs, m *Model) *OtherBSN {
 	agreeing, other := map[Pattern]int{}, map[Pattern]int{}
+	pairs.Groups(func(group []Pattern) {
+		seen := map[Pattern]bool{}
+		for _, p := range group {
+			if (p[cmpBSN] == bsnAgree || p[cmpBSN] == bsnDisagree) && !seen[p] {
+				seen[p] = true
+				if p[cmpBSN] == bsnAgree {
+					agreeing[withoutBSN(p)]++
+				} else {
+					other[withoutBSN(p)]++
+				}
+			}
+		}
+	})
 	var idAgree, idOther int
-	for _, p := range patterns {
-		q := withoutBSN(p)
-		switch p[cmpBSN] {
-		case bsnAgree:
-			agreeing[q]++
-			if wholeIdentity(q) {
-				idAgree++
-			}
-		case bsnDisagree:
-			other[q]++
-			if wholeIdentity(q) {
-				idOther++
-			}
+	for q, n := range agreeing {
+		if wholeIdentity(q) {
+			idAgree += n
+		}
+	}
+	for q, n := range other {
+		if wholeIdentity(q) {
+			idOther += n
 		}
 	}
 	est := &OtherBSN{IdentityPairs: idAgree + idOther}

@@ -16,6 +16,15 @@ func with(p Pattern, bsn uint8) Pattern {
 	return p
 }
 
+// eachOwnRecord groups patterns as pairs of as many records.
+func eachOwnRecord(ps []Pattern) CandidatePairs {
+	c := CandidatePairs{Patterns: ps}
+	for i := range ps {
+		c.Starts = append(c.Starts, i)
+	}
+	return c
+}
+
 // repeat appends n copies of p.
 func repeat(out []Pattern, p Pattern, n int) []Pattern {
 	for range n {
@@ -37,7 +46,7 @@ func TestEstimateOtherBSN(t *testing.T) {
 	ps = repeat(ps, with(bothNamesOther, bsnDisagree), 10) // one person explains 10 of 10
 	ps = repeat(ps, with(fatherAndSon, bsnAgree), 2)
 	ps = repeat(ps, with(fatherAndSon, bsnDisagree), 50) // one person explains 0.2 of 50
-	est := EstimateOtherBSN(ps, m)
+	est := EstimateOtherBSN(eachOwnRecord(ps), m)
 	if est.IdentityPairs != 220 || est.Replaced != 0.1 {
 		t.Fatalf("identity pairs %d, replaced %v; want 220, 0.1", est.IdentityPairs, est.Replaced)
 	}
@@ -70,14 +79,14 @@ func TestEstimateOtherBSNNeedsEvidence(t *testing.T) {
 	small = repeat(small, with(identityAtAddress, bsnDisagree), 30)
 	small = repeat(small, with(bothNamesOther, bsnAgree), 50)
 	small = repeat(small, with(bothNamesOther, bsnDisagree), 1)
-	if est := EstimateOtherBSN(small, DefaultModel()); est.Replaced != 0 || len(est.Review) != 0 {
+	if est := EstimateOtherBSN(eachOwnRecord(small), DefaultModel()); est.Replaced != 0 || len(est.Review) != 0 {
 		t.Errorf("90 identity pairs: %+v; want no estimate", est)
 	}
 	var clean []Pattern
 	clean = repeat(clean, with(identityAtAddress, bsnAgree), 5000)
 	clean = repeat(clean, with(bothNamesOther, bsnAgree), 50)
 	clean = repeat(clean, with(bothNamesOther, bsnDisagree), 1)
-	if est := EstimateOtherBSN(clean, DefaultModel()); est.Replaced != 0 || len(est.Review) != 0 {
+	if est := EstimateOtherBSN(eachOwnRecord(clean), DefaultModel()); est.Replaced != 0 || len(est.Review) != 0 {
 		t.Errorf("no replaced BSN: %+v; want no pattern", est)
 	}
 }
@@ -86,7 +95,8 @@ func TestEstimateOtherBSNNeedsEvidence(t *testing.T) {
 // under thousands of valid BSNs raises the measured share of replaced BSNs
 // only to its cap, adds no pattern that has no pairs with one BSN, and
 // cannot turn look-alikes into review items without also registering
-// thousands of pairs of them under one BSN. And whatever an estimate
+// thousands of pairs of them under one BSN; and a copy of a record counts
+// once, however many older copies it pairs with. And whatever an estimate
 // lists (a model file can list anything), nothing with two different
 // valid BSNs links through it that did not link before (everything but
 // the BSN agreeing at one address does, by design): the most it gives is a
@@ -99,12 +109,23 @@ func TestOtherBSNHostileBroker(t *testing.T) {
 	ps = repeat(ps, with(bothNamesOther, bsnDisagree), 500) // look-alikes, none with one BSN
 	ps = repeat(ps, with(fatherAndSon, bsnAgree), 10)
 	ps = repeat(ps, with(fatherAndSon, bsnDisagree), 600) // fathers and sons
-	est := EstimateOtherBSN(ps, m)
+	est := EstimateOtherBSN(eachOwnRecord(ps), m)
 	if est.Replaced != maxReplacedBSN {
 		t.Errorf("replaced %v; want the cap %v", est.Replaced, maxReplacedBSN)
 	}
 	if len(est.Review) != 0 {
 		t.Errorf("review %+v; want none", est.Review)
+	}
+
+	// Many copies of one made-up identity under other BSNs, each pairing
+	// with up to MaxBlock older copies: each copy counts once.
+	copies := eachOwnRecord(repeat(nil, with(identityAtAddress, bsnAgree), 1000))
+	for i := 1; i < 200; i++ {
+		copies.Starts = append(copies.Starts, len(copies.Patterns))
+		copies.Patterns = repeat(copies.Patterns, with(identityAtAddress, bsnDisagree), min(i, MaxBlock))
+	}
+	if est := EstimateOtherBSN(copies, m); est.IdentityPairs != 1199 || est.Replaced != 0.199 {
+		t.Errorf("200 copies: %d records of an identity, replaced %v; want 1199, 0.199 (each copy once)", est.IdentityPairs, est.Replaced)
 	}
 
 	var every OtherBSN

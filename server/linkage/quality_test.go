@@ -63,11 +63,11 @@ func TestQuality(t *testing.T) {
 			}
 			// Data whose BSNs are seldom replaced: the estimate of
 			// EstimateOtherBSN sends no pattern to a clerk.
-			patterns, err := ix.CandidatePatterns(ctx, 0, 1)
+			pairs, err := ix.CandidatePairs(ctx, 0, 1)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if est := EstimateOtherBSN(patterns, DefaultModel()); len(est.Review) != 0 || est.Replaced > 0.01 {
+			if est := EstimateOtherBSN(pairs, DefaultModel()); len(est.Review) != 0 || est.Replaced > 0.01 {
 				t.Errorf("estimate of replaced BSNs %.4f with %d patterns to a clerk; want few and none", est.Replaced, len(est.Review))
 			}
 		})
@@ -115,12 +115,12 @@ func TestQualityFEBRL(t *testing.T) {
 			if tc.noBSN {
 				return
 			}
-			patterns, err := ix.CandidatePatterns(ctx, 0, 1)
+			pairs, err := ix.CandidatePairs(ctx, 0, 1)
 			if err != nil {
 				t.Fatal(err)
 			}
 			adapted := *DefaultModel()
-			adapted.SetOtherBSN(EstimateOtherBSN(patterns, DefaultModel()))
+			adapted.SetOtherBSN(EstimateOtherBSN(pairs, DefaultModel()))
 			ix = openIndex(t)
 			ix.SetModel(&adapted)
 			a := registerFEBRL(t, ix, recs)
