@@ -69,7 +69,20 @@ func (a *adminService) EstimateLinkageModel(ctx context.Context, req *ttpv1.Esti
 	if err != nil {
 		return nil, err
 	}
-	return &ttpv1.EstimateLinkageModelResponse{Version: version, CandidatePairs: uint64(len(patterns)), Levels: modelLevelsProto(active, estimated)}, nil
+	return &ttpv1.EstimateLinkageModelResponse{
+		Version: version, CandidatePairs: uint64(len(patterns)), Levels: modelLevelsProto(active, estimated),
+		ReplacedBsn: otherBSN.Replaced, OtherBsn: otherBSNProto(otherBSN),
+	}, nil
+}
+
+// otherBSNProto shows an estimate's patterns to the operator who decides
+// whether to activate it: levels and counts, no value.
+func otherBSNProto(est *linkage.OtherBSN) []*ttpv1.OtherBSNPattern {
+	var out []*ttpv1.OtherBSNPattern
+	for _, r := range est.Review {
+		out = append(out, &ttpv1.OtherBSNPattern{Levels: r.Pattern.Levels(), Records: uint64(r.Pairs), BsnAgreeing: uint64(r.Agreeing)})
+	}
+	return out
 }
 
 func (a *adminService) ActivateLinkageModel(ctx context.Context, req *ttpv1.ActivateLinkageModelRequest) (*ttpv1.ActivateLinkageModelResponse, error) {

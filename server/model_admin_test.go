@@ -54,6 +54,11 @@ func TestLinkageModelVersions(t *testing.T) {
 		if resp.Version != 1 || resp.CandidatePairs == 0 || len(resp.Levels) < 10 {
 			t.Fatalf("estimate: version %d, %d pairs, %d levels", resp.Version, resp.CandidatePairs, len(resp.Levels))
 		}
+		// The generator seldom replaces a valid BSN by another: no pattern
+		// with two valid BSNs goes to a clerk.
+		if resp.ReplacedBsn > 0.01 || len(resp.OtherBsn) != 0 {
+			t.Errorf("estimate: replaced BSNs %g, %d patterns to a clerk; want few and none", resp.ReplacedBsn, len(resp.OtherBsn))
+		}
 		changed := 0
 		for _, l := range resp.Levels {
 			if l.EstimatedM <= 0 || l.EstimatedM > 1 || l.EstimatedU <= 0 || l.EstimatedU > 1 {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
 	"text/tabwriter"
 
 	ttpv1 "github.com/ttpnl/ttp/proto/ttp/v1"
@@ -46,8 +47,24 @@ func (c *modelEstimate) run(ctx context.Context, args []string, stdout, _ io.Wri
 		for _, l := range resp.Levels {
 			fmt.Fprintf(tw, "%s\t%s\t%.4g\t%.4g\t%.4g\t%.4g\n", l.Comparison, l.Level, l.ActiveM, l.ActiveU, l.EstimatedM, l.EstimatedU)
 		}
-		return tw.Flush()
+		if err := tw.Flush(); err != nil {
+			return err
+		}
+		return printOtherBSN(stdout, resp)
 	})
+}
+
+// printOtherBSN shows which patterns with two different valid BSNs the
+// new version sends to a clerk, for the operator to judge before
+// activating it (a broker sending many such records would show here).
+func printOtherBSN(w io.Writer, resp *ttpv1.EstimateLinkageModelResponse) error {
+	fmt.Fprintf(w, "replaced BSNs %.4f; %d patterns with two valid BSNs go to a clerk instead of a new person\n", resp.ReplacedBsn, len(resp.OtherBsn))
+	for _, p := range resp.OtherBsn {
+		if _, err := fmt.Fprintf(w, "  %d records with two BSNs, %d with one: %s\n", p.Records, p.BsnAgreeing, strings.Join(p.Levels, " ")); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // modelActivate is ttp admin model activate.

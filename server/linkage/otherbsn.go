@@ -153,6 +153,18 @@ func (m *Model) reviewScore(s float64) float64 {
 	return math.Max(math.Min(s, m.Upper-0.5), m.Lower)
 }
 
+// Levels names a pattern's levels as "comparison=level", leaving out the
+// missing ones: what a report may show of a pair, never a value.
+func (p Pattern) Levels() []string {
+	var out []string
+	for c, l := range p {
+		if l != 0 {
+			out = append(out, comparisonNames[c]+"="+levelNames[c][l])
+		}
+	}
+	return out
+}
+
 func withoutBSN(p Pattern) Pattern {
 	p[cmpBSN] = 0
 	return p

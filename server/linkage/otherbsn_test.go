@@ -1,6 +1,7 @@
 package linkage
 
 import (
+	"strings"
 	"testing"
 )
 
@@ -195,5 +196,15 @@ func TestOtherBSNModelJSON(t *testing.T) {
 	}
 	if _, err := ParseModel([]byte(`{"other_bsn": {"review": [{"pattern": {"bsn": "agree"}}]}}`)); err == nil {
 		t.Error("a pattern with a BSN level was read")
+	}
+}
+
+// TestPatternLevels: a pattern is shown by its levels' names, missing ones
+// left out.
+func TestPatternLevels(t *testing.T) {
+	got := strings.Join(with(bothNamesOther, bsnDisagree).Levels(), " ")
+	want := "bsn=disagree family_name=disagree given_name=disagree birth_date=exact postcode=exact house_number=agree"
+	if got != want {
+		t.Errorf("levels %q, want %q", got, want)
 	}
 }
