@@ -32,26 +32,24 @@ func (a *adminService) EstimateLinkageModel(ctx context.Context, req *ttpv1.Esti
 		pairs = 100_000
 	}
 	active := a.s.index.Model()
-	withU, err := em.EstimateU(ctx, a.s.index, active, pairs, rand.New(rand.NewPCG(rand.Uint64(), rand.Uint64())))
-	if err != nil {
-		return nil, apierr.New(apierr.FailedPrecondition, "%v", err)
-	}
 	candidates, err := a.s.index.CandidatePairs(ctx, 0, req.Sample)
 	if err != nil {
 		return nil, err
 	}
 	patterns := candidates.Patterns
 	if len(patterns) == 0 {
-		return nil, apierr.New(apierr.FailedPrecondition, "the index has no candidate pairs to estimate m on")
+		return nil, apierr.New(apierr.FailedPrecondition, "the index has no candidate pairs to estimate on")
 	}
-	estimated, _, err := em.EstimateM(patterns, withU, emIterations)
-	if err != nil {
-		return nil, apierr.New(apierr.FailedPrecondition, "EM did not give a model: %v", err)
+	estimated := active
+	if req.KeepWeights {
+		pairs = 0 // none counted: the active m and u stay
+	} else if estimated, err = estimateWeights(ctx, a.s.index, active, patterns, pairs); err != nil {
+		return nil, err
 	}
 	// Which patterns with two valid BSNs this space's own pairs send to a
 	// clerk (never to a link): stored with the version, used once active.
 	otherBSN := linkage.EstimateOtherBSN(candidates, active)
-	estimated.SetOtherBSN(otherBSN)
+	estimated = withOtherBSN(estimated, otherBSN)
 	data, err := estimated.MarshalJSON()
 	if err != nil {
 		return nil, err
@@ -73,6 +71,28 @@ func (a *adminService) EstimateLinkageModel(ctx context.Context, req *ttpv1.Esti
 		Version: version, CandidatePairs: uint64(len(patterns)), Levels: modelLevelsProto(active, estimated),
 		ReplacedBsn: otherBSN.Replaced, OtherBsn: otherBSNProto(otherBSN),
 	}, nil
+}
+
+// estimateWeights estimates m by EM on the candidate pairs, with u from
+// random pairs of the index's records.
+func estimateWeights(ctx context.Context, ix *linkage.Index, active *linkage.Model, patterns []linkage.Pattern, randomPairs int) (*linkage.Model, error) {
+	withU, err := em.EstimateU(ctx, ix, active, randomPairs, rand.New(rand.NewPCG(rand.Uint64(), rand.Uint64())))
+	if err != nil {
+		return nil, apierr.New(apierr.FailedPrecondition, "%v", err)
+	}
+	estimated, _, err := em.EstimateM(patterns, withU, emIterations)
+	if err != nil {
+		return nil, apierr.New(apierr.FailedPrecondition, "EM did not give a model: %v", err)
+	}
+	return estimated, nil
+}
+
+// withOtherBSN is a copy of m with est: the active model is shared with
+// registration and is never changed in place.
+func withOtherBSN(m *linkage.Model, est *linkage.OtherBSN) *linkage.Model {
+	out := *m
+	out.SetOtherBSN(est)
+	return &out
 }
 
 // otherBSNProto shows an estimate's patterns to the operator who decides

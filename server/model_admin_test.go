@@ -111,5 +111,16 @@ func TestLinkageModelVersions(t *testing.T) {
 				t.Fatalf("%s/%s after a restart: active m %g u %g, want version 1's %g %g", l.Comparison, l.Level, l.ActiveM, l.ActiveU, first[i].EstimatedM, first[i].EstimatedU)
 			}
 		}
+		// Keeping the weights estimates only the patterns with two valid
+		// BSNs: m and u are the active model's.
+		kept, err := admin.EstimateLinkageModel(ctx, &ttpv1.EstimateLinkageModelRequest{KeepWeights: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, l := range kept.Levels {
+			if l.EstimatedM != l.ActiveM || l.EstimatedU != l.ActiveU {
+				t.Fatalf("%s/%s with the weights kept: estimated m %g u %g, active %g %g", l.Comparison, l.Level, l.EstimatedM, l.EstimatedU, l.ActiveM, l.ActiveU)
+			}
+		}
 	})
 }

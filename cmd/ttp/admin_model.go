@@ -18,21 +18,23 @@ import (
 // modelEstimate is ttp admin model estimate.
 type modelEstimate struct {
 	answerFlags
-	sample float64
-	pairs  uint
+	sample      float64
+	pairs       uint
+	keepWeights bool
 }
 
 func (c *modelEstimate) flags(fs *flag.FlagSet) {
 	c.answerFlags.flags(fs)
 	fs.Float64Var(&c.sample, "sample", 0, "share of the records whose candidate pairs EM uses, in (0, 1] (default: all)")
 	fs.UintVar(&c.pairs, "random-pairs", 0, "random record pairs u is counted on (default 100000)")
+	fs.BoolVar(&c.keepWeights, "keep-weights", false, "keep the active model's m and u; estimate only which patterns with two valid BSNs go to a clerk")
 }
 
 func (c *modelEstimate) run(ctx context.Context, args []string, stdout, _ io.Writer) error {
 	if len(args) != 0 {
 		return usageError("admin model estimate takes flags only")
 	}
-	req := &ttpv1.EstimateLinkageModelRequest{Sample: c.sample, RandomPairs: uint32(min(c.pairs, 1<<31))}
+	req := &ttpv1.EstimateLinkageModelRequest{Sample: c.sample, RandomPairs: uint32(min(c.pairs, 1<<31)), KeepWeights: c.keepWeights}
 	return callAdmin(ctx, &c.conn, func(ctx context.Context, admin ttpv1.AdminServiceClient) error {
 		resp, err := admin.EstimateLinkageModel(ctx, req)
 		if err != nil {

@@ -1548,7 +1548,10 @@ type EstimateLinkageModelRequest struct {
 	// Share of the records whose candidate pairs EM uses, in (0, 1]; 0: all.
 	Sample float64 `protobuf:"fixed64,1,opt,name=sample,proto3" json:"sample,omitempty"`
 	// Random record pairs u is counted on; 0: 100,000.
-	RandomPairs   uint32 `protobuf:"varint,2,opt,name=random_pairs,json=randomPairs,proto3" json:"random_pairs,omitempty"`
+	RandomPairs uint32 `protobuf:"varint,2,opt,name=random_pairs,json=randomPairs,proto3" json:"random_pairs,omitempty"`
+	// Keep the active model's m, u and thresholds and estimate only which
+	// patterns with two valid BSNs go to a clerk (no EM, no random pairs).
+	KeepWeights   bool `protobuf:"varint,3,opt,name=keep_weights,json=keepWeights,proto3" json:"keep_weights,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1595,6 +1598,13 @@ func (x *EstimateLinkageModelRequest) GetRandomPairs() uint32 {
 		return x.RandomPairs
 	}
 	return 0
+}
+
+func (x *EstimateLinkageModelRequest) GetKeepWeights() bool {
+	if x != nil {
+		return x.KeepWeights
+	}
+	return false
 }
 
 // ModelLevel is one comparison level's m and u, active and estimated.
@@ -2169,10 +2179,11 @@ const file_ttp_v1_admin_proto_rawDesc = "" +
 	"\x03key\x18\x01 \x01(\v2\x14.ttp.v1.RecipientKeyR\x03key\"\x1a\n" +
 	"\x18ListRecipientKeysRequest\"E\n" +
 	"\x19ListRecipientKeysResponse\x12(\n" +
-	"\x04keys\x18\x01 \x03(\v2\x14.ttp.v1.RecipientKeyR\x04keys\"X\n" +
+	"\x04keys\x18\x01 \x03(\v2\x14.ttp.v1.RecipientKeyR\x04keys\"{\n" +
 	"\x1bEstimateLinkageModelRequest\x12\x16\n" +
 	"\x06sample\x18\x01 \x01(\x01R\x06sample\x12!\n" +
-	"\frandom_pairs\x18\x02 \x01(\rR\vrandomPairs\"\xba\x01\n" +
+	"\frandom_pairs\x18\x02 \x01(\rR\vrandomPairs\x12!\n" +
+	"\fkeep_weights\x18\x03 \x01(\bR\vkeepWeights\"\xba\x01\n" +
 	"\n" +
 	"ModelLevel\x12\x1e\n" +
 	"\n" +
