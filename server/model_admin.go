@@ -32,21 +32,24 @@ func (a *adminService) EstimateLinkageModel(ctx context.Context, req *ttpv1.Esti
 		pairs = 100_000
 	}
 	active := a.s.index.Model()
-	withU, err := em.EstimateU(ctx, a.s.index, active, pairs, rand.New(rand.NewPCG(rand.Uint64(), rand.Uint64())))
-	if err != nil {
-		return nil, apierr.New(apierr.FailedPrecondition, "%v", err)
-	}
-	patterns, err := a.s.index.CandidatePatterns(ctx, 0, req.Sample)
+	candidates, err := a.s.index.CandidatePairs(ctx, 0, req.Sample)
 	if err != nil {
 		return nil, err
 	}
+	patterns := candidates.Patterns
 	if len(patterns) == 0 {
-		return nil, apierr.New(apierr.FailedPrecondition, "the index has no candidate pairs to estimate m on")
+		return nil, apierr.New(apierr.FailedPrecondition, "the index has no candidate pairs to estimate on")
 	}
-	estimated, _, err := em.EstimateM(patterns, withU, emIterations)
-	if err != nil {
-		return nil, apierr.New(apierr.FailedPrecondition, "EM did not give a model: %v", err)
+	estimated := active
+	if req.KeepWeights {
+		pairs = 0 // none counted: the active m and u stay
+	} else if estimated, err = estimateWeights(ctx, a.s.index, active, patterns, pairs); err != nil {
+		return nil, err
 	}
+	// Which patterns with two valid BSNs this space's own pairs send to a
+	// clerk (never to a link): stored with the version, used once active.
+	otherBSN := linkage.EstimateOtherBSN(candidates, active)
+	estimated = withOtherBSN(estimated, otherBSN)
 	data, err := estimated.MarshalJSON()
 	if err != nil {
 		return nil, err
@@ -58,13 +61,48 @@ func (a *adminService) EstimateLinkageModel(ctx context.Context, req *ttpv1.Esti
 			return err
 		}
 		rec := p.Actor().Record("EstimateLinkageModel")
-		rec.Detail = fmt.Sprintf("version %d from %d candidate pairs and %d random pairs", version, len(patterns), pairs)
+		rec.Detail = fmt.Sprintf("version %d from %d candidate pairs and %d random pairs; replaced BSNs %.4f, %d patterns with two valid BSNs to a clerk", version, len(patterns), pairs, otherBSN.Replaced, len(otherBSN.Review))
 		return a.s.audit.AppendTx(tx, rec)
 	})
 	if err != nil {
 		return nil, err
 	}
-	return &ttpv1.EstimateLinkageModelResponse{Version: version, CandidatePairs: uint64(len(patterns)), Levels: modelLevelsProto(active, estimated)}, nil
+	return &ttpv1.EstimateLinkageModelResponse{
+		Version: version, CandidatePairs: uint64(len(patterns)), Levels: modelLevelsProto(active, estimated),
+		ReplacedBsn: otherBSN.Replaced, OtherBsn: otherBSNProto(otherBSN),
+	}, nil
+}
+
+// estimateWeights estimates m by EM on the candidate pairs, with u from
+// random pairs of the index's records.
+func estimateWeights(ctx context.Context, ix *linkage.Index, active *linkage.Model, patterns []linkage.Pattern, randomPairs int) (*linkage.Model, error) {
+	withU, err := em.EstimateU(ctx, ix, active, randomPairs, rand.New(rand.NewPCG(rand.Uint64(), rand.Uint64())))
+	if err != nil {
+		return nil, apierr.New(apierr.FailedPrecondition, "%v", err)
+	}
+	estimated, _, err := em.EstimateM(patterns, withU, emIterations)
+	if err != nil {
+		return nil, apierr.New(apierr.FailedPrecondition, "EM did not give a model: %v", err)
+	}
+	return estimated, nil
+}
+
+// withOtherBSN is a copy of m with est: the active model is shared with
+// registration and is never changed in place.
+func withOtherBSN(m *linkage.Model, est *linkage.OtherBSN) *linkage.Model {
+	out := *m
+	out.SetOtherBSN(est)
+	return &out
+}
+
+// otherBSNProto shows an estimate's patterns to the operator who decides
+// whether to activate it: levels and counts, no value.
+func otherBSNProto(est *linkage.OtherBSN) []*ttpv1.OtherBSNPattern {
+	var out []*ttpv1.OtherBSNPattern
+	for _, r := range est.Review {
+		out = append(out, &ttpv1.OtherBSNPattern{Levels: r.Pattern.Levels(), Records: uint64(r.Pairs), BsnAgreeing: uint64(r.Agreeing)})
+	}
+	return out
 }
 
 func (a *adminService) ActivateLinkageModel(ctx context.Context, req *ttpv1.ActivateLinkageModelRequest) (*ttpv1.ActivateLinkageModelResponse, error) {

@@ -54,6 +54,11 @@ func TestLinkageModelVersions(t *testing.T) {
 		if resp.Version != 1 || resp.CandidatePairs == 0 || len(resp.Levels) < 10 {
 			t.Fatalf("estimate: version %d, %d pairs, %d levels", resp.Version, resp.CandidatePairs, len(resp.Levels))
 		}
+		// The generator seldom replaces a valid BSN by another: no pattern
+		// with two valid BSNs goes to a clerk.
+		if resp.ReplacedBsn > 0.01 || len(resp.OtherBsn) != 0 {
+			t.Errorf("estimate: replaced BSNs %g, %d patterns to a clerk; want few and none", resp.ReplacedBsn, len(resp.OtherBsn))
+		}
 		changed := 0
 		for _, l := range resp.Levels {
 			if l.EstimatedM <= 0 || l.EstimatedM > 1 || l.EstimatedU <= 0 || l.EstimatedU > 1 {
@@ -104,6 +109,17 @@ func TestLinkageModelVersions(t *testing.T) {
 		for i, l := range again.Levels {
 			if l.ActiveM != first[i].EstimatedM || l.ActiveU != first[i].EstimatedU {
 				t.Fatalf("%s/%s after a restart: active m %g u %g, want version 1's %g %g", l.Comparison, l.Level, l.ActiveM, l.ActiveU, first[i].EstimatedM, first[i].EstimatedU)
+			}
+		}
+		// Keeping the weights estimates only the patterns with two valid
+		// BSNs: m and u are the active model's.
+		kept, err := admin.EstimateLinkageModel(ctx, &ttpv1.EstimateLinkageModelRequest{KeepWeights: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, l := range kept.Levels {
+			if l.EstimatedM != l.ActiveM || l.EstimatedU != l.ActiveU {
+				t.Fatalf("%s/%s with the weights kept: estimated m %g u %g, active %g %g", l.Comparison, l.Level, l.EstimatedM, l.EstimatedU, l.ActiveM, l.ActiveU)
 			}
 		}
 	})

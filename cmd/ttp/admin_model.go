@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
 	"text/tabwriter"
 
 	ttpv1 "github.com/ttpnl/ttp/proto/ttp/v1"
@@ -17,21 +18,23 @@ import (
 // modelEstimate is ttp admin model estimate.
 type modelEstimate struct {
 	answerFlags
-	sample float64
-	pairs  uint
+	sample      float64
+	pairs       uint
+	keepWeights bool
 }
 
 func (c *modelEstimate) flags(fs *flag.FlagSet) {
 	c.answerFlags.flags(fs)
 	fs.Float64Var(&c.sample, "sample", 0, "share of the records whose candidate pairs EM uses, in (0, 1] (default: all)")
 	fs.UintVar(&c.pairs, "random-pairs", 0, "random record pairs u is counted on (default 100000)")
+	fs.BoolVar(&c.keepWeights, "keep-weights", false, "keep the active model's m and u; estimate only which patterns with two valid BSNs go to a clerk")
 }
 
 func (c *modelEstimate) run(ctx context.Context, args []string, stdout, _ io.Writer) error {
 	if len(args) != 0 {
 		return usageError("admin model estimate takes flags only")
 	}
-	req := &ttpv1.EstimateLinkageModelRequest{Sample: c.sample, RandomPairs: uint32(min(c.pairs, 1<<31))}
+	req := &ttpv1.EstimateLinkageModelRequest{Sample: c.sample, RandomPairs: uint32(min(c.pairs, 1<<31)), KeepWeights: c.keepWeights}
 	return callAdmin(ctx, &c.conn, func(ctx context.Context, admin ttpv1.AdminServiceClient) error {
 		resp, err := admin.EstimateLinkageModel(ctx, req)
 		if err != nil {
@@ -46,8 +49,24 @@ func (c *modelEstimate) run(ctx context.Context, args []string, stdout, _ io.Wri
 		for _, l := range resp.Levels {
 			fmt.Fprintf(tw, "%s\t%s\t%.4g\t%.4g\t%.4g\t%.4g\n", l.Comparison, l.Level, l.ActiveM, l.ActiveU, l.EstimatedM, l.EstimatedU)
 		}
-		return tw.Flush()
+		if err := tw.Flush(); err != nil {
+			return err
+		}
+		return printOtherBSN(stdout, resp)
 	})
+}
+
+// printOtherBSN shows which patterns with two different valid BSNs the
+// new version sends to a clerk, for the operator to judge before
+// activating it (a broker sending many such records would show here).
+func printOtherBSN(w io.Writer, resp *ttpv1.EstimateLinkageModelResponse) error {
+	fmt.Fprintf(w, "replaced BSNs %.4f; %d patterns with two valid BSNs go to a clerk instead of a new person\n", resp.ReplacedBsn, len(resp.OtherBsn))
+	for _, p := range resp.OtherBsn {
+		if _, err := fmt.Fprintf(w, "  %d records with two BSNs, %d with one: %s\n", p.Records, p.BsnAgreeing, strings.Join(p.Levels, " ")); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // modelActivate is ttp admin model activate.

@@ -205,7 +205,7 @@ var commands = &command{
 						{
 							name:      "estimate",
 							summary:   "estimate m and u on the index's records: a new, inactive version beside the active model",
-							synopsis:  "[-sample F] [-random-pairs N] [-json]",
+							synopsis:  "[-sample F] [-random-pairs N] [-keep-weights] [-json]",
 							newRunner: func() runner { return new(modelEstimate) },
 						},
 						{

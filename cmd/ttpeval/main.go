@@ -54,6 +54,8 @@ func run() error {
 	flag.BoolVar(&showMisses, "misses", false, "print each record that did not join its true person's first record, with its agreement pattern against the closest earlier record of that person and whether they share a blocking key, and each rejected record's problem codes")
 	estimateOut := flag.String("estimate", "", "write a model estimated by EM from FILE.csv to this JSON file, and compare it with the default (see estimate.go)")
 	modelFile := flag.String("model", "", "evaluate with this model file (JSON, as -estimate and ttpd's linkage_model_file take) instead of the default")
+	adapt := flag.Bool("adapt", false, "register FILE.csv, estimate on its index which patterns with two different valid BSNs go to a clerk (see adapt.go), register it again with that estimate, and print both figures")
+	adaptOut := flag.String("adapt-model", "", "-adapt: also write the model with the estimate to this JSON file")
 	keySeed := flag.String("key-seed", "ttpeval", "the linkage key is SHA-256 of this text, so that runs compare (Bloom filter bits, and so Dice, depend on the key); \"random\" for a random key")
 	flag.Parse()
 	linkageKey = evalKey(*keySeed)
@@ -87,6 +89,9 @@ func run() error {
 		if model, err = linkage.LoadModel(*modelFile); err != nil {
 			return err
 		}
+	}
+	if *adapt {
+		return runAdapt(flag.Arg(0), *mapping, *truth, *batchSize, model, *adaptOut)
 	}
 	ev, err := evaluateFile(flag.Arg(0), *mapping, *truth, *batchSize, linkageKey, model, *storeDir, nil)
 	if err != nil {

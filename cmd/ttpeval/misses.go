@@ -100,16 +100,7 @@ func sharesKey(a, b []uint64) bool {
 }
 
 // describe names a pattern's levels, leaving out the missing ones.
-func describe(p linkage.Pattern) string {
-	var parts []string
-	for c, name := range linkage.ComparisonNames() {
-		if p[c] == 0 {
-			continue
-		}
-		parts = append(parts, name+"="+linkage.LevelNames(name)[p[c]-1])
-	}
-	return strings.Join(parts, " ")
-}
+func describe(p linkage.Pattern) string { return strings.Join(p.Levels(), " ") }
 
 // problemCodes lists a rejected record's missing fields and its other
 // problem codes (fields and codes, no value).

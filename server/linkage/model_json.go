@@ -13,6 +13,21 @@ type modelJSON struct {
 	Upper       float64                  `json:"upper"`
 	Lower       float64                  `json:"lower"`
 	Comparisons map[string]map[string]MU `json:"comparisons"`
+	OtherBSN    *otherBSNJSON            `json:"other_bsn,omitempty"`
+}
+
+// otherBSNJSON is an OtherBSN estimate as stored: each pattern as its
+// levels by comparison name, missing ones left out.
+type otherBSNJSON struct {
+	IdentityPairs int                   `json:"identity_pairs"`
+	Replaced      float64               `json:"replaced"`
+	Review        []otherBSNPatternJSON `json:"review"`
+}
+
+type otherBSNPatternJSON struct {
+	Pattern  map[string]string `json:"pattern"`
+	Pairs    int               `json:"pairs"`
+	Agreeing int               `json:"bsn_agreeing"`
 }
 
 // MarshalJSON writes the model as configured.
@@ -25,6 +40,7 @@ func (m *Model) MarshalJSON() ([]byte, error) {
 		}
 		out.Comparisons[comparisonNames[c]] = levels
 	}
+	out.OtherBSN = otherBSNToJSON(m.OtherBSN)
 	return json.MarshalIndent(out, "", "  ")
 }
 
@@ -65,10 +81,55 @@ func ParseModel(raw []byte) (*Model, error) {
 			m.MU[c][l] = mu
 		}
 	}
+	if in.OtherBSN != nil {
+		est, err := otherBSNFromJSON(in.OtherBSN)
+		if err != nil {
+			return nil, err
+		}
+		m.SetOtherBSN(est)
+	}
 	if err := m.Prepare(); err != nil {
 		return nil, err
 	}
 	return m, nil
+}
+
+func otherBSNToJSON(est *OtherBSN) *otherBSNJSON {
+	if est == nil {
+		return nil
+	}
+	out := &otherBSNJSON{IdentityPairs: est.IdentityPairs, Replaced: est.Replaced}
+	out.Review = make([]otherBSNPatternJSON, len(est.Review))
+	for i, r := range est.Review {
+		levels := map[string]string{}
+		for c, l := range r.Pattern {
+			if l != 0 {
+				levels[comparisonNames[c]] = levelNames[c][l]
+			}
+		}
+		out.Review[i].Pattern, out.Review[i].Pairs, out.Review[i].Agreeing = levels, r.Pairs, r.Agreeing
+	}
+	return out
+}
+
+func otherBSNFromJSON(in *otherBSNJSON) (*OtherBSN, error) {
+	est := &OtherBSN{IdentityPairs: in.IdentityPairs, Replaced: in.Replaced}
+	for _, r := range in.Review {
+		var p Pattern
+		for name, level := range r.Pattern {
+			c := indexOf(comparisonNames[:], name)
+			if c < 0 || c == cmpBSN {
+				return nil, fmt.Errorf("other_bsn: comparison %q", name)
+			}
+			l := indexOf(levelNames[c], level)
+			if l < 1 {
+				return nil, fmt.Errorf("other_bsn: %s: unknown level %q", name, level)
+			}
+			p[c] = uint8(l)
+		}
+		est.Review = append(est.Review, OtherBSNPattern{Pattern: p, Pairs: r.Pairs, Agreeing: r.Agreeing})
+	}
+	return est, nil
 }
 
 func indexOf(names []string, name string) int {

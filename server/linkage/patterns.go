@@ -92,7 +92,34 @@ func idRange(lo uint64, n int) []uint64 {
 // a hash of the ID, so the same ones every time); limit > 0 stops after that
 // many patterns. It reads one snapshot of the index.
 func (ix *Index) CandidatePatterns(ctx context.Context, limit int, sample float64) ([]Pattern, error) {
-	var out []Pattern
+	pairs, err := ix.CandidatePairs(ctx, limit, sample)
+	return pairs.Patterns, err
+}
+
+// CandidatePairs are candidate pairs' patterns grouped by the newer record
+// of each pair: Patterns[Starts[i]:Starts[i+1]] (the last to the end) are
+// one record's pairs with older records. An estimate that counts a record
+// once, however many records it pairs with, is not inflated by many
+// copies of one record.
+type CandidatePairs struct {
+	Patterns []Pattern
+	Starts   []int
+}
+
+// Groups calls fn with each record's patterns.
+func (c *CandidatePairs) Groups(fn func([]Pattern)) {
+	for i, lo := range c.Starts {
+		hi := len(c.Patterns)
+		if i+1 < len(c.Starts) {
+			hi = c.Starts[i+1]
+		}
+		fn(c.Patterns[lo:hi])
+	}
+}
+
+// CandidatePairs returns what CandidatePatterns does, grouped by record.
+func (ix *Index) CandidatePairs(ctx context.Context, limit int, sample float64) (CandidatePairs, error) {
+	var out CandidatePairs
 	sampled := sample > 0 && sample < 1
 	cut := uint64(sample * (1 << 63))
 	err := ix.st.View(ctx, func(tx store.Tx) error {
@@ -127,8 +154,9 @@ func (ix *Index) CandidatePatterns(ctx context.Context, limit int, sample float6
 }
 
 // candidatePatterns adds the patterns of walk's records with their older
-// block members to out; it reports whether limit was reached.
-func candidatePatterns(px store.PersonIndex, walk []store.IndexRecord, blocks []uint64, limit int, out *[]Pattern) (bool, error) {
+// block members to out, one group per record that has any; it reports
+// whether limit was reached.
+func candidatePatterns(px store.PersonIndex, walk []store.IndexRecord, blocks []uint64, limit int, out *CandidatePairs) (bool, error) {
 	members, err := px.BlockMembers(blocks, MaxBlock)
 	if err != nil {
 		return false, err
@@ -153,6 +181,7 @@ func candidatePatterns(px store.PersonIndex, walk []store.IndexRecord, blocks []
 		if err != nil {
 			return false, err
 		}
+		start := len(out.Patterns)
 		seen := map[uint64]bool{}
 		for _, k := range r.Blocks {
 			for _, id := range members[k] {
@@ -164,8 +193,11 @@ func candidatePatterns(px store.PersonIndex, walk []store.IndexRecord, blocks []
 				if err != nil {
 					return false, err
 				}
-				*out = append(*out, Compare(&fr, &fo))
-				if limit > 0 && len(*out) >= limit {
+				if len(out.Patterns) == start {
+					out.Starts = append(out.Starts, start)
+				}
+				out.Patterns = append(out.Patterns, Compare(&fr, &fo))
+				if limit > 0 && len(out.Patterns) >= limit {
 					return true, nil
 				}
 			}

@@ -111,6 +111,17 @@ func TestCandidatePatternsMaxBlock(t *testing.T) {
 	if got := len(candidatePatternsOf(t, ix, 0, 0)); got != want {
 		t.Errorf("%d candidate patterns, want %d", got, want)
 	}
+	// Grouped by record: each of the MaxBlock-1 newest records but the
+	// oldest of them has one group, holding its pairs with older ones.
+	pairs, err := ix.CandidatePairs(ctx, 0, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sizes []int
+	pairs.Groups(func(g []Pattern) { sizes = append(sizes, len(g)) })
+	if len(sizes) != MaxBlock-1 || sizes[0] != 1 || sizes[len(sizes)-1] != MaxBlock-1 {
+		t.Errorf("groups of %v; want 1 to %d", sizes, MaxBlock-1)
+	}
 }
 
 func candidatePatternsOf(t *testing.T, ix *Index, limit int, sample float64) []Pattern {

@@ -262,7 +262,13 @@ type Model struct {
 	Upper float64 // link at or above
 	Lower float64 // new person below; review in between
 
-	weights [numComparisons][maxLevels]float64
+	// OtherBSN, when estimated on a linkage space and activated, sends
+	// some patterns with two different valid BSNs to a clerk
+	// (EstimateOtherBSN); nil: none.
+	OtherBSN *OtherBSN
+
+	weights  [numComparisons][maxLevels]float64
+	otherBSN map[Pattern]bool // OtherBSN's patterns, BSN level 0
 }
 
 // Prepare computes the weights. It must be called after MU changes.
@@ -295,7 +301,10 @@ func (m *Model) Prepare() error {
 //     given-name typo with no sex recorded, only the initials agreeing, no
 //     given name on one side, or a marriage name), or the name at one
 //     address without a birth date or with one part of it wrong, a review;
-//     so are twins at one address (the twin guard below);
+//     so are twins at one address (the twin guard below), and, once an
+//     operator activated it, the patterns that the linkage space's own
+//     pairs show to be one person with a replaced BSN as often as not
+//     (OtherBSN: a review, never a link);
 //   - both full given names present and different (a call name and its
 //     official name too: Kees may be Cornelis, or his brother Jan
 //     Cornelis), or a given name that is not the same with the other sex
@@ -357,7 +366,11 @@ func (m *Model) Score(p Pattern) float64 {
 			// The twin guard holds with two valid BSNs too: twins, or one
 			// person whose BSN and given name were both recorded wrongly;
 			// a clerk tells them apart in seconds.
-			return math.Max(math.Min(s, m.Upper-0.5), m.Lower)
+			return m.reviewScore(s)
+		case m.otherBSNReview(p):
+			// This linkage space replaces valid BSNs often enough that
+			// one person explains most pairs of this pattern (OtherBSN).
+			return m.reviewScore(s)
 		}
 		return math.Min(s, m.Lower-1)
 	}

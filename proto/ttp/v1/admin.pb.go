@@ -1548,7 +1548,10 @@ type EstimateLinkageModelRequest struct {
 	// Share of the records whose candidate pairs EM uses, in (0, 1]; 0: all.
 	Sample float64 `protobuf:"fixed64,1,opt,name=sample,proto3" json:"sample,omitempty"`
 	// Random record pairs u is counted on; 0: 100,000.
-	RandomPairs   uint32 `protobuf:"varint,2,opt,name=random_pairs,json=randomPairs,proto3" json:"random_pairs,omitempty"`
+	RandomPairs uint32 `protobuf:"varint,2,opt,name=random_pairs,json=randomPairs,proto3" json:"random_pairs,omitempty"`
+	// Keep the active model's m, u and thresholds and estimate only which
+	// patterns with two valid BSNs go to a clerk (no EM, no random pairs).
+	KeepWeights   bool `protobuf:"varint,3,opt,name=keep_weights,json=keepWeights,proto3" json:"keep_weights,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1595,6 +1598,13 @@ func (x *EstimateLinkageModelRequest) GetRandomPairs() uint32 {
 		return x.RandomPairs
 	}
 	return 0
+}
+
+func (x *EstimateLinkageModelRequest) GetKeepWeights() bool {
+	if x != nil {
+		return x.KeepWeights
+	}
+	return false
 }
 
 // ModelLevel is one comparison level's m and u, active and estimated.
@@ -1696,7 +1706,14 @@ type EstimateLinkageModelResponse struct {
 	// How many candidate pairs EM used.
 	CandidatePairs uint64 `protobuf:"varint,2,opt,name=candidate_pairs,json=candidatePairs,proto3" json:"candidate_pairs,omitempty"`
 	// Every comparison level, active beside estimated.
-	Levels        []*ModelLevel `protobuf:"bytes,3,rep,name=levels,proto3" json:"levels,omitempty"`
+	Levels []*ModelLevel `protobuf:"bytes,3,rep,name=levels,proto3" json:"levels,omitempty"`
+	// The share of one person's record pairs whose BSN was replaced by
+	// another valid one, as the index's own pairs show it (0 when too few
+	// measure it); at most 0.25.
+	ReplacedBsn float64 `protobuf:"fixed64,4,opt,name=replaced_bsn,json=replacedBsn,proto3" json:"replaced_bsn,omitempty"`
+	// The patterns with two different valid BSNs that the new version sends
+	// to a clerk instead of making a new person (never to a link).
+	OtherBsn      []*OtherBSNPattern `protobuf:"bytes,5,rep,name=other_bsn,json=otherBsn,proto3" json:"other_bsn,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1752,6 +1769,86 @@ func (x *EstimateLinkageModelResponse) GetLevels() []*ModelLevel {
 	return nil
 }
 
+func (x *EstimateLinkageModelResponse) GetReplacedBsn() float64 {
+	if x != nil {
+		return x.ReplacedBsn
+	}
+	return 0
+}
+
+func (x *EstimateLinkageModelResponse) GetOtherBsn() []*OtherBSNPattern {
+	if x != nil {
+		return x.OtherBsn
+	}
+	return nil
+}
+
+// OtherBSNPattern is a pattern of agreement levels, never a value.
+type OtherBSNPattern struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The levels of the comparisons but the BSN, as "comparison=level";
+	// missing ones left out.
+	Levels []string `protobuf:"bytes,1,rep,name=levels,proto3" json:"levels,omitempty"`
+	// Records that showed it with an older record with two different valid
+	// BSNs.
+	Records uint64 `protobuf:"varint,2,opt,name=records,proto3" json:"records,omitempty"`
+	// Records that showed it with the BSN agreeing.
+	BsnAgreeing   uint64 `protobuf:"varint,3,opt,name=bsn_agreeing,json=bsnAgreeing,proto3" json:"bsn_agreeing,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *OtherBSNPattern) Reset() {
+	*x = OtherBSNPattern{}
+	mi := &file_ttp_v1_admin_proto_msgTypes[29]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *OtherBSNPattern) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*OtherBSNPattern) ProtoMessage() {}
+
+func (x *OtherBSNPattern) ProtoReflect() protoreflect.Message {
+	mi := &file_ttp_v1_admin_proto_msgTypes[29]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use OtherBSNPattern.ProtoReflect.Descriptor instead.
+func (*OtherBSNPattern) Descriptor() ([]byte, []int) {
+	return file_ttp_v1_admin_proto_rawDescGZIP(), []int{29}
+}
+
+func (x *OtherBSNPattern) GetLevels() []string {
+	if x != nil {
+		return x.Levels
+	}
+	return nil
+}
+
+func (x *OtherBSNPattern) GetRecords() uint64 {
+	if x != nil {
+		return x.Records
+	}
+	return 0
+}
+
+func (x *OtherBSNPattern) GetBsnAgreeing() uint64 {
+	if x != nil {
+		return x.BsnAgreeing
+	}
+	return 0
+}
+
 // ActivateLinkageModelRequest names a version.
 type ActivateLinkageModelRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -1763,7 +1860,7 @@ type ActivateLinkageModelRequest struct {
 
 func (x *ActivateLinkageModelRequest) Reset() {
 	*x = ActivateLinkageModelRequest{}
-	mi := &file_ttp_v1_admin_proto_msgTypes[29]
+	mi := &file_ttp_v1_admin_proto_msgTypes[30]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1775,7 +1872,7 @@ func (x *ActivateLinkageModelRequest) String() string {
 func (*ActivateLinkageModelRequest) ProtoMessage() {}
 
 func (x *ActivateLinkageModelRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ttp_v1_admin_proto_msgTypes[29]
+	mi := &file_ttp_v1_admin_proto_msgTypes[30]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1788,7 +1885,7 @@ func (x *ActivateLinkageModelRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ActivateLinkageModelRequest.ProtoReflect.Descriptor instead.
 func (*ActivateLinkageModelRequest) Descriptor() ([]byte, []int) {
-	return file_ttp_v1_admin_proto_rawDescGZIP(), []int{29}
+	return file_ttp_v1_admin_proto_rawDescGZIP(), []int{30}
 }
 
 func (x *ActivateLinkageModelRequest) GetVersion() uint64 {
@@ -1807,7 +1904,7 @@ type ActivateLinkageModelResponse struct {
 
 func (x *ActivateLinkageModelResponse) Reset() {
 	*x = ActivateLinkageModelResponse{}
-	mi := &file_ttp_v1_admin_proto_msgTypes[30]
+	mi := &file_ttp_v1_admin_proto_msgTypes[31]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1819,7 +1916,7 @@ func (x *ActivateLinkageModelResponse) String() string {
 func (*ActivateLinkageModelResponse) ProtoMessage() {}
 
 func (x *ActivateLinkageModelResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ttp_v1_admin_proto_msgTypes[30]
+	mi := &file_ttp_v1_admin_proto_msgTypes[31]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1832,7 +1929,7 @@ func (x *ActivateLinkageModelResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ActivateLinkageModelResponse.ProtoReflect.Descriptor instead.
 func (*ActivateLinkageModelResponse) Descriptor() ([]byte, []int) {
-	return file_ttp_v1_admin_proto_rawDescGZIP(), []int{30}
+	return file_ttp_v1_admin_proto_rawDescGZIP(), []int{31}
 }
 
 // ListLinkageModelsRequest lists the versions.
@@ -1844,7 +1941,7 @@ type ListLinkageModelsRequest struct {
 
 func (x *ListLinkageModelsRequest) Reset() {
 	*x = ListLinkageModelsRequest{}
-	mi := &file_ttp_v1_admin_proto_msgTypes[31]
+	mi := &file_ttp_v1_admin_proto_msgTypes[32]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1856,7 +1953,7 @@ func (x *ListLinkageModelsRequest) String() string {
 func (*ListLinkageModelsRequest) ProtoMessage() {}
 
 func (x *ListLinkageModelsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ttp_v1_admin_proto_msgTypes[31]
+	mi := &file_ttp_v1_admin_proto_msgTypes[32]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1869,7 +1966,7 @@ func (x *ListLinkageModelsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListLinkageModelsRequest.ProtoReflect.Descriptor instead.
 func (*ListLinkageModelsRequest) Descriptor() ([]byte, []int) {
-	return file_ttp_v1_admin_proto_rawDescGZIP(), []int{31}
+	return file_ttp_v1_admin_proto_rawDescGZIP(), []int{32}
 }
 
 // LinkageModelVersion is a stored model version.
@@ -1887,7 +1984,7 @@ type LinkageModelVersion struct {
 
 func (x *LinkageModelVersion) Reset() {
 	*x = LinkageModelVersion{}
-	mi := &file_ttp_v1_admin_proto_msgTypes[32]
+	mi := &file_ttp_v1_admin_proto_msgTypes[33]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1899,7 +1996,7 @@ func (x *LinkageModelVersion) String() string {
 func (*LinkageModelVersion) ProtoMessage() {}
 
 func (x *LinkageModelVersion) ProtoReflect() protoreflect.Message {
-	mi := &file_ttp_v1_admin_proto_msgTypes[32]
+	mi := &file_ttp_v1_admin_proto_msgTypes[33]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1912,7 +2009,7 @@ func (x *LinkageModelVersion) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use LinkageModelVersion.ProtoReflect.Descriptor instead.
 func (*LinkageModelVersion) Descriptor() ([]byte, []int) {
-	return file_ttp_v1_admin_proto_rawDescGZIP(), []int{32}
+	return file_ttp_v1_admin_proto_rawDescGZIP(), []int{33}
 }
 
 func (x *LinkageModelVersion) GetVersion() uint64 {
@@ -1947,7 +2044,7 @@ type ListLinkageModelsResponse struct {
 
 func (x *ListLinkageModelsResponse) Reset() {
 	*x = ListLinkageModelsResponse{}
-	mi := &file_ttp_v1_admin_proto_msgTypes[33]
+	mi := &file_ttp_v1_admin_proto_msgTypes[34]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1959,7 +2056,7 @@ func (x *ListLinkageModelsResponse) String() string {
 func (*ListLinkageModelsResponse) ProtoMessage() {}
 
 func (x *ListLinkageModelsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ttp_v1_admin_proto_msgTypes[33]
+	mi := &file_ttp_v1_admin_proto_msgTypes[34]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1972,7 +2069,7 @@ func (x *ListLinkageModelsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListLinkageModelsResponse.ProtoReflect.Descriptor instead.
 func (*ListLinkageModelsResponse) Descriptor() ([]byte, []int) {
-	return file_ttp_v1_admin_proto_rawDescGZIP(), []int{33}
+	return file_ttp_v1_admin_proto_rawDescGZIP(), []int{34}
 }
 
 func (x *ListLinkageModelsResponse) GetVersions() []*LinkageModelVersion {
@@ -2082,10 +2179,11 @@ const file_ttp_v1_admin_proto_rawDesc = "" +
 	"\x03key\x18\x01 \x01(\v2\x14.ttp.v1.RecipientKeyR\x03key\"\x1a\n" +
 	"\x18ListRecipientKeysRequest\"E\n" +
 	"\x19ListRecipientKeysResponse\x12(\n" +
-	"\x04keys\x18\x01 \x03(\v2\x14.ttp.v1.RecipientKeyR\x04keys\"X\n" +
+	"\x04keys\x18\x01 \x03(\v2\x14.ttp.v1.RecipientKeyR\x04keys\"{\n" +
 	"\x1bEstimateLinkageModelRequest\x12\x16\n" +
 	"\x06sample\x18\x01 \x01(\x01R\x06sample\x12!\n" +
-	"\frandom_pairs\x18\x02 \x01(\rR\vrandomPairs\"\xba\x01\n" +
+	"\frandom_pairs\x18\x02 \x01(\rR\vrandomPairs\x12!\n" +
+	"\fkeep_weights\x18\x03 \x01(\bR\vkeepWeights\"\xba\x01\n" +
 	"\n" +
 	"ModelLevel\x12\x1e\n" +
 	"\n" +
@@ -2097,11 +2195,17 @@ const file_ttp_v1_admin_proto_rawDesc = "" +
 	"\vestimated_m\x18\x05 \x01(\x01R\n" +
 	"estimatedM\x12\x1f\n" +
 	"\vestimated_u\x18\x06 \x01(\x01R\n" +
-	"estimatedU\"\x8d\x01\n" +
+	"estimatedU\"\xe6\x01\n" +
 	"\x1cEstimateLinkageModelResponse\x12\x18\n" +
 	"\aversion\x18\x01 \x01(\x04R\aversion\x12'\n" +
 	"\x0fcandidate_pairs\x18\x02 \x01(\x04R\x0ecandidatePairs\x12*\n" +
-	"\x06levels\x18\x03 \x03(\v2\x12.ttp.v1.ModelLevelR\x06levels\"7\n" +
+	"\x06levels\x18\x03 \x03(\v2\x12.ttp.v1.ModelLevelR\x06levels\x12!\n" +
+	"\freplaced_bsn\x18\x04 \x01(\x01R\vreplacedBsn\x124\n" +
+	"\tother_bsn\x18\x05 \x03(\v2\x17.ttp.v1.OtherBSNPatternR\botherBsn\"f\n" +
+	"\x0fOtherBSNPattern\x12\x16\n" +
+	"\x06levels\x18\x01 \x03(\tR\x06levels\x12\x18\n" +
+	"\arecords\x18\x02 \x01(\x04R\arecords\x12!\n" +
+	"\fbsn_agreeing\x18\x03 \x01(\x04R\vbsnAgreeing\"7\n" +
 	"\x1bActivateLinkageModelRequest\x12\x18\n" +
 	"\aversion\x18\x01 \x01(\x04R\aversion\"\x1e\n" +
 	"\x1cActivateLinkageModelResponse\"\x1a\n" +
@@ -2146,7 +2250,7 @@ func file_ttp_v1_admin_proto_rawDescGZIP() []byte {
 }
 
 var file_ttp_v1_admin_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_ttp_v1_admin_proto_msgTypes = make([]protoimpl.MessageInfo, 35)
+var file_ttp_v1_admin_proto_msgTypes = make([]protoimpl.MessageInfo, 36)
 var file_ttp_v1_admin_proto_goTypes = []any{
 	(DomainMode)(0),                      // 0: ttp.v1.DomainMode
 	(*Domain)(nil),                       // 1: ttp.v1.Domain
@@ -2178,20 +2282,21 @@ var file_ttp_v1_admin_proto_goTypes = []any{
 	(*EstimateLinkageModelRequest)(nil),  // 27: ttp.v1.EstimateLinkageModelRequest
 	(*ModelLevel)(nil),                   // 28: ttp.v1.ModelLevel
 	(*EstimateLinkageModelResponse)(nil), // 29: ttp.v1.EstimateLinkageModelResponse
-	(*ActivateLinkageModelRequest)(nil),  // 30: ttp.v1.ActivateLinkageModelRequest
-	(*ActivateLinkageModelResponse)(nil), // 31: ttp.v1.ActivateLinkageModelResponse
-	(*ListLinkageModelsRequest)(nil),     // 32: ttp.v1.ListLinkageModelsRequest
-	(*LinkageModelVersion)(nil),          // 33: ttp.v1.LinkageModelVersion
-	(*ListLinkageModelsResponse)(nil),    // 34: ttp.v1.ListLinkageModelsResponse
-	nil,                                  // 35: ttp.v1.ReviewItem.ComparisonEntry
-	(*timestamppb.Timestamp)(nil),        // 36: google.protobuf.Timestamp
-	(*RecipientKey)(nil),                 // 37: ttp.v1.RecipientKey
+	(*OtherBSNPattern)(nil),              // 30: ttp.v1.OtherBSNPattern
+	(*ActivateLinkageModelRequest)(nil),  // 31: ttp.v1.ActivateLinkageModelRequest
+	(*ActivateLinkageModelResponse)(nil), // 32: ttp.v1.ActivateLinkageModelResponse
+	(*ListLinkageModelsRequest)(nil),     // 33: ttp.v1.ListLinkageModelsRequest
+	(*LinkageModelVersion)(nil),          // 34: ttp.v1.LinkageModelVersion
+	(*ListLinkageModelsResponse)(nil),    // 35: ttp.v1.ListLinkageModelsResponse
+	nil,                                  // 36: ttp.v1.ReviewItem.ComparisonEntry
+	(*timestamppb.Timestamp)(nil),        // 37: google.protobuf.Timestamp
+	(*RecipientKey)(nil),                 // 38: ttp.v1.RecipientKey
 }
 var file_ttp_v1_admin_proto_depIdxs = []int32{
 	2,  // 0: ttp.v1.Domain.key_versions:type_name -> ttp.v1.KeyVersion
-	36, // 1: ttp.v1.Domain.create_time:type_name -> google.protobuf.Timestamp
+	37, // 1: ttp.v1.Domain.create_time:type_name -> google.protobuf.Timestamp
 	0,  // 2: ttp.v1.Domain.mode:type_name -> ttp.v1.DomainMode
-	36, // 3: ttp.v1.KeyVersion.create_time:type_name -> google.protobuf.Timestamp
+	37, // 3: ttp.v1.KeyVersion.create_time:type_name -> google.protobuf.Timestamp
 	0,  // 4: ttp.v1.CreateDomainRequest.mode:type_name -> ttp.v1.DomainMode
 	1,  // 5: ttp.v1.CreateDomainResponse.domain:type_name -> ttp.v1.Domain
 	1,  // 6: ttp.v1.ListDomainsResponse.domains:type_name -> ttp.v1.Domain
@@ -2199,47 +2304,48 @@ var file_ttp_v1_admin_proto_depIdxs = []int32{
 	1,  // 8: ttp.v1.RotateDomainKeyResponse.domain:type_name -> ttp.v1.Domain
 	1,  // 9: ttp.v1.UpdateDomainResponse.domain:type_name -> ttp.v1.Domain
 	15, // 10: ttp.v1.ListReviewItemsResponse.items:type_name -> ttp.v1.ReviewItem
-	35, // 11: ttp.v1.ReviewItem.comparison:type_name -> ttp.v1.ReviewItem.ComparisonEntry
-	36, // 12: ttp.v1.RecordVersion.withdrawn:type_name -> google.protobuf.Timestamp
+	36, // 11: ttp.v1.ReviewItem.comparison:type_name -> ttp.v1.ReviewItem.ComparisonEntry
+	37, // 12: ttp.v1.RecordVersion.withdrawn:type_name -> google.protobuf.Timestamp
 	20, // 13: ttp.v1.RecordHistoryResponse.withdrawn:type_name -> ttp.v1.RecordVersion
-	37, // 14: ttp.v1.RegisterRecipientKeyResponse.key:type_name -> ttp.v1.RecipientKey
-	37, // 15: ttp.v1.ListRecipientKeysResponse.keys:type_name -> ttp.v1.RecipientKey
+	38, // 14: ttp.v1.RegisterRecipientKeyResponse.key:type_name -> ttp.v1.RecipientKey
+	38, // 15: ttp.v1.ListRecipientKeysResponse.keys:type_name -> ttp.v1.RecipientKey
 	28, // 16: ttp.v1.EstimateLinkageModelResponse.levels:type_name -> ttp.v1.ModelLevel
-	36, // 17: ttp.v1.LinkageModelVersion.created:type_name -> google.protobuf.Timestamp
-	33, // 18: ttp.v1.ListLinkageModelsResponse.versions:type_name -> ttp.v1.LinkageModelVersion
-	3,  // 19: ttp.v1.AdminService.CreateDomain:input_type -> ttp.v1.CreateDomainRequest
-	5,  // 20: ttp.v1.AdminService.ListDomains:input_type -> ttp.v1.ListDomainsRequest
-	7,  // 21: ttp.v1.AdminService.DescribeDomain:input_type -> ttp.v1.DescribeDomainRequest
-	9,  // 22: ttp.v1.AdminService.RotateDomainKey:input_type -> ttp.v1.RotateDomainKeyRequest
-	11, // 23: ttp.v1.AdminService.UpdateDomain:input_type -> ttp.v1.UpdateDomainRequest
-	13, // 24: ttp.v1.AdminService.ListReviewItems:input_type -> ttp.v1.ListReviewItemsRequest
-	16, // 25: ttp.v1.AdminService.ResolveReviewItem:input_type -> ttp.v1.ResolveReviewItemRequest
-	18, // 26: ttp.v1.AdminService.SplitRecord:input_type -> ttp.v1.SplitRecordRequest
-	19, // 27: ttp.v1.AdminService.RecordHistory:input_type -> ttp.v1.RecordHistoryRequest
-	27, // 28: ttp.v1.AdminService.EstimateLinkageModel:input_type -> ttp.v1.EstimateLinkageModelRequest
-	30, // 29: ttp.v1.AdminService.ActivateLinkageModel:input_type -> ttp.v1.ActivateLinkageModelRequest
-	32, // 30: ttp.v1.AdminService.ListLinkageModels:input_type -> ttp.v1.ListLinkageModelsRequest
-	23, // 31: ttp.v1.AdminService.RegisterRecipientKey:input_type -> ttp.v1.RegisterRecipientKeyRequest
-	25, // 32: ttp.v1.AdminService.ListRecipientKeys:input_type -> ttp.v1.ListRecipientKeysRequest
-	4,  // 33: ttp.v1.AdminService.CreateDomain:output_type -> ttp.v1.CreateDomainResponse
-	6,  // 34: ttp.v1.AdminService.ListDomains:output_type -> ttp.v1.ListDomainsResponse
-	8,  // 35: ttp.v1.AdminService.DescribeDomain:output_type -> ttp.v1.DescribeDomainResponse
-	10, // 36: ttp.v1.AdminService.RotateDomainKey:output_type -> ttp.v1.RotateDomainKeyResponse
-	12, // 37: ttp.v1.AdminService.UpdateDomain:output_type -> ttp.v1.UpdateDomainResponse
-	14, // 38: ttp.v1.AdminService.ListReviewItems:output_type -> ttp.v1.ListReviewItemsResponse
-	17, // 39: ttp.v1.AdminService.ResolveReviewItem:output_type -> ttp.v1.ResolveReviewItemResponse
-	22, // 40: ttp.v1.AdminService.SplitRecord:output_type -> ttp.v1.SplitRecordResponse
-	21, // 41: ttp.v1.AdminService.RecordHistory:output_type -> ttp.v1.RecordHistoryResponse
-	29, // 42: ttp.v1.AdminService.EstimateLinkageModel:output_type -> ttp.v1.EstimateLinkageModelResponse
-	31, // 43: ttp.v1.AdminService.ActivateLinkageModel:output_type -> ttp.v1.ActivateLinkageModelResponse
-	34, // 44: ttp.v1.AdminService.ListLinkageModels:output_type -> ttp.v1.ListLinkageModelsResponse
-	24, // 45: ttp.v1.AdminService.RegisterRecipientKey:output_type -> ttp.v1.RegisterRecipientKeyResponse
-	26, // 46: ttp.v1.AdminService.ListRecipientKeys:output_type -> ttp.v1.ListRecipientKeysResponse
-	33, // [33:47] is the sub-list for method output_type
-	19, // [19:33] is the sub-list for method input_type
-	19, // [19:19] is the sub-list for extension type_name
-	19, // [19:19] is the sub-list for extension extendee
-	0,  // [0:19] is the sub-list for field type_name
+	30, // 17: ttp.v1.EstimateLinkageModelResponse.other_bsn:type_name -> ttp.v1.OtherBSNPattern
+	37, // 18: ttp.v1.LinkageModelVersion.created:type_name -> google.protobuf.Timestamp
+	34, // 19: ttp.v1.ListLinkageModelsResponse.versions:type_name -> ttp.v1.LinkageModelVersion
+	3,  // 20: ttp.v1.AdminService.CreateDomain:input_type -> ttp.v1.CreateDomainRequest
+	5,  // 21: ttp.v1.AdminService.ListDomains:input_type -> ttp.v1.ListDomainsRequest
+	7,  // 22: ttp.v1.AdminService.DescribeDomain:input_type -> ttp.v1.DescribeDomainRequest
+	9,  // 23: ttp.v1.AdminService.RotateDomainKey:input_type -> ttp.v1.RotateDomainKeyRequest
+	11, // 24: ttp.v1.AdminService.UpdateDomain:input_type -> ttp.v1.UpdateDomainRequest
+	13, // 25: ttp.v1.AdminService.ListReviewItems:input_type -> ttp.v1.ListReviewItemsRequest
+	16, // 26: ttp.v1.AdminService.ResolveReviewItem:input_type -> ttp.v1.ResolveReviewItemRequest
+	18, // 27: ttp.v1.AdminService.SplitRecord:input_type -> ttp.v1.SplitRecordRequest
+	19, // 28: ttp.v1.AdminService.RecordHistory:input_type -> ttp.v1.RecordHistoryRequest
+	27, // 29: ttp.v1.AdminService.EstimateLinkageModel:input_type -> ttp.v1.EstimateLinkageModelRequest
+	31, // 30: ttp.v1.AdminService.ActivateLinkageModel:input_type -> ttp.v1.ActivateLinkageModelRequest
+	33, // 31: ttp.v1.AdminService.ListLinkageModels:input_type -> ttp.v1.ListLinkageModelsRequest
+	23, // 32: ttp.v1.AdminService.RegisterRecipientKey:input_type -> ttp.v1.RegisterRecipientKeyRequest
+	25, // 33: ttp.v1.AdminService.ListRecipientKeys:input_type -> ttp.v1.ListRecipientKeysRequest
+	4,  // 34: ttp.v1.AdminService.CreateDomain:output_type -> ttp.v1.CreateDomainResponse
+	6,  // 35: ttp.v1.AdminService.ListDomains:output_type -> ttp.v1.ListDomainsResponse
+	8,  // 36: ttp.v1.AdminService.DescribeDomain:output_type -> ttp.v1.DescribeDomainResponse
+	10, // 37: ttp.v1.AdminService.RotateDomainKey:output_type -> ttp.v1.RotateDomainKeyResponse
+	12, // 38: ttp.v1.AdminService.UpdateDomain:output_type -> ttp.v1.UpdateDomainResponse
+	14, // 39: ttp.v1.AdminService.ListReviewItems:output_type -> ttp.v1.ListReviewItemsResponse
+	17, // 40: ttp.v1.AdminService.ResolveReviewItem:output_type -> ttp.v1.ResolveReviewItemResponse
+	22, // 41: ttp.v1.AdminService.SplitRecord:output_type -> ttp.v1.SplitRecordResponse
+	21, // 42: ttp.v1.AdminService.RecordHistory:output_type -> ttp.v1.RecordHistoryResponse
+	29, // 43: ttp.v1.AdminService.EstimateLinkageModel:output_type -> ttp.v1.EstimateLinkageModelResponse
+	32, // 44: ttp.v1.AdminService.ActivateLinkageModel:output_type -> ttp.v1.ActivateLinkageModelResponse
+	35, // 45: ttp.v1.AdminService.ListLinkageModels:output_type -> ttp.v1.ListLinkageModelsResponse
+	24, // 46: ttp.v1.AdminService.RegisterRecipientKey:output_type -> ttp.v1.RegisterRecipientKeyResponse
+	26, // 47: ttp.v1.AdminService.ListRecipientKeys:output_type -> ttp.v1.ListRecipientKeysResponse
+	34, // [34:48] is the sub-list for method output_type
+	20, // [20:34] is the sub-list for method input_type
+	20, // [20:20] is the sub-list for extension type_name
+	20, // [20:20] is the sub-list for extension extendee
+	0,  // [0:20] is the sub-list for field type_name
 }
 
 func init() { file_ttp_v1_admin_proto_init() }
@@ -2254,7 +2360,7 @@ func file_ttp_v1_admin_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_ttp_v1_admin_proto_rawDesc), len(file_ttp_v1_admin_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   35,
+			NumMessages:   36,
 			NumExtensions: 0,
 			NumServices:   1,
 		},
