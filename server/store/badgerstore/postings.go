@@ -26,21 +26,23 @@ func personPosting(person uint64) uint64 { return mix64(person ^ 0xe7037ed1a0b42
 // transaction's new postings (ascending per block), which commit as one
 // batch log (flushPostings).
 func (t *tx) addPostings(records []store.IndexRecord) {
+	// One lock for the batch: taking it per posting, ten times a record,
+	// was a third of this (0.36 of 1.1 s over 1M records at 1.12M).
+	t.mu.Lock()
+	defer t.mu.Unlock()
 	if t.added == nil {
 		// Sized for the records (about seven blocks each, and a source
 		// and a person): growing the map was a tenth of a batch's
 		// registration on its one goroutine.
-		t.mu.Lock()
 		t.added = make(map[uint64][]uint64, len(records)*10)
-		t.mu.Unlock()
 	}
 	for i := range records {
 		r := &records[i]
 		for _, b := range r.Blocks {
-			t.addPosting(b, r.ID)
+			t.addPostingLocked(b, r.ID)
 		}
-		t.addPosting(sourcePosting(r.Source), r.ID)
-		t.addPosting(personPosting(r.Person), r.ID)
+		t.addPostingLocked(sourcePosting(r.Source), r.ID)
+		t.addPostingLocked(personPosting(r.Person), r.ID)
 	}
 }
 
@@ -48,6 +50,11 @@ func (t *tx) addPostings(records []store.IndexRecord) {
 func (t *tx) addPosting(block, id uint64) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	t.addPostingLocked(block, id)
+}
+
+// addPostingLocked is addPosting under t.mu.
+func (t *tx) addPostingLocked(block, id uint64) {
 	if t.added == nil {
 		t.added = map[uint64][]uint64{}
 	}
