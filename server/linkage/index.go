@@ -361,7 +361,7 @@ func (ix *Index) readCandidates(px store.PersonIndex, batch []Encoded, keys []so
 			blocks = append(append(blocks, batch[i].Blocks...), batch[i].Probes...)
 		}
 	}
-	slices.Sort(blocks)
+	sortKeys(blocks)
 	blocks = slices.Compact(blocks)
 	st := &batchState{cands: make(map[uint64]*candidate, 2*len(blocks)), added: make(map[uint64][]uint64, len(blocks)),
 		seen: map[uint64]struct{}{}, seq: seq}
