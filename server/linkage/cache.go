@@ -77,7 +77,11 @@ func (c *candidateCache) put(id uint64, v candidate, seq uint64) {
 
 func (c *candidateCache) putLocked(id uint64, v candidate) {
 	if len(c.cur) >= c.half {
-		c.old, c.cur = c.cur, make(map[uint64]candidate, c.half)
+		// The old generation's map, emptied, takes the new one: a new
+		// map each time was 0.86 of 26.6 GB allocated over a 1M run
+		// (the records are held by value, some 200 bytes each).
+		c.old, c.cur = c.cur, c.old
+		clear(c.cur)
 	}
 	c.cur[id] = v
 }
