@@ -147,18 +147,25 @@ func (ix *Index) RegisterAsync(ctx context.Context, batch []Encoded, commit func
 	if err != nil {
 		return nil, nil, fmt.Errorf("register in the person index: %w", err)
 	}
+	var once sync.Once
 	wait = func() error {
-		if err := durable(); err != nil {
-			return fmt.Errorf("register in the person index: %w", err)
-		}
-		// Only now are the new records in the store: a rolled-back
-		// batch's IDs may be handed out again. So may those of the batch
-		// before, whose writes this one may have read before they were
-		// durable: its candidates wait too.
-		for _, ids := range [][]uint64{st.read, st.fresh} {
-			for _, id := range ids {
-				ix.cache.put(id, *st.cands[id], st.seq)
+		err := durable()
+		once.Do(func() {
+			// Only now are the new records in the store: a rolled-back
+			// batch's IDs may be handed out again. So may those of the
+			// batch before, whose writes this one may have read before
+			// they were durable: its candidates wait too.
+			if err == nil {
+				for _, ids := range [][]uint64{st.read, st.fresh} {
+					for _, id := range ids {
+						ix.cache.put(id, *st.cands[id], st.seq)
+					}
+				}
 			}
+			st.release()
+		})
+		if err != nil {
+			return fmt.Errorf("register in the person index: %w", err)
 		}
 		return nil
 	}
@@ -172,16 +179,68 @@ type candidate struct {
 }
 
 // batchState is one registration: the candidates read from the store and the
-// records of the batch registered so far.
+// records of the batch registered so far. Its maps and candidates are used
+// again by a later batch once this one's are in the cache (release): made
+// anew for every batch they were a tenth of all allocation.
 type batchState struct {
 	cands   map[uint64]*candidate // record ID → candidate
 	members map[uint64][]uint64   // block → stored members, newest first
 	added   map[uint64][]uint64   // block → this batch's new records, oldest first
+	inBatch map[uint64]uint64     // source key → record ID, for a source twice in one batch
 	fresh   []uint64              // this batch's new records
 	read    []uint64              // candidates read from the store
 	seen    map[uint64]struct{}   // candidates already compared for the current record
 	seq     uint64                // the change log's end when the batch began
+	slab    candidateSlab         // the candidates that cands points to
 }
+
+var batchStates = sync.Pool{New: func() any {
+	return &batchState{cands: map[uint64]*candidate{}, added: map[uint64][]uint64{},
+		inBatch: map[uint64]uint64{}, seen: map[uint64]struct{}{}}
+}}
+
+// newBatchState returns an empty state, one released before if there is.
+func newBatchState(seq uint64) *batchState {
+	st := batchStates.Get().(*batchState)
+	st.seq = seq
+	return st
+}
+
+// release empties st and keeps it for a later batch. Nothing may use st or
+// its candidates after.
+func (st *batchState) release() {
+	clear(st.cands)
+	clear(st.added)
+	clear(st.inBatch)
+	clear(st.seen)
+	st.members, st.fresh, st.read = nil, st.fresh[:0], st.read[:0]
+	st.slab.reset()
+	batchStates.Put(st)
+}
+
+// candidateSlab hands out candidates from chunks it keeps: a candidate is
+// some 200 bytes, and two were allocated per registered record.
+type candidateSlab struct {
+	chunks [][]candidate
+	used   int
+}
+
+const slabChunk = 1024
+
+// add returns a candidate set to c, at an address that stays valid until
+// reset.
+func (s *candidateSlab) add(c candidate) *candidate {
+	i, j := s.used/slabChunk, s.used%slabChunk
+	if i == len(s.chunks) {
+		s.chunks = append(s.chunks, make([]candidate, slabChunk))
+	}
+	s.used++
+	p := &s.chunks[i][j]
+	*p = c
+	return p
+}
+
+func (s *candidateSlab) reset() { s.used = 0 }
 
 // register registers batch in px. It returns the results, and the batch's
 // state for the cache once the transaction has committed.
@@ -213,7 +272,7 @@ func (ix *Index) register(px store.PersonIndex, batch []Encoded) ([]Result, *bat
 		}
 	}
 	results := make([]Result, len(batch))
-	inBatch := map[uint64]uint64{} // key → record ID, for a source twice in one batch
+	inBatch := st.inBatch
 	var added []store.IndexRecord
 	var persons []uint64 // the new ones
 	for i := range batch {
@@ -246,7 +305,7 @@ func (ix *Index) register(px store.PersonIndex, batch []Encoded) ([]Result, *bat
 		id := first + uint64(len(added))
 		added = append(added, store.IndexRecord{ID: id, Source: k.key, Person: res.Person,
 			Features: encodeFeatures(&enc.Features), Blocks: enc.Blocks})
-		st.cands[id] = &candidate{person: res.Person, f: enc.Features}
+		st.cands[id] = st.slab.add(candidate{person: res.Person, f: enc.Features})
 		st.fresh = append(st.fresh, id)
 		for _, k := range enc.Blocks {
 			st.added[k] = append(st.added[k], id)
@@ -363,8 +422,7 @@ func (ix *Index) readCandidates(px store.PersonIndex, batch []Encoded, keys []so
 	}
 	sortKeys(blocks)
 	blocks = slices.Compact(blocks)
-	st := &batchState{cands: make(map[uint64]*candidate, 2*len(blocks)), added: make(map[uint64][]uint64, len(blocks)),
-		seen: map[uint64]struct{}{}, seq: seq}
+	st := newBatchState(seq)
 	var err error
 	if st.members, err = px.BlockMembers(blocks, MaxBlock); err != nil {
 		return nil, err
@@ -378,7 +436,7 @@ func (ix *Index) readCandidates(px store.PersonIndex, batch []Encoded, keys []so
 				continue
 			}
 			if c, ok := ix.cache.get(id); ok {
-				st.cands[id] = &c
+				st.cands[id] = st.slab.add(c)
 				hits++
 				continue
 			}
@@ -396,7 +454,7 @@ func (ix *Index) readCandidates(px store.PersonIndex, batch []Encoded, keys []so
 		if !ok {
 			return nil, fmt.Errorf("%w: block entry names record %d, which is missing", store.ErrCorrupt, id)
 		}
-		c := &candidate{person: r.Person}
+		c := st.slab.add(candidate{person: r.Person})
 		if err := decodeFeatures(r.Features, &c.f); err != nil {
 			return nil, fmt.Errorf("%w: record %d: %v", store.ErrCorrupt, id, err)
 		}

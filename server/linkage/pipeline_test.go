@@ -58,3 +58,30 @@ func TestRegisterWhileTheBatchBeforeIsWritten(t *testing.T) {
 		t.Fatalf("pipelined index %+v, batch by batch %+v", s, w)
 	}
 }
+
+// TestWaitTwiceReleasesOnce: a batch's wait, called again, does not
+// release the batch's state a second time: two later batches would then
+// share one state (the second's wait reading maps the first's emptied).
+func TestWaitTwiceReleasesOnce(t *testing.T) {
+	ix := openIndex(t)
+	k := newKit(t)
+	batch, _ := k.encode(population(100, synth.DefaultProfile()))
+	res, wait, err := ix.RegisterAsync(ctx, batch, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		if err := wait(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if a, b := batchStates.Get(), batchStates.Get(); a == b {
+		t.Fatal("a batch's state was released twice")
+	}
+	again := registerAll(t, ix, batch)
+	for i, r := range res {
+		if again[i].Decision != Known || again[i].Person != r.Person {
+			t.Fatalf("record %d sent again: %v of person %x; registered as person %x", i, again[i].Decision, again[i].Person, r.Person)
+		}
+	}
+}
