@@ -95,16 +95,6 @@ func withOtherBSN(m *linkage.Model, est *linkage.OtherBSN) *linkage.Model {
 	return &out
 }
 
-// otherBSNProto shows an estimate's patterns to the operator who decides
-// whether to activate it: levels and counts, no value.
-func otherBSNProto(est *linkage.OtherBSN) []*ttpv1.OtherBSNPattern {
-	var out []*ttpv1.OtherBSNPattern
-	for _, r := range est.Review {
-		out = append(out, &ttpv1.OtherBSNPattern{Levels: r.Pattern.Levels(), Records: uint64(r.Pairs), BsnAgreeing: uint64(r.Agreeing)})
-	}
-	return out
-}
-
 func (a *adminService) ActivateLinkageModel(ctx context.Context, req *ttpv1.ActivateLinkageModelRequest) (*ttpv1.ActivateLinkageModelResponse, error) {
 	p, _ := authz.FromContext(ctx)
 	rec := p.Actor().Record("ActivateLinkageModel")
@@ -160,16 +150,4 @@ func activeModel(tx store.Tx) (*linkage.Model, error) {
 		}
 	}
 	return nil, nil
-}
-
-// modelLevelsProto sets every comparison level of two models side by side.
-func modelLevelsProto(active, estimated *linkage.Model) []*ttpv1.ModelLevel {
-	var out []*ttpv1.ModelLevel
-	for c, name := range linkage.ComparisonNames() {
-		for l, level := range linkage.LevelNames(name) {
-			a, e := active.MU[c][l+1], estimated.MU[c][l+1]
-			out = append(out, &ttpv1.ModelLevel{Comparison: name, Level: level, ActiveM: a.M, ActiveU: a.U, EstimatedM: e.M, EstimatedU: e.U})
-		}
-	}
-	return out
 }

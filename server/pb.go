@@ -190,3 +190,25 @@ func committeeDecisionProto(d *requests.Decision) *ttpv1.CommitteeDecision {
 	}
 	return &ttpv1.CommitteeDecision{Principal: d.Principal, Time: timestamppb.New(d.Time), Reason: d.Reason}
 }
+
+// modelLevelsProto sets every comparison level of two models side by side.
+func modelLevelsProto(active, estimated *linkage.Model) []*ttpv1.ModelLevel {
+	var out []*ttpv1.ModelLevel
+	for c, name := range linkage.ComparisonNames() {
+		for l, level := range linkage.LevelNames(name) {
+			a, e := active.MU[c][l+1], estimated.MU[c][l+1]
+			out = append(out, &ttpv1.ModelLevel{Comparison: name, Level: level, ActiveM: a.M, ActiveU: a.U, EstimatedM: e.M, EstimatedU: e.U})
+		}
+	}
+	return out
+}
+
+// otherBSNProto shows an estimate's patterns to the operator who decides
+// whether to activate it: levels and counts, no value.
+func otherBSNProto(est *linkage.OtherBSN) []*ttpv1.OtherBSNPattern {
+	var out []*ttpv1.OtherBSNPattern
+	for _, r := range est.Review {
+		out = append(out, &ttpv1.OtherBSNPattern{Levels: r.Pattern.Levels(), Records: uint64(r.Pairs), BsnAgreeing: uint64(r.Agreeing)})
+	}
+	return out
+}
