@@ -29,7 +29,8 @@
 // Config, as is the posting buffer; the table pages that Badger's file
 // mappings keep resident are bounded by a trimmer (trim.go); records and
 // runs are read with pread, so their pages are the page cache's, not the
-// process's; the filters
+// process's, but for the run pages that lookups read, of which
+// Config.RunPageCacheBytes are kept decrypted (pagecache.go); the filters
 // take about 1.3 bytes per posting and per person. The Go heap around the
 // caches churns (every block read from a table is a new buffer), so a
 // server should also give the Go runtime a memory limit (GOMEMLIMIT), or
