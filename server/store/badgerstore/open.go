@@ -113,13 +113,11 @@ func OpenConfig(dir string, encryptionKey []byte, log *slog.Logger, cfg Config) 
 	}
 	work := new(workCounters)
 	postings, err := openPostings(dir, db, encryptionKey, log, cfg.PostingBufferPairs, work)
-	if err == nil {
-		postings.pages = newPageCache(cfg.RunPageCacheBytes)
-	}
 	if err != nil {
 		db.Close()
 		return nil, err
 	}
+	postings.pages = newPageCache(cfg.RunPageCacheBytes)
 	records, err := openRecordLog(dir, encryptionKey, work)
 	if err != nil {
 		postings.close()

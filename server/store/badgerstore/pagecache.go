@@ -60,8 +60,11 @@ func (c *pageCache) slot(key uint64) ([]byte, *sync.Mutex) {
 }
 
 // get copies the cached page into buf (which it grows if need be) and
-// returns it; nil if the page is not cached.
+// returns it; nil if the page is not cached or c is nil (no cache).
 func (c *pageCache) get(key uint64, buf []byte) page {
+	if c == nil {
+		return nil
+	}
 	slot, mu := c.slot(key)
 	mu.Lock()
 	defer mu.Unlock()
@@ -72,9 +75,10 @@ func (c *pageCache) get(key uint64, buf []byte) page {
 	return append(buf[:0], slot[10:10+n]...)
 }
 
-// put caches a copy of p in key's slot, in the place of what was there.
+// put caches a copy of p in key's slot, in the place of what was there;
+// with c nil (no cache) it does nothing.
 func (c *pageCache) put(key uint64, p page) {
-	if len(p) > runPageBytes {
+	if c == nil || len(p) > runPageBytes {
 		return // not a page a run writes
 	}
 	slot, mu := c.slot(key)

@@ -178,9 +178,7 @@ func (w *runWriter) add(block, id uint64) error {
 }
 
 func (w *runWriter) sealPage() error {
-	if w.cache != nil {
-		w.cache.put(pageKey(w.id, len(w.run.ends)), w.page)
-	}
+	w.cache.put(pageKey(w.id, len(w.run.ends)), w.page)
 	sealed := w.aead.Seal(w.sealed[:0], runNonce(w.id, uint32(len(w.run.ends))), w.page, nil)
 	w.sealed = sealed
 	if _, err := w.w.Write(sealed); err != nil {
@@ -383,10 +381,6 @@ func (r *run) readPage(i int, buf []byte) (page, error) {
 // cachedPage returns page i from cache, or reads it into buf and caches
 // it; read says whether it read the file.
 func (r *run) cachedPage(i int, buf []byte, cache *pageCache) (p page, read bool, err error) {
-	if cache == nil {
-		p, err = r.readPage(i, buf)
-		return p, true, err
-	}
 	key := pageKey(r.id, i)
 	if p := cache.get(key, buf); p != nil {
 		return p, false, nil

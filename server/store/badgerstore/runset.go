@@ -61,11 +61,9 @@ type postingSet struct {
 	buf      batchPostings // committed batches' postings, not yet in a run
 	bufPairs int
 	flushAt  int // bufPairs that make a run
-	// bloomWords is the size of the buffer's Bloom filters: room for
-	// flushAt blocks.
-	bloomWords uint64
-	// filters are the batches' Bloom filters, used again once their
-	// batches are in a run.
+	// filters are the batches' Bloom filters, all the size of the
+	// buffer's (room for flushAt blocks), used again once their batches
+	// are in a run.
 	filters filterPool
 	bufLogs []uint64            // the batch logs the buffer holds
 	frozen  batchPostings       // the buffer being written to a run
@@ -100,8 +98,7 @@ func openPostings(dir string, db *badger.DB, encryptionKey []byte, log *slog.Log
 	}
 	p := &postingSet{dir: dir + "/postings", db: db, aead: aead, log: log, work: work, flushAt: max(bufferPairs, 1),
 		deleted: map[uint64]struct{}{}, wake: make(chan struct{}, 1), flushWake: make(chan struct{}, 1), nextLog: 1}
-	p.bloomWords = bloomWords(int64(p.flushAt))
-	p.filters.words = p.bloomWords
+	p.filters.words = bloomWords(int64(p.flushAt))
 	if err := os.MkdirAll(p.dir, 0o700); err != nil {
 		return nil, fmt.Errorf("open posting runs: %w", err)
 	}
@@ -220,9 +217,8 @@ func (p *postingSet) members(block uint64, perBlock int, maxID uint64, exclude [
 			continue
 		}
 		before := len(out)
-		var n int
+		var n, hits int
 		var err error
-		var hits int
 		out, n, hits, err = r.read(block, perBlock, live, out, p.pages)
 		pages += n
 		cached += hits
