@@ -28,12 +28,10 @@ func TestPageCacheKeepsWhatIsRead(t *testing.T) {
 		t.Fatal("a page never put is cached")
 	}
 	// A page of another key that maps to the same slot replaces it.
-	mine, _ := c.slot(pageKey(1, 0))
+	mine := c.slot(pageKey(1, 0))
 	other := pageKey(3, 1)
-	for ; ; other++ {
-		if s, _ := c.slot(other); &s[0] == &mine[0] {
-			break
-		}
+	for c.slot(other) != mine {
+		other++
 	}
 	c.put(other, bytes.Repeat([]byte{7}, 28))
 	if c.get(pageKey(1, 0), nil) != nil {
@@ -42,7 +40,7 @@ func TestPageCacheKeepsWhatIsRead(t *testing.T) {
 	if got := c.get(other, nil); !bytes.Equal(got, bytes.Repeat([]byte{7}, 28)) {
 		t.Errorf("the page that replaced it: %v", got)
 	}
-	if newPageCache(0) != nil || newPageCache(pageCacheStripes*pageSlotBytes-1) != nil {
+	if newPageCache(0) != nil || newPageCache(pageCacheStripes*(8+pageSlotBytes)-1) != nil {
 		t.Error("a cache for a budget that holds no page a stripe")
 	}
 }

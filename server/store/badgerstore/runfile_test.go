@@ -243,3 +243,45 @@ func TestRunFlippedBit(t *testing.T) {
 		}
 	}
 }
+
+// TestFirstPageAsBinarySearch: the interpolated guess of a block's first
+// page lands where a binary search over the fences does, for fences spread
+// evenly (as keyed hashes are), with pages that share a fence (a block
+// over several pages), crowded into a corner of the range (the fallback),
+// and for blocks at and between fences and at both ends of the range.
+func TestFirstPageAsBinarySearch(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 9))
+	even := make([]uint64, 5000)
+	for i := range even {
+		even[i] = rng.Uint64()
+	}
+	slices.Sort(even)
+	shared := slices.Clone(even)
+	for i := 100; i < 110; i++ {
+		shared[i] = shared[99]
+	}
+	crowded := make([]uint64, 3000)
+	for i := range crowded {
+		crowded[i] = 1<<40 + rng.Uint64N(1<<20)
+	}
+	slices.Sort(crowded)
+	for name, fences := range map[string][]uint64{"even": even, "shared": shared, "crowded": crowded, "one": {42}, "none": nil} {
+		r := &run{fences: fences}
+		blocks := []uint64{0, 1, 41, 42, 43, ^uint64(0), 1 << 40, 1<<40 + 1<<19}
+		for _, f := range fences {
+			blocks = append(blocks, f-1, f, f+1)
+		}
+		for range 2000 {
+			blocks = append(blocks, rng.Uint64())
+		}
+		for _, block := range blocks {
+			want := max(slices.IndexFunc(fences, func(f uint64) bool { return f >= block })-1, 0)
+			if slices.IndexFunc(fences, func(f uint64) bool { return f >= block }) < 0 {
+				want = max(len(fences)-1, 0)
+			}
+			if got := r.firstPage(block); got != want {
+				t.Fatalf("%s: first page of block %#x: %d; a search gives %d", name, block, got, want)
+			}
+		}
+	}
+}
