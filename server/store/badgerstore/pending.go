@@ -21,6 +21,12 @@ type pendingCommit struct {
 	writes  map[string]pendingWrite
 	added   map[uint64][]uint64 // block postings (tx.added)
 	deleted []uint64            // deleted records (tx.deleted)
+	// addedBloom has added's blocks (nil: added is empty). Every lookup
+	// of the next Update asks added, a map of some 40,000 blocks, and
+	// nearly always for a block it lacks: a cache miss each, 1.5% of
+	// registration's CPU, where the filter's 64 KiB stay in the CPU's
+	// caches.
+	addedBloom *bloomPart
 
 	done chan struct{} // closed when the commit is durable or failed
 	err  error         // why it failed; read after done
@@ -30,6 +36,22 @@ type pendingCommit struct {
 type pendingWrite struct {
 	value   []byte
 	deleted bool
+}
+
+// pending is what the next Update reads of t's writes while t's commit is
+// on its way.
+func (t *tx) pending() *pendingCommit {
+	return &pendingCommit{writes: t.writes, added: t.added, addedBloom: t.addedBloom, deleted: t.deleted, done: make(chan struct{})}
+}
+
+// pendingBloomKeys sizes the filter of an Update's postings: a batch of
+// 5,000 records adds some 43,000 (blocks, a source and a person each),
+// which the filter's 64 KiB answer with about 0.5% false positives.
+const pendingBloomKeys = 1 << 15
+
+// mayHave reports whether p may have postings of block.
+func (p *pendingCommit) mayHave(block uint64) bool {
+	return p.addedBloom != nil && p.addedBloom.has(block, blockHash(block))
 }
 
 // wait returns when the commit is durable, with its error.

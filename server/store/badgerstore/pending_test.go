@@ -3,6 +3,7 @@ package badgerstore
 import (
 	"context"
 	"errors"
+	"slices"
 	"testing"
 
 	"github.com/ttpnl/ttp/server/store"
@@ -122,22 +123,46 @@ func TestUpdateAfterAFailedOneFails(t *testing.T) {
 }
 
 // TestMembersOfThePendingCommit: block members that the Update before
-// added are found while its commit is still on its way.
+// added are found while its commit is still on its way (through its map
+// and the filter in front of it: it fails if a block added is not in the
+// filter), and its deleted records are left out.
 func TestMembersOfThePendingCommit(t *testing.T) {
 	s := openSmallBuffer(t, t.TempDir())
 	defer s.Close()
-	before := &pendingCommit{writes: map[string]pendingWrite{}, added: map[uint64][]uint64{7: {5, 9}}, deleted: []uint64{9}, done: make(chan struct{})}
+	prev := s.db.NewTransaction(true)
+	defer prev.Discard()
+	bt := s.newTx(prev, true, 0)
+	bt.writes = map[string]pendingWrite{}
+	// Blocks are keyed hashes: the filter places a block by its top bits.
+	blocks := make([]uint64, 1000)
+	for i := range blocks {
+		blocks[i] = mix64(uint64(i) + 1)
+		bt.addPosting(blocks[i], uint64(i)+10_000)
+	}
+	bt.addPosting(blocks[7], 5)
+	bt.addPosting(blocks[7], 9)
+	bt.deleted = []uint64{9}
+	before := bt.pending()
 	s.mu.Lock()
 	s.next, s.nextBase = s.db.NewTransaction(true), before
 	s.mu.Unlock()
 	errChecked := errors.New("checked")
 	_, err := s.UpdateAsync(context.Background(), func(stx store.Tx) error {
-		got, err := stx.Index().BlockMembers([]uint64{7}, 10)
+		never := mix64(5000)
+		got, err := stx.Index().BlockMembers(append(slices.Clone(blocks), never), 10)
 		if err != nil {
 			return err
 		}
-		if len(got[7]) != 1 || got[7][0] != 5 {
-			t.Errorf("members of block 7: %v; want [5] (9 was deleted)", got[7])
+		if want := []uint64{10_007, 5}; !slices.Equal(got[blocks[7]], want) {
+			t.Errorf("members of block 7: %v; want %v (9 was deleted)", got[blocks[7]], want)
+		}
+		for i, block := range blocks {
+			if i != 7 && !slices.Equal(got[block], []uint64{uint64(i) + 10_000}) {
+				t.Fatalf("members of block %d: %v; want [%d]", i, got[block], i+10_000)
+			}
+		}
+		if len(got[never]) != 0 {
+			t.Errorf("members of a block never added: %v", got[never])
 		}
 		return errChecked
 	})

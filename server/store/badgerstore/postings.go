@@ -59,7 +59,11 @@ func (t *tx) addPostingLocked(block, id uint64) {
 	if t.added == nil {
 		t.added = map[uint64][]uint64{}
 	}
+	if t.addedBloom == nil {
+		t.addedBloom = newBloomPart(pendingBloomKeys)
+	}
 	t.added[block] = insertID(t.added[block], id)
+	t.addedBloom.addUnshared(block, blockHash(block))
 }
 
 // members returns up to perBlock of block's newest members, newest first,
@@ -77,7 +81,9 @@ func (t *tx) members(block uint64, perBlock int, maxID uint64) ([]uint64, error)
 	var baseAdded map[uint64][]uint64
 	if t.base != nil {
 		deleted = append(slices.Clip(deleted), t.base.deleted...)
-		baseAdded = t.base.added
+		if t.base.mayHave(block) {
+			baseAdded = t.base.added
+		}
 	}
 	var out []uint64
 	for _, own := range [2][]uint64{t.added[block], baseAdded[block]} {

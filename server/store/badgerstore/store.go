@@ -106,7 +106,7 @@ func (s *Store) UpdateAsync(ctx context.Context, fn func(store.Tx) error) (wait 
 			return nil, fmt.Errorf("the transaction before failed, and this one read its writes: %w", err)
 		}
 	}
-	pc := &pendingCommit{writes: t.writes, added: t.added, deleted: t.deleted, done: make(chan struct{})}
+	pc := t.pending()
 	commit := s.slots.next
 	s.slots.next++
 	// With SyncWrites, the callback runs once the write is on disk. The

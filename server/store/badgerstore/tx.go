@@ -45,6 +45,9 @@ type tx struct {
 	added   map[uint64][]uint64
 	deleted []uint64
 	logSeq  uint64
+	// addedBloom has added's blocks, for the next Update's lookups
+	// (pendingCommit.mayHave).
+	addedBloom *bloomPart
 
 	// base is the Update before this one, whose writes this one's
 	// snapshot may lack: reads look there first (pending.go). writes are
