@@ -140,8 +140,14 @@ func speedRun(persons, batch, limit int, profiled bool) (speedResult, error) {
 	var startCPU, endCPU time.Duration
 	var startWork workCount
 	fillStart := time.Now()
+	// One pipeline for the whole run, as ttpd keeps one for a stream: a
+	// batch is matched while the one before is written.
+	var pipe linkage.Pipeline
 	for b := range batches {
 		if b.phase == 1 && start.IsZero() {
+			if err := pipe.Flush(); err != nil {
+				return res, err
+			}
 			stats, err := ix.Stats(context.Background())
 			if err != nil {
 				return res, err
@@ -175,13 +181,18 @@ func speedRun(persons, batch, limit int, profiled bool) (speedResult, error) {
 		if b.phase == 1 && limit > 0 && measured >= limit {
 			continue // drain: the producer stops at the population's end
 		}
-		if _, err := register(ix, b.batch); err != nil {
+		if _, err := registerAsync(ix, b.batch, &pipe); err != nil {
 			return res, err
 		}
 		if b.phase == 1 {
 			measured += b.rows
 			if limit > 0 && measured >= limit {
-				end, endCPU = time.Now(), cpuTime() // what follows is the drain, not measured
+				// Measured up to the last record durable; what follows
+				// is the drain, not measured.
+				if err := pipe.Flush(); err != nil {
+					return res, err
+				}
+				end, endCPU = time.Now(), cpuTime()
 			}
 			if firstDone.IsZero() && measured >= 90_000 {
 				firstDone = time.Now()
@@ -193,6 +204,9 @@ func speedRun(persons, batch, limit int, profiled bool) (speedResult, error) {
 				}
 			}
 		}
+	}
+	if err := pipe.Flush(); err != nil {
+		return res, err
 	}
 	if end.IsZero() {
 		end, endCPU = time.Now(), cpuTime()
