@@ -254,5 +254,5 @@ func (ix index) SetPerson(id, person uint64) error {
 	if err != nil {
 		return err
 	}
-	return ix.t.setRecordPointer("write index record", id, pointers[0])
+	return ix.t.changeRecordPointer("write index record", id, pointers[0])
 }

@@ -122,7 +122,7 @@ func (ix index) DeleteRecords(ids []uint64) error {
 			return err
 		}
 		t.deleted = append(t.deleted, id)
-		if err := t.setRecordPointer("delete index record", id, nil); err != nil {
+		if err := t.changeRecordPointer("delete index record", id, nil); err != nil {
 			return err
 		}
 		for _, key := range [][]byte{numKey(reviewPrefix, id), numKey(reidPrefix, id)} {

@@ -83,9 +83,10 @@ func (t *tx) locate(id uint64, key []byte) (pointer, whole []byte, found bool, e
 		return t.legacyRecord(id, key)
 	}
 	key = appendNumKey(key[:0], pointerGroupPrefix, group)
-	if _, pending := t.base.lookup(key); !pending && t.records != nil {
+	if _, pending := t.base.lookup(key); !pending && t.records != nil && !t.isChanging(id) {
 		// The pointer file, unless the Update before changed the group
-		// (its commit may not be in the file yet).
+		// or a commit in flight changed the record (their pointers may
+		// not be in the file yet).
 		if pointer, ok := t.slots.read(id, t.slotsVisible); ok {
 			return pointer, nil, pointer != nil, nil
 		}
@@ -113,6 +114,20 @@ func (t *tx) legacyRecord(id uint64, key []byte) (pointer, whole []byte, found b
 		return nil
 	})
 	return pointer, whole, found, err
+}
+
+// isChanging reports whether a commit in flight when the snapshot was
+// taken changes record id.
+func (t *tx) isChanging(id uint64) bool {
+	_, ok := t.changing[id]
+	return ok
+}
+
+// changeRecordPointer is setRecordPointer for a record that exists: its
+// person changed, or it is deleted (nil).
+func (t *tx) changeRecordPointer(op string, id uint64, pointer []byte) error {
+	t.changedRecords = append(t.changedRecords, id)
+	return t.setRecordPointer(op, id, pointer)
 }
 
 // setRecordPointer writes record id's pointer (nil: deletes the record)

@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -62,6 +63,14 @@ type pointerFile struct {
 	// would: without the mark.
 	crashAtClose bool
 	gen          [16]byte // the file's generation (newGeneration)
+
+	// changing holds, per commit sent whose pointers are not yet in the
+	// file, the records it changed or deleted (see changingRecords).
+	changingMu sync.Mutex
+	changing   map[uint64][]uint64
+	// beforeWrite, set by tests, runs in a commit's callback before its
+	// pointers are written.
+	beforeWrite func()
 }
 
 const (
@@ -242,6 +251,58 @@ func (pf *pointerFile) read(id, visible uint64) (pointer []byte, ok bool) {
 		return slices.Clone(p), true
 	}
 	return nil, true
+}
+
+// Badger makes a commit visible to new snapshots before its callback runs,
+// and the callback writes the commit's pointers into the file. A
+// transaction whose snapshot was taken in between has the commit, but not
+// its pointers among the slots it may use (slotsVisible is read before the
+// snapshot): for a record the commit added, the slot is empty or
+// invisible, so Badger answers; but for a record the commit changed (a
+// person changed) or deleted (a patient's objection), the slot still holds
+// the pointer of an older, visible commit, which would read the record as
+// it was before the snapshot. So each commit that changes records names
+// them here until its pointers are in the file, and a transaction takes
+// the names of the commits in flight after its snapshot: it reads those
+// records from Badger.
+
+// changes records that commit changes or deletes, until settled.
+func (pf *pointerFile) changes(commit uint64, records []uint64) {
+	if len(records) == 0 {
+		return
+	}
+	pf.changingMu.Lock()
+	defer pf.changingMu.Unlock()
+	if pf.changing == nil {
+		pf.changing = map[uint64][]uint64{}
+	}
+	pf.changing[commit] = records
+}
+
+// settled forgets commit's records: its callback has written its pointers
+// (or it failed, and changed nothing).
+func (pf *pointerFile) settled(commit uint64) {
+	pf.changingMu.Lock()
+	defer pf.changingMu.Unlock()
+	delete(pf.changing, commit)
+}
+
+// changingRecords returns the records that commits in flight change or
+// delete: nil when there are none, as nearly always. Call it after taking
+// the snapshot.
+func (pf *pointerFile) changingRecords() map[uint64]struct{} {
+	pf.changingMu.Lock()
+	defer pf.changingMu.Unlock()
+	if len(pf.changing) == 0 {
+		return nil
+	}
+	out := map[uint64]struct{}{}
+	for _, ids := range pf.changing {
+		for _, id := range ids {
+			out[id] = struct{}{}
+		}
+	}
+	return out
 }
 
 // deletedPointer is the pointer of a deleted record's slot.

@@ -212,3 +212,43 @@ func TestPointerFileOfAnotherBackup(t *testing.T) {
 		t.Fatalf("record 5 of person %d, 7 of %d; want 5, as the restored store has it, and 700", persons[5], persons[7])
 	}
 }
+
+// TestPointerFileViewDuringACommitsCallback: a View that begins after a
+// commit is visible in Badger but before its callback wrote the commit's
+// pointers into the file reads the records that commit changed as the
+// commit left them: a person changed, a record deleted (a patient's
+// objection), not the file's older slots. Records the commit did not
+// change are still read from the file.
+func TestPointerFileViewDuringACommitsCallback(t *testing.T) {
+	s := pointerFileStore(t, t.TempDir())
+	defer s.Close()
+	inCallback, release := make(chan struct{}), make(chan struct{})
+	s.slots.beforeWrite = func() {
+		close(inCallback)
+		<-release
+	}
+	wait, err := s.UpdateAsync(context.Background(), func(tx store.Tx) error {
+		if err := tx.Index().SetPerson(5, 500); err != nil {
+			return err
+		}
+		return tx.Index().DeleteRecords([]uint64{6})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	<-inCallback // the commit is visible; its slots are not written
+	persons, gets, slots := readPersons(t, s)
+	close(release)
+	if err := wait(); err != nil {
+		t.Fatal(err)
+	}
+	if persons[5] != 500 {
+		t.Errorf("record 5 read with person %d; want 500, as the View's snapshot has it", persons[5])
+	}
+	if p, ok := persons[6]; ok {
+		t.Errorf("record 6, deleted in the View's snapshot, read with person %d", p)
+	}
+	if slots < gets-2 {
+		t.Errorf("%d of %d pointer reads from the file; want all but the two changed records", slots, gets)
+	}
+}

@@ -39,6 +39,9 @@ type Store struct {
 	// is the last of its commits visible to next's snapshot.
 	slots       *pointerFile
 	nextVisible uint64
+	// nextChanging are the records that commits in flight when next's
+	// snapshot was taken change (pointerFile.changingRecords).
+	nextChanging map[uint64]struct{}
 
 	// stop ends the background work (the trimmer, trim.go, and the
 	// filter's fill), which background waits for.
@@ -73,13 +76,15 @@ func (s *Store) UpdateAsync(ctx context.Context, fn func(store.Tx) error) (wait 
 	if s.closed.Load() {
 		return nil, fail("update", badger.ErrDBClosed)
 	}
-	txn, base, visible := s.next, s.nextBase, s.nextVisible
-	s.next, s.nextBase = nil, nil
+	txn, base, visible, changing := s.next, s.nextBase, s.nextVisible, s.nextChanging
+	s.next, s.nextBase, s.nextChanging = nil, nil, nil
 	if txn == nil {
 		visible = s.slots.durable.Load() // before the snapshot: see pointers.go
 		txn = s.db.NewTransaction(true)
+		changing = s.slots.changingRecords() // after the snapshot
 	}
 	t := s.newTx(txn, true, visible)
+	t.changing = changing
 	t.base, t.writes = base, map[string]pendingWrite{}
 	if err := fn(t); err != nil {
 		txn.Discard()
@@ -99,6 +104,7 @@ func (s *Store) UpdateAsync(ctx context.Context, fn func(store.Tx) error) (wait 
 	// that opening it waits only for base's commit.
 	nextVisible := s.slots.durable.Load()
 	next := s.db.NewTransaction(true)
+	nextChanging := s.slots.changingRecords()
 	if base != nil {
 		if err := base.wait(); err != nil {
 			next.Discard()
@@ -109,16 +115,21 @@ func (s *Store) UpdateAsync(ctx context.Context, fn func(store.Tx) error) (wait 
 	pc := t.pending()
 	commit := s.slots.next
 	s.slots.next++
+	s.slots.changes(commit, t.changedRecords)
 	// With SyncWrites, the callback runs once the write is on disk. The
 	// next commit is sent only after this callback, so they run in order.
 	txn.CommitWith(func(err error) {
 		if pc.err = fail("commit", err); pc.err == nil {
+			if s.slots.beforeWrite != nil {
+				s.slots.beforeWrite()
+			}
 			s.slots.committed(commit, t.pointers)
 			s.postings.committed(t.added, t.logSeq, t.deleted)
 		}
+		s.slots.settled(commit)
 		close(pc.done)
 	})
-	s.next, s.nextBase, s.nextVisible = next, pc, nextVisible
+	s.next, s.nextBase, s.nextVisible, s.nextChanging = next, pc, nextVisible, nextChanging
 	return pc.wait, nil
 }
 
@@ -134,7 +145,9 @@ func (s *Store) View(ctx context.Context, fn func(store.Tx) error) error {
 	visible := s.slots.durable.Load() // before the snapshot: see pointers.go
 	txn := s.db.NewTransaction(false)
 	defer txn.Discard()
-	return fn(s.newTx(txn, false, visible))
+	t := s.newTx(txn, false, visible)
+	t.changing = s.slots.changingRecords() // after the snapshot
+	return fn(t)
 }
 
 // Shared is false: one process owns a Badger directory.

@@ -39,6 +39,12 @@ type tx struct {
 	slots        *pointerFile
 	slotsVisible uint64
 	pointers     map[uint64][]byte
+	// changing are the records that commits in flight when the snapshot
+	// was taken change (pointerFile.changingRecords), read from Badger;
+	// changedRecords are those this transaction changes or deletes, for the
+	// transactions after it.
+	changing       map[uint64]struct{}
+	changedRecords []uint64
 	// groups are the working copies of the record pointer groups it
 	// changes (pointergroups.go), written by flush.
 	groups  map[uint64][]byte
