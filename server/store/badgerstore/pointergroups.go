@@ -87,7 +87,11 @@ func (t *tx) locate(id uint64, key []byte) (pointer, whole []byte, found bool, e
 		// The pointer file, unless the Update before changed the group
 		// or a commit in flight changed the record (their pointers may
 		// not be in the file yet).
-		if pointer, ok := t.slots.read(id, t.slotsVisible); ok {
+		maxID, err := t.maxVisibleID()
+		if err != nil {
+			return nil, nil, false, err
+		}
+		if pointer, ok := t.slots.read(id, t.slotsVisible, maxID); ok {
 			return pointer, nil, pointer != nil, nil
 		}
 	}

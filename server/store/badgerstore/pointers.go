@@ -1,6 +1,7 @@
 package badgerstore
 
 import (
+	"bufio"
 	"bytes"
 	"crypto/rand"
 	"encoding/binary"
@@ -68,6 +69,9 @@ type pointerFile struct {
 	// file, the records it changed or deleted (see changingRecords).
 	changingMu sync.Mutex
 	changing   map[uint64][]uint64
+	// mirror holds the pointers of records unchanged since they were
+	// added, in memory (pointermirror.go).
+	mirror pointerMirror
 	// beforeWrite, set by tests, runs in a commit's callback before its
 	// pointers are written.
 	beforeWrite func()
@@ -115,12 +119,38 @@ func openPointerFile(dir string, db *badger.DB, log *slog.Logger, work *workCoun
 	if err == nil {
 		err = pf.newGeneration()
 	}
+	if err == nil {
+		err = pf.fillMirror()
+	}
 	if err != nil {
 		f.Close()
 		return nil, err
 	}
 	pf.next = pf.durable.Load() + 1
 	return pf, nil
+}
+
+// fillMirror puts every pointer of the file, as it is at open, into the
+// mirror: no snapshot is older than that.
+func (pf *pointerFile) fillMirror() error {
+	r := bufio.NewReaderSize(io.NewSectionReader(pf.f, slotBytes, 1<<62), 1<<20)
+	var slot [slotBytes]byte
+	for id := uint64(1); ; id++ {
+		if _, err := io.ReadFull(r, slot[:]); err == io.EOF || err == io.ErrUnexpectedEOF {
+			return nil
+		} else if err != nil {
+			return fmt.Errorf("badgerstore: read pointer file: %w", err)
+		}
+		commit := binary.BigEndian.Uint64(slot[:8])
+		if commit == 0 || binary.BigEndian.Uint32(slot[20:]) != slotCheck(id, slot[:]) {
+			continue // an empty or torn slot: Badger answers
+		}
+		if p := slot[8:20]; !bytes.Equal(p, deletedPointer[:]) {
+			pf.mirror.added(id, p)
+		} else {
+			pf.mirror.changed(id)
+		}
+	}
 }
 
 // newGeneration gives the file a new random generation, in slot 0 (record
@@ -229,11 +259,18 @@ func slotCheck(id uint64, slot []byte) uint32 {
 }
 
 // read returns record id's pointer as seen by a transaction to which the
-// commits up to visible are visible: ok is false when the file cannot
-// say (read Badger), pointer nil when the record was deleted.
-func (pf *pointerFile) read(id, visible uint64) (pointer []byte, ok bool) {
+// commits up to visible are visible and the records up to maxID: ok is
+// false when the file cannot say (read Badger), pointer nil when the
+// record was deleted.
+func (pf *pointerFile) read(id, visible, maxID uint64) (pointer []byte, ok bool) {
 	if pf == nil || pf.broken.Load() {
 		return nil, false
+	}
+	if id <= maxID {
+		if p, ok := pf.mirror.pointer(id); ok {
+			pf.work.pointerMirrorHits.Add(1)
+			return p, true
+		}
 	}
 	var slot [slotBytes]byte
 	if n, err := pf.f.ReadAt(slot[:], int64(id)*slotBytes); n != slotBytes {
@@ -309,10 +346,28 @@ func (pf *pointerFile) changingRecords() map[uint64]struct{} {
 var deletedPointer [recordPointerLen]byte
 
 // committed writes the pointers of commit (nil: deleted) once it is
-// durable, then makes them visible. Commits come one at a time, in order.
-func (pf *pointerFile) committed(commit uint64, pointers map[uint64][]byte) {
+// durable, then makes them visible; changed are the records among them
+// that existed before the commit. Commits come one at a time, in order.
+func (pf *pointerFile) committed(commit uint64, pointers map[uint64][]byte, changed []uint64) {
 	if pf.broken.Load() {
 		return
+	}
+	// The mirror first: a View's snapshot may have the commit already,
+	// and reads a changed record from Badger (tx.changing) until the
+	// commit is settled, after this.
+	for _, id := range changed {
+		pf.mirror.changed(id)
+	}
+	changedSet := make(map[uint64]bool, len(changed))
+	for _, id := range changed {
+		changedSet[id] = true
+	}
+	for id, p := range pointers {
+		if len(p) == recordPointerLen && !changedSet[id] {
+			pf.mirror.added(id, p)
+		} else {
+			pf.mirror.changed(id)
+		}
 	}
 	var run slotRun
 	for _, id := range slices.Sorted(maps.Keys(pointers)) {

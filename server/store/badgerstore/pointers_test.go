@@ -1,7 +1,9 @@
 package badgerstore
 
 import (
+	"bytes"
 	"context"
+	"encoding/binary"
 	"os"
 	"path/filepath"
 	"testing"
@@ -250,5 +252,78 @@ func TestPointerFileViewDuringACommitsCallback(t *testing.T) {
 	}
 	if slots < gets-2 {
 		t.Errorf("%d of %d pointer reads from the file; want all but the two changed records", slots, gets)
+	}
+}
+
+// TestPointerMirror: the pointers of records unchanged since they were
+// added are read from memory; a record changed or deleted is read from the
+// file from then on; a View never reads from memory a record added after
+// its snapshot; after a clean reopen the mirror holds the file's pointers,
+// including those changed before (no snapshot is older than the open).
+func TestPointerMirror(t *testing.T) {
+	dir := t.TempDir()
+	s := pointerFileStore(t, dir)
+	mirrored := func() int64 { return s.WorkCounts().PointerMirror }
+	before := mirrored()
+	if persons, gets, _ := readPersons(t, s); len(persons) != 60 || gets != 60 || mirrored()-before != 60 {
+		t.Fatalf("%d records, %d pointer reads, %d from memory; want 60 from memory", len(persons), gets, mirrored()-before)
+	}
+	update(t, s, func(ix store.PersonIndex) error { return ix.SetPerson(5, 500) })
+	update(t, s, func(ix store.PersonIndex) error { return ix.DeleteRecords([]uint64{6}) })
+	before = mirrored()
+	persons, _, _ := readPersons(t, s)
+	if persons[5] != 500 || persons[6] != 0 || len(persons) != 59 || mirrored()-before != 58 {
+		t.Fatalf("after a change and a deletion: record 5 of person %d (want 500), record 6 of %d (want deleted), %d from memory (want 58)",
+			persons[5], persons[6], mirrored()-before)
+	}
+	late := store.IndexRecord{ID: 61, Source: 1<<40 + 61, Person: 61, Blocks: []uint64{7}}
+	err := s.View(context.Background(), func(tx store.Tx) error {
+		update(t, s, func(ix store.PersonIndex) error { return ix.Add([]store.IndexRecord{late}) })
+		recs, err := tx.Index().Records([]uint64{61})
+		if len(recs) != 0 {
+			t.Errorf("a View from before record 61 was added reads it: %v", recs)
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	s = openSmallBuffer(t, dir)
+	defer s.Close()
+	before = mirrored()
+	persons, gets, _ := readPersons(t, s)
+	if persons[5] != 500 || persons[6] != 0 || gets != 60 || mirrored()-before != 59 {
+		t.Fatalf("reopened: record 5 of person %d (want 500), record 6 of %d (want deleted), %d of %d reads from memory (want all but the deleted one)",
+			persons[5], persons[6], mirrored()-before, gets)
+	}
+}
+
+// TestPackPointer: a pointer packs and unpacks to itself; one whose
+// segment or length does not fit is not packed (its record is read from
+// the file).
+func TestPackPointer(t *testing.T) {
+	for _, c := range []struct {
+		segment, offset, length uint32
+		fits                    bool
+	}{{1, 0, 300, true}, {0, 1<<27 - 1, 4095, true}, {1<<19 - 1, 1 << 31, 1, true}, {1 << 19, 0, 300, false}, {3, 5, 4096, false}} {
+		p := binary.BigEndian.AppendUint32(nil, c.segment)
+		p = binary.BigEndian.AppendUint32(p, c.offset)
+		p = binary.BigEndian.AppendUint32(p, c.length)
+		v, ok := packPointer(p)
+		if ok != c.fits {
+			t.Errorf("%v: packed %v, want %v", c, ok, c.fits)
+			continue
+		}
+		if ok && !bytes.Equal(unpackPointer(v), p) {
+			t.Errorf("%v: unpacked %x, want %x", c, unpackPointer(v), p)
+		}
+	}
+	var m pointerMirror
+	m.added(9, []byte{0, 0, 0, 3, 0, 0, 0, 5, 0, 0, 16, 0}) // length 4096
+	if _, ok := m.pointer(9); ok {
+		t.Error("a pointer that does not fit is answered from memory")
 	}
 }

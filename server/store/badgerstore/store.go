@@ -123,7 +123,7 @@ func (s *Store) UpdateAsync(ctx context.Context, fn func(store.Tx) error) (wait 
 			if s.slots.beforeWrite != nil {
 				s.slots.beforeWrite()
 			}
-			s.slots.committed(commit, t.pointers)
+			s.slots.committed(commit, t.pointers, t.changedRecords)
 			s.postings.committed(t.added, t.logSeq, t.deleted)
 		}
 		s.slots.settled(commit)

@@ -17,13 +17,14 @@ type WorkCounts struct {
 	RecordReads       int64 // records read from the record log
 	PointerGets       int64 // lookups of a record's pointer
 	PointerSlots      int64 // of which the pointer file answered
+	PointerMirror     int64 // of which its mirror in memory answered
 	// Badger's block cache: a miss reads and decrypts a table block.
 	BlockCacheHits, BlockCacheMisses int64
 }
 
 // workCounters are the store's own counts.
 type workCounters struct {
-	postingLookups, runsAsked, runPageReads, runPageHits, emptyRunPageReads, recordReads, pointerGets, pointerSlotHits atomic.Int64
+	postingLookups, runsAsked, runPageReads, runPageHits, emptyRunPageReads, recordReads, pointerGets, pointerSlotHits, pointerMirrorHits atomic.Int64
 }
 
 // WorkCounts returns the counts so far.
@@ -36,7 +37,8 @@ func (s *Store) WorkCounts() WorkCounts {
 		EmptyRunPageReads: s.work.emptyRunPageReads.Load(),
 		RecordReads:       s.work.recordReads.Load(),
 		PointerGets:       s.work.pointerGets.Load(),
-		PointerSlots:      s.work.pointerSlotHits.Load(),
+		PointerSlots:      s.work.pointerSlotHits.Load() + s.work.pointerMirrorHits.Load(),
+		PointerMirror:     s.work.pointerMirrorHits.Load(),
 	}
 	if m := s.db.BlockCacheMetrics(); m != nil {
 		w.BlockCacheHits, w.BlockCacheMisses = int64(m.Hits()), int64(m.Misses())
