@@ -13,8 +13,11 @@
 // 64 consecutive record IDs (pointergroups.go); the pointers are also in
 // a file addressed by record ID (pointers.go), read with one pread, so
 // that a record read does not decrypt a table block once the index
-// outgrows Badger's block cache; Badger's pointer is the true one, the
-// file is used only where it cannot be stale. A person is a key. Its postings (which records have a
+// outgrows Badger's block cache, and those of records unchanged since
+// they were added are in memory as well, 8 bytes each up to a budget
+// (pointermirror.go), so that a candidate's read is one pread; Badger's
+// pointer is the true one, the file and the memory are used only where
+// they cannot be stale. A person is a key. Its postings (which records have a
 // blocking key, about six per record, and which record a source and a
 // person have) are not Badger keys: a batch's postings are one Badger value
 // when it commits, and in the background they go into immutable,

@@ -58,6 +58,10 @@ type Config struct {
 	// RunPageCacheBytes is the budget of decrypted posting-run pages kept
 	// for lookups (pagecache.go); 0: none.
 	RunPageCacheBytes int64
+	// PointerMirrorBytes bounds the record pointers kept in memory
+	// (pointermirror.go), 8 bytes a record: the records with IDs beyond
+	// it are read through the pointer file alone; 0: none.
+	PointerMirrorBytes int64
 	// PostingBufferPairs is how many block postings (about six per record)
 	// are kept in memory, besides their batch logs, before they are
 	// written to a posting run (runset.go); about 50 bytes each.
@@ -77,6 +81,7 @@ func DefaultConfig() Config {
 
 		PostingBufferPairs: 1 << 18,
 		RunPageCacheBytes:  128 << 20,
+		PointerMirrorBytes: 128 << 20, // 16.7 million records
 	}
 }
 
@@ -124,7 +129,7 @@ func OpenConfig(dir string, encryptionKey []byte, log *slog.Logger, cfg Config) 
 		db.Close()
 		return nil, err
 	}
-	slots, err := openPointerFile(dir, db, log, work)
+	slots, err := openPointerFile(dir, db, log, work, cfg.PointerMirrorBytes)
 	if err != nil {
 		records.close()
 		postings.close()

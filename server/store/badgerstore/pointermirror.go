@@ -11,7 +11,9 @@ import (
 // the pointers of records that have not changed since they were added are
 // also held in memory, packed into 8 bytes each (about 100 MB at twelve
 // million records, in chunks allocated as IDs grow; pointer-free, so the
-// collector does not scan them).
+// collector does not scan them), up to a budget (Config.PointerMirrorBytes,
+// 128 MiB by default: 16.7 million records), so that memory stays bounded
+// however large the index grows.
 //
 // A record's pointer changes only when its person changes or it is
 // deleted. The mirror takes a record's pointer when the commit that added
@@ -23,6 +25,9 @@ import (
 // commit in flight at its snapshot changes (tx.changing).
 type pointerMirror struct {
 	chunks [mirrorChunks]atomic.Pointer[[mirrorChunkSlots]atomic.Uint64]
+	// chunksAllowed bounds the memory (Config.PointerMirrorBytes): the
+	// records of IDs beyond it are not mirrored.
+	chunksAllowed uint64
 }
 
 const (
@@ -57,7 +62,7 @@ func unpackPointer(v uint64) []byte {
 // entry returns record id's entry, allocating its chunk if grow.
 func (m *pointerMirror) entry(id uint64, grow bool) *atomic.Uint64 {
 	c := id >> mirrorChunkBits
-	if c >= mirrorChunks {
+	if c >= m.chunksAllowed {
 		return nil
 	}
 	chunk := m.chunks[c].Load()

@@ -86,12 +86,13 @@ var slotCRC = crc32.MakeTable(crc32.Castagnoli)
 
 // openPointerFile opens the pointer file of the store in dir, rebuilding
 // it from db unless the store was closed cleanly.
-func openPointerFile(dir string, db *badger.DB, log *slog.Logger, work *workCounters) (*pointerFile, error) {
+func openPointerFile(dir string, db *badger.DB, log *slog.Logger, work *workCounters, mirrorBytes int64) (*pointerFile, error) {
 	f, err := os.OpenFile(filepath.Join(dir, "records", pointerFileName), os.O_RDWR|os.O_CREATE, 0o600)
 	if err != nil {
 		return nil, fmt.Errorf("badgerstore: open pointer file: %w", err)
 	}
 	pf := &pointerFile{f: f, work: work, log: log}
+	pf.mirror.chunksAllowed = uint64(min(max(mirrorBytes, 0)/(mirrorChunkSlots*8), mirrorChunks))
 	var clean []byte
 	err = db.View(func(txn *badger.Txn) error {
 		_, err := newTx(txn, false, nil).get("read pointer file mark", []byte(pointerFileCleanKey), func(v []byte) error {

@@ -303,7 +303,7 @@ func TestPointerMirror(t *testing.T) {
 
 // TestPackPointer: a pointer packs and unpacks to itself; one whose
 // segment or length does not fit is not packed (its record is read from
-// the file).
+// the file), nor is one of a record beyond the mirror's budget.
 func TestPackPointer(t *testing.T) {
 	for _, c := range []struct {
 		segment, offset, length uint32
@@ -321,9 +321,18 @@ func TestPackPointer(t *testing.T) {
 			t.Errorf("%v: unpacked %x, want %x", c, unpackPointer(v), p)
 		}
 	}
-	var m pointerMirror
+	m := pointerMirror{chunksAllowed: 1}
 	m.added(9, []byte{0, 0, 0, 3, 0, 0, 0, 5, 0, 0, 16, 0}) // length 4096
 	if _, ok := m.pointer(9); ok {
 		t.Error("a pointer that does not fit is answered from memory")
+	}
+	fits := []byte{0, 0, 0, 3, 0, 0, 0, 5, 0, 0, 1, 0}
+	m.added(10, fits)
+	m.added(mirrorChunkSlots, fits) // beyond the budget of one chunk
+	if p, ok := m.pointer(10); !ok || !bytes.Equal(p, fits) {
+		t.Errorf("record 10 from memory: %x, %v; want %x", p, ok, fits)
+	}
+	if _, ok := m.pointer(mirrorChunkSlots); ok {
+		t.Error("a record beyond the budget is answered from memory")
 	}
 }
