@@ -336,3 +336,37 @@ func TestPackPointer(t *testing.T) {
 		t.Error("a record beyond the budget is answered from memory")
 	}
 }
+
+// TestPointerMirrorFannedOut: a View's record reads fanned out over
+// goroutines read the mirror and the snapshot's top ID at once (run with
+// -race), and find every record with its person.
+func TestPointerMirrorFannedOut(t *testing.T) {
+	s := openSmallBuffer(t, t.TempDir())
+	defer s.Close()
+	var recs []store.IndexRecord
+	var ids []uint64
+	for id := uint64(1); id <= 500; id++ {
+		recs = append(recs, store.IndexRecord{ID: id, Source: 1<<40 + id, Person: 1000 + id, Blocks: []uint64{mix64(id)}})
+		ids = append(ids, id)
+	}
+	update(t, s, func(ix store.PersonIndex) error { return ix.Add(recs) })
+	before := s.WorkCounts().PointerMirror
+	err := s.View(context.Background(), func(tx store.Tx) error {
+		got, err := tx.Index().Records(ids)
+		if err != nil {
+			return err
+		}
+		for _, id := range ids {
+			if got[id].Person != 1000+id {
+				t.Fatalf("record %d of person %d; want %d", id, got[id].Person, 1000+id)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := s.WorkCounts().PointerMirror - before; n != 500 {
+		t.Errorf("%d of 500 pointers read from memory", n)
+	}
+}
