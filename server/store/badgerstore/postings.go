@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"math"
 	"slices"
-	"sync/atomic"
 
 	"github.com/ttpnl/ttp/server/store"
 )
@@ -129,10 +128,6 @@ func (t *tx) maxVisibleID() (uint64, error) {
 	return c.topID, nil
 }
 
-// warmed keeps what postingSet.warm loaded, which is of no use but to
-// keep its loads.
-var warmed atomic.Uint64
-
 // BlockMembers looks the blocks up, fanned out over goroutines.
 func (ix index) BlockMembers(blocks []uint64, perBlock int) (map[uint64][]uint64, error) {
 	maxID, err := ix.t.maxVisibleID()
@@ -144,7 +139,6 @@ func (ix index) BlockMembers(blocks []uint64, perBlock int) (map[uint64][]uint64
 	// (placed by block: runfile.go) and pages from first to last.
 	order := keyOrder(blocks)
 	err = fanOut(len(blocks), func(lo, hi int) error {
-		warmed.Store(ix.t.postings.warm(blocks, order[lo:hi]))
 		for _, i := range order[lo:hi] {
 			var err error
 			if found[i], err = ix.t.members(blocks[i], perBlock, maxID); err != nil {

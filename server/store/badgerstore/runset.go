@@ -232,27 +232,6 @@ func (p *postingSet) members(block uint64, perBlock int, maxID uint64, exclude [
 	return out, nil
 }
 
-// warm loads each run's Bloom filter block of each of blocks[order] into the
-// CPU's caches, for the lookups of those blocks that follow. In all but the
-// smallest runs a filter check is a cache miss; made one lookup at a time,
-// with a lookup's work between them, they waited one after another (6% of
-// registration's CPU at a million records), while in a loop of loads alone
-// the CPU has a dozen in flight at once. It returns what it loaded, folded,
-// so that the loads are not left out as unused.
-func (p *postingSet) warm(blocks []uint64, order []int) uint64 {
-	p.mu.RLock()
-	defer p.mu.RUnlock()
-	var fold uint64
-	for _, i := range order {
-		block := blocks[i]
-		h := blockHash(block)
-		for _, r := range p.runs {
-			fold ^= r.bloom.words[r.bloom.block(r.bloomPos(block, h))]
-		}
-	}
-	return fold
-}
-
 // logKey reserves the key of a committing batch's postings. Called only
 // by Updates, one at a time.
 func (p *postingSet) logKey() (uint64, []byte) {
