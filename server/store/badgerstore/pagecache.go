@@ -10,8 +10,8 @@ import (
 // every block that has members, about four per registered record: at a
 // million records that was a seventh of registration's CPU. The page cache
 // keeps decrypted pages within a byte budget, so that a hit costs a
-// copy. Blocks are keyed hashes, so lookups fall evenly on the pages, and the hit rate is about the share of the runs' pages the
-// budget holds.
+// copy. Blocks are keyed hashes, so lookups fall evenly on the pages, and
+// the hit rate is about the share of the runs' pages the budget holds.
 //
 // Pages are immutable (a run never changes, and run numbers are never
 // used twice), so a cached page is never stale. A run written (a flush or

@@ -142,13 +142,11 @@ func (pf *pointerFile) fillMirror() error {
 		} else if err != nil {
 			return fmt.Errorf("badgerstore: read pointer file: %w", err)
 		}
-		commit := binary.BigEndian.Uint64(slot[:8])
-		if commit == 0 || binary.BigEndian.Uint32(slot[20:]) != slotCheck(id, slot[:]) {
-			continue // an empty or torn slot: Badger answers
-		}
-		if p := slot[8:20]; !bytes.Equal(p, deletedPointer[:]) {
+		switch _, p, ok := decodeSlot(id, slot[:]); {
+		case !ok: // an empty or torn slot: Badger answers
+		case p != nil:
 			pf.mirror.added(id, p)
-		} else {
+		default: // deleted
 			pf.mirror.changed(id)
 		}
 	}
@@ -280,15 +278,26 @@ func (pf *pointerFile) read(id, visible, maxID uint64) (pointer []byte, ok bool)
 		}
 		return nil, false
 	}
-	commit := binary.BigEndian.Uint64(slot[:8])
-	if commit == 0 || commit > visible || binary.BigEndian.Uint32(slot[20:]) != slotCheck(id, slot[:]) {
+	commit, pointer, ok := decodeSlot(id, slot[:])
+	if !ok || commit > visible {
 		return nil, false
 	}
 	pf.work.pointerSlotHits.Add(1)
-	if p := slot[8:20]; !bytes.Equal(p, deletedPointer[:]) {
-		return slices.Clone(p), true
+	return slices.Clone(pointer), true
+}
+
+// decodeSlot returns record id's slot's commit and pointer (nil: the
+// record was deleted; it points into slot); ok is false for an empty slot
+// or one that fails its check.
+func decodeSlot(id uint64, slot []byte) (commit uint64, pointer []byte, ok bool) {
+	commit = binary.BigEndian.Uint64(slot[:8])
+	if commit == 0 || binary.BigEndian.Uint32(slot[20:]) != slotCheck(id, slot) {
+		return 0, nil, false
 	}
-	return nil, true
+	if p := slot[8:20]; !bytes.Equal(p, deletedPointer[:]) {
+		return commit, p, true
+	}
+	return commit, nil, true
 }
 
 // Badger makes a commit visible to new snapshots before its callback runs,
@@ -353,20 +362,27 @@ func (pf *pointerFile) committed(commit uint64, pointers map[uint64][]byte, chan
 	if pf.broken.Load() {
 		return
 	}
+	if pf.beforeWrite != nil {
+		pf.beforeWrite()
+	}
 	// The mirror first: a View's snapshot may have the commit already,
 	// and reads a changed record from Badger (tx.changing) until the
-	// commit is settled, after this.
+	// commit is settled, after this. A changed record is marked before
+	// anything is added, so that its new pointer is never in the mirror.
+	var isChanged map[uint64]bool // nil, as in registration, when none
 	for _, id := range changed {
 		pf.mirror.changed(id)
-	}
-	changedSet := make(map[uint64]bool, len(changed))
-	for _, id := range changed {
-		changedSet[id] = true
+		if isChanged == nil {
+			isChanged = make(map[uint64]bool, len(changed))
+		}
+		isChanged[id] = true
 	}
 	for id, p := range pointers {
-		if len(p) == recordPointerLen && !changedSet[id] {
+		switch {
+		case isChanged[id]:
+		case len(p) == recordPointerLen:
 			pf.mirror.added(id, p)
-		} else {
+		default:
 			pf.mirror.changed(id)
 		}
 	}

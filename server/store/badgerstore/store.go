@@ -120,9 +120,6 @@ func (s *Store) UpdateAsync(ctx context.Context, fn func(store.Tx) error) (wait 
 	// next commit is sent only after this callback, so they run in order.
 	txn.CommitWith(func(err error) {
 		if pc.err = fail("commit", err); pc.err == nil {
-			if s.slots.beforeWrite != nil {
-				s.slots.beforeWrite()
-			}
 			s.slots.committed(commit, t.pointers, t.changedRecords)
 			s.postings.committed(t.added, t.logSeq, t.deleted)
 		}
