@@ -56,7 +56,7 @@ func FuzzRegisterStreamRequest(f *testing.F) {
 		f.Fatal(err)
 	}
 	enc := linkage.NewEncoderOfScheme(key, scheme)
-	index := linkage.Open(st, linkage.DefaultModel(), rand.Reader)
+	index := linkage.Open(st, linkage.DefaultModel())
 	today := identity.Date{Year: 2026, Month: 6, Day: 1}
 
 	for _, seed := range []*ttpv1.RegisterStreamRequest{

@@ -153,7 +153,7 @@ func (s *Server) open(ctx context.Context, kek *keys.KEK, cfg *config.Config) (e
 		return err
 	}
 	s.encoder = linkage.NewEncoderOfScheme(key, scheme)
-	s.index = linkage.Open(s.st, model, rand.Reader).TrackDomains(func() []uint64 {
+	s.index = linkage.Open(s.st, model).TrackDomains(func() []uint64 {
 		var tags []uint64
 		for _, d := range s.domains.List() {
 			tags = append(tags, s.encoder.DomainTag(d.Name))

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"crypto/rand"
 	"io"
 	"log/slog"
 
@@ -18,7 +17,7 @@ func openIndex(dir string, model *linkage.Model) (*linkage.Index, store.Store, e
 	if err != nil {
 		return nil, nil, err
 	}
-	return linkage.Open(st, model, rand.Reader), st, nil
+	return linkage.Open(st, model), st, nil
 }
 
 // register registers a batch of any size, in the index's batches, each

@@ -2,7 +2,6 @@ package linkage
 
 import (
 	"github.com/ttpnl/ttp/server/linkage/pairwise"
-	"math/rand/v2"
 	"strconv"
 	"testing"
 
@@ -52,8 +51,8 @@ func TestCacheFollowsMerges(t *testing.T) {
 func TestCacheBounded(t *testing.T) {
 	k := newKit(t)
 	batch, _ := k.encode(population(1500, synth.DefaultProfile()))
-	small := OpenWithCache(openTempStore(t), DefaultModel(), rand.NewChaCha8([32]byte{1}), 1)
-	large := OpenWithCache(openTempStore(t), DefaultModel(), rand.NewChaCha8([32]byte{1}), 1_000_000)
+	small := OpenWithCache(openTempStore(t), DefaultModel(), 1)
+	large := OpenWithCache(openTempStore(t), DefaultModel(), 1_000_000)
 	rs := registerAll(t, small, batch)
 	rl := registerAll(t, large, batch)
 	if n := small.cache.len(); n > 2 {

@@ -395,7 +395,7 @@ func (ix *Index) Split(ctx context.Context, source uint64, now time.Time, commit
 		if len(members) < 2 {
 			return ErrOnlyRecord
 		}
-		to, err := ix.newPersonID()
+		to, err := px.ReservePersonIDs(1)
 		if err != nil {
 			return err
 		}

@@ -2,9 +2,7 @@ package linkage
 
 import (
 	"context"
-	"encoding/binary"
 	"fmt"
-	"io"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -65,9 +63,6 @@ type Index struct {
 	cache *candidateCache
 	work  workCounters
 
-	randMu sync.Mutex
-	rand   io.Reader
-
 	// domainTags lists the tags (Encoder.DomainTag) of every domain, for
 	// merges and splits to carry a person's domains over; nil: none.
 	domainTags func() []uint64
@@ -83,14 +78,14 @@ func (ix *Index) TrackDomains(tags func() []uint64) *Index {
 
 // Open returns the index kept in st, matching with model, with a candidate
 // cache of DefaultCacheRecords records.
-func Open(st store.Store, model *Model, rand io.Reader) *Index {
-	return OpenWithCache(st, model, rand, DefaultCacheRecords)
+func Open(st store.Store, model *Model) *Index {
+	return OpenWithCache(st, model, DefaultCacheRecords)
 }
 
 // OpenWithCache is Open with a candidate cache of the given number of
 // records.
-func OpenWithCache(st store.Store, model *Model, rand io.Reader, cacheRecords int) *Index {
-	ix := &Index{st: st, rand: rand, cache: newCandidateCache(cacheRecords)}
+func OpenWithCache(st store.Store, model *Model, cacheRecords int) *Index {
+	ix := &Index{st: st, cache: newCandidateCache(cacheRecords)}
 	ix.model.Store(model)
 	return ix
 }
@@ -265,9 +260,13 @@ func (ix *Index) register(px store.PersonIndex, batch []Encoded) ([]Result, *bat
 			st.cands[id] = c
 		}
 	}
-	var first uint64
+	// Every fresh record may found a person: reserve an ID for each.
+	var first, firstPerson uint64
 	if fresh := len(batch) - len(known); fresh > 0 {
 		if first, err = px.ReserveIDs(fresh); err != nil {
+			return nil, nil, err
+		}
+		if firstPerson, err = px.ReservePersonIDs(fresh); err != nil {
 			return nil, nil, err
 		}
 	}
@@ -297,9 +296,7 @@ func (ix *Index) register(px store.PersonIndex, batch []Encoded) ([]Result, *bat
 			res, candRecord = ix.match(st, enc)
 		}
 		if res.Decision != Linked {
-			if res.Person, err = ix.newPersonID(); err != nil {
-				return nil, nil, err
-			}
+			res.Person = firstPerson + uint64(len(persons))
 			persons = append(persons, res.Person)
 		}
 		id := first + uint64(len(added))
@@ -559,18 +556,4 @@ func (ix *Index) match(st *batchState, enc *Encoded) (matchResult, uint64) {
 		return matchResult{Result: Result{Decision: Review, Score: best.score, Candidate: best.person}, pat: best.pattern}, best.record
 	}
 	return matchResult{Result: Result{Decision: New, Score: best.score}}, 0
-}
-
-func (ix *Index) newPersonID() (uint64, error) {
-	ix.randMu.Lock()
-	defer ix.randMu.Unlock()
-	var b [8]byte
-	for {
-		if _, err := io.ReadFull(ix.rand, b[:]); err != nil {
-			return 0, err
-		}
-		if id := binary.BigEndian.Uint64(b[:]); id != 0 {
-			return id, nil
-		}
-	}
 }

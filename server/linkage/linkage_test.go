@@ -3,7 +3,6 @@ package linkage
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
 	"encoding/json"
 	"io"
 	"log/slog"
@@ -44,7 +43,7 @@ func openIndex(t testing.TB) *Index {
 	t.Helper()
 	db := openStore(t, t.TempDir())
 	t.Cleanup(func() { db.Close() })
-	return Open(db, DefaultModel(), rand.Reader)
+	return Open(db, DefaultModel())
 }
 
 // registerAll registers a batch of any size in MaxBatch pieces.
@@ -261,7 +260,7 @@ func TestOpenReloads(t *testing.T) {
 	dir := t.TempDir()
 	db := openStore(t, dir)
 	k := newKit(t)
-	ix := Open(db, DefaultModel(), rand.Reader)
+	ix := Open(db, DefaultModel())
 	batch, _ := k.encode(population(2000, synth.DefaultProfile()))
 	var results []Result
 	for i := 0; i < len(batch); i += 500 {
@@ -294,7 +293,7 @@ func TestOpenReloads(t *testing.T) {
 
 	db = openStore(t, dir)
 	defer db.Close()
-	again := Open(db, DefaultModel(), rand.Reader)
+	again := Open(db, DefaultModel())
 	if got := stats(t, again); got != wantStats {
 		t.Fatalf("reloaded: %+v; want %+v", got, wantStats)
 	}

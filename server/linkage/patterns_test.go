@@ -10,7 +10,7 @@ func openEMIndex(t *testing.T) *Index {
 	t.Helper()
 	db := openStore(t, t.TempDir())
 	t.Cleanup(func() { db.Close() })
-	return Open(db, DefaultModel(), rand.NewChaCha8([32]byte{9}))
+	return Open(db, DefaultModel())
 }
 
 // emRecord is a record with its own BSN (so that any two records disagree

@@ -1,7 +1,6 @@
 package linkage
 
 import (
-	"crypto/rand"
 	"fmt"
 	"os"
 	"strconv"
@@ -38,7 +37,7 @@ func TestQuality(t *testing.T) {
 			k := newKit(t)
 			db := openStore(t, t.TempDir())
 			defer db.Close()
-			ix := Open(db, DefaultModel(), rand.Reader)
+			ix := Open(db, DefaultModel())
 			recs := population(20_000, tc.profile)
 			var sc pairwise.Tally
 			decisions := map[Decision]int{}

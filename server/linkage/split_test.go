@@ -1,7 +1,6 @@
 package linkage
 
 import (
-	"crypto/rand"
 	"errors"
 	"testing"
 
@@ -14,7 +13,7 @@ func TestSplitSurvivesReopen(t *testing.T) {
 	dir := t.TempDir()
 	db := openStore(t, dir)
 	k := newKit(t)
-	ix := Open(db, DefaultModel(), rand.Reader)
+	ix := Open(db, DefaultModel())
 	recs := population(200, synth.CleanProfile())
 	batch, _ := k.encode(recs)
 	results := registerAll(t, ix, batch)
@@ -54,7 +53,7 @@ func TestSplitSurvivesReopen(t *testing.T) {
 
 	db = openStore(t, dir)
 	defer db.Close()
-	ix = Open(db, DefaultModel(), rand.Reader)
+	ix = Open(db, DefaultModel())
 	again := registerAll(t, ix, batch[victim:victim+1])
 	if again[0].Decision != Known || again[0].Person != change.To {
 		t.Fatalf("after reopening: %+v, want known as person %x", again[0], change.To)

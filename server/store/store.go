@@ -302,6 +302,12 @@ type PersonIndex interface {
 	// patient's objection, DESIGN §6), never in registration's hot path.
 	DeleteRecords(ids []uint64) error
 
+	// ReservePersonIDs reserves n consecutive IDs for new persons and
+	// returns the first. None of them is a person recorded already, and
+	// none is reserved again, used or not: a person ID is never reused, so
+	// a recipient never sees a merged-away person come back as another.
+	// Consecutive IDs let a store keep persons in groups.
+	ReservePersonIDs(n int) (first uint64, err error)
 	// AddPersons records new persons (a batch's, in one call: on a shared
 	// store that is one round trip); a person recorded already gives
 	// ErrExists, after which the transaction should be rolled back.

@@ -11,9 +11,15 @@ type counters struct {
 	lastChange uint64 // Seq of the last person change
 	lastAudit  uint64 // Seq of the last audit entry
 	topID      uint64 // the largest record ID stored: Add need not look up larger ones
+	nextPerson uint64 // the next person ID to reserve; 0 stands for 1
 }
 
-const countersLen = 6 * 8
+// countersLen is the counters' length; a store from before reserved
+// person IDs has countersV1Len, without nextPerson.
+const (
+	countersLen   = 7 * 8
+	countersV1Len = 6 * 8
+)
 
 func (c counters) encode() []byte {
 	b := make([]byte, 0, countersLen)
@@ -22,15 +28,21 @@ func (c counters) encode() []byte {
 	b = binary.BigEndian.AppendUint64(b, uint64(c.persons))
 	b = binary.BigEndian.AppendUint64(b, c.lastChange)
 	b = binary.BigEndian.AppendUint64(b, c.lastAudit)
-	return binary.BigEndian.AppendUint64(b, c.topID)
+	b = binary.BigEndian.AppendUint64(b, c.topID)
+	return binary.BigEndian.AppendUint64(b, c.nextPerson)
 }
 
 func decodeCounters(b []byte) (counters, error) {
-	if len(b) != countersLen {
+	if len(b) != countersLen && len(b) != countersV1Len {
 		return counters{}, corrupt("counters")
 	}
-	u := func(i int) uint64 { return binary.BigEndian.Uint64(b[8*i:]) }
-	return counters{nextID: u(0), records: int64(u(1)), persons: int64(u(2)), lastChange: u(3), lastAudit: u(4), topID: u(5)}, nil
+	u := func(i int) uint64 {
+		if 8*i >= len(b) {
+			return 0
+		}
+		return binary.BigEndian.Uint64(b[8*i:])
+	}
+	return counters{nextID: u(0), records: int64(u(1)), persons: int64(u(2)), lastChange: u(3), lastAudit: u(4), topID: u(5), nextPerson: u(6)}, nil
 }
 
 // counters returns the transaction's counters, reading them on first use.

@@ -39,53 +39,6 @@ func (ix index) Stats() (store.IndexStats, error) {
 	return store.IndexStats{Records: c.records, Persons: c.persons}, nil
 }
 
-func (ix index) AddPersons(persons ...uint64) error {
-	for _, p := range persons {
-		if err := ix.addPerson(p); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-func (ix index) addPerson(person uint64) error {
-	if err := ix.t.writable(); err != nil {
-		return err
-	}
-	key := numKey(personPrefix, person)
-	if found, err := ix.t.has("read person", key); err != nil || found {
-		return orExists(err)
-	}
-	c, err := ix.t.counters()
-	if err != nil {
-		return err
-	}
-	c.persons++
-	ix.t.changed()
-	return ix.t.set("write person", key, nil)
-}
-
-func (ix index) RemovePerson(person uint64) error {
-	if err := ix.t.writable(); err != nil {
-		return err
-	}
-	key := numKey(personPrefix, person)
-	found, err := ix.t.has("read person", key)
-	if err != nil {
-		return err
-	}
-	if !found {
-		return store.ErrNotFound
-	}
-	c, err := ix.t.counters()
-	if err != nil {
-		return err
-	}
-	c.persons--
-	ix.t.changed()
-	return ix.t.del("delete person", key)
-}
-
 // record reads record id; ok is false when it is absent. Safe for
 // concurrent use while the transaction writes nothing; key is a buffer to
 // reuse.

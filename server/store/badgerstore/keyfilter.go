@@ -10,11 +10,12 @@ import (
 	"github.com/dgraph-io/badger/v4"
 )
 
-// A keyFilter knows, in memory, which persons may be stored, so that
+// A keyFilter knows, in memory, which person keys may be stored (persons
+// as stores before the groups of persons kept them, persons.go), so that
 // reading one that is certainly absent costs no Badger read: registration
-// reads a person for every record that founds one, and finds it absent.
-// In Badger every such miss searches both memtables' skiplists before the
-// tables' bloom filters say no.
+// looks for the key of every person it founds, and of every person ID it
+// reserves, and finds it absent. In Badger every such miss searches both
+// memtables' skiplists before the tables' bloom filters say no.
 //
 // It is a Bloom filter that grows by adding a part twice the size of the
 // last when that fills, so it needs no estimate of the index's size and

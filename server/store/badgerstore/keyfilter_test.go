@@ -3,10 +3,13 @@ package badgerstore
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"math/rand/v2"
 	"testing"
 	"time"
+
+	"github.com/dgraph-io/badger/v4"
 
 	"github.com/ttpnl/ttp/server/store"
 )
@@ -54,7 +57,10 @@ func TestKeyFilterUnreadyAnswersMaybe(t *testing.T) {
 }
 
 // TestKeyFilterFilledAtOpen: after a reopen the filter learns the stored
-// keys from the store, so reads still find them, and it rules out others.
+// person keys (of a store from before the groups of persons) from the
+// store, so reads still find them, and it rules out others. The persons
+// stay recorded: AddPersons refuses them, a reservation skips them, and
+// RemovePerson removes them.
 func TestKeyFilterFilledAtOpen(t *testing.T) {
 	dir := t.TempDir()
 	key := make([]byte, 32)
@@ -63,12 +69,17 @@ func TestKeyFilterFilledAtOpen(t *testing.T) {
 		t.Fatal(err)
 	}
 	recs := []store.IndexRecord{{ID: 1, Source: 11, Person: 21, Blocks: []uint64{31}}, {ID: 2, Source: 12, Person: 22, Blocks: []uint64{32}}}
-	if err := s.Update(context.Background(), func(tx store.Tx) error {
-		if err := tx.Index().AddPersons(21, 22); err != nil {
-			return err
+	if err := s.db.Update(func(txn *badger.Txn) error {
+		for _, p := range []uint64{21, 22} {
+			if err := txn.Set(numKey(personPrefix, p), nil); err != nil {
+				return err
+			}
 		}
-		return tx.Index().Add(recs)
+		return nil
 	}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Update(context.Background(), func(tx store.Tx) error { return tx.Index().Add(recs) }); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.Close(); err != nil {
@@ -100,5 +111,25 @@ func TestKeyFilterFilledAtOpen(t *testing.T) {
 	})
 	if err != nil {
 		t.Fatal(err)
+	}
+	err = s.Update(context.Background(), func(tx store.Tx) error {
+		first, err := tx.Index().ReservePersonIDs(30)
+		if err != nil {
+			return err
+		}
+		if first <= 22 {
+			t.Errorf("ReservePersonIDs(30) = %d: the range has an older store's person 21 or 22", first)
+		}
+		if err := tx.Index().RemovePerson(21); err != nil {
+			return fmt.Errorf("RemovePerson of an older store's person: %w", err)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = s.Update(context.Background(), func(tx store.Tx) error { return tx.Index().RemovePerson(21) })
+	if !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("RemovePerson of an older store's person removed before: %v, want ErrNotFound", err)
 	}
 }

@@ -37,7 +37,11 @@ const (
 	// (postings.go); now they are postings (sourcePosting, personPosting).
 	sourcePrefix = "i/s"
 	memberPrefix = "i/m"
-	// personPrefix + person → nothing: the persons that AddPersons recorded.
+	// personGroupPrefix + person / personGroupSize → the persons of a
+	// group of IDs that AddPersons recorded, one bit each (persons.go).
+	personGroupPrefix = "i/n"
+	// personPrefix + person → nothing: a person as stores before the
+	// groups recorded one.
 	personPrefix = "i/p"
 	// pointerFileCleanKey → the last commit whose record pointers the
 	// pointer file holds, written when the store closed cleanly and

@@ -47,7 +47,10 @@ type tx struct {
 	changedRecords []uint64
 	// groups are the working copies of the record pointer groups it
 	// changes (pointergroups.go), written by flush.
-	groups  map[uint64][]byte
+	groups map[uint64][]byte
+	// persons are the working copies of the groups of persons it reads or
+	// changes (persons.go), the changed ones written by flush.
+	persons map[uint64]personGroup
 	added   map[uint64][]uint64
 	deleted []uint64
 	logSeq  uint64
@@ -168,6 +171,9 @@ func (t *tx) flush() error {
 		return err
 	}
 	if err := t.flushGroups(); err != nil {
+		return err
+	}
+	if err := t.flushPersons(); err != nil {
 		return err
 	}
 	if !t.ctrDirty {

@@ -44,6 +44,50 @@ func (ix personIndex) ReserveIDs(n int) (uint64, error) {
 	return u64(first), nil
 }
 
+// ReservePersonIDs counts the next_person_id counter up by n, as
+// ReserveIDs does next_record_id, and in the same round trip looks for a
+// person recorded in the range: a store's persons from before reserved IDs
+// have random ones, and AddPersons takes any ID. Until a range is free, it
+// moves past the last one found.
+func (ix personIndex) ReservePersonIDs(n int) (uint64, error) {
+	const op = "reserve person IDs"
+	if err := ix.t.writable(op); err != nil {
+		return 0, err
+	}
+	if n <= 0 {
+		return 0, fmt.Errorf("pgstore: reserve %d person IDs: not a positive number", n)
+	}
+	var first int64
+	var last *int64
+	err := ix.t.queryRow(op, `
+		WITH reserved AS (
+			UPDATE index_counters SET value = value + $1 WHERE name = 'next_person_id'
+			RETURNING value - $1 AS first)
+		SELECT first, (SELECT max(person) FROM index_persons WHERE person >= first AND person < first + $1)
+		FROM reserved`, []any{int64(n)}, &first, &last)
+	if err != nil {
+		return 0, err
+	}
+	if first <= 0 {
+		return 0, corrupt("the next person ID is not positive")
+	}
+	if last == nil {
+		return u64(first), nil
+	}
+	for last != nil {
+		first = *last + 1
+		err := ix.t.queryRow(op, `SELECT max(person) FROM index_persons WHERE person >= $1 AND person < $1 + $2`,
+			[]any{first, int64(n)}, &last)
+		if err != nil {
+			return 0, err
+		}
+	}
+	if _, err := ix.t.exec(op, `UPDATE index_counters SET value = $1 WHERE name = 'next_person_id'`, first+int64(n)); err != nil {
+		return 0, err
+	}
+	return u64(first), nil
+}
+
 // AddPersons records the persons in index_persons in one statement; ON
 // CONFLICT DO NOTHING makes a recorded one ErrExists (fewer rows inserted
 // than asked) with the transaction still usable. The count is written just

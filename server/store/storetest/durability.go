@@ -12,10 +12,13 @@ import (
 func testDurability(t *testing.T, f Factory) {
 	s := f.New(t)
 	seed(t, s)
-	var reserved uint64
+	var reserved, reservedPersons uint64
 	update(t, s, func(tx store.Tx) error {
 		var err error
-		reserved, err = tx.Index().ReserveIDs(10)
+		if reserved, err = tx.Index().ReserveIDs(10); err != nil {
+			return err
+		}
+		reservedPersons, err = tx.Index().ReservePersonIDs(10)
 		return err
 	})
 	// Many records, with shared blocks, so that backends that keep recent
@@ -60,6 +63,12 @@ func testDurability(t *testing.T, f Factory) {
 		}
 		if first < reserved+10 {
 			t.Errorf("ReserveIDs after a reopen gave %d, which was reserved before (%d+10)", first, reserved)
+		}
+		if first, err = tx.Index().ReservePersonIDs(1); err != nil {
+			return err
+		}
+		if first < reservedPersons+10 {
+			t.Errorf("ReservePersonIDs after a reopen gave %d, which was reserved before (%d+10)", first, reservedPersons)
 		}
 		c, err := tx.Index().AppendChange(store.PersonChange{Kind: 2, From: 1, To: 2})
 		if err != nil {

@@ -11,6 +11,7 @@ import (
 
 func testIndex(t *testing.T, f Factory) {
 	t.Run("ReserveIDs", func(t *testing.T) { testReserveIDs(t, f) })
+	t.Run("ReservePersonIDs", func(t *testing.T) { testReservePersonIDs(t, f) })
 	t.Run("AddRead", func(t *testing.T) { testAddRead(t, f) })
 	t.Run("AddRefusesDuplicates", func(t *testing.T) { testAddDuplicates(t, f) })
 	t.Run("BlockMembers", func(t *testing.T) { testBlockMembers(t, f) })
@@ -100,6 +101,73 @@ func stored(r store.IndexRecord) store.IndexRecord {
 		r.Blocks = nil
 	}
 	return r
+}
+
+// testReservePersonIDs checks that person IDs are reserved in runs that
+// follow each other and never take a recorded person's ID: persons that a
+// store recorded before reserved IDs have random ones, which AddPersons
+// recorded as the test does here.
+func testReservePersonIDs(t *testing.T, f Factory) {
+	s := f.New(t)
+	var next uint64 // the least ID the next reservation may return
+	reserve := func(ix store.PersonIndex, n int) (uint64, error) {
+		first, err := ix.ReservePersonIDs(n)
+		if err != nil {
+			return 0, err
+		}
+		if first == 0 || first < next {
+			t.Errorf("ReservePersonIDs(%d) = %d, want ≥ %d and never 0", n, first, max(next, 1))
+		}
+		next = first + uint64(n)
+		return first, nil
+	}
+	for _, batch := range [][]int{{1}, {5, 2}, {1000}} {
+		update(t, s, func(tx store.Tx) error {
+			for _, n := range batch {
+				if _, err := reserve(tx.Index(), n); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+	}
+	err := s.Update(ctx, func(tx store.Tx) error { _, err := tx.Index().ReservePersonIDs(0); return err })
+	if err == nil {
+		t.Errorf("ReservePersonIDs(0) gave no error")
+	}
+
+	// Persons recorded ahead of the reservations, and one far off.
+	ahead := []uint64{next + 3, next + 7, next + 70, next + 200, 1 << 62}
+	update(t, s, func(tx store.Tx) error { return tx.Index().AddPersons(ahead...) })
+	var firsts []uint64
+	update(t, s, func(tx store.Tx) error {
+		for _, n := range []int{10, 64, 1} {
+			first, err := reserve(tx.Index(), n)
+			if err != nil {
+				return err
+			}
+			for _, p := range ahead {
+				if p >= first && p < first+uint64(n) {
+					t.Errorf("ReservePersonIDs(%d) = %d: the range has recorded person %d", n, first, p)
+				}
+			}
+			firsts = append(firsts, first)
+		}
+		return nil
+	})
+	// The reserved IDs are free to record.
+	update(t, s, func(tx store.Tx) error {
+		var persons []uint64
+		for i, n := range []uint64{10, 64, 1} {
+			for p := firsts[i]; p < firsts[i]+n; p++ {
+				persons = append(persons, p)
+			}
+		}
+		return tx.Index().AddPersons(persons...)
+	})
+	if st := stats(t, s); st.Persons != int64(len(ahead))+75 {
+		t.Errorf("Stats after recording the reserved persons: %+v, want %d persons", st, len(ahead)+75)
+	}
 }
 
 func testAddRead(t *testing.T, f Factory) {

@@ -238,6 +238,7 @@ func testReadOnly(t *testing.T, f Factory) {
 		{"Keyrings.Create", func(tx store.Tx) error { return tx.Keyrings().Create("k2", []byte{1}) }},
 		{"Audit.Append", func(tx store.Tx) error { return tx.Audit().Append(store.AuditEntry{Seq: 2, Data: []byte("x")}) }},
 		{"Index.ReserveIDs", func(tx store.Tx) error { _, err := tx.Index().ReserveIDs(1); return err }},
+		{"Index.ReservePersonIDs", func(tx store.Tx) error { _, err := tx.Index().ReservePersonIDs(1); return err }},
 		{"Index.Add", func(tx store.Tx) error { return tx.Index().Add([]store.IndexRecord{record(2, 102, 7, 1000)}) }},
 		{"Index.SetPerson", func(tx store.Tx) error { return tx.Index().SetPerson(1, 9) }},
 		{"Index.AddPersons", func(tx store.Tx) error { return tx.Index().AddPersons(9) }},

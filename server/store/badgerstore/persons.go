@@ -1,0 +1,185 @@
+package badgerstore
+
+import (
+	"encoding/binary"
+	"errors"
+
+	"github.com/ttpnl/ttp/server/store"
+)
+
+// A person is recorded as one bit in a group of personGroupSize
+// consecutive person IDs, one Badger value per group (personGroupPrefix +
+// ID / personGroupSize → the group's bits, 8 bytes big-endian, bit ID %
+// personGroupSize). Registration founds a batch's new persons under
+// consecutive IDs (ReservePersonIDs), so a batch of 1,000 records writes
+// some 16 Badger entries for its persons, not 600: with encryption on,
+// every entry costs a log write under a fresh AES cipher, and every key is
+// carried down the LSM by compactions (pointergroups.go says the same of
+// record pointers). An Update changes a working copy of each group it
+// touches (tx.persons), written when it commits (flushPersons).
+//
+// Stores from before reserved person IDs recorded each (random) person
+// under personPrefix + ID. Those keys stay: a person whose group lacks it
+// is looked for there (through the key filter, keyfilter.go, which makes
+// looking for an absent one cost no Badger read), and removing it deletes
+// the key.
+const personGroupSize = 64
+
+// personGroup is a working copy of a group of persons.
+type personGroup struct {
+	bits    uint64
+	changed bool
+}
+
+func (ix index) ReservePersonIDs(n int) (uint64, error) {
+	if err := ix.t.writable(); err != nil {
+		return 0, err
+	}
+	if n < 1 {
+		return 0, errors.New("badgerstore: ReservePersonIDs of fewer than one ID")
+	}
+	c, err := ix.t.counters()
+	if err != nil {
+		return 0, err
+	}
+	first := max(c.nextPerson, 1)
+	// A reserved ID is no one's: the persons of a store from before
+	// reserved IDs have random ones, and AddPersons takes any ID. Skip
+	// past the last recorded one in the range until a range is free.
+	for {
+		last, found, err := ix.lastPersonIn(first, uint64(n))
+		if err != nil {
+			return 0, err
+		}
+		if !found {
+			break
+		}
+		first = last + 1
+	}
+	c.nextPerson = first + uint64(n)
+	ix.t.changed()
+	return first, nil
+}
+
+// lastPersonIn returns the largest recorded person of the n IDs from
+// first on.
+func (ix index) lastPersonIn(first, n uint64) (last uint64, found bool, err error) {
+	for id := first + n - 1; id >= first; id-- {
+		if found, err := ix.hasPerson(id); err != nil || found {
+			return id, found, err
+		}
+	}
+	return 0, false, nil
+}
+
+func (ix index) AddPersons(persons ...uint64) error {
+	if err := ix.t.writable(); err != nil {
+		return err
+	}
+	for _, p := range persons {
+		found, err := ix.hasPerson(p)
+		if err != nil || found {
+			return orExists(err)
+		}
+		g, _ := ix.t.persons[p/personGroupSize] // read by hasPerson
+		g.bits |= 1 << (p % personGroupSize)
+		g.changed = true
+		ix.t.persons[p/personGroupSize] = g
+	}
+	c, err := ix.t.counters()
+	if err != nil {
+		return err
+	}
+	c.persons += int64(len(persons))
+	ix.t.changed()
+	return nil
+}
+
+func (ix index) RemovePerson(person uint64) error {
+	if err := ix.t.writable(); err != nil {
+		return err
+	}
+	g, err := ix.t.personGroup(person / personGroupSize)
+	if err != nil {
+		return err
+	}
+	bit := uint64(1) << (person % personGroupSize)
+	switch {
+	case g.bits&bit != 0:
+		g.bits &^= bit
+		g.changed = true
+		ix.t.persons[person/personGroupSize] = g
+	default:
+		key := numKey(personPrefix, person)
+		found, err := ix.t.has("read person", key)
+		if err != nil {
+			return err
+		}
+		if !found {
+			return store.ErrNotFound
+		}
+		if err := ix.t.del("delete person", key); err != nil {
+			return err
+		}
+	}
+	c, err := ix.t.counters()
+	if err != nil {
+		return err
+	}
+	c.persons--
+	ix.t.changed()
+	return nil
+}
+
+// hasPerson reports whether person is recorded: in its group, or under a
+// key of its own as stores from before the groups recorded persons.
+func (ix index) hasPerson(person uint64) (bool, error) {
+	g, err := ix.t.personGroup(person / personGroupSize)
+	if err != nil || g.bits&(1<<(person%personGroupSize)) != 0 {
+		return err == nil, err
+	}
+	return ix.t.has("read person", numKey(personPrefix, person))
+}
+
+// personGroup returns the working copy of a group of persons, reading it
+// on first use. Only Updates read persons, so no lock is needed.
+func (t *tx) personGroup(group uint64) (personGroup, error) {
+	if g, ok := t.persons[group]; ok {
+		return g, nil
+	}
+	var g personGroup
+	_, err := t.get("read persons", numKey(personGroupPrefix, group), func(v []byte) error {
+		if len(v) != 8 || binary.BigEndian.Uint64(v) == 0 {
+			return corrupt("person group")
+		}
+		g.bits = binary.BigEndian.Uint64(v)
+		return nil
+	})
+	if err != nil {
+		return g, err
+	}
+	if t.persons == nil {
+		t.persons = make(map[uint64]personGroup)
+	}
+	t.persons[group] = g
+	return g, nil
+}
+
+// flushPersons writes the groups of persons the transaction changed; a
+// group left with no person is deleted.
+func (t *tx) flushPersons() error {
+	for group, g := range t.persons {
+		var err error
+		switch {
+		case !g.changed:
+		case g.bits == 0:
+			err = t.del("delete persons", numKey(personGroupPrefix, group))
+		default:
+			err = t.set("write persons", numKey(personGroupPrefix, group), binary.BigEndian.AppendUint64(make([]byte, 0, 8), g.bits))
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
