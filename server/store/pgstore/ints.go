@@ -6,9 +6,11 @@ import (
 )
 
 // A uint64 is stored in a bigint column as the int64 with the same 64 bits:
-// keyed hashes and random person IDs use all of them. Only IDs and
-// sequence numbers are compared or sorted in SQL, and those stay below
-// 2^63, where both readings agree.
+// keyed hashes, and the random person IDs of stores from before reserved
+// person IDs, use all of them. Only IDs and sequence numbers are compared
+// or sorted in SQL, and those that are reserved stay below 2^63, where both
+// readings agree (a random ID at or above it reads as negative, so a
+// reservation's range never holds it).
 
 func i64(u uint64) int64 { return int64(u) }
 func u64(i int64) uint64 { return uint64(i) }
