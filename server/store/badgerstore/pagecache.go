@@ -10,7 +10,7 @@ import (
 // every block that has members, about four per registered record: at a
 // million records that was a seventh of registration's CPU. The page cache
 // keeps decrypted pages within a byte budget, so that a hit costs a
-// copy. Blocks are keyed hashes, so lookups fall evenly on the pages, and
+// search of the page in memory. Blocks are keyed hashes, so lookups fall evenly on the pages, and
 // the hit rate is about the share of the runs' pages the budget holds.
 //
 // Pages are immutable (a run never changes, and run numbers are never
@@ -30,8 +30,8 @@ import (
 // this VM a miss is some 500 ns: more than half of a lookup's saving; with
 // the tag in the slot, checking it was two thirds of the cache's cost).
 // Lookups fall evenly on the pages, so a page replaced by another that
-// maps to its slot is as good a loss as any. A reader copies its page out
-// under the lock of the slot's stripe.
+// maps to its slot is as good a loss as any. A reader reads its page in
+// place, under the lock of the slot's stripe.
 type pageCache struct {
 	// tags holds each slot's key + 1 (0: empty), apart from the pages:
 	// 8 bytes a slot, so that they stay in the CPU's caches and a page
@@ -67,25 +67,28 @@ func (c *pageCache) slot(key uint64) uint64 {
 	return mix64(key) % uint64(len(c.tags))
 }
 
-// get copies the cached page into buf (which it grows if need be) and
-// returns it; nil if the page is not cached or c is nil (no cache).
-func (c *pageCache) get(key uint64, buf []byte) page {
+// view calls fn with the cached page of key, under the lock of its
+// slot's stripe, and reports whether it was cached (false too with c nil:
+// no cache). fn must not keep the page, and should be quick: reading the
+// page where it lies saves copying 4 KiB for the few pairs a lookup needs.
+func (c *pageCache) view(key uint64, fn func(page)) bool {
 	if c == nil {
-		return nil
+		return false
 	}
 	i := c.slot(key)
 	if c.tags[i].Load() != key+1 {
-		return nil
+		return false
 	}
 	mu := &c.locks[i%pageCacheStripes]
 	mu.Lock()
 	defer mu.Unlock()
 	if c.tags[i].Load() != key+1 {
-		return nil // replaced meanwhile
+		return false // replaced meanwhile
 	}
 	slot := c.pages[i*pageSlotBytes:][:pageSlotBytes]
 	n := int(binary.BigEndian.Uint16(slot))
-	return append(buf[:0], slot[2:2+n]...)
+	fn(page(slot[2 : 2+n]))
+	return true
 }
 
 // put caches a copy of p in key's slot, in the place of what was there;

@@ -6,7 +6,7 @@ import (
 	"testing"
 )
 
-// TestPageCacheKeepsWhatIsRead: a cached page comes back as it was put
+// TestPageCacheKeepsWhatIsRead: a cached page is seen as it was put
 // (a copy: the caller's buffer is reused), a page not put is absent (page
 // 0 of run 0 too, whose key is that of an empty slot's), and a page put in
 // an occupied slot takes its place.
@@ -15,16 +15,16 @@ func TestPageCacheKeepsWhatIsRead(t *testing.T) {
 	if c == nil {
 		t.Fatal("no cache for a budget of a thousand pages")
 	}
-	if got := c.get(pageKey(0, 0), []byte{}); got != nil {
+	if got := cached(c, pageKey(0, 0)); got != nil {
 		t.Fatalf("page 0 of run 0, never put: %q", got)
 	}
 	buf := []byte("page one, fourteen b")
 	c.put(pageKey(1, 0), buf)
 	copy(buf, "overwritten by a rea")
-	if got := c.get(pageKey(1, 0), nil); !bytes.Equal(got, []byte("page one, fourteen b")) {
+	if got := cached(c, pageKey(1, 0)); !bytes.Equal(got, []byte("page one, fourteen b")) {
 		t.Fatalf("cached page %q; want the bytes as put", got)
 	}
-	if c.get(pageKey(1, 1), nil) != nil || c.get(pageKey(2, 0), nil) != nil {
+	if cached(c, pageKey(1, 1)) != nil || cached(c, pageKey(2, 0)) != nil {
 		t.Fatal("a page never put is cached")
 	}
 	// A page of another key that maps to the same slot replaces it.
@@ -34,15 +34,28 @@ func TestPageCacheKeepsWhatIsRead(t *testing.T) {
 		other++
 	}
 	c.put(other, bytes.Repeat([]byte{7}, 28))
-	if c.get(pageKey(1, 0), nil) != nil {
+	if cached(c, pageKey(1, 0)) != nil {
 		t.Error("a page replaced in its slot is still found")
 	}
-	if got := c.get(other, nil); !bytes.Equal(got, bytes.Repeat([]byte{7}, 28)) {
+	if got := cached(c, other); !bytes.Equal(got, bytes.Repeat([]byte{7}, 28)) {
 		t.Errorf("the page that replaced it: %v", got)
+	}
+	var nilCache *pageCache
+	if nilCache.view(pageKey(1, 0), func(page) { t.Error("no cache called its viewer") }) {
+		t.Error("no cache has a page")
 	}
 	if newPageCache(0) != nil || newPageCache(pageCacheStripes*(8+pageSlotBytes)-1) != nil {
 		t.Error("a cache for a budget that holds no page a stripe")
 	}
+}
+
+// cached returns a copy of the page of key that c holds, nil if none.
+func cached(c *pageCache, key uint64) []byte {
+	var p []byte
+	if !c.view(key, func(v page) { p = bytes.Clone(v) }) {
+		return nil
+	}
+	return p
 }
 
 // TestRunPagesThroughTheCache: a run written with a cache leaves its pages

@@ -378,19 +378,6 @@ func (r *run) readPage(i int, buf []byte) (page, error) {
 	return checkPage(plain)
 }
 
-// cachedPage returns page i from cache, or reads it into buf and caches
-// it; read says whether it read the file.
-func (r *run) cachedPage(i int, buf []byte, cache *pageCache) (p page, read bool, err error) {
-	key := pageKey(r.id, i)
-	if p := cache.get(key, buf); p != nil {
-		return p, false, nil
-	}
-	if p, err = r.readPage(i, buf); err == nil {
-		cache.put(key, p)
-	}
-	return p, true, err
-}
-
 // page is a page's plaintext: pairs of pairBytes, in run order.
 type page []byte
 
@@ -427,28 +414,44 @@ func (r *run) read(block uint64, perBlock int, keep func(uint64) bool, out []uin
 	n := 0
 	buf := pageBuffers.Get().(*[runPageBytes + 16]byte)
 	defer pageBuffers.Put(buf)
-	for ; i < len(r.fences) && r.fences[i] <= block && n < perBlock; i++ {
-		p, read, err := r.cachedPage(i, buf[:0], cache)
+	done := false
+	collect := func(p page) { out, n, done = p.members(block, perBlock, keep, out, n) }
+	for ; i < len(r.fences) && r.fences[i] <= block && !done; i++ {
+		pages++
+		key := pageKey(r.id, i)
+		if cache.view(key, collect) {
+			cached++
+			continue
+		}
+		p, err := r.readPage(i, buf[:0])
 		if err != nil {
 			return out, pages, cached, err
 		}
-		pages++
-		if !read {
-			cached++
-		}
-		j := sort.Search(p.len(), func(j int) bool { b, _ := p.pair(j); return b >= block })
-		for ; j < p.len() && n < perBlock; j++ {
-			b, id := p.pair(j)
-			if b != block {
-				return out, pages, cached, nil
-			}
-			if keep == nil || keep(id) {
-				out = append(out, id)
-				n++
-			}
-		}
+		cache.put(key, p)
+		collect(p)
 	}
 	return out, pages, cached, nil
+}
+
+// members appends to out the IDs of block's pairs in p that keep keeps
+// (nil: all), counting them in n; done is true when n reached perBlock or
+// the block's pairs end in p.
+func (p page) members(block uint64, perBlock int, keep func(uint64) bool, out []uint64, n int) (_ []uint64, _ int, done bool) {
+	j := sort.Search(p.len(), func(j int) bool { b, _ := p.pair(j); return b >= block })
+	for ; j < p.len(); j++ {
+		if n >= perBlock {
+			return out, n, true
+		}
+		b, id := p.pair(j)
+		if b != block {
+			return out, n, true
+		}
+		if keep == nil || keep(id) {
+			out = append(out, id)
+			n++
+		}
+	}
+	return out, n, n >= perBlock
 }
 
 // firstPage is the page block starts in: the last page whose fence is
