@@ -13,7 +13,10 @@ import (
 // one's writes, which its pendingCommit keeps, before the snapshot's. Its
 // own commit is sent only once the one before is durable, and not at all
 // if that failed, so what it read is never lost while it is kept
-// (Store.UpdateAsync).
+// (Store.UpdateAsync). Sending it waits for the records it names to be
+// synced to the record log, which happens beside the next Update too: an
+// Update returns once its writes are in memory. An Update that finds the
+// one before it failed already starts afresh, on a new snapshot.
 
 // pendingCommit is an Update's writes from when its commit is sent: read
 // by the next Update, whose snapshot may lack them.
@@ -28,6 +31,7 @@ type pendingCommit struct {
 	// caches.
 	addedBloom *bloomPart
 
+	sent chan struct{} // closed when the commit is sent to Badger or failed before
 	done chan struct{} // closed when the commit is durable or failed
 	err  error         // why it failed; read after done
 }
@@ -41,7 +45,7 @@ type pendingWrite struct {
 // pending is what the next Update reads of t's writes while t's commit is
 // on its way.
 func (t *tx) pending() *pendingCommit {
-	return &pendingCommit{writes: t.writes, added: t.added, addedBloom: t.addedBloom, deleted: t.deleted, done: make(chan struct{})}
+	return &pendingCommit{writes: t.writes, added: t.added, addedBloom: t.addedBloom, deleted: t.deleted, sent: make(chan struct{}), done: make(chan struct{})}
 }
 
 // pendingBloomKeys sizes the filter of an Update's postings: a batch of
@@ -58,6 +62,20 @@ func (p *pendingCommit) mayHave(block uint64) bool {
 func (p *pendingCommit) wait() error {
 	<-p.done
 	return p.err
+}
+
+// failed reports whether p is known to have failed by now (false on a nil
+// p).
+func (p *pendingCommit) failed() bool {
+	if p == nil {
+		return false
+	}
+	select {
+	case <-p.done:
+		return p.err != nil
+	default:
+		return false
+	}
 }
 
 // lookup returns key's write in p: ok is false when p did not write it.

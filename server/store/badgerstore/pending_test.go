@@ -90,16 +90,29 @@ func TestUpdateReadsThePendingOne(t *testing.T) {
 }
 
 // TestUpdateAfterAFailedOneFails: an Update that read the writes of one
-// whose commit failed is not committed.
+// whose commit failed is not committed; one that starts after the failure
+// is known starts afresh, without them.
 func TestUpdateAfterAFailedOneFails(t *testing.T) {
 	s := openSmallBuffer(t, t.TempDir())
 	defer s.Close()
-	failed := &pendingCommit{writes: map[string]pendingWrite{"z/x": {value: []byte("phantom")}}, done: make(chan struct{}), err: errors.New("disk full")}
-	close(failed.done)
+	failing := func() *pendingCommit {
+		return &pendingCommit{writes: map[string]pendingWrite{"z/x": {value: []byte("phantom")}}, sent: make(chan struct{}), done: make(chan struct{})}
+	}
+	fail := func(p *pendingCommit) {
+		p.err = errors.New("disk full")
+		close(p.sent)
+		close(p.done)
+	}
+	base := failing()
 	s.mu.Lock()
-	s.next, s.nextBase = s.db.NewTransaction(true), failed
+	s.next, s.nextBase = s.db.NewTransaction(true), base
 	s.mu.Unlock()
 	err := s.Update(context.Background(), func(stx store.Tx) error {
+		found, err := stx.(*tx).has("test", []byte("z/x"))
+		if !found || err != nil {
+			t.Errorf("the pending commit's write not read: %v, %v", found, err)
+		}
+		fail(base) // after this Update read its writes
 		return stx.(*tx).set("test", []byte("z/y"), []byte("built on the phantom"))
 	})
 	if err == nil {
@@ -114,11 +127,26 @@ func TestUpdateAfterAFailedOneFails(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// The next Update starts afresh.
+	// The next Update starts afresh, as does one whose base is known to
+	// have failed when it starts.
 	if err := s.Update(context.Background(), func(stx store.Tx) error {
 		return stx.(*tx).set("test", []byte("z/y"), []byte("ok"))
 	}); err != nil {
 		t.Fatal(err)
+	}
+	base = failing()
+	fail(base)
+	s.mu.Lock()
+	s.next.Discard()
+	s.next, s.nextBase = s.db.NewTransaction(true), base
+	s.mu.Unlock()
+	if err := s.Update(context.Background(), func(stx store.Tx) error {
+		if found, err := stx.(*tx).has("test", []byte("z/x")); found || err != nil {
+			t.Errorf("an Update after a failure it knew of read the failed commit's write: %v, %v", found, err)
+		}
+		return nil
+	}); err != nil {
+		t.Errorf("an Update after a failure it knew of: %v", err)
 	}
 }
 

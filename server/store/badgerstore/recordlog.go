@@ -1,11 +1,13 @@
 package badgerstore
 
 import (
+	"cmp"
 	"crypto/cipher"
 	"encoding/binary"
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -72,6 +74,7 @@ type recordLog struct {
 	segment  uint32 // the segment being appended to; 0 before the first append
 	end      int64  // where the next record goes in it
 	unsynced []*os.File
+	syncErr  error // the first failed sync's, returned by every later one
 
 	filesMu sync.RWMutex
 	files   map[uint32]*os.File // open segments, for reading and appending
@@ -187,17 +190,30 @@ func (l *recordLog) startSegment() error {
 	return nil
 }
 
-// sync makes every record written so far durable; Store.Update calls it
-// before it sends a commit.
+// sync makes every record written before it is called durable;
+// Store.UpdateAsync calls it before it sends a commit, beside the next
+// batch's appends. The files are synced outside mu, so those appends do
+// not wait for the disk (a file appended to meanwhile is synced again by
+// the next call). A failed sync fails every later one: after a failed
+// fsync the kernel may have dropped the pages, so nothing written before
+// can be taken as durable.
 func (l *recordLog) sync() error {
 	l.mu.Lock()
-	defer l.mu.Unlock()
-	for _, f := range l.unsynced {
+	files, err := slices.Clone(l.unsynced), l.syncErr
+	l.unsynced = l.unsynced[:0]
+	l.mu.Unlock()
+	if err != nil {
+		return err
+	}
+	for _, f := range files {
 		if err := f.Sync(); err != nil {
-			return fmt.Errorf("badgerstore: sync record log: %w", err)
+			err = fmt.Errorf("badgerstore: sync record log: %w", err)
+			l.mu.Lock()
+			l.syncErr = cmp.Or(l.syncErr, err)
+			l.mu.Unlock()
+			return err
 		}
 	}
-	l.unsynced = l.unsynced[:0]
 	return nil
 }
 
