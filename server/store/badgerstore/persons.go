@@ -81,8 +81,8 @@ func (ix index) AddPersons(persons ...uint64) error {
 		if err != nil || found {
 			return orExists(err)
 		}
-		g, _ := ix.t.persons[p/personGroupSize] // read by hasPerson
-		g.bits |= 1 << (p % personGroupSize)
+		g := ix.t.persons[p/personGroupSize] // read by hasPerson
+		g.bits |= personBit(p)
 		g.changed = true
 		ix.t.persons[p/personGroupSize] = g
 	}
@@ -103,10 +103,9 @@ func (ix index) RemovePerson(person uint64) error {
 	if err != nil {
 		return err
 	}
-	bit := uint64(1) << (person % personGroupSize)
 	switch {
-	case g.bits&bit != 0:
-		g.bits &^= bit
+	case g.bits&personBit(person) != 0:
+		g.bits &^= personBit(person)
 		g.changed = true
 		ix.t.persons[person/personGroupSize] = g
 	default:
@@ -135,11 +134,17 @@ func (ix index) RemovePerson(person uint64) error {
 // key of its own as stores from before the groups recorded persons.
 func (ix index) hasPerson(person uint64) (bool, error) {
 	g, err := ix.t.personGroup(person / personGroupSize)
-	if err != nil || g.bits&(1<<(person%personGroupSize)) != 0 {
-		return err == nil, err
+	switch {
+	case err != nil:
+		return false, err
+	case g.bits&personBit(person) != 0:
+		return true, nil
 	}
 	return ix.t.has("read person", numKey(personPrefix, person))
 }
+
+// personBit is person's bit in its group's value.
+func personBit(person uint64) uint64 { return 1 << (person % personGroupSize) }
 
 // personGroup returns the working copy of a group of persons, reading it
 // on first use. Only Updates read persons, so no lock is needed.
