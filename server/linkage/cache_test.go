@@ -26,6 +26,7 @@ func TestCacheFollowsMerges(t *testing.T) {
 	pair := reviewPair(k)
 	first := registerAll(t, ix, pair[:1])[0]
 	second := registerAll(t, ix, pair[1:])[0]
+	ix.caching.Wait()
 	if second.Decision != Review || ix.cache.len() != 2 {
 		t.Fatalf("second: %v; cache %d records; want review and both cached", second.Decision, ix.cache.len())
 	}
@@ -55,6 +56,8 @@ func TestCacheBounded(t *testing.T) {
 	large := OpenWithCache(openTempStore(t), DefaultModel(), 1_000_000)
 	rs := registerAll(t, small, batch)
 	rl := registerAll(t, large, batch)
+	small.caching.Wait()
+	large.caching.Wait()
 	if n := small.cache.len(); n > 2 {
 		t.Fatalf("a cache of capacity 1 holds %d records", n)
 	}

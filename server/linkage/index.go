@@ -61,7 +61,10 @@ type Index struct {
 	st    store.Store
 	model atomic.Pointer[Model] // swapped whole by SetModel
 	cache *candidateCache
-	work  workCounters
+	// caching runs the puts of batches whose commits are durable
+	// (RegisterAsync).
+	caching sync.WaitGroup
+	work    workCounters
 
 	// domainTags lists the tags (Encoder.DomainTag) of every domain, for
 	// merges and splits to carry a person's domains over; nil: none.
@@ -149,15 +152,20 @@ func (ix *Index) RegisterAsync(ctx context.Context, batch []Encoded, commit func
 			// Only now are the new records in the store: a rolled-back
 			// batch's IDs may be handed out again. So may those of the
 			// batch before, whose writes this one may have read before
-			// they were durable: its candidates wait too.
-			if err == nil {
-				for _, ids := range [][]uint64{st.read, st.fresh} {
-					for _, id := range ids {
-						ix.cache.put(id, *st.cands[id], st.seq)
+			// they were durable: its candidates wait too. They go into
+			// the cache beside the next batch's registration, which is
+			// the critical path (a thousand puts are about a millisecond);
+			// a record that batch changes is kept out by put's seq.
+			ix.caching.Go(func() {
+				if err == nil {
+					for _, ids := range [][]uint64{st.read, st.fresh} {
+						for _, id := range ids {
+							ix.cache.put(id, *st.cands[id], st.seq)
+						}
 					}
 				}
-			}
-			st.release()
+				st.release()
+			})
 		})
 		if err != nil {
 			return fmt.Errorf("register in the person index: %w", err)
