@@ -2,6 +2,7 @@ package badgerstore
 
 import (
 	"errors"
+	"fmt"
 	"math"
 	"slices"
 
@@ -15,13 +16,7 @@ type index struct{ t *tx }
 func (ix index) Lock() error { return nil }
 
 func (ix index) ReserveIDs(n int) (uint64, error) {
-	if err := ix.t.writable(); err != nil {
-		return 0, err
-	}
-	if n < 1 {
-		return 0, errors.New("badgerstore: ReserveIDs of fewer than one ID")
-	}
-	c, err := ix.t.counters()
+	c, err := ix.reservation("ReserveIDs", n)
 	if err != nil {
 		return 0, err
 	}
@@ -29,6 +24,18 @@ func (ix index) ReserveIDs(n int) (uint64, error) {
 	c.nextID = first + uint64(n)
 	ix.t.changed()
 	return first, nil
+}
+
+// reservation checks that op may reserve n IDs, and returns the counters
+// to take them from; the caller advances one and calls changed.
+func (ix index) reservation(op string, n int) (*counters, error) {
+	if err := ix.t.writable(); err != nil {
+		return nil, err
+	}
+	if n < 1 {
+		return nil, fmt.Errorf("badgerstore: %s of fewer than one ID", op)
+	}
+	return ix.t.counters()
 }
 
 func (ix index) Stats() (store.IndexStats, error) {

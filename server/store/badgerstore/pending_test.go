@@ -105,7 +105,7 @@ func TestUpdateAfterAFailedOneFails(t *testing.T) {
 	}
 	base := failing()
 	s.mu.Lock()
-	s.next, s.nextBase = s.db.NewTransaction(true), base
+	s.next, s.last = s.db.NewTransaction(true), base
 	s.mu.Unlock()
 	err := s.Update(context.Background(), func(stx store.Tx) error {
 		found, err := stx.(*tx).has("test", []byte("z/x"))
@@ -138,7 +138,7 @@ func TestUpdateAfterAFailedOneFails(t *testing.T) {
 	fail(base)
 	s.mu.Lock()
 	s.next.Discard()
-	s.next, s.nextBase = s.db.NewTransaction(true), base
+	s.next, s.last = s.db.NewTransaction(true), base
 	s.mu.Unlock()
 	if err := s.Update(context.Background(), func(stx store.Tx) error {
 		if found, err := stx.(*tx).has("test", []byte("z/x")); found || err != nil {
@@ -172,7 +172,7 @@ func TestMembersOfThePendingCommit(t *testing.T) {
 	bt.deleted = []uint64{9}
 	before := bt.pending()
 	s.mu.Lock()
-	s.next, s.nextBase = s.db.NewTransaction(true), before
+	s.next, s.last = s.db.NewTransaction(true), before
 	s.mu.Unlock()
 	errChecked := errors.New("checked")
 	_, err := s.UpdateAsync(context.Background(), func(stx store.Tx) error {

@@ -2,7 +2,6 @@ package badgerstore
 
 import (
 	"encoding/binary"
-	"errors"
 
 	"github.com/ttpnl/ttp/server/store"
 )
@@ -32,13 +31,7 @@ type personGroup struct {
 }
 
 func (ix index) ReservePersonIDs(n int) (uint64, error) {
-	if err := ix.t.writable(); err != nil {
-		return 0, err
-	}
-	if n < 1 {
-		return 0, errors.New("badgerstore: ReservePersonIDs of fewer than one ID")
-	}
-	c, err := ix.t.counters()
+	c, err := ix.reservation("ReservePersonIDs", n)
 	if err != nil {
 		return 0, err
 	}

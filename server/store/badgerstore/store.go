@@ -20,15 +20,13 @@ type Store struct {
 
 	// mu serialises Update transactions, and Close with them. One process
 	// owns the directory, so this is every lock the contract asks for.
-	// Under it, next and nextBase: the snapshot for the next Update and
-	// the pending commit of the last (pending.go); last is the last
-	// Update's pending commit even when no snapshot follows it (the next
-	// Update failed).
-	mu       sync.Mutex
-	next     *badger.Txn
-	nextBase *pendingCommit
-	last     *pendingCommit
-	closed   atomic.Bool // also read by View, which does not take mu
+	// Under it, next and last: the snapshot for the next Update (nil
+	// after an Update that failed), which lacks last's writes, and the
+	// last Update's pending commit (pending.go).
+	mu     sync.Mutex
+	next   *badger.Txn
+	last   *pendingCommit
+	closed atomic.Bool // also read by View, which does not take mu
 
 	// filter spares reads of absent index keys (keyfilter.go).
 	filter *keyFilter
@@ -80,8 +78,12 @@ func (s *Store) UpdateAsync(ctx context.Context, fn func(store.Tx) error) (wait 
 	if s.closed.Load() {
 		return nil, fail("update", badger.ErrDBClosed)
 	}
-	txn, base, visible, changing := s.next, s.nextBase, s.nextVisible, s.nextChanging
-	s.next, s.nextBase, s.nextChanging = nil, nil, nil
+	txn, visible, changing := s.next, s.nextVisible, s.nextChanging
+	s.next, s.nextChanging = nil, nil
+	var base *pendingCommit // the Update whose writes txn's snapshot lacks
+	if txn != nil {
+		base = s.last
+	}
 	if base.failed() {
 		// Its snapshot would need base's writes: start afresh, as if base
 		// had never been.
@@ -93,9 +95,7 @@ func (s *Store) UpdateAsync(ctx context.Context, fn func(store.Tx) error) (wait 
 			// Its commit sent, so that the snapshot waits for it and has it.
 			<-s.last.sent
 		}
-		visible = s.slots.durable.Load() // before the snapshot: see pointers.go
-		txn = s.db.NewTransaction(true)
-		changing = s.slots.changingRecords() // after the snapshot
+		txn, visible, changing = s.snapshot(true)
 	}
 	t := s.newTx(txn, true, visible)
 	t.changing = changing
@@ -114,9 +114,7 @@ func (s *Store) UpdateAsync(ctx context.Context, fn func(store.Tx) error) (wait 
 	if base != nil {
 		<-base.sent
 	}
-	nextVisible := s.slots.durable.Load()
-	next := s.db.NewTransaction(true)
-	nextChanging := s.slots.changingRecords()
+	next, nextVisible, nextChanging := s.snapshot(true)
 	pc := t.pending()
 	commit := s.slots.next
 	s.slots.next++
@@ -126,6 +124,14 @@ func (s *Store) UpdateAsync(ctx context.Context, fn func(store.Tx) error) (wait 
 	// the Update waited for it) and base's commit is durable, so that
 	// commits run in order. With SyncWrites, the callback runs once the
 	// write is on disk.
+	finish := func(err error) {
+		if pc.err = err; err == nil {
+			s.slots.committed(commit, t.pointers, t.changedRecords)
+			s.postings.committed(t.added, t.logSeq, t.deleted)
+		}
+		s.slots.settled(commit)
+		close(pc.done)
+	}
 	go func() {
 		defer close(pc.sent)
 		err := s.records.sync()
@@ -136,22 +142,12 @@ func (s *Store) UpdateAsync(ctx context.Context, fn func(store.Tx) error) (wait 
 		}
 		if err != nil {
 			txn.Discard()
-			pc.err = err
-			s.slots.settled(commit)
-			close(pc.done)
+			finish(err)
 			return
 		}
-		txn.CommitWith(func(err error) {
-			if pc.err = fail("commit", err); pc.err == nil {
-				s.slots.committed(commit, t.pointers, t.changedRecords)
-				s.postings.committed(t.added, t.logSeq, t.deleted)
-			}
-			s.slots.settled(commit)
-			close(pc.done)
-		})
+		txn.CommitWith(func(err error) { finish(fail("commit", err)) })
 	}()
-	s.next, s.nextBase, s.nextVisible, s.nextChanging = next, pc, nextVisible, nextChanging
-	s.last = pc
+	s.next, s.last, s.nextVisible, s.nextChanging = next, pc, nextVisible, nextChanging
 	return pc.wait, nil
 }
 
@@ -164,12 +160,20 @@ func (s *Store) View(ctx context.Context, fn func(store.Tx) error) error {
 	if s.closed.Load() {
 		return fail("view", badger.ErrDBClosed)
 	}
-	visible := s.slots.durable.Load() // before the snapshot: see pointers.go
-	txn := s.db.NewTransaction(false)
+	txn, visible, changing := s.snapshot(false)
 	defer txn.Discard()
 	t := s.newTx(txn, false, visible)
-	t.changing = s.slots.changingRecords() // after the snapshot
+	t.changing = changing
 	return fn(t)
+}
+
+// snapshot opens a transaction, with the last commit of the pointer file
+// visible to it (read before the snapshot) and the records that commits in
+// flight change (taken after it): see pointers.go.
+func (s *Store) snapshot(update bool) (txn *badger.Txn, visible uint64, changing map[uint64]struct{}) {
+	visible = s.slots.durable.Load()
+	txn = s.db.NewTransaction(update)
+	return txn, visible, s.slots.changingRecords()
 }
 
 // Shared is false: one process owns a Badger directory.
@@ -189,7 +193,7 @@ func (s *Store) Close() error {
 	}
 	if s.next != nil {
 		s.next.Discard()
-		s.next, s.nextBase = nil, nil
+		s.next = nil
 	}
 	close(s.stop)
 	s.background.Wait()
