@@ -32,6 +32,15 @@ import (
 // Lookups fall evenly on the pages, so a page replaced by another that
 // maps to its slot is as good a loss as any. A reader reads its page in
 // place, under the lock of the slot's stripe.
+//
+// A page read from its file goes in only on its second miss in its slot
+// (admit). Once the runs outgrow the budget many times over (1.7 GB of
+// runs at eleven million records) most pages read are not read again
+// before another replaces them, and copying each one in was 5% of
+// registration's CPU: admitting on the second miss cut the CPU per record
+// there by about 6% (three alternated runs each), at the same cost at a
+// million records. A run's pages as it is written go in at once (put):
+// they replace its inputs' pages.
 type pageCache struct {
 	// tags holds each slot's key + 1 (0: empty), apart from the pages:
 	// 8 bytes a slot, so that they stay in the CPU's caches and a page
@@ -40,6 +49,9 @@ type pageCache struct {
 	tags  []atomic.Uint64
 	pages []byte // per slot: length (2 bytes), page
 	locks [pageCacheStripes]sync.Mutex
+	// missed holds per slot the key + 1 of the last page read from its
+	// file there (admit).
+	missed []atomic.Uint64
 }
 
 const pageCacheStripes = 64
@@ -55,7 +67,7 @@ func newPageCache(budget int64) *pageCache {
 	if n < pageCacheStripes {
 		return nil
 	}
-	return &pageCache{tags: make([]atomic.Uint64, n), pages: make([]byte, n*pageSlotBytes)}
+	return &pageCache{tags: make([]atomic.Uint64, n), pages: make([]byte, n*pageSlotBytes), missed: make([]atomic.Uint64, n)}
 }
 
 // pageKey names page i of run id: run numbers stay far below 2^40, and a
@@ -89,6 +101,15 @@ func (c *pageCache) view(key uint64, fn func(page)) bool {
 	n := int(binary.BigEndian.Uint16(slot))
 	fn(page(slot[2 : 2+n]))
 	return true
+}
+
+// admit caches a copy of p, a page read from its file because it was not
+// cached, if it was the last page read from its file in its slot before;
+// else it remembers it as that. With c nil it does nothing.
+func (c *pageCache) admit(key uint64, p page) {
+	if c != nil && c.missed[c.slot(key)].Swap(key+1) == key+1 {
+		c.put(key, p)
+	}
 }
 
 // put caches a copy of p in key's slot, in the place of what was there;

@@ -427,7 +427,7 @@ func (r *run) read(block uint64, perBlock int, keep func(uint64) bool, out []uin
 		if err != nil {
 			return out, pages, cached, err
 		}
-		cache.put(key, p)
+		cache.admit(key, p)
 		collect(p)
 	}
 	return out, pages, cached, nil
