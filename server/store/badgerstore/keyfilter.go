@@ -84,6 +84,17 @@ func (f *keyFilter) mayContain(key []byte) bool {
 	return false
 }
 
+// mayHoldKeys reports whether any key may be stored: false once the
+// filter is filled and no key was added, as in a store that never had a
+// person key of its own.
+func (f *keyFilter) mayHoldKeys() bool {
+	if f == nil || !f.ready.Load() {
+		return true
+	}
+	parts := *f.parts.Load()
+	return len(parts) > 1 || parts[0].added.Load() > 0
+}
+
 // add records that key may be stored. Safe for concurrent use.
 func (f *keyFilter) add(key []byte) {
 	if f == nil {

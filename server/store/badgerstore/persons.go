@@ -2,6 +2,7 @@ package badgerstore
 
 import (
 	"encoding/binary"
+	"math/bits"
 
 	"github.com/ttpnl/ttp/server/store"
 )
@@ -57,12 +58,36 @@ func (ix index) ReservePersonIDs(n int) (uint64, error) {
 // lastPersonIn returns the largest recorded person of the n IDs from
 // first on.
 func (ix index) lastPersonIn(first, n uint64) (last uint64, found bool, err error) {
-	for id := first + n - 1; id >= first; id-- {
-		if found, err := ix.hasPerson(id); err != nil || found {
-			return id, found, err
+	end := first + n - 1
+	if ix.t.filter.mayHoldKeys() {
+		// A store from before the groups: a person may have a key of its
+		// own, so each ID is looked for.
+		for id := end; id >= first; id-- {
+			if found, err := ix.hasPerson(id); err != nil || found {
+				return id, found, err
+			}
+		}
+		return 0, false, nil
+	}
+	for g := end / personGroupSize; ; g-- {
+		group, err := ix.t.personGroup(g)
+		if err != nil {
+			return 0, false, err
+		}
+		if in := group.bits & groupRange(g, first, end); in != 0 {
+			return g*personGroupSize + uint64(63-bits.LeadingZeros64(in)), true, nil
+		}
+		if g == first/personGroupSize {
+			return 0, false, nil
 		}
 	}
-	return 0, false, nil
+}
+
+// groupRange has the bits of group g's persons from first to end.
+func groupRange(g, first, end uint64) uint64 {
+	base := g * personGroupSize
+	lo, hi := max(first, base)-base, min(end, base+personGroupSize-1)-base
+	return (^uint64(0) >> (63 - hi)) & (^uint64(0) << lo)
 }
 
 func (ix index) AddPersons(persons ...uint64) error {

@@ -63,3 +63,25 @@ func TestReservedPersonsWritePersonGroups(t *testing.T) {
 		t.Errorf("Stats: %d persons; want %d", st.Persons, 1000-63)
 	}
 }
+
+// TestGroupRange: the bits of a group's persons in a range, at the group's
+// edges and inside it. It fails if a bound is off by one or the mask
+// spills into a neighbour's IDs.
+func TestGroupRange(t *testing.T) {
+	for _, c := range []struct {
+		g, first, end, want uint64
+	}{
+		{0, 0, 63, ^uint64(0)},
+		{1, 0, 1000, ^uint64(0)},
+		{1, 64, 64, 1},
+		{1, 127, 127, 1 << 63},
+		{1, 70, 72, 0b111 << 6},
+		{1, 60, 66, 0b111},
+		{1, 126, 200, 0b11 << 62},
+		{2, 100, 130, 0b111},
+	} {
+		if got := groupRange(c.g, c.first, c.end); got != c.want {
+			t.Errorf("groupRange(%d, %d, %d) = %#x, want %#x", c.g, c.first, c.end, got, c.want)
+		}
+	}
+}
