@@ -88,7 +88,7 @@ func (a *adminService) checkAccessNames(brokers, recipients []string) error {
 		{recipients, "recipients", "may not receive from a domain", ttpv1.LinkageService_ListPersonChanges_FullMethodName},
 	} {
 		for _, name := range c.names {
-			p, ok := a.s.principals[name]
+			p, ok := a.s.authorizer.Principal(name)
 			if !ok {
 				return apierr.BadField(c.field, "%q is not a configured principal", name)
 			}

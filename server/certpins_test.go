@@ -2,9 +2,6 @@ package server_test
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
-	"encoding/pem"
 	"io"
 	"log/slog"
 	"os"
@@ -21,26 +18,6 @@ import (
 	"github.com/ttpnl/ttp/server/authz"
 	"github.com/ttpnl/ttp/server/servertest"
 )
-
-// fingerprint is the SHA-256 of a PEM certificate file's DER, as
-// "openssl x509 -noout -fingerprint -sha256" prints it (AB:CD:...).
-func fingerprint(t *testing.T, certFile string) string {
-	t.Helper()
-	raw, err := os.ReadFile(certFile)
-	if err != nil {
-		t.Fatal(err)
-	}
-	block, _ := pem.Decode(raw)
-	if block == nil {
-		t.Fatalf("%s: no PEM", certFile)
-	}
-	sum := sha256.Sum256(block.Bytes)
-	var parts []string
-	for _, b := range sum {
-		parts = append(parts, strings.ToUpper(hex.EncodeToString([]byte{b})))
-	}
-	return strings.Join(parts, ":")
-}
 
 // issueAgain has the fixture's CA issue one more certificate for a
 // principal that already has one: what a CA does on renewal, and what an
@@ -83,10 +60,10 @@ func TestPinnedAndRevokedCertificates(t *testing.T) {
 		servertest.Principal{Name: "hospital", Roles: []authz.Role{authz.Broker}},
 		servertest.Principal{Name: "registry", Roles: []authz.Role{authz.Registry}})
 	pinnedCert := f.Settings("hospital", "").Cert
-	f.Config.Principals[0].PinnedCertificates = []string{fingerprint(t, pinnedCert)}
+	f.Config.Principals[0].PinnedCertificates = []string{servertest.Fingerprint(t, pinnedCert)}
 	otherHospital := issueAgain(t, f, "hospital", "hospital-second")
 	registryLost := issueAgain(t, f, "registry", "registry-lost")
-	f.Config.RevokedCertificates = []string{strings.ToLower(strings.ReplaceAll(fingerprint(t, registryLost.Cert), ":", ""))}
+	f.Config.RevokedCertificates = []string{strings.ToLower(strings.ReplaceAll(servertest.Fingerprint(t, registryLost.Cert), ":", ""))}
 	s := f.Start(t)
 	otherHospital.Server, registryLost.Server = s.Addr(), s.Addr()
 

@@ -35,7 +35,7 @@ func (l *linkageService) start(ctx context.Context, domain string, fields []stri
 	if err != nil {
 		return nil, err
 	}
-	owner := linkage.Owner{Organisation: sess.Actor.Organisation, AGBCodes: l.s.agbCodes(sess.Actor.Organisation)}
+	owner := linkage.Owner{Organisation: sess.Actor.Organisation, AGBCodes: l.s.running.Load().AGBCodes(sess.Actor.Organisation)}
 	reg, err := linkage.NewRegistration(sess, parsed, owner, source, l.s.index, l.s.encoder, l.s.audit, l.s.today())
 	if err != nil {
 		if apierr.KindOf(err) == apierr.Internal {

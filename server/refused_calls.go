@@ -29,7 +29,14 @@ type quotas struct {
 }
 
 func newQuotas(cfg *config.Config) quotas {
-	build := func(name string, get func(*config.Quotas) *config.Quota) *quota.Quota {
+	q := quotas{pseudonyms: &quota.Quota{Name: "pseudonyms"}, registrations: &quota.Quota{Name: "registrations"}}
+	q.setLimits(cfg)
+	return q
+}
+
+// setLimits sets the quotas' limits to cfg's.
+func (q quotas) setLimits(cfg *config.Config) {
+	set := func(qu *quota.Quota, get func(*config.Quotas) *config.Quota) {
 		limit := func(principal string) quota.Limit {
 			q := cfg.QuotaOf(principal, get)
 			if q.Unlimited {
@@ -37,16 +44,14 @@ func newQuotas(cfg *config.Config) quotas {
 			}
 			return quota.Limit{Rate: q.PerDay / 86400, Burst: q.Burst}
 		}
-		q := &quota.Quota{Name: name, Default: limit(""), Principals: map[string]quota.Limit{}}
+		principals := map[string]quota.Limit{}
 		for _, p := range cfg.Principals {
-			q.Principals[p.Name] = limit(p.Name)
+			principals[p.Name] = limit(p.Name)
 		}
-		return q
+		qu.SetLimits(limit(""), principals)
 	}
-	return quotas{
-		pseudonyms:    build("pseudonyms", func(q *config.Quotas) *config.Quota { return q.Pseudonyms }),
-		registrations: build("registrations", func(q *config.Quotas) *config.Quota { return q.Registrations }),
-	}
+	set(q.pseudonyms, func(q *config.Quotas) *config.Quota { return q.Pseudonyms })
+	set(q.registrations, func(q *config.Quotas) *config.Quota { return q.Registrations })
 }
 
 func newLimits(cfg *config.Config) *limits.Limits {

@@ -67,15 +67,17 @@ type Server struct {
 	index    *linkage.Index
 	encoder  *linkage.Encoder
 
-	recipients *recipients.Registry               // sealing keys of recipients
-	desk       *requests.Desk                     // linkage requests
-	reidKey    *reid.Key                          // nil: no re-identification
-	reidDomain func(domain string) bool           // whether a domain allows it
-	agbCodes   func(organisation string) []string // nil: any AGB code
-	quotas     quotas                             // per principal, on making pseudonyms
-	limits     *limits.Limits                     // per principal, on what it holds at once
-	refusals   *refusals.Log                      // refused calls, to the audit log
-	principals authz.Directory                    // the configured principals
+	recipients *recipients.Registry     // sealing keys of recipients
+	desk       *requests.Desk           // linkage requests
+	reidKey    *reid.Key                // nil: no re-identification
+	reidDomain func(domain string) bool // whether a domain allows it
+	quotas     quotas                   // per principal, on making pseudonyms
+	limits     *limits.Limits           // per principal, on what it holds at once
+	refusals   *refusals.Log            // refused calls, to the audit log
+	authorizer *authz.Authorizer        // who may call
+	// running is the configuration the server runs with: as it started,
+	// with what ReloadAccess changed since.
+	running atomic.Pointer[config.Config]
 
 	grpc       *grpc.Server
 	health     *health.Server
@@ -103,7 +105,9 @@ func New(cfg *config.Config, log *slog.Logger) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{log: log, metrics: newMetrics(), today: identity.Today, now: time.Now, agbCodes: cfg.AGBCodes, auditKey: auditKey, principals: cfg.Directory()}
+	s := &Server{log: log, metrics: newMetrics(), today: identity.Today, now: time.Now, auditKey: auditKey}
+	s.running.Store(cfg)
+	s.authorizer = authz.NewAuthorizer(cfg.Directory(), cfg.Revoked())
 	s.quotas, s.limits = newQuotas(cfg), newLimits(cfg)
 	ctx := context.Background()
 	if s.st, err = OpenStore(ctx, cfg, kek, log); err != nil {
@@ -255,7 +259,7 @@ func (s *Server) listen(cfg *config.Config) (err error) {
 }
 
 func (s *Server) buildGRPC(cfg *config.Config, tlsConfig *tls.Config) {
-	authorizer := &authz.Authorizer{Directory: cfg.Directory(), Revoked: cfg.Revoked()}
+	authorizer := s.authorizer
 	s.grpc = grpc.NewServer(
 		grpc.Creds(credentials.NewTLS(tlsConfig)),
 		grpc.InTapHandle(s.startCall(authorizer)),

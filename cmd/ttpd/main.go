@@ -95,15 +95,9 @@ func run() (err error) {
 		}()
 	}
 
-	cfg, dev, err := loadConfig(*configPath, *dataDir, *listen, *metrics)
+	cfg, dev, err := loadConfig(*configPath, *dataDir, *listen, *metrics, *storeURL)
 	if err != nil {
 		return err
-	}
-	if *storeURL != "" {
-		cfg.StoreURL = *storeURL
-		if err := cfg.Validate(); err != nil {
-			return fmt.Errorf("-store: %w", err)
-		}
 	}
 	if *verifyAudit {
 		return verify(cfg, log)
@@ -127,14 +121,23 @@ func run() (err error) {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	var reread func() (*config.Config, error) // nil in dev mode: no file
+	if *configPath != "" {
+		reread = func() (*config.Config, error) {
+			cfg, _, err := loadConfig(*configPath, "", *listen, *metrics, *storeURL)
+			return cfg, err
+		}
+	}
+	go reloadOnHangup(ctx, srv, log, reread)
 	log.Info("serving", "grpc", srv.Addr(), "metrics", srv.MetricsAddr(), "dev", cfg.Dev)
 	err = srv.Serve(ctx, *drain)
 	log.Info("stopped")
 	return err
 }
 
-// loadConfig reads -config, or bootstraps dev mode; flags override addresses.
-func loadConfig(path, dataDir, listen, metrics string) (*config.Config, *devmode.Result, error) {
+// loadConfig reads -config, or bootstraps dev mode; flags override the
+// addresses and the store.
+func loadConfig(path, dataDir, listen, metrics, storeURL string) (*config.Config, *devmode.Result, error) {
 	var cfg *config.Config
 	var dev *devmode.Result
 	if path != "" {
@@ -162,7 +165,47 @@ func loadConfig(path, dataDir, listen, metrics string) (*config.Config, *devmode
 	if metrics != "" {
 		cfg.MetricsListen = metrics
 	}
+	if storeURL != "" {
+		cfg.StoreURL = storeURL
+		if err := cfg.Validate(); err != nil {
+			return nil, nil, fmt.Errorf("-store: %w", err)
+		}
+	}
 	return cfg, dev, nil
+}
+
+// reloadOnHangup applies the configuration file again (reread) at every
+// SIGHUP until ctx ends: Server.ReloadAccess says what takes effect. A
+// file that does not load or validate changes nothing, and the server runs
+// on as it was. In dev mode (reread nil) there is no file to read.
+func reloadOnHangup(ctx context.Context, srv *server.Server, log *slog.Logger, reread func() (*config.Config, error)) {
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-hup:
+		}
+		if reread == nil {
+			log.Warn("SIGHUP: dev mode has no configuration file to reload")
+			continue
+		}
+		cfg, err := reread()
+		var restartOnly []string
+		if err == nil {
+			restartOnly, err = srv.ReloadAccess(ctx, cfg)
+		}
+		if err != nil {
+			log.Error("configuration not reloaded; the server runs on as before", "err", err)
+			continue
+		}
+		log.Info("configuration reloaded", "principals", len(cfg.Principals), "revoked_certificates", len(cfg.RevokedCertificates))
+		if len(restartOnly) > 0 {
+			log.Warn("configuration settings changed that take effect only at a restart", "settings", restartOnly)
+		}
+	}
 }
 
 // ensureDevDomains creates the dev domains that do not exist, and returns

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -35,6 +36,7 @@ type ttpdProcess struct {
 	cmd    *exec.Cmd
 	exited chan struct{} // closed when the process has exited
 	err    error         // Wait's answer, once exited is closed
+	out    *syncBuffer   // what it wrote
 }
 
 // startTTPD runs bin with args and waits until it serves: until its health
@@ -48,12 +50,12 @@ func startTTPD(t *testing.T, bin string, probe client.Settings, args ...string) 
 	var out syncBuffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	if testing.Verbose() {
-		cmd.Stderr = os.Stderr
+		cmd.Stderr = io.MultiWriter(os.Stderr, &out)
 	}
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	p := &ttpdProcess{cmd: cmd, exited: make(chan struct{})}
+	p := &ttpdProcess{cmd: cmd, exited: make(chan struct{}), out: &out}
 	go func() { p.err = cmd.Wait(); close(p.exited) }()
 	t.Cleanup(func() {
 		cmd.Process.Kill()

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/tls"
 	"slices"
+	"sync/atomic"
 
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials"
@@ -18,9 +19,35 @@ type Directory map[string]Principal
 
 // Authorizer identifies the caller of every RPC and checks Methods.
 type Authorizer struct {
-	Directory Directory
-	// Revoked certificates are refused whatever their name.
-	Revoked Fingerprints
+	access atomic.Pointer[access]
+}
+
+// access is who may call: the principals, and the certificates refused
+// whatever their name.
+type access struct {
+	directory Directory
+	revoked   Fingerprints
+}
+
+// NewAuthorizer returns an Authorizer for the principals of directory,
+// refusing the revoked certificates.
+func NewAuthorizer(directory Directory, revoked Fingerprints) *Authorizer {
+	a := &Authorizer{}
+	a.SetAccess(directory, revoked)
+	return a
+}
+
+// SetAccess replaces the principals and the revoked certificates for every
+// call that starts after it returns, on connections open or new: a call is
+// authorised when it starts, so one under way keeps its principal.
+func (a *Authorizer) SetAccess(directory Directory, revoked Fingerprints) {
+	a.access.Store(&access{directory: directory, revoked: revoked})
+}
+
+// Principal returns the configured principal of that name.
+func (a *Authorizer) Principal(name string) (Principal, bool) {
+	p, ok := a.access.Load().directory[name]
+	return p, ok
 }
 
 // identify returns the principal of the verified client certificate. TLS has
@@ -51,10 +78,11 @@ func (a *Authorizer) lookup(state tls.ConnectionState) (Principal, error) {
 	cert := state.VerifiedChains[0][0]
 	fp := FingerprintOf(cert)
 	name := cert.Subject.CommonName
-	if a.Revoked[fp] {
+	acc := a.access.Load()
+	if acc.revoked[fp] {
 		return Principal{}, apierr.New(apierr.Unauthenticated, "the client certificate for %q is revoked", name)
 	}
-	p, ok := a.Directory[name]
+	p, ok := acc.directory[name]
 	if !ok {
 		return Principal{}, apierr.New(apierr.PermissionDenied, "principal %q is not configured", name)
 	}

@@ -30,15 +30,24 @@ type Limit struct {
 func (l Limit) Unlimited() bool { return l.Rate <= 0 }
 
 // Quota is a token bucket per principal. Every principal has Default unless
-// Principals names another limit for it. A nil Quota is unlimited.
+// Principals names another limit for it. A nil Quota is unlimited. Once in
+// use, its limits change only through SetLimits.
 type Quota struct {
 	Name       string // what is counted, e.g. "pseudonyms"; in messages
 	Default    Limit
 	Principals map[string]Limit
 	Now        func() time.Time
 
-	mu      sync.Mutex
+	mu      sync.Mutex // guards the limits and the buckets
 	buckets map[string]*bucket
+}
+
+// SetLimits replaces the limits. The buckets keep what they hold (no more
+// than a new burst): changing a limit gives no one a fresh quota.
+func (q *Quota) SetLimits(def Limit, principals map[string]Limit) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	q.Default, q.Principals = def, principals
 }
 
 type bucket struct {
@@ -46,8 +55,8 @@ type bucket struct {
 	last   time.Time
 }
 
-// LimitOf is the limit that applies to principal.
-func (q *Quota) LimitOf(principal string) Limit {
+// limitOf is the limit that applies to principal. q.mu is held.
+func (q *Quota) limitOf(principal string) Limit {
 	if l, ok := q.Principals[principal]; ok {
 		return l
 	}
@@ -61,10 +70,6 @@ func (q *Quota) Take(principal string, n int) error {
 	if q == nil {
 		return nil
 	}
-	lim := q.LimitOf(principal)
-	if lim.Unlimited() {
-		return nil
-	}
 	now := time.Now
 	if q.Now != nil {
 		now = q.Now
@@ -72,6 +77,10 @@ func (q *Quota) Take(principal string, n int) error {
 	t := now()
 	q.mu.Lock()
 	defer q.mu.Unlock()
+	lim := q.limitOf(principal)
+	if lim.Unlimited() {
+		return nil
+	}
 	if q.buckets == nil {
 		q.buckets = map[string]*bucket{}
 	}

@@ -48,3 +48,33 @@ func TestQuota(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestSetLimitsKeepsBuckets: new limits apply to the next Take, and a
+// bucket emptied before keeps what it holds: raising a limit refills it at
+// the new rate, not at once, and lowering the burst caps what it holds.
+func TestSetLimitsKeepsBuckets(t *testing.T) {
+	now := time.Unix(1000, 0)
+	q := &quota.Quota{Name: "registrations", Default: quota.Limit{Rate: 10, Burst: 100}, Now: func() time.Time { return now }}
+	if err := q.Take("a", 100); err != nil {
+		t.Fatal(err)
+	}
+	q.SetLimits(quota.Limit{Rate: 10, Burst: 1000}, nil)
+	if err := q.Take("a", 1); err == nil {
+		t.Fatal("a raised burst refilled an empty bucket at once")
+	}
+	now = now.Add(time.Second)
+	if err := q.Take("a", 10); err != nil {
+		t.Fatalf("after a second at 10/s: %v", err)
+	}
+	q.SetLimits(quota.Limit{Rate: 10, Burst: 5}, map[string]quota.Limit{"b": {}})
+	now = now.Add(time.Hour)
+	if err := q.Take("a", 6); err == nil {
+		t.Fatal("a lowered burst still allows more at once")
+	}
+	if err := q.Take("a", 5); err != nil {
+		t.Fatalf("within the lowered burst: %v", err)
+	}
+	if err := q.Take("b", 1<<30); err != nil {
+		t.Fatalf("a principal made unlimited: %v", err)
+	}
+}
