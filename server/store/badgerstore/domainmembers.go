@@ -1,24 +1,53 @@
 package badgerstore
 
-import "encoding/binary"
+import (
+	"encoding/binary"
+	"errors"
+	"log/slog"
+
+	"github.com/dgraph-io/badger/v4"
+)
 
 // This file keeps what the index knows of persons beyond their records:
 // the domains they were registered through, and their objections.
 
-// domainMemberKey is domainMemberPrefix + domain tag + person.
-func domainMemberKey(domain, person uint64) []byte {
-	return binary.BigEndian.AppendUint64(numKey(domainMemberPrefix, domain), person)
+// A domain's persons are kept 64 to a value, as persons are (persons.go):
+// domainGroupPrefix + domain tag + person / personGroupSize → a bit per
+// person. With a key per person, a batch of 1,000 records wrote 1,000
+// Badger entries for its domain (each a skiplist insert and an encrypted
+// log entry); its new persons, which have consecutive IDs, now take some
+// 16. An Update changes working copies of the groups it touches
+// (tx.domainGroups), written when it commits (flushDomainGroups). Stores
+// from before kept a key per person (domainMemberPrefix): opening one
+// folds them into groups (migrateDomainMembers).
+
+// domainGroupKey names a group of a domain's persons.
+type domainGroupKey struct{ domain, group uint64 }
+
+func domainGroupOf(domain, person uint64) domainGroupKey {
+	return domainGroupKey{domain, person / personGroupSize}
 }
 
-// AddToDomain writes a key per person: blind writes, so recording a person
-// again costs no read.
+func (k domainGroupKey) bytes() []byte {
+	return binary.BigEndian.AppendUint64(numKey(domainGroupPrefix, k.domain), k.group)
+}
+
+// AddToDomain sets the persons' bits in their groups: recording a person
+// again changes nothing.
 func (ix index) AddToDomain(domain uint64, persons []uint64) error {
 	if err := ix.t.writable(); err != nil {
 		return err
 	}
 	for _, p := range persons {
-		if err := ix.t.set("write domain member", domainMemberKey(domain, p), nil); err != nil {
+		k := domainGroupOf(domain, p)
+		g, err := ix.t.domainGroup(k)
+		if err != nil {
 			return err
+		}
+		if g.bits&personBit(p) == 0 {
+			g.bits |= personBit(p)
+			g.changed = true
+			ix.t.domainGroups[k] = g
 		}
 	}
 	return nil
@@ -27,15 +56,53 @@ func (ix index) AddToDomain(domain uint64, persons []uint64) error {
 func (ix index) InDomain(domain uint64, persons []uint64) (map[uint64]bool, error) {
 	out := make(map[uint64]bool, len(persons))
 	for _, p := range persons {
-		found, err := ix.t.has("read domain member", domainMemberKey(domain, p))
+		g, err := ix.t.domainGroup(domainGroupOf(domain, p))
 		if err != nil {
 			return nil, err
 		}
-		if found {
+		if g.bits&personBit(p) != 0 {
 			out[p] = true
 		}
 	}
 	return out, nil
+}
+
+// domainGroup returns a group of a domain's persons: in an Update its
+// working copy, read on first use; in a View as stored.
+func (t *tx) domainGroup(k domainGroupKey) (personGroup, error) {
+	if g, ok := t.domainGroups[k]; ok {
+		return g, nil
+	}
+	var g personGroup
+	_, err := t.get("read domain members", k.bytes(), func(v []byte) error {
+		if len(v) != 8 || binary.BigEndian.Uint64(v) == 0 {
+			return corrupt("domain member group")
+		}
+		g.bits = binary.BigEndian.Uint64(v)
+		return nil
+	})
+	if err != nil || !t.update {
+		return g, err
+	}
+	if t.domainGroups == nil {
+		t.domainGroups = make(map[domainGroupKey]personGroup)
+	}
+	t.domainGroups[k] = g
+	return g, nil
+}
+
+// flushDomainGroups writes the groups of domain members the transaction
+// changed. Persons never leave a domain, so a group is never emptied.
+func (t *tx) flushDomainGroups() error {
+	for k, g := range t.domainGroups {
+		if !g.changed {
+			continue
+		}
+		if err := t.set("write domain members", k.bytes(), binary.BigEndian.AppendUint64(make([]byte, 0, 8), g.bits)); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func (ix index) SetObjected(person uint64, objected bool) error {
@@ -87,4 +154,81 @@ func (ix index) ReidSources(ids []uint64) (map[uint64][]byte, error) {
 		}
 	}
 	return out, nil
+}
+
+// migrateDomainMembers folds the per-person domain member keys of a store
+// from before the groups into groups, and then deletes them, some million
+// at a time. A crash in between leaves both, and the next open folds them
+// again: setting a bit twice changes nothing.
+func migrateDomainMembers(db *badger.DB, log *slog.Logger) error {
+	const perRound = 1 << 20
+	for {
+		groups := map[domainGroupKey]uint64{}
+		var old [][]byte
+		err := db.View(func(txn *badger.Txn) error {
+			t := newTx(txn, false, nil)
+			err := t.scan("read domain members", domainMemberPrefix, nil, true, func(k, _ []byte) error {
+				if len(k) != 16 {
+					return corrupt("domain member key")
+				}
+				domain, person := binary.BigEndian.Uint64(k), binary.BigEndian.Uint64(k[8:])
+				groups[domainGroupOf(domain, person)] |= personBit(person)
+				old = append(old, append([]byte(domainMemberPrefix), k...))
+				if len(old) == perRound {
+					return errStop
+				}
+				return nil
+			})
+			if err != nil && !errors.Is(err, errStop) {
+				return err
+			}
+			for k := range groups {
+				g, err := t.domainGroup(k)
+				if err != nil {
+					return err
+				}
+				groups[k] |= g.bits
+			}
+			return nil
+		})
+		if err != nil || len(old) == 0 {
+			return err
+		}
+		log.Info("folding domain members kept a key per person into groups", "keys", len(old))
+		if err := writeBatch(db, "write domain members", func(wb *badger.WriteBatch) error {
+			for k, bits := range groups {
+				if err := wb.Set(k.bytes(), binary.BigEndian.AppendUint64(make([]byte, 0, 8), bits)); err != nil {
+					return err
+				}
+			}
+			return nil
+		}); err != nil {
+			return err
+		}
+		if err := deleteKeys(db, "delete folded domain members", old); err != nil {
+			return err
+		}
+	}
+}
+
+// deleteKeys deletes keys in a Badger write batch, durably.
+func deleteKeys(db *badger.DB, op string, keys [][]byte) error {
+	return writeBatch(db, op, func(wb *badger.WriteBatch) error {
+		for _, k := range keys {
+			if err := wb.Delete(k); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// writeBatch writes what fill puts in a Badger write batch, durably.
+func writeBatch(db *badger.DB, op string, fill func(*badger.WriteBatch) error) error {
+	wb := db.NewWriteBatch()
+	defer wb.Cancel()
+	if err := fill(wb); err != nil {
+		return fail(op, err)
+	}
+	return fail(op, wb.Flush())
 }

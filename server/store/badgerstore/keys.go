@@ -69,8 +69,13 @@ const (
 	// objectionPrefix + person → nothing: the person objected
 	// (domainmembers.go).
 	objectionPrefix = "i/o"
-	// domainMemberPrefix + domain tag + person → nothing: the person has
-	// records registered through that domain (domainmembers.go).
+	// domainGroupPrefix + domain tag + person / personGroupSize → the
+	// persons of a group of IDs that have records registered through that
+	// domain, one bit each (domainmembers.go).
+	domainGroupPrefix = "i/f"
+	// domainMemberPrefix + domain tag + person → nothing: a domain's person
+	// as stores before the groups kept one, folded into the groups when
+	// the store opens (migrateDomainMembers).
 	domainMemberPrefix = "i/d"
 	// reviewPrefix + record ID → an open review item (reviews.go).
 	reviewPrefix = "i/v"

@@ -123,14 +123,7 @@ func (p *postingSet) migrateKeys() error {
 	if err := p.addRun(pairs, nil, false); err != nil {
 		return err
 	}
-	wb := p.db.NewWriteBatch()
-	defer wb.Cancel()
-	for _, k := range old {
-		if err := wb.Delete(k); err != nil {
-			return fail("delete moved postings", err)
-		}
-	}
-	return fail("delete moved postings", wb.Flush())
+	return deleteKeys(p.db, "delete moved postings", old)
 }
 
 // chunk reads chunk n of block (a store before runs).

@@ -117,6 +117,10 @@ func OpenConfig(dir string, encryptionKey []byte, log *slog.Logger, cfg Config) 
 		return nil, err
 	}
 	work := new(workCounters)
+	if err := migrateDomainMembers(db, log); err != nil {
+		db.Close()
+		return nil, err
+	}
 	postings, err := openPostings(dir, db, encryptionKey, log, cfg.PostingBufferPairs, work)
 	if err != nil {
 		db.Close()

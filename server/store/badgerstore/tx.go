@@ -51,9 +51,13 @@ type tx struct {
 	// persons are the working copies of the groups of persons it reads or
 	// changes (persons.go), the changed ones written by flush.
 	persons map[uint64]personGroup
-	added   map[uint64][]uint64
-	deleted []uint64
-	logSeq  uint64
+	// domainGroups are the working copies of the groups of domain members
+	// it reads or changes (domainmembers.go), the changed ones written by
+	// flush.
+	domainGroups map[domainGroupKey]personGroup
+	added        map[uint64][]uint64
+	deleted      []uint64
+	logSeq       uint64
 	// addedBloom has added's blocks, for the next Update's lookups
 	// (pendingCommit.mayHave).
 	addedBloom *bloomPart
@@ -174,6 +178,9 @@ func (t *tx) flush() error {
 		return err
 	}
 	if err := t.flushPersons(); err != nil {
+		return err
+	}
+	if err := t.flushDomainGroups(); err != nil {
 		return err
 	}
 	if !t.ctrDirty {
