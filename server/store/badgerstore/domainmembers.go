@@ -73,14 +73,7 @@ func (t *tx) domainGroup(k domainGroupKey) (personGroup, error) {
 	if g, ok := t.domainGroups[k]; ok {
 		return g, nil
 	}
-	var g personGroup
-	_, err := t.get("read domain members", k.bytes(), func(v []byte) error {
-		if len(v) != 8 || binary.BigEndian.Uint64(v) == 0 {
-			return corrupt("domain member group")
-		}
-		g.bits = binary.BigEndian.Uint64(v)
-		return nil
-	})
+	g, err := t.readGroup("read domain members", "domain member group", k.bytes())
 	if err != nil || !t.update {
 		return g, err
 	}

@@ -170,14 +170,7 @@ func (t *tx) personGroup(group uint64) (personGroup, error) {
 	if g, ok := t.persons[group]; ok {
 		return g, nil
 	}
-	var g personGroup
-	_, err := t.get("read persons", numKey(personGroupPrefix, group), func(v []byte) error {
-		if len(v) != 8 || binary.BigEndian.Uint64(v) == 0 {
-			return corrupt("person group")
-		}
-		g.bits = binary.BigEndian.Uint64(v)
-		return nil
-	})
+	g, err := t.readGroup("read persons", "person group", numKey(personGroupPrefix, group))
 	if err != nil {
 		return g, err
 	}
@@ -186,6 +179,20 @@ func (t *tx) personGroup(group uint64) (personGroup, error) {
 	}
 	t.persons[group] = g
 	return g, nil
+}
+
+// readGroup reads the group of persons stored under key (none if absent);
+// what names it in an error.
+func (t *tx) readGroup(op, what string, key []byte) (personGroup, error) {
+	var g personGroup
+	_, err := t.get(op, key, func(v []byte) error {
+		if len(v) != 8 || binary.BigEndian.Uint64(v) == 0 {
+			return corrupt(what)
+		}
+		g.bits = binary.BigEndian.Uint64(v)
+		return nil
+	})
+	return g, err
 }
 
 // flushPersons writes the groups of persons the transaction changed; a
