@@ -33,9 +33,10 @@ func (s *Server) ReloadAccess(ctx context.Context, cfg *config.Config) (restartO
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
+	s.reloading.Lock()
+	defer s.reloading.Unlock()
 	running := s.running.Load()
-	next := *running
-	next.Principals, next.RevokedCertificates, next.Organisations, next.Quotas = cfg.Principals, cfg.RevokedCertificates, cfg.Organisations, cfg.Quotas
+	next := withAccessOf(running, cfg)
 	restartOnly = startOnlyChanges(running, cfg)
 	rec := reloader.Record("ReloadAccess")
 	rec.Detail = fmt.Sprintf("%d principals, %d revoked certificates, %d organisations; not applied until a restart: %v",
@@ -47,6 +48,14 @@ func (s *Server) ReloadAccess(ctx context.Context, cfg *config.Config) (restartO
 	s.authorizer.SetAccess(next.Directory(), next.Revoked())
 	s.quotas.setLimits(&next)
 	return restartOnly, nil
+}
+
+// withAccessOf is c with from's settings of who may call and how much:
+// what ReloadAccess applies.
+func withAccessOf(c, from *config.Config) config.Config {
+	out := *c
+	out.Principals, out.RevokedCertificates, out.Organisations, out.Quotas = from.Principals, from.RevokedCertificates, from.Organisations, from.Quotas
+	return out
 }
 
 // startOnlyChanges names the settings, other than those ReloadAccess
@@ -73,9 +82,7 @@ func startOnlyChanges(running, read *config.Config) []string {
 // startOnlySettings is c without what ReloadAccess applies, by the names
 // of the configuration file.
 func startOnlySettings(c *config.Config) map[string]any {
-	rest := *c
-	rest.Principals, rest.RevokedCertificates, rest.Organisations, rest.Quotas = nil, nil, nil, nil
-	b, err := json.Marshal(rest)
+	b, err := json.Marshal(withAccessOf(c, &config.Config{}))
 	if err != nil {
 		panic(err) // a Config always marshals
 	}

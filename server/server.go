@@ -21,6 +21,7 @@ import (
 	"net/http"
 	"os"
 	"slices"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -76,8 +77,9 @@ type Server struct {
 	refusals   *refusals.Log            // refused calls, to the audit log
 	authorizer *authz.Authorizer        // who may call
 	// running is the configuration the server runs with: as it started,
-	// with what ReloadAccess changed since.
-	running atomic.Pointer[config.Config]
+	// with what ReloadAccess changed since; reloading serialises those.
+	running   atomic.Pointer[config.Config]
+	reloading sync.Mutex
 
 	grpc       *grpc.Server
 	health     *health.Server
