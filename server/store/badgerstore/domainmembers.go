@@ -123,32 +123,6 @@ func (ix index) Objected(persons []uint64) (map[uint64]bool, error) {
 	return out, nil
 }
 
-func (ix index) PutReidSources(sealed map[uint64][]byte) error {
-	if err := ix.t.writable(); err != nil {
-		return err
-	}
-	for id, b := range sealed {
-		if err := ix.t.set("write re-identification source", numKey(reidPrefix, id), cloneBytes(b)); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-func (ix index) ReidSources(ids []uint64) (map[uint64][]byte, error) {
-	out := make(map[uint64][]byte)
-	for _, id := range ids {
-		_, err := ix.t.get("read re-identification source", numKey(reidPrefix, id), func(v []byte) error {
-			out[id] = cloneBytes(v)
-			return nil
-		})
-		if err != nil {
-			return nil, err
-		}
-	}
-	return out, nil
-}
-
 // migrateDomainMembers folds the per-person domain member keys of a store
 // from before the groups into groups, and then deletes them, some million
 // at a time. A crash in between leaves both, and the next open folds them

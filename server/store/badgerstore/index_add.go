@@ -125,10 +125,11 @@ func (ix index) DeleteRecords(ids []uint64) error {
 		if err := t.changeRecordPointer("delete index record", id, nil); err != nil {
 			return err
 		}
-		for _, key := range [][]byte{numKey(reviewPrefix, id), numKey(reidPrefix, id)} {
-			if err := t.del("delete index record", key); err != nil {
-				return err
-			}
+		if err := t.del("delete index record", numKey(reviewPrefix, id)); err != nil {
+			return err
+		}
+		if err := t.deleteReidSource(id); err != nil {
+			return err
 		}
 		c.records--
 	}

@@ -63,8 +63,13 @@ const (
 	// historyPrefix + source + version (4 bytes) → a withdrawn record and
 	// when (history.go).
 	historyPrefix = "i/w"
-	// reidPrefix + record ID → the record's source, sealed under the
-	// re-identification key (domainmembers.go).
+	// reidGroupPrefix + record ID / reidGroupSize → the sources of a
+	// group of records, each sealed under the re-identification key
+	// (reidsources.go).
+	reidGroupPrefix = "i/y"
+	// reidPrefix + record ID → a record's sealed source as stores before
+	// the groups kept one, folded into the groups when the store opens
+	// (migrateReidSources).
 	reidPrefix = "i/x"
 	// objectionPrefix + person → nothing: the person objected
 	// (domainmembers.go).

@@ -121,6 +121,10 @@ func OpenConfig(dir string, encryptionKey []byte, log *slog.Logger, cfg Config) 
 		db.Close()
 		return nil, err
 	}
+	if err := migrateReidSources(db, log); err != nil {
+		db.Close()
+		return nil, err
+	}
 	postings, err := openPostings(dir, db, encryptionKey, log, cfg.PostingBufferPairs, work)
 	if err != nil {
 		db.Close()

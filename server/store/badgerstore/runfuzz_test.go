@@ -79,3 +79,24 @@ func TestRunRefusesTooLargeID(t *testing.T) {
 		t.Fatal("a 49-bit record ID was written")
 	}
 }
+
+func FuzzDecodeReidGroup(f *testing.F) {
+	var g reidGroup
+	g.sources[0], g.sources[5], g.sources[63] = []byte("sealed zero"), []byte{}, []byte("sealed 63")
+	f.Add(encodeReidGroup(&g))
+	f.Add([]byte{})
+	f.Fuzz(func(t *testing.T, b []byte) {
+		var got reidGroup
+		if err := decodeReidGroup(b, &got); err != nil {
+			if !errors.Is(err, store.ErrCorrupt) {
+				t.Fatalf("decodeReidGroup: %v, want ErrCorrupt", err)
+			}
+			return
+		}
+		// What decodes encodes to what decodes the same.
+		var again reidGroup
+		if err := decodeReidGroup(encodeReidGroup(&got), &again); err != nil || !slices.EqualFunc(again.sources[:], got.sources[:], func(a, b []byte) bool { return (a == nil) == (b == nil) && slices.Equal(a, b) }) {
+			t.Fatalf("decode, encode, decode: %v, %v; was %v", again, err, got)
+		}
+	})
+}

@@ -55,9 +55,13 @@ type tx struct {
 	// it reads or changes (domainmembers.go), the changed ones written by
 	// flush.
 	domainGroups map[domainGroupKey]personGroup
-	added        map[uint64][]uint64
-	deleted      []uint64
-	logSeq       uint64
+	// reidGroups are the working copies of the groups of sealed sources
+	// it reads or changes (reidsources.go), the changed ones written by
+	// flush.
+	reidGroups map[uint64]*reidGroup
+	added      map[uint64][]uint64
+	deleted    []uint64
+	logSeq     uint64
 	// addedBloom has added's blocks, for the next Update's lookups
 	// (pendingCommit.mayHave).
 	addedBloom *bloomPart
@@ -181,6 +185,9 @@ func (t *tx) flush() error {
 		return err
 	}
 	if err := t.flushDomainGroups(); err != nil {
+		return err
+	}
+	if err := t.flushReidGroups(); err != nil {
 		return err
 	}
 	if !t.ctrDirty {
