@@ -55,10 +55,16 @@ func (ix index) AddToDomain(domain uint64, persons []uint64) error {
 
 func (ix index) InDomain(domain uint64, persons []uint64) (map[uint64]bool, error) {
 	out := make(map[uint64]bool, len(persons))
+	read := map[domainGroupKey]personGroup{} // a View keeps no working copies
 	for _, p := range persons {
-		g, err := ix.t.domainGroup(domainGroupOf(domain, p))
-		if err != nil {
-			return nil, err
+		k := domainGroupOf(domain, p)
+		g, ok := read[k]
+		if !ok {
+			var err error
+			if g, err = ix.t.domainGroup(k); err != nil {
+				return nil, err
+			}
+			read[k] = g
 		}
 		if g.bits&personBit(p) != 0 {
 			out[p] = true
