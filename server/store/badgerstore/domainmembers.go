@@ -131,22 +131,29 @@ func (ix index) Objected(persons []uint64) (map[uint64]bool, error) {
 
 // migrateDomainMembers folds the per-person domain member keys of a store
 // from before the groups into groups, and then deletes them, some million
-// at a time. A crash in between leaves both, and the next open folds them
+// at a time, each round scanning on from where the last stopped (from the
+// start, it would step over all the deleted keys again). A crash in between leaves both, and the next open folds them
 // again: setting a bit twice changes nothing.
 func migrateDomainMembers(db *badger.DB, log *slog.Logger) error {
-	const perRound = 1 << 20
+	return foldDomainMembers(db, log, 1<<20)
+}
+
+// foldDomainMembers is migrateDomainMembers perRound keys at a time.
+func foldDomainMembers(db *badger.DB, log *slog.Logger, perRound int) error {
+	var from []byte // each round goes on past the keys the last deleted
 	for {
 		groups := map[domainGroupKey]uint64{}
 		var old [][]byte
 		err := db.View(func(txn *badger.Txn) error {
 			t := newTx(txn, false, nil)
-			err := t.scan("read domain members", domainMemberPrefix, nil, true, func(k, _ []byte) error {
+			err := t.scan("read domain members", domainMemberPrefix, from, true, func(k, _ []byte) error {
 				if len(k) != 16 {
 					return corrupt("domain member key")
 				}
 				domain, person := binary.BigEndian.Uint64(k), binary.BigEndian.Uint64(k[8:])
 				groups[domainGroupOf(domain, person)] |= personBit(person)
 				old = append(old, append([]byte(domainMemberPrefix), k...))
+				from = append(k[:len(k):len(k)], 0)
 				if len(old) == perRound {
 					return errStop
 				}

@@ -98,3 +98,39 @@ func TestDomainMembersOfAnOlderStore(t *testing.T) {
 		s.Close()
 	}
 }
+
+// TestDomainMembersFoldInRounds: folding a round at a time (two keys a
+// round here) gives the groups one round does, and leaves no key.
+func TestDomainMembersFoldInRounds(t *testing.T) {
+	s := openSmallBuffer(t, t.TempDir())
+	defer s.Close()
+	const nkr = 0x6e6b72
+	persons := []uint64{1, 2, 3, 64, 65, 200, 1 << 40}
+	err := s.db.Update(func(txn *badger.Txn) error {
+		for _, p := range persons {
+			if err := txn.Set(binary.BigEndian.AppendUint64(numKey(domainMemberPrefix, nkr), p), nil); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := foldDomainMembers(s.db, s.log, 2); err != nil {
+		t.Fatal(err)
+	}
+	if n := countKeys(t, s, domainMemberPrefix); n != 0 {
+		t.Errorf("%d keys of single domain members left; want none", n)
+	}
+	err = s.View(t.Context(), func(tx store.Tx) error {
+		in, err := tx.Index().InDomain(nkr, append([]uint64{4, 66}, persons...))
+		if got := slices.Sorted(maps.Keys(in)); err != nil || !slices.Equal(got, persons) {
+			t.Errorf("InDomain after folding in rounds = %v, %v; want %v", got, err, persons)
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}

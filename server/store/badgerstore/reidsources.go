@@ -157,13 +157,18 @@ func decodeReidGroup(b []byte, g *reidGroup) error {
 // next open folds them again; a group's source is kept where it has one
 // (it is the same: nothing is registered before the store has opened).
 func migrateReidSources(db *badger.DB, log *slog.Logger) error {
-	const perRound = 1 << 17
+	return foldReidSources(db, log, 1<<17)
+}
+
+// foldReidSources is migrateReidSources perRound keys at a time.
+func foldReidSources(db *badger.DB, log *slog.Logger, perRound int) error {
+	var from []byte // each round goes on past the keys the last deleted
 	for {
 		groups := map[uint64]*reidGroup{}
 		var old [][]byte
 		err := db.View(func(txn *badger.Txn) error {
 			t := newTx(txn, false, nil)
-			err := t.scan("read re-identification sources", reidPrefix, nil, false, func(k, v []byte) error {
+			err := t.scan("read re-identification sources", reidPrefix, from, false, func(k, v []byte) error {
 				if len(k) != 8 {
 					return corrupt("re-identification source key")
 				}
@@ -180,6 +185,7 @@ func migrateReidSources(db *badger.DB, log *slog.Logger) error {
 					g.sources[id%reidGroupSize] = append([]byte{}, v...)
 				}
 				old = append(old, numKey(reidPrefix, id))
+				from = binary.BigEndian.AppendUint64(nil, id+1)
 				if len(old) == perRound {
 					return errStop
 				}

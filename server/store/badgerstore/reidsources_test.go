@@ -109,6 +109,41 @@ func TestReidSourcesOfAnOlderStore(t *testing.T) {
 	}
 }
 
+// TestReidSourcesFoldInRounds: folding a round at a time (two keys a
+// round here) gives what one round does, and leaves no key.
+func TestReidSourcesFoldInRounds(t *testing.T) {
+	s := openSmallBuffer(t, t.TempDir())
+	defer s.Close()
+	want := map[uint64][]byte{1: []byte("a"), 2: []byte("b"), 3: []byte("c"), 64: []byte("d"), 65: []byte("e"), 1 << 40: []byte("f")}
+	err := s.db.Update(func(txn *badger.Txn) error {
+		for id, b := range want {
+			if err := txn.Set(numKey(reidPrefix, id), b); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := foldReidSources(s.db, s.log, 2); err != nil {
+		t.Fatal(err)
+	}
+	if n := countKeys(t, s, reidPrefix); n != 0 {
+		t.Errorf("%d keys of single sealed sources left; want none", n)
+	}
+	err = s.View(t.Context(), func(tx store.Tx) error {
+		got, err := tx.Index().ReidSources([]uint64{1, 2, 3, 4, 64, 65, 1 << 40})
+		if err == nil && !maps.EqualFunc(got, want, slices.Equal) {
+			t.Errorf("ReidSources after folding in rounds = %v; want %v", got, want)
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
 // addTestRecords adds records of the IDs given, which a new store reserves
 // first, each a person and a block of its own.
 func addTestRecords(t *testing.T, s *Store, ids []uint64) {
