@@ -121,14 +121,14 @@ func run() (err error) {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	var reread func() (*config.Config, error) // nil in dev mode: no file
 	if *configPath != "" {
-		reread = func() (*config.Config, error) {
+		// Dev mode has no file to read again: there SIGHUP stops ttpd, as
+		// a closed terminal should.
+		go reloadOnHangup(ctx, srv, log, func() (*config.Config, error) {
 			cfg, _, err := loadConfig(*configPath, "", *listen, *metrics, *storeURL)
 			return cfg, err
-		}
+		})
 	}
-	go reloadOnHangup(ctx, srv, log, reread)
 	log.Info("serving", "grpc", srv.Addr(), "metrics", srv.MetricsAddr(), "dev", cfg.Dev)
 	err = srv.Serve(ctx, *drain)
 	log.Info("stopped")
@@ -177,7 +177,7 @@ func loadConfig(path, dataDir, listen, metrics, storeURL string) (*config.Config
 // reloadOnHangup applies the configuration file again (reread) at every
 // SIGHUP until ctx ends: Server.ReloadAccess says what takes effect. A
 // file that does not load or validate changes nothing, and the server runs
-// on as it was. In dev mode (reread nil) there is no file to read.
+// on as it was.
 func reloadOnHangup(ctx context.Context, srv *server.Server, log *slog.Logger, reread func() (*config.Config, error)) {
 	hup := make(chan os.Signal, 1)
 	signal.Notify(hup, syscall.SIGHUP)
@@ -187,10 +187,6 @@ func reloadOnHangup(ctx context.Context, srv *server.Server, log *slog.Logger, r
 		case <-ctx.Done():
 			return
 		case <-hup:
-		}
-		if reread == nil {
-			log.Warn("SIGHUP: dev mode has no configuration file to reload")
-			continue
 		}
 		cfg, err := reread()
 		var restartOnly []string
