@@ -124,7 +124,10 @@ func run() (err error) {
 	if *configPath != "" {
 		// Dev mode has no file to read again: there SIGHUP stops ttpd, as
 		// a closed terminal should.
-		go reloadOnHangup(ctx, srv, log, func() (*config.Config, error) {
+		hup := make(chan os.Signal, 1)
+		signal.Notify(hup, syscall.SIGHUP) // before serving: a SIGHUP from then on reloads
+		defer signal.Stop(hup)
+		go reloadOnHangup(ctx, hup, srv, log, func() (*config.Config, error) {
 			cfg, _, err := loadConfig(*configPath, "", *listen, *metrics, *storeURL)
 			return cfg, err
 		})
@@ -175,13 +178,10 @@ func loadConfig(path, dataDir, listen, metrics, storeURL string) (*config.Config
 }
 
 // reloadOnHangup applies the configuration file again (reread) at every
-// SIGHUP until ctx ends: Server.ReloadAccess says what takes effect. A
-// file that does not load or validate changes nothing, and the server runs
-// on as it was.
-func reloadOnHangup(ctx context.Context, srv *server.Server, log *slog.Logger, reread func() (*config.Config, error)) {
-	hup := make(chan os.Signal, 1)
-	signal.Notify(hup, syscall.SIGHUP)
-	defer signal.Stop(hup)
+// SIGHUP (hup) until ctx ends: Server.ReloadAccess says what takes effect.
+// A file that does not load or validate changes nothing, and the server
+// runs on as it was.
+func reloadOnHangup(ctx context.Context, hup <-chan os.Signal, srv *server.Server, log *slog.Logger, reread func() (*config.Config, error)) {
 	for {
 		select {
 		case <-ctx.Done():
