@@ -12,6 +12,7 @@ import (
 	"google.golang.org/grpc/status"
 
 	"github.com/ttpnl/ttp/client"
+	ttpv1 "github.com/ttpnl/ttp/proto/ttp/v1"
 	"github.com/ttpnl/ttp/server/audit"
 	"github.com/ttpnl/ttp/server/authz"
 	"github.com/ttpnl/ttp/server/config"
@@ -107,5 +108,50 @@ func TestReloadAccess(t *testing.T) {
 	}
 	if len(reloads) != 2 || !strings.Contains(reloads[0].Detail, "3 principals, 1 revoked certificates") || !strings.Contains(reloads[1].Detail, "[listen]") {
 		t.Fatalf("audit records of the reloads: %+v; want the two that took effect", reloads)
+	}
+}
+
+// TestReloadAccessQuotas: a quota changed by a reload applies to the next
+// call, and raising one does not refill a used bucket at once: a reload
+// gives no one a fresh quota.
+func TestReloadAccessQuotas(t *testing.T) {
+	s := quotaFixture(t, 2_000)
+	ctx := context.Background()
+	coding := ttpv1.NewCodingServiceClient(s.Dial(t, "prober"))
+	code := func(n int) error {
+		_, err := coding.Code(ctx, &ttpv1.CodeRequest{Domain: "hmac", Fields: []string{"bsn"}, Records: bsnChunk(0, n)})
+		return err
+	}
+	for range 2 {
+		if err := code(1000); err != nil {
+			t.Fatalf("within the burst: %v", err)
+		}
+	}
+	raised := *s.Fixture.Config
+	raised.Quotas = &config.Quotas{Pseudonyms: &config.Quota{PerDay: 864, Burst: 1_000_000}, Registrations: raised.Quotas.Registrations}
+	if _, err := s.ReloadAccess(ctx, &raised); err != nil {
+		t.Fatal(err)
+	}
+	wantQuotaRefusal(t, "an emptied bucket after its burst was raised", code(10), 10)
+
+	unlimited := raised
+	unlimited.Principals = slices.Clone(raised.Principals)
+	for i := range unlimited.Principals {
+		if unlimited.Principals[i].Name == "prober" {
+			unlimited.Principals[i].Quotas = &config.Quotas{Pseudonyms: &config.Quota{Unlimited: true}}
+		}
+	}
+	if _, err := s.ReloadAccess(ctx, &unlimited); err != nil {
+		t.Fatal(err)
+	}
+	if err := code(1000); err != nil {
+		t.Fatalf("a principal the reload made unlimited: %v", err)
+	}
+	// A principal whose bucket was never used starts with the raised burst.
+	sweeper := ttpv1.NewCodingServiceClient(s.Dial(t, "sweeper"))
+	for i := range 3 {
+		if _, err := sweeper.Code(ctx, &ttpv1.CodeRequest{Domain: "hmac", Fields: []string{"bsn"}, Records: bsnChunk(0, 1000)}); err != nil {
+			t.Fatalf("chunk %d of 3,000 pseudonyms, over the old burst of 2,000: %v", i+1, err)
+		}
 	}
 }
