@@ -50,6 +50,7 @@ func run() error {
 	storeDir := flag.String("store", "", "store directory (default: a new temporary one)")
 	speed := flag.Bool("speed", false, "instead of a file: measure registration speed on generated data (see speed.go)")
 	persons := flag.Int("persons", 1_520_000, "-speed: persons in the generated population")
+	speedLinks := flag.Bool("speed-links", false, "-speed: also compare the decisions with the population's ground truth (keeps 4 bytes per indexed person, so peak memory is not comparable)")
 	memLimit := flag.Int64("memory-limit-mb", 1536, "soft memory limit in MiB, as ttpd sets it (0: none; GOMEMLIMIT overrides)")
 	flag.BoolVar(&showMisses, "misses", false, "print each record that did not join its true person's first record, with its agreement pattern against the closest earlier record of that person and whether they share a blocking key, and each rejected record's problem codes")
 	estimateOut := flag.String("estimate", "", "write a model estimated by EM from FILE.csv to this JSON file, and compare it with the default (see estimate.go)")
@@ -74,7 +75,7 @@ func run() error {
 		defer pprof.StopCPUProfile()
 	}
 	if *speed {
-		return measureSpeed(*persons, *batchSize)
+		return measureSpeed(*persons, *batchSize, *speedLinks)
 	}
 	if flag.NArg() != 1 {
 		return errors.New("usage: ttpeval [flags] FILE.csv")

@@ -28,18 +28,26 @@ func values(r *synth.Record) []string {
 // records fill the index, institution 1's records are the ones measured.
 // The small population is a tenth of the large one, so the per-record cost
 // is compared with ~100,000 and ~1,000,000 persons in the index, in one run.
-func measureSpeed(persons, batch int) error {
+func measureSpeed(persons, batch int, withLinks bool) error {
 	peak, err := startPeakWatch(os.Getenv("TTPEVAL_HEAPPROFILE_AT"))
 	if err != nil {
 		return err
 	}
-	small, err := speedRun(persons/10, batch, 1_000_000, false)
+	var smallLinks, largeLinks *linkTally
+	if withLinks {
+		smallLinks, largeLinks = new(linkTally), new(linkTally)
+	}
+	small, err := speedRun(persons/10, batch, 1_000_000, false, smallLinks)
 	if err != nil {
 		return err
 	}
-	large, err := speedRun(persons, batch, 1_000_000, true)
+	large, err := speedRun(persons, batch, 1_000_000, true, largeLinks)
 	if err != nil {
 		return err
+	}
+	if withLinks {
+		smallLinks.report(small.indexed)
+		largeLinks.report(large.indexed)
 	}
 	if small.firstCPUUS > 0 && large.firstCPUUS > 0 { // both measured 90,000
 		fmt.Printf("cost per record, first 90,000 measured records: %.1f µs with %d persons indexed, %.1f µs with %d: ratio %.2f\n",
@@ -62,9 +70,10 @@ func measureSpeed(persons, batch int) error {
 // encoded is a batch ready for the index, from phase 0 (filling) or 1
 // (measured), of rows rows (some may have been rejected).
 type encoded struct {
-	batch []linkage.Encoded
-	phase int
-	rows  int
+	batch   []linkage.Encoded
+	phase   int
+	rows    int
+	persons []int64 // the synthetic person of each of batch's records
 }
 
 type speedResult struct {
@@ -88,7 +97,7 @@ func cpuTime() time.Duration {
 // speedRun fills an index with institution 0 and registers institution 1,
 // at most limit records of it (0: all); TTPEVAL_MEASURED_CPUPROFILE
 // profiles the run if profiled.
-func speedRun(persons, batch, limit int, profiled bool) (speedResult, error) {
+func speedRun(persons, batch, limit int, profiled bool, links *linkTally) (speedResult, error) {
 	var res speedResult
 	dir, err := os.MkdirTemp("", "ttpeval-speed-*")
 	if err != nil {
@@ -113,12 +122,20 @@ func speedRun(persons, batch, limit int, profiled bool) (speedResult, error) {
 	go func() {
 		defer close(batches)
 		var rows [][]string
+		var ids []int64
 		phase, first := 0, 0
 		send := func() {
-			b, _, _ := encodeBatch(parser, enc, rows, first)
-			batches <- encoded{b, phase, len(rows)}
+			b, kept, _ := encodeBatch(parser, enc, rows, first)
+			var persons []int64
+			if links != nil {
+				persons = make([]int64, len(kept))
+				for i, k := range kept {
+					persons[i] = ids[k]
+				}
+			}
+			batches <- encoded{b, phase, len(rows), persons}
 			first += len(rows)
-			rows = nil
+			rows, ids = nil, ids[:0]
 		}
 		for r := range pop.Records() {
 			if r.Institution == 1 && phase == 0 {
@@ -126,6 +143,7 @@ func speedRun(persons, batch, limit int, profiled bool) (speedResult, error) {
 				phase = 1
 			}
 			rows = append(rows, values(&r))
+			ids = append(ids, r.PersonID)
 			if len(rows) == batch {
 				send()
 			}
@@ -181,8 +199,12 @@ func speedRun(persons, batch, limit int, profiled bool) (speedResult, error) {
 		if b.phase == 1 && limit > 0 && measured >= limit {
 			continue // drain: the producer stops at the population's end
 		}
-		if _, err := registerAsync(ix, b.batch, &pipe); err != nil {
+		results, err := registerAsync(ix, b.batch, &pipe)
+		if err != nil {
 			return res, err
+		}
+		if links != nil {
+			links.record(b.phase, results, b.persons)
 		}
 		if b.phase == 1 {
 			measured += b.rows

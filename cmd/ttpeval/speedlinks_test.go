@@ -1,0 +1,35 @@
+package main
+
+import (
+	"testing"
+
+	"github.com/ttpnl/ttp/server/linkage"
+)
+
+// TestLinkTally: links, review items and new persons of the measured
+// records are judged by the fill's persons: a link to the person's own
+// fill record is right, to another's wrong; a review item is true when its
+// candidate is the person; a new person is missed when the person had a
+// fill record; a link within the fill is wrong.
+func TestLinkTally(t *testing.T) {
+	var l linkTally
+	// Fill: synthetic persons 10, 11, 12 become index persons 1, 2, 3;
+	// person 13's record links to index person 3 (wrongly).
+	l.record(0, []linkage.Result{
+		{Person: 1, Decision: linkage.New}, {Person: 2, Decision: linkage.New},
+		{Person: 3, Decision: linkage.New}, {Person: 3, Decision: linkage.Linked},
+	}, []int64{10, 11, 12, 13})
+	l.record(1, []linkage.Result{
+		{Person: 1, Decision: linkage.Linked},               // 10: right
+		{Person: 1, Decision: linkage.Linked},               // 11: wrong
+		{Person: 4, Decision: linkage.Review, Candidate: 3}, // 12: true review
+		{Person: 5, Decision: linkage.New},                  // 13: missed
+		{Person: 6, Decision: linkage.New},                  // 14: new, rightly
+		{Person: 6, Decision: linkage.Linked},               // 14 again: right, to a measured record
+		{Person: 7, Decision: linkage.Review, Candidate: 2}, // 15: false review
+	}, []int64{10, 11, 12, 13, 14, 14, 15})
+	want := linkCounts{measured: 7, shouldLink: 4, linked: 3, wrongLinks: 1, reviews: 2, trueReviews: 1, missed: 1, fillWrongLinks: 1}
+	if l.linkCounts != want {
+		t.Errorf("tally %+v; want %+v", l.linkCounts, want)
+	}
+}
