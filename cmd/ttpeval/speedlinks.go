@@ -17,7 +17,18 @@ type linkTally struct {
 	truth  []uint32 // index person → synthetic person + 1 (0: none seen)
 	filled []uint64 // synthetic persons with a record in the fill, a bit each
 	linkCounts
+	// right and wrong count the measured records' automatic links by their
+	// score's margin over the link threshold, in half bits (the last
+	// bucket: that much or more): how many links an upper threshold raised
+	// by so much would send to a clerk, right ones and wrong ones.
+	right, wrong [marginBuckets]int
 }
+
+// marginBuckets is the half bits of margin counted: 0 to 10 bits.
+const marginBuckets = 21
+
+// speedLinkThreshold is the link threshold of the model -speed runs with.
+var speedLinkThreshold = linkage.DefaultModel().Upper
 
 type linkCounts struct {
 	measured, shouldLink int // measured records; those whose person has a fill record
@@ -55,8 +66,12 @@ func (l *linkTally) measure(res linkage.Result, s uint32) {
 	switch res.Decision {
 	case linkage.Linked:
 		l.linked++
+		margin := min(max(int(2*(res.Score-speedLinkThreshold)), 0), marginBuckets-1)
 		if l.truthOf(res.Person) != s {
 			l.wrongLinks++
+			l.wrong[margin]++
+		} else {
+			l.right[margin]++
 		}
 	case linkage.Review:
 		l.reviews++
@@ -100,4 +115,11 @@ func (l *linkTally) report(indexed int) {
 	fmt.Printf("links against ground truth, %d measured records into %d persons: %d should link; %d linked, %d of them wrongly (precision %.5f, recall %.5f); %d review items (%d true); %d new persons though their person was in the index; %d wrong links within the fill\n",
 		l.measured, indexed, l.shouldLink, l.linked, l.wrongLinks, float64(correct)/float64(max(l.linked, 1)), float64(correct)/float64(max(l.shouldLink, 1)),
 		l.reviews, l.trueReviews, l.missed, l.fillWrongLinks)
+	fmt.Printf("  automatic links by the link threshold raised by: right links that would go to a clerk / wrong ones\n ")
+	var right, wrong int
+	for i := range marginBuckets - 1 {
+		right, wrong = right+l.right[i], wrong+l.wrong[i]
+		fmt.Printf(" +%.1f: %d/%d", float64(i+1)/2, right, wrong)
+	}
+	fmt.Println()
 }
