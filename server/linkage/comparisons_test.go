@@ -759,3 +759,38 @@ func TestBSNTypoMeetsItsPerson(t *testing.T) {
 		rec("123456782", "Jansen", "Piet", "1960-01-01", "1234 AB"),
 		rec("123456783", "Bakker", "Piet", "1960-01-01", "9876 KL"))
 }
+
+// TestTyposWithoutAddress: one family name, a given name only close and a
+// birth date with one part other, with no postcode on one side and no BSN
+// to agree, is a review, not a link: at eleven million persons most such
+// links were strangers (ttpeval -speed-links). With the postcode on both
+// sides, the given name exact, or the BSN agreeing, it links as before.
+func TestTyposWithoutAddress(t *testing.T) {
+	p := compareAs(t, rec("", "Jansen", "Johan", "1950-03-12", ""), rec("", "Jansen", "Johan", "1950-04-12", "1234 AB"))
+	p[cmpFirst] = firstClose // as "Johan" against "Johann"
+	if p[cmpBirth] != birthTwoOfThree || p[cmpPostcode] != 0 {
+		t.Fatalf("pattern %v; want a birth date with one part other and no postcode on one side", p.Levels())
+	}
+	m := DefaultModel()
+	before := m.weights
+	var s float64
+	for c, l := range p {
+		s += before[c][l]
+	}
+	if s < m.Upper {
+		t.Fatalf("the pattern's weight %.1f is below the link threshold: the guard is not what decides it", s)
+	}
+	if got := m.Score(p); got < m.Lower || got >= m.Upper {
+		t.Errorf("%v: score %.1f; want a review", p.Levels(), got)
+	}
+	for _, other := range []struct {
+		c, l int
+		what string
+	}{{cmpFirst, firstExact, "the given name exact"}, {cmpBSN, bsnAgree, "the BSN agreeing"}, {cmpPostcode, postcodeExact, "the postcode on both sides, agreeing"}} {
+		q := p
+		q[other.c] = uint8(other.l)
+		if got := m.Score(q); got < m.Upper {
+			t.Errorf("with %s: score %.1f; want a link", other.what, got)
+		}
+	}
+}
