@@ -2,7 +2,6 @@ package badgerstore
 
 import (
 	"encoding/binary"
-	"errors"
 	"log/slog"
 
 	"github.com/dgraph-io/badger/v4"
@@ -97,7 +96,7 @@ func (t *tx) flushDomainGroups() error {
 		if !g.changed {
 			continue
 		}
-		if err := t.set("write domain members", k.bytes(), binary.BigEndian.AppendUint64(make([]byte, 0, 8), g.bits)); err != nil {
+		if err := t.set("write domain members", k.bytes(), encodeGroup(g.bits)); err != nil {
 			return err
 		}
 	}
@@ -130,85 +129,42 @@ func (ix index) Objected(persons []uint64) (map[uint64]bool, error) {
 }
 
 // migrateDomainMembers folds the per-person domain member keys of a store
-// from before the groups into groups, and then deletes them, some million
-// at a time, each round scanning on from where the last stopped (from the
-// start, it would step over all the deleted keys again). A crash in between leaves both, and the next open folds them
-// again: setting a bit twice changes nothing.
+// from before the groups into groups (legacyFold).
 func migrateDomainMembers(db *badger.DB, log *slog.Logger) error {
 	return foldDomainMembers(db, log, 1<<20)
 }
 
 // foldDomainMembers is migrateDomainMembers perRound keys at a time.
 func foldDomainMembers(db *badger.DB, log *slog.Logger, perRound int) error {
-	var from []byte // each round goes on past the keys the last deleted
-	for {
-		groups := map[domainGroupKey]uint64{}
-		var old [][]byte
-		err := db.View(func(txn *badger.Txn) error {
-			t := newTx(txn, false, nil)
-			err := t.scan("read domain members", domainMemberPrefix, from, true, func(k, _ []byte) error {
-				if len(k) != 16 {
-					return corrupt("domain member key")
-				}
-				domain, person := binary.BigEndian.Uint64(k), binary.BigEndian.Uint64(k[8:])
-				groups[domainGroupOf(domain, person)] |= personBit(person)
-				old = append(old, append([]byte(domainMemberPrefix), k...))
-				from = append(k[:len(k):len(k)], 0)
-				if len(old) == perRound {
-					return errStop
-				}
-				return nil
-			})
-			if err != nil && !errors.Is(err, errStop) {
-				return err
+	var groups map[domainGroupKey]uint64
+	return legacyFold{
+		what:   "domain members",
+		prefix: domainMemberPrefix,
+		reset:  func() { groups = map[domainGroupKey]uint64{} },
+		take: func(t *tx, k, _ []byte) error {
+			if len(k) != 16 {
+				return corrupt("domain member key")
 			}
-			for k := range groups {
-				g, err := t.domainGroup(k)
+			domain, person := binary.BigEndian.Uint64(k), binary.BigEndian.Uint64(k[8:])
+			g := domainGroupOf(domain, person)
+			bits, ok := groups[g]
+			if !ok { // a round before may have written the group
+				stored, err := t.domainGroup(g)
 				if err != nil {
 					return err
 				}
-				groups[k] |= g.bits
+				bits = stored.bits
 			}
+			groups[g] = bits | personBit(person)
 			return nil
-		})
-		if err != nil || len(old) == 0 {
-			return err
-		}
-		log.Info("folding domain members kept a key per person into groups", "keys", len(old))
-		if err := writeBatch(db, "write domain members", func(wb *badger.WriteBatch) error {
-			for k, bits := range groups {
-				if err := wb.Set(k.bytes(), binary.BigEndian.AppendUint64(make([]byte, 0, 8), bits)); err != nil {
+		},
+		write: func(wb *badger.WriteBatch) error {
+			for g, bits := range groups {
+				if err := wb.Set(g.bytes(), encodeGroup(bits)); err != nil {
 					return err
 				}
 			}
 			return nil
-		}); err != nil {
-			return err
-		}
-		if err := deleteKeys(db, "delete folded domain members", old); err != nil {
-			return err
-		}
-	}
-}
-
-// deleteKeys deletes keys in a Badger write batch, durably.
-func deleteKeys(db *badger.DB, op string, keys [][]byte) error {
-	return writeBatch(db, op, func(wb *badger.WriteBatch) error {
-		for _, k := range keys {
-			if err := wb.Delete(k); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-}
-
-// writeBatch writes what fill puts in a Badger write batch, durably.
-func writeBatch(db *badger.DB, op string, fill func(*badger.WriteBatch) error) error {
-	wb := db.NewWriteBatch()
-	defer wb.Cancel()
-	if err := fill(wb); err != nil {
-		return fail(op, err)
-	}
-	return fail(op, wb.Flush())
+		},
+	}.run(db, log, perRound)
 }

@@ -2,6 +2,8 @@ package badgerstore
 
 import (
 	"encoding/binary"
+	"errors"
+	"log/slog"
 
 	"github.com/dgraph-io/badger/v4"
 )
@@ -142,4 +144,78 @@ func (t *tx) chunk(block uint64, n uint32) ([]uint64, error) {
 		err = corrupt("block members (a chunk is missing)")
 	}
 	return ids, err
+}
+
+// legacyFold folds the keys under prefix that a store from before the
+// groups kept, a key a record or person, into groups, perRound keys at a
+// time: take is given each key (without the prefix) and value, in a View
+// that reads what earlier rounds wrote; write puts the round's groups in a
+// write batch; then the round's keys are deleted. Each round goes on from
+// where the last stopped: from the prefix's start it would step over every
+// key deleted before. A crash between writing and deleting leaves both,
+// and the next open folds them again, which changes nothing.
+type legacyFold struct {
+	what   string // in the log and errors
+	prefix string
+	reset  func() // before a round
+	take   func(t *tx, key, value []byte) error
+	write  func(wb *badger.WriteBatch) error
+}
+
+func (f legacyFold) run(db *badger.DB, log *slog.Logger, perRound int) error {
+	var from []byte
+	for {
+		f.reset()
+		var old [][]byte
+		err := db.View(func(txn *badger.Txn) error {
+			t := newTx(txn, false, nil)
+			err := t.scan("read "+f.what, f.prefix, from, false, func(k, v []byte) error {
+				if err := f.take(t, k, v); err != nil {
+					return err
+				}
+				old = append(old, append([]byte(f.prefix), k...))
+				from = append(k[:len(k):len(k)], 0)
+				if len(old) == perRound {
+					return errStop
+				}
+				return nil
+			})
+			if errors.Is(err, errStop) {
+				return nil
+			}
+			return err
+		})
+		if err != nil || len(old) == 0 {
+			return err
+		}
+		log.Info("folding "+f.what+" kept a key each into groups", "keys", len(old))
+		if err := writeBatch(db, "write "+f.what, f.write); err != nil {
+			return err
+		}
+		if err := deleteKeys(db, "delete folded "+f.what, old); err != nil {
+			return err
+		}
+	}
+}
+
+// deleteKeys deletes keys in a Badger write batch, durably.
+func deleteKeys(db *badger.DB, op string, keys [][]byte) error {
+	return writeBatch(db, op, func(wb *badger.WriteBatch) error {
+		for _, k := range keys {
+			if err := wb.Delete(k); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// writeBatch writes what fill puts in a Badger write batch, durably.
+func writeBatch(db *badger.DB, op string, fill func(*badger.WriteBatch) error) error {
+	wb := db.NewWriteBatch()
+	defer wb.Cancel()
+	if err := fill(wb); err != nil {
+		return fail(op, err)
+	}
+	return fail(op, wb.Flush())
 }

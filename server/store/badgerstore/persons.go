@@ -195,6 +195,9 @@ func (t *tx) readGroup(op, what string, key []byte) (personGroup, error) {
 	return g, err
 }
 
+// encodeGroup is a group's value: its bits.
+func encodeGroup(bits uint64) []byte { return binary.BigEndian.AppendUint64(make([]byte, 0, 8), bits) }
+
 // flushPersons writes the groups of persons the transaction changed; a
 // group left with no person is deleted.
 func (t *tx) flushPersons() error {
@@ -205,7 +208,7 @@ func (t *tx) flushPersons() error {
 		case g.bits == 0:
 			err = t.del("delete persons", numKey(personGroupPrefix, group))
 		default:
-			err = t.set("write persons", numKey(personGroupPrefix, group), binary.BigEndian.AppendUint64(make([]byte, 0, 8), g.bits))
+			err = t.set("write persons", numKey(personGroupPrefix, group), encodeGroup(g.bits))
 		}
 		if err != nil {
 			return err

@@ -2,7 +2,6 @@ package badgerstore
 
 import (
 	"encoding/binary"
-	"errors"
 	"log/slog"
 
 	"github.com/dgraph-io/badger/v4"
@@ -152,66 +151,45 @@ func decodeReidGroup(b []byte, g *reidGroup) error {
 }
 
 // migrateReidSources folds the sealed sources of a store from before the
-// groups, a key a record, into groups, and then deletes the keys, some
-// hundred thousand at a time. A crash in between leaves both, and the
-// next open folds them again; a group's source is kept where it has one
-// (it is the same: nothing is registered before the store has opened).
+// groups, a key a record, into groups (legacyFold). A group's source is
+// kept where it has one: it is the same, for nothing is registered before
+// the store has opened.
 func migrateReidSources(db *badger.DB, log *slog.Logger) error {
 	return foldReidSources(db, log, 1<<17)
 }
 
 // foldReidSources is migrateReidSources perRound keys at a time.
 func foldReidSources(db *badger.DB, log *slog.Logger, perRound int) error {
-	var from []byte // each round goes on past the keys the last deleted
-	for {
-		groups := map[uint64]*reidGroup{}
-		var old [][]byte
-		err := db.View(func(txn *badger.Txn) error {
-			t := newTx(txn, false, nil)
-			err := t.scan("read re-identification sources", reidPrefix, from, false, func(k, v []byte) error {
-				if len(k) != 8 {
-					return corrupt("re-identification source key")
-				}
-				id := binary.BigEndian.Uint64(k)
-				g, ok := groups[id/reidGroupSize]
-				if !ok {
-					var err error
-					if g, err = t.reidGroup(id / reidGroupSize); err != nil {
-						return err
-					}
-					groups[id/reidGroupSize] = g
-				}
-				if g.sources[id%reidGroupSize] == nil {
-					g.sources[id%reidGroupSize] = append([]byte{}, v...)
-				}
-				old = append(old, numKey(reidPrefix, id))
-				from = binary.BigEndian.AppendUint64(nil, id+1)
-				if len(old) == perRound {
-					return errStop
-				}
-				return nil
-			})
-			if errors.Is(err, errStop) {
-				return nil
+	var groups map[uint64]*reidGroup
+	return legacyFold{
+		what:   "re-identification sources",
+		prefix: reidPrefix,
+		reset:  func() { groups = map[uint64]*reidGroup{} },
+		take: func(t *tx, k, v []byte) error {
+			if len(k) != 8 {
+				return corrupt("re-identification source key")
 			}
-			return err
-		})
-		if err != nil || len(old) == 0 {
-			return err
-		}
-		log.Info("folding re-identification sources kept a key a record into groups", "keys", len(old))
-		if err := writeBatch(db, "write re-identification sources", func(wb *badger.WriteBatch) error {
+			id := binary.BigEndian.Uint64(k)
+			g, ok := groups[id/reidGroupSize]
+			if !ok { // a round before may have written the group
+				var err error
+				if g, err = t.reidGroup(id / reidGroupSize); err != nil {
+					return err
+				}
+				groups[id/reidGroupSize] = g
+			}
+			if g.sources[id%reidGroupSize] == nil {
+				g.sources[id%reidGroupSize] = append([]byte{}, v...)
+			}
+			return nil
+		},
+		write: func(wb *badger.WriteBatch) error {
 			for group, g := range groups {
 				if err := wb.Set(reidGroupKey(group), encodeReidGroup(g)); err != nil {
 					return err
 				}
 			}
 			return nil
-		}); err != nil {
-			return err
-		}
-		if err := deleteKeys(db, "delete folded re-identification sources", old); err != nil {
-			return err
-		}
-	}
+		},
+	}.run(db, log, perRound)
 }
