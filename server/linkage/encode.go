@@ -74,6 +74,9 @@ type Encoded struct {
 	Source   uint64 // keyed hash of Input.Source
 	Features Features
 	Blocks   []uint64 // keyed blocking keys, distinct, at most MaxBlockKeys
+	// BSNBlock is the bsn blocking key (also in Blocks), 0 without a valid
+	// BSN: the block looked up first (bsnfirst.go).
+	BSNBlock uint64
 	// Probes are blocking keys looked up but not stored: for a BSN with a
 	// typo, the BSN keys of its corrections (identity.BSNCorrections), so
 	// that it meets its person's records that have the valid BSN. Those
@@ -277,7 +280,7 @@ func (e *Encoder) Encode(in *Input) Encoded {
 		// The features have a fixed length, so the two parts cannot run
 		// into each other.
 		Conflict: h.of("source-conflict", in.Source, string(encodeFeatures(&f)))}
-	enc.Blocks = e.blocks(h, in, sound, givenSound, firstPart, lastPart)
+	enc.Blocks, enc.BSNBlock = e.blocks(h, in, sound, givenSound, firstPart, lastPart)
 	for _, c := range identity.BSNCorrections(in.BSNTypo) {
 		enc.Probes = append(enc.Probes, h.of("b-bsn", c))
 	}
@@ -323,7 +326,9 @@ func (e *Encoder) Encode(in *Input) Encoded {
 // The first-name key brings strangers born on one day with one first name
 // (the surname's first letter keeps them few), which Model.Score keeps
 // from linking on that alone (closeNameElsewhere).
-func (e *Encoder) blocks(h *hasher, in *Input, sound, givenSound, firstPart, lastPart string) []uint64 {
+//
+// It also returns the bsn key on its own (0 without a valid BSN).
+func (e *Encoder) blocks(h *hasher, in *Input, sound, givenSound, firstPart, lastPart string) (keys []uint64, bsn uint64) {
 	year := datePart(in.Birth.Year)
 	var date string
 	if b := in.Birth; b.Year != 0 && b.Month != 0 && b.Day != 0 {
@@ -342,8 +347,9 @@ func (e *Encoder) blocks(h *hasher, in *Input, sound, givenSound, firstPart, las
 	if in.Given.Initials != "" {
 		initial = in.Given.Initials[:1]
 	}
-	keys := []uint64{
-		h.of("b-bsn", in.BSN),
+	bsn = h.of("b-bsn", in.BSN)
+	keys = []uint64{
+		bsn,
 		h.of("b-date-sound", date, sound),
 		h.of("b-date-given-sound", date, givenSound, sound[:min(1, len(sound))]),
 		h.of("b-date-pc-sorted", date, sorted),
@@ -360,7 +366,7 @@ func (e *Encoder) blocks(h *hasher, in *Input, sound, givenSound, firstPart, las
 			out = append(out, k)
 		}
 	}
-	return out
+	return out, bsn
 }
 
 // bsnPartLabels label the BSN without its first, second and third part.

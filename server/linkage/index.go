@@ -194,12 +194,13 @@ type batchState struct {
 	read    []uint64              // candidates read from the store
 	seen    map[uint64]struct{}   // candidates already compared for the current record
 	seq     uint64                // the change log's end when the batch began
+	model   *Model                // the model the batch is matched under
 	slab    candidateSlab         // the candidates that cands points to
 }
 
 var batchStates = sync.Pool{New: func() any {
 	return &batchState{cands: map[uint64]*candidate{}, added: map[uint64][]uint64{},
-		inBatch: map[uint64]uint64{}, seen: map[uint64]struct{}{}}
+		members: map[uint64][]uint64{}, inBatch: map[uint64]uint64{}, seen: map[uint64]struct{}{}}
 }}
 
 // newBatchState returns an empty state, one released before if there is.
@@ -216,7 +217,8 @@ func (st *batchState) release() {
 	clear(st.added)
 	clear(st.inBatch)
 	clear(st.seen)
-	st.members, st.fresh, st.read = nil, st.fresh[:0], st.read[:0]
+	clear(st.members)
+	st.fresh, st.read, st.model = st.fresh[:0], st.read[:0], nil
 	st.slab.reset()
 	batchStates.Put(st)
 }
@@ -414,27 +416,83 @@ func (ix *Index) conflict(st *batchState, enc *Encoded, stored uint64) (matchRes
 }
 
 // readCandidates reads, for the records not yet known, the newest members of
-// their blocks and those members' features.
+// their blocks and those members' features: the BSN blocks first, then the
+// other blocks of the records those do not settle (bsnfirst.go).
 func (ix *Index) readCandidates(px store.PersonIndex, batch []Encoded, keys []sourceKey, known map[uint64]store.IndexRecord, seq uint64) (*batchState, error) {
+	fresh := func(i int) bool {
+		_, ok := known[keys[i].key]
+		return !ok
+	}
+	st := newBatchState(seq)
+	st.model = ix.model.Load()
 	// Sized for the batch: growing maps on this one-goroutine path was a
-	// fifth of its time. Deduplicated by sorting, not in a map (a map for
-	// every key of a batch was a twentieth of registration's allocation).
+	// fifth of its time.
 	blocks := make([]uint64, 0, len(batch)*MaxBlockKeys)
 	for i := range batch {
-		if _, ok := known[keys[i].key]; !ok {
-			blocks = append(append(blocks, batch[i].Blocks...), batch[i].Probes...)
+		if fresh(i) && batch[i].BSNBlock != 0 {
+			blocks = append(blocks, batch[i].BSNBlock)
 		}
 	}
 	sortKeys(blocks)
-	blocks = slices.Compact(blocks)
-	st := newBatchState(seq)
-	var err error
-	if st.members, err = px.BlockMembers(blocks, MaxBlock); err != nil {
+	bsnRecords := repeats(blocks)
+	// A BSN with a typo has no block of its own; the blocks of its
+	// corrections are BSN blocks too.
+	for i := range batch {
+		if fresh(i) {
+			blocks = append(blocks, batch[i].Probes...)
+		}
+	}
+	if err := ix.readBlocks(px, st, blocks); err != nil {
 		return nil, err
+	}
+	model := st.model
+	blocks = blocks[:0]
+	for i := range batch {
+		enc := &batch[i]
+		if !fresh(i) || enc.BSNBlock != 0 && settledByBSN(model, st, enc, max(1, bsnRecords[enc.BSNBlock])) {
+			continue
+		}
+		for _, k := range enc.Blocks {
+			if k != enc.BSNBlock {
+				blocks = append(blocks, k)
+			}
+		}
+	}
+	return st, ix.readBlocks(px, st, blocks)
+}
+
+// repeats counts the keys that occur more than once in sorted keys.
+func repeats(sorted []uint64) map[uint64]int {
+	var n map[uint64]int
+	for i := 1; i < len(sorted); i++ {
+		if sorted[i] == sorted[i-1] {
+			if n == nil {
+				n = map[uint64]int{}
+			}
+			n[sorted[i]] = max(n[sorted[i]], 1) + 1
+		}
+	}
+	return n
+}
+
+// readBlocks reads the newest members of blocks into st.members, and the
+// features of those not yet among st.cands.
+func (ix *Index) readBlocks(px store.PersonIndex, st *batchState, blocks []uint64) error {
+	if len(blocks) == 0 {
+		return nil
+	}
+	// Deduplicated by sorting, not in a map (a map for every key of a
+	// batch was a twentieth of registration's allocation).
+	sortKeys(blocks)
+	blocks = slices.Compact(blocks)
+	found, err := px.BlockMembers(blocks, MaxBlock)
+	if err != nil {
+		return err
 	}
 	var ids []uint64
 	members, hits := 0, 0
-	for _, m := range st.members {
+	for k, m := range found {
+		st.members[k] = m
 		members += len(m)
 		for _, id := range m {
 			if _, ok := st.cands[id]; ok {
@@ -452,21 +510,21 @@ func (ix *Index) readCandidates(px store.PersonIndex, batch []Encoded, keys []so
 	ix.work.count(len(blocks), members, hits, len(ids))
 	recs, err := px.Records(ids)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	for _, id := range ids {
 		r, ok := recs[id]
 		if !ok {
-			return nil, fmt.Errorf("%w: block entry names record %d, which is missing", store.ErrCorrupt, id)
+			return fmt.Errorf("%w: block entry names record %d, which is missing", store.ErrCorrupt, id)
 		}
 		c := st.slab.add(candidate{person: r.Person})
 		if err := decodeFeatures(r.Features, &c.f); err != nil {
-			return nil, fmt.Errorf("%w: record %d: %v", store.ErrCorrupt, id, err)
+			return fmt.Errorf("%w: record %d: %v", store.ErrCorrupt, id, err)
 		}
 		st.cands[id] = c
 		st.read = append(st.read, id)
 	}
-	return st, nil
+	return nil
 }
 
 // checkCache empties the candidate cache if persons changed (a merge or a
@@ -502,7 +560,7 @@ func (m matchResult) pattern() []byte { return m.pat[:] }
 // store's, at most MaxBlock in all. It returns the best candidate's record.
 func (ix *Index) match(st *batchState, enc *Encoded) (matchResult, uint64) {
 	clear(st.seen)
-	model := ix.model.Load()
+	model := st.model
 	// The best score per person: a person matches if any of its records does.
 	type personScore struct {
 		person, record uint64
@@ -551,7 +609,11 @@ func (ix *Index) match(st *batchState, enc *Encoded) (matchResult, uint64) {
 	ix.work.compared.Add(int64(len(st.seen)))
 	var best *personScore
 	for i := range persons {
-		if best == nil || persons[i].score > best.score {
+		// Equal scores go to the person found first in the index (the
+		// lowest ID), not the one compared first, so that a candidate
+		// that cannot win does not decide a tie by being compared
+		// (bsnfirst.go leaves such candidates out).
+		if best == nil || persons[i].score > best.score || persons[i].score == best.score && persons[i].person < best.person {
 			best = &persons[i]
 		}
 	}

@@ -267,8 +267,9 @@ type Model struct {
 	// (EstimateOtherBSN); nil: none.
 	OtherBSN *OtherBSN
 
-	weights  [numComparisons][maxLevels]float64
-	otherBSN map[Pattern]bool // OtherBSN's patterns, BSN level 0
+	weights    [numComparisons][maxLevels]float64
+	withoutBSN [numPresence]float64 // the bound of bsnfirst.go, by the record's fields
+	otherBSN   map[Pattern]bool     // OtherBSN's patterns, BSN level 0
 }
 
 // Prepare computes the weights. It must be called after MU changes.
@@ -285,6 +286,7 @@ func (m *Model) Prepare() error {
 	if m.Lower > m.Upper {
 		return fmt.Errorf("linkage model: lower threshold %.1f above upper %.1f", m.Lower, m.Upper)
 	}
+	m.prepareBoundsWithoutBSN()
 	return nil
 }
 
