@@ -32,5 +32,8 @@
 // comparison is scored with Fellegi-Sunter weights log2(m/u) per field and
 // agreement level; the best person's score decides: link above the upper
 // threshold, a new person below the lower one, and in between a new person
-// with a review item for a clerk.
+// with a review item for a clerk, the lowest person ID among equal scores.
+// A record's BSN block is read before its other blocks, which are read only
+// when no candidate in it scores above what a record without the BSN could
+// (bsnfirst.go): most records of a known person need one block, not seven.
 package linkage
