@@ -48,7 +48,7 @@
 //     distribution of cancer patients (0-17 0.5%, 18-29 1.5%, 30-39 3%,
 //     40-49 7%, 50-59 15%, 60-69 26%, 70-79 29%, 80-89 15%, 90-99 3%).
 //   - BSN: valid (11-proef) and unique per person (a keyed permutation of
-//     the ID, up to 9 million IDs); 0.5% of persons have none.
+//     the ID, up to 81 million IDs); 0.5% of persons have none.
 //   - Addresses: postcodes 1000AA-9999ZZ without SA, SD, SS (and without
 //     the unused letters F, I, O, Q, U, Y); a fixed density over the
 //     4-digit areas (a fifth unused, cities denser) and each area using

@@ -343,13 +343,17 @@ func (p *Population) BSN(id int64) string {
 
 func hasBSN(seed uint64, id int64) bool { return mix(key(seed, streamBSN)^uint64(id))%1000 >= 5 }
 
-// bsnNumber is a unique valid BSN for each id: the first 7 digits are a
-// keyed permutation of the ID, the last two are chosen to pass the
-// 11-proef (of the ten choices for the 8th digit at most one cannot be
-// completed, so there is always one).
+// bsnNumber is a unique valid BSN for each id up to 81 million: the first 7
+// digits are a keyed permutation of the ID modulo 9 million, the last two
+// are chosen to pass the 11-proef. Of the ten choices for the 8th digit at
+// most one cannot be completed, so each 7-digit prefix has at least nine
+// valid numbers: the ID's first 9 million take the first of them (from a
+// keyed start), the next 9 million the second, and so on. (Until
+// 2026-11-30 the IDs beyond 9 million took the first as well, so that at
+// national sizes persons shared BSNs as no two persons do.)
 func (p *Population) bsnNumber(id int64) uint32 {
 	const span = 9_000_000
-	x := uint64(id) % span // ids beyond 9 million wrap: BSNs repeat then
+	x, round := uint64(id)%span, int(uint64(id)/span)
 	first := 1_000_000 + permute(p.bsnKey, span, x)
 	sum := 0
 	v := first
@@ -358,14 +362,16 @@ func (p *Population) bsnNumber(id int64) uint32 {
 		v /= 10
 	}
 	start := int(mix(p.bsnKey^x) % 10)
+	var valid [10]uint32
+	n := 0
 	for i := 0; i < 10; i++ {
 		d8 := (start + i) % 10
-		d9 := (sum + 2*d8) % 11
-		if d9 < 10 {
-			return uint32(first*100 + uint64(d8*10+d9))
+		if d9 := (sum + 2*d8) % 11; d9 < 10 {
+			valid[n] = uint32(first*100 + uint64(d8*10+d9))
+			n++
 		}
 	}
-	panic("unreachable")
+	return valid[round%n]
 }
 
 func formatBSN(n uint32) string {

@@ -483,3 +483,24 @@ func TestPermute(t *testing.T) {
 		}
 	}
 }
+
+// TestBSNsUniqueBeyondNineMillion: persons 9 million IDs apart share the
+// BSN's first seven digits and must still have different BSNs, valid ones,
+// as persons of a national index do (until 2026-11-30 they had the same).
+func TestBSNsUniqueBeyondNineMillion(t *testing.T) {
+	pop := NewPopulation(Config{Seed: 7, Persons: 100})
+	seen := map[uint32]int64{}
+	for x := int64(0); x < 2_000; x++ {
+		for round := int64(0); round < 9; round++ {
+			id := x*4_447 + round*9_000_000
+			n := pop.bsnNumber(id)
+			if s := formatBSN(n); !bsnValid(s) {
+				t.Fatalf("person %d: invalid BSN %s", id, s)
+			}
+			if o, dup := seen[n]; dup {
+				t.Fatalf("persons %d and %d share BSN %09d", o, id, n)
+			}
+			seen[n] = id
+		}
+	}
+}
