@@ -93,17 +93,19 @@ func (m *Model) prepareBoundsWithoutBSN() {
 func (m *Model) boundWithoutBSN(f *Features) float64 { return m.withoutBSN[presenceOf(f)] }
 
 // settledByBSN reports whether enc's BSN block, looked up into st, holds a
-// candidate that no record outside the block can outscore. bsnRecords is how
-// many records of the batch share the block: Index.match compares the
-// batch's own records of a block before the store's, at most MaxBlock in
-// all, so the store's must all fit beside them.
-func settledByBSN(m *Model, st *batchState, enc *Encoded, bsnRecords int) bool {
+// candidate that no record outside the block can outscore under the
+// batch's model. bsnRecords is how many records of the batch share the
+// block: Index.match compares the batch's own records of a block before
+// the store's, at most MaxBlock in all, so the store's must all fit beside
+// them.
+func settledByBSN(st *batchState, enc *Encoded, bsnRecords int) bool {
 	ids := st.members[enc.BSNBlock]
 	if len(ids) == 0 || len(ids)+bsnRecords-1 >= MaxBlock {
 		// Empty, or full: a record with this BSN may be beyond the newest
 		// MaxBlock, and found through another block.
 		return false
 	}
+	m := st.model
 	bound := m.boundWithoutBSN(&enc.Features)
 	for _, id := range ids {
 		if m.Score(Compare(&enc.Features, &st.cands[id].f)) > bound {

@@ -445,11 +445,10 @@ func (ix *Index) readCandidates(px store.PersonIndex, batch []Encoded, keys []so
 	if err := ix.readBlocks(px, st, blocks); err != nil {
 		return nil, err
 	}
-	model := st.model
 	blocks = blocks[:0]
 	for i := range batch {
 		enc := &batch[i]
-		if !fresh(i) || enc.BSNBlock != 0 && settledByBSN(model, st, enc, max(1, bsnRecords[enc.BSNBlock])) {
+		if !fresh(i) || enc.BSNBlock != 0 && settledByBSN(st, enc, max(1, bsnRecords[enc.BSNBlock])) {
 			continue
 		}
 		for _, k := range enc.Blocks {
@@ -458,7 +457,10 @@ func (ix *Index) readCandidates(px store.PersonIndex, batch []Encoded, keys []so
 			}
 		}
 	}
-	return st, ix.readBlocks(px, st, blocks)
+	if err := ix.readBlocks(px, st, blocks); err != nil {
+		return nil, err
+	}
+	return st, nil
 }
 
 // repeats counts the keys that occur more than once in sorted keys.
