@@ -150,12 +150,15 @@ func TestBSNFirstKeepsEveryDecision(t *testing.T) {
 			t.Fatalf("record %d: %+v with the BSN block first, %+v with every block", i, first[i], all[i])
 		}
 	}
+	if firstWork.SettledByBSN == 0 || allWork.SettledByBSN != 0 {
+		t.Errorf("records settled by their BSN block: %d with the BSN block first, %d with every block; want some and none", firstWork.SettledByBSN, allWork.SettledByBSN)
+	}
 	if firstWork.Blocks >= allWork.Blocks*9/10 {
 		t.Errorf("%d blocks looked up with the BSN block first, %d with every block: want a tenth fewer at least", firstWork.Blocks, allWork.Blocks)
 	}
 	if slices.Equal(tooLow, all) {
 		t.Error("settling every record on its BSN block changed no decision: the comparison shows nothing")
 	}
-	t.Logf("%d records: blocks looked up %d (every block: %d), members %d (%d), records read %d (%d)",
-		len(batch), firstWork.Blocks, allWork.Blocks, firstWork.Members, allWork.Members, firstWork.Reads, allWork.Reads)
+	t.Logf("%d records, %d settled by their BSN block: blocks looked up %d (every block: %d), members %d (%d), records read %d (%d)",
+		len(batch), firstWork.SettledByBSN, firstWork.Blocks, allWork.Blocks, firstWork.Members, allWork.Members, firstWork.Reads, allWork.Reads)
 }

@@ -446,9 +446,14 @@ func (ix *Index) readCandidates(px store.PersonIndex, batch []Encoded, keys []so
 		return nil, err
 	}
 	blocks = blocks[:0]
+	settled := 0
 	for i := range batch {
 		enc := &batch[i]
-		if !fresh(i) || enc.BSNBlock != 0 && settledByBSN(st, enc, max(1, bsnRecords[enc.BSNBlock])) {
+		if !fresh(i) {
+			continue
+		}
+		if enc.BSNBlock != 0 && settledByBSN(st, enc, max(1, bsnRecords[enc.BSNBlock])) {
+			settled++
 			continue
 		}
 		for _, k := range enc.Blocks {
@@ -457,6 +462,7 @@ func (ix *Index) readCandidates(px store.PersonIndex, batch []Encoded, keys []so
 			}
 		}
 	}
+	ix.work.settledByBSN.Add(int64(settled))
 	if err := ix.readBlocks(px, st, blocks); err != nil {
 		return nil, err
 	}

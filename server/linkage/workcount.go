@@ -12,9 +12,12 @@ type WorkCounts struct {
 	CacheHits int64 // candidates found in the candidate cache
 	Reads     int64 // candidates read from the store
 	Compared  int64 // candidate records a record was compared with (pairs scored)
+	// SettledByBSN counts the records whose BSN block decided them, so
+	// that their other blocks were not read (bsnfirst.go).
+	SettledByBSN int64
 }
 
-type workCounters struct{ blocks, members, cacheHits, reads, compared atomic.Int64 }
+type workCounters struct{ blocks, members, cacheHits, reads, compared, settledByBSN atomic.Int64 }
 
 func (w *workCounters) count(blocks, members, hits, reads int) {
 	w.blocks.Add(int64(blocks))
@@ -26,5 +29,6 @@ func (w *workCounters) count(blocks, members, hits, reads int) {
 // WorkCounts returns the counts so far.
 func (ix *Index) WorkCounts() WorkCounts {
 	return WorkCounts{Blocks: ix.work.blocks.Load(), Members: ix.work.members.Load(),
-		CacheHits: ix.work.cacheHits.Load(), Reads: ix.work.reads.Load(), Compared: ix.work.compared.Load()}
+		CacheHits: ix.work.cacheHits.Load(), Reads: ix.work.reads.Load(), Compared: ix.work.compared.Load(),
+		SettledByBSN: ix.work.settledByBSN.Load()}
 }
