@@ -11,7 +11,8 @@ package linkage
 //
 // The bound: a record outside the BSN block has no BSN agreement with the
 // new one (a valid BSN's records are all in its block, as long as the block
-// is not full), so its score is at most the largest weight of each
+// is not full; the one exception, two BSNs whose 32-bit encodings collide,
+// has a chance of 2^-32 per pair), so its score is at most the largest weight of each
 // comparison over the levels it can have: the BSN missing, another or a
 // typo, and level 0 for every field the new record lacks. The guards of
 // Model.Score only lower a score, or raise it to the review threshold at
