@@ -2,6 +2,8 @@ package main
 
 import (
 	"fmt"
+	"slices"
+	"strings"
 
 	"github.com/ttpnl/ttp/server/linkage"
 )
@@ -22,7 +24,15 @@ type linkTally struct {
 	// bucket: that much or more): how many links an upper threshold raised
 	// by so much would send to a clerk, right ones and wrong ones.
 	right, wrong [marginBuckets]int
+	// wrongPatterns counts the measured records' wrong links by their
+	// agreement pattern: which kinds of pairs a guard or a higher
+	// threshold would have to hold back.
+	wrongPatterns map[linkage.Pattern]int
 }
+
+// topWrongPatterns is how many of the commonest wrong links' patterns the
+// report shows.
+const topWrongPatterns = 8
 
 // marginBuckets is the half bits of margin counted: 0 to 10 bits.
 const marginBuckets = 21
@@ -70,6 +80,10 @@ func (l *linkTally) measure(res linkage.Result, s uint32) {
 		if l.truthOf(res.Person) != s {
 			l.wrongLinks++
 			l.wrong[margin]++
+			if l.wrongPatterns == nil {
+				l.wrongPatterns = map[linkage.Pattern]int{}
+			}
+			l.wrongPatterns[res.Pattern]++
 		} else {
 			l.right[margin]++
 		}
@@ -122,4 +136,29 @@ func (l *linkTally) report(indexed int) {
 		fmt.Printf(" +%.1f: %d/%d", float64(i+1)/2, right, wrong)
 	}
 	fmt.Println()
+	fmt.Printf("  the commonest wrong links' agreement patterns:\n")
+	for _, pc := range l.commonestWrong(topWrongPatterns) {
+		fmt.Printf("    %d × %s\n", pc.n, strings.Join(pc.p.Levels(), " "))
+	}
+}
+
+type patternCount struct {
+	p linkage.Pattern
+	n int
+}
+
+// commonestWrong returns the n patterns of the most wrong links, most
+// first (ties in pattern order, so that runs print alike).
+func (l *linkTally) commonestWrong(n int) []patternCount {
+	var out []patternCount
+	for p, c := range l.wrongPatterns {
+		out = append(out, patternCount{p, c})
+	}
+	slices.SortFunc(out, func(a, b patternCount) int {
+		if a.n != b.n {
+			return b.n - a.n
+		}
+		return slices.Compare(a.p[:], b.p[:])
+	})
+	return out[:min(n, len(out))]
 }

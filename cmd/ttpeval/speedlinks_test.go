@@ -20,13 +20,13 @@ func TestLinkTally(t *testing.T) {
 		{Person: 3, Decision: linkage.New}, {Person: 3, Decision: linkage.Linked},
 	}, []int64{10, 11, 12, 13})
 	l.record(1, []linkage.Result{
-		{Person: 1, Decision: linkage.Linked, Score: speedLinkThreshold + 0.2}, // 10: right
-		{Person: 1, Decision: linkage.Linked, Score: speedLinkThreshold + 1.7}, // 11: wrong
-		{Person: 4, Decision: linkage.Review, Candidate: 3},                    // 12: true review
-		{Person: 5, Decision: linkage.New},                                     // 13: missed
-		{Person: 6, Decision: linkage.New},                                     // 14: new, rightly
-		{Person: 6, Decision: linkage.Linked, Score: speedLinkThreshold + 30},  // 14 again: right, to a measured record
-		{Person: 7, Decision: linkage.Review, Candidate: 2},                    // 15: false review
+		{Person: 1, Decision: linkage.Linked, Score: speedLinkThreshold + 0.2},                                    // 10: right
+		{Person: 1, Decision: linkage.Linked, Score: speedLinkThreshold + 1.7, Pattern: linkage.Pattern{0, 1, 2}}, // 11: wrong
+		{Person: 4, Decision: linkage.Review, Candidate: 3},                                                       // 12: true review
+		{Person: 5, Decision: linkage.New},                                                                        // 13: missed
+		{Person: 6, Decision: linkage.New},                                                                        // 14: new, rightly
+		{Person: 6, Decision: linkage.Linked, Score: speedLinkThreshold + 30},                                     // 14 again: right, to a measured record
+		{Person: 7, Decision: linkage.Review, Candidate: 2},                                                       // 15: false review
 	}, []int64{10, 11, 12, 13, 14, 14, 15})
 	want := linkCounts{measured: 7, shouldLink: 4, linked: 3, wrongLinks: 1, reviews: 2, trueReviews: 1, missed: 1, fillWrongLinks: 1}
 	if l.linkCounts != want {
@@ -36,5 +36,9 @@ func TestLinkTally(t *testing.T) {
 	// and 30 (the last bucket), the wrong one at 1.7.
 	if l.right[0] != 1 || l.right[marginBuckets-1] != 1 || l.wrong[3] != 1 {
 		t.Errorf("links by margin: right %v, wrong %v", l.right, l.wrong)
+	}
+	// The wrong link's pattern, and only it.
+	if got := l.commonestWrong(topWrongPatterns); len(got) != 1 || got[0].p != (linkage.Pattern{0, 1, 2}) || got[0].n != 1 {
+		t.Errorf("wrong links by pattern: %v", got)
 	}
 }

@@ -49,6 +49,9 @@ type Result struct {
 	Decision  Decision
 	Score     float64 // best candidate's score; 0 when there was none
 	Candidate uint64  // for Review: the person it may be
+	// Pattern is the agreement with the best candidate for Linked and
+	// Review: what decided it, for a review item and for evaluation.
+	Pattern Pattern
 }
 
 // Index is the person index. It lives in the store, not in memory: a new
@@ -298,7 +301,7 @@ func (ix *Index) register(px store.PersonIndex, batch []Encoded) ([]Result, *bat
 			results[i] = Result{Record: id, Person: st.cands[id].person, Decision: Known}
 			continue
 		}
-		var res matchResult
+		var res Result
 		var candRecord uint64
 		if k.conflictWith != 0 {
 			res, candRecord = ix.conflict(st, enc, k.conflictWith)
@@ -318,14 +321,14 @@ func (ix *Index) register(px store.PersonIndex, batch []Encoded) ([]Result, *bat
 			st.added[k] = append(st.added[k], id)
 		}
 		if res.Decision == Review {
-			item := store.ReviewItem{Record: id, Candidate: candRecord, ScoreMilli: scoreMilli(res.Score), Pattern: res.pattern()}
+			item := store.ReviewItem{Record: id, Candidate: candRecord, ScoreMilli: scoreMilli(res.Score), Pattern: res.Pattern[:]}
 			if err := px.PutReview(item); err != nil {
 				return nil, nil, err
 			}
 		}
 		inBatch[k.key] = id
 		res.Record = id
-		results[i] = res.Result
+		results[i] = res
 	}
 	if err := px.AddPersons(persons...); err != nil {
 		return nil, nil, err
@@ -409,10 +412,10 @@ func (ix *Index) conflicts(enc *Encoded, stored *Features) bool {
 // conflict answers a record whose source is known with other values: a new
 // person, and a review item that asks a clerk whether it is the stored
 // record's person after all (a correction) or not (a reused number).
-func (ix *Index) conflict(st *batchState, enc *Encoded, stored uint64) (matchResult, uint64) {
+func (ix *Index) conflict(st *batchState, enc *Encoded, stored uint64) (Result, uint64) {
 	c := st.cands[stored]
 	pat := Compare(&enc.Features, &c.f)
-	return matchResult{Result: Result{Decision: Review, Score: ix.model.Load().Score(pat), Candidate: c.person}, pat: pat}, stored
+	return Result{Decision: Review, Score: ix.model.Load().Score(pat), Candidate: c.person, Pattern: pat}, stored
 }
 
 // readCandidates reads, for the records not yet known, the newest members of
@@ -555,18 +558,10 @@ func (ix *Index) checkCache(px store.PersonIndex) (uint64, error) {
 	return seq, nil
 }
 
-// matchResult is a Result with what a review item keeps.
-type matchResult struct {
-	Result
-	pat Pattern
-}
-
-func (m matchResult) pattern() []byte { return m.pat[:] }
-
 // match finds the best person among the candidates that share a blocking key
 // with enc: per block, the batch's own records newest first, then the
 // store's, at most MaxBlock in all. It returns the best candidate's record.
-func (ix *Index) match(st *batchState, enc *Encoded) (matchResult, uint64) {
+func (ix *Index) match(st *batchState, enc *Encoded) (Result, uint64) {
 	clear(st.seen)
 	model := st.model
 	// The best score per person: a person matches if any of its records does.
@@ -627,11 +622,11 @@ func (ix *Index) match(st *batchState, enc *Encoded) (matchResult, uint64) {
 	}
 	switch {
 	case best == nil:
-		return matchResult{Result: Result{Decision: New}}, 0
+		return Result{Decision: New}, 0
 	case best.score >= model.Upper:
-		return matchResult{Result: Result{Person: best.person, Score: best.score, Decision: Linked}}, best.record
+		return Result{Person: best.person, Score: best.score, Decision: Linked, Pattern: best.pattern}, best.record
 	case best.score >= model.Lower:
-		return matchResult{Result: Result{Decision: Review, Score: best.score, Candidate: best.person}, pat: best.pattern}, best.record
+		return Result{Decision: Review, Score: best.score, Candidate: best.person, Pattern: best.pattern}, best.record
 	}
-	return matchResult{Result: Result{Decision: New, Score: best.score}}, 0
+	return Result{Decision: New, Score: best.score}, 0
 }
