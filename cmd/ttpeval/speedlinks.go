@@ -24,10 +24,11 @@ type linkTally struct {
 	// bucket: that much or more): how many links an upper threshold raised
 	// by so much would send to a clerk, right ones and wrong ones.
 	right, wrong [marginBuckets]int
-	// wrongPatterns counts the measured records' wrong links by their
-	// agreement pattern: which kinds of pairs a guard or a higher
-	// threshold would have to hold back.
-	wrongPatterns map[linkage.Pattern]int
+	// wrongPatterns and rightPatterns count the measured records' wrong
+	// and right links by their agreement pattern: which kinds of pairs a
+	// guard would have to hold back, and how many right ones it would
+	// send to a clerk with them.
+	wrongPatterns, rightPatterns map[linkage.Pattern]int
 }
 
 // topWrongPatterns is how many of the commonest wrong links' patterns the
@@ -86,6 +87,10 @@ func (l *linkTally) measure(res linkage.Result, s uint32) {
 			l.wrongPatterns[res.Pattern]++
 		} else {
 			l.right[margin]++
+			if l.rightPatterns == nil {
+				l.rightPatterns = map[linkage.Pattern]int{}
+			}
+			l.rightPatterns[res.Pattern]++
 		}
 	case linkage.Review:
 		l.reviews++
@@ -136,9 +141,9 @@ func (l *linkTally) report(indexed int) {
 		fmt.Printf(" +%.1f: %d/%d", float64(i+1)/2, right, wrong)
 	}
 	fmt.Println()
-	fmt.Printf("  the commonest wrong links' agreement patterns:\n")
+	fmt.Printf("  the commonest wrong links' agreement patterns (wrong links / right links of the pattern):\n")
 	for _, pc := range l.commonestWrong(topWrongPatterns) {
-		fmt.Printf("    %d × %s\n", pc.n, strings.Join(pc.p.Levels(), " "))
+		fmt.Printf("    %d / %d: %s\n", pc.n, l.rightPatterns[pc.p], strings.Join(pc.p.Levels(), " "))
 	}
 }
 

@@ -37,8 +37,12 @@ func TestLinkTally(t *testing.T) {
 	if l.right[0] != 1 || l.right[marginBuckets-1] != 1 || l.wrong[3] != 1 {
 		t.Errorf("links by margin: right %v, wrong %v", l.right, l.wrong)
 	}
-	// The wrong link's pattern, and only it.
+	// The wrong link's pattern, and only it; the right links' patterns
+	// apart (both zero here).
 	if got := l.commonestWrong(topWrongPatterns); len(got) != 1 || got[0].p != (linkage.Pattern{0, 1, 2}) || got[0].n != 1 {
 		t.Errorf("wrong links by pattern: %v", got)
+	}
+	if l.rightPatterns[linkage.Pattern{}] != 2 || l.rightPatterns[linkage.Pattern{0, 1, 2}] != 0 {
+		t.Errorf("right links by pattern: %v", l.rightPatterns)
 	}
 }
