@@ -794,3 +794,41 @@ func TestTyposWithoutAddress(t *testing.T) {
 		}
 	}
 }
+
+// TestSwappedElsewhere: the family name with a birth date whose day and
+// month are swapped, at another postcode area, with a given name that is
+// not the same, weighs enough to link, and goes to a clerk; with the given
+// name exact, the BSN agreeing, or the same area, it links.
+func TestSwappedElsewhere(t *testing.T) {
+	p := compareAs(t, rec("", "Jansen", "Johan", "1950-03-12", "1234 AB"), rec("", "Jansen", "", "1950-12-03", "9876 ZX"))
+	if p[cmpBirth] != birthSwapped || p[cmpPostcode] != postcodeDisagree || p[cmpFirst] == firstExact {
+		t.Fatalf("pattern %v; want day and month swapped, another area and a given name not the same", p.Levels())
+	}
+	m := DefaultModel()
+	for _, first := range []uint8{0, firstClose, firstInitials} {
+		q := p
+		q[cmpFirst] = first
+		var s float64
+		for c, l := range q {
+			s += m.weights[c][l]
+		}
+		if s < m.Upper {
+			t.Fatalf("%v: weight %.1f below the link threshold: the guard is not what decides it", q.Levels(), s)
+		}
+		if got := m.Score(q); got < m.Lower || got >= m.Upper {
+			t.Errorf("%v: score %.1f; want a review", q.Levels(), got)
+		}
+	}
+	q := p
+	q[cmpFirst] = firstClose
+	for _, other := range []struct {
+		c, l int
+		what string
+	}{{cmpFirst, firstExact, "the given name exact"}, {cmpBSN, bsnAgree, "the BSN agreeing"}, {cmpPostcode, 2, "the same area"}} {
+		r := q
+		r[other.c] = uint8(other.l)
+		if got := m.Score(r); got < m.Upper {
+			t.Errorf("with %s: score %.1f; want a link", other.what, got)
+		}
+	}
+}
