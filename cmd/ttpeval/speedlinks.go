@@ -16,7 +16,12 @@ import (
 // and a bit per synthetic person, so the run's memory is not the one
 // -speed reports without it.
 type linkTally struct {
-	truth  []uint32 // index person → synthetic person + 1 (0: none seen)
+	truth []uint32 // index person → synthetic person + 1 (0: none seen)
+	// joined holds, for the index persons that records of other synthetic
+	// persons were linked to, those persons: a later record of one of
+	// them that links there links to its own record, which is right (the
+	// error was the earlier link, counted then).
+	joined map[uint64][]uint32
 	filled []uint64 // synthetic persons with a record in the fill, a bit each
 	linkCounts
 	// right and wrong count the measured records' automatic links by their
@@ -59,7 +64,10 @@ func (l *linkTally) record(phase int, results []linkage.Result, persons []int64)
 		} else if res.Decision == linkage.Linked {
 			l.fillWrongLinks++
 		}
-		if res.Decision != linkage.Linked && res.Decision != linkage.Known {
+		switch res.Decision {
+		case linkage.Linked:
+			l.join(res.Person, s)
+		case linkage.New, linkage.Review:
 			l.setTruth(res.Person, s)
 		}
 		if phase == 0 {
@@ -78,7 +86,7 @@ func (l *linkTally) measure(res linkage.Result, s uint32) {
 	case linkage.Linked:
 		l.linked++
 		margin := min(max(int(2*(res.Score-speedLinkThreshold)), 0), marginBuckets-1)
-		if l.truthOf(res.Person) != s {
+		if !l.holds(res.Person, s) {
 			l.wrongLinks++
 			l.wrong[margin]++
 			if l.wrongPatterns == nil {
@@ -94,7 +102,7 @@ func (l *linkTally) measure(res linkage.Result, s uint32) {
 		}
 	case linkage.Review:
 		l.reviews++
-		if l.truthOf(res.Candidate) == s {
+		if l.holds(res.Candidate, s) {
 			l.trueReviews++
 		}
 	case linkage.New:
@@ -102,6 +110,22 @@ func (l *linkTally) measure(res linkage.Result, s uint32) {
 			l.missed++
 		}
 	}
+}
+
+// holds reports whether index person holds a record of synthetic person s.
+func (l *linkTally) holds(person uint64, s uint32) bool {
+	return l.truthOf(person) == s || slices.Contains(l.joined[person], s)
+}
+
+// join records that a record of s was linked to person.
+func (l *linkTally) join(person uint64, s uint32) {
+	if l.holds(person, s) {
+		return
+	}
+	if l.joined == nil {
+		l.joined = map[uint64][]uint32{}
+	}
+	l.joined[person] = append(l.joined[person], s)
 }
 
 func (l *linkTally) setTruth(person uint64, s uint32) {
