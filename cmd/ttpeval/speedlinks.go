@@ -89,16 +89,10 @@ func (l *linkTally) measure(res linkage.Result, s uint32) {
 		if !l.holds(res.Person, s) {
 			l.wrongLinks++
 			l.wrong[margin]++
-			if l.wrongPatterns == nil {
-				l.wrongPatterns = map[linkage.Pattern]int{}
-			}
-			l.wrongPatterns[res.Pattern]++
+			countPattern(&l.wrongPatterns, res.Pattern)
 		} else {
 			l.right[margin]++
-			if l.rightPatterns == nil {
-				l.rightPatterns = map[linkage.Pattern]int{}
-			}
-			l.rightPatterns[res.Pattern]++
+			countPattern(&l.rightPatterns, res.Pattern)
 		}
 	case linkage.Review:
 		l.reviews++
@@ -110,6 +104,14 @@ func (l *linkTally) measure(res linkage.Result, s uint32) {
 			l.missed++
 		}
 	}
+}
+
+// countPattern counts p in *m, made on first use.
+func countPattern(m *map[linkage.Pattern]int, p linkage.Pattern) {
+	if *m == nil {
+		*m = map[linkage.Pattern]int{}
+	}
+	(*m)[p]++
 }
 
 // holds reports whether index person holds a record of synthetic person s.

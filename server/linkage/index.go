@@ -432,19 +432,20 @@ func (ix *Index) readCandidates(px store.PersonIndex, batch []Encoded, keys []so
 	// fifth of its time.
 	blocks := make([]uint64, 0, len(batch)*MaxBlockKeys)
 	for i := range batch {
-		if fresh(i) && batch[i].BSNBlock != 0 {
+		if !fresh(i) {
+			continue
+		}
+		if batch[i].BSNBlock != 0 {
 			blocks = append(blocks, batch[i].BSNBlock)
 		}
+		// A BSN with a typo has no block of its own; the blocks of its
+		// corrections are BSN blocks too.
+		blocks = append(blocks, batch[i].Probes...)
 	}
 	sortKeys(blocks)
+	// A probe counts as a record sharing its block: that only makes
+	// settledByBSN's room for the batch's own records smaller.
 	bsnRecords := repeats(blocks)
-	// A BSN with a typo has no block of its own; the blocks of its
-	// corrections are BSN blocks too.
-	for i := range batch {
-		if fresh(i) {
-			blocks = append(blocks, batch[i].Probes...)
-		}
-	}
 	if err := ix.readBlocks(px, st, blocks); err != nil {
 		return nil, err
 	}
@@ -466,6 +467,7 @@ func (ix *Index) readCandidates(px store.PersonIndex, batch []Encoded, keys []so
 		}
 	}
 	ix.work.settledByBSN.Add(int64(settled))
+	sortKeys(blocks)
 	if err := ix.readBlocks(px, st, blocks); err != nil {
 		return nil, err
 	}
@@ -486,15 +488,14 @@ func repeats(sorted []uint64) map[uint64]int {
 	return n
 }
 
-// readBlocks reads the newest members of blocks into st.members, and the
-// features of those not yet among st.cands.
+// readBlocks reads the newest members of blocks (sorted, repeats allowed)
+// into st.members, and the features of those not yet among st.cands.
 func (ix *Index) readBlocks(px store.PersonIndex, st *batchState, blocks []uint64) error {
 	if len(blocks) == 0 {
 		return nil
 	}
 	// Deduplicated by sorting, not in a map (a map for every key of a
 	// batch was a twentieth of registration's allocation).
-	sortKeys(blocks)
 	blocks = slices.Compact(blocks)
 	found, err := px.BlockMembers(blocks, MaxBlock)
 	if err != nil {

@@ -202,17 +202,25 @@ func encodeGroup(bits uint64) []byte { return binary.BigEndian.AppendUint64(make
 // group left with no person is deleted.
 func (t *tx) flushPersons() error {
 	for group, g := range t.persons {
-		var err error
-		switch {
-		case !g.changed:
-		case g.bits == 0:
-			err = t.del("delete persons", numKey(personGroupPrefix, group))
-		default:
-			err = t.set("write persons", numKey(personGroupPrefix, group), encodeGroup(g.bits))
+		if !g.changed {
+			continue
 		}
-		if err != nil {
+		var v []byte
+		if g.bits != 0 {
+			v = encodeGroup(g.bits)
+		}
+		if err := t.setOrDelete("persons", numKey(personGroupPrefix, group), v); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// setOrDelete writes key's value, or deletes key when value is nil; what
+// names the value in an error.
+func (t *tx) setOrDelete(what string, key, value []byte) error {
+	if value == nil {
+		return t.del("delete "+what, key)
+	}
+	return t.set("write "+what, key, value)
 }

@@ -102,14 +102,7 @@ func (t *tx) flushReidGroups() error {
 		if !g.changed {
 			continue
 		}
-		var err error
-		switch v := encodeReidGroup(g); {
-		case v == nil:
-			err = t.del("delete re-identification sources", reidGroupKey(group))
-		default:
-			err = t.set("write re-identification sources", reidGroupKey(group), v)
-		}
-		if err != nil {
+		if err := t.setOrDelete("re-identification sources", reidGroupKey(group), encodeReidGroup(g)); err != nil {
 			return err
 		}
 	}
